@@ -1,0 +1,21 @@
+/**
+ * The contract between a module's benchmarks and `npm run bench` (system/bench/run.ts).
+ *
+ * A module exports `benchmarks(): Promise<BenchSuite>` from `<module>.bench.ts`. The runner opens
+ * each suite, runs every case with tinybench, prints one table and writes reports/bench/latest.json,
+ * then calls `close()` (always, also when a case throws).
+ */
+export interface BenchCase {
+  /** Row name in the table, e.g. "event append (fsync)". */
+  name: string;
+  /** One iteration. Awaited when it returns a promise. */
+  fn: () => unknown;
+  /** Targets in milliseconds for the p99 of one iteration: the project's aim and the seed's floor. */
+  target?: { p99Ms: number; floorMs?: number };
+}
+
+export interface BenchSuite {
+  name: string;
+  cases: BenchCase[];
+  close(): Promise<void>;
+}

@@ -1,0 +1,42 @@
+/**
+ * The test lanes. Each lane is one Vitest project; `npx vitest --project <name>` runs one.
+ *
+ * - unit:        fast, in-process tests next to the code (`*.test.ts`).
+ * - integration: real processes and sockets (`*.integration.test.ts`) and scenarios/integration/*.yaml.
+ * - chaos:       scenarios/chaos/*.yaml, faults injected on a timeline (profile from OYA_PROFILE).
+ * - load:        scenarios/load/*.yaml, throughput and latency percentiles.
+ * - leak:        scenarios/leak/*.yaml, RSS/heap soak and memlab analysis.
+ *
+ * Lanes that start real processes run their files one at a time (fileParallelism: false): two
+ * scenario runs on 2 cores would measure each other, and the ports and data dirs they use are
+ * per run anyway.
+ */
+import type { TestProjectInlineConfiguration } from 'vitest/config';
+
+const slowLane = (name: string, include: string[], timeoutMs: number): TestProjectInlineConfiguration => ({
+  test: {
+    name,
+    include,
+    testTimeout: timeoutMs,
+    hookTimeout: 120_000,
+    fileParallelism: false,
+    maxWorkers: 1,
+    pool: 'forks',
+  },
+});
+
+export const projects: TestProjectInlineConfiguration[] = [
+  {
+    test: {
+      name: 'unit',
+      include: ['system/**/*.test.ts', 'harness/**/*.test.ts'],
+      exclude: ['**/*.integration.test.ts', 'harness/lanes/**', '**/node_modules/**'],
+      testTimeout: 30_000,
+      pool: 'forks',
+    },
+  },
+  slowLane('integration', ['system/**/*.integration.test.ts', 'harness/**/*.integration.test.ts', 'harness/lanes/integration.test.ts'], 180_000),
+  slowLane('chaos', ['harness/lanes/chaos.test.ts'], 600_000),
+  slowLane('load', ['harness/lanes/load.test.ts'], 600_000),
+  slowLane('leak', ['harness/lanes/leak.test.ts'], 900_000),
+];
