@@ -10,7 +10,6 @@
  * `SimulatedAgentInput` (what callers write) → `resolveAgentInput()` → a frozen
  * `ResolvedAgentInput` with defaults applied and durations in milliseconds.
  */
-import { z } from 'zod';
 import { AgentInputError } from './errors.ts';
 
 const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/;
@@ -18,6 +17,7 @@ const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/;
 /** Parses `250`, `"250ms"`, `"1.5s"`, `"2m"` into milliseconds. Returns undefined when malformed. */
 export function parseDurationMs(value: number | string): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value !== 'string') return undefined;
   const match = DURATION_RE.exec(value.trim());
   if (!match) return undefined;
   const amount = Number(match[1]);
@@ -25,38 +25,60 @@ export function parseDurationMs(value: number | string): number | undefined {
   return unit === 'ms' ? amount : unit === 's' ? amount * 1000 : amount * 60_000;
 }
 
-const duration = z.union([z.number(), z.string()]).refine((v) => parseDurationMs(v) !== undefined, {
-  message: 'expected a duration: milliseconds as a number, or a string like "200ms", "1.5s", "2m"',
-});
-const stepNumber = z.number().int().min(1);
+/** A duration: milliseconds as a number, or a string like "200ms", "1.5s", "2m". */
+export type Duration = number | string;
 
-const inputSchema = z.strictObject({
+/**
+ * What a bead's `agent` object may contain (all fields optional). Validated by hand rather than
+ * with zod: every worker process validates inputs, and zod costs each one ~250 ms of start-up.
+ */
+export interface SimulatedAgentInput {
   /** How many steps the run has. @default 5 */
-  steps: z.number().int().min(0).max(100_000).default(5),
-  /** Time per step (ms number or duration string). @default 0 */
-  stepTime: duration.default(0),
+  steps?: number;
+  /** Time per step. @default 0 */
+  stepTime?: Duration;
   /** Fail at this step, before its side effect is applied. */
-  failAt: stepNumber.optional(),
+  failAt?: number;
   /** Whether the `failAt` failure is retryable. @default true */
-  failRetryable: z.boolean().default(true),
+  failRetryable?: boolean;
   /** Fail only the first n attempts at `failAt`, then succeed. Unset = fail every attempt. */
-  failTimes: z.number().int().min(0).optional(),
+  failTimes?: number;
   /** The worker process exits hard at the start of this step (before its side effect). */
-  crashAt: stepNumber.optional(),
-  /** The agent crashes at `crashAt` only on the first n attempts. Unset = every attempt. */
-  crashTimes: z.number().int().min(0).optional(),
+  crashAt?: number;
+  /** Crash at `crashAt` only on the first n attempts. Unset = every attempt. */
+  crashTimes?: number;
   /** Step k never finishes (until aborted). */
-  hangAt: stepNumber.optional(),
+  hangAt?: number;
   /** Per-step time overrides, `{ "<step>": duration }`. */
-  slowSteps: z.record(z.string().regex(/^\d+$/), duration).default({}),
+  slowSteps?: Record<string, Duration>;
   /** The result the run returns (any JSON). Defaults to a digest of the final state. */
-  output: z.unknown().optional(),
+  output?: unknown;
   /** Adds a deterministic string of this many bytes to the result (payload-size tests). */
-  payloadBytes: z.number().int().min(0).max(64 * 1024 * 1024).optional(),
-});
+  payloadBytes?: number;
+}
 
-/** What a bead's `agent` object may contain (all fields optional). */
-export type SimulatedAgentInput = z.input<typeof inputSchema>;
+const KNOWN_FIELDS = new Set([
+  'steps', 'stepTime', 'failAt', 'failRetryable', 'failTimes', 'crashAt', 'crashTimes', 'hangAt', 'slowSteps', 'output', 'payloadBytes',
+]);
+
+function invalid(field: string, message: string): never {
+  throw new AgentInputError(`invalid agent input at ${field}: ${message}`, { field });
+}
+
+function intField(raw: Record<string, unknown>, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const value = raw[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    invalid(field, `expected an integer in ${min}..${max}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function durationField(value: unknown, field: string): number {
+  const ms = parseDurationMs(value as Duration);
+  if (ms === undefined) invalid(field, `expected a duration (ms number, or "200ms", "1.5s", "2m"), got ${JSON.stringify(value)}`);
+  return ms;
+}
 
 /** The input with defaults applied and durations in milliseconds. */
 export interface ResolvedAgentInput {
@@ -73,32 +95,42 @@ export interface ResolvedAgentInput {
   readonly payloadBytes?: number;
 }
 
-/** Validates and resolves an agent input; throws AgentInputError naming the bad field. */
+// Inputs this module resolved, so resolving twice (worker validates, agent runs) is a no-op.
+const resolvedInputs = new WeakSet<object>();
+
+/** Validates and resolves an agent input; throws AgentInputError (ORCH_AGENT_INVALID_INPUT) naming the bad field. */
 export function resolveAgentInput(raw: unknown): ResolvedAgentInput {
-  const parsed = inputSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.join('.') || '(root)';
-    throw new AgentInputError(`invalid agent input at ${field}: ${issue?.message ?? 'invalid'}`, {
-      field,
-      issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    });
-  }
-  const v = parsed.data;
+  if (typeof raw === 'object' && raw !== null && resolvedInputs.has(raw)) return raw as ResolvedAgentInput;
+  const input = (raw ?? {}) as Record<string, unknown>;
+  if (typeof input !== 'object' || Array.isArray(input)) invalid('(root)', 'expected an object');
+  for (const key of Object.keys(input)) if (!KNOWN_FIELDS.has(key)) invalid(key, 'unknown field');
+  if (input.failRetryable !== undefined && typeof input.failRetryable !== 'boolean') invalid('failRetryable', 'expected a boolean');
   const slowStepsMs: Record<number, number> = {};
-  for (const [step, d] of Object.entries(v.slowSteps)) slowStepsMs[Number(step)] = parseDurationMs(d)!;
-  const resolved: ResolvedAgentInput = {
-    steps: v.steps,
-    stepTimeMs: parseDurationMs(v.stepTime)!,
-    failRetryable: v.failRetryable,
-    slowStepsMs: Object.freeze(slowStepsMs),
-    ...(v.failAt !== undefined && { failAt: v.failAt }),
-    ...(v.failTimes !== undefined && { failTimes: v.failTimes }),
-    ...(v.crashAt !== undefined && { crashAt: v.crashAt }),
-    ...(v.crashTimes !== undefined && { crashTimes: v.crashTimes }),
-    ...(v.hangAt !== undefined && { hangAt: v.hangAt }),
-    ...(v.output !== undefined && { output: v.output }),
-    ...(v.payloadBytes !== undefined && { payloadBytes: v.payloadBytes }),
+  if (input.slowSteps !== undefined) {
+    if (typeof input.slowSteps !== 'object' || input.slowSteps === null || Array.isArray(input.slowSteps)) {
+      invalid('slowSteps', 'expected an object { "<step>": duration }');
+    }
+    for (const [step, value] of Object.entries(input.slowSteps)) {
+      if (!/^\d+$/.test(step)) invalid(`slowSteps.${step}`, 'keys must be step numbers');
+      slowStepsMs[Number(step)] = durationField(value, `slowSteps.${step}`);
+    }
+  }
+  const optional = {
+    failAt: intField(input, 'failAt', 1),
+    failTimes: intField(input, 'failTimes', 0),
+    crashAt: intField(input, 'crashAt', 1),
+    crashTimes: intField(input, 'crashTimes', 0),
+    hangAt: intField(input, 'hangAt', 1),
+    output: input.output,
+    payloadBytes: intField(input, 'payloadBytes', 0, 64 * 1024 * 1024),
   };
+  const resolved: ResolvedAgentInput = {
+    steps: intField(input, 'steps', 0, 100_000) ?? 5,
+    stepTimeMs: input.stepTime === undefined ? 0 : durationField(input.stepTime, 'stepTime'),
+    failRetryable: (input.failRetryable as boolean | undefined) ?? true,
+    slowStepsMs: Object.freeze(slowStepsMs),
+  };
+  for (const [key, value] of Object.entries(optional)) if (value !== undefined) (resolved as unknown as Record<string, unknown>)[key] = value;
+  resolvedInputs.add(resolved);
   return Object.freeze(resolved);
 }

@@ -1,0 +1,81 @@
+/**
+ * duplicated — work that happened twice.
+ *
+ * - `double-terminal`: a bead's stream holds more than one terminal event (two BeadSucceeded, or
+ *   BeadSucceeded then BeadFailed): the bead was finished twice.
+ * - `double-creation`: a bead's stream holds more than one creation event.
+ * - `two-beads-one-key`: two different beads (outside any workflow) were created for one
+ *   idempotency key — a retried submission was not deduplicated.
+ * - `two-workflows-one-key`: the same for workflows (the beads of ONE workflow legitimately share
+ *   their submission's key).
+ */
+import { creationEvent, prepare } from './prepare.ts';
+import type { CheckEvent, CheckInput, CheckResult, Violation } from './types.ts';
+import { workflowOf } from './prepare.ts';
+
+/** Finds beads finished or created twice, and idempotency keys that created two beads/workflows. */
+export function checkDuplicated(input: CheckInput): CheckResult {
+  const p = prepare(input);
+  const violations: Violation[] = [];
+  for (const [beadId, events] of p.beadEvents) {
+    const terminal = events.filter((e) => p.vocab.terminalEventTypes.includes(e.type));
+    if (terminal.length > 1) {
+      violations.push({
+        kind: 'double-terminal',
+        beadId,
+        message: `bead ${beadId} has ${terminal.length} terminal events: ${terminal.map((e) => `${e.type}@${e.seq}`).join(', ')}`,
+        witness: { events: terminal },
+      });
+    }
+    const created = events.filter((e) => p.vocab.creationEventTypes.includes(e.type));
+    if (created.length > 1) {
+      violations.push({
+        kind: 'double-creation',
+        beadId,
+        message: `bead ${beadId} was created ${created.length} times (seqs ${created.map((e) => e.seq).join(', ')})`,
+        witness: { events: created },
+      });
+    }
+  }
+
+  for (const [key, beadIds] of p.beadsByKey) {
+    if (beadIds.length < 2) continue;
+    const standalone = beadIds.filter((id) => workflowOf(p, id) === undefined);
+    const workflows = [...new Set(beadIds.map((id) => workflowOf(p, id)).filter((w) => w !== undefined))];
+    if (standalone.length > 1) {
+      violations.push({
+        kind: 'two-beads-one-key',
+        beadId: standalone[0],
+        message: `idempotency key '${key}' created ${standalone.length} beads: ${standalone.join(', ')}`,
+        witness: { beadIds: standalone, ...creations(p, standalone) },
+      });
+    }
+    if (workflows.length > 1) {
+      // One bead per workflow is enough to show two workflows exist for the key.
+      const sample = workflows.map((w) => beadIds.find((id) => workflowOf(p, id) === w) as string);
+      violations.push({
+        kind: 'two-workflows-one-key',
+        beadId: sample[0],
+        message: `idempotency key '${key}' created ${workflows.length} workflows: ${workflows.join(', ')}`,
+        witness: { beadIds: sample, ...creations(p, sample) },
+      });
+    }
+  }
+
+  const beadsWithDuplicates = new Set(violations.map((v) => v.beadId));
+  return {
+    name: 'duplicated',
+    valid: violations.length === 0,
+    violations,
+    counts: {
+      duplicated: violations.length,
+      beadsAffected: beadsWithDuplicates.size,
+      doubleTerminal: violations.filter((v) => v.kind === 'double-terminal').length,
+    },
+  };
+}
+
+function creations(p: ReturnType<typeof prepare>, beadIds: string[]): { events?: CheckEvent[] } {
+  const events = beadIds.map((id) => creationEvent(p, id)).filter((e): e is CheckEvent => e !== undefined);
+  return events.length === 0 ? {} : { events };
+}

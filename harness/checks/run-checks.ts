@@ -1,0 +1,43 @@
+/**
+ * Composes every checker into one report (Jepsen's `compose`): the report is invalid when any
+ * check is invalid, unknown when none is invalid but one could not decide, valid otherwise.
+ */
+import { checkApiLogDisagreement } from './api-log-disagreement.ts';
+import { checkDoubleSideEffects } from './double-side-effects.ts';
+import { checkDuplicated } from './duplicated.ts';
+import { checkEventGaps } from './event-gaps.ts';
+import { checkLost } from './lost.ts';
+import { checkStateExpectations } from './state-expectations.ts';
+import type { CheckInput, CheckName, CheckReport, CheckResult, Checker, Validity } from './types.ts';
+import { checkUnexpected } from './unexpected.ts';
+
+/** Every checker by name, in report order. */
+export const CHECKERS: Readonly<Record<CheckName, Checker>> = Object.freeze({
+  lost: checkLost,
+  duplicated: checkDuplicated,
+  unexpected: checkUnexpected,
+  eventGaps: checkEventGaps,
+  doubleSideEffects: checkDoubleSideEffects,
+  apiLogDisagreement: checkApiLogDisagreement,
+  stateExpectations: checkStateExpectations,
+});
+
+/** Runs every checker (or the named subset) over one input. */
+export function runChecks(input: CheckInput, only?: readonly CheckName[]): CheckReport {
+  const names = only ?? (Object.keys(CHECKERS) as CheckName[]);
+  const checks = {} as Record<CheckName, CheckResult>;
+  const counts = {} as Record<CheckName, number>;
+  for (const name of names) {
+    const result = CHECKERS[name](input);
+    checks[name] = result;
+    counts[name] = result.violations.length;
+  }
+  return { valid: combineValidity(Object.values(checks).map((c) => c.valid)), checks, counts };
+}
+
+/** false beats unknown beats true. */
+export function combineValidity(verdicts: readonly Validity[]): Validity {
+  if (verdicts.includes(false)) return false;
+  if (verdicts.includes('unknown')) return 'unknown';
+  return true;
+}

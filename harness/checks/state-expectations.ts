@@ -1,0 +1,79 @@
+/**
+ * stateExpectations — the final state matches what the scenario said it would be.
+ *
+ * - per bead (`beads: { b1: failed }`, or a list of acceptable statuses): `wrong-status`.
+ * - `completed: all`: every bead without a per-bead expectation succeeded, except beads the
+ *   harness asked to cancel (a cancel op that was ok or unknown), which may end cancelled or
+ *   succeeded (cancel races completion): `not-completed` per offending bead.
+ * - `completed: N`, `failed: N`, `cancelled: N`: exact counts over the API's final state:
+ *   `count-mismatch` (aggregate; the witness lists the beads in that status).
+ */
+import { lastEventWitness, prepare } from './prepare.ts';
+import type { CheckInput, CheckResult, Violation } from './types.ts';
+
+/** Compares the final API state with the scenario's expectations. */
+export function checkStateExpectations(input: CheckInput): CheckResult {
+  const p = prepare(input);
+  const expect = input.expectations ?? {};
+  const { succeededStatus, failedStatus, cancelledStatus } = p.vocab;
+  const violations: Violation[] = [];
+  const statusCounts: Record<string, number> = {};
+  for (const state of p.final.values()) statusCounts[state.status] = (statusCounts[state.status] ?? 0) + 1;
+
+  const perBead = expect.beads ?? {};
+  for (const [beadId, wanted] of Object.entries(perBead)) {
+    const acceptable: readonly string[] = typeof wanted === 'string' ? [wanted] : wanted;
+    const actual = p.final.get(beadId)?.status;
+    if (actual !== undefined && acceptable.includes(actual)) continue;
+    const events = lastEventWitness(p, beadId);
+    violations.push({
+      kind: 'wrong-status',
+      beadId,
+      message: `bead ${beadId} ended '${actual ?? 'absent'}', expected ${acceptable.map((s) => `'${s}'`).join(' or ')}`,
+      witness: events === undefined ? {} : { events },
+    });
+  }
+
+  if (expect.completed === 'all') {
+    const cancelRequested = new Set(p.cancels.filter((o) => o.outcome !== 'fail').flatMap((o) => o.beadIds));
+    for (const [beadId, state] of p.final) {
+      if (beadId in perBead || state.status === succeededStatus) continue;
+      if (cancelRequested.has(beadId) && state.status === cancelledStatus) continue;
+      const events = lastEventWitness(p, beadId);
+      violations.push({
+        kind: 'not-completed',
+        beadId,
+        message: `bead ${beadId} ended '${state.status}'; the scenario expects every bead to complete`,
+        witness: events === undefined ? {} : { events },
+      });
+    }
+  }
+
+  const exact: [string, number | 'all' | undefined, string][] = [
+    ['completed', expect.completed, succeededStatus],
+    ['failed', expect.failed, failedStatus],
+    ['cancelled', expect.cancelled, cancelledStatus],
+  ];
+  for (const [name, wanted, status] of exact) {
+    if (typeof wanted !== 'number') continue;
+    const actual = statusCounts[status] ?? 0;
+    if (actual === wanted) continue;
+    const beadIds = [...p.final].filter(([, s]) => s.status === status).map(([id]) => id).slice(0, 50);
+    violations.push({
+      kind: 'count-mismatch',
+      message: `${actual} beads ended '${status}', the scenario expects ${name}: ${wanted}`,
+      witness: { beadIds },
+    });
+  }
+
+  return {
+    name: 'stateExpectations',
+    valid: violations.length === 0,
+    violations,
+    counts: { beads: p.final.size, mismatches: violations.length, ...prefixed(statusCounts) },
+  };
+}
+
+function prefixed(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).map(([status, n]) => [`status.${status}`, n]));
+}

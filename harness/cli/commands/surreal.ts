@@ -1,0 +1,97 @@
+/**
+ * `oya surreal`: runs the embedded SurrealDB server (the real engine behind SurrealDB's
+ * WebSocket RPC) until SIGINT/SIGTERM.
+ */
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../command.ts';
+import { CliUsageError } from '../errors.ts';
+import { startSurrealServer } from '../../env/surreal/server.ts';
+
+const HELP = `Usage: oya surreal [--bind HOST:PORT] [--path DIR|memory] [--user USER --pass PASS]
+
+Runs the embedded SurrealDB server: the SurrealDB engine from @surrealdb/node served over
+SurrealDB's WebSocket RPC (ws://HOST:PORT/rpc, CBOR), with GET /health and GET /version.
+
+  --bind HOST:PORT   address to listen on; port 0 picks a free one   (default 127.0.0.1:8000)
+  --path DIR|memory  SurrealKV data directory, or memory              (default memory)
+  --user USER        root user; with --pass, clients must sign in     (default none: no auth)
+  --pass PASS        root password
+  -h, --help         this text
+
+Prints one line "oya surreal listening on ws://HOST:PORT/rpc path=… pid=…" when ready.
+SIGINT/SIGTERM close connections, drain requests, free the datastore and exit 0.
+
+Examples:
+  oya surreal --bind 127.0.0.1:8000 --path ./data/db --user root --pass root
+  oya surreal --bind 127.0.0.1:0 --path memory`;
+
+/** Parsed `oya surreal` flags. */
+export interface SurrealCommandOptions {
+  host: string;
+  port: number;
+  path: string;
+  user?: string;
+  pass?: string;
+}
+
+/** Parses argv (strict); throws CliUsageError on unknown flags or bad values. */
+export function parseSurrealArgs(argv: string[]): SurrealCommandOptions | 'help' {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        bind: { type: 'string', default: '127.0.0.1:8000' },
+        path: { type: 'string', default: 'memory' },
+        user: { type: 'string' },
+        pass: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new CliUsageError((err as Error).message, { command: 'surreal' });
+  }
+  if (values.help) return 'help';
+  const bind = String(values.bind);
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(bind);
+  if (!match || Number(match[2]) > 65535) throw new CliUsageError(`--bind must be HOST:PORT, got "${bind}"`, { flag: 'bind' });
+  if ((values.user === undefined) !== (values.pass === undefined)) {
+    throw new CliUsageError('--user and --pass go together', { flag: values.user === undefined ? 'user' : 'pass' });
+  }
+  const path = String(values.path);
+  if (path === '') throw new CliUsageError('--path must be a directory or "memory"', { flag: 'path' });
+  return {
+    host: match[1]!.replace(/^\[|\]$/g, ''),
+    port: Number(match[2]),
+    path,
+    ...(values.user !== undefined ? { user: String(values.user), pass: String(values.pass) } : {}),
+  };
+}
+
+export const command: CliCommand = {
+  name: 'surreal',
+  summary: 'Run the embedded SurrealDB server (real engine, WebSocket RPC at /rpc)',
+  help: HELP,
+  async run(argv) {
+    const parsed = parseSurrealArgs(argv);
+    if (parsed === 'help') {
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    }
+    const server = await startSurrealServer({ ...parsed, log: (line) => process.stderr.write(`oya surreal: ${line}\n`) });
+    process.stdout.write(`oya surreal listening on ${server.url} path=${server.datastore} pid=${process.pid}\n`);
+    let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      onSignal = resolve;
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await server.close();
+    process.stdout.write(`oya surreal stopped (${signal})\n`);
+    return 0;
+  },
+};

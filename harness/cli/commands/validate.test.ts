@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CliUsageError } from '../errors.ts';
+import { createValidateCommand } from './validate.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const dir = mkdtempSync(path.join(tmpdir(), 'oya-validate-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const valid = path.join(dir, 'good.yaml');
+writeFileSync(valid, 'name: good\nkind: load\nworkload:\n  - beads: 3\n    rate: 1/s\n');
+const broken = path.join(dir, 'nested', 'bad.yaml');
+mkdirSync(path.dirname(broken));
+writeFileSync(broken, 'name: bad\nkind: load\nworkload:\n  - beads: 3\nfaults:\n  - { at: soon, do: db.kill }\n');
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const command = createValidateCommand({ stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) } });
+  const code = await command.run(argv);
+  return { code, out, err };
+}
+
+describe('oya validate', () => {
+  it('prints OK and exits 0 when every file is valid', async () => {
+    const { code, out } = await run([valid]);
+    expect(code).toBe(0);
+    expect(out).toContain(`OK ${valid} (load, 1 phase(s), 0 fault(s), 0 threshold(s))`);
+    expect(out).toContain('1 valid, 0 invalid');
+  });
+
+  it('prints every issue with file:line and exits 2 when any file is invalid; folders are searched', async () => {
+    const { code, out } = await run([dir]);
+    expect(code).toBe(2);
+    expect(out).toContain(`INVALID ${broken} [HARN_SCENARIO_INVALID]`);
+    expect(out).toContain(`${broken}:6:11 faults[0].at: "soon" is not a duration`);
+    expect(out).toContain(`OK ${valid}`);
+    expect(out).toContain('1 valid, 1 invalid');
+  });
+
+  it('reports YAML syntax errors and missing files as source errors', async () => {
+    const syntax = path.join(dir, 'syntax.yml');
+    writeFileSync(syntax, 'name: x\nkind: [load\n');
+    const { code, out } = await run([syntax, path.join(dir, 'missing.yaml'), '--json']);
+    expect(code).toBe(2);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean; code: string; issues: { line: number }[] });
+    expect(lines.map((l) => [l.ok, l.code])).toEqual([
+      [false, 'HARN_SCENARIO_SOURCE'],
+      [false, 'HARN_SCENARIO_SOURCE'],
+    ]);
+    rmSync(syntax);
+  });
+
+  it('validates under a profile', async () => {
+    const { code } = await run(['--profile', 'ci', path.join(ROOT, 'scenarios')]);
+    expect(code).toBe(0);
+  });
+
+  it('refuses bad flags and no files with CliUsageError', async () => {
+    await expect(run(['--strict', valid])).rejects.toThrow(CliUsageError);
+    await expect(run(['--profile', 'nightly', valid])).rejects.toThrow(/--profile takes one of ci, full/);
+    await expect(run([])).rejects.toMatchObject({ code: 'HARN_CLI_USAGE' });
+  });
+
+  it('exits 2 from a real process on an invalid file', async () => {
+    const script = `import { command } from ${JSON.stringify(path.join(ROOT, 'harness/cli/commands/validate.ts'))}; process.exitCode = await command.run(process.argv.slice(1));`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, broken, valid], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    afterAll(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(out).toContain(`${broken}:6:11 faults[0].at`);
+    expect(code).toBe(2);
+  }, 30_000);
+});

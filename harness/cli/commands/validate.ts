@@ -1,0 +1,118 @@
+/**
+ * `oya validate <files or folders...>`: checks scenario files without running anything.
+ * Prints `OK <file>` per valid file, or every issue as `file:line:col path: message`.
+ * Exit 0 when all are valid, 2 when any is invalid (the "invalid input" code of harness/cli/main.ts).
+ */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { hasCode } from '../../../system/errors.ts';
+import { ScenarioInvalidError, ScenarioSourceError, formatIssue } from '../../scenario/errors.ts';
+import { loadScenarioFile } from '../../scenario/loader.ts';
+import { PROFILES, type ProfileName } from '../../scenario/sections/profiles.ts';
+import type { CliCommand } from '../command.ts';
+import { CliUsageError } from '../errors.ts';
+
+/** Where the command writes; process streams by default, swappable so tests read the output. */
+export interface ValidateOutput {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+const HELP = `Usage: oya validate [--json] [--profile ci|full] <file-or-folder>...
+
+Checks scenario YAML files against the scenario schema and cross-field rules, without running
+anything. Folders are searched recursively for *.yaml and *.yml files. Every profile a file
+declares is checked whatever --profile says; --profile picks the one whose summary is printed.
+
+Flags:
+  --json               print one JSON object per file: {file, ok, issues[]} (default: text)
+  --profile <name>     ci or full (default: none, the base document)
+
+Exit codes: 0 all valid, 2 any file invalid or unreadable, or bad usage.
+
+Examples:
+  oya validate scenarios/
+  oya validate scenarios/chaos/db-outage.yaml --profile ci
+`;
+
+interface ValidateFlags {
+  json: boolean;
+  profile: ProfileName | undefined;
+  targets: string[];
+}
+
+function parseFlags(argv: string[]): ValidateFlags {
+  const flags: ValidateFlags = { json: false, profile: undefined, targets: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--json') flags.json = true;
+    else if (arg === '--profile' || arg.startsWith('--profile=')) {
+      const value = arg.includes('=') ? arg.slice('--profile='.length) : argv[++i];
+      if (value === undefined || !(PROFILES as readonly string[]).includes(value)) {
+        throw new CliUsageError(`--profile takes one of ${PROFILES.join(', ')}, got ${JSON.stringify(value ?? '')}`, { flag: '--profile' });
+      }
+      flags.profile = value as ProfileName;
+    } else if (arg === '--') flags.targets.push(...argv.slice(i + 1)), (i = argv.length);
+    else if (arg.startsWith('-')) throw new CliUsageError(`unknown flag ${arg}`, { flag: arg });
+    else flags.targets.push(arg);
+  }
+  if (flags.targets.length === 0) throw new CliUsageError('give at least one scenario file or folder');
+  return flags;
+}
+
+/** Expands folders into the *.yaml/*.yml files under them (sorted, so output is stable). */
+async function expandTargets(targets: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const target of targets) {
+    const info = await stat(target).catch(() => undefined);
+    if (info?.isDirectory()) {
+      const entries = await readdir(target, { recursive: true, withFileTypes: true });
+      const found = entries
+        .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+        .map((e) => path.join(e.parentPath, e.name))
+        .sort();
+      files.push(...found);
+    } else {
+      files.push(target); // a missing file is reported by the loader as a source error
+    }
+  }
+  return files;
+}
+
+/** Builds the command with its output streams (tests pass their own). */
+export function createValidateCommand(output: ValidateOutput = process): CliCommand {
+  return {
+    name: 'validate',
+    summary: 'Check scenario files (schema, units, thresholds, references) without running them.',
+    help: HELP,
+    async run(argv) {
+      const flags = parseFlags(argv);
+      const files = await expandTargets(flags.targets);
+      if (files.length === 0) throw new CliUsageError(`no .yaml files found under ${flags.targets.join(', ')}`);
+      let invalid = 0;
+      for (const file of files) {
+        try {
+          const scenario = await loadScenarioFile(file, { profile: flags.profile });
+          const summary = `${scenario.kind}, ${scenario.workload.length} phase(s), ${scenario.faults.length} fault(s), ${Object.keys(scenario.thresholds).length} threshold(s)`;
+          output.stdout.write(flags.json ? `${JSON.stringify({ file, ok: true, issues: [] })}\n` : `OK ${file} (${summary})\n`);
+        } catch (err) {
+          if (!hasCode(err, 'HARN_SCENARIO_SOURCE') && !hasCode(err, 'HARN_SCENARIO_INVALID')) throw err;
+          invalid++;
+          const issues =
+            err instanceof ScenarioInvalidError
+              ? [...err.issues]
+              : [{ file, line: (err as ScenarioSourceError).line, column: (err as ScenarioSourceError).column, path: '(source)', message: (err as ScenarioSourceError).reason }];
+          if (flags.json) output.stdout.write(`${JSON.stringify({ file, ok: false, code: (err as ScenarioSourceError).code, issues })}\n`);
+          else {
+            output.stdout.write(`INVALID ${file} [${(err as ScenarioSourceError).code}]\n`);
+            for (const issue of issues) output.stdout.write(`  ${formatIssue(issue)}\n`);
+          }
+        }
+      }
+      if (!flags.json) output.stdout.write(`${files.length - invalid} valid, ${invalid} invalid\n`);
+      return invalid === 0 ? 0 : 2;
+    },
+  };
+}
+
+export const command: CliCommand = createValidateCommand();

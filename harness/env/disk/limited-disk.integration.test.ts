@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startLimitedDisk } from './limited-disk.ts';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
+});
+
+async function mounted(dir: string): Promise<boolean> {
+  return (await readFile('/proc/mounts', 'utf8')).split('\n').some((line) => line.split(' ')[1] === dir);
+}
+
+describe('startLimitedDisk', () => {
+  it('mounts a sized tmpfs, fills it to ENOSPC, frees it, and unmounts on close', async () => {
+    const disk = await startLimitedDisk({ size: '4m' });
+    cleanups.push(() => disk.close());
+    expect(disk.method).toBe(process.getuid?.() === 0 ? 'mount' : 'userns');
+    if (disk.method === 'mount') expect(await mounted(disk.dir)).toBe(true);
+    expect((await disk.usage()).totalBytes).toBe(4 * 1024 * 1024);
+
+    const taken = await disk.fill();
+    expect(taken).toBeGreaterThan(3 * 1024 * 1024);
+    expect((await disk.usage()).freeBytes).toBe(0);
+    await expect(writeFile(join(disk.dir, 'one-more'), Buffer.alloc(8192))).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(await disk.fill()).toBe(0); // already full
+
+    await disk.free();
+    await writeFile(join(disk.dir, 'fits-again'), Buffer.alloc(8192));
+    expect((await disk.usage()).freeBytes).toBeGreaterThan(3 * 1024 * 1024);
+
+    const dir = disk.dir;
+    await Promise.all([disk.close(), disk.close()]);
+    expect(await mounted(dir)).toBe(false);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('mounts on a given directory and leaves the directory in place on close', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'oya-disk-given-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const disk = await startLimitedDisk({ dir, size: '1m' });
+    cleanups.push(() => disk.close());
+    await writeFile(join(dir, 'data'), 'x');
+    await disk.close();
+    expect(existsSync(join(dir, 'data'))).toBe(false); // the file lived on the tmpfs
+    expect(existsSync(dir)).toBe(true);
+  });
+
+  it('rejects a malformed size with HARN_DISK_UNAVAILABLE', async () => {
+    await expect(startLimitedDisk({ size: '8 megabytes' })).rejects.toMatchObject({ code: 'HARN_DISK_UNAVAILABLE' });
+  });
+});

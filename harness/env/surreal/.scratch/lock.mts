@@ -1,0 +1,11 @@
+import { openNativeEngine } from '../native-engine.ts';
+import { statSync, readFileSync, mkdtempSync } from 'node:fs';
+const dir = mkdtempSync('/tmp/oya-lock-');
+const e = await openNativeEngine(`surrealkv://${dir}`);
+const ino = statSync(`${dir}/LOCK`).ino;
+const has = () => readFileSync('/proc/locks', 'utf8').split('\n').filter((l) => l.includes(`:${ino} `));
+console.log(ino, has());
+e.free(); const t = Date.now();
+while (has().length) await new Promise((r) => setTimeout(r, 1));
+console.log('released after', Date.now() - t, 'ms');
+const e2 = await openNativeEngine(`surrealkv://${dir}`); console.log('reopened'); e2.free();

@@ -1,0 +1,191 @@
+/**
+ * Owns the native engine of a server and keeps it usable after a disk-full.
+ *
+ * Measured with @surrealdb/node 3.0.3 (SurrealKV 0.20.2) on an 8 MiB tmpfs — see README.md:
+ * a commit on a full disk fails cleanly ("WAL error: IO error: … No space left on device (os
+ * error 28)"), but the engine is poisoned afterwards: once space returns, the next write hangs
+ * and a worker thread panics ("commit queue overflow - should not be reached", commit.rs:112),
+ * and the process aborts (SIGABRT) a little later. Freeing the engine WHILE the disk is still
+ * full never releases the directory LOCK, so it cannot be reopened in-process; freeing it
+ * AFTER space returns and reopening works, with every committed record intact.
+ *
+ * So after the first ENOSPC answer the host stops sending anything to that engine
+ * ("degraded": requests fail fast with a disk-full error), watches free space, and once there
+ * is room frees the engine and opens the datastore again. `generation` counts reopens so that
+ * connections re-attach their sessions to the new engine.
+ */
+import { readFile, stat, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encode } from '@surrealdb/cbor';
+import { openNativeEngine, type NativeEngine } from './native-engine.ts';
+
+/** 'open' serves requests; 'degraded' answers them with a disk-full error; 'closed' is final. */
+export type EngineHostState = 'open' | 'degraded' | 'closed';
+
+const DISK_FULL_MARKER = Buffer.from('No space left on device (os error 28)');
+const POLL_MS = 200;
+const LOCK_RELEASE_TIMEOUT_MS = 5000;
+
+/** Options of EngineHost. */
+export interface EngineHostOptions {
+  /** The datastore URL (`mem://`, `surrealkv://DIR`). */
+  datastore: string;
+  /** Free bytes needed before a degraded datastore is reopened. @default 1 MiB */
+  minFreeBytes?: number;
+  onNotification: (raw: Uint8Array) => void;
+  log?: (line: string) => void;
+}
+
+/** The engine of one server, swapped for a fresh one after a disk-full. */
+export class EngineHost {
+  readonly #options: EngineHostOptions;
+  #engine: NativeEngine;
+  #state: EngineHostState = 'open';
+  #generation = 0;
+  #inFlight = 0;
+  #pumps: Promise<void>[] = [];
+  #recovery: Promise<void> | undefined;
+
+  private constructor(engine: NativeEngine, options: EngineHostOptions) {
+    this.#engine = engine;
+    this.#options = options;
+    this.#pumps.push(this.#pump(engine));
+  }
+
+  /** Opens the datastore; rejects with the engine's error (e.g. LOCK held by another process). */
+  static async open(options: EngineHostOptions): Promise<EngineHost> {
+    return new EngineHost(await openNativeEngine(options.datastore), options);
+  }
+
+  get state(): EngineHostState {
+    return this.#state;
+  }
+
+  /** Incremented at every reopen: sessions attached in an older generation are gone. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Runs one CBOR request; resolves to the engine's bare answer (or `{error}` bytes). */
+  async execute(request: Uint8Array): Promise<Uint8Array> {
+    if (this.#state !== 'open') return this.#refusal();
+    this.#inFlight += 1;
+    try {
+      const answer = await this.#engine.execute(request);
+      if (Buffer.from(answer.buffer, answer.byteOffset, answer.byteLength).includes(DISK_FULL_MARKER)) this.#degrade();
+      return answer;
+    } finally {
+      this.#inFlight -= 1;
+    }
+  }
+
+  /** Waits for in-flight requests (bounded), then frees the engine. Idempotent. */
+  async close(drainTimeoutMs = 5000): Promise<void> {
+    if (this.#state === 'closed') return;
+    const wasDegraded = this.#state === 'degraded';
+    this.#state = 'closed';
+    const deadline = Date.now() + drainTimeoutMs;
+    while (this.#inFlight > 0 && Date.now() < deadline) await delay(10);
+    // A degraded engine on a still-full disk cannot close cleanly (see above); leave it to exit.
+    if (!wasDegraded || (await this.#hasRoom())) await this.#free();
+    await Promise.race([Promise.all(this.#pumps), delay(1000)]);
+  }
+
+  #degrade(): void {
+    if (this.#state !== 'open') return;
+    this.#state = 'degraded';
+    this.#options.log?.(`datastore ${this.#options.datastore}: disk full; refusing requests until space returns`);
+    this.#recovery = this.#recover();
+  }
+
+  async #recover(): Promise<void> {
+    while (this.#inFlight > 0) await delay(10);
+    while (this.#state === 'degraded' && !(await this.#hasRoom())) await delay(POLL_MS);
+    if (this.#state !== 'degraded') return;
+    await this.#free();
+    for (;;) {
+      try {
+        const engine = await openNativeEngine(this.#options.datastore);
+        if (this.#state !== 'degraded') return void engine.free();
+        this.#engine = engine;
+        this.#generation += 1;
+        this.#pumps.push(this.#pump(engine));
+        this.#state = 'open';
+        this.#options.log?.(`datastore ${this.#options.datastore}: space is back; reopened (generation ${this.#generation})`);
+        return;
+      } catch (err) {
+        this.#options.log?.(`datastore reopen failed, retrying: ${(err as Error).message}`);
+        await delay(POLL_MS);
+        if (this.#state !== 'degraded') return;
+      }
+    }
+  }
+
+  /**
+   * Frees the engine and waits until its directory LOCK is released: free() returns before the
+   * engine's background close drops the flock, and an immediate reopen would fail "already locked".
+   */
+  async #free(): Promise<void> {
+    const dir = this.#dataDir();
+    let inode: number | undefined;
+    try {
+      inode = dir ? (await stat(join(dir, 'LOCK'))).ino : undefined;
+    } catch {
+      inode = undefined;
+    }
+    this.#engine.free();
+    if (inode === undefined) return;
+    const deadline = Date.now() + LOCK_RELEASE_TIMEOUT_MS;
+    while (Date.now() < deadline && (await isFlocked(inode))) await delay(5);
+  }
+
+  #dataDir(): string | undefined {
+    const match = /^(?:surrealkv|rocksdb|surrealkv\+versioned):\/\/(.+)$/.exec(this.#options.datastore);
+    return match?.[1];
+  }
+
+  async #hasRoom(): Promise<boolean> {
+    const dir = this.#dataDir();
+    if (!dir) return true;
+    try {
+      const s = await statfs(dir);
+      return s.bavail * s.bsize >= (this.#options.minFreeBytes ?? 1 << 20);
+    } catch {
+      return false;
+    }
+  }
+
+  #refusal(): Uint8Array {
+    const message = this.#state === 'closed'
+      ? 'The datastore is closed: the server is shutting down'
+      : 'There was a problem with the datastore: No space left on device (os error 28); it reopens when space returns';
+    return encode({ error: { code: -32000, kind: 'Internal', message } });
+  }
+
+  async #pump(engine: NativeEngine): Promise<void> {
+    const receiver = await engine.notifications();
+    for (;;) {
+      let raw: Uint8Array | null;
+      try {
+        raw = await receiver.recv();
+      } catch {
+        return;
+      }
+      if (raw === null) return;
+      this.#options.onNotification(raw);
+    }
+  }
+}
+
+/** True while some process holds a flock on the inode (Linux /proc/locks; elsewhere: assume released). */
+async function isFlocked(inode: number): Promise<boolean> {
+  try {
+    return (await readFile('/proc/locks', 'utf8')).includes(`:${inode} `);
+  } catch {
+    return false;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

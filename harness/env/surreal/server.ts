@@ -1,0 +1,202 @@
+/**
+ * The embedded SurrealDB server: the real engine from `@surrealdb/node` behind SurrealDB's own
+ * WebSocket RPC protocol (`/rpc`, subprotocol `cbor`), plus `/health` and `/version`, so the
+ * stock `surrealdb` SDK connects with `ws://HOST:PORT/rpc` and sees what a `surreal start` would
+ * answer. See README.md for what differs from the real server.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { decode, encode } from '@surrealdb/cbor';
+import { nativeEngineVersion } from './native-engine.ts';
+import { EngineHost } from './engine-host.ts';
+import { RpcConnection, type ConnectionHost } from './connection.ts';
+import { joinMap, rawKey, splitMap } from './rpc-frame.ts';
+import { SurrealServerStartError } from './errors.ts';
+
+/** Options of startSurrealServer. */
+export interface SurrealServerOptions {
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** 0 picks a free port. @default 0 */
+  port?: number;
+  /** `'memory'`, or a directory for a SurrealKV datastore (created if missing). @default 'memory' */
+  path?: string;
+  /** Root credentials. When both are set, sessions must sign in before they may query. */
+  user?: string;
+  pass?: string;
+  /** How long close() waits for in-flight requests before freeing the engine (ms). @default 5000 */
+  drainTimeoutMs?: number;
+  /** Receives operational log lines (disk-full, reopen). @default discarded */
+  log?: (line: string) => void;
+}
+
+/** A running embedded server. */
+export interface SurrealServerHandle {
+  /** `ws://HOST:PORT/rpc` */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** The datastore URL the engine opened (`mem://` or `surrealkv://DIR`). */
+  readonly datastore: string;
+  /** Refuses new connections, drains in-flight requests, detaches sessions, frees the engine. Idempotent. */
+  close(): Promise<void>;
+  /** Drops every connection and frees the engine at once. Idempotent. */
+  destroy(): Promise<void>;
+}
+
+/** Maps the `path` option to the datastore URL the engine opens. */
+export function datastoreUrl(path: string): string {
+  if (path === 'memory' || path === 'mem://') return 'mem://';
+  if (/^[a-z+]+:\/\//.test(path)) return path;
+  return `surrealkv://${resolvePath(path)}`;
+}
+
+/** Starts the server in this process. Rejects with SurrealServerStartError when the path or port is unusable. */
+export async function startSurrealServer(options: SurrealServerOptions = {}): Promise<SurrealServerHandle> {
+  const host = options.host ?? '127.0.0.1';
+  const datastore = datastoreUrl(options.path ?? 'memory');
+  if (datastore.startsWith('surrealkv://')) mkdirSync(datastore.slice('surrealkv://'.length), { recursive: true });
+
+  const owners = new Map<string, { connection: RpcConnection; clientRaw: Uint8Array | undefined }>();
+  const deliver = (raw: Uint8Array): void => {
+    const notification = splitMap(raw);
+    const session = notification?.get('session');
+    const owner = session ? owners.get(rawKey(session)) : undefined;
+    // A notification for a session that is gone (client left) has nobody to go to.
+    owner?.connection.deliverNotification(notification!, owner.clientRaw);
+  };
+  let engine: EngineHost;
+  try {
+    engine = await EngineHost.open({ datastore, onNotification: deliver, log: options.log });
+  } catch (err) {
+    throw new SurrealServerStartError(`cannot open datastore ${datastore}: ${(err as Error).message}`, { details: { datastore }, cause: err });
+  }
+  const authRequired = options.user !== undefined && options.pass !== undefined;
+  try {
+    if (authRequired) await defineRootUser(engine, options.user!, options.pass!);
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
+
+  const connections = new Set<RpcConnection>();
+  const sockets = new Set<WebSocket>();
+  const host_: ConnectionHost = {
+    execute: (request) => engine.execute(request),
+    generation: () => engine.generation,
+    registerSession: (key, connection, clientRaw) => owners.set(key, { connection, clientRaw }),
+    unregisterSession: (key) => owners.delete(key),
+    authRequired,
+  };
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024 * 1024,
+    handleProtocols: (protocols) => (protocols.has('cbor') ? 'cbor' : false),
+  });
+  const http = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/health') return void res.writeHead(200).end();
+    if (req.method === 'GET' && path === '/version') {
+      return void res.writeHead(200, { 'content-type': 'text/plain' }).end(nativeEngineVersion());
+    }
+    res.writeHead(404).end();
+  });
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (path !== '/rpc' || !offered.includes('cbor') || closing) {
+      // Only CBOR is served: the JSON protocol would need a second codec, and the SDK uses CBOR.
+      socket.end(`HTTP/1.1 ${path !== '/rpc' ? '404 Not Found' : closing ? '503 Service Unavailable' : '400 Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      const connection = new RpcConnection(host_, ws);
+      connections.add(connection);
+      ws.on('message', (data, isBinary) => {
+        const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+        if (!isBinary) return void ws.close(1003, 'binary CBOR frames only');
+        void connection.handle(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      });
+      ws.on('error', () => ws.terminate());
+      ws.on('close', () => {
+        sockets.delete(ws);
+        void connection.release().finally(() => connections.delete(connection));
+      });
+    });
+  });
+
+  let closing = false;
+  try {
+    await listen(http, host, options.port ?? 0);
+  } catch (err) {
+    await engine.close();
+    throw new SurrealServerStartError(`cannot listen on ${host}:${options.port ?? 0}: ${(err as Error).message}`, { cause: err });
+  }
+  const port = (http.address() as AddressInfo).port;
+
+  let finished: Promise<void> | undefined;
+  const shutdown = (graceful: boolean): Promise<void> => {
+    finished ??= (async () => {
+      closing = true;
+      const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+      if (graceful) {
+        for (const ws of sockets) ws.close(1001, 'server shutting down');
+        const deadline = Date.now() + (options.drainTimeoutMs ?? 5000);
+        while ([...connections].some((c) => c.inFlight > 0) && Date.now() < deadline) await delay(20);
+        await Promise.all([...connections].map((c) => c.release()));
+      }
+      for (const ws of sockets) ws.terminate();
+      http.closeAllConnections();
+      wss.close();
+      await engine.close(graceful ? options.drainTimeoutMs ?? 5000 : 0); // releases the directory LOCK
+      await httpClosed;
+    })();
+    return finished;
+  };
+
+  return {
+    url: `ws://${formatHost(host)}:${port}/rpc`,
+    host,
+    port,
+    datastore,
+    close: () => shutdown(true),
+    destroy: () => shutdown(false),
+  };
+}
+
+async function defineRootUser(engine: EngineHost, user: string, pass: string): Promise<void> {
+  // OVERWRITE so that restarting with a new password takes effect, as `surreal start --pass` does.
+  // PASSWORD takes a string literal, not a parameter; a JSON string is a valid SurrealQL string.
+  const request = encode({ id: 'root', method: 'query', params: [`DEFINE USER OVERWRITE ${quoteIdent(user)} ON ROOT PASSWORD ${JSON.stringify(pass)} ROLES OWNER`] });
+  const answer = decode(await engine.execute(request)) as { error?: { message?: string } } | Array<{ status: string; result: unknown }>;
+  const failure = Array.isArray(answer) ? answer.find((r) => r.status !== 'OK')?.result : answer?.error?.message;
+  if (failure !== undefined) throw new SurrealServerStartError(`cannot define root user ${user}: ${String(failure)}`);
+}
+
+function quoteIdent(name: string): string {
+  return '`' + name.replaceAll('`', '\\`') + '`';
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,14 @@
+import net from 'node:net';
+import { startToxiproxyServer } from '../index.ts';
+import { Toxiproxy } from 'toxiproxy-node-client';
+const sink = net.createServer((s) => { s.on('data', d => console.log('sink got', d.length)); s.on('end', () => console.log('sink end')); s.on('close', () => console.log('sink close', performance.now())); }).listen(0, '127.0.0.1');
+await new Promise((r) => sink.once('listening', r));
+const tp = await startToxiproxyServer({ seed: 1 });
+const c = new Toxiproxy(tp.url);
+const p = await c.createProxy({ name: 'e', listen: '127.0.0.1:0', upstream: `127.0.0.1:${(sink.address() as net.AddressInfo).port}` });
+await p.addToxic({ name: 'l', type: 'limit_data' as any, stream: 'upstream', toxicity: 1, attributes: { bytes: 100 } } as any);
+const s = net.connect(Number(p.listen.split(':').pop()), '127.0.0.1');
+s.on('close', () => console.log('client close', performance.now())); s.on('end', () => console.log('client end')); s.on('error', (e) => console.log('client err', e.message));
+s.write(Buffer.alloc(150));
+await new Promise(r => setTimeout(r, 500));
+console.log('closing', performance.now()); await tp.close(); sink.close(); s.destroy();

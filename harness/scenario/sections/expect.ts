@@ -1,0 +1,61 @@
+/**
+ * `expect`: the verdict on correctness after faults heal and work drains (Jepsen's total-queue
+ * checker). Safety invariants default to 0, so a scenario checks them unless it says otherwise.
+ */
+import { z } from 'zod';
+import type { RawIssue } from './issue.ts';
+import type { WorkloadIndex } from './workload.ts';
+
+const count = (description: string) => z.int().min(0).meta({ description });
+const zero = (description: string) => count(description).default(0);
+
+export const BEAD_STATES = ['completed', 'failed', 'cancelled'] as const;
+export const BEAD_REF_PATTERN = '^[a-z0-9]+(?:-[a-z0-9]+)*\\.[a-z0-9]+(?:-[a-z0-9]+)*$';
+
+export const expectSchema = z
+  .strictObject({
+    completed: z
+      .union([z.literal('all'), z.int().min(0)], { error: 'completed must be "all" or a number of beads' })
+      .default('all')
+      .meta({ description: '"all" or how many beads must complete.' }),
+    failed: count('How many beads end failed (unchecked when omitted).').optional(),
+    cancelled: count('How many beads end cancelled (unchecked when omitted).').optional(),
+    lost: zero('Acknowledged beads missing from the final state.'),
+    duplicated: zero('Beads that ran to completion more than once.'),
+    eventGaps: zero('Gaps in per-stream event sequence numbers.'),
+    doubleSideEffects: zero('External side effects applied twice.'),
+    apiLogDisagreements: zero('Beads whose API state differs from the event log.'),
+    beads: z
+      .record(
+        z.string().regex(new RegExp(BEAD_REF_PATTERN), { error: (iss) => `${JSON.stringify(iss.input)} is not a bead reference; write <workflow>.<bead>` }),
+        z.enum(BEAD_STATES),
+      )
+      .optional()
+      .meta({ description: 'Final state per workflow bead, keyed <workflow>.<bead> (applies to every instance).' }),
+  })
+  .prefault({})
+  .meta({ id: 'Expect', description: 'Correctness verdict after drain.' });
+
+export type Expect = z.output<typeof expectSchema>;
+
+/** Bead references must exist; counts must fit the workload; `completed: all` contradicts cancellations. */
+export function checkExpect(expect: Expect, workload: WorkloadIndex): RawIssue[] {
+  const issues: RawIssue[] = [];
+  for (const ref of Object.keys(expect.beads ?? {})) {
+    const [workflow, bead] = ref.split('.') as [string, string];
+    const beads = workload.workflows.get(workflow);
+    if (!beads) issues.push({ path: ['expect', 'beads', ref], message: `unknown workflow "${workflow}" (workflows: ${[...workload.workflows.keys()].join(', ') || 'none'})` });
+    else if (!beads.has(bead)) issues.push({ path: ['expect', 'beads', ref], message: `unknown bead "${bead}" in workflow "${workflow}" (beads: ${[...beads].join(', ')})` });
+  }
+  const settled = (expect.completed === 'all' ? 0 : expect.completed) + (expect.failed ?? 0) + (expect.cancelled ?? 0);
+  if (settled > workload.totalBeads) {
+    issues.push({ path: ['expect'], message: `expects ${settled} beads to settle but the workload submits ${workload.totalBeads}` });
+  }
+  if (expect.completed === 'all' && workload.cancels) {
+    issues.push({ path: ['expect', 'completed'], message: 'completed: all contradicts the cancellations in the workload; give a number' });
+  }
+  if (expect.completed === 'all' && Object.values(expect.beads ?? {}).some((s) => s !== 'completed')) {
+    issues.push({ path: ['expect', 'completed'], message: 'completed: all contradicts expect.beads naming beads that do not complete; give a number' });
+  }
+  return issues;
+}

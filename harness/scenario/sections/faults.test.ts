@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { checkFaults, faultEnd, faultsSchema, FAULT_NAMES } from './faults.ts';
+import { indexWorkload, workloadSchema } from './workload.ts';
+
+const workload = indexWorkload(workloadSchema.parse([{ workflow: { name: 'build', beads: [{ id: 'code' }] } }]));
+const check = (raw: unknown, ctx: Partial<Parameters<typeof checkFaults>[1]> = {}) =>
+  checkFaults(faultsSchema.parse(raw), { totalMs: 60_000, admin: false, workload, ...ctx }).map((i) => `${i.path.join('.')}: ${i.message}`);
+
+describe('faults', () => {
+  it('covers every fault the harness knows', () => {
+    expect(FAULT_NAMES).toEqual([
+      'actors.kill', 'db.outage', 'db.latency', 'db.reset', 'db.kill', 'db.diskFull',
+      'agent.crash', 'agent.partition', 'orchestrator.kill', 'orchestrator.restart',
+    ]);
+  });
+
+  it('parses flat per-fault parameters with defaults', () => {
+    expect(faultsSchema.parse([
+      { at: '1s', do: 'db.latency', for: '2s', latency: '300ms' },
+      { at: '2s', do: 'db.outage', for: '1s' },
+      { at: '3s', do: 'agent.crash' },
+      { at: '4s', do: 'actors.kill', for: '2s', every: '500ms' },
+    ])).toEqual([
+      { at: 1000, do: 'db.latency', for: 2000, latency: 300, jitter: 0 },
+      { at: 2000, do: 'db.outage', for: 1000, mode: 'refuse' },
+      { at: 3000, do: 'agent.crash', target: 'random', count: 1 },
+      { at: 4000, do: 'actors.kill', for: 2000, every: 500, count: 1 },
+    ]);
+    expect(faultsSchema.parse(undefined)).toEqual([]);
+  });
+
+  it('requires a window on faults that last, and refuses parameters of other faults', () => {
+    expect(faultsSchema.safeParse([{ at: '1s', do: 'db.outage' }]).error?.issues[0]?.path).toEqual([0, 'for']);
+    expect(faultsSchema.safeParse([{ at: '1s', do: 'db.kill', latency: '1s' }]).error?.issues[0]?.code).toBe('unrecognized_keys');
+    expect(faultsSchema.safeParse([{ at: '1s', do: 'db.outage', for: '1s', mode: 'drop' }]).success).toBe(false);
+  });
+
+  it('names the allowed faults when "do" is unknown', () => {
+    const issue = faultsSchema.safeParse([{ at: '1s', do: 'db.nuke' }]).error?.issues[0];
+    expect(issue?.path).toEqual([0, 'do']);
+    expect(issue?.message).toMatch(/unknown fault "db\.nuke"; "do" must be one of actors\.kill, db\.outage/);
+  });
+
+  it('refuses faults that end after the run', () => {
+    expect(check([{ at: '50s', do: 'db.outage', for: '20s' }])).toEqual(['faults.0.for: fault ends at 70000ms, after the end of the run (timeouts.total = 60000ms)']);
+    expect(check([{ at: '2m', do: 'db.kill' }])[0]).toMatch(/^faults\.0\.at: /);
+    expect(faultEnd(faultsSchema.parse([{ at: '1s', do: 'orchestrator.restart' }])[0]!)).toBe(1000);
+  });
+
+  it('checks targets against the workload and actors.kill against admin hooks', () => {
+    expect(check([{ at: '1s', do: 'agent.crash', target: 'build.code' }])).toEqual([]);
+    expect(check([{ at: '1s', do: 'agent.partition', for: '1s', target: 'deploy.code' }])).toEqual(['faults.0.target: unknown workflow "deploy" (workflows: build)']);
+    expect(faultsSchema.safeParse([{ at: '1s', do: 'agent.crash', target: 'Busiest' }]).success).toBe(false);
+    expect(check([{ at: '1s', do: 'actors.kill' }])).toEqual(['faults.0.do: actors.kill uses the /admin hooks: set system.admin: true']);
+    expect(check([{ at: '1s', do: 'actors.kill', every: '1s' }], { admin: true })).toEqual(['faults.0.every: every needs a `for` window to repeat in']);
+  });
+
+  it('needs at least one fault in a chaos scenario', () => {
+    expect(check([], { kind: 'chaos' })).toEqual(['faults: a chaos scenario needs at least one fault']);
+    expect(check([], { kind: 'load' })).toEqual([]);
+  });
+});

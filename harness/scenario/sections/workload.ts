@@ -1,0 +1,200 @@
+/**
+ * `workload`: a list of phases. Each phase is exactly one of
+ *  - `beads: N`            N independent beads, at `rate` (open model) or all at once;
+ *  - `workflow: {...}`     an inline DAG (named, beads with dependsOn), submitted `count` times;
+ *  - `invalid: [...]`      requests that are wrong on purpose, with the status/code expected back.
+ * Phases may also script the agent, cancel beads and re-send duplicate submissions.
+ */
+import { z } from 'zod';
+import { durationSchema, fractionSchema, rateSchema } from '../units.ts';
+import { agentScriptSchema, checkAgentScript } from './agent-script.ts';
+import { SLUG_HINT, SLUG_RE, type RawIssue } from './issue.ts';
+
+const slug = (what: string) =>
+  z.string().regex(SLUG_RE, { error: (iss) => `${JSON.stringify(iss.input)} is not a valid ${what}; use ${SLUG_HINT}` });
+
+export const workflowSchema = z
+  .strictObject({
+    name: slug('workflow name').meta({ description: 'Referenced as <workflow>.<bead> in expect.beads and fault targets.' }),
+    beads: z
+      .array(
+        z.strictObject({
+          id: slug('bead id'),
+          dependsOn: z.array(slug('bead id')).default([]).meta({ description: 'Beads that must complete first.' }),
+          agent: agentScriptSchema.optional(),
+        }),
+      )
+      .min(1),
+  })
+  .meta({ description: 'An inline DAG of beads.' });
+
+/** Requests the harness sends wrong on purpose, to check the API refuses them cleanly. */
+export const INVALID_REQUESTS = [
+  'cycle',
+  'unknown-dependency',
+  'missing-prompt',
+  'bad-priority',
+  'unknown-field',
+  'oversized-payload',
+  'malformed-json',
+  'cancel-unknown-bead',
+] as const;
+
+export const invalidRequestSchema = z.strictObject({
+  send: z.enum(INVALID_REQUESTS).meta({ description: 'Which malformed request to send.' }),
+  expect: z.strictObject({
+    status: z.int().min(400).max(599).meta({ description: 'Expected HTTP status.' }),
+    code: z
+      .string()
+      .regex(/^ORCH_[A-Z0-9_]+$/, { error: 'code must be an orchestrator error code such as ORCH_DAG_CYCLE' })
+      .optional()
+      .meta({ description: 'Expected error code in the response body.' }),
+  }),
+});
+
+export const cancelSchema = z
+  .strictObject({
+    bead: slug('bead id').optional().meta({ description: 'A bead of this phase\'s workflow (every instance).' }),
+    fraction: fractionSchema.optional().meta({ description: 'Share of this phase\'s beads to cancel, chosen by seed.' }),
+    at: durationSchema.optional().meta({ description: 'Cancel at this time after the run starts.' }),
+    afterStart: durationSchema.optional().meta({ description: 'Cancel this long after each chosen bead starts running.' }),
+  })
+  .meta({ description: 'Cancellations: one of bead|fraction, one of at|afterStart.' });
+
+export const phaseSchema = z
+  .strictObject({
+    name: slug('phase name').optional(),
+    start: durationSchema.optional().meta({ description: 'Start offset from the run start (default: when the previous phase\'s arrivals end).' }),
+    beads: z.int().min(1).max(1_000_000).optional().meta({ description: 'Submit this many independent beads.' }),
+    workflow: workflowSchema.optional(),
+    count: z.int().min(1).max(100_000).optional().meta({ description: 'Instances of the workflow to submit (default 1).' }),
+    invalid: z.array(invalidRequestSchema).min(1).optional(),
+    rate: rateSchema.optional().meta({ description: 'Open-model arrival rate; omit to submit all at once.' }),
+    arrival: z.enum(['constant', 'poisson']).optional().meta({ description: 'Inter-arrival times: constant (default) or poisson (seeded).' }),
+    agent: agentScriptSchema.optional(),
+    priority: z.int().min(0).max(4).optional().meta({ description: 'Priority of every bead in the phase, 0 = highest.' }),
+    cancel: cancelSchema.optional(),
+    duplicates: fractionSchema.optional().meta({ description: 'Share of submissions re-sent with the same idempotency key.' }),
+  })
+  .meta({ description: 'One workload phase: exactly one of beads, workflow, invalid.' });
+
+export const workloadSchema = z
+  .array(phaseSchema, { error: 'workload must be a list of phases, e.g. "- beads: 50"' })
+  .min(1, { error: 'workload needs at least one phase' })
+  .meta({ id: 'Workload', description: 'Phases of work, submitted in order.' });
+
+export type Phase = z.output<typeof phaseSchema>;
+export type Workload = z.output<typeof workloadSchema>;
+
+/** What other sections need to know about the workload: workflows and their beads, and totals. */
+export interface WorkloadIndex {
+  /** workflow name → bead ids. */
+  workflows: Map<string, Set<string>>;
+  /** Beads the workload submits (duplicates and invalid requests not counted). */
+  totalBeads: number;
+  /** True when some phase cancels beads. */
+  cancels: boolean;
+}
+
+export function indexWorkload(workload: Workload): WorkloadIndex {
+  const workflows = new Map<string, Set<string>>();
+  let totalBeads = 0;
+  for (const phase of workload) {
+    totalBeads += phase.beads ?? 0;
+    if (phase.workflow) {
+      workflows.set(phase.workflow.name, new Set(phase.workflow.beads.map((b) => b.id)));
+      totalBeads += (phase.count ?? 1) * phase.workflow.beads.length;
+    }
+  }
+  return { workflows, totalBeads, cancels: workload.some((p) => p.cancel !== undefined) };
+}
+
+/** Cross-field checks: phase shape, DAG integrity (unknown deps, cycles), script steps, unique names. */
+export function checkWorkload(workload: Workload, defaultSteps: number): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const seenWorkflows = new Map<string, number>();
+  const seenPhases = new Map<string, number>();
+  workload.forEach((phase, i) => {
+    const at = ['workload', i];
+    const kinds = (['beads', 'workflow', 'invalid'] as const).filter((k) => phase[k] !== undefined);
+    if (kinds.length !== 1) {
+      const found = kinds.length === 0 ? 'none' : kinds.join(' and ');
+      issues.push({ path: at, message: `a phase needs exactly one of beads, workflow, invalid (found ${found})` });
+    }
+    if (phase.count !== undefined && !phase.workflow) issues.push({ path: [...at, 'count'], message: 'count applies to workflow phases; use beads: N for independent beads' });
+    if (phase.arrival !== undefined && phase.rate === undefined) issues.push({ path: [...at, 'arrival'], message: 'arrival needs a rate (without a rate the phase is sent all at once)' });
+    if (phase.name !== undefined) {
+      if (seenPhases.has(phase.name)) issues.push({ path: [...at, 'name'], message: `phase name "${phase.name}" is already used by workload[${seenPhases.get(phase.name)}]` });
+      seenPhases.set(phase.name, i);
+    }
+    if (phase.agent) issues.push(...checkAgentScript(phase.agent, defaultSteps, [...at, 'agent']));
+    if (phase.cancel) issues.push(...checkCancel(phase, at));
+    if (phase.workflow) {
+      const name = phase.workflow.name;
+      if (seenWorkflows.has(name)) issues.push({ path: [...at, 'workflow', 'name'], message: `workflow "${name}" is already defined in workload[${seenWorkflows.get(name)}]` });
+      seenWorkflows.set(name, i);
+      issues.push(...checkDag(phase, [...at, 'workflow'], defaultSteps));
+    }
+  });
+  return issues;
+}
+
+function checkCancel(phase: Phase, at: (string | number)[]): RawIssue[] {
+  const cancel = phase.cancel!;
+  const path = [...at, 'cancel'];
+  const issues: RawIssue[] = [];
+  if ((cancel.bead === undefined) === (cancel.fraction === undefined)) issues.push({ path, message: 'cancel needs exactly one of bead, fraction' });
+  if ((cancel.at === undefined) === (cancel.afterStart === undefined)) issues.push({ path, message: 'cancel needs exactly one of at, afterStart' });
+  if (cancel.bead !== undefined) {
+    if (!phase.workflow) issues.push({ path: [...path, 'bead'], message: 'cancel.bead names a bead of this phase\'s workflow; for independent beads use fraction' });
+    else if (!phase.workflow.beads.some((b) => b.id === cancel.bead)) {
+      issues.push({ path: [...path, 'bead'], message: `unknown bead "${cancel.bead}" in workflow "${phase.workflow.name}" (beads: ${phase.workflow.beads.map((b) => b.id).join(', ')})` });
+    }
+  }
+  return issues;
+}
+
+function checkDag(phase: Phase, at: (string | number)[], defaultSteps: number): RawIssue[] {
+  const beads = phase.workflow!.beads;
+  const issues: RawIssue[] = [];
+  const ids = new Map<string, number>();
+  beads.forEach((bead, j) => {
+    if (ids.has(bead.id)) issues.push({ path: [...at, 'beads', j, 'id'], message: `bead id "${bead.id}" is used twice in this workflow` });
+    ids.set(bead.id, j);
+  });
+  beads.forEach((bead, j) => {
+    bead.dependsOn.forEach((dep, k) => {
+      if (dep === bead.id) issues.push({ path: [...at, 'beads', j, 'dependsOn', k], message: `bead "${bead.id}" depends on itself` });
+      else if (!ids.has(dep)) issues.push({ path: [...at, 'beads', j, 'dependsOn', k], message: `unknown bead "${dep}" (beads: ${[...ids.keys()].join(', ')})` });
+    });
+    if (bead.agent) issues.push(...checkAgentScript(bead.agent, phase.agent?.steps ?? defaultSteps, [...at, 'beads', j, 'agent']));
+  });
+  const cycle = findCycle(beads.map((b) => ({ id: b.id, deps: b.dependsOn.filter((d) => d !== b.id && ids.has(d)) })));
+  if (cycle) issues.push({ path: [...at, 'beads', ids.get(cycle[0]!)!, 'dependsOn'], message: `dependency cycle: ${cycle.join(' → ')}` });
+  return issues;
+}
+
+/** Depth-first search; returns the first cycle as a closed list of ids (`a → b → a`), or undefined. */
+export function findCycle(nodes: { id: string; deps: string[] }[]): string[] | undefined {
+  const deps = new Map(nodes.map((n) => [n.id, n.deps]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'visiting') return [...stack.slice(stack.indexOf(id)), id];
+    state.set(id, 'visiting');
+    stack.push(id);
+    for (const dep of deps.get(id) ?? []) {
+      const found = visit(dep);
+      if (found) return found;
+    }
+    stack.pop();
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const node of nodes) {
+    const found = visit(node.id);
+    if (found) return found;
+  }
+  return undefined;
+}

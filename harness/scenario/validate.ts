@@ -1,0 +1,199 @@
+/**
+ * Validates a scenario document section by section, in document order (chaostoolkit's
+ * `ensure_*_is_valid` per key): first each section's zod schema, then each section's
+ * cross-field checks, then every declared profile merged into the base. All issues are
+ * collected, so a user fixes a file in one pass rather than one error at a time.
+ */
+import type { z } from 'zod';
+import { SECTION_KEYS, scenarioSchema, type ParsedScenario } from './schema.ts';
+import { checkExpect } from './sections/expect.ts';
+import { checkFaults } from './sections/faults.ts';
+import type { PathSegment, RawIssue } from './sections/issue.ts';
+import { checkKind } from './sections/kind.ts';
+import { PROFILES, mergeOverride, overrideHas, type ProfileName } from './sections/profiles.ts';
+import { checkSystem } from './sections/system.ts';
+import { checkThresholds } from './sections/thresholds.ts';
+import { checkTimeouts } from './sections/timeouts.ts';
+import { checkWorkload, indexWorkload } from './sections/workload.ts';
+
+/** A raw issue plus whether it points at a key (unknown keys) rather than a value. */
+export interface PathIssue extends RawIssue {
+  atKey?: boolean;
+}
+
+export interface ValidationResult {
+  /** Defined only when there are no issues. */
+  value: ParsedScenario | undefined;
+  issues: PathIssue[];
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Validates the base document and every profile in it. */
+export function validateScenarioValue(raw: unknown, file: string): ValidationResult {
+  const base = validateOnce(raw, file);
+  const issues = [...base.issues];
+  const profiles = isPlainObject(raw) && isPlainObject(raw.profiles) ? raw.profiles : {};
+  for (const profile of PROFILES) {
+    if (profiles[profile] === undefined) continue;
+    for (const issue of validateProfile(raw, profile, file).issues) {
+      // The override was already checked on its own (the profiles section); one issue per path is enough.
+      const inOverride = issue.path[0] === 'profiles';
+      if (!issues.some((i) => samePath(i.path, issue.path) && (inOverride || i.message === issue.message))) issues.push(issue);
+    }
+  }
+  return { value: issues.length === 0 ? base.value : undefined, issues };
+}
+
+/**
+ * Validates the document with one profile merged in. Issues inside the override are reported at
+ * `profiles.<name>.…`; issues the merge causes elsewhere keep their base path, tagged with the profile.
+ */
+export function validateProfile(raw: unknown, profile: ProfileName, file: string): ValidationResult {
+  if (!isPlainObject(raw)) return validateOnce(raw, file);
+  const override = isPlainObject(raw.profiles) ? raw.profiles[profile] : undefined;
+  const { profiles: _ignored, ...rest } = raw;
+  const merged = { ...(mergeOverride(rest, override) as Record<string, unknown>), profiles: undefined };
+  const result = validateOnce(merged, file);
+  const issues = result.issues.map((issue) =>
+    overrideHas(override, issue.path)
+      ? { ...issue, path: ['profiles', profile, ...issue.path] }
+      : { ...issue, message: `${issue.message} (with profile ${profile})` },
+  );
+  return { value: issues.length === 0 ? result.value : undefined, issues };
+}
+
+function validateOnce(raw: unknown, file: string): ValidationResult {
+  if (!isPlainObject(raw)) {
+    return { value: undefined, issues: [{ path: [], message: 'a scenario is a YAML mapping with at least name, kind and workload' }] };
+  }
+  const issues: PathIssue[] = [];
+  for (const key of Object.keys(raw)) {
+    if (!(SECTION_KEYS as string[]).includes(key)) issues.push({ path: [key], atKey: true, message: unknownKeyMessage(key, SECTION_KEYS) });
+  }
+
+  // Stage 1: each section on its own, in document order.
+  const parsed: Record<string, unknown> = {};
+  const ok = new Set<string>();
+  for (const key of SECTION_KEYS) {
+    const result = scenarioSchema.shape[key].safeParse(raw[key], { reportInput: true });
+    if (result.success) {
+      parsed[key] = result.data;
+      ok.add(key);
+    } else {
+      issues.push(...fromZod(result.error, [key], raw[key]));
+    }
+  }
+
+  // Stage 2: cross-field checks, each run only when the sections it reads are valid.
+  const p = parsed as Partial<ParsedScenario>;
+  if (ok.has('kind')) issues.push(...checkKind(p.kind!, file));
+  if (ok.has('system')) issues.push(...checkSystem(p.system!));
+  if (ok.has('workload') && ok.has('system')) issues.push(...checkWorkload(p.workload!, p.system!.agent.steps));
+  const index = ok.has('workload') ? indexWorkload(p.workload!) : undefined;
+  if (ok.has('faults') && ok.has('timeouts') && ok.has('system')) {
+    issues.push(...checkFaults(p.faults!, { totalMs: p.timeouts!.total, admin: p.system!.admin, workload: index, kind: p.kind }));
+  }
+  if (ok.has('expect') && index) issues.push(...checkExpect(p.expect!, index));
+  if (ok.has('thresholds') && ok.has('faults')) issues.push(...checkThresholds(p.thresholds!, p.faults!.length));
+  if (ok.has('timeouts')) issues.push(...checkTimeouts(p.timeouts!));
+
+  return { value: issues.length === 0 ? (parsed as ParsedScenario) : undefined, issues };
+}
+
+/** Turns zod issues into path issues: one per unknown key, record-key messages unwrapped. */
+function fromZod(error: z.ZodError, prefix: PathSegment[], rawSection: unknown): PathIssue[] {
+  const out: PathIssue[] = [];
+  for (const issue of error.issues) {
+    const path = [...prefix, ...(issue.path as PathSegment[])];
+    if (issue.code === 'unrecognized_keys') {
+      const allowed = allowedKeysAt(scenarioSchema.shape[prefix[0] as keyof typeof scenarioSchema.shape], rawSection, issue.path as PathSegment[]);
+      for (const key of issue.keys) out.push({ path: [...path, key], atKey: true, message: unknownKeyMessage(key, allowed) });
+    } else if (issue.code === 'invalid_key') {
+      const inner = issue.issues.map((i) => i.message).join('; ');
+      out.push({ path, atKey: true, message: `bad key ${JSON.stringify(issue.path.at(-1))}: ${inner}` });
+    } else if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
+      // zod's default says "received string"; the value itself is more useful.
+      out.push({ path, message: `expected ${issue.expected}, got ${describe(issue.input)}` });
+    } else if ((issue.code === 'too_small' || issue.code === 'too_big') && issue.input !== undefined && typeof issue.input !== 'object') {
+      out.push({ path, message: `${issue.message} (got ${describe(issue.input)})` });
+    } else {
+      out.push({ path, message: issue.message });
+    }
+  }
+  return out;
+}
+
+/** `unknown key "lantency"; did you mean "latency"? (allowed: …)`. */
+function unknownKeyMessage(key: string, allowed: readonly string[]): string {
+  const close = allowed.filter((a) => editDistance(a.toLowerCase(), key.toLowerCase()) <= Math.max(1, Math.floor(a.length / 3)));
+  const hint = close.length > 0 ? `; did you mean ${close.map((c) => `"${c}"`).join(' or ')}?` : '';
+  return `unknown key "${key}"${hint} (allowed: ${allowed.join(', ') || 'none'})`;
+}
+
+/** Walks the zod schema along `path` (following the raw value for unions) and lists the object keys there. */
+function allowedKeysAt(schema: z.ZodType, raw: unknown, path: readonly PathSegment[]): string[] {
+  let node: unknown = schema;
+  let value = raw;
+  let i = 0;
+  for (let guard = 0; guard < 64; guard++) {
+    const def = (node as { _zod: { def: Record<string, unknown> & { type: string } } })._zod.def;
+    if (['optional', 'default', 'prefault', 'nullable', 'readonly'].includes(def.type)) node = def.innerType;
+    else if (def.type === 'pipe') node = def.in;
+    else if (def.type === 'union') {
+      const options = def.options as z.ZodType[];
+      const disc = def.discriminator as string | undefined;
+      const wanted = isPlainObject(value) && disc ? value[disc] : undefined;
+      node = options.find((o) => allowedKeysAt(o, undefined, []).length > 0 && literalOf(o, disc) === wanted) ?? options[0];
+    } else if (i < path.length && def.type === 'object') {
+      node = (def.shape as Record<string, unknown>)[path[i] as string];
+      value = isPlainObject(value) ? value[path[i] as string] : undefined;
+      i++;
+    } else if (i < path.length && def.type === 'array') {
+      node = def.element;
+      value = Array.isArray(value) ? value[path[i] as number] : undefined;
+      i++;
+    } else if (i < path.length && def.type === 'record') {
+      node = def.valueType;
+      value = isPlainObject(value) ? value[path[i] as string] : undefined;
+      i++;
+    } else {
+      return def.type === 'object' ? Object.keys(def.shape as object) : [];
+    }
+    if (node === undefined) return [];
+  }
+  return [];
+}
+
+function literalOf(schema: z.ZodType, key: string | undefined): unknown {
+  if (!key) return undefined;
+  const shape = (schema as unknown as { _zod: { def: { shape?: Record<string, { _zod: { def: { values?: unknown[] } } }> } } })._zod.def.shape;
+  return shape?.[key]?._zod.def.values?.[0];
+}
+
+/** Optimal string alignment distance: edits plus adjacent swaps, so "rtae" is 1 from "rate". */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (the key is missing or empty)';
+  if (value === null) return 'null (an empty value)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return JSON.stringify(value);
+}
+
+function samePath(a: readonly PathSegment[], b: readonly PathSegment[]): boolean {
+  return a.length === b.length && a.every((s, i) => s === b[i]);
+}

@@ -1,0 +1,206 @@
+/**
+ * One SurrealDB connection with the guards the SDK lacks: a timeout on every call, an explicit
+ * state, and a way to drop a half-open socket and connect again.
+ *
+ * Embedded engines (mem://, surrealkv://, rocksdb://) live in this process: the first connect
+ * must succeed (else ORCH_DB_UNAVAILABLE), and "reconnecting" means pinging the same engine
+ * again (an embedded directory cannot be reopened while its LOCK is held). Remote engines
+ * (ws://, wss://) may start "down" and are replaced by a fresh Surreal instance on reconnect;
+ * the SDK's own reconnect is off, because it never notices a half-open socket (surrealdb.js #620).
+ */
+import { Surreal, ServerError } from 'surrealdb';
+import { createNodeEngines } from '@surrealdb/node';
+import { WebSocket } from 'undici';
+import { withTimeout } from './timeout.ts';
+import { DEFINE_SCHEMA, PING } from './schema.ts';
+import { DbQueryFailedError, DbTimeoutError, DbUnavailableError } from './errors.ts';
+
+/**
+ * - connecting: the first connect is running.
+ * - connected:  calls go to the DB.
+ * - down:       unreachable, timed out or half-open; calls fail fast with ORCH_DB_UNAVAILABLE.
+ * - closed:     close() or destroy() was called.
+ */
+export type ConnectionState = 'connecting' | 'connected' | 'down' | 'closed';
+
+export interface ConnectionOptions {
+  url: string;
+  namespace: string;
+  database: string;
+  auth: { username: string; password: string } | undefined;
+  /** Per call, ms. */
+  timeoutMs: number;
+  /** Per connect attempt (incl. schema set-up), ms. */
+  connectTimeoutMs: number;
+}
+
+/** Wait after closing an embedded engine so its directory can be reopened (see close()). */
+const EMBEDDED_RELEASE_MS = 100;
+
+/** True for URLs served by the in-process engine. */
+export function isEmbeddedUrl(url: string): boolean {
+  return /^(mem|surrealkv|rocksdb):\/\//.test(url);
+}
+
+export class DbConnection {
+  readonly embedded: boolean;
+  #options: ConnectionOptions;
+  #db: Surreal | null = null;
+  #state: ConnectionState = 'connecting';
+  #listeners = new Set<(state: ConnectionState) => void>();
+  #unsubscribe: (() => void) | null = null;
+
+  private constructor(options: ConnectionOptions) {
+    this.#options = options;
+    this.embedded = isEmbeddedUrl(options.url);
+  }
+
+  /**
+   * Connects. Embedded: throws ORCH_DB_UNAVAILABLE when the engine cannot open. Remote: resolves
+   * even when the server is unreachable (state "down"); the watchdog calls reconnect() later.
+   */
+  static async open(options: ConnectionOptions): Promise<DbConnection> {
+    const connection = new DbConnection(options);
+    const error = await connection.#connectFresh();
+    if (error !== null && connection.embedded) {
+      throw new DbUnavailableError(`cannot open the embedded database ${options.url}: ${error.message}`, { cause: error });
+    }
+    return connection;
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Calls `listener` on every state change; returns the unsubscribe function. */
+  onStateChange(listener: (state: ConnectionState) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Runs `fn` on the live connection with a timeout. Throws ORCH_DB_UNAVAILABLE when not connected
+   * or the transport failed, ORCH_DB_TIMEOUT after `timeoutMs`, ORCH_DB_QUERY_FAILED when the DB
+   * answered with an error. Transport failures mark the connection down; timeouts do not (the
+   * caller decides: one slow query is not proof of a dead socket, the watchdog's ping is).
+   */
+  async run<T>(operation: string, fn: (db: Surreal) => Promise<T>, timeoutMs = this.#options.timeoutMs): Promise<T> {
+    const db = this.#db;
+    if (this.#state !== 'connected' || db === null) {
+      throw new DbUnavailableError(`database is ${this.#state} (operation "${operation}")`, { details: { operation } });
+    }
+    try {
+      return await withTimeout(fn(db), timeoutMs, operation);
+    } catch (err) {
+      if (err instanceof DbTimeoutError) throw err;
+      if (err instanceof ServerError) {
+        const conflict = (err as { isTransactionConflict?: boolean }).isTransactionConflict === true;
+        throw new DbQueryFailedError(operation, err, conflict);
+      }
+      this.markDown(err);
+      throw new DbUnavailableError(`database call "${operation}" failed in transport: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** A real round trip with a reply; throws like run(). */
+  async ping(timeoutMs: number): Promise<void> {
+    await this.run('ping', (db) => db.query(PING).collect(), timeoutMs);
+  }
+
+  /** Declares the connection dead (half-open, transport error). Remote: drops the socket now. */
+  markDown(_reason?: unknown): void {
+    if (this.#state === 'closed' || this.#state === 'down') return;
+    if (!this.embedded) this.#dropInstance();
+    this.#setState('down');
+  }
+
+  /**
+   * Tries to get back to "connected": embedded = a ping on the same engine; remote = a fresh
+   * instance, connect and schema set-up, all within connectTimeoutMs. Returns whether it worked.
+   */
+  async reconnect(): Promise<boolean> {
+    if (this.#state === 'closed') return false;
+    if (this.embedded) {
+      if (this.#db === null) return false;
+      try {
+        await withTimeout(this.#db.query(PING).collect(), this.#options.connectTimeoutMs, 'reconnect');
+        if ((this.#state as ConnectionState) !== 'closed') this.#setState('connected');
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    return (await this.#connectFresh()) === null;
+  }
+
+  /** Graceful: closes the SDK connection (bounded by the timeout). Idempotent. */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#setState('closed');
+    const db = this.#db;
+    this.#db = null;
+    this.#unsubscribe?.();
+    if (db !== null) await withTimeout(db.close(), this.#options.timeoutMs, 'close').catch(() => {});
+    // The native engine releases its directory LOCK a moment after free(); reopening the same
+    // directory before that hangs (measured: 0 ms hangs, 50 ms works), so a graceful close waits.
+    if (db !== null && this.embedded) await new Promise((resolve) => setTimeout(resolve, EMBEDDED_RELEASE_MS));
+  }
+
+  /** Immediate: drops the connection without waiting. Idempotent. */
+  destroy(): void {
+    if (this.#state === 'closed') return;
+    this.#setState('closed');
+    this.#dropInstance();
+  }
+
+  async #connectFresh(): Promise<Error | null> {
+    this.#dropInstance();
+    const { url, namespace, database, auth, connectTimeoutMs } = this.#options;
+    const db = this.embedded
+      ? new Surreal({ engines: createNodeEngines() })
+      : new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+    this.#db = db;
+    try {
+      const connecting = (async () => {
+        await db.connect(url, {
+          namespace,
+          database,
+          reconnect: false,
+          versionCheck: false,
+          ...(auth === undefined ? {} : { authentication: { username: auth.username, password: auth.password } }),
+        });
+        await db.query(DEFINE_SCHEMA).collect();
+      })();
+      await withTimeout(connecting, connectTimeoutMs, 'connect');
+    } catch (err) {
+      if (this.#db === db) this.#dropInstance();
+      if (this.#state !== 'closed') this.#setState('down');
+      return err instanceof Error ? err : new Error(String(err));
+    }
+    if (this.#state === 'closed' || this.#db !== db) {
+      void db.close().catch(() => {});
+      return new Error('closed while connecting');
+    }
+    // A clean remote disconnect (server stopped, socket reset) is noticed at once; a half-open one only by the ping.
+    this.#unsubscribe = db.subscribe('disconnected', () => {
+      if (this.#db === db) this.markDown(new Error('disconnected'));
+    });
+    this.#setState('connected');
+    return null;
+  }
+
+  #dropInstance(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    const db = this.#db;
+    this.#db = null;
+    // Not awaited: on a half-open socket close() may wait for a close frame that never comes.
+    if (db !== null) void db.close().catch(() => {});
+  }
+
+  #setState(state: ConnectionState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    for (const listener of this.#listeners) listener(state);
+  }
+}

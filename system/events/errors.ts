@@ -1,0 +1,98 @@
+/**
+ * Errors raised by the event store. Every class carries a stable `code` (never reused); callers
+ * match on `code`, never on the message. `retryable` says whether trying the same call again,
+ * unchanged, may succeed.
+ */
+import { OyaError } from '../errors.ts';
+
+/** An event whose type is unknown, whose data fails its schema or is not JSON-serialisable. */
+export class EventInvalidError extends OyaError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('ORCH_EVENT_INVALID', message, { details });
+  }
+}
+
+/** A stream name that is malformed or belongs to another family than the event (`bead:` vs `workflow:`). */
+export class StreamInvalidError extends OyaError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('ORCH_STREAM_INVALID', message, { details });
+  }
+}
+
+/** An idempotency key that is missing, empty, too long or contains control characters. */
+export class IdempotencyKeyInvalidError extends OyaError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('ORCH_IDEMPOTENCY_KEY_INVALID', message, { details });
+  }
+}
+
+/** An idempotency key already used for an event of another stream or type: a caller bug, never retried. */
+export class IdempotencyConflictError extends OyaError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('ORCH_IDEMPOTENCY_CONFLICT', message, { details });
+  }
+}
+
+/** A database call that did not answer within its timeout. The call may still complete later. */
+export class DbTimeoutError extends OyaError {
+  constructor(operation: string, timeoutMs: number) {
+    super('ORCH_DB_TIMEOUT', `database call "${operation}" did not answer within ${timeoutMs} ms`, {
+      retryable: true,
+      details: { operation, timeoutMs },
+    });
+  }
+}
+
+/** The database is not connected (unreachable, half-open, or still reconnecting). */
+export class DbUnavailableError extends OyaError {
+  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super('ORCH_DB_UNAVAILABLE', message, { retryable: true, ...options });
+  }
+}
+
+/** The database answered with an error (a rejected statement), as opposed to not answering at all. */
+export class DbQueryFailedError extends OyaError {
+  constructor(operation: string, cause: unknown, retryable = false) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('ORCH_DB_QUERY_FAILED', `database call "${operation}" failed: ${reason}`, {
+      retryable,
+      cause,
+      details: { operation },
+    });
+  }
+}
+
+/** The outbox file holds a line that is not a valid entry before its last line (not a torn tail). */
+export class OutboxCorruptError extends OyaError {
+  constructor(path: string, line: number, reason: string) {
+    super('ORCH_OUTBOX_CORRUPT', `outbox ${path} line ${line} is not a valid entry: ${reason}`, {
+      details: { path, line },
+    });
+  }
+}
+
+/** Writing or fsyncing the outbox failed (e.g. ENOSPC): the event is NOT durable, the append rejects. */
+export class OutboxWriteError extends OyaError {
+  constructor(path: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('ORCH_OUTBOX_WRITE_FAILED', `could not write the outbox ${path}: ${reason}`, {
+      retryable: true,
+      cause,
+      details: { path },
+    });
+  }
+}
+
+/** A call on an event store that is closing or closed. */
+export class EventStoreClosedError extends OyaError {
+  constructor(operation: string) {
+    super('ORCH_EVENT_STORE_CLOSED', `event store is closed (operation "${operation}")`, { details: { operation } });
+  }
+}
+
+/** Options given to openEventStore() that cannot work; the message names the field. */
+export class EventStoreConfigError extends OyaError {
+  constructor(field: string, message: string) {
+    super('ORCH_EVENT_STORE_CONFIG_INVALID', `${field}: ${message}`, { details: { field } });
+  }
+}

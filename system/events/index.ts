@@ -1,0 +1,41 @@
+/**
+ * The event store: append-only bead and workflow streams in SurrealDB, exactly once per
+ * idempotency key, with a durable local outbox while the DB is away. See README.md.
+ */
+import { resolveEventStoreOptions, type EventStoreOptions } from './options.ts';
+import { DbConnection } from './connection.ts';
+import { Outbox } from './outbox.ts';
+import { SurrealEventStore, type EventStore } from './store.ts';
+
+/**
+ * Opens the store: connects (embedded: must succeed; remote: may start "down"), defines the
+ * schema, loads the outbox left by an earlier process and starts the watchdog, which flushes it
+ * as soon as the DB answers.
+ */
+export async function openEventStore(options: EventStoreOptions): Promise<EventStore> {
+  const resolved = resolveEventStoreOptions(options);
+  const outbox = await Outbox.open(resolved.outboxPath);
+  let connection: DbConnection;
+  try {
+    connection = await DbConnection.open({
+      url: resolved.url,
+      namespace: resolved.namespace,
+      database: resolved.database,
+      auth: resolved.auth,
+      timeoutMs: resolved.timeoutMs,
+      connectTimeoutMs: resolved.connectTimeoutMs,
+    });
+  } catch (err) {
+    await outbox.close();
+    throw err;
+  }
+  return new SurrealEventStore(resolved, connection, outbox);
+}
+
+export type { EventStore, EventStoreHealth, FlushResult } from './store.ts';
+export type { EventStoreOptions, ResolvedEventStoreOptions } from './options.ts';
+export type { ConnectionState } from './connection.ts';
+export * from './types.ts';
+export * from './errors.ts';
+export { applyEvent, projectBead, projectBeads, TERMINAL_BEAD_STATUSES, type BeadState, type BeadStatus } from './projection.ts';
+export { validateAppend } from './validate.ts';

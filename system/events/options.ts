@@ -1,0 +1,96 @@
+/**
+ * Options of openEventStore(): `EventStoreOptions` → resolveEventStoreOptions() → a frozen
+ * `ResolvedEventStoreOptions`. Defaults live in one object, units in the names.
+ */
+import { resolve } from 'node:path';
+import { EventStoreConfigError } from './errors.ts';
+import { isEmbeddedUrl } from './connection.ts';
+
+export interface EventStoreOptions {
+  /** Directory of the embedded surrealkv database (the default engine). Exclusive with `url`. */
+  dataDir?: string;
+  /** Any SurrealDB URL instead: `ws://host:port/rpc` (remote), `mem://` (tests), `surrealkv://dir`, `rocksdb://dir`. */
+  url?: string;
+  /** @default "oya" */
+  namespace?: string;
+  /** @default "oya" */
+  database?: string;
+  /** Root credentials for a remote server started with --user/--pass. */
+  auth?: { username: string; password: string };
+  /**
+   * The durable outbox file. Default: `<dataDir>.outbox.jsonl` for dataDir, none for mem://
+   * (memory-only outbox). Required for remote URLs.
+   */
+  outboxPath?: string;
+  /** Timeout of each DB call, ms. @default 5000 */
+  timeoutMs?: number;
+  /** Timeout of one connect attempt (incl. schema set-up), ms. @default 5000 */
+  connectTimeoutMs?: number;
+  /** Watchdog period: ping, reconnect, flush the outbox, ms. @default 1000 */
+  pingIntervalMs?: number;
+  /** A ping without a reply within this is a half-open connection, ms. @default 2000 */
+  pingTimeoutMs?: number;
+  /** Entries of the idempotency LRU. @default 10000 */
+  idempotencyCacheSize?: number;
+  /** Clock for `at` stamps (tests inject one). @default () => new Date() */
+  now?: () => Date;
+}
+
+export interface ResolvedEventStoreOptions {
+  readonly url: string;
+  readonly namespace: string;
+  readonly database: string;
+  readonly auth: { username: string; password: string } | undefined;
+  readonly outboxPath: string | null;
+  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly pingIntervalMs: number;
+  readonly pingTimeoutMs: number;
+  readonly idempotencyCacheSize: number;
+  readonly now: () => Date;
+}
+
+const DEFAULTS = {
+  namespace: 'oya',
+  database: 'oya',
+  timeoutMs: 5_000,
+  connectTimeoutMs: 5_000,
+  pingIntervalMs: 1_000,
+  pingTimeoutMs: 2_000,
+  idempotencyCacheSize: 10_000,
+} as const;
+
+function positiveInt(field: string, value: number | undefined, fallback: number, min = 1): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min) throw new EventStoreConfigError(field, `must be an integer >= ${min}, got ${value}`);
+  return v;
+}
+
+/** Validates and fills in defaults; throws ORCH_EVENT_STORE_CONFIG_INVALID naming the field. */
+export function resolveEventStoreOptions(options: EventStoreOptions): ResolvedEventStoreOptions {
+  if ((options.dataDir === undefined) === (options.url === undefined)) {
+    throw new EventStoreConfigError('dataDir/url', 'give exactly one of dataDir (embedded surrealkv) or url');
+  }
+  const url = options.dataDir !== undefined ? `surrealkv://${resolve(options.dataDir)}` : options.url!;
+  if (!/^(mem|surrealkv|rocksdb|ws|wss):\/\//.test(url)) {
+    throw new EventStoreConfigError('url', `unsupported scheme in ${JSON.stringify(url)} (mem, surrealkv, rocksdb, ws, wss)`);
+  }
+  let outboxPath: string | null = options.outboxPath ?? null;
+  if (outboxPath === null && options.dataDir !== undefined) outboxPath = `${resolve(options.dataDir)}.outbox.jsonl`;
+  if (outboxPath === null && !isEmbeddedUrl(url)) {
+    throw new EventStoreConfigError('outboxPath', 'a remote database needs a local outbox file');
+  }
+  return Object.freeze({
+    url,
+    namespace: options.namespace ?? DEFAULTS.namespace,
+    database: options.database ?? DEFAULTS.database,
+    auth: options.auth,
+    outboxPath,
+    timeoutMs: positiveInt('timeoutMs', options.timeoutMs, DEFAULTS.timeoutMs),
+    connectTimeoutMs: positiveInt('connectTimeoutMs', options.connectTimeoutMs, DEFAULTS.connectTimeoutMs),
+    pingIntervalMs: positiveInt('pingIntervalMs', options.pingIntervalMs, DEFAULTS.pingIntervalMs),
+    pingTimeoutMs: positiveInt('pingTimeoutMs', options.pingTimeoutMs, DEFAULTS.pingTimeoutMs),
+    idempotencyCacheSize: positiveInt('idempotencyCacheSize', options.idempotencyCacheSize, DEFAULTS.idempotencyCacheSize, 0),
+    now: options.now ?? (() => new Date()),
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * The SurrealQL of the event store: table and index definitions, and the append transaction.
+ *
+ * Tables:
+ * - `event`: one row per committed event. UNIQUE indexes on `idempotencyKey` (exactly once per
+ *   key, the authority even when the in-memory cache says otherwise), on (`stream`, `seq`) (no
+ *   two events share a slot of a stream) and on `position` (the global order).
+ * - `stream_head:⟨stream⟩ {seq}`: the last seq of each stream.
+ * - `log_head:global {position}`: the last global position.
+ * Heads are bumped inside the append transaction, so seq and position are gapless: a failed
+ * transaction rolls its bump back.
+ */
+
+/** Idempotent DDL, run after every (re)connect. */
+export const DEFINE_SCHEMA = `
+DEFINE TABLE IF NOT EXISTS event SCHEMALESS;
+DEFINE INDEX IF NOT EXISTS event_idempotency_key ON event FIELDS idempotencyKey UNIQUE;
+DEFINE INDEX IF NOT EXISTS event_stream_seq ON event FIELDS stream, seq UNIQUE;
+DEFINE INDEX IF NOT EXISTS event_position ON event FIELDS position UNIQUE;
+DEFINE TABLE IF NOT EXISTS stream_head SCHEMALESS;
+DEFINE TABLE IF NOT EXISTS log_head SCHEMALESS;
+`;
+
+/** Name of the unique index a duplicate key violates (a race with a late, timed-out commit). */
+export const IDEMPOTENCY_INDEX = 'event_idempotency_key';
+
+/**
+ * Append one event, exactly once per key. Returns `{ existing, record }` as its statement #2
+ * (0-based) when the key was already there, else as its last statement.
+ * Bindings: $stream, $type, $data, $key, $at.
+ */
+export const APPEND_EVENT = `BEGIN;
+LET $existing = (SELECT * OMIT id FROM event WHERE idempotencyKey = $key LIMIT 1)[0];
+IF $existing != NONE { RETURN { existing: true, record: $existing }; };
+LET $head = UPSERT ONLY type::record('stream_head', $stream) SET seq += 1 RETURN AFTER;
+LET $log = UPSERT ONLY log_head:global SET position += 1 RETURN AFTER;
+LET $record = CREATE ONLY event CONTENT {
+  stream: $stream, seq: $head.seq, position: $log.position,
+  type: $type, data: $data, idempotencyKey: $key, at: $at
+} RETURN AFTER;
+RETURN { existing: false, record: $record };
+COMMIT;`;
+
+/** The record stored under a key, if any. Binding: $key. */
+export const SELECT_BY_KEY = `SELECT * OMIT id FROM event WHERE idempotencyKey = $key LIMIT 1;`;
+
+/** A stream from a seq on. Bindings: $stream, $from, $limit. */
+export const READ_STREAM = `SELECT * OMIT id FROM event WHERE stream = $stream AND seq >= $from ORDER BY seq ASC LIMIT $limit;`;
+
+/** The global log after a position. Bindings: $after, $limit. */
+export const READ_ALL = `SELECT * OMIT id FROM event WHERE position > $after ORDER BY position ASC LIMIT $limit;`;
+
+/** The newest checkpoint of a bead stream. Binding: $stream. */
+export const LATEST_CHECKPOINT = `SELECT * OMIT id FROM event WHERE stream = $stream AND type = 'StepCheckpointed' ORDER BY seq DESC LIMIT 1;`;
+
+/** The watchdog's ping: a real round trip that needs an answer (unlike the SDK's own ping). */
+export const PING = `RETURN 1;`;

@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Surreal } from 'surrealdb';
+import { createNodeEngines } from '@surrealdb/node';
+import { openEventStore, type EventStore, type NewEvent } from './index.ts';
+
+const submitted = (beadId: string): NewEvent<'BeadSubmitted'> => ({ type: 'BeadSubmitted', data: { beadId, priority: 2, maxAttempts: 3 } });
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'oya-events-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe('event store on mem://', () => {
+  let store: EventStore;
+  beforeAll(async () => {
+    store = await openEventStore({ url: 'mem://' });
+  });
+  afterAll(() => store?.close());
+
+  it('numbers each stream from 1 without gaps and keeps a global position', async () => {
+    await store.append('bead:s1', submitted('s1'), { idempotencyKey: 's1-1' });
+    await store.append('bead:s2', submitted('s2'), { idempotencyKey: 's2-1' });
+    await store.append('bead:s1', { type: 'BeadQueued', data: {} }, { idempotencyKey: 's1-2' });
+    const s1 = await store.read('bead:s1');
+    expect(s1.map((e) => e.seq)).toEqual([1, 2]);
+    expect(s1.map((e) => e.type)).toEqual(['BeadSubmitted', 'BeadQueued']);
+    expect((await store.read('bead:s1', 2)).map((e) => e.idempotencyKey)).toEqual(['s1-2']);
+    const positions = [s1[0]!.position, (await store.read('bead:s2'))[0]!.position, s1[1]!.position];
+    expect(positions[1]).toBe(positions[0]! + 1);
+    expect(positions[2]).toBe(positions[1]! + 1);
+  });
+
+  it('returns the ORIGINAL record to a retried append, even with different data', async () => {
+    const first = await store.append('bead:r1', submitted('r1'), { idempotencyKey: 'r1-submit' });
+    const again = await store.append('bead:r1', { type: 'BeadSubmitted', data: { beadId: 'r1', priority: 4, maxAttempts: 9 } }, { idempotencyKey: 'r1-submit' });
+    expect(first.status).toBe('committed');
+    expect(again).toEqual(first);
+    expect(await store.read('bead:r1')).toHaveLength(1);
+  });
+
+  it('refuses a key reused for another stream or type (ORCH_IDEMPOTENCY_CONFLICT)', async () => {
+    await store.append('bead:c1', submitted('c1'), { idempotencyKey: 'c1-key' });
+    await expect(store.append('bead:c2', submitted('c2'), { idempotencyKey: 'c1-key' })).rejects.toMatchObject({ code: 'ORCH_IDEMPOTENCY_CONFLICT' });
+    await expect(store.append('bead:c1', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'c1-key' })).rejects.toMatchObject({ code: 'ORCH_IDEMPOTENCY_CONFLICT' });
+    expect(await store.read('bead:c2')).toEqual([]);
+  });
+
+  it('pages through the global log with an opaque cursor, in append order', async () => {
+    for (let i = 0; i < 5; i++) await store.append(`bead:p${i}`, submitted(`p${i}`), { idempotencyKey: `page-${i}` });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await store.readAll({ afterCursor: cursor, limit: 3 });
+      seen.push(...page.events.map((e) => e.idempotencyKey));
+      if (page.events.length === 0) break;
+      expect(page.events.map((e) => e.position)).toEqual(page.events.map((_, i) => page.events[0]!.position + i));
+      cursor = page.nextCursor;
+    }
+    const ours = seen.filter((k) => k.startsWith('page-'));
+    expect(ours).toEqual(['page-0', 'page-1', 'page-2', 'page-3', 'page-4']);
+    await expect(store.readAll({ afterCursor: 'nope' })).rejects.toMatchObject({ code: 'ORCH_EVENT_INVALID' });
+  });
+
+  it('saves checkpoints as StepCheckpointed events and loads the newest', async () => {
+    expect(await store.loadCheckpoint('cp')).toBeUndefined();
+    await store.append('bead:cp', submitted('cp'), { idempotencyKey: 'cp-0' });
+    await store.saveCheckpoint('cp', { step: 0, state: { files: ['a'] } });
+    await store.saveCheckpoint('cp', { step: 1, state: { files: ['a', 'b'] } });
+    const retried = await store.saveCheckpoint('cp', { step: 1, state: { other: true } });
+    expect(retried.status === 'committed' && retried.record.seq).toBe(3);
+    expect(await store.loadCheckpoint('cp')).toMatchObject({ beadId: 'cp', step: 1, state: { files: ['a', 'b'] }, source: 'db' });
+    const states = await store.rebuildProjections();
+    expect(states.get('cp')).toMatchObject({ lastCheckpointStep: 1, lastSeq: 3, status: 'submitted' });
+  });
+
+  describe('bad input is refused whole, with a stable code, and writes nothing', () => {
+    const cases: [string, () => Promise<unknown>, string][] = [
+      ['unknown type', () => store.append('bead:bad', { type: 'BeadExploded', data: {} } as never, { idempotencyKey: 'bad-1' }), 'ORCH_EVENT_INVALID'],
+      ['workflow event on a bead stream', () => store.append('bead:bad', { type: 'WorkflowSucceeded', data: {} } as never, { idempotencyKey: 'bad-2' }), 'ORCH_EVENT_INVALID'],
+      ['data failing the schema', () => store.append('bead:bad', { type: 'BeadStarted', data: { attempt: 0, workerId: '' } } as never, { idempotencyKey: 'bad-3' }), 'ORCH_EVENT_INVALID'],
+      ['a BigInt', () => store.append('bead:bad', { type: 'BeadQueued', data: { n: 1n } } as never, { idempotencyKey: 'bad-4' }), 'ORCH_EVENT_INVALID'],
+      ['a function', () => store.append('bead:bad', { type: 'BeadQueued', data: { f: () => 1 } } as never, { idempotencyKey: 'bad-5' }), 'ORCH_EVENT_INVALID'],
+      ['a cycle', () => { const d: Record<string, unknown> = {}; d.self = d; return store.append('bead:bad', { type: 'BeadQueued', data: d } as never, { idempotencyKey: 'bad-6' }); }, 'ORCH_EVENT_INVALID'],
+      ['NaN', () => store.append('bead:bad', { type: 'BeadQueued', data: { x: Number.NaN } } as never, { idempotencyKey: 'bad-7' }), 'ORCH_EVENT_INVALID'],
+      ['a Date object', () => store.append('bead:bad', { type: 'BeadQueued', data: { d: new Date() } } as never, { idempotencyKey: 'bad-8' }), 'ORCH_EVENT_INVALID'],
+      ['missing stream', () => store.append(undefined as never, { type: 'BeadQueued', data: {} }, { idempotencyKey: 'bad-9' }), 'ORCH_STREAM_INVALID'],
+      ['stream of no family', () => store.append('job:1', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'bad-10' }), 'ORCH_STREAM_INVALID'],
+      ['empty key', () => store.append('bead:bad', { type: 'BeadQueued', data: {} }, { idempotencyKey: '' }), 'ORCH_IDEMPOTENCY_KEY_INVALID'],
+      ['missing key', () => store.append('bead:bad', { type: 'BeadQueued', data: {} }, {} as never), 'ORCH_IDEMPOTENCY_KEY_INVALID'],
+      ['key with a newline', () => store.append('bead:bad', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'a\nb' }), 'ORCH_IDEMPOTENCY_KEY_INVALID'],
+      ['key too long', () => store.append('bead:bad', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'k'.repeat(257) }), 'ORCH_IDEMPOTENCY_KEY_INVALID'],
+    ];
+    it.each(cases)('%s', async (_name, call, code) => {
+      await expect(call()).rejects.toMatchObject({ code });
+      expect(await store.read('bead:bad')).toEqual([]);
+    });
+  });
+});
+
+describe('event store on surrealkv (the default engine)', () => {
+  it('keeps the unique index as the authority: a retry after a restart (empty cache) returns the original', async () => {
+    const dir = await tempDir();
+    const dataDir = join(dir, 'db');
+    const first = await openEventStore({ dataDir });
+    const original = await first.append('bead:k', submitted('k'), { idempotencyKey: 'k-submit' });
+    await first.close();
+
+    const second = await openEventStore({ dataDir });
+    onTestFinished(() => second.close());
+    const retried = await second.append('bead:k', submitted('k'), { idempotencyKey: 'k-submit' });
+    expect(retried).toEqual(original);
+    const next = await second.append('bead:k', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'k-queued' });
+    expect(next.status === 'committed' && next.record.seq).toBe(2);
+    expect(await second.read('bead:k')).toHaveLength(2);
+  });
+
+  it('has UNIQUE indexes in SurrealDB itself: a raw duplicate key or (stream, seq) is refused', async () => {
+    const dir = await tempDir();
+    const dataDir = join(dir, 'db');
+    const store = await openEventStore({ dataDir });
+    await store.append('bead:u', submitted('u'), { idempotencyKey: 'u-1' });
+    await store.close();
+
+    const db = new Surreal({ engines: createNodeEngines() });
+    await db.connect(`surrealkv://${dataDir}`, { namespace: 'oya', database: 'oya' });
+    onTestFinished(() => db.close().then(() => undefined));
+    const row = { stream: 'bead:other', seq: 1, position: 99, type: 'BeadQueued', data: {}, at: 'x' };
+    await expect(db.query('CREATE event CONTENT $row', { row: { ...row, idempotencyKey: 'u-1' } }).collect()).rejects.toThrow(/event_idempotency_key/);
+    await expect(db.query('CREATE event CONTENT $row', { row: { ...row, stream: 'bead:u', idempotencyKey: 'fresh' } }).collect()).rejects.toThrow(/event_stream_seq/);
+  });
+
+  it('refuses options that cannot work (ORCH_EVENT_STORE_CONFIG_INVALID) and a second opener of a locked dir (ORCH_DB_UNAVAILABLE)', async () => {
+    await expect(openEventStore({})).rejects.toMatchObject({ code: 'ORCH_EVENT_STORE_CONFIG_INVALID' });
+    await expect(openEventStore({ url: 'ws://127.0.0.1:1/rpc' })).rejects.toMatchObject({ code: 'ORCH_EVENT_STORE_CONFIG_INVALID', details: { field: 'outboxPath' } });
+    await expect(openEventStore({ url: 'mem://', timeoutMs: 0 })).rejects.toMatchObject({ code: 'ORCH_EVENT_STORE_CONFIG_INVALID', details: { field: 'timeoutMs' } });
+    const dir = await tempDir();
+    const store = await openEventStore({ dataDir: join(dir, 'db') });
+    onTestFinished(() => store.close());
+    await expect(openEventStore({ dataDir: join(dir, 'db'), outboxPath: join(dir, 'other.jsonl'), connectTimeoutMs: 1000 })).rejects.toMatchObject({ code: 'ORCH_DB_UNAVAILABLE' });
+    await store.close();
+    await expect(store.append('bead:z', submitted('z'), { idempotencyKey: 'z' })).rejects.toMatchObject({ code: 'ORCH_EVENT_STORE_CLOSED' });
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * Orchestrator configuration: `OrchestratorOptions` (what a caller or the CLI gives) →
+ * `resolveOrchestratorOptions()` → a deep-frozen `ResolvedOrchestratorOptions` (validated once,
+ * defaults filled in, paths absolute). Nothing downstream re-validates or mutates it.
+ *
+ * Precedence: explicit option > environment variable (OYA_*) > default.
+ */
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { OyaError } from '../errors.ts';
+
+/** Test-only defects the harness self-check switches on to prove its checks catch them. */
+export const DEFECTS = ['drop-event', 'double-step', 'skip-outbox', 'lose-on-restart', 'leak'] as const;
+export type Defect = (typeof DEFECTS)[number];
+
+const optionsSchema = z
+  .object({
+    /** API bind address. @default "127.0.0.1" (loopback unless told otherwise) */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** API port; 0 picks a free one. @default 8080 */
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** Warm worker processes. @default 20 */
+    workers: z.number().int().min(1).max(512).default(20),
+    /** Where the embedded database, the outbox and the side-effect records live. @default "./data" */
+    dataDir: z.string().min(1).default('./data'),
+    /** A remote SurrealDB (`ws://host:port` or `ws://host:port/rpc`); unset = embedded surrealkv in dataDir. */
+    db: z.string().regex(/^wss?:\/\/[^/\s]+(\/rpc)?\/?$/, 'must look like ws://host:port or ws://host:port/rpc').optional(),
+    namespace: z.string().min(1).default('oya'),
+    database: z.string().min(1).default('oya'),
+    /** Serve /admin/* (chaos hooks). @default false */
+    admin: z.boolean().default(false),
+    /** Bearer token for /admin/*; generated when admin is on and none is given. */
+    adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Reconciliation tick in ms. @default 1000 */
+    reconcileTickMs: z.number().int().min(10).max(60_000).default(1000),
+    /** A worker with no heartbeat for this long (ms) is declared dead. @default 3000 */
+    heartbeatTimeoutMs: z.number().int().min(100).default(3000),
+    /** Every DB call is bounded by this (ms); past it the outbox takes the write. @default 2000 */
+    dbTimeoutMs: z.number().int().min(10).default(2000),
+    /** Hard bound on graceful shutdown (ms). @default 30000 */
+    shutdownTimeoutMs: z.number().int().min(100).default(30_000),
+    /** Largest accepted request body in bytes. @default 1 MiB */
+    bodyLimitBytes: z.number().int().min(1024).default(1024 * 1024),
+    /** Retries of a retryable bead failure before it fails for good. @default 3 */
+    maxAttempts: z.number().int().min(1).max(100).default(3),
+    /** Seed for the simulated agent and every random choice the orchestrator makes. @default 1 */
+    seed: z.number().int().default(1),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Test-only defects (harness self-check). Never set in production. */
+    defects: z.array(z.enum(DEFECTS)).default([]),
+  })
+  .strict();
+
+export type OrchestratorOptions = z.input<typeof optionsSchema>;
+export type ResolvedOrchestratorOptions = Readonly<
+  Omit<z.output<typeof optionsSchema>, 'defects'> & { adminToken: string | undefined; defects: readonly Defect[]; dbUrl: string | undefined }
+>;
+
+/** Bad configuration (a flag, an environment variable, an option): names the field. */
+export class ConfigInvalidError extends OyaError {
+  constructor(issues: { field: string; message: string }[]) {
+    super('ORCH_CONFIG_INVALID', `invalid configuration: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, {
+      details: { issues },
+    });
+  }
+}
+
+const ENV: Record<string, keyof OrchestratorOptions> = {
+  OYA_HOST: 'host',
+  OYA_PORT: 'port',
+  OYA_WORKERS: 'workers',
+  OYA_DATA_DIR: 'dataDir',
+  OYA_DB: 'db',
+  OYA_ADMIN_TOKEN: 'adminToken',
+  OYA_RECONCILE_TICK_MS: 'reconcileTickMs',
+  OYA_LOG_LEVEL: 'logLevel',
+  OYA_SEED: 'seed',
+  OYA_DEFECTS: 'defects',
+};
+const NUMERIC = new Set<string>(['port', 'workers', 'reconcileTickMs', 'seed']);
+
+/** Reads OYA_* variables into options (strings converted to the option's type). */
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): OrchestratorOptions {
+  const out: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (key === 'defects') out[key] = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    else out[key] = NUMERIC.has(key) ? (/^-?\d+$/.test(raw) ? Number(raw) : raw) : raw;
+  }
+  return out as OrchestratorOptions;
+}
+
+/** Validates once, fills defaults, freezes. Throws ConfigInvalidError naming every bad field. */
+export function resolveOrchestratorOptions(options: OrchestratorOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOrchestratorOptions {
+  const merged = { ...optionsFromEnv(env), ...stripUndefined(options) };
+  const parsed = optionsSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigInvalidError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(options)', message: i.message })));
+  }
+  const o = parsed.data;
+  const dbUrl = o.db === undefined ? undefined : o.db.replace(/\/?$/, '').replace(/(?<!\/rpc)$/, '/rpc');
+  return Object.freeze({
+    ...o,
+    dataDir: resolve(o.dataDir),
+    adminToken: o.admin ? (o.adminToken ?? randomBytes(24).toString('hex')) : o.adminToken,
+    defects: Object.freeze([...o.defects]),
+    dbUrl,
+  });
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
