@@ -35,3 +35,4 @@ export {
   type ErrorBody,
 } from './errors.ts';
 export { PROMETHEUS_CONTENT_TYPE } from './routes.ts';
+export { apiMetrics, type RecordRequest } from './metrics.ts';

@@ -182,6 +182,19 @@ describe('worker process', () => {
     expect(took).toBeLessThan(WORKER_KILL_GRACE_MS + 3000);
   });
 
+  it('a graceful stop during a run ends the session with a retryable abort before the stream closes', async () => {
+    const w = await worker('w-graceful');
+    const sub = await subscribe(w);
+    const sessionID = await w.client.createSession();
+    await w.client.promptAsync(sessionID, { beadId: 'bead-g', input: { steps: 3, stepTime: '10s' }, seed: 1 });
+    for await (const event of sub) if (event.type === 'step.started') break;
+    const stopped = w.stop();
+    const outcome = await WorkerClient.waitForSessionEnd(sub, sessionID, 5000);
+    expect(outcome.kind === 'error' && outcome.event.properties.error).toMatchObject({ type: 'MessageAbortedError', retryable: true });
+    expect(await stopped).toEqual({ code: 0, signal: null });
+    expect(await readSideEffects(dir)).toEqual([]);
+  });
+
   it('a worker that dies before ready rejects startWorker with ORCH_WORKER_EXITED', async () => {
     await expect(startWorker({ id: 'w-dead', sideEffectsDir: dir, env: { [WORKER_ENV.crashOnStart]: '1' } })).rejects.toMatchObject({
       code: 'ORCH_WORKER_EXITED',

@@ -95,6 +95,11 @@ export class ToxicLink {
     if (previousRunning) previous.run(passThrough);
   }
 
+  /** Stops every stage once both sockets are closed, so no toxic timer outlives its connection. */
+  abort(): void {
+    for (const stub of this.stubs) stub.abort();
+  }
+
   private append(toxic: InstalledToxic): ToxicStub {
     const last = this.stubs[this.stubs.length - 1]!;
     const stub = new ToxicStub(this.queue(), this.sink, toxic, this.random);

@@ -137,12 +137,12 @@ export class ToxiProxy {
       if (upstream) close(upstream);
     };
     this.sockets.add(destroyAll);
-    let unregisterLinks = (): void => {};
+    let disposeLinks = (): void => {};
     let open = 1;
     const onClose = (): void => {
       if (--open > 0) return;
       this.sockets.delete(destroyAll);
-      unregisterLinks();
+      disposeLinks();
     };
     client.once('close', onClose);
     let target: { host: string; port: number };
@@ -171,7 +171,7 @@ export class ToxiProxy {
       };
       const upEnds: LinkEnds = { source: client, dest: server, closeDest: closeDest(server) };
       const downEnds: LinkEnds = { source: server, dest: client, closeDest: closeDest(client) };
-      unregisterLinks = this.toxics.startLinks(upEnds, downEnds);
+      disposeLinks = this.toxics.startLinks(upEnds, downEnds);
     });
   }
 }

@@ -102,6 +102,13 @@ export class ToxicStub implements StubIO {
     return !this.closed;
   }
 
+  /** Stops the stub for good when both sockets are gone: no restart, no output, timers cleared. */
+  abort(): void {
+    this.closed = true;
+    this.interruptRequested = true;
+    this.onInterrupt?.();
+  }
+
   read(timeoutMs?: number): Promise<Chunk | null | typeof INTERRUPTED | typeof TIMED_OUT> {
     if (this.interruptRequested) return Promise.resolve(INTERRUPTED);
     const ready = this.input.takeNow();

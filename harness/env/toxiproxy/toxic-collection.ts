@@ -142,7 +142,10 @@ export class ToxicCollection {
     });
   }
 
-  /** Creates and starts both links of a new connection with the chains as they are now. */
+  /**
+   * Creates and starts both links of a new connection with the chains as they are now. Returns the
+   * disposer to call once both sockets are closed.
+   */
   startLinks(upstreamEnds: LinkEnds, downstreamEnds: LinkEnds): () => void {
     const up = new ToxicLink('upstream', this.chains.upstream, upstreamEnds, this.random);
     const down = new ToxicLink('downstream', this.chains.downstream, downstreamEnds, this.random);
@@ -153,6 +156,8 @@ export class ToxicCollection {
     return () => {
       this.links.upstream.delete(up);
       this.links.downstream.delete(down);
+      up.abort();
+      down.abort();
     };
   }
 
