@@ -94,6 +94,18 @@ describe('duplicated', () => {
     expect(result.violations[0]?.witness.events?.map((e) => e.stream)).toEqual(['bead:a', 'bead:b']);
   });
 
+  it('reports acknowledged retries of one key answered with different beads, from the history alone', () => {
+    const history = new History();
+    history.invoke({ kind: 'submit', idempotencyKey: 'k' }).ok({ status: 201, beadIds: ['x1'] });
+    history.invoke({ kind: 'submit', idempotencyKey: 'k' }).ok({ status: 200, beadIds: ['x1'] });
+    history.invoke({ kind: 'submit', idempotencyKey: 'k' }).ok({ status: 201, beadIds: ['x2'] });
+    const finalBeads = { x1: { status: 'succeeded' }, x2: { status: 'succeeded' } };
+    const [v, ...rest] = checkDuplicated({ history, finalBeads }).violations;
+    expect(rest).toEqual([]);
+    expect(v).toMatchObject({ kind: 'two-beads-one-key', beadId: 'x2' });
+    expect(v?.witness.ops?.map((o) => o.opId)).toEqual([0, 2]);
+  });
+
   it('reports one key that created two workflows', () => {
     const world = buildWorld([bead('w1', { key: 'k', workflowId: 'wf1' }), bead('w2', { key: 'k', workflowId: 'wf2' })]);
     expect(checkDuplicated(world.input()).violations.map((v) => v.kind)).toEqual(['two-workflows-one-key']);

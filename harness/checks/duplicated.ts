@@ -8,7 +8,10 @@
  *   idempotency key — a retried submission was not deduplicated.
  * - `two-workflows-one-key`: the same for workflows (the beads of ONE workflow legitimately share
  *   their submission's key).
+ * Both are found from the beads' keys, and also from the history alone: acknowledged retries of
+ * one key answered with different bead ids / workflow ids.
  */
+import type { Operation } from '../history/types.ts';
 import { creationEvent, prepare } from './prepare.ts';
 import type { CheckEvent, CheckInput, CheckResult, Violation } from './types.ts';
 import { workflowOf } from './prepare.ts';
@@ -38,8 +41,10 @@ export function checkDuplicated(input: CheckInput): CheckResult {
     }
   }
 
+  const reportedKeys = new Set<string>();
   for (const [key, beadIds] of p.beadsByKey) {
     if (beadIds.length < 2) continue;
+    reportedKeys.add(key);
     const standalone = beadIds.filter((id) => workflowOf(p, id) === undefined);
     const workflows = [...new Set(beadIds.map((id) => workflowOf(p, id)).filter((w) => w !== undefined))];
     if (standalone.length > 1) {
@@ -62,6 +67,8 @@ export function checkDuplicated(input: CheckInput): CheckResult {
     }
   }
 
+  violations.push(...conflictingAnswers(p, reportedKeys));
+
   const beadsWithDuplicates = new Set(violations.map((v) => v.beadId));
   return {
     name: 'duplicated',
@@ -73,6 +80,35 @@ export function checkDuplicated(input: CheckInput): CheckResult {
       doubleTerminal: violations.filter((v) => v.kind === 'double-terminal').length,
     },
   };
+}
+
+/**
+ * Acknowledged retries of one key that were answered with different beads (or workflows): the
+ * history alone shows the duplicate, even when the beads do not carry their key.
+ */
+function conflictingAnswers(p: ReturnType<typeof prepare>, alreadyReported: ReadonlySet<string>): Violation[] {
+  const answersByKey = new Map<string, Map<string, Operation>>();
+  for (const op of p.submits) {
+    if (op.outcome !== 'ok' || op.idempotencyKey === undefined || alreadyReported.has(op.idempotencyKey)) continue;
+    const answer = op.workflowId !== undefined ? `workflow:${op.workflowId}` : [...op.beadIds].sort().join(',');
+    if (answer === '') continue;
+    let answers = answersByKey.get(op.idempotencyKey);
+    if (answers === undefined) answersByKey.set(op.idempotencyKey, (answers = new Map()));
+    if (!answers.has(answer)) answers.set(answer, op);
+  }
+  const violations: Violation[] = [];
+  for (const [key, answers] of answersByKey) {
+    if (answers.size < 2) continue;
+    const ops = [...answers.values()];
+    const isWorkflow = ops.every((op) => op.workflowId !== undefined);
+    violations.push({
+      kind: isWorkflow ? 'two-workflows-one-key' : 'two-beads-one-key',
+      beadId: ops[1]?.beadIds[0],
+      message: `idempotency key '${key}' was acknowledged with ${answers.size} different answers: ${[...answers.keys()].join(' / ')}`,
+      witness: { ops },
+    });
+  }
+  return violations;
 }
 
 function creations(p: ReturnType<typeof prepare>, beadIds: string[]): { events?: CheckEvent[] } {

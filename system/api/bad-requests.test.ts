@@ -185,6 +185,15 @@ describe('routing and query errors', () => {
     await expectUnharmed(t);
   });
 
+  it('keeps the connection usable after an error that left a small body unread', async () => {
+    const t = await startTestApi();
+    const reply = await rawExchange(t.api.port, (send) => {
+      send('POST /health HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n{"title":"x"}');
+      send('GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    });
+    expect(reply.split(/(?=HTTP\/1\.1 )/).map((r) => r.slice(0, 12))).toEqual(['HTTP/1.1 405', 'HTTP/1.1 200']);
+  });
+
   it('answers 400 ORCH_API_INVALID_QUERY for bad, unknown or repeated /events parameters', async () => {
     const t = await startTestApi();
     for (const query of ['limit=0', 'limit=1001', 'limit=abc', 'from=-1', 'from=1.5', 'colour=red', 'limit=1&limit=2', 'stream=']) {

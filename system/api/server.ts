@@ -65,6 +65,9 @@ export class ApiOptionsError extends OyaError {
 
 const DEFAULTS = { host: '127.0.0.1', port: 8080, bodyLimitBytes: 1_048_576, closeTimeoutMs: 10_000, requestTimeoutMs: 30_000 };
 
+/** Largest unread request body node:http may skip to keep a connection alive after an error. */
+const UNREAD_BODY_KEEP_ALIVE_BYTES = 64 * 1024;
+
 /** Request ids from clients are echoed only when they are short and printable (they go into logs). */
 const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -119,8 +122,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
     if (res.headersSent || res.destroyed) return;
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-    // A body we did not read to the end makes the connection unusable; closing also ends keep-alive on shutdown.
-    if (closing || !req.complete) res.setHeader('connection', 'close');
+    // node:http discards an unread body before the next request on the connection; worth it for
+    // a small one, not for an oversize or unbounded one: then close. Shutdown ends keep-alive too.
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    const unreadAndBig = !req.complete && !(declared <= UNREAD_BODY_KEEP_ALIVE_BYTES);
+    if (closing || reply.status === 413 || unreadAndBig) res.setHeader('connection', 'close');
     const isJson = reply.json !== undefined || reply.text === undefined;
     const payload = isJson ? JSON.stringify(reply.json ?? null) : reply.text!;
     res.statusCode = reply.status;

@@ -7,8 +7,22 @@
  * again (an embedded directory cannot be reopened while its LOCK is held). Remote engines
  * (ws://, wss://) may start "down" and are replaced by a fresh Surreal instance on reconnect;
  * the SDK's own reconnect is off, because it never notices a half-open socket (surrealdb.js #620).
+ *
+ * Known engine limit (@surrealdb/node 3.0.3): once a DEFINE INDEX ran, close() does not release
+ * the directory, and reopening the same surrealkv dir IN THE SAME PROCESS hangs (connect never
+ * answers; our connect timeout turns that into ORCH_DB_UNAVAILABLE). A new process opens it fine.
  */
-import { Surreal, ServerError } from 'surrealdb';
+import {
+  Surreal,
+  ServerError,
+  ConnectionUnavailableError,
+  CallTerminatedError,
+  UnexpectedConnectionError,
+  ReconnectExhaustionError,
+  ReconnectIterationError,
+  HttpConnectionError,
+  UnexpectedServerResponseError,
+} from 'surrealdb';
 import { createNodeEngines } from '@surrealdb/node';
 import { WebSocket } from 'undici';
 import { withTimeout } from './timeout.ts';
@@ -34,12 +48,28 @@ export interface ConnectionOptions {
   connectTimeoutMs: number;
 }
 
-/** Wait after closing an embedded engine so its directory can be reopened (see close()). */
-const EMBEDDED_RELEASE_MS = 100;
-
 /** True for URLs served by the in-process engine. */
 export function isEmbeddedUrl(url: string): boolean {
   return /^(mem|surrealkv|rocksdb):\/\//.test(url);
+}
+
+/** Errors that mean the transport failed (so the DB may be fine but unreachable), not the query. */
+function isTransportError(err: unknown): boolean {
+  if (err instanceof ServerError) return false;
+  if (
+    err instanceof ConnectionUnavailableError ||
+    err instanceof CallTerminatedError ||
+    err instanceof UnexpectedConnectionError ||
+    err instanceof ReconnectExhaustionError ||
+    err instanceof ReconnectIterationError ||
+    err instanceof HttpConnectionError ||
+    err instanceof UnexpectedServerResponseError
+  ) {
+    return true;
+  }
+  // Socket errors from Node or undici (ECONNRESET, EPIPE, …).
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
 
 export class DbConnection {
@@ -93,8 +123,9 @@ export class DbConnection {
       return await withTimeout(fn(db), timeoutMs, operation);
     } catch (err) {
       if (err instanceof DbTimeoutError) throw err;
-      if (err instanceof ServerError) {
-        const conflict = (err as { isTransactionConflict?: boolean }).isTransactionConflict === true;
+      if (!isTransportError(err)) {
+        // The DB answered with an error, or the SDK refused the request (e.g. CBOR encoding): not an outage.
+        const conflict = err instanceof ServerError && (err as { isTransactionConflict?: boolean }).isTransactionConflict === true;
         throw new DbQueryFailedError(operation, err, conflict);
       }
       this.markDown(err);
@@ -141,9 +172,6 @@ export class DbConnection {
     this.#db = null;
     this.#unsubscribe?.();
     if (db !== null) await withTimeout(db.close(), this.#options.timeoutMs, 'close').catch(() => {});
-    // The native engine releases its directory LOCK a moment after free(); reopening the same
-    // directory before that hangs (measured: 0 ms hangs, 50 ms works), so a graceful close waits.
-    if (db !== null && this.embedded) await new Promise((resolve) => setTimeout(resolve, EMBEDDED_RELEASE_MS));
   }
 
   /** Immediate: drops the connection without waiting. Idempotent. */

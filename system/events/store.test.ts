@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Surreal } from 'surrealdb';
 import { createNodeEngines } from '@surrealdb/node';
 import { openEventStore, type EventStore, type NewEvent } from './index.ts';
+import { APPEND_EVENT, DEFINE_SCHEMA } from './schema.ts';
 
 const submitted = (beadId: string): NewEvent<'BeadSubmitted'> => ({ type: 'BeadSubmitted', data: { beadId, priority: 2, maxAttempts: 3 } });
 
@@ -102,35 +103,28 @@ describe('event store on mem://', () => {
 });
 
 describe('event store on surrealkv (the default engine)', () => {
-  it('keeps the unique index as the authority: a retry after a restart (empty cache) returns the original', async () => {
+  it('keeps the unique index as the authority: with no cache a retry still returns the original', async () => {
     const dir = await tempDir();
-    const dataDir = join(dir, 'db');
-    const first = await openEventStore({ dataDir });
-    const original = await first.append('bead:k', submitted('k'), { idempotencyKey: 'k-submit' });
-    await first.close();
-
-    const second = await openEventStore({ dataDir });
-    onTestFinished(() => second.close());
-    const retried = await second.append('bead:k', submitted('k'), { idempotencyKey: 'k-submit' });
+    const store = await openEventStore({ dataDir: join(dir, 'db'), idempotencyCacheSize: 0 });
+    onTestFinished(() => store.close());
+    const original = await store.append('bead:k', submitted('k'), { idempotencyKey: 'k-submit' });
+    const retried = await store.append('bead:k', submitted('k'), { idempotencyKey: 'k-submit' });
     expect(retried).toEqual(original);
-    const next = await second.append('bead:k', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'k-queued' });
+    const next = await store.append('bead:k', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'k-queued' });
     expect(next.status === 'committed' && next.record.seq).toBe(2);
-    expect(await second.read('bead:k')).toHaveLength(2);
+    expect(await store.read('bead:k')).toHaveLength(2);
   });
 
-  it('has UNIQUE indexes in SurrealDB itself: a raw duplicate key or (stream, seq) is refused', async () => {
-    const dir = await tempDir();
-    const dataDir = join(dir, 'db');
-    const store = await openEventStore({ dataDir });
-    await store.append('bead:u', submitted('u'), { idempotencyKey: 'u-1' });
-    await store.close();
-
+  it('defines UNIQUE indexes in SurrealDB itself: a raw duplicate key or (stream, seq) is refused', async () => {
     const db = new Surreal({ engines: createNodeEngines() });
-    await db.connect(`surrealkv://${dataDir}`, { namespace: 'oya', database: 'oya' });
+    await db.connect('mem://', { namespace: 'oya', database: 'oya' });
     onTestFinished(() => db.close().then(() => undefined));
+    await db.query(DEFINE_SCHEMA).collect();
+    await db.query(APPEND_EVENT, { stream: 'bead:u', type: 'BeadQueued', data: {}, key: 'u-1', at: 'x' }).collect();
     const row = { stream: 'bead:other', seq: 1, position: 99, type: 'BeadQueued', data: {}, at: 'x' };
     await expect(db.query('CREATE event CONTENT $row', { row: { ...row, idempotencyKey: 'u-1' } }).collect()).rejects.toThrow(/event_idempotency_key/);
     await expect(db.query('CREATE event CONTENT $row', { row: { ...row, stream: 'bead:u', idempotencyKey: 'fresh' } }).collect()).rejects.toThrow(/event_stream_seq/);
+    await expect(db.query('CREATE event CONTENT $row', { row: { ...row, position: 1, idempotencyKey: 'fresh2', seq: 5 } }).collect()).rejects.toThrow(/event_position/);
   });
 
   it('refuses options that cannot work (ORCH_EVENT_STORE_CONFIG_INVALID) and a second opener of a locked dir (ORCH_DB_UNAVAILABLE)', async () => {

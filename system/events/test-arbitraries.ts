@@ -4,6 +4,14 @@
 import fc from 'fast-check';
 import type { EventRecord, NewEvent, BeadEventType } from './types.ts';
 
+/** JSON values the store accepts: integers stay within ±2^53 (see validate.ts). */
+function isSafe(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isInteger(value) || Number.isSafeInteger(value);
+  if (Array.isArray(value)) return value.every(isSafe);
+  if (value !== null && typeof value === 'object') return Object.values(value).every(isSafe);
+  return true;
+}
+const safeJson = fc.jsonValue({ maxDepth: 2 }).filter(isSafe);
 const failure = fc.record({ type: fc.constantFrom('AgentCrashed', 'StepTimeout', 'BadInput'), message: fc.string({ maxLength: 20 }), nonRetryable: fc.boolean() });
 const attempt = fc.integer({ min: 1, max: 5 });
 const worker = fc.constantFrom('w1', 'w2', 'w3');
@@ -14,7 +22,7 @@ export function beadEventArb(beadId: string): fc.Arbitrary<NewEvent<BeadEventTyp
     fc.record({ priority: fc.integer({ min: 0, max: 4 }), maxAttempts: fc.integer({ min: 1, max: 5 }) }).map((d) => ({ type: 'BeadSubmitted' as const, data: { beadId, ...d } })),
     fc.constant({ type: 'BeadQueued' as const, data: {} }),
     fc.record({ attempt, workerId: worker }).map((data) => ({ type: 'BeadStarted' as const, data })),
-    fc.record({ step: fc.integer({ min: 0, max: 10 }), state: fc.jsonValue({ maxDepth: 2 }) }).map((data) => ({ type: 'StepCheckpointed' as const, data: JSON.parse(JSON.stringify(data)) })),
+    fc.record({ step: fc.integer({ min: 0, max: 10 }), state: safeJson }).map((data) => ({ type: 'StepCheckpointed' as const, data: JSON.parse(JSON.stringify(data)) })),
     fc.record({ attempt, delayMs: fc.integer({ min: 0, max: 1000 }), error: failure }).map((data) => ({ type: 'BeadRetryScheduled' as const, data })),
     fc.record({ attempt, workerId: worker, reason: fc.constantFrom('exit', 'stalled') }).map((data) => ({ type: 'BeadWorkerLost' as const, data })),
     fc.constant({ type: 'BeadCancelRequested' as const, data: {} }),

@@ -39,6 +39,11 @@ export function checkPlainJson(value: unknown, path = 'data', seen = new Set<obj
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new EventInvalidError(`${path}: ${value} is not a finite number`, { path });
+    // The SDK's CBOR encoder sends integral numbers as integers and fails beyond 64 bits; beyond
+    // 2^53 JSON readers lose precision anyway. Big ids belong in strings.
+    if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      throw new EventInvalidError(`${path}: ${value} is an integer beyond ±2^53; send it as a string`, { path });
+    }
     return;
   }
   if (typeof value !== 'object') {

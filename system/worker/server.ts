@@ -23,6 +23,9 @@ import { SessionRegistry } from './sessions.ts';
 /** Largest accepted request body (agent inputs carry `output`, which may be big). */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+/** How long close() lets in-flight requests finish before it drops their connections. */
+const CLOSE_GRACE_MS = 250;
+
 const STATUS_BY_CODE: Record<string, number> = {
   ORCH_WORKER_SESSION_NOT_FOUND: 404,
   ORCH_WORKER_SESSION_BUSY: 409,
@@ -117,7 +120,7 @@ export async function startWorkerServer(options: WorkerServerOptions): Promise<W
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(`data: ${JSON.stringify({ type: 'server.connected', properties: { workerId: options.workerId, pid: process.pid } })}\n\n`);
     subscribers.add(res);
-    req.once('close', () => subscribers.delete(res));
+    res.once('close', () => subscribers.delete(res));
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -143,6 +146,9 @@ export async function startWorkerServer(options: WorkerServerOptions): Promise<W
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
+          // A client that dropped its event stream may leave the socket half-closed until a
+          // keep-alive timeout (seconds); in-flight calls are short, so cut the rest after a grace.
+          setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
         });
       })();
       return closing;

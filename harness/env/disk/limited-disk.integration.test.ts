@@ -50,6 +50,32 @@ describe('startLimitedDisk', () => {
     expect(existsSync(dir)).toBe(true);
   });
 
+  // As root, also prove the unprivileged fallback (user + mount namespace holder) in a child
+  // process running as `nobody`.
+  it.skipIf(process.getuid?.() !== 0)('falls back to a user-namespace mount when not root', async () => {
+    const { execFile } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const module = fileURLToPath(new URL('./limited-disk.ts', import.meta.url));
+    const script = `
+      const { startLimitedDisk } = await import(${JSON.stringify(module)});
+      const { writeFile } = await import('node:fs/promises');
+      const d = await startLimitedDisk({ size: '2m' });
+      const out = { method: d.method, total: (await d.usage()).totalBytes };
+      await d.fill();
+      out.full = await writeFile(d.dir + '/x', Buffer.alloc(8192)).then(() => 'ok', (e) => e.code);
+      await d.free();
+      out.afterFree = await writeFile(d.dir + '/x', Buffer.alloc(8192)).then(() => 'ok', (e) => e.code);
+      await d.close();
+      console.log(JSON.stringify(out));`;
+    const stdout = await new Promise<string>((resolve, reject) => {
+      const child = execFile('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath,
+        '--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { cwd: '/', timeout: 30_000 },
+      (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)));
+      cleanups.push(async () => child.kill('SIGKILL'));
+    });
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ method: 'userns', total: 2 * 1024 * 1024, full: 'ENOSPC', afterFree: 'ok' });
+  });
+
   it('rejects a malformed size with HARN_DISK_UNAVAILABLE', async () => {
     await expect(startLimitedDisk({ size: '8 megabytes' })).rejects.toMatchObject({ code: 'HARN_DISK_UNAVAILABLE' });
   });

@@ -58,6 +58,12 @@ function uuidText(raw: Uint8Array): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** True when an engine answer is `{error}` rather than a result. */
+function isErrorAnswer(answer: Uint8Array): boolean {
+  const asMap = answer.length > 0 && answer[0]! >> 5 === 5 ? splitMap(answer) : null;
+  return asMap?.size === 1 && asMap.has('error');
+}
+
 /** Serves the RPC frames of one WebSocket. */
 export class RpcConnection {
   readonly #host: ConnectionHost;
@@ -141,6 +147,11 @@ export class RpcConnection {
       const list = [...this.#sessions.values()].filter((s) => s.clientRaw).map((s) => new Encoded(s.clientRaw!));
       return wrapResponse(id, encode(list));
     }
+    if (clientKey === '' && !this.#sessions.has('')) {
+      // Attaching the default session failed at connect (e.g. disk full): try again now.
+      const answer = await this.#attach('', undefined);
+      if (isErrorAnswer(answer)) return wrapResponse(id, answer);
+    }
     const session = this.#sessions.get(clientKey);
     if (!session) {
       return errorResponse(id, -32000, `Session not found: ${uuidText(sessionRaw!)}`, 'NotFound');
@@ -188,22 +199,24 @@ export class RpcConnection {
    */
   async #reattachAll(): Promise<void> {
     const generation = this.#host.generation();
+    let complete = true;
     for (const session of this.#sessions.values()) {
-      await this.#execute(new Map([['id', encode('attach')], ['method', encode('attach')], ['session', session.serverRaw]]));
+      const answer = await this.#execute(new Map([['id', encode('attach')], ['method', encode('attach')], ['session', session.serverRaw]]));
+      complete &&= !isErrorAnswer(answer);
       for (const request of session.replay.values()) {
         request.set('id', encode('replay'));
         await this.#execute(request);
       }
     }
-    this.#generation = generation;
+    // If the engine refused (degraded again), stay stale so the next request tries again.
+    if (complete) this.#generation = generation;
     this.#resync = undefined;
   }
 
   async #attach(clientKey: string, clientRaw: Uint8Array | undefined): Promise<Uint8Array> {
     const serverRaw = newServerSessionRaw();
     const answer = await this.#execute(new Map([['id', encode('attach')], ['method', encode('attach')], ['session', serverRaw]]));
-    const asMap = splitMap(answer);
-    if (asMap?.size === 1 && asMap.has('error')) return answer;
+    if (isErrorAnswer(answer)) return answer;
     if (this.#closed) {
       // The client left while we attached: detach at once so nothing outlives the connection.
       await this.#execute(new Map([['id', encode('detach')], ['method', encode('detach')], ['session', serverRaw]])).catch(() => undefined);

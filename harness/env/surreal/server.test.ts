@@ -130,8 +130,9 @@ describe('embedded SurrealDB server', () => {
     raw.close(); // gone before the answer
 
     const survivor = await client(srv.url, 't', 't');
-    await new Promise((resolve) => setTimeout(resolve, 800));
-    expect(await survivor.select(new RecordId('left', 1))).toEqual({ id: new RecordId('left', 1), done: true });
+    // The abandoned query still runs to completion on the server.
+    await expect.poll(() => survivor.select(new RecordId('left', 1)).catch(() => undefined), { timeout: 10_000, interval: 100 })
+      .toEqual({ id: new RecordId('left', 1), done: true });
     expect(await survivor.query('RETURN 1')).toEqual([1]);
   });
 
@@ -163,5 +164,18 @@ describe('embedded SurrealDB server', () => {
     const second = await server({ path: dir });
     const db2 = await client(second.url);
     expect(await db2.select(new RecordId('kept', 1))).toEqual({ id: new RecordId('kept', 1), v: 1 });
+  });
+});
+
+describe('embedded SurrealDB server shutdown', () => {
+  it('answers a request in flight before close() completes', async () => {
+    const srv = await startSurrealServer();
+    cleanups.push(() => srv.destroy());
+    const db = await client(srv.url);
+    // SDK queries are lazy: .then() sends it now.
+    const slow = db.query<[undefined, number]>('SLEEP 300ms; RETURN 42').then((r) => r);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await srv.close();
+    expect(await slow).toEqual([undefined, 42]); // SLEEP returns NONE
   });
 });

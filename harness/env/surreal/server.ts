@@ -83,6 +83,7 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
     throw err;
   }
 
+  let closing = false;
   const connections = new Set<RpcConnection>();
   const sockets = new Set<WebSocket>();
   const host_: ConnectionHost = {
@@ -131,7 +132,6 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
     });
   });
 
-  let closing = false;
   try {
     await listen(http, host, options.port ?? 0);
   } catch (err) {
@@ -146,9 +146,10 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
       closing = true;
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
       if (graceful) {
-        for (const ws of sockets) ws.close(1001, 'server shutting down');
+        // Answer what is in flight first (sockets still open), then say goodbye with 1001.
         const deadline = Date.now() + (options.drainTimeoutMs ?? 5000);
         while ([...connections].some((c) => c.inFlight > 0) && Date.now() < deadline) await delay(20);
+        for (const ws of sockets) ws.close(1001, 'server shutting down');
         await Promise.all([...connections].map((c) => c.release()));
       }
       for (const ws of sockets) ws.terminate();

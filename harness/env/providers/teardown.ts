@@ -1,0 +1,102 @@
+/**
+ * Clean-up that always runs: a LIFO stack of async steps (run by stop(), or by a start that fails
+ * halfway), each optionally paired with a synchronous emergency step that also runs when this
+ * process exits or is ended by SIGINT/SIGTERM/SIGHUP before stop() — so a crashed or timed-out
+ * test run leaves no SurrealDB child, no mount and no temp dir behind.
+ */
+import { EnvStopError } from './errors.ts';
+
+type SyncStep = () => void;
+interface Step {
+  name: string;
+  run: () => Promise<unknown>;
+  emergency?: SyncStep;
+}
+
+const emergencySteps = new Set<SyncStep>();
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+let installed = false;
+
+function runEmergencySteps(): void {
+  // Newest first, like the stacks they come from; each step must swallow its own errors.
+  for (const step of [...emergencySteps].reverse()) {
+    emergencySteps.delete(step);
+    try {
+      step();
+    } catch {
+      // keep going: the remaining steps matter more than this one's error
+    }
+  }
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  runEmergencySteps();
+  // If nobody else handles the signal, restore the default so the process still ends with it.
+  if (process.listenerCount(signal) === 1) {
+    uninstall();
+    process.kill(process.pid, signal);
+  }
+}
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  process.on('exit', runEmergencySteps);
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+}
+
+function uninstall(): void {
+  if (!installed) return;
+  installed = false;
+  process.off('exit', runEmergencySteps);
+  for (const signal of SIGNALS) process.off(signal, onSignal);
+}
+
+/** Registers a synchronous step for process exit / fatal signals; returns its unregister function. */
+export function onProcessExit(step: SyncStep): () => void {
+  emergencySteps.add(step);
+  install();
+  return () => {
+    emergencySteps.delete(step);
+    // No environment left: stop changing how this process reacts to signals.
+    if (emergencySteps.size === 0) uninstall();
+  };
+}
+
+/** A LIFO clean-up stack; run() is idempotent and runs every step even when some fail. */
+export class Teardown {
+  readonly #steps: Step[] = [];
+  readonly #unregister = new Map<Step, () => void>();
+  #running: Promise<void> | undefined;
+
+  /** Adds a step (call right after creating the resource it releases). */
+  push(name: string, run: () => Promise<unknown>, emergency?: SyncStep): void {
+    const step: Step = { name, run, emergency };
+    this.#steps.push(step);
+    if (emergency) this.#unregister.set(step, onProcessExit(emergency));
+  }
+
+  get started(): boolean {
+    return this.#running !== undefined;
+  }
+
+  /** Runs every step newest first; rejects with EnvStopError listing the steps that failed. */
+  run(): Promise<void> {
+    this.#running ??= (async () => {
+      const errors: unknown[] = [];
+      while (this.#steps.length > 0) {
+        const step = this.#steps.pop()!;
+        try {
+          await step.run();
+        } catch (err) {
+          errors.push(new Error(`${step.name}: ${(err as Error).message ?? String(err)}`));
+        } finally {
+          this.#unregister.get(step)?.();
+          this.#unregister.delete(step);
+        }
+      }
+      if (errors.length > 0) throw new EnvStopError(`${errors.length} clean-up step(s) failed`, errors);
+    })();
+    return this.#running;
+  }
+}

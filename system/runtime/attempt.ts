@@ -1,0 +1,182 @@
+/**
+ * One attempt of one bead on one leased worker: subscribe to the worker's events, open a session,
+ * append BeadStarted, prompt (resuming from the last checkpoint), append a StepCheckpointed per
+ * checkpoint event, and end with exactly one AttemptEnd. The caller (runner.ts) turns that end
+ * into the bead's next event; this module never decides retries.
+ *
+ * Ending early (cancel, shutdown, timeout, a killed runner, a stalled worker): `stop(reason)`
+ * aborts the agent's session and waits up to ABORT_GRACE_MS for its `session.error`; a worker
+ * that does not answer is stopped (SIGTERM, then SIGKILL), so no zombie run keeps applying side
+ * effects behind a newer attempt.
+ */
+import { stateFor } from '../agent/simulated.ts';
+import { hasCode } from '../errors.ts';
+import { type EventSubscription, type WorkerEvent, type WorkerHandle } from '../worker/index.ts';
+import type { BeadRecord } from './beads.ts';
+import type { Journal } from './journal.ts';
+
+/** How long an aborted agent gets to confirm with `session.error` before its worker is stopped. */
+export const ABORT_GRACE_MS = 2000;
+
+/** Why an attempt was asked to end before its agent did. */
+export type StopReason = 'cancel' | 'shutdown' | 'timeout' | 'lost';
+
+/** How an attempt ended. */
+export type AttemptEnd =
+  | { kind: 'succeeded'; result: unknown }
+  | { kind: 'failed'; error: { type: string; message: string; nonRetryable?: boolean; code?: string }; retryable: boolean }
+  | { kind: 'lost'; reason: string }
+  | { kind: 'cancel' | 'shutdown' | 'timeout'; reason: string };
+
+/** A running attempt, as the reconciler and cancel see it. */
+export class Attempt {
+  readonly beadId: string;
+  readonly number: number;
+  readonly worker: WorkerHandle;
+  /** performance.now() of the last sign of progress (any worker event, heartbeats included). */
+  lastProgressAt = performance.now();
+  sessionID: string | undefined;
+  #stopReason: { reason: StopReason; detail: string } | undefined;
+  #onStop: (() => void) | undefined;
+  readonly #stopped: Promise<void>;
+
+  constructor(beadId: string, number: number, worker: WorkerHandle) {
+    this.beadId = beadId;
+    this.number = number;
+    this.worker = worker;
+    this.#stopped = new Promise((resolve) => (this.#onStop = resolve));
+  }
+
+  get stopReason(): StopReason | undefined {
+    return this.#stopReason?.reason;
+  }
+
+  /** Asks the attempt to end (first reason wins). */
+  stop(reason: StopReason, detail: string = reason): void {
+    if (this.#stopReason !== undefined) return;
+    this.#stopReason = { reason, detail };
+    this.#onStop?.();
+  }
+
+  /** Runs the attempt to its end. Never throws: every failure is an AttemptEnd. */
+  async run(record: BeadRecord, journal: Journal, options: { doubleStep: boolean; onPrompted: () => void }): Promise<AttemptEnd> {
+    const timer = setTimeout(() => this.stop('timeout', `bead timed out after ${record.bead.timeoutMs} ms`), record.bead.timeoutMs);
+    let subscription: EventSubscription | undefined;
+    try {
+      subscription = await this.worker.client.subscribe();
+      this.sessionID = await this.worker.client.createSession();
+      const checkpoint = resumePoint(record, options.doubleStep);
+      await journal.bead(record, 'BeadStarted', { attempt: this.number, workerId: this.worker.id, fromStep: checkpoint?.step ?? 0 }, `${record.bead.id}:started:${this.number}`);
+      if (this.#stopReason !== undefined) return await this.#abort(record, journal, subscription);
+      await this.worker.client.promptAsync(this.sessionID, {
+        beadId: record.bead.id,
+        input: agentInput(record),
+        seed: record.seed,
+        attempt: this.number,
+        ...(checkpoint !== undefined && checkpoint.step > 0 ? { fromCheckpoint: checkpoint } : {}),
+      });
+      options.onPrompted();
+      return await this.#follow(record, journal, subscription);
+    } catch (err) {
+      if (hasCode(err, 'ORCH_AGENT_INVALID_INPUT') || (err as { details?: { workerCode?: string } }).details?.workerCode === 'ORCH_AGENT_INVALID_INPUT') {
+        return { kind: 'failed', error: { type: 'AgentInvalidInput', message: (err as Error).message, nonRetryable: true }, retryable: false };
+      }
+      if (this.#stopReason !== undefined && this.#stopReason.reason !== 'lost') return this.#endFor(this.#stopReason);
+      await this.#ensureDead();
+      return { kind: 'lost', reason: this.#stopReason?.detail ?? `worker ${this.worker.id}: ${(err as Error).message}` };
+    } finally {
+      clearTimeout(timer);
+      subscription?.close();
+    }
+  }
+
+  async #follow(record: BeadRecord, journal: Journal, subscription: EventSubscription): Promise<AttemptEnd> {
+    let next = subscription.next();
+    for (;;) {
+      const event = await Promise.race([next, this.#stopped.then(() => 'stop' as const)]);
+      if (event === 'stop') return this.#abort(record, journal, subscription, next);
+      if (event === undefined) throw new Error('event stream closed');
+      next = subscription.next();
+      this.lastProgressAt = performance.now();
+      const end = await this.#onEvent(record, journal, event);
+      if (end !== undefined) return end;
+    }
+  }
+
+  async #onEvent(record: BeadRecord, journal: Journal, event: WorkerEvent): Promise<AttemptEnd | undefined> {
+    if (!('sessionID' in event.properties) || event.properties.sessionID !== this.sessionID) return undefined;
+    if (event.type === 'checkpoint') {
+      const { step, state } = event.properties;
+      await journal.bead(record, 'StepCheckpointed', { step, state }, `checkpoint:${record.bead.id}:${step}`);
+      return undefined;
+    }
+    if (event.type === 'session.idle') return { kind: 'succeeded', result: event.properties.result ?? null };
+    if (event.type === 'session.error') {
+      const { error } = event.properties;
+      if (this.#stopReason !== undefined) return this.#endFor(this.#stopReason);
+      return { kind: 'failed', error: { type: error.type, message: error.message, nonRetryable: !error.retryable, code: error.code }, retryable: error.retryable };
+    }
+    return undefined;
+  }
+
+  /**
+   * Aborts the session and waits for its end event, still recording checkpoints that arrive
+   * meanwhile (a step that finished is durable and must not run again). A run that finished just
+   * before the abort landed succeeded. A worker that stays silent is stopped.
+   */
+  async #abort(record: BeadRecord, journal: Journal, subscription: EventSubscription, pending?: Promise<WorkerEvent | undefined>): Promise<AttemptEnd> {
+    const reason = this.#stopReason!;
+    if (this.sessionID !== undefined && this.worker.alive) {
+      await this.worker.client.abort(this.sessionID).catch(() => false);
+      const deadline = performance.now() + ABORT_GRACE_MS;
+      let next = pending ?? subscription.next();
+      for (;;) {
+        const event = await raceTimeout(next, deadline - performance.now());
+        if (event === undefined) {
+          await this.worker.stop();
+          break;
+        }
+        next = subscription.next();
+        const end = await this.#onEvent(record, journal, event);
+        if (end !== undefined) {
+          if (end.kind === 'succeeded') return end;
+          break;
+        }
+      }
+    }
+    if (reason.reason === 'lost') await this.#ensureDead();
+    return this.#endFor(reason);
+  }
+
+  /** A lost attempt's worker may still be running the agent: make sure it is not. */
+  async #ensureDead(): Promise<void> {
+    if (this.worker.alive) await this.worker.destroy();
+  }
+
+  #endFor(reason: { reason: StopReason; detail: string }): AttemptEnd {
+    return reason.reason === 'lost' ? { kind: 'lost', reason: reason.detail } : { kind: reason.reason, reason: reason.detail };
+  }
+}
+
+/** The agent part of a bead's input: `input.agent` (system/agent/input.ts), else the defaults. */
+export function agentInput(record: BeadRecord): unknown {
+  return record.bead.input.agent ?? {};
+}
+
+/** The checkpoint to resume from. `double-step` (test-only defect) resumes one step too early. */
+function resumePoint(record: BeadRecord, doubleStep: boolean): { step: number; state: string } | undefined {
+  const checkpoint = record.checkpoint;
+  if (checkpoint === undefined || !doubleStep || checkpoint.step === 0) return checkpoint;
+  return { step: checkpoint.step - 1, state: stateFor(record.seed, checkpoint.step - 1) };
+}
+
+/** The event, or undefined when the stream ends, fails or `ms` passes first. */
+async function raceTimeout(next: Promise<WorkerEvent | undefined>, ms: number): Promise<WorkerEvent | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, ms))));
+  try {
+    return await Promise.race([next.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The runtime's one way to write the log: every append goes through the `universe/storage/log`
+ * actor (so an /admin kill of it hits the real write path), is retried while the failure is
+ * retryable (the idempotency key makes a retry of a write that did land a no-op), is timed in
+ * the append-latency histogram, and — for bead events — is folded into the in-memory table first,
+ * in call order, which is the store's commit order.
+ *
+ * Test-only defects (config.ts DEFECTS) are applied here and only here: `drop-event` skips one
+ * StepCheckpointed, `skip-outbox` drops appends instead of outboxing them while the DB is away.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ActorRef } from '../actors/index.ts';
+import { hasCode } from '../errors.ts';
+import { beadStream, type AppendResult, type EventStore, type EventType, type NewEvent } from '../events/index.ts';
+import type { Defect } from './config.ts';
+import type { BeadRecord, BeadTable } from './beads.ts';
+import type { RuntimeMetrics } from './metrics.ts';
+import type { Logger } from './log.ts';
+
+/** A message to the log actor: one append. */
+export interface AppendMessage {
+  stream: string;
+  event: NewEvent;
+  idempotencyKey: string;
+}
+
+/** Retries of one append before it is given up (logged; the reconciler repairs from the log). */
+const MAX_APPEND_TRIES = 6;
+/** First retry delay; doubles per try (20, 40, … 640 ms). */
+const RETRY_BASE_MS = 20;
+
+/** What became of an append. `dropped` only happens under a test-only defect. */
+export type JournalOutcome = AppendResult | { status: 'conflict' } | { status: 'dropped' };
+
+export interface JournalOptions {
+  store: EventStore;
+  table: BeadTable;
+  metrics: RuntimeMetrics;
+  log: Logger;
+  defects: readonly Defect[];
+  /** Bound of one append as seen through the actor (DB timeout plus slack). */
+  askTimeoutMs: number;
+}
+
+/** Appends events; see the module comment. */
+export class Journal {
+  readonly #options: JournalOptions;
+  #actor: ActorRef<AppendMessage, AppendResult> | undefined;
+  #droppedOne = false;
+
+  constructor(options: JournalOptions) {
+    this.#options = options;
+  }
+
+  /** Routes appends through the log actor from now on (before it exists they go straight to the store). */
+  attach(actor: ActorRef<AppendMessage, AppendResult>): void {
+    this.#actor = actor;
+  }
+
+  /**
+   * Appends one event of a bead's stream and folds it into the bead's state. The fold happens
+   * before the append resolves, so callers that run next see the new state at once.
+   */
+  async bead<T extends EventType>(record: BeadRecord, type: T, data: NewEvent<T>['data'], idempotencyKey: string): Promise<JournalOutcome> {
+    if (record.keys.has(idempotencyKey)) return { status: 'conflict' };
+    this.#options.table.fold(record, type, data, idempotencyKey, new Date().toISOString());
+    if (this.#options.defects.includes('drop-event') && type === 'StepCheckpointed' && !this.#droppedOne && (data as { step: number }).step >= 2) {
+      this.#droppedOne = true;
+      this.#options.log.warn({ defect: 'drop-event', beadId: record.bead.id, idempotencyKey }, 'TEST DEFECT: StepCheckpointed not appended');
+      return { status: 'dropped' };
+    }
+    return this.append(beadStream(record.bead.id), { type, data } as NewEvent, idempotencyKey);
+  }
+
+  /** Appends one event with retries. Resolves `conflict` when the key belongs to another event. */
+  async append(stream: string, event: NewEvent, idempotencyKey: string): Promise<JournalOutcome> {
+    const { store, metrics, log, defects } = this.#options;
+    if (defects.includes('skip-outbox') && (store.health().connection !== 'connected' || store.health().outboxSize > 0)) {
+      log.warn({ defect: 'skip-outbox', stream, type: event.type }, 'TEST DEFECT: append dropped while the DB is away');
+      return { status: 'dropped' };
+    }
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      try {
+        const message: AppendMessage = { stream, event, idempotencyKey };
+        const result = this.#actor
+          ? await this.#actor.ask(message, { timeoutMs: this.#options.askTimeoutMs })
+          : await store.append(stream, event, { idempotencyKey });
+        metrics.appendSeconds.observe({ status: result.status }, (performance.now() - started) / 1000);
+        return result;
+      } catch (err) {
+        if (hasCode(err, 'ORCH_IDEMPOTENCY_CONFLICT')) return { status: 'conflict' };
+        const retryable = (err as { retryable?: unknown }).retryable === true;
+        if (!retryable || attempt >= MAX_APPEND_TRIES || hasCode(err, 'ORCH_EVENT_STORE_CLOSED')) {
+          log.error({ err, stream, type: event.type, idempotencyKey, attempt }, 'append failed');
+          throw err;
+        }
+        await sleep(RETRY_BASE_MS * 2 ** (attempt - 1));
+      }
+    }
+  }
+}
+
+/** The log actor's behaviour: one append per message, in mailbox order. */
+export function logActorBehaviour(store: EventStore) {
+  return () => ({
+    handle: (msg: AppendMessage): Promise<AppendResult> => store.append(msg.stream, msg.event, { idempotencyKey: msg.idempotencyKey }),
+  });
+}
