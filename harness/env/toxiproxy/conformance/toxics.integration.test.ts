@@ -260,3 +260,32 @@ describe('limit_data', () => {
     expect(peer.data.length).toBe(80);
   });
 });
+
+describe('seeded randomness (embedded only: the real server ignores -seed)', () => {
+  it('rolls toxicity identically for the same seed, so a chaos run replays', async () => {
+    if (!backend.embedded) return;
+    const { startToxiproxyServer } = await import('../server.ts');
+    const { Toxiproxy } = await import('toxiproxy-node-client');
+    const echo = await startUpstream('echo');
+    const pattern = async (seed: number): Promise<string> => {
+      const server = await startToxiproxyServer({ seed });
+      try {
+        const proxy = await new Toxiproxy(server.url).createProxy({ name: 'seeded', listen: '127.0.0.1:0', upstream: `127.0.0.1:${echo.port}` });
+        await proxy.addToxic({ name: 'half', type: 'latency', stream: 'downstream', toxicity: 0.5, attributes: { latency: 200, jitter: 0 } });
+        let out = '';
+        for (let i = 0; i < 8; i++) {
+          const client = await connectClient(portOf(proxy.listen));
+          out += (await roundTrip(client)) >= 150 ? 'S' : 'f';
+          client.socket.destroy();
+        }
+        return out;
+      } finally {
+        await server.close();
+      }
+    };
+    const first = await pattern(3);
+    expect(first).toMatch(/S/);
+    expect(first).toMatch(/f/);
+    expect(await pattern(3)).toBe(first);
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * Execution, as actors under the supervision tree (so /admin kills hit the real parts):
+ *
+ * - `universe/scheduling/dispatcher` takes ready beads off the queue while a runner is free and
+ *   hands each to one. A killed dispatcher loses nothing: its state is the queue, and the
+ *   reconciler kicks it again every tick.
+ * - `universe/workers/runner-<i>` (one per pool slot) runs one bead at a time: lease a worker,
+ *   run an Attempt, record its end (outcomes.ts), release the worker. A killed runner aborts its
+ *   attempt (ctx.signal) and the bead resumes from its last checkpoint on another runner.
+ */
+import { actor, type ActorContext, type ActorRef, type Behaviour } from '../actors/index.ts';
+import type { WorkerHandle } from '../worker/index.ts';
+import { Attempt, type AttemptEnd } from './attempt.ts';
+import type { RuntimeContext } from './context.ts';
+import { isFinished, recordCancelled, recordFailure, recordLost, recordQueued, recordSucceeded, recordFailed } from './outcomes.ts';
+
+export type RunnerMessage = { type: 'run'; beadId: string; takenAt: number };
+export type DispatcherMessage = { type: 'kick' };
+
+/** Path of runner `i`. */
+export const runnerPath = (i: number): string => `universe/workers/runner-${i}`;
+export const DISPATCHER_PATH = 'universe/scheduling/dispatcher';
+
+/** The dispatcher's spec: on every kick, fill free runners from the ready queue. */
+export function dispatcherSpec(ctx: RuntimeContext, runners: () => ActorRef<RunnerMessage, void>[]) {
+  return actor<DispatcherMessage, void>('dispatcher', () => ({
+    handle() {
+      if (ctx.state !== 'running') return;
+      const refs = runners();
+      for (let i = 0; i < ctx.runners.length; i++) {
+        if (ctx.runners[i] !== null) continue;
+        const bead = ctx.queue.take();
+        if (bead === undefined) return;
+        ctx.runners[i] = bead.id;
+        refs[i]!.tell({ type: 'run', beadId: bead.id, takenAt: performance.now() });
+      }
+    },
+  }));
+}
+
+/** Runner `i`'s spec. */
+export function runnerSpec(ctx: RuntimeContext, index: number) {
+  return actor<RunnerMessage, void>(`runner-${index}`, (): Behaviour<RunnerMessage, void> => ({
+    async handle(msg, actorCtx) {
+      try {
+        await runBead(ctx, msg, actorCtx);
+      } catch (err) {
+        ctx.log.error({ err, beadId: msg.beadId, runner: index }, 'runner failed; the reconciler will repair the bead');
+      } finally {
+        if (ctx.runners[index] === msg.beadId) ctx.runners[index] = null;
+        ctx.kick();
+      }
+    },
+  }), { shutdown: 10_000 });
+}
+
+async function runBead(ctx: RuntimeContext, msg: RunnerMessage, actorCtx: ActorContext<RunnerMessage, void>): Promise<void> {
+  const record = ctx.table.get(msg.beadId);
+  if (record === undefined || isFinished(record)) return;
+  if (record.state.cancelRequested) return recordCancelled(ctx, record, 'cancelled before it started');
+  const worker = await lease(ctx, actorCtx.signal);
+  if (worker === undefined) {
+    // Killed or shutting down before a worker was free: the bead goes back to the queue.
+    if (ctx.queue.status(record.bead.id) === 'running') ctx.queue.requeue(record.bead.id);
+    if (ctx.state === 'running') ctx.kick();
+    return;
+  }
+  const attempt = new Attempt(record.bead.id, record.state.attempts + 1, worker);
+  ctx.attempts.set(record.bead.id, attempt);
+  const onKill = (): void => attempt.stop('lost', `runner ${actorCtx.path} was killed`);
+  actorCtx.signal.addEventListener('abort', onKill, { once: true });
+  let end: AttemptEnd;
+  try {
+    if (record.state.cancelRequested) attempt.stop('cancel');
+    end = await attempt.run(record, ctx.journal, {
+      doubleStep: ctx.options.defects.includes('double-step'),
+      onPrompted: () => ctx.metrics.dispatchSeconds.observe((performance.now() - msg.takenAt) / 1000),
+    });
+  } finally {
+    actorCtx.signal.removeEventListener('abort', onKill);
+    ctx.attempts.delete(record.bead.id);
+    ctx.pool?.release(worker);
+  }
+  ctx.log.debug({ beadId: record.bead.id, attempt: attempt.number, end: end.kind }, 'attempt ended');
+  await recordEnd(ctx, record.bead.id, attempt, end);
+}
+
+/** Turns an attempt's end into the bead's next event. */
+async function recordEnd(ctx: RuntimeContext, beadId: string, attempt: Attempt, end: AttemptEnd): Promise<void> {
+  const record = ctx.table.get(beadId)!;
+  switch (end.kind) {
+    case 'succeeded':
+      return recordSucceeded(ctx, record, attempt.number, end.result);
+    case 'failed':
+      return recordFailure(ctx, record, attempt.number, end.error, end.retryable);
+    case 'lost':
+      ctx.metrics.corrections.inc({ kind: end.reason.includes('stalled') ? 'stalled' : 'worker_exited' });
+      return recordLost(ctx, record, attempt.number, attempt.worker.id, end.reason);
+    case 'cancel':
+      return recordCancelled(ctx, record, 'cancelled while running');
+    case 'timeout':
+      return recordFailed(ctx, record, attempt.number, { type: 'BeadTimeout', message: end.reason, nonRetryable: true });
+    case 'shutdown':
+      // The last checkpoint is durable; BeadQueued (keyed by the next attempt) makes the restart resume it.
+      return recordQueued(ctx, [beadId], 'orchestrator shutdown');
+  }
+}
+
+/** A worker from the pool, or undefined when the runner is killed or the orchestrator stops first. */
+async function lease(ctx: RuntimeContext, signal: AbortSignal): Promise<WorkerHandle | undefined> {
+  const pool = ctx.pool;
+  if (pool === undefined || signal.aborted) return undefined;
+  const acquiring = pool.acquire();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<undefined>((resolve) => {
+    onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  const worker = await Promise.race([acquiring.catch(() => undefined), aborted]);
+  signal.removeEventListener('abort', onAbort!);
+  if (worker === undefined) {
+    // The acquire may still resolve later: give that worker straight back.
+    void acquiring.then((late) => pool.release(late), () => {});
+    return undefined;
+  }
+  if (ctx.state !== 'running') {
+    pool.release(worker);
+    return undefined;
+  }
+  return worker;
+}

@@ -1,0 +1,150 @@
+/**
+ * What happens to a bead after an attempt ends, a cancel lands or a dependency finishes: the
+ * event that records it and the ready-queue transition that goes with it, side by side.
+ *
+ * Exactly-once outcomes: every terminal event of a bead (BeadSucceeded, BeadFailed,
+ * BeadCancelled) is appended under ONE key, `<bead>:outcome`. A second, different outcome for the
+ * same bead (a zombie attempt, a cancel racing a success) is refused by the store's unique index
+ * (ORCH_IDEMPOTENCY_CONFLICT) and by the table's key set, so the log can never hold two.
+ */
+import { TERMINAL_BEAD_STATUSES, workflowStream } from '../events/index.ts';
+import type { BeadRecord } from './beads.ts';
+import type { RuntimeContext } from './context.ts';
+
+/** Lost attempts (worker died, stalled) allowed beyond maxAttempts before the bead fails: chaos must not fail beads. */
+export const EXTRA_LOST_ATTEMPTS = 5;
+/** Retry backoff: first delay, doubled per attempt, capped. */
+export const RETRY_BASE_MS = 100;
+export const RETRY_MAX_MS = 5000;
+
+type FailureData = { type: string; message: string; nonRetryable?: boolean; code?: string };
+
+const outcomeKey = (id: string): string => `${id}:outcome`;
+
+/** True when the bead has a terminal status (nothing more may be recorded for it). */
+export function isFinished(record: BeadRecord): boolean {
+  return TERMINAL_BEAD_STATUSES.has(record.state.status);
+}
+
+/** Appends BeadQueued for beads that became ready (next attempt number in the key: idempotent across restarts). */
+export async function recordQueued(ctx: RuntimeContext, ids: readonly string[], reason: string): Promise<void> {
+  await Promise.all(
+    ids.map((id) => {
+      const record = ctx.table.get(id);
+      if (record === undefined || isFinished(record)) return undefined;
+      return ctx.journal.bead(record, 'BeadQueued', { reason }, `${id}:queued:${record.state.attempts + 1}`);
+    }),
+  );
+  if (ids.length > 0) ctx.kick();
+}
+
+/** The attempt succeeded: record it once, release dependents. */
+export async function recordSucceeded(ctx: RuntimeContext, record: BeadRecord, attempt: number, result: unknown): Promise<void> {
+  const id = record.bead.id;
+  if (isFinished(record)) return;
+  const ready = ctx.queue.status(id) === 'running' ? ctx.queue.markSucceeded(id) : [];
+  await ctx.journal.bead(record, 'BeadSucceeded', { attempt, result }, outcomeKey(id));
+  ctx.metrics.succeeded.inc();
+  await recordQueued(ctx, ready, `dependencies of ${id} succeeded`);
+  await recordWorkflowEnd(ctx, record);
+}
+
+/** The attempt failed: retry after a backoff, or fail for good (and block dependents). */
+export async function recordFailure(ctx: RuntimeContext, record: BeadRecord, attempt: number, error: FailureData, retryable: boolean): Promise<void> {
+  const id = record.bead.id;
+  if (isFinished(record)) return;
+  if (retryable && record.state.attempts < record.bead.maxAttempts) {
+    const delayMs = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
+    await ctx.journal.bead(record, 'BeadRetryScheduled', { attempt, delayMs, error }, `${id}:retry:${attempt}`);
+    ctx.metrics.retries.inc();
+    scheduleRetry(ctx, record, delayMs);
+    return;
+  }
+  await recordFailed(ctx, record, attempt, error);
+}
+
+/** Fails the bead for good; its transitive dependents are recorded as failed (attempt 0, blockedBy). */
+export async function recordFailed(ctx: RuntimeContext, record: BeadRecord, attempt: number, error: FailureData): Promise<void> {
+  const id = record.bead.id;
+  if (isFinished(record)) return;
+  const status = ctx.queue.status(id);
+  const blocked = status === 'running' ? ctx.queue.markFailed(id) : [];
+  await ctx.journal.bead(record, 'BeadFailed', { attempt, error }, outcomeKey(id));
+  ctx.metrics.failed.inc();
+  await Promise.all(
+    blocked.map(async (depId) => {
+      const dep = ctx.table.get(depId);
+      if (dep === undefined || isFinished(dep)) return;
+      const depError = { type: 'DependencyFailed', message: `dependency ${id} failed`, nonRetryable: true };
+      await ctx.journal.bead(dep, 'BeadFailed', { attempt: 0, error: depError, blockedBy: id }, outcomeKey(depId));
+      ctx.metrics.failed.inc();
+      await recordWorkflowEnd(ctx, dep);
+    }),
+  );
+  await recordWorkflowEnd(ctx, record);
+}
+
+/** The attempt's worker died or stalled: record it and run again from the last checkpoint. */
+export async function recordLost(ctx: RuntimeContext, record: BeadRecord, attempt: number, workerId: string, reason: string): Promise<void> {
+  const id = record.bead.id;
+  if (isFinished(record)) return;
+  await ctx.journal.bead(record, 'BeadWorkerLost', { attempt, workerId, reason }, `${id}:lost:${attempt}`);
+  if (record.state.attempts >= record.bead.maxAttempts + EXTRA_LOST_ATTEMPTS) {
+    await recordFailed(ctx, record, attempt, { type: 'WorkerLost', message: `gave up after ${record.state.attempts} attempts: ${reason}`, nonRetryable: true });
+    return;
+  }
+  if (ctx.queue.status(id) === 'running') ctx.queue.requeue(id);
+  await recordQueued(ctx, [id], `resume after worker lost: ${reason}`);
+}
+
+/** Cancels the bead (not running, or its attempt already stopped); dependents are recorded as cancelled. */
+export async function recordCancelled(ctx: RuntimeContext, record: BeadRecord, reason: string): Promise<void> {
+  const id = record.bead.id;
+  if (isFinished(record)) return;
+  clearTimeout(ctx.retryTimers.get(id));
+  ctx.retryTimers.delete(id);
+  const blocked = ctx.queue.markCancelled(id);
+  await ctx.journal.bead(record, 'BeadCancelled', { reason }, outcomeKey(id));
+  ctx.metrics.cancelled.inc();
+  await Promise.all(
+    blocked.map(async (depId) => {
+      const dep = ctx.table.get(depId);
+      if (dep === undefined || isFinished(dep)) return;
+      await ctx.journal.bead(dep, 'BeadCancelled', { reason: 'blocked_by_cancellation', blockedBy: id }, outcomeKey(depId));
+      ctx.metrics.cancelled.inc();
+    }),
+  );
+  await recordWorkflowEnd(ctx, record);
+}
+
+/** After the backoff: BeadQueued and back in the ready queue. */
+export function scheduleRetry(ctx: RuntimeContext, record: BeadRecord, delayMs: number): void {
+  const id = record.bead.id;
+  const timer = setTimeout(() => {
+    ctx.retryTimers.delete(id);
+    if (isFinished(record) || ctx.state !== 'running') return;
+    if (ctx.queue.status(id) === 'running') ctx.queue.requeue(id);
+    void recordQueued(ctx, [id], 'retry').catch((err: unknown) => ctx.log.error({ err, beadId: id }, 'could not re-queue a retry'));
+  }, delayMs);
+  timer.unref();
+  ctx.retryTimers.set(id, timer);
+}
+
+/** Records WorkflowSucceeded / WorkflowFailed / WorkflowCancelled once every bead of the workflow finished. */
+async function recordWorkflowEnd(ctx: RuntimeContext, record: BeadRecord): Promise<void> {
+  const workflowId = record.workflowId;
+  if (workflowId === undefined) return;
+  const beads = (ctx.workflows.get(workflowId) ?? []).map((id) => ctx.table.get(id));
+  if (beads.some((b) => b === undefined || !isFinished(b))) return;
+  const failed = beads.find((b) => b!.state.status === 'failed' && b!.blockedBy === undefined);
+  const cancelled = beads.some((b) => b!.state.status === 'cancelled');
+  const key = `workflow:${workflowId}:outcome`;
+  const stream = workflowStream(workflowId);
+  if (failed !== undefined) {
+    await ctx.journal.append(stream, { type: 'WorkflowFailed', data: { failedBeadId: failed.bead.id } }, key);
+  } else if (cancelled) {
+    await ctx.journal.append(stream, { type: 'WorkflowCancelled', data: {} }, key);
+  } else {
+    await ctx.journal.append(stream, { type: 'WorkflowSucceeded', data: {} }, key);
+  }
+}
