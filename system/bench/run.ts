@@ -23,6 +23,7 @@ const SUITES: Record<string, () => Promise<{ benchmarks(): Promise<BenchSuite> }
   events: () => import('../events/events.bench.ts'),
   actors: () => import('../actors/actors.bench.ts'),
   scheduler: () => import('../scheduler/scheduler.bench.ts'),
+  worker: () => import('../worker/worker.bench.ts'),
   toxiproxy: () => import('../../harness/env/toxiproxy/proxy.bench.ts'),
 };
 

@@ -42,6 +42,7 @@ export interface SubmittedData {
   seed: string;
   idempotencyKey?: string;
   fingerprint?: string;
+  [extra: string]: unknown;
 }
 
 /** All beads by id, plus submit idempotency keys. */

@@ -47,6 +47,8 @@ export interface RuntimeContext {
   /** Beads ids per workflow, to record the workflow's end. */
   readonly workflows: Map<string, string[]>;
   reconcilerPaused: boolean;
+  /** Aborted when shutdown begins: runners waiting for a worker give up. */
+  readonly drain: AbortController;
   /** Wakes the dispatcher (coalesced). */
   kick(): void;
 }

@@ -58,12 +58,16 @@ async function runBead(ctx: RuntimeContext, msg: RunnerMessage, actorCtx: ActorC
   const record = ctx.table.get(msg.beadId);
   if (record === undefined || isFinished(record)) return;
   if (record.state.cancelRequested) return recordCancelled(ctx, record, 'cancelled before it started');
-  const worker = await lease(ctx, actorCtx.signal);
+  const worker = await lease(ctx, AbortSignal.any([actorCtx.signal, ctx.drain.signal]));
   if (worker === undefined) {
     // Killed or shutting down before a worker was free: the bead goes back to the queue.
     if (ctx.queue.status(record.bead.id) === 'running') ctx.queue.requeue(record.bead.id);
     if (ctx.state === 'running') ctx.kick();
     return;
+  }
+  if (record.state.cancelRequested) {
+    ctx.pool?.release(worker);
+    return recordCancelled(ctx, record, 'cancelled before it started');
   }
   const attempt = new Attempt(record.bead.id, record.state.attempts + 1, worker);
   ctx.attempts.set(record.bead.id, attempt);
@@ -71,7 +75,6 @@ async function runBead(ctx: RuntimeContext, msg: RunnerMessage, actorCtx: ActorC
   actorCtx.signal.addEventListener('abort', onKill, { once: true });
   let end: AttemptEnd;
   try {
-    if (record.state.cancelRequested) attempt.stop('cancel');
     end = await attempt.run(record, ctx.journal, {
       doubleStep: ctx.options.defects.includes('double-step'),
       onPrompted: () => ctx.metrics.dispatchSeconds.observe((performance.now() - msg.takenAt) / 1000),

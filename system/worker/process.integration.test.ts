@@ -2,6 +2,7 @@
  * Real worker processes over real HTTP, SSE, IPC and signals.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -44,12 +45,18 @@ async function collectUntilEnd(sub: EventSubscription, sessionID: string): Promi
   }
   return seen;
 }
+/** A zombie (exited, not yet reaped by its new parent, init) counts as gone. */
 function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self/stat')) return false;
+    try {
+      process.kill(pid, 0); // no procfs: fall back to a signal probe
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
 
@@ -221,7 +228,9 @@ describe('worker process', () => {
 
     parent.kill('SIGKILL');
     const killedAt = performance.now();
-    while (pids.some(isAlive) && performance.now() - killedAt < 5000) await new Promise((r) => setTimeout(r, 50));
+    while (pids.some(isAlive) && performance.now() - killedAt < 5000) await new Promise((r) => setTimeout(r, 20));
     expect(pids.filter(isAlive)).toEqual([]);
+    // IPC disconnect is immediate and the ppid poll runs every 250 ms; 2 s leaves room for a busy machine.
+    expect(performance.now() - killedAt).toBeLessThan(2000);
   });
 });

@@ -39,13 +39,12 @@ export async function startLocalToxiproxy(seed: number): Promise<LocalToxiproxy>
     const server = await startToxiproxyServer({ seed });
     return { url: server.url, implementation: 'embedded', close: () => server.close(), destroySync: () => server.destroy() };
   }
-  return spawnToxiproxyBinary(binary);
+  return spawnToxiproxyBinary(binary, seed);
 }
 
-async function spawnToxiproxyBinary(binary: string): Promise<LocalToxiproxy> {
+async function spawnToxiproxyBinary(binary: string, seed: number): Promise<LocalToxiproxy> {
   const port = await freePort();
-  // The real server takes no seed: its randomness is not replayable (noted in the README).
-  const child = spawn(binary, ['-host', '127.0.0.1', '-port', String(port)], { stdio: 'ignore' });
+  const child = spawn(binary, ['-host', '127.0.0.1', '-port', String(port), `-seed=${seed}`], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.once('error', () => undefined);
   const url = `http://127.0.0.1:${port}`;

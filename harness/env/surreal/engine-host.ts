@@ -79,13 +79,22 @@ export class EngineHost {
     }
   }
 
-  /** Waits for in-flight requests (bounded), then frees the engine. Idempotent. */
+  /**
+   * Refuses new requests, waits for in-flight ones (up to drainTimeoutMs), then frees the engine
+   * and waits for its LOCK to be released. Idempotent.
+   */
   async close(drainTimeoutMs = 5000): Promise<void> {
     if (this.#state === 'closed') return;
     const wasDegraded = this.#state === 'degraded';
     this.#state = 'closed';
     const deadline = Date.now() + drainTimeoutMs;
-    while (this.#inFlight > 0 && Date.now() < deadline) await delay(10);
+    while (this.#inFlight > 0 && Date.now() < deadline) await delay(5);
+    if (this.#inFlight > 0) {
+      // Freeing under a running call aborts the whole process (a panic in the native binding,
+      // src-rust/app/mod.rs:56), so a stuck call means the engine stays open until process exit.
+      this.#options.log?.(`datastore ${this.#options.datastore}: ${this.#inFlight} requests still running; engine left open`);
+      return;
+    }
     // A degraded engine on a still-full disk cannot close cleanly (see above); leave it to exit.
     if (!wasDegraded || (await this.#hasRoom())) await this.#free();
     await Promise.race([Promise.all(this.#pumps), delay(1000)]);

@@ -17,6 +17,9 @@ import { RpcConnection, type ConnectionHost } from './connection.ts';
 import { joinMap, rawKey, splitMap } from './rpc-frame.ts';
 import { SurrealServerStartError } from './errors.ts';
 
+/** How long destroy() waits for calls already inside the native engine before giving up on freeing it. */
+const NATIVE_CALL_GRACE_MS = 2000;
+
 /** Options of startSurrealServer. */
 export interface SurrealServerOptions {
   /** @default '127.0.0.1' */
@@ -155,7 +158,8 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
       for (const ws of sockets) ws.terminate();
       http.closeAllConnections();
       wss.close();
-      await engine.close(graceful ? options.drainTimeoutMs ?? 5000 : 0); // releases the directory LOCK
+      // Even destroy() waits briefly for calls inside the engine: freeing under one aborts the process.
+      await engine.close(graceful ? options.drainTimeoutMs ?? 5000 : NATIVE_CALL_GRACE_MS); // releases the LOCK
       await httpClosed;
     })();
     return finished;

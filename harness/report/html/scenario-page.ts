@@ -1,0 +1,163 @@
+/**
+ * One scenario's report page, rendered only from its journal: verdict and gates first (what CI
+ * decided and why), then the numbers, the charts, the timeline, the checks and the scenario itself.
+ */
+import type { RunMetricsJson } from '../../metrics/run-metrics.ts';
+import { renderChecks, validityState } from './checks-section.ts';
+import { formatCount, formatMicros, formatMillis, formatOffset, formatPerMinute, formatTimestamp, html, raw, type RawHtml } from './format.ts';
+import { toJournalView, type JournalView } from './journal-view.ts';
+import { badge, documentShell, legend } from './layout.ts';
+import { percentileDistribution, renderPercentileChart } from './percentile-chart.ts';
+import { renderTimeChart, type ShadedWindow } from './time-chart.ts';
+import { renderTimelineChart } from './timeline-chart.ts';
+
+/** The journal's metric keys and how the page names them. */
+export const METRIC_LABELS: Record<string, string> = {
+  endToEnd: 'latency (end to end)',
+  overhead: 'orchestration overhead',
+  dispatch: 'dispatch',
+  recovery: 'recovery',
+};
+
+/** The percentile lines of the latency-over-time chart, in legend order. */
+const SERIES_STATS = ['p50', 'p95', 'p99', 'max'] as const;
+
+/**
+ * Renders one scenario page from a journal (parsed JSON or an already-read view).
+ * @param options.indexHref link back to the index page. @default '../index.html'
+ */
+export function renderScenarioPage(journal: unknown, options: { indexHref?: string } = {}): string {
+  const view = isView(journal) ? journal : toJournalView(journal);
+  const s = view.scenario;
+  const windows = faultWindows(view);
+  const body = html`
+<nav class="crumbs"><a href="${options.indexHref ?? '../index.html'}">All scenarios</a> / ${s.kind}</nav>
+<header>
+<div class="header"><h1>${s.name}</h1>${badge(view.verdict, true)}<span class="kind">${s.kind}</span></div>
+${s.description ? raw(html`<p class="description">${s.description}</p>`) : ''}
+<div class="meta">
+${metaItem('seed', s.seed)}${metaItem('profile', s.profile)}${metaItem('started', view.startedAt === undefined ? undefined : formatTimestamp(view.startedAt))}
+${metaItem('duration', view.durationMs === undefined ? undefined : formatMillis(view.durationMs))}${metaItem('git', view.gitSha?.slice(0, 12))}
+${Object.entries(view.versions).map(([k, v]) => metaItem(k, v))}
+</div>
+${view.error ? raw(html`<div class="error-box"><b>The harness could not finish this run.</b><pre>${view.error}</pre></div>`) : ''}
+</header>
+${renderCards(view)}
+<section id="gates"><h2>Gates</h2>${renderGates(view)}</section>
+<section id="percentiles"><h2>Percentiles</h2>${renderPercentileTable(view.metrics)}</section>
+<section id="latency-over-time"><h2>Latency over time</h2>
+<figure>${raw(renderTimeChart({ kind: 'latency-over-time', label: 'End-to-end latency per second, fault windows shaded', lines: latencyLines(view.metrics), windows, ...endOf(view) }))}
+${legend([...SERIES_STATS.map((stat, i) => [`series-${i}`, stat] as const), ...(windows.length > 0 ? [['fault-key', 'fault active'] as const] : [])])}
+<figcaption>Each point is one second of completions, clocked from the intended send time (no coordinated omission). Gaps: nothing completed that second.</figcaption></figure>
+<h3>Completions per second</h3>
+<figure>${raw(renderTimeChart({ kind: 'throughput-over-time', label: 'Completions per second, fault windows shaded', lines: throughputLines(view.metrics), windows, formatY: (v) => formatCount(v), frame: { width: 760, height: 170, left: 68, right: 20, top: 14, bottom: 42 }, ...endOf(view) }))}</figure>
+</section>
+<section id="distribution"><h2>Latency distribution (HDR)</h2>${renderDistribution(view.metrics)}</section>
+<section id="timeline"><h2>Faults and events</h2>${renderTimeline(view)}</section>
+<section id="checks"><h2>Invariant checks</h2>${renderChecks(view.checks)}</section>
+<section id="scenario"><h2>Scenario</h2>${renderScenarioSource(view)}</section>`;
+  return documentShell(`${view.verdict.toUpperCase()} · ${s.name} · Oya ${s.kind}`, body);
+}
+
+function isView(value: unknown): value is JournalView {
+  return typeof value === 'object' && value !== null && Array.isArray((value as JournalView).gates) && Array.isArray((value as JournalView).faults) && 'versions' in value;
+}
+
+function metaItem(label: string, value: unknown): RawHtml | '' {
+  return value === undefined || value === '' ? '' : raw(html`<span>${label} <b>${value}</b></span>`);
+}
+
+function endOf(view: JournalView): { endMs?: number } {
+  const end = view.metrics?.throughput.durationMs ?? view.durationMs;
+  return end === undefined ? {} : { endMs: end };
+}
+
+/** Fault windows to shade: injection → heal (a fault never healed runs to the end of the run). */
+export function faultWindows(view: JournalView): ShadedWindow[] {
+  const end = endOf(view).endMs ?? Math.max(0, ...view.faults.map((f) => f.endMs ?? f.startMs));
+  return view.faults.map((f) => ({ startMs: f.startMs, endMs: f.endMs ?? end, label: f.name }));
+}
+
+function latencyLines(metrics: RunMetricsJson | undefined) {
+  const series = metrics?.series ?? [];
+  return SERIES_STATS.map((stat) => ({ name: stat, points: series.map((p) => ({ tMs: p.t, y: p.count > 0 ? p[stat] : null })) }));
+}
+
+function throughputLines(metrics: RunMetricsJson | undefined) {
+  const buckets = metrics?.throughput.buckets ?? [];
+  const bucketMs = buckets.length > 1 ? buckets[1]!.t - buckets[0]!.t : 1000;
+  return [{ name: 'completions/s', points: buckets.map((b) => ({ tMs: b.t, y: (b.count * 1000) / bucketMs })) }];
+}
+
+function renderCards(view: JournalView): RawHtml {
+  const m = view.metrics;
+  const violations = view.checks === undefined ? undefined : Object.values(view.checks.counts).reduce((a, b) => a + b, 0);
+  const passed = view.gates.filter((g) => g.pass).length;
+  const cards: [string, string, string?][] = [
+    ['gates passed', `${passed} / ${view.gates.length}`, view.gates.length === 0 ? undefined : passed === view.gates.length ? 'pass' : 'fail'],
+    ['latency p99', formatMicros(m?.metrics.endToEnd.summary.count ? m.metrics.endToEnd.summary.p99 : undefined)],
+    ['throughput', formatPerMinute(m?.throughput.perMinute)],
+    ['completed', formatCount(m?.throughput.completions)],
+    ['violations', formatCount(violations), violations === undefined ? undefined : violations === 0 ? 'pass' : 'fail'],
+    ['faults', formatCount(view.faults.length)],
+  ];
+  return raw(html`<div class="cards">${cards.map(([label, value, cls]) => raw(html`<div class="card"><div class="label">${label}</div><div class="${`value ${cls ?? ''}`}">${value}</div></div>`))}</div>`);
+}
+
+function renderGates(view: JournalView): RawHtml {
+  if (view.gates.length === 0) return raw(html`<p class="muted">This scenario declares no gates${view.verdict === 'error' ? ' that were evaluated' : ''}.</p>`);
+  return raw(html`<div class="table-wrap"><table class="gates"><thead><tr><th>gate</th><th>expected</th><th class="num">actual</th><th class="num">result</th></tr></thead><tbody>
+${view.gates.map((g) => raw(html`<tr class="${g.pass ? 'row-pass' : 'row-fail'}" data-gate="${g.key}"><td><code>${g.key}</code></td><td>${g.expected || g.source}</td><td class="num">${g.actual}</td><td class="num">${badge(g.pass ? 'pass' : 'fail')}</td></tr>`))}
+</tbody></table></div>`);
+}
+
+function renderPercentileTable(metrics: RunMetricsJson | undefined): RawHtml {
+  if (metrics === undefined) return raw(html`<p class="muted">No metrics in this journal.</p>`);
+  const rows = Object.entries(metrics.metrics);
+  return raw(html`<div class="table-wrap"><table class="percentiles"><thead><tr><th>metric</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">max</th><th class="num">mean</th><th class="num">count</th></tr></thead><tbody>
+${rows.map(([key, metric]) => {
+  const s = metric.summary;
+  const cell = (v: number) => raw(html`<td class="num">${s.count === 0 ? '–' : formatMicros(v)}</td>`);
+  return raw(html`<tr data-metric="${key}"><td>${METRIC_LABELS[key] ?? key}</td>${cell(s.p50)}${cell(s.p95)}${cell(s.p99)}${cell(s.max)}${cell(s.mean)}<td class="num">${formatCount(s.count)}</td></tr>`);
+})}
+</tbody></table></div>
+<p class="muted">Throughput: <b>${formatPerMinute(metrics.throughput.perMinute)}</b> over ${formatMillis(metrics.throughput.durationMs)}${metrics.recoveries.length > 0 ? raw(html` · recoveries: ${metrics.recoveries.map((r) => `${r.fault} ${formatMillis(r.ms)}`).join(', ')}`) : ''}</p>`);
+}
+
+function renderDistribution(metrics: RunMetricsJson | undefined): RawHtml {
+  const entries = Object.entries(metrics?.metrics ?? {}).filter(([, m]) => m.summary.count > 0);
+  const series = entries.map(([key, m]) => ({ name: METRIC_LABELS[key] ?? key, points: safeDistribution(m.histogram) }));
+  const shown = series.filter((s) => s.points.length > 0);
+  return raw(html`<figure>${raw(renderPercentileChart({ kind: 'hdr-distribution', label: 'Latency by percentile, decoded from the HDR histograms', series }))}
+${legend(shown.map((s, i) => [`series-${i}`, s.name] as const))}
+<figcaption>x: percentile on a 1/(1−p) log scale (each step is one more nine); the line ends at the max.</figcaption></figure>`);
+}
+
+/** A histogram that does not decode must not take the whole page down: it just draws no line. */
+function safeDistribution(encoded: string) {
+  try {
+    return percentileDistribution(encoded);
+  } catch {
+    return [];
+  }
+}
+
+function renderTimeline(view: JournalView): RawHtml {
+  if (view.faults.length === 0 && view.events.length === 0) return raw(html`<p class="muted">No faults were injected in this run.</p>`);
+  const chart = renderTimelineChart(view.faults, view.events, endOf(view).endMs ?? 0);
+  const rows = [
+    ...view.faults.map((f) => ({ at: f.startMs, what: raw(html`<b>${f.name}</b> <code class="muted">${Object.keys(f.params).length > 0 ? JSON.stringify(f.params) : ''}</code>`), end: f.endMs, recovery: f.recoveryMs })),
+    ...view.events.map((e) => ({ at: e.atMs, what: raw(html`${e.label}`), end: undefined, recovery: undefined })),
+  ].sort((a, b) => a.at - b.at);
+  return raw(html`<figure>${raw(chart)}${legend([['fault-key', 'fault active'], ['recovery-key', 'recovering'], ...(view.events.length > 0 ? [['series-0', 'event'] as const] : [])])}</figure>
+<div class="table-wrap"><table class="timeline"><thead><tr><th class="num">at</th><th>what</th><th class="num">healed</th><th class="num">lasted</th><th class="num">recovery</th></tr></thead><tbody>
+${rows.map((r) => raw(html`<tr><td class="num">${formatOffset(r.at)}</td><td>${r.what}</td><td class="num">${r.end === undefined ? '–' : formatOffset(r.end)}</td><td class="num">${r.end === undefined ? '–' : formatMillis(r.end - r.at)}</td><td class="num">${formatMillis(r.recovery)}</td></tr>`))}
+</tbody></table></div>`);
+}
+
+function renderScenarioSource(view: JournalView): RawHtml {
+  const thresholds = Object.entries(view.scenario.thresholds);
+  return raw(html`${thresholds.length > 0 ? raw(html`<p>Thresholds: ${thresholds.map(([k, v]) => raw(html`<code>${k}: ${v}</code> `))}</p>`) : ''}
+${view.scenario.source ? raw(html`<details><summary>Scenario as run</summary><div class="body"><pre>${view.scenario.source}</pre></div></details>`) : ''}
+<p class="muted">Check results: ${view.checks === undefined ? 'none' : validityState(view.checks.valid)}.</p>`);
+}

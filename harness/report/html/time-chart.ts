@@ -1,0 +1,87 @@
+/**
+ * Latency over time: one line per percentile series over the run, with the fault windows shaded
+ * behind them, so a reader sees at once whether the latency moved while a fault was active.
+ */
+import { formatMicros, formatOffset } from './format.ts';
+import { linearScale, niceTicks, timeTicks } from './scale.ts';
+import { DEFAULT_FRAME, emptyChart, isolatedPoints, linePath, openSvg, plotArea, px, xAxis, yAxis, type ChartFrame } from './svg.ts';
+import { escapeHtml } from './format.ts';
+
+/** One line of the chart; `y: null` where the bucket had no data (the line breaks there). */
+export interface TimeSeriesLine {
+  name: string;
+  points: readonly { tMs: number; y: number | null }[];
+}
+
+/** A shaded time window (a fault from injection to heal), ms since the run start. */
+export interface ShadedWindow {
+  startMs: number;
+  endMs: number;
+  label: string;
+}
+
+/** Input of {@link renderTimeChart}. */
+export interface TimeChartInput {
+  kind: string;
+  label: string;
+  lines: readonly TimeSeriesLine[];
+  windows: readonly ShadedWindow[];
+  /** The run's end (ms since start): the x axis spans [0, max(endMs, last point, last window)]. */
+  endMs?: number;
+  /** Formats a y value for the axis. @default formatMicros */
+  formatY?: (value: number) => string;
+  frame?: ChartFrame;
+}
+
+/** The x span of a time chart: everything it draws must fit, windows included. */
+export function timeDomainEnd(input: Pick<TimeChartInput, 'lines' | 'windows' | 'endMs'>): number {
+  let end = input.endMs ?? 0;
+  for (const line of input.lines) for (const p of line.points) end = Math.max(end, p.tMs);
+  for (const w of input.windows) end = Math.max(end, w.endMs);
+  return end;
+}
+
+/** Pixel rectangles of the shaded windows, clipped to the plot (exported for tests). */
+export function windowRects(windows: readonly ShadedWindow[], domainEndMs: number, frame: ChartFrame = DEFAULT_FRAME): { x: number; width: number; label: string }[] {
+  const { x0, x1 } = plotArea(frame);
+  const x = linearScale([0, domainEndMs], [x0, x1]);
+  return windows.map((w) => {
+    const left = Math.max(x0, x(Math.max(0, w.startMs)));
+    const right = Math.min(x1, x(Math.max(w.startMs, w.endMs)));
+    // A zero-length fault (a kill) still gets a visible 2 px band.
+    return { x: left, width: Math.max(2, right - left), label: w.label };
+  });
+}
+
+/** Renders the chart as an inline SVG string. */
+export function renderTimeChart(input: TimeChartInput): string {
+  const frame = input.frame ?? DEFAULT_FRAME;
+  const formatY = input.formatY ?? formatMicros;
+  const hasData = input.lines.some((line) => line.points.some((p) => p.y !== null));
+  if (!hasData) return emptyChart(frame, input.kind, input.label);
+  const { x0, x1, y0, y1 } = plotArea(frame);
+  const domainEnd = Math.max(1, timeDomainEnd(input));
+  const x = linearScale([0, domainEnd], [x0, x1]);
+  let yMax = 0;
+  for (const line of input.lines) for (const p of line.points) if (p.y !== null) yMax = Math.max(yMax, p.y);
+  const yTicks = niceTicks(0, yMax, 5);
+  const y = linearScale([0, yTicks[yTicks.length - 1]!], [y0, y1]);
+
+  let svg = openSvg(frame, input.kind, input.label, { series: input.lines.length, 'fault-windows': input.windows.length });
+  for (const rect of windowRects(input.windows, domainEnd, frame)) {
+    svg +=
+      `<g class="fault-window"><title>${escapeHtml(rect.label)}</title>` +
+      `<rect x="${px(rect.x)}" y="${px(y1)}" width="${px(rect.width)}" height="${px(y0 - y1)}"/>` +
+      `<text x="${px(rect.x + 4)}" y="${px(y1 + 12)}">${escapeHtml(rect.label)}</text></g>`;
+  }
+  svg += yAxis(frame, yTicks.map((v) => ({ y: y(v), label: formatY(v) })));
+  svg += xAxis(frame, timeTicks(domainEnd).map((t) => ({ x: x(t), label: formatOffset(t) })), 'time since start');
+  input.lines.forEach((line, i) => {
+    const points = line.points.map((p) => ({ x: x(p.tMs), y: p.y === null ? null : y(p.y) }));
+    svg += `<g class="series series-${i}" data-name="${escapeHtml(line.name)}"><title>${escapeHtml(line.name)}</title>`;
+    svg += `<path class="line" d="${linePath(points)}"/>`;
+    for (const dot of isolatedPoints(points)) svg += `<circle cx="${px(dot.x)}" cy="${px(dot.y!)}" r="2.5"/>`;
+    svg += '</g>';
+  });
+  return `${svg}</svg>`;
+}

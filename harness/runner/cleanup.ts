@@ -1,0 +1,52 @@
+/**
+ * A LIFO clean-up stack for one run: each resource registers its release right after it is
+ * created; run() releases everything, newest first, even when some steps fail, and is idempotent.
+ */
+
+/** One clean-up step that failed. */
+export interface CleanupFailure {
+  step: string;
+  error: string;
+}
+
+/** A LIFO stack of release steps. */
+export class CleanupStack {
+  readonly #steps: { name: string; run: () => Promise<unknown> | unknown }[] = [];
+  #running: Promise<CleanupFailure[]> | undefined;
+
+  /** Registers a release step (call right after creating the resource). */
+  push(name: string, run: () => Promise<unknown> | unknown): void {
+    if (this.#running) throw new Error(`cleanup already ran; cannot register "${name}"`);
+    this.#steps.push({ name, run });
+  }
+
+  /** Runs every step newest first; resolves with the failures (never rejects). Idempotent. */
+  run(): Promise<CleanupFailure[]> {
+    this.#running ??= (async () => {
+      const failures: CleanupFailure[] = [];
+      for (const step of this.#steps.reverse()) {
+        try {
+          await step.run();
+        } catch (err) {
+          failures.push({ step: step.name, error: (err as Error)?.message ?? String(err) });
+        }
+      }
+      return failures;
+    })();
+    return this.#running;
+  }
+}
+
+/** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,58 @@
+/** Errors of the scenario runner (harness/runner). Codes are stable and never reused. */
+import { OyaError } from '../../system/errors.ts';
+
+/** The orchestrator child process did not print its URL (it exited, or took too long). */
+export class SutStartError extends OyaError {
+  constructor(message: string, details: Record<string, unknown> = {}, cause?: unknown) {
+    super('HARN_RUNNER_SUT_START', message, { details, cause, retryable: true });
+  }
+}
+
+/** An operation on the system under test that is not possible in its state (restart while running, …). */
+export class SutStateError extends OyaError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('HARN_RUNNER_SUT_STATE', message, { details });
+  }
+}
+
+/** A fault the scenario asks for cannot be injected in this environment (e.g. agent.partition without agent proxies). */
+export class FaultUnsupportedError extends OyaError {
+  constructor(fault: string, reason: string) {
+    super('HARN_RUNNER_FAULT_UNSUPPORTED', `fault ${fault} cannot be injected here: ${reason}`, { details: { fault } });
+  }
+}
+
+/** Injecting or healing a fault failed; the run's verdict is `error`, not `fail`. */
+export class FaultInjectionError extends OyaError {
+  constructor(fault: string, phase: 'inject' | 'heal', cause: unknown) {
+    super('HARN_RUNNER_FAULT_FAILED', `fault ${fault} failed to ${phase}: ${(cause as Error)?.message ?? String(cause)}`, {
+      details: { fault, phase },
+      cause,
+    });
+  }
+}
+
+/** The run exceeded the scenario's `timeouts.total`. */
+export class RunTimeoutError extends OyaError {
+  constructor(totalMs: number, phase: string) {
+    super('HARN_RUNNER_TIMEOUT', `the run exceeded timeouts.total (${totalMs} ms) during the ${phase} phase`, { details: { totalMs, phase } });
+  }
+}
+
+/** Reading the final state (API or SurrealDB) failed, so the checks could not run. */
+export class FinalStateError extends OyaError {
+  constructor(source: 'api' | 'db' | 'side-effects', cause: unknown) {
+    super('HARN_RUNNER_FINAL_STATE', `could not read the final state from ${source}: ${(cause as Error)?.message ?? String(cause)}`, {
+      details: { source },
+      cause,
+      retryable: true,
+    });
+  }
+}
+
+/** The environment provider (harness/env) is not available in this checkout. */
+export class EnvUnavailableError extends OyaError {
+  constructor(cause: unknown) {
+    super('HARN_RUNNER_ENV_UNAVAILABLE', `the environment provider could not be loaded: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The workload phase: sends every planned request at its intended time (open model: a slow or
+ * failing answer never delays the next arrival) and records each one in the History as
+ * invoke → ok | fail | unknown. Invalid requests are compared with the status/code the scenario
+ * expects; duplicates re-send the same body with the same Idempotency-Key after the first answer.
+ */
+import { track, type History } from '../history/index.ts';
+import type { ApiClient, ApiResponse, RawRequest } from './api-client.ts';
+import { errorCode } from './api-client.ts';
+import { sleep } from './cleanup.ts';
+import type { PlannedAction, WorkloadPlan } from './plan.ts';
+
+/** An arrival sent later than this after its intended time counts as dropped (`dropped` metric). */
+export const DROPPED_LAG_MS = 250;
+
+/** The verdict on one deliberately invalid request. */
+export interface InvalidResult {
+  phase: string;
+  index: number;
+  send: string;
+  expected: { status: number; code?: string };
+  actual: { status?: number; code?: string; error?: string };
+  pass: boolean;
+}
+
+/** What the workload phase measured besides the History. */
+export interface WorkloadOutcome {
+  /** Arrivals (submissions) sent. */
+  arrivals: number;
+  /** Arrivals sent more than DROPPED_LAG_MS late. */
+  dropped: number;
+  /** Worst send lag (ms). */
+  maxLagMs: number;
+  invalid: InvalidResult[];
+}
+
+/** Options of {@link runWorkload}. */
+export interface WorkloadOptions {
+  plan: WorkloadPlan;
+  api: ApiClient;
+  history: History;
+  /** ms since the run start (the History's clock). */
+  now: () => number;
+  /** Aborts waiting (run timeout or error); requests in flight finish on their own. */
+  signal: AbortSignal;
+  /** Polling period while waiting for a bead to start (cancel afterStart). @default 50 */
+  pollMs?: number;
+}
+
+/** Runs the plan; resolves when every request has been answered (or failed). */
+export async function runWorkload(options: WorkloadOptions): Promise<WorkloadOutcome> {
+  const outcome: WorkloadOutcome = { arrivals: 0, dropped: 0, maxLagMs: 0, invalid: [] };
+  const inFlight: Promise<unknown>[] = [];
+  for (const action of options.plan.actions) {
+    await sleep(action.at - options.now(), options.signal);
+    if (options.signal.aborted) break;
+    if (action.type === 'submit' || action.type === 'submitWorkflow') {
+      const lag = options.now() - action.at;
+      outcome.arrivals++;
+      outcome.maxLagMs = Math.max(outcome.maxLagMs, lag);
+      if (lag > DROPPED_LAG_MS) outcome.dropped++;
+    }
+    inFlight.push(execute(action, options, outcome).catch(() => undefined));
+  }
+  await Promise.all(inFlight);
+  return outcome;
+}
+
+async function execute(action: PlannedAction, options: WorkloadOptions, outcome: WorkloadOutcome): Promise<void> {
+  const { api, history } = options;
+  switch (action.type) {
+    case 'submit':
+    case 'submitWorkflow': {
+      const request = {
+        kind: action.type,
+        beadIds: action.type === 'submit' ? [action.beadId] : action.beadIds,
+        ...(action.type === 'submitWorkflow' ? { workflowId: action.workflowId } : {}),
+        idempotencyKey: action.idempotencyKey,
+        intendedAt: action.at,
+        process: action.phase,
+      };
+      const send = () => track(history, request, () => api.submit(action.body, action.idempotencyKey), { describe: describeSubmit });
+      await send();
+      if (action.resend) await send();
+      return;
+    }
+    case 'cancel': {
+      if (action.afterStart !== undefined) {
+        const started = await waitUntilStarted(api, action.beadId, options);
+        if (!started) return;
+        await sleep(action.afterStart, options.signal);
+      }
+      await track(history, { kind: 'cancel', beadIds: [action.beadId], intendedAt: action.at, process: action.phase }, () => api.cancel(action.beadId), {
+        describe: describeStatus,
+      });
+      return;
+    }
+    case 'invalid': {
+      const result: InvalidResult = { phase: action.phase, index: action.index, send: action.send, expected: action.expect, actual: {}, pass: false };
+      const tracked = await track(history, { kind: 'invalid', intendedAt: action.at, process: action.phase }, () => api.raw(invalidRequest(action.send)), {
+        describe: describeStatus,
+      });
+      if (tracked.value !== undefined) {
+        const res = tracked.value as ApiResponse;
+        result.actual = { status: res.status, ...(errorCode(res) ? { code: errorCode(res) } : {}) };
+      } else {
+        result.actual = { error: (tracked as { error?: Error }).error?.message ?? 'no response' };
+      }
+      result.pass = result.actual.status === action.expect.status && (action.expect.code === undefined || result.actual.code === action.expect.code);
+      outcome.invalid.push(result);
+      return;
+    }
+  }
+}
+
+/** Waits until the bead is running (true) or already finished / the run ends (false). */
+async function waitUntilStarted(api: ApiClient, beadId: string, options: WorkloadOptions): Promise<boolean> {
+  while (!options.signal.aborted) {
+    try {
+      const res = await api.getBead(beadId);
+      const status = (res.body as { bead?: { status?: string } })?.bead?.status;
+      if (status === 'running') return true;
+      if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return false;
+    } catch {
+      // The orchestrator may be down (a fault): keep polling until the run ends.
+    }
+    await sleep(options.pollMs ?? 50, options.signal);
+  }
+  return false;
+}
+
+function describeSubmit(res: ApiResponse) {
+  const body = res.body as { beads?: { id?: string }[]; workflowId?: string } | null;
+  const beadIds = (body?.beads ?? []).map((b) => b.id).filter((id): id is string => typeof id === 'string');
+  return {
+    ...describeStatus(res),
+    ...(beadIds.length > 0 ? { beadIds } : {}),
+    ...(typeof body?.workflowId === 'string' ? { workflowId: body.workflowId } : {}),
+  };
+}
+
+function describeStatus(res: ApiResponse) {
+  const code = errorCode(res);
+  return { status: res.status, ...(code ? { code } : {}) };
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** The request each `invalid.send` stands for. Bead ids are prefixed `invalid-` so they never clash. */
+export function invalidRequest(send: string): RawRequest {
+  const post = (body: unknown): RawRequest => ({ method: 'POST', path: '/beads', body: JSON.stringify(body), headers: JSON_HEADERS });
+  switch (send) {
+    case 'cycle':
+      return post({
+        workflow: {
+          id: 'invalid-cycle',
+          beads: [
+            { id: 'invalid-cycle.a', title: 'a', dependsOn: ['invalid-cycle.c'] },
+            { id: 'invalid-cycle.b', title: 'b', dependsOn: ['invalid-cycle.a'] },
+            { id: 'invalid-cycle.c', title: 'c', dependsOn: ['invalid-cycle.b'] },
+          ],
+        },
+      });
+    case 'unknown-dependency':
+      return post({ id: 'invalid-unknown-dep', title: 'depends on nothing known', dependsOn: ['no-such-bead-anywhere'] });
+    case 'missing-prompt':
+      return post({ id: 'invalid-missing-prompt', input: {} });
+    case 'bad-priority':
+      return post({ id: 'invalid-bad-priority', title: 'priority out of range', priority: 9 });
+    case 'unknown-field':
+      return post({ id: 'invalid-unknown-field', title: 'has an unknown key', colour: 'blue' });
+    case 'oversized-payload':
+      // Over the API's default 1 MiB body limit.
+      return post({ id: 'invalid-oversized', title: 'too big', input: { blob: 'x'.repeat(1_100_000) } });
+    case 'malformed-json':
+      return { method: 'POST', path: '/beads', body: '{"title": "cut off', headers: JSON_HEADERS };
+    case 'cancel-unknown-bead':
+      return { method: 'POST', path: '/beads/no-such-bead-anywhere/cancel', body: '{}', headers: JSON_HEADERS };
+    default:
+      throw new Error(`unknown invalid request "${send}"`);
+  }
+}

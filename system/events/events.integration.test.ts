@@ -1,0 +1,219 @@
+/**
+ * Real processes, real SIGKILL, real sockets. Runs in the `integration` lane (one file at a time).
+ * The remote tests need harness/env/surreal/server.ts (the embedded SurrealDB server) and are
+ * skipped when it is absent.
+ */
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openEventStore, type EventRecord } from './index.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const serverModule = join(here, '../../harness/env/surreal/server.ts');
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'oya-events-int-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Spawns a fixture with tsx; killed (SIGKILL) when the test ends, whatever happens. */
+function spawnFixture(name: string, args: string[]): { child: ChildProcess; lines: string[]; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', name), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const lines: string[] = [];
+  let buffer = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const parts = buffer.split('\n');
+    buffer = parts.pop()!;
+    lines.push(...parts);
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  void exited.then((code) => {
+    if (code !== 0 && code !== null) console.error(`${name} exited ${code}: ${stderr}`);
+  });
+  return { child, lines, exited };
+}
+
+/** Checks the DB holds every acknowledged key exactly once, streams gapless, each stream in ack order. */
+function checkExactlyOnce(events: EventRecord[], acked: string[]): void {
+  const keys = events.map((e) => e.idempotencyKey);
+  expect(new Set(keys).size).toBe(keys.length);
+  for (const key of acked) expect(keys).toContain(key);
+  const byStream = Map.groupBy(events, (e) => e.stream);
+  for (const [stream, streamEvents] of byStream) {
+    expect(streamEvents.map((e) => e.seq)).toEqual(streamEvents.map((_, i) => i + 1));
+    const ackedHere = acked.filter((k) => streamEvents.some((e) => e.idempotencyKey === k));
+    expect(streamEvents.map((e) => e.idempotencyKey).filter((k) => ackedHere.includes(k)), stream).toEqual(ackedHere);
+  }
+}
+
+async function readEverything(store: Awaited<ReturnType<typeof openEventStore>>): Promise<EventRecord[]> {
+  const events: EventRecord[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await store.readAll({ afterCursor: cursor, limit: 500 });
+    if (page.events.length === 0) return events;
+    events.push(...page.events);
+    cursor = page.nextCursor;
+  }
+}
+
+describe('outbox survives SIGKILL during a DB outage', () => {
+  it('every acknowledged append is in the DB exactly once after the flush, also when a flush is replayed', async () => {
+    const dir = await tempDir();
+    const outboxPath = join(dir, 'outbox.jsonl');
+    const writer = spawnFixture('append-during-outage.ts', [`ws://127.0.0.1:${await closedPort()}/rpc`, outboxPath]);
+    await expect.poll(() => writer.lines.filter((l) => l.startsWith('ack ')).length, { timeout: 30_000, interval: 20 }).toBeGreaterThanOrEqual(60);
+    writer.child.kill('SIGKILL');
+    await writer.exited;
+    const acks = writer.lines.filter((l) => l.startsWith('ack ')).map((l) => l.split(' '));
+    expect(acks.every(([, , status]) => status === 'outboxed')).toBe(true);
+    const acked = acks.map(([, key]) => key!);
+
+    // Flush into the (now reachable) DB in another process, then put the old outbox file back:
+    // exactly the state of a process that committed everything and died before compacting.
+    const dbUrl = `surrealkv://${join(dir, 'db')}`;
+    await copyFile(outboxPath, `${outboxPath}.before-flush`);
+    const flusher = spawnFixture('flush-outbox.ts', [dbUrl, outboxPath]);
+    expect(await flusher.exited).toBe(0);
+    const flushed = JSON.parse(flusher.lines[0]!) as { flushed: number; remaining: number };
+    expect(flushed.remaining).toBe(0);
+    expect(flushed.flushed).toBeGreaterThanOrEqual(acked.length);
+    await copyFile(`${outboxPath}.before-flush`, outboxPath);
+
+    const store = await openEventStore({ url: dbUrl, outboxPath, pingIntervalMs: 60_000 });
+    onTestFinished(() => store.close());
+    expect(store.health().outboxSize).toBe(flushed.flushed);
+    expect(await store.flushOutbox()).toEqual({ flushed: flushed.flushed, remaining: 0 });
+    const events = await readEverything(store);
+    expect(events).toHaveLength(flushed.flushed);
+    checkExactlyOnce(events, acked);
+    expect(await readFile(outboxPath, 'utf8')).toBe('');
+  });
+});
+
+/**
+ * A TCP relay in front of the DB server whose traffic can be cut without closing a socket:
+ * "blackhole" drops both directions (a half-open peer), "mute" drops only replies (the DB does
+ * the work, the client never hears back).
+ */
+async function startRelay(targetPort: number): Promise<{ url: string; mode: 'open' | 'blackhole' | 'mute'; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const relay = {
+    url: '',
+    mode: 'open' as 'open' | 'blackhole' | 'mute',
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.on('data', (chunk) => {
+      if (relay.mode === 'open' || relay.mode === 'mute') upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => {
+      if (relay.mode === 'open') client.write(chunk);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  relay.url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/rpc`;
+  return relay;
+}
+
+describe.skipIf(!existsSync(serverModule))('remote SurrealDB over ws:// (embedded server)', () => {
+  async function startServer() {
+    const { startSurrealServer } = (await import(serverModule)) as typeof import('../../harness/env/surreal/server.ts');
+    const server = await startSurrealServer({ port: 0, path: 'memory' });
+    onTestFinished(() => server.destroy());
+    return server;
+  }
+
+  it('detects a connection that stops answering mid-way (half-open), outboxes, reconnects and flushes exactly once', async () => {
+    const server = await startServer();
+    const relay = await startRelay(server.port);
+    onTestFinished(() => relay.close());
+    const dir = await tempDir();
+    const store = await openEventStore({ url: relay.url, outboxPath: join(dir, 'outbox.jsonl'), timeoutMs: 500, connectTimeoutMs: 500, pingIntervalMs: 200, pingTimeoutMs: 500 });
+    onTestFinished(() => store.destroy());
+    expect(store.health().connection).toBe('connected');
+    expect((await store.append('bead:h', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'h-1' })).status).toBe('committed');
+
+    relay.mode = 'blackhole';
+    expect((await store.append('bead:h', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'h-2' })).status).toBe('outboxed');
+    await expect.poll(() => store.health().connection, { timeout: 5_000 }).toBe('down');
+    const fast = performance.now();
+    expect((await store.append('bead:h', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'h-3' })).status).toBe('outboxed');
+    expect(performance.now() - fast).toBeLessThan(400);
+
+    relay.mode = 'open';
+    await expect.poll(() => store.health(), { timeout: 10_000 }).toMatchObject({ connection: 'connected', outboxSize: 0 });
+    const events = await store.read('bead:h');
+    expect(events.map((e) => [e.seq, e.idempotencyKey])).toEqual([[1, 'h-1'], [2, 'h-2'], [3, 'h-3']]);
+    await store.close();
+  });
+
+  it('a commit whose reply was lost (the DB did the work) is not doubled by the flush', async () => {
+    const server = await startServer();
+    const relay = await startRelay(server.port);
+    onTestFinished(() => relay.close());
+    const dir = await tempDir();
+    const store = await openEventStore({ url: relay.url, outboxPath: join(dir, 'outbox.jsonl'), timeoutMs: 500, connectTimeoutMs: 500, pingIntervalMs: 200, pingTimeoutMs: 500 });
+    onTestFinished(() => store.destroy());
+    relay.mode = 'mute';
+    expect((await store.append('bead:m', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'm-1' })).status).toBe('outboxed');
+    expect((await store.append('bead:m', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'm-2' })).status).toBe('outboxed');
+    relay.mode = 'open';
+    await expect.poll(() => store.health(), { timeout: 10_000 }).toMatchObject({ connection: 'connected', outboxSize: 0 });
+    const events = await store.read('bead:m');
+    expect(events.map((e) => [e.seq, e.idempotencyKey])).toEqual([[1, 'm-1'], [2, 'm-2']]);
+    await store.close();
+  });
+
+  it('SIGKILL of a writer while the server is down, then the server comes up on that port: every ack lands once', async () => {
+    const dir = await tempDir();
+    const port = await closedPort();
+    const outboxPath = join(dir, 'outbox.jsonl');
+    const writer = spawnFixture('append-during-outage.ts', [`ws://127.0.0.1:${port}/rpc`, outboxPath]);
+    await expect.poll(() => writer.lines.filter((l) => l.startsWith('ack ')).length, { timeout: 30_000, interval: 20 }).toBeGreaterThanOrEqual(30);
+    writer.child.kill('SIGKILL');
+    await writer.exited;
+    const acked = writer.lines.filter((l) => l.startsWith('ack ')).map((l) => l.split(' ')[1]!);
+
+    const { startSurrealServer } = (await import(serverModule)) as typeof import('../../harness/env/surreal/server.ts');
+    const server = await startSurrealServer({ port, path: join(dir, 'db') });
+    onTestFinished(() => server.destroy());
+    // The restarted orchestrator: same outbox, DB reachable again; the watchdog flushes on its own.
+    const store = await openEventStore({ url: server.url, outboxPath, pingIntervalMs: 100 });
+    onTestFinished(() => store.close());
+    await expect.poll(() => store.health().outboxSize, { timeout: 20_000 }).toBe(0);
+    checkExactlyOnce(await readEverything(store), acked);
+  });
+});

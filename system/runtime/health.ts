@@ -1,0 +1,26 @@
+/**
+ * GET /health: one entry per component. `ok` only when the component does its job fully;
+ * `degraded` when it works around a problem (DB away but the outbox takes writes, a worker
+ * respawning, the reconciler paused); `down` when it cannot do its job.
+ */
+import type { HealthReport, ComponentStatus } from '../api/index.ts';
+import type { RuntimeContext } from './context.ts';
+import type { ReconcilerMemory } from './reconciler.ts';
+
+export function healthReport(ctx: RuntimeContext, memory: ReconcilerMemory): HealthReport {
+  const store = ctx.store.health();
+  const pool = ctx.pool?.stats;
+  const tickAge = memory.lastTickAt === 0 ? 0 : performance.now() - memory.lastTickAt;
+  const reconcilerStatus: ComponentStatus = ctx.reconcilerPaused || tickAge > 3 * ctx.options.reconcileTickMs + 1000 ? 'degraded' : 'ok';
+  const poolStatus: ComponentStatus = pool === undefined || pool.live === 0 ? 'down' : pool.live < pool.size ? 'degraded' : 'ok';
+  const universe = ctx.universe?.status;
+  return {
+    components: {
+      db: { status: store.connection === 'connected' ? 'ok' : 'degraded', connection: store.connection },
+      outbox: { status: store.outboxSize === 0 && store.rejected === 0 ? 'ok' : 'degraded', size: store.outboxSize, rejected: store.rejected },
+      pool: { status: poolStatus, ...(pool ?? {}) },
+      reconciler: { status: reconcilerStatus, paused: ctx.reconcilerPaused, ticks: memory.ticks },
+      supervisors: { status: universe === 'running' ? 'ok' : 'down', ...(universe === undefined ? {} : { detail: universe }) },
+    },
+  };
+}
