@@ -25,6 +25,8 @@ export interface SutOptions {
   dataDir: string;
   /** The DB URL the orchestrator uses (through the DB proxy). Unset: embedded DB in dataDir. */
   dbUrl?: string;
+  /** Credentials of that DB, passed as OYA_DB_USER / OYA_DB_PASS. */
+  dbCredentials?: { username: string; password: string };
   workers: number;
   seed: number;
   /** Serve /admin/* with this bearer token. */
@@ -197,6 +199,7 @@ async function spawnOrchestrator(
   if (options.dbUrl !== undefined) args.push('--db', options.dbUrl);
   if (options.adminToken !== undefined) args.push('--admin', '--admin-token', options.adminToken);
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, OYA_DEFECTS: (options.defects ?? []).join(',') };
+  if (options.dbCredentials) Object.assign(env, { OYA_DB_USER: options.dbCredentials.username, OYA_DB_PASS: options.dbCredentials.password });
   if (options.reconcileTickMs !== undefined) env.OYA_RECONCILE_TICK_MS = String(options.reconcileTickMs);
   // The test runner's own settings must not leak into the system under test.
   delete env.NODE_OPTIONS;

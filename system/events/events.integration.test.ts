@@ -58,7 +58,8 @@ function checkExactlyOnce(events: EventRecord[], acked: string[]): void {
   const keys = events.map((e) => e.idempotencyKey);
   expect(new Set(keys).size).toBe(keys.length);
   for (const key of acked) expect(keys).toContain(key);
-  const byStream = Map.groupBy(events, (e) => e.stream);
+  const byStream = new Map<string, EventRecord[]>();
+  for (const event of events) byStream.set(event.stream, [...(byStream.get(event.stream) ?? []), event]);
   for (const [stream, streamEvents] of byStream) {
     expect(streamEvents.map((e) => e.seq)).toEqual(streamEvents.map((_, i) => i + 1));
     const ackedHere = acked.filter((k) => streamEvents.some((e) => e.idempotencyKey === k));

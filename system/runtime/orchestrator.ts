@@ -154,9 +154,11 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     });
     pool.on('spawnFailed', ({ slot, error, retryInMs }) => log.warn({ component: 'pool', slot, err: error, retryInMs }, 'worker failed to start'));
     ctx.pool = pool;
-    await pool.fill();
+    // Dispatch as soon as the first worker is up: recovered beads must not wait for the whole pool.
+    const filling = pool.fill();
     ctx.state = 'running';
     ctx.kick();
+    await filling;
     log.info({ step: 'pool', live: pool.stats.live, ms: Math.round(performance.now() - startedAt) }, 'worker pool warm; dispatching');
 
     reconcileTimer = setInterval(() => reconciler.tell({ type: 'tick' }), opts.reconcileTickMs);

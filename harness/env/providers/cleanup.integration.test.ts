@@ -72,7 +72,7 @@ describe('environment clean-up when things go wrong', () => {
     // The second proxy of the same name is refused by Toxiproxy (409) — after everything else is up.
     const start = startEnvironment({ kind: 'local', seed: 3, label, dataDiskBytes: 4 * 1024 * 1024, agents: [{ name: 'twin', upstream: '127.0.0.1:9' }, { name: 'twin', upstream: '127.0.0.1:10' }] });
     await expect(start).rejects.toMatchObject({ code: 'HARN_ENV_START', details: { cleanupErrors: [] } });
-    await expect(start).rejects.toThrow(/proxy already exists/);
+    await expect(start).rejects.toThrow(/creating proxy agent-twin → 127.0.0.1:10: .*409/);
     expect(childPids()).toEqual(childrenBefore);
     expect(listeningPortsOfThisProcess()).toEqual(portsBefore);
     expect(envMounts(label)).toEqual([]);

@@ -52,6 +52,10 @@ async function build(options: EnvironmentOptions, teardown: Teardown): Promise<E
   teardown.push('remove SurrealDB container', () => surreal.stop({ timeout: 3_000 }));
   const toxiContainer = await startSpec(plan.toxiproxy);
   teardown.push('remove Toxiproxy container', () => toxiContainer.stop({ timeout: 1_000 }));
+  const client = await tc.getContainerRuntimeClient();
+  // The port forwarder (sshd) sits on Docker's default bridge; a container only on our own
+  // network could not route to host.testcontainers.internal, so Toxiproxy joins the bridge too.
+  await client.container.connectToNetwork(client.container.getById(toxiContainer.getId()), client.network.getById('bridge'), []);
 
   const toxiproxyUrl = `http://${toxiContainer.getHost()}:${toxiContainer.getMappedPort(plan.toxiproxy.exposedPorts[0]!)}`;
   const toxiproxy = new Toxiproxy(toxiproxyUrl);
@@ -72,9 +76,13 @@ async function build(options: EnvironmentOptions, teardown: Teardown): Promise<E
     agents.set(name, proxy);
     return { listen: mapped(proxy.listen), proxy };
   };
-  for (const agent of options.agents ?? []) await addAgentProxy(agent.name, agent.upstream);
+  for (const agent of options.agents ?? []) {
+    await addAgentProxy(agent.name, agent.upstream).catch((err: unknown) => {
+      // toxiproxy-node-client drops the API's error text; at least say which proxy failed.
+      throw new Error(`creating proxy ${agentProxyName(agent.name)} → ${agent.upstream}: ${(err as Error).message}`, { cause: err });
+    });
+  }
 
-  const client = await tc.getContainerRuntimeClient();
   const dockerContainer = client.container.getById(surreal.getId());
   const diskFull = options.dataDiskBytes === undefined ? undefined : {
     async fill() {

@@ -94,7 +94,12 @@ async function build(options: EnvironmentOptions, teardown: Teardown): Promise<E
     agents.set(name, proxy);
     return { listen: proxy.listen, proxy };
   };
-  for (const agent of options.agents ?? []) await addAgentProxy(agent.name, agent.upstream);
+  for (const agent of options.agents ?? []) {
+    await addAgentProxy(agent.name, agent.upstream).catch((err: unknown) => {
+      // toxiproxy-node-client drops the API's error text; at least say which proxy failed.
+      throw new Error(`creating proxy ${agentProxyName(agent.name)} → ${agent.upstream}: ${(err as Error).message}`, { cause: err });
+    });
+  }
 
   return {
     kind: 'local',

@@ -109,11 +109,14 @@ export class RpcConnection {
     this.#send(joinMap(new Map([['result', joinMap(notification)]])));
   }
 
-  /** Detaches every session of this connection (kills its live queries). Idempotent. */
+  /** After in-flight requests finish, detaches every session (kills its live queries). Idempotent. */
   async release(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#ready.catch(() => undefined);
+    // Requests the client sent before leaving still run to the end, as on a real server: detaching
+    // first would make them fail with "session not found" depending on timing.
+    while (this.#inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
     const sessions = [...this.#sessions.values()];
     this.#sessions.clear();
     await Promise.all(sessions.map(async (s) => {

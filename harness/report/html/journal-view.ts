@@ -22,6 +22,17 @@ export interface FaultView {
   /** Absent while a fault never healed (a run that errored): drawn to the end of the run. */
   endMs?: number;
   recoveryMs?: number;
+  /** What the fault hit (pids, toxic names …), as the runner recorded it. */
+  details?: Record<string, unknown>;
+  /** Why injecting or healing it failed. */
+  error?: string;
+}
+
+/** One phase of the run (environment up, workload, drain …) and how long it took. */
+export interface PhaseView {
+  name: string;
+  ms: number;
+  error?: string;
 }
 
 /** Anything else worth a line on the timeline (phase start, restart, drain done …). */
@@ -33,6 +44,8 @@ export interface TimelineEventView {
 /** One CI gate: a threshold or an expectation, with what it asked and what the run did. */
 export interface GateView {
   key: string;
+  /** threshold | expect | invalid (the runner's gate kinds), when the journal says. */
+  kind?: string;
   source: string;
   expected: string;
   actual: string;
@@ -45,6 +58,8 @@ export interface JournalView {
     name: string;
     kind: string;
     description?: string;
+    /** The scenario file, as the runner was given it. */
+    file?: string;
     seed?: number | string;
     profile?: string;
     /** The scenario file's text (or its JSON copy), shown collapsed. */
@@ -55,12 +70,18 @@ export interface JournalView {
   /** Why the verdict is `error`. */
   error?: string;
   versions: Record<string, string>;
+  host?: string;
   gitSha?: string;
   startedAt?: string | number;
   endedAt?: string | number;
   durationMs?: number;
   faults: FaultView[];
   events: TimelineEventView[];
+  phases: PhaseView[];
+  /** Failures while tearing the run down (never hidden). */
+  teardown: string[];
+  /** Files next to the journal (the orchestrator log …): label → path relative to the page. */
+  artifacts: Record<string, string>;
   metrics?: RunMetricsJson;
   checks?: CheckReport;
   gates: GateView[];
@@ -112,22 +133,29 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
   const runStart = epochMs(startedAt);
   const runEnd = epochMs(endedAt);
   const errorValue = first(raw, ['error', 'errorMessage']);
+  const resolved = isObject(scenario.resolved) ? scenario.resolved : undefined;
+  const host = isObject(raw.host) ? [str(raw.host.platform), str(raw.host.arch), raw.host.cpus === undefined ? undefined : `${String(raw.host.cpus)} cpus`].filter(Boolean).join(' ') : str(raw.host);
   const view: JournalView = {
     scenario: {
       name,
       kind,
-      thresholds: readThresholds(scenario.thresholds),
-      ...optional('description', str(scenario.description)),
-      ...optional('seed', num(scenario.seed) ?? str(scenario.seed)),
-      ...optional('profile', str(first(scenario, ['profile'])) ?? str(raw.profile)),
-      ...optional('source', readSource(first(scenario, ['source', 'sourceText', 'yaml', 'text']) ?? scenario)),
+      thresholds: readThresholds(scenario.thresholds ?? resolved?.thresholds),
+      ...optional('description', str(scenario.description) ?? str(resolved?.description)),
+      ...optional('seed', num(first(scenario, ['seed'])) ?? num(raw.seed) ?? num(resolved?.seed)),
+      ...optional('profile', str(first(scenario, ['profile'])) ?? str(raw.profile) ?? str(resolved?.profile)),
+      ...optional('file', str(scenario.file)),
+      ...optional('source', readSource(first(scenario, ['source', 'sourceText', 'yaml', 'text', 'resolved']) ?? scenario)),
     },
     verdict: verdictText,
     versions: readVersions(raw.versions),
     faults: readFaults(first(raw, ['faults', 'faultTimeline', 'timeline']), runStart),
     events: readEvents(first(raw, ['events', 'phases']), runStart),
     gates: readGates(first(raw, ['gates', 'gateResults'])),
-    ...optional('error', isObject(errorValue) ? [str(errorValue.code), str(errorValue.message)].filter(Boolean).join(': ') : str(errorValue)),
+    phases: readPhases(raw.phases),
+    teardown: Array.isArray(raw.teardown) ? raw.teardown.map((t) => (isObject(t) ? `${str(t.step) ?? '?'}: ${str(t.error) ?? ''}` : String(t))) : [],
+    artifacts: isObject(raw.artifacts) ? Object.fromEntries(Object.entries(raw.artifacts).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, v as string])) : {},
+    ...optional('error', readError(errorValue)),
+    ...optional('host', host || undefined),
     ...optional('gitSha', str(first(raw, ['gitSha', 'git', 'sha']))),
     ...optional('startedAt', startedAt),
     ...optional('endedAt', endedAt),
@@ -135,7 +163,21 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
     ...optional('metrics', readMetrics(raw.metrics)),
     ...optional('checks', readChecks(raw.checks)),
   };
+  READ_VIEWS.add(view);
   return view;
+}
+
+/** Views made by toJournalView: a raw journal has look-alike fields, so shape checks can't tell. */
+const READ_VIEWS = new WeakSet<JournalView>();
+
+/** True for a view returned by {@link toJournalView} (so renderers don't read it twice). */
+export function isJournalView(value: unknown): value is JournalView {
+  return typeof value === 'object' && value !== null && READ_VIEWS.has(value as JournalView);
+}
+
+/** A view of `journal`, reading it only if it is not a view already. */
+export function asJournalView(journal: unknown, source?: string): JournalView {
+  return isJournalView(journal) ? journal : toJournalView(journal, source);
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
@@ -158,29 +200,56 @@ function readSource(value: unknown): string | undefined {
   return undefined;
 }
 
-function readVersions(value: unknown): Record<string, string> {
+/** Versions, flattened: `{surrealdb: {sdk, engine}}` becomes `surrealdb sdk`, `surrealdb engine`. */
+function readVersions(value: unknown, prefix = ''): Record<string, string> {
   if (!isObject(value)) return {};
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (isObject(v)) Object.assign(out, readVersions(v, `${prefix}${k} `));
+    else out[`${prefix}${k}`] = String(v);
+  }
+  return out;
 }
 
-const FAULT_BASE_KEYS = new Set(['name', 'do', 'fault', 'params', 'start', 'startMs', 'startedAt', 'end', 'endMs', 'endedAt', 'healedAt', 'recoveryMs', 'recovery', 'at', 'for']);
+function readError(value: unknown): string | undefined {
+  if (!isObject(value)) return str(value);
+  const head = [str(value.code), str(value.message)].filter(Boolean).join(': ');
+  return str(value.phase) ? `${head} (phase: ${str(value.phase)})` : head;
+}
+
+function readPhases(value: unknown): PhaseView[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(isObject).flatMap((p) => {
+    const name = str(p.name);
+    const ms = num(first(p, ['ms', 'durationMs']));
+    return name === undefined || ms === undefined ? [] : [{ name, ms, ...optional('error', str(p.error)) }];
+  });
+}
+
+const FAULT_BASE_KEYS = new Set(['name', 'do', 'fault', 'params', 'spec', 'details', 'error', 'index', 'plannedAt', 'start', 'startMs', 'startedAt', 'end', 'endMs', 'endedAt', 'healedAt', 'recoveryMs', 'recovery', 'at']);
 
 function readFaults(value: unknown, runStart: number | undefined): FaultView[] {
   if (!Array.isArray(value)) return [];
   const faults: FaultView[] = [];
   for (const item of value) {
     if (!isObject(item)) continue;
-    const startMs = offsetMs(first(item, ['startMs', 'start', 'startedAt', 'at']), runStart);
+    // A fault that never started (the run errored first) is placed where it was planned.
+    const startMs = offsetMs(first(item, ['startMs', 'start', 'startedAt', 'plannedAt', 'at']), runStart);
     if (startMs === undefined) continue;
     const endMs = offsetMs(first(item, ['endMs', 'end', 'endedAt', 'healedAt']), runStart);
     const recovery = first(item, ['recoveryMs', 'recovery']);
-    const params = isObject(item.params) ? item.params : Object.fromEntries(Object.entries(item).filter(([k]) => !FAULT_BASE_KEYS.has(k)));
+    // The runner keeps the scenario's entry as `spec` ({at, do, for, mode …}): its parameters are
+    // everything but the timing, which the timeline shows already.
+    const spec = isObject(item.params) ? item.params : isObject(item.spec) ? item.spec : item;
+    const params = Object.fromEntries(Object.entries(spec).filter(([k]) => !FAULT_BASE_KEYS.has(k)));
     faults.push({
       name: str(first(item, ['name', 'do', 'fault'])) ?? 'fault',
       params,
       startMs,
       ...optional('endMs', endMs),
       ...optional('recoveryMs', num(isObject(recovery) ? recovery.ms : recovery)),
+      ...optional('details', isObject(item.details) && Object.keys(item.details).length > 0 ? item.details : undefined),
+      ...optional('error', str(item.error)),
     });
   }
   return faults.sort((a, b) => a.startMs - b.startMs);
@@ -202,6 +271,7 @@ function readGates(value: unknown): GateView[] {
   const items = Array.isArray(value) ? value : isObject(value) ? Object.entries(value).map(([key, v]) => ({ key, ...(isObject(v) ? v : {}) })) : [];
   return items.filter(isObject).map((gate) => ({
     key: str(gate.key) ?? str(gate.name) ?? '?',
+    ...optional('kind', str(gate.kind)),
     source: str(first(gate, ['source', 'condition'])) ?? '',
     expected: str(gate.expected) ?? '',
     actual: str(gate.actual) ?? (gate.actual === undefined ? 'no data' : JSON.stringify(gate.actual)),
@@ -212,9 +282,18 @@ function readGates(value: unknown): GateView[] {
 function readMetrics(value: unknown): RunMetricsJson | undefined {
   if (!isObject(value)) return undefined;
   // Accept the RunMetrics.toJSON() object itself, or a journal that nests it one level down.
-  const candidate = isObject(value.metrics) && isObject(value.metrics.endToEnd) ? value : isObject(value.run) ? value.run : value;
+  const nested = ['json', 'run', 'runMetrics', 'hdr'].map((k) => value[k]).find((v) => isObject(v) && isObject(v.metrics));
+  const candidate = isObject(value.metrics) && isObject(value.metrics.endToEnd) ? value : (nested ?? value);
   if (!isObject(candidate) || !isObject(candidate.metrics)) return undefined;
-  return { recoveries: [], series: [], ...candidate } as unknown as RunMetricsJson;
+  // Keep only metrics with a summary: a page must not crash on a half-written section.
+  const metrics = Object.fromEntries(Object.entries(candidate.metrics).filter(([, m]) => isObject(m) && isObject(m.summary)));
+  const throughput = isObject(candidate.throughput) ? candidate.throughput : {};
+  return {
+    recoveries: Array.isArray(candidate.recoveries) ? candidate.recoveries : [],
+    series: Array.isArray(candidate.series) ? candidate.series : [],
+    throughput: { completions: 0, durationMs: 0, perMinute: 0, ...throughput, buckets: Array.isArray(throughput.buckets) ? throughput.buckets : [] },
+    metrics,
+  } as unknown as RunMetricsJson;
 }
 
 function readChecks(value: unknown): CheckReport | undefined {

@@ -5,7 +5,7 @@
 import type { RunMetricsJson } from '../../metrics/run-metrics.ts';
 import { renderChecks, validityState } from './checks-section.ts';
 import { formatCount, formatMicros, formatMillis, formatOffset, formatPerMinute, formatTimestamp, html, raw, type RawHtml } from './format.ts';
-import { toJournalView, type JournalView } from './journal-view.ts';
+import { asJournalView, type JournalView } from './journal-view.ts';
 import { badge, documentShell, legend } from './layout.ts';
 import { percentileDistribution, renderPercentileChart } from './percentile-chart.ts';
 import { renderTimeChart, type ShadedWindow } from './time-chart.ts';
@@ -27,7 +27,7 @@ const SERIES_STATS = ['p50', 'p95', 'p99', 'max'] as const;
  * @param options.indexHref link back to the index page. @default '../index.html'
  */
 export function renderScenarioPage(journal: unknown, options: { indexHref?: string } = {}): string {
-  const view = isView(journal) ? journal : toJournalView(journal);
+  const view = asJournalView(journal);
   const s = view.scenario;
   const windows = faultWindows(view);
   const body = html`
@@ -38,9 +38,11 @@ ${s.description ? raw(html`<p class="description">${s.description}</p>`) : ''}
 <div class="meta">
 ${metaItem('seed', s.seed)}${metaItem('profile', s.profile)}${metaItem('started', view.startedAt === undefined ? undefined : formatTimestamp(view.startedAt))}
 ${metaItem('duration', view.durationMs === undefined ? undefined : formatMillis(view.durationMs))}${metaItem('git', view.gitSha?.slice(0, 12))}
-${Object.entries(view.versions).map(([k, v]) => metaItem(k, v))}
+${Object.entries(view.versions).map(([k, v]) => metaItem(k, v))}${metaItem('host', view.host)}${metaItem('file', view.scenario.file)}
 </div>
 ${view.error ? raw(html`<div class="error-box"><b>The harness could not finish this run.</b><pre>${view.error}</pre></div>`) : ''}
+${view.teardown.length > 0 ? raw(html`<div class="error-box"><b>Teardown reported problems.</b><pre>${view.teardown.join('\n')}</pre></div>`) : ''}
+${renderArtifacts(view.artifacts)}
 </header>
 ${renderCards(view)}
 <section id="gates"><h2>Gates</h2>${renderGates(view)}</section>
@@ -57,10 +59,6 @@ ${legend([...SERIES_STATS.map((stat, i) => [`series-${i}`, stat] as const), ...(
 <section id="checks"><h2>Invariant checks</h2>${renderChecks(view.checks)}</section>
 <section id="scenario"><h2>Scenario</h2>${renderScenarioSource(view)}</section>`;
   return documentShell(`${view.verdict.toUpperCase()} · ${s.name} · Oya ${s.kind}`, body);
-}
-
-function isView(value: unknown): value is JournalView {
-  return typeof value === 'object' && value !== null && Array.isArray((value as JournalView).gates) && Array.isArray((value as JournalView).faults) && 'versions' in value;
 }
 
 function metaItem(label: string, value: unknown): RawHtml | '' {
@@ -107,7 +105,7 @@ function renderCards(view: JournalView): RawHtml {
 function renderGates(view: JournalView): RawHtml {
   if (view.gates.length === 0) return raw(html`<p class="muted">This scenario declares no gates${view.verdict === 'error' ? ' that were evaluated' : ''}.</p>`);
   return raw(html`<div class="table-wrap"><table class="gates"><thead><tr><th>gate</th><th>expected</th><th class="num">actual</th><th class="num">result</th></tr></thead><tbody>
-${view.gates.map((g) => raw(html`<tr class="${g.pass ? 'row-pass' : 'row-fail'}" data-gate="${g.key}"><td><code>${g.key}</code></td><td>${g.expected || g.source}</td><td class="num">${g.actual}</td><td class="num">${badge(g.pass ? 'pass' : 'fail')}</td></tr>`))}
+${view.gates.map((g) => raw(html`<tr class="${g.pass ? 'row-pass' : 'row-fail'}" data-gate="${g.key}"><td><code>${g.key}</code>${g.kind ? raw(html` <span class="kind">${g.kind}</span>`) : ''}</td><td>${g.expected || g.source}</td><td class="num">${g.actual}</td><td class="num">${badge(g.pass ? 'pass' : 'fail')}</td></tr>`))}
 </tbody></table></div>`);
 }
 
@@ -143,15 +141,40 @@ function safeDistribution(encoded: string) {
 }
 
 function renderTimeline(view: JournalView): RawHtml {
-  if (view.faults.length === 0 && view.events.length === 0) return raw(html`<p class="muted">No faults were injected in this run.</p>`);
+  if (view.faults.length === 0 && view.events.length === 0) return raw(html`<p class="muted">No faults were injected in this run.</p>${renderPhases(view)}`);
   const chart = renderTimelineChart(view.faults, view.events, endOf(view).endMs ?? 0);
   const rows = [
-    ...view.faults.map((f) => ({ at: f.startMs, what: raw(html`<b>${f.name}</b> <code class="muted">${Object.keys(f.params).length > 0 ? JSON.stringify(f.params) : ''}</code>`), end: f.endMs, recovery: f.recoveryMs })),
+    ...view.faults.map((f) => ({
+      at: f.startMs,
+      what: raw(html`<b>${f.name}</b> <code class="muted">${Object.keys(f.params).length > 0 ? JSON.stringify(f.params) : ''}</code>${f.details ? raw(html`<div class="muted mono">${JSON.stringify(f.details)}</div>`) : ''}${f.error ? raw(html`<div class="fail">${f.error}</div>`) : ''}`),
+      end: f.endMs,
+      recovery: f.recoveryMs,
+    })),
     ...view.events.map((e) => ({ at: e.atMs, what: raw(html`${e.label}`), end: undefined, recovery: undefined })),
   ].sort((a, b) => a.at - b.at);
   return raw(html`<figure>${raw(chart)}${legend([['fault-key', 'fault active'], ['recovery-key', 'recovering'], ...(view.events.length > 0 ? [['series-0', 'event'] as const] : [])])}</figure>
 <div class="table-wrap"><table class="timeline"><thead><tr><th class="num">at</th><th>what</th><th class="num">healed</th><th class="num">lasted</th><th class="num">recovery</th></tr></thead><tbody>
 ${rows.map((r) => raw(html`<tr><td class="num">${formatOffset(r.at)}</td><td>${r.what}</td><td class="num">${r.end === undefined ? '–' : formatOffset(r.end)}</td><td class="num">${r.end === undefined ? '–' : formatMillis(r.end - r.at)}</td><td class="num">${formatMillis(r.recovery)}</td></tr>`))}
+</tbody></table></div>${renderPhases(view)}`);
+}
+
+/**
+ * Links to the files next to the journal. Only relative paths become links: an absolute path or a
+ * URL in a journal (user data) must not turn into a javascript: or remote link.
+ */
+function renderArtifacts(artifacts: Record<string, string>): RawHtml | '' {
+  const entries = Object.entries(artifacts);
+  if (entries.length === 0) return '';
+  const safe = (path: string) => !/^[a-z][a-z0-9+.-]*:/i.test(path) && !path.startsWith('/') && !path.startsWith('\\');
+  return raw(html`<div class="meta">artifacts: ${entries.map(([label, path]) =>
+    safe(path) ? raw(html`<a href="${path.split('/').map(encodeURIComponent).join('/')}">${label}</a> `) : raw(html`<span>${label} <code>${path}</code></span> `),
+  )}</div>`);
+}
+
+function renderPhases(view: JournalView): RawHtml | '' {
+  if (view.phases.length === 0) return '';
+  return raw(html`<h3>Phases</h3><div class="table-wrap"><table class="phases"><thead><tr><th>phase</th><th class="num">took</th><th>problem</th></tr></thead><tbody>
+${view.phases.map((p) => raw(html`<tr class="${p.error ? 'row-fail' : ''}"><td>${p.name}</td><td class="num">${formatMillis(p.ms)}</td><td>${p.error ?? ''}</td></tr>`))}
 </tbody></table></div>`);
 }
 

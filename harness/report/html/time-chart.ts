@@ -2,10 +2,9 @@
  * Latency over time: one line per percentile series over the run, with the fault windows shaded
  * behind them, so a reader sees at once whether the latency moved while a fault was active.
  */
-import { formatMicros, formatOffset } from './format.ts';
+import { escapeHtml, formatMicros, formatOffset } from './format.ts';
 import { linearScale, niceTicks, timeTicks } from './scale.ts';
 import { DEFAULT_FRAME, emptyChart, isolatedPoints, linePath, openSvg, plotArea, px, xAxis, yAxis, type ChartFrame } from './svg.ts';
-import { escapeHtml } from './format.ts';
 
 /** One line of the chart; `y: null` where the bucket had no data (the line breaks there). */
 export interface TimeSeriesLine {

@@ -1,0 +1,82 @@
+/**
+ * The index page: every scenario of every lane in one table (verdict, gates, key numbers, link),
+ * failures first so the reason to open the page is at the top.
+ */
+import { formatCount, formatMicros, formatMillis, formatPerMinute, formatTimestamp, html, raw } from './format.ts';
+import { asJournalView, type JournalView, type Verdict } from './journal-view.ts';
+import { badge, documentShell } from './layout.ts';
+
+/** A journal and where its page is, relative to the index (default: `<kind>/<name>.html`). */
+export interface IndexEntry {
+  journal: unknown;
+  href?: string;
+}
+
+const VERDICT_ORDER: Record<Verdict, number> = { error: 0, fail: 1, pass: 2 };
+
+/**
+ * Renders reports/index.html from journals (parsed JSON, views, or {journal, href} entries).
+ * Journals that cannot be read appear as `error` rows instead of breaking the index.
+ */
+export function renderIndexPage(journals: readonly unknown[], options: { generatedAt?: Date } = {}): string {
+  const rows = journals.map(toRow).sort((a, b) => VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict] || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  const totals = { pass: 0, fail: 0, error: 0 } as Record<Verdict, number>;
+  for (const row of rows) totals[row.verdict]++;
+  const body = html`
+<header><div class="header"><h1>Oya reliability reports</h1>${rows.length === 0 ? '' : badge(totals.error > 0 ? 'error' : totals.fail > 0 ? 'fail' : 'pass', true)}</div>
+<div class="summary-line"><span><b>${rows.length}</b> scenario${rows.length === 1 ? '' : 's'}</span><span class="pass"><b>${totals.pass}</b> passed</span><span class="fail"><b>${totals.fail}</b> failed</span><span class="error"><b>${totals.error}</b> errored</span>
+<span class="muted">generated ${formatTimestamp((options.generatedAt ?? new Date()).toISOString())}</span></div></header>
+<section><h2>Scenarios</h2>
+${rows.length === 0
+  ? raw(html`<p class="muted">No journals yet. Run a lane (<code>npx vitest --project chaos</code>) or <code>oya run scenarios/…</code>, then regenerate.</p>`)
+  : raw(html`<div class="table-wrap"><table class="index"><thead><tr><th>scenario</th><th>lane</th><th>verdict</th><th class="num">gates</th><th class="num">latency p99</th><th class="num">throughput</th><th class="num">violations</th><th class="num">faults</th><th class="num">duration</th></tr></thead><tbody>
+${rows.map((r) => raw(html`<tr class="${r.verdict === 'pass' ? 'row-pass' : 'row-fail'}" data-scenario="${r.name}" data-verdict="${r.verdict}">
+<td><a href="${r.href}">${r.name}</a>${r.note ? raw(html`<div class="muted">${r.note}</div>`) : ''}</td><td class="kind">${r.kind}</td><td>${badge(r.verdict)}</td>
+<td class="num">${r.gates}</td><td class="num">${r.p99}</td><td class="num">${r.throughput}</td><td class="num">${r.violations}</td><td class="num">${r.faults}</td><td class="num">${r.duration}</td></tr>`))}
+</tbody></table></div>`)}
+</section>`;
+  return documentShell(`Oya reports · ${totals.pass} passed, ${totals.fail} failed, ${totals.error} errored`, body);
+}
+
+interface IndexRow {
+  name: string;
+  kind: string;
+  verdict: Verdict;
+  href: string;
+  note?: string;
+  gates: string;
+  p99: string;
+  throughput: string;
+  violations: string;
+  faults: string;
+  duration: string;
+}
+
+function toRow(entry: unknown): IndexRow {
+  const isEntry = typeof entry === 'object' && entry !== null && 'journal' in entry;
+  const journal = isEntry ? (entry as IndexEntry).journal : entry;
+  let view: JournalView;
+  try {
+    view = asJournalView(journal);
+  } catch (err) {
+    const name = isEntry && (entry as IndexEntry).href ? (entry as IndexEntry).href! : 'unreadable journal';
+    return { name, kind: '?', verdict: 'error', href: '#', note: err instanceof Error ? err.message : String(err), gates: '–', p99: '–', throughput: '–', violations: '–', faults: '–', duration: '–' };
+  }
+  const href = (isEntry ? (entry as IndexEntry).href : undefined) ?? `${encodeURIComponent(view.scenario.kind)}/${encodeURIComponent(view.scenario.name)}.html`;
+  const latency = view.metrics?.metrics.endToEnd.summary;
+  const violations = view.checks === undefined ? undefined : Object.values(view.checks.counts).reduce((a, b) => a + b, 0);
+  const passed = view.gates.filter((g) => g.pass).length;
+  return {
+    name: view.scenario.name,
+    kind: view.scenario.kind,
+    verdict: view.verdict,
+    href,
+    ...(view.error ? { note: view.error.split('\n')[0]! } : view.scenario.description ? { note: view.scenario.description } : {}),
+    gates: view.gates.length === 0 ? '–' : `${passed}/${view.gates.length}`,
+    p99: latency && latency.count > 0 ? formatMicros(latency.p99) : '–',
+    throughput: formatPerMinute(view.metrics?.throughput.perMinute),
+    violations: formatCount(violations),
+    faults: formatCount(view.faults.length),
+    duration: formatMillis(view.durationMs),
+  };
+}

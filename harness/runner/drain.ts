@@ -1,0 +1,58 @@
+/**
+ * The drain phase: after arrivals end and faults heal, wait until every bead the system
+ * acknowledged (an `ok` submission) — and every bead an indeterminate submission did create —
+ * is terminal, or `timeouts.drain` passes. Jepsen's final read only means something once the
+ * queue is drained; a bead still running at the deadline is reported by the `lost` check.
+ */
+import { pairOperations, type History } from '../history/index.ts';
+import type { ApiClient } from './api-client.ts';
+import { sleep } from './cleanup.ts';
+
+/** Terminal bead statuses (system/events/projection.ts). */
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** How the drain ended. */
+export interface DrainResult {
+  drained: boolean;
+  ms: number;
+  /** Beads still not terminal at the deadline (up to 50). */
+  pending: string[];
+}
+
+/** Beads the run is owed an end for: named by an ok submission, or by an indeterminate one. */
+export function beadsToDrain(history: History): { acknowledged: Set<string>; maybe: Set<string> } {
+  const acknowledged = new Set<string>();
+  const maybe = new Set<string>();
+  for (const op of pairOperations(history.entries())) {
+    if (op.kind !== 'submit' && op.kind !== 'submitWorkflow') continue;
+    for (const id of op.beadIds) (op.outcome === 'ok' ? acknowledged : maybe).add(id);
+  }
+  for (const id of acknowledged) maybe.delete(id);
+  return { acknowledged, maybe };
+}
+
+/** Polls GET /beads/:id for every bead not yet terminal, until none is left or the deadline. */
+export async function drain(options: { api: ApiClient; history: History; timeoutMs: number; signal: AbortSignal; pollMs?: number }): Promise<DrainResult> {
+  const t0 = performance.now();
+  const { acknowledged, maybe } = beadsToDrain(options.history);
+  const open = new Set([...acknowledged, ...maybe]);
+  while (!options.signal.aborted) {
+    for (const id of [...open]) {
+      let res;
+      try {
+        res = await options.api.getBead(id);
+      } catch {
+        break; // the API is unreachable right now: try again next round
+      }
+      const bead = (res.body as { bead?: { status?: string; blockedBy?: unknown } } | null)?.bead;
+      // An indeterminate submission that created nothing is owed nothing.
+      if (res.status === 404 && maybe.has(id)) open.delete(id);
+      // A bead blocked for good by a failed dependency never runs: nothing left to wait for.
+      else if (bead && (TERMINAL_STATUSES.has(bead.status ?? '') || bead.blockedBy !== undefined)) open.delete(id);
+    }
+    if (open.size === 0) return { drained: true, ms: Math.round(performance.now() - t0), pending: [] };
+    if (performance.now() - t0 >= options.timeoutMs) break;
+    await sleep(options.pollMs ?? 200, options.signal);
+  }
+  return { drained: open.size === 0, ms: Math.round(performance.now() - t0), pending: [...open].slice(0, 50) };
+}

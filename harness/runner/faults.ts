@@ -1,0 +1,281 @@
+/**
+ * The fault timeline: each fault is injected at `at` (ms from the run start), healed at
+ * `at + for` (instant faults heal right after they act), and ALWAYS healed — `healAll()` runs in
+ * the run's finally, whatever happened. Every fault is recorded with when it really started and
+ * ended, and how long the system took to answer /health with 200 again afterwards (recovery).
+ *
+ * DB faults act on the DB proxy (a real TCP fault the orchestrator sees), process faults on real
+ * processes (SIGKILL / SIGTERM).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Environment } from '../env/providers/types.ts';
+import { mulberry32 } from '../metrics/index.ts';
+import type { Fault } from '../scenario/index.ts';
+import type { ApiClient } from './api-client.ts';
+import { sleep } from './cleanup.ts';
+import { FaultInjectionError, FaultUnsupportedError } from './errors.ts';
+import type { WorkloadPlan } from './plan.ts';
+import type { SutHandle } from './sut.ts';
+
+/** One fault as it happened. Times are ms from the run start. */
+export interface FaultRecord {
+  index: number;
+  do: Fault['do'];
+  /** The scenario's entry, as written (resolved). */
+  spec: Fault;
+  plannedAt: number;
+  startedAt?: number;
+  healedAt?: number;
+  /** /health answered 200 again, this long after the heal (ms). */
+  recoveryMs?: number;
+  /** What the fault hit (pids, worker ids, toxic names). */
+  details: Record<string, unknown>;
+  error?: string;
+}
+
+/** What faults act on. */
+export interface FaultContext {
+  env: Environment;
+  sut: SutHandle;
+  api: ApiClient;
+  plan: WorkloadPlan;
+  seed: number;
+  now: () => number;
+  signal: AbortSignal;
+  /** Upper bound on waiting for recovery after a heal (ms). */
+  recoveryTimeoutMs: number;
+}
+
+type Heal = (aborting: boolean) => Promise<void>;
+
+/** Runs a scenario's fault timeline; `healAll()` must be called in a finally. */
+export class FaultTimeline {
+  readonly records: FaultRecord[] = [];
+  readonly #ctx: FaultContext;
+  readonly #pending = new Map<FaultRecord, Heal>();
+  readonly #random: () => number;
+
+  constructor(ctx: FaultContext) {
+    this.#ctx = ctx;
+    this.#random = mulberry32(ctx.seed ^ 0x5eed);
+  }
+
+  /** Injects and heals every fault on schedule; rejects with the first injection error. */
+  async run(faults: readonly Fault[]): Promise<void> {
+    const results = await Promise.allSettled(faults.map((fault, index) => this.#runOne(fault, index)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** Heals every fault still active. `aborting`: the run is being torn down (skip restarts). Never rejects. */
+  async healAll(aborting: boolean): Promise<string[]> {
+    const errors: string[] = [];
+    for (const [record, heal] of [...this.#pending].reverse()) {
+      this.#pending.delete(record);
+      try {
+        await heal(aborting);
+        record.healedAt ??= this.#ctx.now();
+      } catch (err) {
+        errors.push(`${record.do}: ${(err as Error).message}`);
+      }
+    }
+    // Belt and braces: whatever a heal missed, no toxic and no disabled proxy survives the run.
+    await this.#ctx.env.toxiproxy.reset().catch((err: Error) => errors.push(`toxiproxy reset: ${err.message}`));
+    return errors;
+  }
+
+  async #runOne(fault: Fault, index: number): Promise<void> {
+    const ctx = this.#ctx;
+    await sleep(fault.at - ctx.now(), ctx.signal);
+    if (ctx.signal.aborted) return;
+    const record: FaultRecord = { index, do: fault.do, spec: fault, plannedAt: fault.at, details: {} };
+    this.records.push(record);
+    let heal: Heal;
+    try {
+      heal = await this.#inject(fault, record);
+      record.startedAt = ctx.now();
+    } catch (err) {
+      record.error = (err as Error).message;
+      if (err instanceof FaultUnsupportedError) throw err;
+      throw new FaultInjectionError(fault.do, 'inject', err);
+    }
+    this.#pending.set(record, heal);
+    const window = 'for' in fault && fault.for !== undefined ? fault.for : 0;
+    await sleep(window, ctx.signal);
+    if (!this.#pending.has(record)) return; // healAll() got there first
+    this.#pending.delete(record);
+    try {
+      await heal(ctx.signal.aborted);
+      record.healedAt = ctx.now();
+    } catch (err) {
+      record.error = (err as Error).message;
+      throw new FaultInjectionError(fault.do, 'heal', err);
+    }
+    if (!ctx.signal.aborted) record.recoveryMs = await this.#waitHealthy(record.healedAt);
+  }
+
+  /** Polls /health until 200; the time from the heal is the fault's recovery. */
+  async #waitHealthy(healedAt: number): Promise<number | undefined> {
+    const ctx = this.#ctx;
+    const deadline = healedAt + ctx.recoveryTimeoutMs;
+    while (!ctx.signal.aborted && ctx.now() < deadline) {
+      try {
+        const res = await ctx.api.health();
+        if (res.status === 200) return Math.max(0, ctx.now() - healedAt);
+      } catch {
+        // down: keep polling
+      }
+      await sleep(100, ctx.signal);
+    }
+    return undefined;
+  }
+
+  /** Injects one fault; resolves with its heal. */
+  async #inject(fault: Fault, record: FaultRecord): Promise<Heal> {
+    const { env, sut, api } = this.#ctx;
+    const db = env.proxies.db;
+    switch (fault.do) {
+      case 'db.outage': {
+        if (fault.mode === 'refuse') {
+          await db.update({ enabled: false, listen: db.listen, upstream: db.upstream });
+          return async () => void (await db.update({ enabled: true, listen: db.listen, upstream: db.upstream }));
+        }
+        // hang: connections stay open but nothing flows either way (Toxiproxy timeout 0 = blackhole).
+        const toxics = await Promise.all(
+          (['upstream', 'downstream'] as const).map((stream) =>
+            db.addToxic({ name: `oya-hang-${stream}-${record.index}`, type: 'timeout', stream, toxicity: 1, attributes: { timeout: 0 } }),
+          ),
+        );
+        record.details.toxics = toxics.map((t) => t.name);
+        return async () => void (await Promise.all(toxics.map((t) => t.remove())));
+      }
+      case 'db.latency': {
+        const toxic = await db.addToxic({
+          name: `oya-latency-${record.index}`,
+          type: 'latency',
+          stream: 'downstream',
+          toxicity: 1,
+          attributes: { latency: fault.latency, jitter: fault.jitter },
+        });
+        return async () => void (await toxic.remove());
+      }
+      case 'db.reset': {
+        const toxic = await db.addToxic({ name: `oya-reset-${record.index}`, type: 'reset_peer', stream: 'downstream', toxicity: 1, attributes: { timeout: 0 } });
+        // Without a window, reset what is connected now: give live connections a moment to hit it.
+        if (fault.for === undefined) await sleep(200);
+        return async () => void (await toxic.remove());
+      }
+      case 'db.kill': {
+        record.details.pid = env.db.pid;
+        await env.db.kill('SIGKILL');
+        return async () => env.db.restart();
+      }
+      case 'db.diskFull': {
+        const disk = env.db.diskFull;
+        if (!disk) throw new FaultUnsupportedError('db.diskFull', 'the environment has no size-limited data disk');
+        record.details.filledBytes = await disk.fill();
+        return async () => disk.free();
+      }
+      case 'agent.crash': {
+        const killed: { pid: number; workerId: string }[] = [];
+        for (let i = 0; i < fault.count; i++) {
+          const victim = await this.#pickWorker(fault.target, killed.map((k) => k.pid));
+          if (!victim) break;
+          try {
+            process.kill(victim.pid, 'SIGKILL');
+            killed.push(victim);
+          } catch {
+            // exited on its own meanwhile
+          }
+        }
+        record.details.killed = killed;
+        if (killed.length === 0) throw new Error(`no worker process found for target ${fault.target}`);
+        return async () => {};
+      }
+      case 'agent.partition':
+        throw new FaultUnsupportedError('agent.partition', 'the orchestrator does not reach its workers through agent proxies yet');
+      case 'orchestrator.kill': {
+        record.details.pid = sut.pid;
+        await sut.kill();
+        return async (aborting) => {
+          if (!aborting) await sut.restart();
+        };
+      }
+      case 'orchestrator.restart': {
+        record.details.pid = sut.pid;
+        const exit = await sut.stop();
+        record.details.exit = exit;
+        return async (aborting) => {
+          if (!aborting) await sut.restart();
+        };
+      }
+      case 'actors.kill': {
+        const killOnce = async () => {
+          const res = await api.killActors(fault.count, Math.floor(this.#random() * 2 ** 31));
+          if (res.status !== 200) throw new Error(`POST /admin/actors/kill answered ${res.status}: ${JSON.stringify(res.body)}`);
+          ((record.details.killed ??= []) as unknown[]).push((res.body as { killed?: unknown }).killed);
+        };
+        await killOnce();
+        if (fault.every === undefined || fault.for === undefined) return async () => {};
+        // Repeat during the window; the heal stops the repetition.
+        const stop = new AbortController();
+        const loop = (async () => {
+          while (!stop.signal.aborted) {
+            await sleep(fault.every!, stop.signal);
+            if (!stop.signal.aborted) await killOnce().catch(() => undefined);
+          }
+        })();
+        return async () => {
+          stop.abort();
+          await loop;
+        };
+      }
+    }
+  }
+
+  /** A worker process of the orchestrator: the one running `<workflow>.<bead>`, a busy one, or a seeded random one. */
+  async #pickWorker(target: string, exclude: number[]): Promise<{ pid: number; workerId: string } | undefined> {
+    const { sut, api, plan, signal } = this.#ctx;
+    const workers = () => workerProcesses(sut.pid).filter((w) => !exclude.includes(w.pid));
+    const ref = /^([^.]+)\.(.+)$/.exec(target);
+    if (ref || target === 'busiest') {
+      const candidates = ref ? (plan.beadRefs.get(target) ?? []).slice(0, 1) : plan.beadIds;
+      // Wait (bounded) until the bead runs: a scripted crash "at 3s" means "the worker running it then".
+      for (let tries = 0; tries < 200 && !signal.aborted; tries++) {
+        for (const beadId of candidates) {
+          const res = await api.getBead(beadId).catch(() => undefined);
+          const bead = (res?.body as { bead?: { status?: string; workerId?: string | null } } | undefined)?.bead;
+          if (bead?.status === 'running' && bead.workerId) {
+            const found = workers().find((w) => w.workerId === bead.workerId);
+            if (found) return found;
+          }
+        }
+        await sleep(50, signal);
+      }
+      if (ref) return undefined;
+    }
+    const all = workers();
+    return all.length === 0 ? undefined : all[Math.floor(this.#random() * all.length)];
+  }
+}
+
+/** Child processes of `parentPid` that are Oya workers (OYA_WORKER_ID in their environment). */
+export function workerProcesses(parentPid: number | undefined): { pid: number; workerId: string }[] {
+  if (parentPid === undefined) return [];
+  const found: { pid: number; workerId: string }[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // Field 4 is the parent pid; the command name (field 2) may contain spaces, so split after ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== parentPid) continue;
+      const environ = readFileSync(`/proc/${name}/environ`, 'utf8').split('\0');
+      const id = environ.find((e) => e.startsWith('OYA_WORKER_ID='));
+      if (id) found.push({ pid: Number(name), workerId: id.slice('OYA_WORKER_ID='.length) });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}

@@ -1,0 +1,272 @@
+/**
+ * One scenario run, phase by phase:
+ *
+ *   environment → orchestrator → workload ∥ faults → heal → drain → final state → checks →
+ *   metrics → gates → teardown → journal
+ *
+ * Teardown ALWAYS runs — after a failed gate, a thrown error or `timeouts.total` — and leaves no
+ * process, port, mount or temp dir (each resource registers its release right after it is
+ * created). The verdict is `pass`, `fail` (a gate failed) or `error` (the run could not be
+ * judged); the journal is written in every case.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runChecks, type CheckReport } from '../checks/index.ts';
+import type { Environment } from '../env/providers/types.ts';
+import { History } from '../history/index.ts';
+import { gitSha, journalPath, versions, writeJournal, type Journal, type Verdict } from '../report/journal.ts';
+import { loadScenarioFile, type ProfileName, type ResolvedScenario } from '../scenario/index.ts';
+import { ApiClient } from './api-client.ts';
+import { CleanupStack, type CleanupFailure } from './cleanup.ts';
+import { drain, type DrainResult } from './drain.ts';
+import { EnvUnavailableError, RunTimeoutError } from './errors.ts';
+import { FaultTimeline } from './faults.ts';
+import { readFinalState, toCheckEvents } from './final-state.ts';
+import { evaluateGates, expectationsFor, type GateResult } from './gates.ts';
+import { measure, startMemorySampler, type Measured } from './measure.ts';
+import { planWorkload } from './plan.ts';
+import { startSut, type SutHandle } from './sut.ts';
+import { runWorkload, type WorkloadOutcome } from './workload.ts';
+
+/** The phases of a run, in order. */
+export const PHASES = ['environment', 'orchestrator', 'workload', 'drain', 'final-state', 'checks', 'metrics', 'gates'] as const;
+export type PhaseName = (typeof PHASES)[number];
+
+/** Default report directory: `<repo>/reports`. */
+export const DEFAULT_REPORT_DIR = new URL('../../reports', import.meta.url).pathname;
+
+/** What a run started, so tests can prove teardown released it. */
+export interface RunResources {
+  runDir?: string;
+  dataDir?: string;
+  sutPids: number[];
+  sutPort?: number;
+  dbPid?: number;
+  envLabel: string;
+}
+
+/** Options of {@link runScenario}. */
+export interface RunOptions {
+  /** @default DEFAULT_REPORT_DIR */
+  reportDir?: string;
+  /** Forces an environment provider (else OYA_ENV / Docker detection). */
+  envKind?: 'local' | 'containers';
+  /** Called after each phase; a throw aborts the run like any failure (a named fault point for tests). */
+  afterPhase?: (phase: PhaseName, resources: RunResources) => void | Promise<void>;
+  /** Progress lines. @default none */
+  log?: (line: string) => void;
+}
+
+/** The outcome of a run. */
+export interface RunResult {
+  verdict: Verdict;
+  gates: GateResult[];
+  journal: Journal;
+  journalPath: string;
+  /** For `error`: the error. */
+  error?: unknown;
+  resources: RunResources;
+}
+
+/** Loads a scenario file (throws ScenarioSourceError / ScenarioInvalidError) and runs it. */
+export async function runScenarioFile(file: string, options: RunOptions & { profile?: ProfileName } = {}): Promise<RunResult> {
+  const scenario = await loadScenarioFile(file, { profile: options.profile });
+  return runScenario(scenario, options);
+}
+
+/** Runs one resolved scenario to a verdict. Never rejects for a run failure: see `verdict`. */
+export async function runScenario(scenario: ResolvedScenario, options: RunOptions = {}): Promise<RunResult> {
+  const reportDir = options.reportDir ?? DEFAULT_REPORT_DIR;
+  const log = options.log ?? (() => {});
+  const startedAt = new Date();
+  // The scenario's clock starts at the first arrival (the workload phase), not at set-up: fault
+  // `at` times and intended send times are offsets from it. Set-up readings are negative.
+  let zero = performance.now();
+  let zeroWall = Date.now();
+  const now = () => performance.now() - zero;
+  const cleanup = new CleanupStack();
+  const controller = new AbortController();
+  const resources: RunResources = { sutPids: [], envLabel: scenario.name.slice(0, 40) };
+  const phases: Journal['phases'] = [];
+  const history = new History({ clock: now });
+  const plan = planWorkload(scenario);
+  const state: {
+    env?: Environment;
+    sut?: SutHandle;
+    timeline?: FaultTimeline;
+    workload?: WorkloadOutcome;
+    drain?: DrainResult;
+    checks?: CheckReport;
+    measured?: Measured;
+    gates: GateResult[];
+    phase: string;
+  } = { gates: [], phase: 'environment' };
+  const artifacts: Record<string, string> = {};
+
+  const phase = async <T>(name: PhaseName, fn: () => Promise<T>): Promise<T> => {
+    state.phase = name;
+    const p0 = performance.now();
+    log(`[${scenario.name}] ${name}…`);
+    try {
+      if (controller.signal.aborted) throw controller.signal.reason;
+      const value = await fn();
+      phases.push({ name, ms: Math.round(performance.now() - p0) });
+      await options.afterPhase?.(name, resources);
+      return value;
+    } catch (err) {
+      phases.push({ name, ms: Math.round(performance.now() - p0), error: (err as Error)?.message ?? String(err) });
+      throw err;
+    }
+  };
+
+  const body = async (): Promise<void> => {
+    const env = await phase('environment', async () => {
+      const { startEnvironment } = await import('../env/providers/index.ts').catch((err: unknown) => {
+        throw new EnvUnavailableError(err);
+      });
+      const needsDisk = scenario.faults.some((f) => f.do === 'db.diskFull');
+      const started = await startEnvironment({
+        seed: scenario.seed,
+        label: resources.envLabel,
+        ...(options.envKind ? { kind: options.envKind } : {}),
+        ...(needsDisk ? { dataDiskBytes: 64 * 1024 * 1024 } : {}),
+      });
+      cleanup.push('stop environment', () => started.stop());
+      resources.dbPid = started.db.pid;
+      return started;
+    });
+    state.env = env;
+
+    const runDir = await mkdtemp(join(tmpdir(), `oya-run-${scenario.name.slice(0, 40)}-`));
+    cleanup.push('remove run dir', () => rm(runDir, { recursive: true, force: true }));
+    resources.runDir = runDir;
+    resources.dataDir = join(runDir, 'data');
+    const logFile = join(runDir, 'orchestrator.log');
+    cleanup.push('keep orchestrator log', async () => {
+      const dest = journalPath(reportDir, scenario.kind, scenario.name).replace(/\.json$/, '.orchestrator.log');
+      await mkdir(join(reportDir, scenario.kind), { recursive: true });
+      await copyFile(logFile, dest).then(() => (artifacts.orchestratorLog = dest), () => undefined);
+    });
+
+    const sut = await phase('orchestrator', async () => {
+      const handle = await startSut({
+        dataDir: resources.dataDir!,
+        dbUrl: env.dbUrl,
+        dbCredentials: env.dbCredentials,
+        workers: scenario.system.workers,
+        seed: scenario.seed,
+        reconcileTickMs: scenario.system.reconcileTick,
+        defects: scenario.system.defects,
+        logFile,
+        stopTimeoutMs: scenario.system.timeouts.shutdown + 5_000,
+        ...(scenario.system.admin ? { adminToken: randomBytes(16).toString('hex') } : {}),
+      });
+      resources.sutPids = handle.pids as number[];
+      resources.sutPort = handle.port;
+      return handle;
+    });
+    state.sut = sut;
+    const api = new ApiClient({ baseUrl: () => sut.url, adminToken: () => sut.adminToken });
+    // Newest first: the API client goes before the orchestrator, which goes before the environment.
+    cleanup.push('stop orchestrator', () => (controller.signal.aborted || state.phase !== 'done' ? sut.destroy() : sut.close()));
+    cleanup.push('close API client', () => api.destroy());
+
+    const memory = startMemorySampler(api, now);
+    cleanup.push('stop memory sampler', () => memory.stop());
+    const timeline = new FaultTimeline({ env, sut, api, plan, seed: scenario.seed, now, signal: controller.signal, recoveryTimeoutMs: scenario.timeouts.drain });
+    state.timeline = timeline;
+    cleanup.push('heal faults', async () => {
+      const errors = await timeline.healAll(true);
+      if (errors.length > 0) throw new Error(errors.join('; '));
+    });
+
+    await phase('workload', async () => {
+      zero = performance.now();
+      zeroWall = Date.now();
+      armTotal();
+      const faults = timeline.run(scenario.faults).catch((err: unknown) => {
+        controller.abort(err);
+        throw err;
+      });
+      state.workload = await runWorkload({ plan, api, history, now, signal: controller.signal });
+      await faults;
+      const errors = await timeline.healAll(false);
+      if (errors.length > 0) throw new Error(`healing faults failed: ${errors.join('; ')}`);
+    });
+
+    state.drain = await phase('drain', () => drain({ api, history, timeoutMs: scenario.timeouts.drain, signal: controller.signal }));
+    await memory.stop();
+
+    const final = await phase('final-state', () =>
+      readFinalState({ api, beadIds: plan.beadIds, db: { url: env.dbDirectUrl, ...env.dbCredentials }, dataDir: resources.dataDir! }),
+    );
+    state.checks = await phase('checks', async () =>
+      runChecks({
+        history,
+        finalBeads: final.apiBeads,
+        logBeads: final.logBeads,
+        events: toCheckEvents(final.events),
+        sideEffects: final.sideEffects,
+        expectations: expectationsFor(scenario, plan),
+      }),
+    );
+    state.measured = await phase('metrics', async () =>
+      measure({ events: final.events, history, plan, faults: timeline.records, workload: state.workload, memory: memory.samples, t0Wall: zeroWall, endAt: now() }),
+    );
+    state.gates = await phase('gates', async () => evaluateGates({ scenario, checks: state.checks!, measured: state.measured!, invalid: state.workload?.invalid ?? [] }));
+    state.phase = 'done';
+  };
+
+  let error: unknown;
+  let timer: NodeJS.Timeout | undefined;
+  // Set-up gets one `total` too; the run proper gets `total` from its first arrival.
+  const armTotal = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(new RunTimeoutError(scenario.timeouts.total, state.phase)), scenario.timeouts.total);
+  };
+  armTotal();
+  try {
+    // Race the body against the abort, so a stuck await cannot hold teardown back.
+    const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
+    aborted.catch(() => undefined);
+    await Promise.race([body(), aborted]);
+  } catch (err) {
+    error = err;
+    if (!controller.signal.aborted) controller.abort(err);
+  } finally {
+    clearTimeout(timer);
+  }
+  const failedPhase = error === undefined ? undefined : state.phase;
+  const teardown: CleanupFailure[] = await cleanup.run();
+  const verdict: Verdict = error !== undefined ? 'error' : state.gates.every((g) => g.pass) ? 'pass' : 'fail';
+  const endedAt = new Date();
+  const journal: Journal = {
+    version: 1,
+    scenario: { name: scenario.name, kind: scenario.kind, file: scenario.file, ...(scenario.description ? { description: scenario.description } : {}), resolved: scenario },
+    profile: scenario.profile,
+    seed: scenario.seed,
+    versions: versions(),
+    gitSha: gitSha(),
+    host: { platform: process.platform, arch: process.arch, cpus: cpus().length },
+    startedAt: startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    durationMs: endedAt.getTime() - startedAt.getTime(),
+    verdict,
+    ...(error !== undefined ? { error: { ...((error as { code?: string }).code ? { code: (error as { code: string }).code } : {}), message: (error as Error)?.message ?? String(error), phase: failedPhase } } : {}),
+    phases,
+    faults: state.timeline?.records ?? [],
+    ...(state.measured ? { metrics: { ...state.measured.json, arrivals: state.measured.arrivals, dropped: state.measured.dropped, memory: state.measured.memory, windows: state.measured.windows } } : {}),
+    ...(state.checks ? { checks: state.checks } : {}),
+    gates: state.gates,
+    ...(state.drain ? { drain: state.drain } : {}),
+    ...(state.workload ? { workload: state.workload } : {}),
+    teardown,
+    artifacts,
+    history: history.toJSON(),
+  };
+  const path = await writeJournal(reportDir, journal);
+  log(`[${scenario.name}] ${verdict} (${journal.durationMs} ms) → ${path}`);
+  return { verdict, gates: state.gates, journal, journalPath: path, ...(error !== undefined ? { error } : {}), resources };
+}

@@ -1,0 +1,59 @@
+/**
+ * A remote SurrealDB (a real server process) that dies mid-run and comes back: work goes on,
+ * events wait in the durable outbox and reach the log in order, exactly once. With the
+ * `skip-outbox` test defect, the same outage loses events — which is what the defect is for.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { spawnSurrealServer, type SpawnedSurrealServer } from '../../harness/env/surreal/spawn.ts';
+import type { Defect } from './config.ts';
+import { silentLogger } from './log.ts';
+import { startOrchestrator } from './orchestrator.ts';
+import { Cleanups, allEvents, http, sideEffects, tempDir, waitFor, waitForBeads } from './test-helpers.ts';
+
+const cleanups = new Cleanups();
+afterEach(() => cleanups.run());
+
+async function surreal(path: string, port = 0): Promise<SpawnedSurrealServer> {
+  const server = await spawnSurrealServer({ path, port, implementation: 'embedded' });
+  cleanups.add(() => server.destroy());
+  return server;
+}
+
+/** Runs one bead through a DB outage; returns the bead's events as the log finally holds them. */
+async function runThroughOutage(defects: Defect[]): Promise<{ events: any[]; status: string; outboxSeen: number }> {
+  const dir = await tempDir(cleanups);
+  let db = await surreal(`${dir}/surreal`);
+  const orch = await startOrchestrator({ port: 0, dataDir: `${dir}/oya`, workers: 2, db: db.url, dbTimeoutMs: 500, defects }, { logger: silentLogger });
+  cleanups.add(() => orch.destroy());
+  await http(orch.url, 'POST', '/beads', { id: 'through', title: 'through', input: { agent: { steps: 12, stepTime: '100ms' } } });
+  await waitFor('the first checkpoint', async () => (await sideEffects(`${dir}/oya`, 'through')).length >= 1);
+  await db.destroy();
+  // While the DB is away the API still answers from memory, and health says why it is degraded.
+  const outboxSeen = await waitFor('events to go to the outbox', async () => {
+    const health = await http(orch.url, 'GET', '/health');
+    return health.body.components.outbox.size > 0 ? (health.body.components.outbox.size as number) : undefined;
+  }, 10_000).catch(() => 0);
+  await waitFor('the agent to finish during the outage', async () => (await sideEffects(`${dir}/oya`, 'through')).length >= 12, 20_000);
+  db = await surreal(`${dir}/surreal`, db.port);
+  await waitFor('the DB to be back and the outbox drained', async () => {
+    const { components } = (await http(orch.url, 'GET', '/health')).body;
+    return components.db.status === 'ok' && components.outbox.size === 0;
+  }, 20_000);
+  const status = (await waitForBeads(orch.url, ['through'])).through.status as string;
+  return { events: await allEvents(orch.url, 'bead:through'), status, outboxSeen };
+}
+
+it('keeps every event through a DB outage: outboxed, flushed in order, gapless, one outcome', async () => {
+  const { events, status, outboxSeen } = await runThroughOutage([]);
+  expect(status).toBe('succeeded');
+  expect(outboxSeen).toBeGreaterThan(0);
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  expect(events.filter((e) => e.type === 'StepCheckpointed').map((e) => e.data.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  expect(events.filter((e) => e.type === 'BeadSucceeded')).toHaveLength(1);
+});
+
+it('skip-outbox (test defect): the same outage loses the events appended meanwhile', async () => {
+  const { events } = await runThroughOutage(['skip-outbox']);
+  const steps = events.filter((e) => e.type === 'StepCheckpointed').map((e) => e.data.step);
+  expect(steps.length).toBeLessThan(12);
+});

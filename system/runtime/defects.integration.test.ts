@@ -1,0 +1,70 @@
+/**
+ * The test-only defects (config.ts DEFECTS) really break what they claim to break, so the
+ * harness self-check can prove its checks catch each one. And they are off unless asked for.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from './log.ts';
+import { startOrchestrator, type OrchestratorHandle } from './orchestrator.ts';
+import { Cleanups, allEvents, doubleApplied, http, sideEffects, spawnOya, tempDir, waitFor, waitForBeads } from './test-helpers.ts';
+
+const cleanups = new Cleanups();
+afterAll(() => cleanups.run());
+
+describe('drop-event and double-step (in-process)', () => {
+  let orch: OrchestratorHandle;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await tempDir(cleanups);
+    orch = await startOrchestrator({ port: 0, dataDir, workers: 2, defects: ['drop-event', 'double-step'] }, { logger: silentLogger });
+    cleanups.add(() => orch.destroy());
+  });
+
+  it('drop-event: one StepCheckpointed never reaches the log', async () => {
+    await http(orch.url, 'POST', '/beads', { id: 'drop', title: 'drop', input: { agent: { steps: 3, stepTime: '10ms' } } });
+    await waitForBeads(orch.url, ['drop']);
+    const steps = (await allEvents(orch.url, 'bead:drop')).filter((e) => e.type === 'StepCheckpointed').map((e) => e.data.step);
+    expect(steps).toEqual([1, 3]);
+  });
+
+  it('double-step: a resumed attempt re-runs its last finished step (side effect applied twice)', async () => {
+    await http(orch.url, 'POST', '/beads', { id: 'dbl', title: 'dbl', input: { agent: { steps: 4, stepTime: '10ms', failAt: 3, failTimes: 1 } } });
+    const { dbl } = await waitForBeads(orch.url, ['dbl']);
+    expect(dbl.status).toBe('succeeded');
+    expect([...doubleApplied(await sideEffects(dataDir, 'dbl')).keys()]).toEqual(['dbl:2']);
+  });
+});
+
+it('without defects, the same scripts neither drop nor double anything', async () => {
+  const dataDir = await tempDir(cleanups);
+  const orch = await startOrchestrator({ port: 0, dataDir, workers: 2 }, { logger: silentLogger });
+  cleanups.add(() => orch.destroy());
+  await http(orch.url, 'POST', '/beads', { id: 'drop', title: 'drop', input: { agent: { steps: 3, stepTime: '10ms' } } });
+  await http(orch.url, 'POST', '/beads', { id: 'dbl', title: 'dbl', input: { agent: { steps: 4, stepTime: '10ms', failAt: 3, failTimes: 1 } } });
+  await waitForBeads(orch.url, ['drop', 'dbl']);
+  expect((await allEvents(orch.url, 'bead:drop')).filter((e) => e.type === 'StepCheckpointed')).toHaveLength(3);
+  expect([...doubleApplied(await sideEffects(dataDir)).keys()]).toEqual([]);
+});
+
+it('lose-on-restart: one in-flight bead is never resumed after a restart (and is logged at warn)', async () => {
+  const dataDir = await tempDir(cleanups);
+  const args = ['--port', '0', '--data-dir', dataDir, '--workers', '2', '--reconcile-tick', '200', '--log-level', 'warn'];
+  const env = { OYA_DEFECTS: 'lose-on-restart' };
+  const first = await spawnOya(cleanups, args, env);
+  expect(first.stderr()).toMatch(/TEST-ONLY DEFECTS ENABLED/);
+  const ids = ['lose-0', 'lose-1', 'lose-2'];
+  for (const id of ids) await http(first.url, 'POST', '/beads', { id, title: id, input: { agent: { steps: 20, stepTime: '50ms' } } });
+  await waitFor('a checkpoint', async () => (await sideEffects(dataDir)).length >= 2);
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const second = await spawnOya(cleanups, args, env);
+  await waitFor('the forgetting to be logged', () => /in-flight bead forgotten/.test(second.stderr()), 20_000);
+  // Give the others time to finish; the forgotten one never moves again.
+  await waitFor('two beads to succeed', async () => {
+    const views = await Promise.all(ids.map(async (id) => (await http(second.url, 'GET', `/beads/${id}`)).body.bead.status));
+    return views.filter((s) => s === 'succeeded').length === 2 ? views : undefined;
+  }, 60_000);
+  await new Promise((r) => setTimeout(r, 1500));
+  const statuses = await Promise.all(ids.map(async (id) => (await http(second.url, 'GET', `/beads/${id}`)).body.bead.status));
+  expect(statuses.filter((s) => s === 'succeeded')).toHaveLength(2);
+  expect(statuses.filter((s) => s !== 'succeeded')).toHaveLength(1);
+});
