@@ -1,5 +1,8 @@
 import { runScenarioFile } from './harness/runner/run.ts';
-const r = await runScenarioFile(process.argv[2]!, { profile: 'ci', reportDir: '/tmp/oya-reports', log: (l) => console.log(l) });
-console.log(r.verdict, r.error);
-for (const g of r.gates) console.log(g.pass ? 'ok ' : 'BAD', g.name, '|', g.expected, '|', g.actual);
-console.log(JSON.stringify(r.journal.phases), JSON.stringify(r.journal.teardown));
+for (const file of process.argv.slice(2)) {
+  const r = await runScenarioFile(file, { profile: 'ci', reportDir: '/tmp/oya-reports' });
+  console.log(`== ${r.verdict.toUpperCase()} ${file} ${r.journal.durationMs}ms ${JSON.stringify(r.journal.phases.map((p) => `${p.name}:${p.ms}`))}`);
+  if (r.error) console.log('   error:', (r.error as Error).message.slice(0, 400));
+  for (const g of r.gates) if (!g.pass) console.log('   BAD', g.name, '|', g.expected, '|', g.actual.slice(0, 400));
+  if (r.journal.teardown.length) console.log('   teardown:', JSON.stringify(r.journal.teardown));
+}

@@ -34,6 +34,9 @@ import { runWorkload, type WorkloadOutcome } from './workload.ts';
 export const PHASES = ['environment', 'orchestrator', 'workload', 'drain', 'final-state', 'checks', 'metrics', 'gates'] as const;
 export type PhaseName = (typeof PHASES)[number];
 
+/** Bound on set-up (environment and orchestrator start) when timeouts.total is shorter (ms). */
+export const SETUP_TIMEOUT_MS = 120_000;
+
 /** Default report directory: `<repo>/reports`. */
 export const DEFAULT_REPORT_DIR = new URL('../../reports', import.meta.url).pathname;
 
@@ -221,12 +224,13 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
 
   let error: unknown;
   let timer: NodeJS.Timeout | undefined;
-  // Set-up gets one `total` too; the run proper gets `total` from its first arrival.
-  const armTotal = (): void => {
+  // The run proper gets `total` from its first arrival; set-up (environment, orchestrator start)
+  // gets its own bound, so a slow machine's start-up does not eat the scenario's budget.
+  const armTotal = (ms = scenario.timeouts.total): void => {
     clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(new RunTimeoutError(scenario.timeouts.total, state.phase)), scenario.timeouts.total);
+    timer = setTimeout(() => controller.abort(new RunTimeoutError(ms, state.phase)), ms);
   };
-  armTotal();
+  armTotal(Math.max(scenario.timeouts.total, SETUP_TIMEOUT_MS));
   try {
     // Race the body against the abort, so a stuck await cannot hold teardown back.
     const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));

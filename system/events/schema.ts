@@ -7,6 +7,9 @@
  *   two events share a slot of a stream) and on `position` (the global order).
  * - `stream_head:⟨stream⟩ {seq}`: the last seq of each stream.
  * - `log_head:global {position}`: the last global position.
+ * - `checkpoint_head:⟨stream⟩ {event}`: a link to the stream's newest StepCheckpointed event, so
+ *   loadCheckpoint() is one lookup instead of a scan of the stream (measured: a scan made
+ *   save+load grow to 11 ms p50 after 150 checkpoints).
  * Heads are bumped inside the append transaction, so seq and position are gapless: a failed
  * transaction rolls its bump back.
  */
@@ -19,6 +22,7 @@ DEFINE INDEX IF NOT EXISTS event_stream_seq ON event FIELDS stream, seq UNIQUE;
 DEFINE INDEX IF NOT EXISTS event_position ON event FIELDS position UNIQUE;
 DEFINE TABLE IF NOT EXISTS stream_head SCHEMALESS;
 DEFINE TABLE IF NOT EXISTS log_head SCHEMALESS;
+DEFINE TABLE IF NOT EXISTS checkpoint_head SCHEMALESS;
 `;
 
 /** Name of the unique index a duplicate key violates (a race with a late, timed-out commit). */
@@ -38,6 +42,7 @@ LET $record = CREATE ONLY event CONTENT {
   stream: $stream, seq: $head.seq, position: $log.position,
   type: $type, data: $data, idempotencyKey: $key, at: $at
 } RETURN AFTER;
+IF $type = 'StepCheckpointed' { UPSERT type::record('checkpoint_head', $stream) CONTENT { event: $record.id } };
 RETURN { existing: false, record: $record };
 COMMIT;`;
 
@@ -50,8 +55,8 @@ export const READ_STREAM = `SELECT * OMIT id FROM event WHERE stream = $stream A
 /** The global log after a position. Bindings: $after, $limit. */
 export const READ_ALL = `SELECT * OMIT id FROM event WHERE position > $after ORDER BY position ASC LIMIT $limit;`;
 
-/** The newest checkpoint of a bead stream. Binding: $stream. */
-export const LATEST_CHECKPOINT = `SELECT * OMIT id FROM event WHERE stream = $stream AND type = 'StepCheckpointed' ORDER BY seq DESC LIMIT 1;`;
+/** The newest checkpoint of a bead stream (`[null]` when none). Binding: $stream. */
+export const LATEST_CHECKPOINT = `SELECT * OMIT id FROM (SELECT VALUE event FROM ONLY type::record('checkpoint_head', $stream));`;
 
 /** The watchdog's ping: a real round trip that needs an answer (unlike the SDK's own ping). */
 export const PING = `RETURN 1;`;

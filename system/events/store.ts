@@ -136,7 +136,8 @@ export class SurrealEventStore implements EventStore {
     const pending = this.#outbox.entries().filter((e) => e.stream === stream && e.type === 'StepCheckpointed').pop();
     if (pending !== undefined) return toCheckpoint(beadId, pending, 'outbox');
     const [rows] = await this.#connection.run('loadCheckpoint', (db) => db.query<[Record<string, unknown>[]]>(LATEST_CHECKPOINT, { stream }).collect());
-    return rows[0] === undefined ? undefined : toCheckpoint(beadId, toRecord(rows[0]), 'db');
+    const row = rows[0];
+    return row === undefined || row === null ? undefined : toCheckpoint(beadId, toRecord(row), 'db');
   }
 
   async rebuildProjections(): Promise<Map<string, BeadState>> {

@@ -36,6 +36,8 @@ export class Attempt {
   /** performance.now() of the last sign of progress (any worker event, heartbeats included). */
   lastProgressAt = performance.now();
   sessionID: string | undefined;
+  /** True once the worker accepted the prompt: only then is there a run to abort. */
+  #prompted = false;
   #stopReason: { reason: StopReason; detail: string } | undefined;
   #onStop: (() => void) | undefined;
   readonly #stopped: Promise<void>;
@@ -59,7 +61,7 @@ export class Attempt {
   }
 
   /** Runs the attempt to its end. Never throws: every failure is an AttemptEnd. */
-  async run(record: BeadRecord, journal: Journal, options: { doubleStep: boolean; onPrompted: () => void }): Promise<AttemptEnd> {
+  async run(record: BeadRecord, journal: Journal, options: { doubleStep: boolean; onPrompted: () => void; onEvent?: (event: WorkerEvent) => void }): Promise<AttemptEnd> {
     const timer = setTimeout(() => this.stop('timeout', `bead timed out after ${record.bead.timeoutMs} ms`), record.bead.timeoutMs);
     let subscription: EventSubscription | undefined;
     try {
@@ -75,8 +77,9 @@ export class Attempt {
         attempt: this.number,
         ...(checkpoint !== undefined && checkpoint.step > 0 ? { fromCheckpoint: checkpoint } : {}),
       });
+      this.#prompted = true;
       options.onPrompted();
-      return await this.#follow(record, journal, subscription);
+      return await this.#follow(record, journal, subscription, options.onEvent);
     } catch (err) {
       if (hasCode(err, 'ORCH_AGENT_INVALID_INPUT') || (err as { details?: { workerCode?: string } }).details?.workerCode === 'ORCH_AGENT_INVALID_INPUT') {
         return { kind: 'failed', error: { type: 'AgentInvalidInput', message: (err as Error).message, nonRetryable: true }, retryable: false };
@@ -90,7 +93,7 @@ export class Attempt {
     }
   }
 
-  async #follow(record: BeadRecord, journal: Journal, subscription: EventSubscription): Promise<AttemptEnd> {
+  async #follow(record: BeadRecord, journal: Journal, subscription: EventSubscription, onEvent?: (event: WorkerEvent) => void): Promise<AttemptEnd> {
     let next = subscription.next();
     for (;;) {
       const event = await Promise.race([next, this.#stopped.then(() => 'stop' as const)]);
@@ -98,6 +101,7 @@ export class Attempt {
       if (event === undefined) throw new Error('event stream closed');
       next = subscription.next();
       this.lastProgressAt = performance.now();
+      onEvent?.(event);
       const end = await this.#onEvent(record, journal, event);
       if (end !== undefined) return end;
     }
@@ -126,7 +130,7 @@ export class Attempt {
    */
   async #abort(record: BeadRecord, journal: Journal, subscription: EventSubscription, pending?: Promise<WorkerEvent | undefined>): Promise<AttemptEnd> {
     const reason = this.#stopReason!;
-    if (this.sessionID !== undefined && this.worker.alive) {
+    if (this.#prompted && this.sessionID !== undefined && this.worker.alive) {
       await this.worker.client.abort(this.sessionID).catch(() => false);
       const deadline = performance.now() + ABORT_GRACE_MS;
       let next = pending ?? subscription.next();

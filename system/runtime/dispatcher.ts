@@ -14,6 +14,9 @@ import { Attempt, type AttemptEnd } from './attempt.ts';
 import type { RuntimeContext } from './context.ts';
 import { isFinished, recordCancelled, recordFailure, recordLost, recordQueued, recordSucceeded, recordFailed } from './outcomes.ts';
 
+/** The `leak` test defect keeps every worker event (with ballast) here forever: a leak the leak lane must find. */
+const leaked: unknown[] = [];
+
 export type RunnerMessage = { type: 'run'; beadId: string; takenAt: number };
 export type DispatcherMessage = { type: 'kick' };
 
@@ -78,6 +81,7 @@ async function runBead(ctx: RuntimeContext, msg: RunnerMessage, actorCtx: ActorC
     end = await attempt.run(record, ctx.journal, {
       doubleStep: ctx.options.defects.includes('double-step'),
       onPrompted: () => ctx.metrics.dispatchSeconds.observe((performance.now() - msg.takenAt) / 1000),
+      ...(ctx.options.defects.includes('leak') ? { onEvent: (event) => leaked.push({ event, ballast: Buffer.alloc(16 * 1024, 1) }) } : {}),
     });
   } finally {
     actorCtx.signal.removeEventListener('abort', onKill);
@@ -97,7 +101,7 @@ async function recordEnd(ctx: RuntimeContext, beadId: string, attempt: Attempt, 
     case 'failed':
       return recordFailure(ctx, record, attempt.number, end.error, end.retryable);
     case 'lost':
-      ctx.metrics.corrections.inc({ kind: end.reason.includes('stalled') ? 'stalled' : 'worker_exited' });
+      ctx.metrics.corrections.inc({ kind: end.reason.includes('stalled') ? 'stalled' : end.reason.includes('was killed') ? 'runner_killed' : 'worker_exited' });
       return recordLost(ctx, record, attempt.number, attempt.worker.id, end.reason);
     case 'cancel':
       return recordCancelled(ctx, record, 'cancelled while running');

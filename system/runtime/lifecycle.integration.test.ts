@@ -44,12 +44,19 @@ it('survives SIGKILL: after a restart every bead finishes once, resumed from its
   const dataDir = await tempDir(cleanups);
   const first = await spawnOya(cleanups, ARGS(dataDir));
   const ids = await submitMany(first.url, 'sk', 12, { steps: 10, stepTime: '60ms' });
+  const keyed = await http(first.url, 'POST', '/beads', { title: 'keyed', input: { agent: { steps: 1 } } }, { 'idempotency-key': 'sk-key' });
   await waitFor('some checkpoints', async () => (await sideEffects(dataDir)).length >= 8);
   first.child.kill('SIGKILL');
   await first.exited;
 
   const restartedAt = Date.now();
   const second = await spawnOya(cleanups, ARGS(dataDir));
+  // A client retrying its submits after the crash gets the original beads, not new ones.
+  const retried = await http(second.url, 'POST', '/beads', { id: 'sk-0', title: 'sk-0', input: { agent: { steps: 10, stepTime: '60ms' } } });
+  expect([retried.status, retried.headers.get('idempotent-replayed')]).toEqual([200, 'true']);
+  const retriedKeyed = await http(second.url, 'POST', '/beads', { title: 'keyed', input: { agent: { steps: 1 } } }, { 'idempotency-key': 'sk-key' });
+  expect(retriedKeyed.status).toBe(200);
+  expect(retriedKeyed.body.beads[0].id).toBe(keyed.body.beads[0].id);
   const views = await waitForBeads(second.url, ids, 90_000);
   expect(ids.map((id) => views[id].status)).toEqual(ids.map(() => 'succeeded'));
   const events = await allEvents(second.url);

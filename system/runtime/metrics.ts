@@ -11,6 +11,8 @@ export type CorrectionKind =
   | 'worker_exited'
   /** A running bead whose attempt made no progress (no event, no heartbeat) for the heartbeat timeout. */
   | 'stalled'
+  /** A runner actor was killed (e.g. through /admin) mid-attempt: the bead resumes elsewhere. */
+  | 'runner_killed'
   /** A bead recorded as running with no attempt behind it (its runner was killed or lost it). */
   | 'orphan_bead'
   /** A worker running a session nobody owns (a zombie after an abort that did not land): stopped. */

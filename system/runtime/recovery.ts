@@ -53,7 +53,23 @@ export async function recover(ctx: RuntimeContext): Promise<RecoveryReport> {
   return { beads: beads.length, events: events.length, ...(await resume(ctx, inFlight)) };
 }
 
+/** A remote DB may still be coming up: retry retryable read failures this long. */
+const RECOVERY_READ_PATIENCE_MS = 30_000;
+
 async function readEverything(ctx: RuntimeContext): Promise<Array<EventRecord | PendingEvent>> {
+  const deadline = performance.now() + RECOVERY_READ_PATIENCE_MS;
+  for (;;) {
+    try {
+      return await readOnce(ctx);
+    } catch (err) {
+      if ((err as { retryable?: boolean }).retryable !== true || performance.now() > deadline) throw err;
+      ctx.log.warn({ err }, 'recovery: the log is not readable yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+async function readOnce(ctx: RuntimeContext): Promise<Array<EventRecord | PendingEvent>> {
   const all: Array<EventRecord | PendingEvent> = [];
   let cursor: string | undefined;
   for (;;) {

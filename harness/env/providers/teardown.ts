@@ -76,10 +76,6 @@ export class Teardown {
     if (emergency) this.#unregister.set(step, onProcessExit(emergency));
   }
 
-  get started(): boolean {
-    return this.#running !== undefined;
-  }
-
   /** Runs every step newest first; rejects with EnvStopError listing the steps that failed. */
   run(): Promise<void> {
     this.#running ??= (async () => {

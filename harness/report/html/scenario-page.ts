@@ -152,7 +152,7 @@ function renderTimeline(view: JournalView): RawHtml {
     })),
     ...view.events.map((e) => ({ at: e.atMs, what: raw(html`${e.label}`), end: undefined, recovery: undefined })),
   ].sort((a, b) => a.at - b.at);
-  return raw(html`<figure>${raw(chart)}${legend([['fault-key', 'fault active'], ['recovery-key', 'recovering'], ...(view.events.length > 0 ? [['series-0', 'event'] as const] : [])])}</figure>
+  return raw(html`<figure>${raw(chart)}${legend([['fault-bar-key', 'fault active'], ['recovery-key', 'recovering'], ...(view.events.length > 0 ? [['series-0', 'event'] as const] : [])])}</figure>
 <div class="table-wrap"><table class="timeline"><thead><tr><th class="num">at</th><th>what</th><th class="num">healed</th><th class="num">lasted</th><th class="num">recovery</th></tr></thead><tbody>
 ${rows.map((r) => raw(html`<tr><td class="num">${formatOffset(r.at)}</td><td>${r.what}</td><td class="num">${r.end === undefined ? '–' : formatOffset(r.end)}</td><td class="num">${r.end === undefined ? '–' : formatMillis(r.end - r.at)}</td><td class="num">${formatMillis(r.recovery)}</td></tr>`))}
 </tbody></table></div>${renderPhases(view)}`);

@@ -49,12 +49,12 @@ pre { background: var(--panel); border: 1px solid var(--line); border-radius: 6p
 .fail { color: var(--fail); } .badge.fail { background: var(--fail-bg); }
 .error, .unknown { color: var(--error); } .badge.error, .badge.unknown { background: var(--error-bg); }
 .error-box { margin-top: 14px; padding: 10px 14px; border-radius: 6px; background: var(--error-bg); border: 1px solid var(--error); }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 12px; margin-top: 20px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 12px; margin-top: 20px; }
 .card { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
 .card .label { font-size: 12px; color: var(--muted); text-transform: uppercase; letter-spacing: 0.05em; }
 .card .value { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; margin-top: 2px; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
-th, td { padding: 7px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+th, td { padding: 7px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: middle; }
 th { font-size: 12px; text-transform: uppercase; letter-spacing: 0.05em; color: var(--muted); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.row-fail td { background: var(--fail-bg); }
@@ -80,6 +80,9 @@ ${[0, 1, 2, 3, 4, 5].map((i) => `.chart .series-${i} .line { stroke: var(--s${i}
 .legend li::before { content: ""; display: inline-block; width: 14px; height: 3px; border-radius: 2px; vertical-align: middle; margin-right: 6px; }
 .legend .fault-key::before { background: var(--fault); border: 1px dashed var(--fault-edge); height: 10px; }
 .legend .recovery-key::before { background: var(--recovery); height: 10px; }
+.legend .fault-bar-key::before { background: var(--fault-edge); height: 10px; }
+table.index td:first-child a { font-weight: 600; }
+table.index td .muted { font-size: 13px; max-width: 48ch; }
 details { border: 1px solid var(--line); border-radius: 6px; margin: 8px 0; background: var(--bg); }
 details > summary { cursor: pointer; padding: 8px 12px; display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
 details[open] > summary { border-bottom: 1px solid var(--line); }

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { runChecks } from '../checks/index.ts';
+import { History } from '../history/index.ts';
+import { loadScenarioText } from '../scenario/index.ts';
+import { evaluateGates, expectationsFor, formatFailedGates } from './gates.ts';
+import { measure, metricValue, slopePerSecond, stat, windowsOf, type Measured } from './measure.ts';
+import { planWorkload } from './plan.ts';
+
+const scenario = loadScenarioText(
+  `
+name: gate-test
+kind: integration
+system: { agent: { steps: 2, stepTime: 100ms } }
+workload:
+  - workflow:
+      name: wf
+      beads: [{ id: a }, { id: b, dependsOn: [a] }]
+expect:
+  completed: 1
+  failed: 1
+  beads: { wf.b: failed }
+thresholds:
+  latency.max: "< 1s"
+  errors.count: "== 0"
+`,
+  'scenarios/integration/gate-test.yaml',
+);
+const plan = planWorkload(scenario);
+const T0_WALL = Date.parse('2026-01-01T00:00:00.000Z');
+const iso = (ms: number) => new Date(T0_WALL + ms).toISOString();
+
+/** A run where wf-1.a succeeded 600 ms after its intended time and wf-1.b failed, as the log records it. */
+function world(options: { bSucceededTwice?: boolean } = {}) {
+  let clock = 0;
+  const history = new History({ clock: () => clock });
+  const op = history.invoke({ kind: 'submitWorkflow', beadIds: ['wf-1.a', 'wf-1.b'], workflowId: 'wf-1', idempotencyKey: 'workflow:wf-1', intendedAt: 0 });
+  clock = 5;
+  op.ok({ status: 201, beadIds: ['wf-1.a', 'wf-1.b'], workflowId: 'wf-1' });
+  let position = 0;
+  const ev = (stream: string, seq: number, type: string, at: number, data: Record<string, unknown> = {}) => ({
+    stream,
+    seq,
+    position: ++position,
+    type: type as never,
+    data: { ...data },
+    idempotencyKey: `${stream}:${seq}`,
+    at: iso(at),
+  });
+  const events = [
+    ev('bead:wf-1.a', 1, 'BeadSubmitted', 5, { beadId: 'wf-1.a', workflowId: 'wf-1', priority: 2, maxAttempts: 3, idempotencyKey: 'workflow:wf-1' }),
+    ev('bead:wf-1.b', 1, 'BeadSubmitted', 5, { beadId: 'wf-1.b', workflowId: 'wf-1', priority: 2, maxAttempts: 3, idempotencyKey: 'workflow:wf-1' }),
+    ev('bead:wf-1.a', 2, 'BeadQueued', 10),
+    ev('bead:wf-1.a', 3, 'BeadStarted', 60, { attempt: 1, workerId: 'w1' }),
+    ev('bead:wf-1.a', 4, 'BeadSucceeded', 600, { attempt: 1 }),
+    ev('bead:wf-1.b', 2, 'BeadFailed', 650, { attempt: 0, error: { type: 'X', message: 'x' } }),
+    ...(options.bSucceededTwice ? [ev('bead:wf-1.b', 3, 'BeadFailed', 700, { attempt: 0, error: { type: 'X', message: 'x' } })] : []),
+  ];
+  const beads = {
+    'wf-1.a': { status: 'succeeded', attempts: 1, workflowId: 'wf-1', idempotencyKey: 'workflow:wf-1' },
+    'wf-1.b': { status: 'failed', attempts: 0, workflowId: 'wf-1', idempotencyKey: 'workflow:wf-1' },
+  };
+  const checks = runChecks({ history, finalBeads: beads, logBeads: beads, events, sideEffects: [], expectations: expectationsFor(scenario, plan) });
+  const measured = measure({ events, history, plan, faults: [], workload: { arrivals: 1, dropped: 0, maxLagMs: 0, invalid: [] }, memory: [], t0Wall: T0_WALL, endAt: 800 });
+  return { checks, measured };
+}
+
+describe('evaluateGates', () => {
+  it('passes every gate when the run matches expect and thresholds', () => {
+    const { checks, measured } = world();
+    const gates = evaluateGates({ scenario, checks, measured, invalid: [] });
+    expect(gates.filter((g) => !g.pass)).toEqual([]);
+    expect(gates.map((g) => g.name)).toEqual([
+      'expect.lost',
+      'expect.duplicated',
+      'expect.eventGaps',
+      'expect.doubleSideEffects',
+      'expect.apiLogDisagreements',
+      'expect.unexpected',
+      'expect.state',
+      'latency.max',
+      'errors.count',
+    ]);
+    expect(gates.find((g) => g.name === 'latency.max')).toMatchObject({ expected: 'latency.max < 1s', actual: '600ms' });
+  });
+
+  it('fails the duplicated gate with the check\'s witness message, and a failed invalid request', () => {
+    const { checks, measured } = world({ bSucceededTwice: true });
+    const gates = evaluateGates({
+      scenario,
+      checks,
+      measured,
+      invalid: [{ phase: 'p', index: 0, send: 'cycle', expected: { status: 400, code: 'ORCH_DAG_CYCLE' }, actual: { status: 201 }, pass: false }],
+    });
+    const failed = gates.filter((g) => !g.pass).map((g) => g.name);
+    expect(failed).toContain('expect.duplicated');
+    expect(failed).toContain('invalid.p[0].cycle');
+    const message = formatFailedGates('gate-test', gates);
+    expect(message).toMatch(/expect\.duplicated: expected duplicated == 0, actual 1: bead wf-1\.b has 2 terminal events/);
+    expect(message).toMatch(/invalid\.p\[0\]\.cycle: expected 400 ORCH_DAG_CYCLE, actual 201/);
+  });
+
+  it('never passes a gate whose check had no data', () => {
+    const { measured } = world();
+    const history = new History();
+    const checks = runChecks({ history, finalBeads: {}, expectations: {} });
+    const gates = evaluateGates({ scenario, checks, measured, invalid: [] });
+    expect(gates.find((g) => g.name === 'expect.eventGaps')).toMatchObject({ pass: false, actual: expect.stringMatching(/^unknown/) });
+  });
+});
+
+describe('measure', () => {
+  it('clocks latency from the intended send time and dispatch from the last BeadQueued', () => {
+    const { measured } = world();
+    expect(measured.latency.all).toEqual([600]);
+    expect(measured.dispatch.all).toEqual([50]);
+    // Nominal agent time: 2 steps × 100 ms.
+    expect(measured.overhead.all).toEqual([400]);
+    expect(measured.json.metrics.endToEnd.summary.count).toBe(1);
+    expect(typeof measured.json.metrics.endToEnd.histogram).toBe('string');
+  });
+
+  it('puts times in the baseline, fault and recovery windows', () => {
+    const w: Measured['windows'] = { firstFaultAt: 100, lastHealAt: 300, faultIntervals: [[100, 300]], endAt: 1000 };
+    expect(windowsOf(50, w)).toEqual(['all', 'baseline']);
+    expect(windowsOf(200, w)).toEqual(['all', 'fault']);
+    expect(windowsOf(500, w)).toEqual(['all', 'recovery']);
+    expect(windowsOf(500, { faultIntervals: [], endAt: 1000 })).toEqual(['all']);
+  });
+
+  it('computes nearest-rank percentiles, CV, and no data as NaN', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(stat(values, 'p50')).toBe(50);
+    expect(stat(values, 'p99')).toBe(99);
+    expect(stat(values, 'max')).toBe(100);
+    expect(stat([2, 2], 'variance')).toBe(0);
+    expect(stat([], 'p99')).toBeNaN();
+    expect(stat([], 'count')).toBe(0);
+    expect(slopePerSecond([{ t: 0, v: 0 }, { t: 1000, v: 10 }, { t: 2000, v: 20 }])).toBeCloseTo(10);
+  });
+
+  it('reads memory thresholds from the samples', () => {
+    const { measured } = world();
+    const withMemory = { ...measured, memory: [{ t: 0, rss: 100 }, { t: 1000, rss: 200 }] };
+    const rss = { key: 'rss.max', metric: 'rss', stat: 'max', window: 'all', op: '<', limit: 1, kind: 'bytes', source: '< 1B' } as const;
+    expect(metricValue(withMemory, rss)).toBe(200);
+    expect(metricValue(withMemory, { ...rss, stat: 'slope', kind: 'bytesRate' })).toBeCloseTo(100);
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * Teardown always happens: a run that throws midway (a named fault point after a phase) or hits
+ * `timeouts.total` still ends with no orchestrator or worker process, no DB process, no listening
+ * API port, no mount and no temp dir left behind — and a journal with verdict `error`.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadScenarioText } from '../scenario/index.ts';
+import { workerProcesses } from './faults.ts';
+import { runScenario, type RunResources } from './run.ts';
+
+let reportDir: string;
+beforeAll(async () => {
+  reportDir = await mkdtemp(join(tmpdir(), 'oya-teardown-reports-'));
+});
+afterAll(async () => {
+  await rm(reportDir, { recursive: true, force: true });
+});
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const portOpen = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+
+/** Waits (bounded) for SIGKILLed processes to be reaped by the kernel. */
+async function eventually(check: () => boolean, ms = 5_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
+}
+
+async function expectNothingLeft(seen: RunResources & { workerPids: number[] }): Promise<void> {
+  const pids = [...seen.sutPids, ...seen.workerPids, ...(seen.dbPid !== undefined ? [seen.dbPid] : [])];
+  expect(pids.length).toBeGreaterThan(1);
+  expect(await eventually(() => pids.every((p) => !alive(p))), `still alive: ${pids.filter(alive).join(', ')}`).toBe(true);
+  expect(await portOpen(seen.sutPort!)).toBe(false);
+  expect(existsSync(seen.runDir!)).toBe(false);
+  expect(readFileSync('/proc/mounts', 'utf8')).not.toContain(seen.runDir!);
+  const leftovers = readdirSync(tmpdir()).filter((n) => n.startsWith(`oya-env-${seen.envLabel}-`) || n.startsWith(`oya-run-${seen.envLabel}-`));
+  expect(leftovers).toEqual([]);
+}
+
+const SCENARIO = (name: string, extra = '') =>
+  loadScenarioText(
+    `
+name: ${name}
+kind: integration
+system: { workers: 2, agent: { steps: 20, stepTime: 200ms } }
+workload:
+  - beads: 2
+faults:
+  - { at: 200ms, do: db.latency, for: 20s, latency: 50ms }
+${extra}
+`,
+    `scenarios/integration/${name}.yaml`,
+  );
+
+describe('teardown', () => {
+  it('releases every process, port and dir when a phase throws midway, and journals the error', async () => {
+    let seen: (RunResources & { workerPids: number[] }) | undefined;
+    const result = await runScenario(SCENARIO('teardown-throws', 'timeouts: { drain: 30s, total: 1m }'), {
+      reportDir,
+      afterPhase: (phase, resources) => {
+        if (phase !== 'orchestrator') return;
+        seen = { ...resources, sutPids: [...resources.sutPids], workerPids: workerProcesses(resources.sutPids[0]).map((w) => w.pid) };
+        throw new Error('boom: thrown after the orchestrator phase');
+      },
+    });
+    expect(result.verdict).toBe('error');
+    expect(result.journal.error).toMatchObject({ message: 'boom: thrown after the orchestrator phase', phase: 'orchestrator' });
+    expect(result.journal.teardown).toEqual([]);
+    expect(seen!.workerPids).toHaveLength(2);
+    await expectNothingLeft(seen!);
+  });
+
+  it('aborts at timeouts.total with HARN_RUNNER_TIMEOUT, heals the active fault and releases everything', async () => {
+    let seen: (RunResources & { workerPids: number[] }) | undefined;
+    const result = await runScenario(SCENARIO('teardown-timeout', 'timeouts: { drain: 1s, total: 3s }'), {
+      reportDir,
+      afterPhase: (phase, resources) => {
+        if (phase === 'orchestrator') seen = { ...resources, sutPids: [...resources.sutPids], workerPids: workerProcesses(resources.sutPids[0]).map((w) => w.pid) };
+      },
+    });
+    expect(result.verdict).toBe('error');
+    expect(result.journal.error).toMatchObject({ code: 'HARN_RUNNER_TIMEOUT', phase: 'workload' });
+    // The latency fault was active when the run was cut short: it was still recorded and healed.
+    expect(result.journal.faults).toHaveLength(1);
+    expect(result.journal.faults[0]).toMatchObject({ do: 'db.latency', startedAt: expect.any(Number) });
+    expect(result.journal.teardown).toEqual([]);
+    await expectNothingLeft(seen!);
+  });
+});
