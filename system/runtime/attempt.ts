@@ -148,7 +148,7 @@ export class Attempt {
         }
       }
     }
-    if (reason.reason === 'lost') await this.#ensureDead();
+    // A run that confirmed its abort left a healthy worker; one that did not was stopped above.
     return this.#endFor(reason);
   }
 

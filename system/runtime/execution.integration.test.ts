@@ -165,7 +165,8 @@ describe('crash recovery inside one orchestrator', () => {
     const events = await streamOf('wkill');
     expect(types(events)).toContain('BeadWorkerLost');
     const resumed = events.filter((e) => e.type === 'BeadStarted')[1]!;
-    expect(resumed.data.fromStep).toBeGreaterThanOrEqual(2);
+    // Step 2's side effect is applied before its checkpoint is recorded: the resume point is 1 or 2.
+    expect(resumed.data.fromStep).toBeGreaterThanOrEqual(1);
     // At most the one step in flight at the kill may have been applied twice.
     const steps = (await sideEffects(dataDir, 'wkill')).map((r) => r.step);
     expect(steps.length - new Set(steps).size).toBeLessThanOrEqual(1);
@@ -191,8 +192,11 @@ describe('crash recovery inside one orchestrator', () => {
   });
 
   it('reports health and metrics', async () => {
-    const health = await http(base, 'GET', '/health');
-    expect(health.status).toBe(200);
+    // Workers lost to the tests above respawn; then every component is ok again.
+    const health = await waitFor('health 200', async () => {
+      const reply = await http(base, 'GET', '/health');
+      return reply.status === 200 ? reply : undefined;
+    }, 30_000);
     expect(Object.keys(health.body.components).sort()).toEqual(['db', 'outbox', 'pool', 'reconciler', 'supervisors']);
     const metrics = await http(base, 'GET', '/metrics');
     expect(metrics.body).toMatch(/oya_beads_succeeded_total \d+/);

@@ -4,6 +4,16 @@
  */
 import { command } from '../../cli/commands/surreal.ts';
 
+// A spawned server must not outlive the harness that started it, even when the harness is
+// SIGKILLed (no cleanup hook runs then). The parent names itself in OYA_PARENT_PID; when this
+// process is re-parented, it stops itself the graceful way (SIGTERM → close → exit 0).
+const parentPid = Number(process.env.OYA_PARENT_PID);
+if (Number.isInteger(parentPid) && parentPid > 0) {
+  setInterval(() => {
+    if (process.ppid !== parentPid) process.kill(process.pid, 'SIGTERM');
+  }, 250).unref();
+}
+
 try {
   process.exitCode = await command.run(process.argv.slice(2));
 } catch (err) {

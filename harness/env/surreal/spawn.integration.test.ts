@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,3 +93,46 @@ describe('spawnSurrealServer (child process)', () => {
     await expect(spawnSurrealServer({ implementation: 'binary' })).rejects.toMatchObject({ code: 'HARN_SURREAL_SPAWN' });
   });
 });
+
+describe('spawnSurrealServer when its parent dies', () => {
+  it('stops by itself after the parent is SIGKILLed (no orphan server)', async () => {
+    const fixture = fileURLToPath(new URL('./fixtures/parent-of-server.ts', import.meta.url));
+    const parent = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(async () => parent.kill('SIGKILL'));
+    const line = await new Promise<string>((resolve, reject) => {
+      let buf = '';
+      parent.stdout!.on('data', (chunk: Buffer) => {
+        buf += chunk.toString();
+        if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
+      });
+      parent.once('exit', () => reject(new Error('parent exited before the server was up')));
+    });
+    const { serverPid } = JSON.parse(line) as { serverPid: number };
+    cleanups.push(async () => {
+      try {
+        process.kill(serverPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
+    parent.kill('SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && isRunning(serverPid)) await new Promise((r) => setTimeout(r, 100));
+    expect(isRunning(serverPid)).toBe(false);
+  }, 30_000);
+});
+
+/** Alive and not a zombie (a reaped-late zombie still answers kill(pid, 0)). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}

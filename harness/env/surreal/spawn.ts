@@ -83,7 +83,10 @@ export async function spawnSurrealServer(opts: SpawnSurrealOptions = {}): Promis
   let port = opts.port ?? 0;
   if (implementation === 'binary' && port === 0) port = await freePort(host);
   const [file, args] = commandLine(opts, implementation, host, port);
-  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, OYA_PARENT_PID: String(process.pid) },
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });

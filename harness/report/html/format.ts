@@ -99,3 +99,16 @@ export function formatOffset(ms: number): string {
   const rest = Math.round(seconds - minutes * 60);
   return rest === 0 ? `${minutes}m` : `${minutes}m${rest}s`;
 }
+
+/** Bytes in binary units ("512 B", "48.2 MiB"). */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '–';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? Math.round(value) : significant(value)} ${units[unit]}`;
+}

@@ -83,6 +83,10 @@ export interface JournalView {
   /** Files next to the journal (the orchestrator log …): label → path relative to the page. */
   artifacts: Record<string, string>;
   metrics?: RunMetricsJson;
+  /** Orchestrator memory samples (ms since start, bytes), when the run sampled them. */
+  memory: { t: number; rss?: number; heap?: number }[];
+  /** Submissions the arrival schedule produced, and how many went out late (open model). */
+  arrivals?: { arrivals: number; dropped: number };
   checks?: CheckReport;
   gates: GateView[];
 }
@@ -161,6 +165,8 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
     ...optional('endedAt', endedAt),
     ...optional('durationMs', num(raw.durationMs) ?? (runStart !== undefined && runEnd !== undefined ? runEnd - runStart : undefined)),
     ...optional('metrics', readMetrics(raw.metrics)),
+    memory: readMemory(isObject(raw.metrics) ? raw.metrics.memory : undefined),
+    ...optional('arrivals', isObject(raw.metrics) && num(raw.metrics.arrivals) !== undefined ? { arrivals: num(raw.metrics.arrivals)!, dropped: num(raw.metrics.dropped) ?? 0 } : undefined),
     ...optional('checks', readChecks(raw.checks)),
   };
   READ_VIEWS.add(view);
@@ -294,6 +300,14 @@ function readMetrics(value: unknown): RunMetricsJson | undefined {
     throughput: { completions: 0, durationMs: 0, perMinute: 0, ...throughput, buckets: Array.isArray(throughput.buckets) ? throughput.buckets : [] },
     metrics,
   } as unknown as RunMetricsJson;
+}
+
+function readMemory(value: unknown): JournalView['memory'] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(isObject).flatMap((m) => {
+    const t = num(m.t);
+    return t === undefined ? [] : [{ t, ...optional('rss', num(m.rss)), ...optional('heap', num(m.heap)) }];
+  });
 }
 
 function readChecks(value: unknown): CheckReport | undefined {

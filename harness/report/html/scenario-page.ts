@@ -4,7 +4,7 @@
  */
 import type { RunMetricsJson } from '../../metrics/run-metrics.ts';
 import { renderChecks, validityState } from './checks-section.ts';
-import { formatCount, formatMicros, formatMillis, formatOffset, formatPerMinute, formatTimestamp, html, raw, type RawHtml } from './format.ts';
+import { formatBytes, formatCount, formatMicros, formatMillis, formatOffset, formatPerMinute, formatTimestamp, html, raw, type RawHtml } from './format.ts';
 import { asJournalView, type JournalView } from './journal-view.ts';
 import { badge, documentShell, legend } from './layout.ts';
 import { percentileDistribution, renderPercentileChart } from './percentile-chart.ts';
@@ -46,7 +46,7 @@ ${renderArtifacts(view.artifacts)}
 </header>
 ${renderCards(view)}
 <section id="gates"><h2>Gates</h2>${renderGates(view)}</section>
-<section id="percentiles"><h2>Percentiles</h2>${renderPercentileTable(view.metrics)}</section>
+<section id="percentiles"><h2>Percentiles</h2>${renderPercentileTable(view.metrics, view.arrivals)}</section>
 <section id="latency-over-time"><h2>Latency over time</h2>
 <figure>${raw(renderTimeChart({ kind: 'latency-over-time', label: 'End-to-end latency per second, fault windows shaded', lines: latencyLines(view.metrics), windows, ...endOf(view) }))}
 ${legend([...SERIES_STATS.map((stat, i) => [`series-${i}`, stat] as const), ...(windows.length > 0 ? [['fault-key', 'fault active'] as const] : [])])}
@@ -54,6 +54,7 @@ ${legend([...SERIES_STATS.map((stat, i) => [`series-${i}`, stat] as const), ...(
 <h3>Completions per second</h3>
 <figure>${raw(renderTimeChart({ kind: 'throughput-over-time', label: 'Completions per second, fault windows shaded', lines: throughputLines(view.metrics), windows, formatY: (v) => formatCount(v), frame: { width: 760, height: 170, left: 68, right: 20, top: 14, bottom: 42 }, ...endOf(view) }))}</figure>
 </section>
+${renderMemory(view, windows)}
 <section id="distribution"><h2>Latency distribution (HDR)</h2>${renderDistribution(view.metrics)}</section>
 <section id="timeline"><h2>Faults and events</h2>${renderTimeline(view)}</section>
 <section id="checks"><h2>Invariant checks</h2>${renderChecks(view.checks)}</section>
@@ -87,6 +88,14 @@ function throughputLines(metrics: RunMetricsJson | undefined) {
   return [{ name: 'completions/s', points: buckets.map((b) => ({ tMs: b.t, y: (b.count * 1000) / bucketMs })) }];
 }
 
+/** Orchestrator memory over time, for leak and soak runs; absent when the run took no samples. */
+function renderMemory(view: JournalView, windows: ShadedWindow[]): RawHtml | '' {
+  if (view.memory.length === 0) return '';
+  const lines = (['rss', 'heap'] as const).map((key) => ({ name: key, points: view.memory.map((m) => ({ tMs: m.t, y: m[key] ?? null })) }));
+  return raw(html`<section id="memory"><h2>Orchestrator memory</h2><figure>${raw(renderTimeChart({ kind: 'memory-over-time', label: 'Orchestrator RSS and heap over time', lines, windows, formatY: formatBytes, ...endOf(view) }))}
+${legend([['series-0', 'rss'], ['series-1', 'heap used']])}</figure></section>`);
+}
+
 function renderCards(view: JournalView): RawHtml {
   const m = view.metrics;
   const violations = view.checks === undefined ? undefined : Object.values(view.checks.counts).reduce((a, b) => a + b, 0);
@@ -109,7 +118,7 @@ ${view.gates.map((g) => raw(html`<tr class="${g.pass ? 'row-pass' : 'row-fail'}"
 </tbody></table></div>`);
 }
 
-function renderPercentileTable(metrics: RunMetricsJson | undefined): RawHtml {
+function renderPercentileTable(metrics: RunMetricsJson | undefined, arrivals?: JournalView['arrivals']): RawHtml {
   if (metrics === undefined) return raw(html`<p class="muted">No metrics in this journal.</p>`);
   const rows = Object.entries(metrics.metrics);
   return raw(html`<div class="table-wrap"><table class="percentiles"><thead><tr><th>metric</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">max</th><th class="num">mean</th><th class="num">count</th></tr></thead><tbody>
@@ -119,7 +128,7 @@ ${rows.map(([key, metric]) => {
   return raw(html`<tr data-metric="${key}"><td>${METRIC_LABELS[key] ?? key}</td>${cell(s.p50)}${cell(s.p95)}${cell(s.p99)}${cell(s.max)}${cell(s.mean)}<td class="num">${formatCount(s.count)}</td></tr>`);
 })}
 </tbody></table></div>
-<p class="muted">Throughput: <b>${formatPerMinute(metrics.throughput.perMinute)}</b> over ${formatMillis(metrics.throughput.durationMs)}${metrics.recoveries.length > 0 ? raw(html` · recoveries: ${metrics.recoveries.map((r) => `${r.fault} ${formatMillis(r.ms)}`).join(', ')}`) : ''}</p>`);
+<p class="muted">Throughput: <b>${formatPerMinute(metrics.throughput.perMinute)}</b> over ${formatMillis(metrics.throughput.durationMs)}${arrivals ? raw(html` · arrivals: <b>${formatCount(arrivals.arrivals)}</b>, sent late: <b>${formatCount(arrivals.dropped)}</b>`) : ''}${metrics.recoveries.length > 0 ? raw(html` · recoveries: ${metrics.recoveries.map((r) => `${r.fault} ${formatMillis(r.ms)}`).join(', ')}`) : ''}</p>`);
 }
 
 function renderDistribution(metrics: RunMetricsJson | undefined): RawHtml {
@@ -159,16 +168,18 @@ ${rows.map((r) => raw(html`<tr><td class="num">${formatOffset(r.at)}</td><td>${r
 }
 
 /**
- * Links to the files next to the journal. Only relative paths become links: an absolute path or a
- * URL in a journal (user data) must not turn into a javascript: or remote link.
+ * Links to the files next to the journal (the journal's contract: artifacts sit beside it, so the
+ * page links them by file name, whatever directory the runner wrote in the path). A value with a
+ * URL scheme (javascript:, http:) is user data gone wrong and is shown as text, never linked.
  */
 function renderArtifacts(artifacts: Record<string, string>): RawHtml | '' {
   const entries = Object.entries(artifacts);
   if (entries.length === 0) return '';
-  const safe = (path: string) => !/^[a-z][a-z0-9+.-]*:/i.test(path) && !path.startsWith('/') && !path.startsWith('\\');
-  return raw(html`<div class="meta">artifacts: ${entries.map(([label, path]) =>
-    safe(path) ? raw(html`<a href="${path.split('/').map(encodeURIComponent).join('/')}">${label}</a> `) : raw(html`<span>${label} <code>${path}</code></span> `),
-  )}</div>`);
+  const hasScheme = (path: string) => /^[a-z][a-z0-9+.-]*:/i.test(path) && !/^[a-z]:[\\/]/i.test(path);
+  return raw(html`<div class="meta">artifacts: ${entries.map(([label, path]) => {
+    const fileName = path.split(/[\\/]/).pop() ?? '';
+    return hasScheme(path) || fileName === '' || fileName === '..' ? raw(html`<span>${label} <code>${path}</code></span> `) : raw(html`<a href="${encodeURIComponent(fileName)}">${label}</a> `);
+  })}</div>`);
 }
 
 function renderPhases(view: JournalView): RawHtml | '' {

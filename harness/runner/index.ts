@@ -1,0 +1,22 @@
+/** The scenario runner: a YAML file in, a verdict (and a JSON journal) out. See README.md. */
+export { runScenario, runScenarioFile, PHASES, DEFAULT_REPORT_DIR, SETUP_TIMEOUT_MS } from './run.ts';
+export type { PhaseName, RunOptions, RunResult, RunResources } from './run.ts';
+export { startSut, SUT_START_TIMEOUT_MS } from './sut.ts';
+export type { SutExit, SutHandle, SutOptions, SutState } from './sut.ts';
+export { ApiClient, errorCode } from './api-client.ts';
+export type { ApiResponse, RawRequest } from './api-client.ts';
+export { planWorkload, nominalMs } from './plan.ts';
+export type { AgentInput, BeadBody, PlannedAction, WorkloadPlan } from './plan.ts';
+export { runWorkload, invalidRequest, DROPPED_LAG_MS } from './workload.ts';
+export type { InvalidResult, WorkloadOutcome } from './workload.ts';
+export { FaultTimeline, workerProcesses } from './faults.ts';
+export type { FaultContext, FaultRecord } from './faults.ts';
+export { drain, beadsToDrain, TERMINAL_STATUSES } from './drain.ts';
+export type { DrainResult } from './drain.ts';
+export { readFinalState, readEventLog, toCheckEvents } from './final-state.ts';
+export type { FinalState } from './final-state.ts';
+export { measure, metricValue, startMemorySampler, stat, windowsOf } from './measure.ts';
+export type { Measured, MemorySample } from './measure.ts';
+export { evaluateGates, expectationsFor, formatFailedGates } from './gates.ts';
+export type { GateResult } from './gates.ts';
+export * from './errors.ts';
