@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   surreal: () => import('./commands/surreal.ts'),
   toxiproxy: () => import('./commands/toxiproxy.ts'),
   validate: () => import('./commands/validate.ts'),
+  report: () => import('../report/html/report-command.ts'),
 };
 
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, internal: 3 });

@@ -16,7 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { access } from 'node:fs/promises';
 import { ConsoleMode, config as memlabConfig, findLeaksBySnapshotFilePaths } from 'memlab';
-import type { IHeapNode, IHeapSnapshot, ISerializedInfo, LeakFilterCallback } from 'memlab';
+import type { IHeapNode, IHeapSnapshot, LeakFilterCallback } from 'memlab';
+
+/** memlab's serialised cluster (`ISerializedInfo` in @memlab/core, not re-exported by `memlab`). */
+type ISerializedInfo = { [key: string]: string | number | boolean | ISerializedInfo };
+
+export type { LeakFilterCallback } from 'memlab';
 import { LeakAnalysisError } from './errors.ts';
 
 /** One hop of a retainer trace, from a GC root (index 0) to the leaked object. */
@@ -130,18 +135,11 @@ export function parseStepLine(line: string): RetainerStep | undefined {
   return step;
 }
 
-/** memlab nests each step's object inside the previous one, keyed by the printed line. */
+/** memlab puts each trace step at the top level of a cluster object, keyed by its printed line (`0: …`, `1: …`). */
 function stepLines(info: ISerializedInfo): string[] {
-  const lines: string[] = [];
-  let level: ISerializedInfo | undefined = info;
-  while (level !== undefined) {
-    const key = Object.keys(level).find((k) => /^\d+:/.test(k));
-    if (key === undefined) break;
-    lines.push(key);
-    const next: unknown = level[key];
-    level = typeof next === 'object' && next !== null ? (next as ISerializedInfo) : undefined;
-  }
-  return lines;
+  return Object.keys(info)
+    .filter((k) => /^\d+:/.test(k))
+    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
 }
 
 function toCluster(info: ISerializedInfo, snapshot: IHeapSnapshot | undefined): LeakCluster {

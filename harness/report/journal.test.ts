@@ -16,7 +16,7 @@ function journal(verdict: Journal['verdict']): Journal {
     profile: 'ci',
     seed: 7,
     versions: versions(),
-    gitSha: gitSha(),
+    gitSha: gitSha() ?? null,
     host: { platform: process.platform, arch: process.arch, cpus: 2 },
     startedAt: new Date(0).toISOString(),
     endedAt: new Date(1000).toISOString(),

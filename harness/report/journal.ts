@@ -37,7 +37,8 @@ export interface Journal {
   profile: string | undefined;
   seed: number;
   versions: Versions;
-  gitSha: string | undefined;
+  /** null outside a git checkout. */
+  gitSha: string | null;
   host: { platform: string; arch: string; cpus: number };
   startedAt: string;
   endedAt: string;

@@ -146,3 +146,14 @@ describe('measure', () => {
     expect(metricValue(withMemory, { ...rss, stat: 'slope', kind: 'bytesRate' })).toBeCloseTo(100);
   });
 });
+
+describe('promValue', () => {
+  it('reads a default metric with or without the registry prefix', async () => {
+    const { promValue } = await import('./measure.ts');
+    const text = '# HELP x\noya_process_process_resident_memory_bytes 123456\noya_process_nodejs_heap_size_used_bytes{a="b"} 42\n';
+    expect(promValue(text, 'process_resident_memory_bytes')).toBe(123456);
+    expect(promValue(text, 'nodejs_heap_size_used_bytes')).toBe(42);
+    expect(promValue('process_resident_memory_bytes 7', 'process_resident_memory_bytes')).toBe(7);
+    expect(promValue(text, 'nodejs_external_memory_bytes')).toBeUndefined();
+  });
+});

@@ -254,9 +254,9 @@ export function startMemorySampler(api: ApiClient, now: () => number, periodMs =
   };
 }
 
-/** The value of an unlabelled Prometheus sample. */
+/** The value of a Prometheus sample `name`, with any prefix (the runtime uses `oya_process_`). */
 export function promValue(text: string, name: string): number | undefined {
-  const match = new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+([0-9.eE+-]+)`, 'm').exec(text);
+  const match = new RegExp(`^(?:[a-zA-Z0-9_:]*_)?${name}(?:\\{[^}]*\\})?\\s+([0-9.eE+-]+)`, 'm').exec(text);
   return match ? Number(match[1]) : undefined;
 }
 

@@ -252,7 +252,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     profile: scenario.profile,
     seed: scenario.seed,
     versions: versions(),
-    gitSha: gitSha(),
+    gitSha: gitSha() ?? null,
     host: { platform: process.platform, arch: process.arch, cpus: cpus().length },
     startedAt: startedAt.toISOString(),
     endedAt: endedAt.toISOString(),

@@ -90,4 +90,13 @@ describe('self-check: the checks catch each test-only orchestrator defect', () =
       for (const gate of mustFail) expect(failed, summary).toContain(gate);
     }, 150_000);
   }
+
+  it('control: the drop-event scenario without the defect passes (the failure above is the defect\'s)', async () => {
+    const { yaml } = CASES[0]!;
+    const name = 'self-check-control';
+    const scenario = loadScenarioText(`name: ${name}\nkind: integration\n${yaml.replace(', defects: [drop-event]', '')}\n`, `scenarios/integration/${name}.yaml`);
+    expect(scenario.system.defects).toEqual([]);
+    const result = await runScenario(scenario, { reportDir });
+    expect(result.verdict, `${formatFailedGates(name, result.gates)}\njournal: ${result.journalPath}`).toBe('pass');
+  }, 150_000);
 });

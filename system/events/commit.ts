@@ -1,10 +1,10 @@
 /**
- * The one place that writes an event to SurrealDB: the append transaction, its answer decoded
- * into an EventRecord, idempotency conflicts detected, and rows mapped back into records.
+ * The one place that writes events to SurrealDB: the (group) append transaction, its answer
+ * decoded into EventRecords, idempotency conflicts detected, and rows mapped back into records.
  */
 import type { DbConnection } from './connection.ts';
 import type { EventRecord, EventType, PendingEvent } from './types.ts';
-import { APPEND_EVENT, IDEMPOTENCY_INDEX, SELECT_BY_KEY } from './schema.ts';
+import { appendBatchQuery, IDEMPOTENCY_INDEX, SELECT_BY_KEY } from './schema.ts';
 import { DbQueryFailedError, IdempotencyConflictError } from './errors.ts';
 
 /** Attempts on a transaction conflict (another writer bumped the same head): the tx rolled back whole. */
@@ -43,17 +43,29 @@ export async function selectByKey(connection: DbConnection, key: string): Promis
   return rows[0] === undefined ? undefined : toRecord(rows[0]);
 }
 
+/** One entry's outcome in a batch: its stored record, or why it was refused. */
+export type BatchOutcome = { ok: true; record: EventRecord } | { ok: false; error: Error };
+
 /**
- * Commits `entry` exactly once per key and returns the stored record: the new one, or the
- * ORIGINAL when the key was there already. Throws ORCH_IDEMPOTENCY_CONFLICT, and whatever the
- * connection throws (ORCH_DB_TIMEOUT, ORCH_DB_UNAVAILABLE, ORCH_DB_QUERY_FAILED).
+ * Commits `entries` in ONE transaction (one fsync), each exactly once per key, and returns one
+ * outcome per entry, in order: the new record, or the ORIGINAL when the key was there already
+ * (also earlier in the same batch), or ORCH_IDEMPOTENCY_CONFLICT for that entry alone.
+ * Throws what the connection throws for the whole batch (ORCH_DB_TIMEOUT, ORCH_DB_UNAVAILABLE,
+ * ORCH_DB_QUERY_FAILED); the transaction is then rolled back whole (or, after a timeout, may
+ * still land whole: the idempotency index makes a re-send harmless).
  */
-export async function commitEvent(connection: DbConnection, entry: PendingEvent): Promise<EventRecord> {
+export async function commitBatch(connection: DbConnection, entries: readonly PendingEvent[]): Promise<BatchOutcome[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const record = await commitOnce(connection, entry);
-      checkSameEvent(record, entry);
-      return record;
+      const records = await commitOnce(connection, entries);
+      return records.map((record, i) => {
+        try {
+          checkSameEvent(record, entries[i]!);
+          return { ok: true, record };
+        } catch (err) {
+          return { ok: false, error: err as Error };
+        }
+      });
     } catch (err) {
       if (err instanceof DbQueryFailedError && err.retryable && attempt < CONFLICT_ATTEMPTS) continue;
       throw err;
@@ -61,23 +73,35 @@ export async function commitEvent(connection: DbConnection, entry: PendingEvent)
   }
 }
 
-async function commitOnce(connection: DbConnection, entry: PendingEvent): Promise<EventRecord> {
-  const bindings = { stream: entry.stream, type: entry.type, data: entry.data, key: entry.idempotencyKey, at: entry.at };
-  const responses = await connection.run('append', (db) => db.query(APPEND_EVENT, bindings).responses());
+/** commitBatch() for one entry; throws its refusal. */
+export async function commitEvent(connection: DbConnection, entry: PendingEvent): Promise<EventRecord> {
+  const [outcome] = await commitBatch(connection, [entry]);
+  if (!outcome!.ok) throw outcome!.error;
+  return outcome!.record;
+}
+
+async function commitOnce(connection: DbConnection, entries: readonly PendingEvent[]): Promise<EventRecord[]> {
+  const bindings: Record<string, unknown> = {};
+  entries.forEach((e, i) => {
+    bindings[`e${i}`] = { stream: e.stream, type: e.type, data: e.data, key: e.idempotencyKey, at: e.at };
+  });
+  const responses = await connection.run('append', (db) => db.query(appendBatchQuery(entries.length), bindings).responses());
   for (const response of responses) {
     if (!response.success && !isNotExecuted(response.error)) {
-      // The key's unique index refused us: a commit we gave up on (timeout) landed meanwhile.
-      if (String(response.error?.message).includes(IDEMPOTENCY_INDEX)) {
-        const original = await selectByKey(connection, entry.idempotencyKey);
-        if (original !== undefined) return original;
+      // A key's unique index refused us: a commit we gave up on (timeout) landed meanwhile.
+      // Its entry now exists, so each entry alone will find its original.
+      if (String(response.error?.message).includes(IDEMPOTENCY_INDEX) && entries.length === 1) {
+        const original = await selectByKey(connection, entries[0]!.idempotencyKey);
+        if (original !== undefined) return [original];
       }
       const conflict = (response.error as { isTransactionConflict?: boolean }).isTransactionConflict === true;
-      throw new DbQueryFailedError('append', response.error, conflict);
+      throw new DbQueryFailedError('append', response.error, conflict || String(response.error?.message).includes(IDEMPOTENCY_INDEX));
     }
   }
   for (const response of responses) {
-    const result = response.success ? (response.result as { existing?: boolean; record?: Record<string, unknown> } | null) : null;
-    if (result !== null && typeof result === 'object' && result.record !== undefined) return toRecord(result.record);
+    if (response.success && Array.isArray(response.result) && response.result.length === entries.length) {
+      return (response.result as { record: Record<string, unknown> }[]).map((r) => toRecord(r.record));
+    }
   }
-  throw new DbQueryFailedError('append', new Error('the append transaction returned no record'));
+  throw new DbQueryFailedError('append', new Error('the append transaction returned no records'));
 }

@@ -181,6 +181,29 @@ describe.skipIf(!existsSync(serverModule))('remote SurrealDB over ws:// (embedde
     await store.close();
   });
 
+  it('every DB call has a timeout (ORCH_DB_TIMEOUT); a timed-out append is outboxed and flushed in order later', async () => {
+    const server = await startServer();
+    const relay = await startRelay(server.port);
+    onTestFinished(() => relay.close());
+    const dir = await tempDir();
+    // No watchdog interference: this test drives the flush itself.
+    const store = await openEventStore({ url: relay.url, outboxPath: join(dir, 'outbox.jsonl'), timeoutMs: 300, pingIntervalMs: 600_000 });
+    onTestFinished(() => store.destroy());
+    await store.append('bead:t', { type: 'BeadQueued', data: {} }, { idempotencyKey: 't-1' });
+    relay.mode = 'blackhole';
+    const started = performance.now();
+    await expect(store.read('bead:t')).rejects.toMatchObject({ code: 'ORCH_DB_TIMEOUT', retryable: true });
+    await expect(store.loadCheckpoint('t')).rejects.toMatchObject({ code: 'ORCH_DB_TIMEOUT' });
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect((await store.append('bead:t', { type: 'BeadQueued', data: {} }, { idempotencyKey: 't-2' })).status).toBe('outboxed');
+    // Later appends queue behind the outbox, even though the connection still looks fine.
+    expect((await store.append('bead:t', { type: 'BeadQueued', data: {} }, { idempotencyKey: 't-3' })).status).toBe('outboxed');
+    relay.mode = 'open';
+    expect(await store.flushOutbox()).toEqual({ flushed: 2, remaining: 0 });
+    expect((await store.read('bead:t')).map((e) => [e.seq, e.idempotencyKey])).toEqual([[1, 't-1'], [2, 't-2'], [3, 't-3']]);
+    await store.close();
+  });
+
   it('a commit whose reply was lost (the DB did the work) is not doubled by the flush', async () => {
     const server = await startServer();
     const relay = await startRelay(server.port);

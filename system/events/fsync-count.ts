@@ -3,7 +3,9 @@
  * can count fsync/fdatasync calls. Usage:
  *   strace -f -c -e trace=fsync,fdatasync node --import tsx system/events/fsync-count.ts 1000
  * Optional 2nd arg: a query suffix for the datastore URL (e.g. "?sync=never") to show the contrast,
- * or "outbox": the DB is unreachable (a closed port), so every append goes to the outbox file.
+ * or "outbox": the DB is unreachable (a closed port), so every append goes to the outbox file;
+ * "-" for neither. Optional 3rd arg: appends in flight at once (default 1); above 1 the writer
+ * groups them (group commit), so there are fewer fsyncs than appends.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,19 +13,25 @@ import { join } from 'node:path';
 import { openEventStore } from './index.ts';
 
 const count = Number(process.argv[2] ?? 1000);
-const suffix = process.argv[3] ?? '';
+const suffix = process.argv[3] === '-' ? '' : (process.argv[3] ?? '');
+const concurrency = Number(process.argv[4] ?? 1);
 const dir = await mkdtemp(join(tmpdir(), 'oya-fsync-'));
 const store =
   suffix === 'outbox'
     ? await openEventStore({ url: 'ws://127.0.0.1:1/rpc', outboxPath: join(dir, 'outbox.jsonl'), connectTimeoutMs: 200, pingIntervalMs: 600_000 })
     : await openEventStore({ url: `surrealkv://${join(dir, 'db')}${suffix}`, pingIntervalMs: 600_000 });
 const started = performance.now();
-for (let i = 0; i < count; i++) {
-  await store.append(`bead:f${i % 10}`, { type: 'BeadQueued', data: { i } }, { idempotencyKey: `fsync-${i}` });
+let next = 0;
+async function appender(): Promise<void> {
+  for (let i = next++; i < count; i = next++) {
+    await store.append(`bead:f${i % 10}`, { type: 'BeadQueued', data: { i } }, { idempotencyKey: `fsync-${i}` });
+  }
 }
+await Promise.all(Array.from({ length: concurrency }, appender));
 const elapsed = performance.now() - started;
 await store.close();
 await rm(dir, { recursive: true, force: true });
-process.stdout.write(`${count} appends in ${elapsed.toFixed(0)} ms (${(elapsed / Math.max(count, 1)).toFixed(3)} ms each)\n`);
+const perSecond = (count / elapsed) * 1000;
+process.stdout.write(`${count} appends, ${concurrency} in flight: ${elapsed.toFixed(0)} ms (${perSecond.toFixed(0)} appends/s)\n`);
 // The embedded engine keeps a native handle alive after close (see connection.ts).
 process.exit(0);

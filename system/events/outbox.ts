@@ -52,18 +52,19 @@ export class Outbox {
     return [...this.#entries];
   }
 
-  /** Appends one entry and fsyncs it. Throws ORCH_OUTBOX_WRITE_FAILED if the disk refuses. */
-  async add(entry: PendingEvent): Promise<void> {
+  /** Appends entries (one write, one fsync for all). Throws ORCH_OUTBOX_WRITE_FAILED if the disk refuses. */
+  async add(...entries: PendingEvent[]): Promise<void> {
+    if (entries.length === 0) return;
     if (this.#file !== null) {
-      const line = JSON.stringify({ v: FORMAT_VERSION, ...entry }) + '\n';
+      const lines = entries.map((entry) => JSON.stringify({ v: FORMAT_VERSION, ...entry }) + '\n').join('');
       try {
-        await this.#file.write(line);
+        await this.#file.write(lines);
         await this.#file.sync();
       } catch (err) {
         throw new OutboxWriteError(this.path ?? '', err);
       }
     }
-    this.#entries.push(entry);
+    this.#entries.push(...entries);
   }
 
   /** Drops the first `count` entries (the DB confirmed them) and durably rewrites the file. */

@@ -28,23 +28,41 @@ DEFINE TABLE IF NOT EXISTS checkpoint_head SCHEMALESS;
 /** Name of the unique index a duplicate key violates (a race with a late, timed-out commit). */
 export const IDEMPOTENCY_INDEX = 'event_idempotency_key';
 
+/** Most appends committed by one transaction (group commit: one fsync for the whole batch). */
+export const MAX_APPEND_BATCH = 64;
+
+function appendOne(i: number): string {
+  return `LET $x${i} = (SELECT * OMIT id FROM event WHERE idempotencyKey = $e${i}.key LIMIT 1)[0];
+LET $r${i} = IF $x${i} != NONE { { existing: true, record: $x${i} } } ELSE {
+  LET $head = UPSERT ONLY type::record('stream_head', $e${i}.stream) SET seq += 1 RETURN AFTER;
+  LET $log = UPSERT ONLY log_head:global SET position += 1 RETURN AFTER;
+  LET $record = CREATE ONLY event CONTENT {
+    stream: $e${i}.stream, seq: $head.seq, position: $log.position,
+    type: $e${i}.type, data: $e${i}.data, idempotencyKey: $e${i}.key, at: $e${i}.at
+  } RETURN AFTER;
+  IF $e${i}.type = 'StepCheckpointed' { UPSERT type::record('checkpoint_head', $e${i}.stream) CONTENT { event: $record.id } };
+  { existing: false, record: $record }
+};`;
+}
+
+const batchQueries = new Map<number, string>();
+
 /**
- * Append one event, exactly once per key. Returns `{ existing, record }` as its statement #2
- * (0-based) when the key was already there, else as its last statement.
- * Bindings: $stream, $type, $data, $key, $at.
+ * Appends `count` events in ONE transaction, each exactly once per key: an entry whose key is
+ * already stored (also earlier in the same batch) yields `{ existing: true, record: ORIGINAL }`.
+ * Bindings: $e0 … $e{count-1}, each `{ stream, type, data, key, at }`. The last-but-one statement
+ * returns the array of `{ existing, record }` in entry order.
  */
-export const APPEND_EVENT = `BEGIN;
-LET $existing = (SELECT * OMIT id FROM event WHERE idempotencyKey = $key LIMIT 1)[0];
-IF $existing != NONE { RETURN { existing: true, record: $existing }; };
-LET $head = UPSERT ONLY type::record('stream_head', $stream) SET seq += 1 RETURN AFTER;
-LET $log = UPSERT ONLY log_head:global SET position += 1 RETURN AFTER;
-LET $record = CREATE ONLY event CONTENT {
-  stream: $stream, seq: $head.seq, position: $log.position,
-  type: $type, data: $data, idempotencyKey: $key, at: $at
-} RETURN AFTER;
-IF $type = 'StepCheckpointed' { UPSERT type::record('checkpoint_head', $stream) CONTENT { event: $record.id } };
-RETURN { existing: false, record: $record };
-COMMIT;`;
+export function appendBatchQuery(count: number): string {
+  let query = batchQueries.get(count);
+  if (query === undefined) {
+    const body = Array.from({ length: count }, (_, i) => appendOne(i)).join('\n');
+    const results = Array.from({ length: count }, (_, i) => `$r${i}`).join(', ');
+    query = `BEGIN;\n${body}\nRETURN [${results}];\nCOMMIT;`;
+    batchQueries.set(count, query);
+  }
+  return query;
+}
 
 /** The record stored under a key, if any. Binding: $key. */
 export const SELECT_BY_KEY = `SELECT * OMIT id FROM event WHERE idempotencyKey = $key LIMIT 1;`;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Surreal } from 'surrealdb';
 import { createNodeEngines } from '@surrealdb/node';
 import { openEventStore, type EventStore, type NewEvent } from './index.ts';
-import { APPEND_EVENT, DEFINE_SCHEMA } from './schema.ts';
+import { appendBatchQuery, DEFINE_SCHEMA } from './schema.ts';
 
 const submitted = (beadId: string): NewEvent<'BeadSubmitted'> => ({ type: 'BeadSubmitted', data: { beadId, priority: 2, maxAttempts: 3 } });
 
@@ -78,6 +78,23 @@ describe('event store on mem://', () => {
     expect(states.get('cp')).toMatchObject({ lastCheckpointStep: 1, lastSeq: 3, status: 'submitted' });
   });
 
+  it('group commit: concurrent appends share a transaction, yet a refused entry fails alone', async () => {
+    const uncached = await openEventStore({ url: 'mem://', idempotencyCacheSize: 0 });
+    onTestFinished(() => uncached.close());
+    await uncached.append('bead:g1', submitted('g1'), { idempotencyKey: 'g-taken' });
+    const results = await Promise.allSettled([
+      uncached.append('bead:g2', submitted('g2'), { idempotencyKey: 'g-a' }),
+      uncached.append('bead:g3', submitted('g3'), { idempotencyKey: 'g-taken' }),
+      uncached.append('bead:g2', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'g-b' }),
+      uncached.append('bead:g2', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'g-b' }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'ORCH_IDEMPOTENCY_CONFLICT' });
+    expect((results[3] as PromiseFulfilledResult<unknown>).value).toEqual((results[2] as PromiseFulfilledResult<unknown>).value);
+    expect((await uncached.read('bead:g2')).map((e) => [e.seq, e.idempotencyKey])).toEqual([[1, 'g-a'], [2, 'g-b']]);
+    expect(await uncached.read('bead:g3')).toEqual([]);
+  });
+
   describe('bad input is refused whole, with a stable code, and writes nothing', () => {
     const cases: [string, () => Promise<unknown>, string][] = [
       ['unknown type', () => store.append('bead:bad', { type: 'BeadExploded', data: {} } as never, { idempotencyKey: 'bad-1' }), 'ORCH_EVENT_INVALID'],
@@ -88,6 +105,9 @@ describe('event store on mem://', () => {
       ['a cycle', () => { const d: Record<string, unknown> = {}; d.self = d; return store.append('bead:bad', { type: 'BeadQueued', data: d } as never, { idempotencyKey: 'bad-6' }); }, 'ORCH_EVENT_INVALID'],
       ['NaN', () => store.append('bead:bad', { type: 'BeadQueued', data: { x: Number.NaN } } as never, { idempotencyKey: 'bad-7' }), 'ORCH_EVENT_INVALID'],
       ['a Date object', () => store.append('bead:bad', { type: 'BeadQueued', data: { d: new Date() } } as never, { idempotencyKey: 'bad-8' }), 'ORCH_EVENT_INVALID'],
+      ['an integer beyond 2^53', () => store.append('bead:bad', { type: 'BeadQueued', data: { big: 2 ** 60 } } as never, { idempotencyKey: 'bad-11' }), 'ORCH_EVENT_INVALID'],
+      ['more than 1 MiB', () => store.append('bead:bad', { type: 'BeadQueued', data: { blob: 'x'.repeat(1024 * 1024) } } as never, { idempotencyKey: 'bad-12' }), 'ORCH_EVENT_INVALID'],
+      ['not an object', () => store.append('bead:bad', 'BeadQueued' as never, { idempotencyKey: 'bad-13' }), 'ORCH_EVENT_INVALID'],
       ['missing stream', () => store.append(undefined as never, { type: 'BeadQueued', data: {} }, { idempotencyKey: 'bad-9' }), 'ORCH_STREAM_INVALID'],
       ['stream of no family', () => store.append('job:1', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'bad-10' }), 'ORCH_STREAM_INVALID'],
       ['empty key', () => store.append('bead:bad', { type: 'BeadQueued', data: {} }, { idempotencyKey: '' }), 'ORCH_IDEMPOTENCY_KEY_INVALID'],
@@ -120,7 +140,7 @@ describe('event store on surrealkv (the default engine)', () => {
     await db.connect('mem://', { namespace: 'oya', database: 'oya' });
     onTestFinished(() => db.close().then(() => undefined));
     await db.query(DEFINE_SCHEMA).collect();
-    await db.query(APPEND_EVENT, { stream: 'bead:u', type: 'BeadQueued', data: {}, key: 'u-1', at: 'x' }).collect();
+    await db.query(appendBatchQuery(1), { e0: { stream: 'bead:u', type: 'BeadQueued', data: {}, key: 'u-1', at: 'x' } }).collect();
     const row = { stream: 'bead:other', seq: 1, position: 99, type: 'BeadQueued', data: {}, at: 'x' };
     await expect(db.query('CREATE event CONTENT $row', { row: { ...row, idempotencyKey: 'u-1' } }).collect()).rejects.toThrow(/event_idempotency_key/);
     await expect(db.query('CREATE event CONTENT $row', { row: { ...row, stream: 'bead:u', idempotencyKey: 'fresh' } }).collect()).rejects.toThrow(/event_stream_seq/);
@@ -135,7 +155,9 @@ describe('event store on surrealkv (the default engine)', () => {
     const store = await openEventStore({ dataDir: join(dir, 'db') });
     onTestFinished(() => store.close());
     await expect(openEventStore({ dataDir: join(dir, 'db'), outboxPath: join(dir, 'other.jsonl'), connectTimeoutMs: 1000 })).rejects.toMatchObject({ code: 'ORCH_DB_UNAVAILABLE' });
-    await store.close();
+    await Promise.all([store.close(), store.close()]);
+    store.destroy();
     await expect(store.append('bead:z', submitted('z'), { idempotencyKey: 'z' })).rejects.toMatchObject({ code: 'ORCH_EVENT_STORE_CLOSED' });
+    await expect(store.read('bead:z')).rejects.toMatchObject({ code: 'ORCH_EVENT_STORE_CLOSED' });
   });
 });

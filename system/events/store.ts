@@ -1,7 +1,8 @@
 /**
  * The event store: append-only streams in SurrealDB with a durable local outbox in front.
  *
- * All writes (appends and outbox flushes) go through ONE serial writer, which gives three
+ * All writes (appends and outbox flushes) go through ONE serial writer, which batches the appends
+ * queued meanwhile into one transaction (group commit, one fsync per batch). It gives three
  * properties cheaply: per-stream and global order equal call order; once one event is in the
  * outbox every later one goes there too (so a flush, in file order, never reorders a stream);
  * and two concurrent retries of one key meet in order, the second finding the first's record.
@@ -16,16 +17,21 @@ import { Outbox } from './outbox.ts';
 import { IdempotencyCache } from './idempotency-cache.ts';
 import { startWatchdog, type WatchdogHandle } from './watchdog.ts';
 import { validateAppend, parseStream } from './validate.ts';
-import { commitEvent, checkSameEvent, toRecord } from './commit.ts';
+import { commitBatch, checkSameEvent, toRecord } from './commit.ts';
 import { projectBeads, applyEvent, type BeadState } from './projection.ts';
-import { LATEST_CHECKPOINT, READ_ALL, READ_STREAM } from './schema.ts';
+import { LATEST_CHECKPOINT, MAX_APPEND_BATCH, READ_ALL, READ_STREAM } from './schema.ts';
 import { beadStream, type AppendResult, type Checkpoint, type EventPage, type EventRecord, type EventType, type NewEvent, type PendingEvent } from './types.ts';
 import { DbTimeoutError, DbUnavailableError, EventInvalidError, EventStoreClosedError, OutboxWriteError } from './errors.ts';
 import { appendFile } from 'node:fs/promises';
 
 const PAGE_SIZE = 1000;
-/** Outbox entries committed between two rewrites of the outbox file during a flush. */
-const FLUSH_BATCH = 256;
+
+/** An append waiting for the writer. */
+interface QueuedAppend {
+  entry: PendingEvent;
+  resolve(result: AppendResult): void;
+  reject(err: unknown): void;
+}
 
 /** What the store reports about itself (for GET /health). */
 export interface EventStoreHealth {
@@ -75,6 +81,8 @@ export class SurrealEventStore implements EventStore {
   readonly #pendingByKey = new Map<string, PendingEvent>();
   #watchdog: WatchdogHandle | null = null;
   #writerTail: Promise<unknown> = Promise.resolve();
+  #queue: QueuedAppend[] = [];
+  #drainScheduled = false;
   #closing: Promise<void> | null = null;
   #rejected = 0;
 
@@ -93,7 +101,13 @@ export class SurrealEventStore implements EventStore {
     // Fast path for retries: no queueing behind other writes, no DB round trip.
     const known = this.#known(entry);
     if (known !== undefined) return known;
-    return this.#serial(async () => this.#known(entry) ?? (await this.#appendNow(entry)));
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.#queue.push({ entry, resolve, reject });
+      if (!this.#drainScheduled) {
+        this.#drainScheduled = true;
+        void this.#serial(() => this.#drain());
+      }
+    });
   }
 
   async read(stream: string, fromSeq = 1, limit = Number.POSITIVE_INFINITY): Promise<EventRecord[]> {
@@ -209,48 +223,122 @@ export class SurrealEventStore implements EventStore {
     return undefined;
   }
 
-  async #appendNow(entry: PendingEvent): Promise<AppendResult> {
-    if (this.#outbox.size > 0 || this.#connection.state !== 'connected') return this.#toOutbox(entry);
+  /**
+   * Group commit: every append queued while the previous transaction ran goes into the next one
+   * (up to MAX_APPEND_BATCH), so N concurrent appends cost one transaction and one fsync.
+   */
+  async #drain(): Promise<void> {
+    this.#drainScheduled = false;
+    const batch = this.#queue.splice(0, MAX_APPEND_BATCH);
+    if (this.#queue.length > 0) {
+      this.#drainScheduled = true;
+      void this.#serial(() => this.#drain());
+    }
+    const fresh: QueuedAppend[] = [];
+    for (const item of batch) {
+      try {
+        // An earlier batch may have committed or outboxed this key since append() checked.
+        const known = this.#known(item.entry);
+        if (known !== undefined) item.resolve(known);
+        else fresh.push(item);
+      } catch (err) {
+        item.reject(err);
+      }
+    }
+    if (fresh.length === 0) return;
+    if (this.#outbox.size > 0 || this.#connection.state !== 'connected') return this.#toOutbox(fresh);
+    let outcomes;
     try {
-      const record = await commitEvent(this.#connection, entry);
-      this.#cache.remember(record);
-      return { status: 'committed', record };
+      outcomes = await commitBatch(this.#connection, fresh.map((item) => item.entry));
     } catch (err) {
       // Unreachable or slow: the commit may or may not land; the outbox + idempotency index make both fine.
-      if (err instanceof DbTimeoutError || err instanceof DbUnavailableError) return this.#toOutbox(entry);
-      throw err;
+      if (err instanceof DbTimeoutError || err instanceof DbUnavailableError) return this.#toOutbox(fresh);
+      // The DB refused the batch: retry one by one so a bad entry fails alone.
+      if (fresh.length > 1) return this.#commitOneByOne(fresh);
+      fresh[0]!.reject(err);
+      return;
+    }
+    outcomes.forEach((outcome, i) => {
+      if (outcome.ok) {
+        this.#cache.remember(outcome.record);
+        fresh[i]!.resolve({ status: 'committed', record: outcome.record });
+      } else {
+        fresh[i]!.reject(outcome.error);
+      }
+    });
+  }
+
+  async #commitOneByOne(items: QueuedAppend[]): Promise<void> {
+    for (const [i, item] of items.entries()) {
+      if (this.#outbox.size > 0 || this.#connection.state !== 'connected') return this.#toOutbox(items.slice(i));
+      try {
+        const [outcome] = await commitBatch(this.#connection, [item.entry]);
+        if (!outcome!.ok) throw outcome!.error;
+        this.#cache.remember(outcome!.record);
+        item.resolve({ status: 'committed', record: outcome!.record });
+      } catch (err) {
+        if (err instanceof DbTimeoutError || err instanceof DbUnavailableError) return this.#toOutbox(items.slice(i));
+        item.reject(err);
+      }
     }
   }
 
-  async #toOutbox(entry: PendingEvent): Promise<AppendResult> {
-    await this.#outbox.add(entry);
-    this.#pendingByKey.set(entry.idempotencyKey, entry);
-    return { status: 'outboxed', pending: entry };
+  /** Outboxes queued appends with one fsync; each resolves as "outboxed" once durable. */
+  async #toOutbox(items: QueuedAppend[]): Promise<void> {
+    // Two queued appends of one key: the first is the original, the second gets it back.
+    const unique = new Map<string, QueuedAppend[]>();
+    for (const item of items) unique.set(item.entry.idempotencyKey, [...(unique.get(item.entry.idempotencyKey) ?? []), item]);
+    const entries = [...unique.values()].map((same) => same[0]!.entry);
+    try {
+      await this.#outbox.add(...entries);
+    } catch (err) {
+      for (const item of items) item.reject(err);
+      return;
+    }
+    for (const [key, same] of unique) {
+      const pending = same[0]!.entry;
+      this.#pendingByKey.set(key, pending);
+      for (const item of same) {
+        try {
+          checkSameEvent(pending, item.entry);
+          item.resolve({ status: 'outboxed', pending });
+        } catch (err) {
+          item.reject(err);
+        }
+      }
+    }
   }
 
+  /** Commits the outbox in order, a batch per transaction; the file shrinks only after the DB confirmed. */
   async #flushNow(): Promise<FlushResult> {
     let flushed = 0;
     while (this.#outbox.size > 0 && this.#connection.state === 'connected') {
-      const batch = this.#outbox.entries().slice(0, FLUSH_BATCH);
-      let done = 0;
-      let stop = false;
-      for (const entry of batch) {
-        try {
-          this.#cache.remember(await commitEvent(this.#connection, entry));
-        } catch (err) {
-          if (err instanceof DbTimeoutError || err instanceof DbUnavailableError) {
-            stop = true;
-            break;
+      const batch = this.#outbox.entries().slice(0, MAX_APPEND_BATCH);
+      let outcomes;
+      try {
+        outcomes = await commitBatch(this.#connection, batch);
+      } catch (err) {
+        if (err instanceof DbTimeoutError || err instanceof DbUnavailableError) break;
+        // The DB refused the batch: find the bad entry by committing one by one, in order.
+        outcomes = [];
+        for (const entry of batch) {
+          try {
+            outcomes.push(...(await commitBatch(this.#connection, [entry])));
+          } catch (one) {
+            if (one instanceof DbTimeoutError || one instanceof DbUnavailableError) break;
+            outcomes.push({ ok: false as const, error: one as Error });
           }
-          // The DB refused this entry for good (e.g. its key belongs to another event): keep it aside, never drop it silently.
-          await this.#reject(entry, err);
         }
-        done++;
       }
-      await this.#outbox.removeFirst(done);
-      for (const entry of batch.slice(0, done)) this.#pendingByKey.delete(entry.idempotencyKey);
-      flushed += done;
-      if (stop) break;
+      for (const [i, outcome] of outcomes.entries()) {
+        // The DB refused this entry for good (e.g. its key belongs to another event): keep it aside, never drop it silently.
+        if (outcome.ok) this.#cache.remember(outcome.record);
+        else await this.#reject(batch[i]!, outcome.error);
+      }
+      await this.#outbox.removeFirst(outcomes.length);
+      for (const entry of batch.slice(0, outcomes.length)) this.#pendingByKey.delete(entry.idempotencyKey);
+      flushed += outcomes.length;
+      if (outcomes.length < batch.length) break;
     }
     return { flushed, remaining: this.#outbox.size };
   }

@@ -40,6 +40,8 @@ export interface RuntimeContext {
   readonly attempts: Map<string, Attempt>;
   /** Bead id held by each runner (null = free). Index = runner number. */
   readonly runners: (string | null)[];
+  /** Date.now() when each worker was last given back by an attempt (its later heartbeats are current). */
+  readonly releasedAt: Map<string, number>;
   /** Pending retry timers by bead id (BeadRetryScheduled appended, BeadQueued not yet). */
   readonly retryTimers: Map<string, NodeJS.Timeout>;
   /** Beads the `lose-on-restart` test defect forgot: nothing may pick them up. */

@@ -86,6 +86,7 @@ async function runBead(ctx: RuntimeContext, msg: RunnerMessage, actorCtx: ActorC
   } finally {
     actorCtx.signal.removeEventListener('abort', onKill);
     ctx.attempts.delete(record.bead.id);
+    ctx.releasedAt.set(worker.id, Date.now());
     ctx.pool?.release(worker);
   }
   ctx.log.debug({ beadId: record.bead.id, attempt: attempt.number, end: end.kind }, 'attempt ended');

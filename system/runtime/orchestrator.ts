@@ -96,6 +96,7 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     attempts: new Map(),
     runners: Array.from({ length: opts.workers }, () => null),
     retryTimers: new Map(),
+    releasedAt: new Map(),
     forgotten: new Set(),
     workflows: new Map(),
     reconcilerPaused: false,
@@ -150,6 +151,7 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     pool.on('spawned', ({ worker }) => memory.watch(worker));
     pool.on('died', ({ workerId, reason, exit, leased }) => {
       metrics.workerDeaths.inc({ reason });
+      ctx.releasedAt.delete(workerId);
       log.warn({ component: 'pool', workerId, reason, exit, leased }, 'worker died');
     });
     pool.on('spawnFailed', ({ slot, error, retryInMs }) => log.warn({ component: 'pool', slot, err: error, retryInMs }, 'worker failed to start'));

@@ -95,7 +95,8 @@ export async function reconcile(ctx: RuntimeContext, memory: ReconcilerMemory): 
   for (const worker of ctx.pool?.workers() ?? []) {
     const beat = memory.heartbeats.get(worker.id);
     if (owned.has(worker.id) || beat === undefined || beat.sessions.length === 0) continue;
-    if (beat.at - (memory.ownedAt.get(worker.id) ?? 0) < ORPHAN_MARGIN_MS) continue;
+    const lastOwned = Math.max(memory.ownedAt.get(worker.id) ?? 0, ctx.releasedAt.get(worker.id) ?? 0);
+    if (beat.at - lastOwned < ORPHAN_MARGIN_MS) continue;
     correct('orphan_worker', { workerId: worker.id, sessions: beat.sessions.map((s) => s.beadId) });
     memory.heartbeats.delete(worker.id);
     void worker.stop();

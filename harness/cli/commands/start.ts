@@ -123,8 +123,9 @@ export const command: CliCommand = {
     process.off('SIGTERM', onSignal);
     process.stdout.write(`oya stopped (${signal})\n`);
     const code = error === undefined ? 0 : 1;
-    // The embedded engine may keep a handle open after close: do not let it hold the exit.
-    setTimeout(() => process.exit(code), 1000).unref();
+    // Everything of ours is closed; a loader's helper process (tsx's esbuild service) may still
+    // hold the event loop open, so exit explicitly once stdout had its chance to drain.
+    setTimeout(() => process.exit(code), 100).unref();
     return code;
   },
 };

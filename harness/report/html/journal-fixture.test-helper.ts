@@ -14,6 +14,7 @@ import type { BeadState, CheckEvent, SideEffect } from '../../checks/types.ts';
 import { mulberry32 } from '../../metrics/arrival.ts';
 import { RunMetrics } from '../../metrics/run-metrics.ts';
 import { evaluateThreshold, parseThreshold } from '../../scenario/threshold-grammar.ts';
+import type { Journal } from '../journal.ts';
 
 /** Options of {@link buildJournal}. */
 export interface JournalFixtureOptions {
@@ -90,11 +91,14 @@ export function buildJournal(options: JournalFixtureOptions = {}): Record<string
       const recorded = metricsJson.metrics[metric === 'latency' ? 'endToEnd' : (metric as 'overhead')];
       return (recorded.summary as unknown as Record<string, number>)[stat]! / 1000;
     };
-    const gates = [
-      ...Object.entries(thresholds).map(([key, condition]) => ({ key, source: condition, ...evaluateThreshold(parseThreshold(key, condition), actualOf(key)) })),
+    const gates: Journal['gates'] = [
+      ...Object.entries(thresholds).map(([key, condition]) => {
+        const result = evaluateThreshold(parseThreshold(key, condition), actualOf(key));
+        return { kind: 'threshold', name: key, pass: result.pass, expected: result.expected, actual: result.actual };
+      }),
       ...(['lost', 'duplicated', 'eventGaps', 'doubleSideEffects'] as const).map((check) => ({
-        key: `expect.${check}`,
-        source: '0',
+        kind: 'expect',
+        name: check,
         expected: `${check} == 0`,
         actual: String(checks.counts[check]),
         pass: checks.counts[check] === 0,
@@ -103,41 +107,58 @@ export function buildJournal(options: JournalFixtureOptions = {}): Record<string
     const verdict = gates.every((g) => g.pass) ? 'pass' : 'fail';
     const name = options.name ?? 'db-outage';
     const kind = options.kind ?? 'chaos';
-    return JSON.parse(
-      JSON.stringify({
-        schemaVersion: 1,
-        scenario: {
-          name,
-          kind,
-          description: options.description ?? 'SurrealDB unreachable for 10 s mid-run; events buffer and flush on recovery.',
-          seed: options.seed ?? 7,
-          profile: 'ci',
-          thresholds,
-          source: `name: ${name}\nkind: ${kind}\nseed: ${options.seed ?? 7}\nworkload:\n  - beads: ${beads}\n    rate: ${rate}/s\n`,
-        },
-        versions: { node: process.version, oya: '0.1.0', surrealdb: '2.0.8' },
-        gitSha: '71986b6f00d1c0ffee0000000000000000000000',
-        startedAt: new Date(RUN_START_EPOCH).toISOString(),
-        endedAt: new Date(RUN_START_EPOCH + endMs + 1200).toISOString(),
-        faults: faults.map(([fname, start, end], i) => ({
-          name: fname,
-          params: fname === 'db.outage' ? { mode: 'refuse', for: `${(end - start) / 1000}s` } : { target: 'random' },
-          start,
-          end,
-          recoveryMs: metricsJson.recoveries[i]?.ms,
-        })),
-        events: [
-          { at: 0, label: 'workload phase steady started' },
-          { at: (beads * 1000) / rate, label: 'last submission sent' },
-          { at: endMs, label: 'drain complete' },
-        ],
-        history: history.toJSON(),
-        metrics: metricsJson,
-        checks,
-        gates,
-        verdict,
-      }),
-    ) as Record<string, unknown>;
+    const seed = options.seed ?? 7;
+    const description = options.description ?? 'SurrealDB unreachable for 10 s mid-run; events buffer and flush on recovery.';
+    const faultSpecs = faults.map(([fname, start, end]) => ({ at: start, do: fname, ...(end > start ? { for: end - start } : {}), ...(fname === 'db.outage' ? { mode: 'refuse' } : {}) }));
+    // The runner's journal type: if its shape changes, this fixture stops compiling.
+    const journal: Journal = {
+      version: 1,
+      scenario: {
+        name,
+        kind,
+        file: `scenarios/${kind}/${name}.yaml`,
+        description,
+        resolved: { name, kind, description, seed, profile: 'ci', workload: [{ beads, rate }], faults: faultSpecs, thresholds: Object.fromEntries(Object.entries(thresholds).map(([k, v]) => [k, parseThreshold(k, v)])) },
+      },
+      profile: 'ci',
+      seed,
+      versions: { node: process.version, oya: '0.1.0', surrealdb: { sdk: '2.0.8', engine: '3.0.3' } },
+      gitSha: '71986b6f00d1c0ffee0000000000000000000000',
+      host: { platform: 'linux', arch: 'x64', cpus: 2 },
+      startedAt: new Date(RUN_START_EPOCH).toISOString(),
+      endedAt: new Date(RUN_START_EPOCH + endMs + 1200).toISOString(),
+      durationMs: endMs + 1200,
+      verdict,
+      phases: [
+        { name: 'environment', ms: 850 },
+        { name: 'orchestrator', ms: 400 },
+        { name: 'workload', ms: (beads * 1000) / rate },
+        { name: 'drain', ms: Math.max(0, endMs - (beads * 1000) / rate) },
+      ],
+      faults: faults.map(([fname, start, end], i) => ({
+        index: i,
+        do: fname,
+        spec: faultSpecs[i],
+        plannedAt: start,
+        startedAt: start + 3,
+        healedAt: end + 5,
+        recoveryMs: metricsJson.recoveries[i]?.ms,
+        details: fname === 'db.outage' ? { proxy: 'surreal', toxic: 'down' } : { pid: 4242 },
+      })),
+      metrics: {
+        ...metricsJson,
+        arrivals: beads,
+        dropped: 0,
+        memory: Array.from({ length: Math.ceil(endMs / 5000) + 1 }, (_, k) => ({ t: k * 5000, rss: (80 + k * 0.4 + random()) * 2 ** 20, heap: (30 + k * 0.2 + random()) * 2 ** 20 })),
+        windows: { faultIntervals: faults.map(([, a, b]) => [a, b]), endAt: endMs },
+      },
+      checks,
+      gates,
+      teardown: [],
+      artifacts: { orchestratorLog: `reports/${kind}/${name}.orchestrator.log` },
+      history: history.toJSON(),
+    };
+    return JSON.parse(JSON.stringify(journal)) as Record<string, unknown>;
   } finally {
     metrics.destroy();
   }

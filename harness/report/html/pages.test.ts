@@ -45,7 +45,7 @@ describe('renderScenarioPage', () => {
     expect(page.indexOf('id="gates"')).toBeLessThan(page.indexOf('id="percentiles"'));
     expect(page.indexOf('id="percentiles"')).toBeLessThan(page.indexOf('id="latency-over-time"'));
     expect(page).toMatch(/<tr class="row-fail" data-gate="latency.p99">/);
-    expect(page).toMatch(/<tr class="row-pass" data-gate="expect.lost">/);
+    expect(page).toMatch(/<tr class="row-pass" data-gate="lost">/);
   });
 
   it('has a percentile row per metric with units, right-aligned', () => {
@@ -58,7 +58,9 @@ describe('renderScenarioPage', () => {
   it('embeds the charts as inline SVG with the fault windows of the journal', () => {
     expect(page).toMatch(/data-chart="latency-over-time" data-series="4" data-fault-windows="2"/);
     expect(page).toMatch(/data-chart="hdr-distribution" data-series="4"/);
-    expect(page).toMatch(/data-chart="timeline" data-faults="2" data-events="3"/);
+    expect(page).toMatch(/data-chart="timeline" data-faults="2" data-events="0"/);
+    expect(page).toMatch(/data-chart="memory-over-time" data-series="2" data-fault-windows="2"/);
+    expect(page).toContain('<a href="db-outage.orchestrator.log">orchestratorLog</a>');
     expect(page).not.toContain('NaN');
   });
 
@@ -100,13 +102,30 @@ describe('renderScenarioPage', () => {
     expect(html).toContain('sut: kill failed');
     expect(html).toContain('run ended before the checks ran');
     expect(html).toContain('data-empty="true"');
-    expect(html).toContain('{&quot;for&quot;:10000,&quot;mode&quot;:&quot;refuse&quot;}');
+    expect(html).toContain('for=10s mode=refuse');
     expect(html).not.toContain('NaN');
   });
 
   it('refuses a JSON file that is not a journal, with a stable code', () => {
     expect(() => renderScenarioPage({ hello: 1 })).toThrow(expect.objectContaining({ code: 'HARN_REPORT_JOURNAL_INVALID' }));
     expect(() => renderScenarioPage({ scenario: { name: 'a', kind: 'chaos' }, verdict: 'maybe' })).toThrow(/verdict/);
+  });
+});
+
+describe('renderIndexPage', () => {
+  it('says how to get journals when there are none', () => {
+    const html = renderIndexPage([]);
+    expect(html).toContain('No journals yet');
+    expect(html).toContain('<b>0</b> scenarios');
+  });
+
+  it('counts verdicts and shows key numbers per scenario', () => {
+    const html = renderIndexPage([buildJournal(), buildJournal({ name: 'calm', faults: [], violations: false, beads: 40 })]);
+    expect(html).toMatch(/<b>1<\/b> passed.*<b>1<\/b> failed/s);
+    const row = /<tr class="row-fail" data-scenario="db-outage"[^>]*>(.*?)<\/tr>/s.exec(html)![1]!;
+    expect(row).toContain('<td class="num">4/7</td>');
+    expect(row).toMatch(/<td class="num">[\d.]+ s<\/td>/);
+    expect(row).toContain('href="chaos/db-outage.html"');
   });
 });
 
@@ -165,7 +184,7 @@ describe('writeReports', () => {
     expect(index).toContain('href="integration/single-bead.html"');
     const page = await readFile(join(dir, 'integration', 'single-bead.html'), 'utf8');
     expect(page).toContain('href="../index.html"');
-    expect(page).toContain('data-faults="0" data-events="3"');
+    expect(page).toContain("No faults were injected");
   });
 
   it('names pages after the journal file, never after the scenario name inside it', async () => {

@@ -8,7 +8,7 @@
  */
 import { decodeHistogram } from '../../metrics/histogram.ts';
 import { escapeHtml, formatMicros } from './format.ts';
-import { linearScale, niceTicks, percentileTicks, percentileToLogX } from './scale.ts';
+import { linearScale, niceTicks, percentileTicks } from './scale.ts';
 import { DEFAULT_FRAME, emptyChart, isolatedPoints, linePath, openSvg, plotArea, px, xAxis, yAxis, type ChartFrame } from './svg.ts';
 
 /** One point of a percentile distribution: `logX` = log10(1/(1-p)), `value` in µs. */
@@ -82,4 +82,3 @@ export function renderPercentileChart(input: PercentileChartInput): string {
   return `${svg}</svg>`;
 }
 
-export { percentileToLogX };

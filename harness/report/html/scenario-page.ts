@@ -19,6 +19,18 @@ export const METRIC_LABELS: Record<string, string> = {
   recovery: 'recovery',
 };
 
+const MIB = 2 ** 20;
+
+/** Fault parameters the scenario model resolved to milliseconds: shown as durations again. */
+const DURATION_PARAMS = new Set(['for', 'latency', 'jitter', 'every', 'afterStart', 'timeout', 'delay']);
+
+/** A fault's parameters as `key=value` text, durations with their unit. */
+export function formatParams(params: Record<string, unknown>): string {
+  return Object.entries(params)
+    .map(([key, value]) => `${key}=${DURATION_PARAMS.has(key) && typeof value === 'number' ? formatMillis(value).replace(' ', '') : typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ');
+}
+
 /** The percentile lines of the latency-over-time chart, in legend order. */
 const SERIES_STATS = ['p50', 'p95', 'p99', 'max'] as const;
 
@@ -91,8 +103,9 @@ function throughputLines(metrics: RunMetricsJson | undefined) {
 /** Orchestrator memory over time, for leak and soak runs; absent when the run took no samples. */
 function renderMemory(view: JournalView, windows: ShadedWindow[]): RawHtml | '' {
   if (view.memory.length === 0) return '';
-  const lines = (['rss', 'heap'] as const).map((key) => ({ name: key, points: view.memory.map((m) => ({ tMs: m.t, y: m[key] ?? null })) }));
-  return raw(html`<section id="memory"><h2>Orchestrator memory</h2><figure>${raw(renderTimeChart({ kind: 'memory-over-time', label: 'Orchestrator RSS and heap over time', lines, windows, formatY: formatBytes, ...endOf(view) }))}
+  // Plotted in MiB so the axis ticks land on round binary sizes (16, 32, 48 MiB), not 19.1 MiB.
+  const lines = (['rss', 'heap'] as const).map((key) => ({ name: key, points: view.memory.map((m) => ({ tMs: m.t, y: m[key] === undefined ? null : m[key] / MIB })) }));
+  return raw(html`<section id="memory"><h2>Orchestrator memory</h2><figure>${raw(renderTimeChart({ kind: 'memory-over-time', label: 'Orchestrator RSS and heap over time', lines, windows, formatY: (mib) => formatBytes(mib * MIB), ...endOf(view) }))}
 ${legend([['series-0', 'rss'], ['series-1', 'heap used']])}</figure></section>`);
 }
 
@@ -155,7 +168,7 @@ function renderTimeline(view: JournalView): RawHtml {
   const rows = [
     ...view.faults.map((f) => ({
       at: f.startMs,
-      what: raw(html`<b>${f.name}</b> <code class="muted">${Object.keys(f.params).length > 0 ? JSON.stringify(f.params) : ''}</code>${f.details ? raw(html`<div class="muted mono">${JSON.stringify(f.details)}</div>`) : ''}${f.error ? raw(html`<div class="fail">${f.error}</div>`) : ''}`),
+      what: raw(html`<b>${f.name}</b> <code class="muted">${formatParams(f.params)}</code>${f.details ? raw(html`<div class="muted mono">${JSON.stringify(f.details)}</div>`) : ''}${f.error ? raw(html`<div class="fail">${f.error}</div>`) : ''}`),
       end: f.endMs,
       recovery: f.recoveryMs,
     })),
