@@ -66,7 +66,7 @@ describe('evaluateThreshold', () => {
   });
 
   it('reports expected as written and actual in the same unit', () => {
-    expect(evaluateThreshold(parseThreshold('latency.p99', '< 10s'), 12_345)).toEqual({ pass: false, expected: 'latency.p99 < 10s', actual: '12s345ms' });
+    expect(evaluateThreshold(parseThreshold('latency.p99', '< 10s'), 12_345)).toEqual({ pass: false, expected: 'latency.p99 < 10s', actual: '12.3s' });
     expect(evaluateThreshold(parseThreshold('errors.ratio', '< 5%'), 0.071).actual).toBe('7.1%');
     expect(evaluateThreshold(parseThreshold('rss.max', '< 512MB'), 600e6).actual).toBe('600MB');
   });
@@ -82,5 +82,17 @@ describe('evaluateThreshold', () => {
         return evaluateThreshold(parsed, actual).pass === actual <= limitMs;
       }),
     );
+  });
+});
+
+describe('readableDuration', () => {
+  it('shows a measured duration in one unit with three significant figures', async () => {
+    const { readableDuration } = await import('./threshold-grammar.ts');
+    expect(readableDuration(10_985.471)).toBe('11s');
+    expect(readableDuration(2_211.839)).toBe('2.21s');
+    expect(readableDuration(249.6)).toBe('250ms');
+    expect(readableDuration(0.0421)).toBe('0.042ms');
+    expect(readableDuration(242_000)).toBe('4m 2s');
+    expect(readableDuration(120_000)).toBe('2m');
   });
 });

@@ -162,7 +162,7 @@ function parseValue(text: string, kind: ValueKind, what: string): number {
 export function formatValue(value: number, kind: ValueKind): string {
   switch (kind) {
     case 'duration':
-      return formatDuration(Math.max(0, value));
+      return readableDuration(Math.max(0, value));
     case 'rate':
       return formatRate(value);
     case 'bytes':
@@ -174,6 +174,19 @@ export function formatValue(value: number, kind: ValueKind): string {
     case 'count':
       return String(Number(value.toFixed(3)));
   }
+}
+
+/**
+ * A measured duration for people: one unit, three significant figures ("10.99s", "250ms", "4m 2s")
+ * — not the canonical round-trip form formatDuration writes ("10s985.471ms").
+ */
+export function readableDuration(ms: number): string {
+  if (ms < 1) return `${Number(ms.toFixed(3))}ms`;
+  if (ms < 1000) return `${Number(ms.toPrecision(3))}ms`;
+  if (ms < 60_000) return `${Number((ms / 1000).toPrecision(3))}s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms - minutes * 60_000) / 1000);
+  return seconds === 0 ? `${minutes}m` : `${minutes}m ${seconds}s`;
 }
 
 /** The verdict on one threshold: `expected` quotes the source, `actual` is in the same unit. */

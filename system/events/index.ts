@@ -32,7 +32,8 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   return new SurrealEventStore(resolved, connection, outbox);
 }
 
-export type { EventStore, EventStoreHealth, FlushResult } from './store.ts';
+export type { EventStore, EventStoreHealth } from './store.ts';
+export type { FlushResult } from './writer.ts';
 export type { EventStoreOptions, ResolvedEventStoreOptions } from './options.ts';
 export type { ConnectionState } from './connection.ts';
 export * from './types.ts';

@@ -1,11 +1,9 @@
 /**
  * The event store: append-only streams in SurrealDB with a durable local outbox in front.
  *
- * All writes (appends and outbox flushes) go through ONE serial writer, which batches the appends
- * queued meanwhile into one transaction (group commit, one fsync per batch). It gives three
- * properties cheaply: per-stream and global order equal call order; once one event is in the
- * outbox every later one goes there too (so a flush, in file order, never reorders a stream);
- * and two concurrent retries of one key meet in order, the second finding the first's record.
+ * All writes (appends and outbox flushes) go through ONE serial writer (writer.ts: group commit,
+ * order, outbox). This file validates, reads, loads checkpoints, rebuilds projections, runs the
+ * watchdog and owns the lifecycle.
  *
  * Outboxed events get their seq and position when flushed. Until then read()/readAll() do not
  * show them; loadCheckpoint() and rebuildProjections() do (they fold pending events after the
@@ -17,21 +15,14 @@ import { Outbox } from './outbox.ts';
 import { IdempotencyCache } from './idempotency-cache.ts';
 import { startWatchdog, type WatchdogHandle } from './watchdog.ts';
 import { validateAppend, parseStream } from './validate.ts';
-import { commitBatch, checkSameEvent, toRecord } from './commit.ts';
+import { toRecord } from './commit.ts';
 import { projectBeads, applyEvent, type BeadState } from './projection.ts';
-import { LATEST_CHECKPOINT, MAX_APPEND_BATCH, READ_ALL, READ_STREAM } from './schema.ts';
+import { LATEST_CHECKPOINT, READ_ALL, READ_STREAM } from './schema.ts';
+import { EventWriter, type FlushResult } from './writer.ts';
 import { beadStream, type AppendResult, type Checkpoint, type EventPage, type EventRecord, type EventType, type NewEvent, type PendingEvent } from './types.ts';
 import { DbTimeoutError, DbUnavailableError, EventInvalidError, EventStoreClosedError, OutboxWriteError } from './errors.ts';
-import { appendFile } from 'node:fs/promises';
 
 const PAGE_SIZE = 1000;
-
-/** An append waiting for the writer. */
-interface QueuedAppend {
-  entry: PendingEvent;
-  resolve(result: AppendResult): void;
-  reject(err: unknown): void;
-}
 
 /** What the store reports about itself (for GET /health). */
 export interface EventStoreHealth {
@@ -40,12 +31,6 @@ export interface EventStoreHealth {
   outboxSize: number;
   /** Outbox entries the DB refused for good (see the `.rejected.jsonl` file next to the outbox). */
   rejected: number;
-}
-
-/** The result of one flush attempt. */
-export interface FlushResult {
-  flushed: number;
-  remaining: number;
 }
 
 /** The event store. Create with openEventStore(). */
@@ -77,21 +62,15 @@ export class SurrealEventStore implements EventStore {
   readonly #options: ResolvedEventStoreOptions;
   readonly #connection: DbConnection;
   readonly #outbox: Outbox;
-  readonly #cache: IdempotencyCache;
-  readonly #pendingByKey = new Map<string, PendingEvent>();
+  readonly #writer: EventWriter;
   #watchdog: WatchdogHandle | null = null;
-  #writerTail: Promise<unknown> = Promise.resolve();
-  #queue: QueuedAppend[] = [];
-  #drainScheduled = false;
   #closing: Promise<void> | null = null;
-  #rejected = 0;
 
   constructor(options: ResolvedEventStoreOptions, connection: DbConnection, outbox: Outbox) {
     this.#options = options;
     this.#connection = connection;
     this.#outbox = outbox;
-    this.#cache = new IdempotencyCache(options.idempotencyCacheSize);
-    for (const entry of outbox.entries()) this.#pendingByKey.set(entry.idempotencyKey, entry);
+    this.#writer = new EventWriter(connection, outbox, new IdempotencyCache(options.idempotencyCacheSize));
     this.#watchdog = startWatchdog({ intervalMs: options.pingIntervalMs, tick: () => this.#tick() });
   }
 
@@ -99,15 +78,7 @@ export class SurrealEventStore implements EventStore {
     this.#assertOpen('append');
     const entry = validateAppend(stream, event, options?.idempotencyKey, this.#options.now());
     // Fast path for retries: no queueing behind other writes, no DB round trip.
-    const known = this.#known(entry);
-    if (known !== undefined) return known;
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.#queue.push({ entry, resolve, reject });
-      if (!this.#drainScheduled) {
-        this.#drainScheduled = true;
-        void this.#serial(() => this.#drain());
-      }
-    });
+    return this.#writer.known(entry) ?? this.#writer.append(entry);
   }
 
   async read(stream: string, fromSeq = 1, limit = Number.POSITIVE_INFINITY): Promise<EventRecord[]> {
@@ -175,7 +146,7 @@ export class SurrealEventStore implements EventStore {
   }
 
   flushOutbox(): Promise<FlushResult> {
-    return this.#serial(() => this.#flushNow());
+    return this.#writer.flush();
   }
 
   pendingEvents(): PendingEvent[] {
@@ -183,14 +154,14 @@ export class SurrealEventStore implements EventStore {
   }
 
   health(): EventStoreHealth {
-    return { connection: this.#connection.state, outboxSize: this.#outbox.size, rejected: this.#rejected };
+    return { connection: this.#connection.state, outboxSize: this.#outbox.size, rejected: this.#writer.rejected };
   }
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#watchdog?.close();
-      await this.#writerTail;
-      if (this.#outbox.size > 0 && this.#connection.state === 'connected') await this.#flushNow().catch(() => {});
+      await this.#writer.idle();
+      if (this.#outbox.size > 0 && this.#connection.state === 'connected') await this.#writer.flush().catch(() => {});
       await this.#outbox.close();
       await this.#connection.close();
     })();
@@ -206,153 +177,6 @@ export class SurrealEventStore implements EventStore {
 
   #assertOpen(operation: string): void {
     if (this.#closing !== null) throw new EventStoreClosedError(operation);
-  }
-
-  /** The result for a key already committed (cache) or outboxed; undefined if unknown here. */
-  #known(entry: PendingEvent): AppendResult | undefined {
-    const record = this.#cache.get(entry.idempotencyKey);
-    if (record !== undefined) {
-      checkSameEvent(record, entry);
-      return { status: 'committed', record };
-    }
-    const pending = this.#pendingByKey.get(entry.idempotencyKey);
-    if (pending !== undefined) {
-      checkSameEvent(pending, entry);
-      return { status: 'outboxed', pending };
-    }
-    return undefined;
-  }
-
-  /**
-   * Group commit: every append queued while the previous transaction ran goes into the next one
-   * (up to MAX_APPEND_BATCH), so N concurrent appends cost one transaction and one fsync.
-   */
-  async #drain(): Promise<void> {
-    this.#drainScheduled = false;
-    const batch = this.#queue.splice(0, MAX_APPEND_BATCH);
-    if (this.#queue.length > 0) {
-      this.#drainScheduled = true;
-      void this.#serial(() => this.#drain());
-    }
-    const fresh: QueuedAppend[] = [];
-    for (const item of batch) {
-      try {
-        // An earlier batch may have committed or outboxed this key since append() checked.
-        const known = this.#known(item.entry);
-        if (known !== undefined) item.resolve(known);
-        else fresh.push(item);
-      } catch (err) {
-        item.reject(err);
-      }
-    }
-    if (fresh.length === 0) return;
-    if (this.#outbox.size > 0 || this.#connection.state !== 'connected') return this.#toOutbox(fresh);
-    let outcomes;
-    try {
-      outcomes = await commitBatch(this.#connection, fresh.map((item) => item.entry));
-    } catch (err) {
-      // Unreachable or slow: the commit may or may not land; the outbox + idempotency index make both fine.
-      if (err instanceof DbTimeoutError || err instanceof DbUnavailableError) return this.#toOutbox(fresh);
-      // The DB refused the batch: retry one by one so a bad entry fails alone.
-      if (fresh.length > 1) return this.#commitOneByOne(fresh);
-      fresh[0]!.reject(err);
-      return;
-    }
-    outcomes.forEach((outcome, i) => {
-      if (outcome.ok) {
-        this.#cache.remember(outcome.record);
-        fresh[i]!.resolve({ status: 'committed', record: outcome.record });
-      } else {
-        fresh[i]!.reject(outcome.error);
-      }
-    });
-  }
-
-  async #commitOneByOne(items: QueuedAppend[]): Promise<void> {
-    for (const [i, item] of items.entries()) {
-      if (this.#outbox.size > 0 || this.#connection.state !== 'connected') return this.#toOutbox(items.slice(i));
-      try {
-        const [outcome] = await commitBatch(this.#connection, [item.entry]);
-        if (!outcome!.ok) throw outcome!.error;
-        this.#cache.remember(outcome!.record);
-        item.resolve({ status: 'committed', record: outcome!.record });
-      } catch (err) {
-        if (err instanceof DbTimeoutError || err instanceof DbUnavailableError) return this.#toOutbox(items.slice(i));
-        item.reject(err);
-      }
-    }
-  }
-
-  /** Outboxes queued appends with one fsync; each resolves as "outboxed" once durable. */
-  async #toOutbox(items: QueuedAppend[]): Promise<void> {
-    // Two queued appends of one key: the first is the original, the second gets it back.
-    const unique = new Map<string, QueuedAppend[]>();
-    for (const item of items) unique.set(item.entry.idempotencyKey, [...(unique.get(item.entry.idempotencyKey) ?? []), item]);
-    const entries = [...unique.values()].map((same) => same[0]!.entry);
-    try {
-      await this.#outbox.add(...entries);
-    } catch (err) {
-      for (const item of items) item.reject(err);
-      return;
-    }
-    for (const [key, same] of unique) {
-      const pending = same[0]!.entry;
-      this.#pendingByKey.set(key, pending);
-      for (const item of same) {
-        try {
-          checkSameEvent(pending, item.entry);
-          item.resolve({ status: 'outboxed', pending });
-        } catch (err) {
-          item.reject(err);
-        }
-      }
-    }
-  }
-
-  /** Commits the outbox in order, a batch per transaction; the file shrinks only after the DB confirmed. */
-  async #flushNow(): Promise<FlushResult> {
-    let flushed = 0;
-    while (this.#outbox.size > 0 && this.#connection.state === 'connected') {
-      const batch = this.#outbox.entries().slice(0, MAX_APPEND_BATCH);
-      let outcomes;
-      try {
-        outcomes = await commitBatch(this.#connection, batch);
-      } catch (err) {
-        if (err instanceof DbTimeoutError || err instanceof DbUnavailableError) break;
-        // The DB refused the batch: find the bad entry by committing one by one, in order.
-        outcomes = [];
-        for (const entry of batch) {
-          try {
-            outcomes.push(...(await commitBatch(this.#connection, [entry])));
-          } catch (one) {
-            if (one instanceof DbTimeoutError || one instanceof DbUnavailableError) break;
-            outcomes.push({ ok: false as const, error: one as Error });
-          }
-        }
-      }
-      for (const [i, outcome] of outcomes.entries()) {
-        // The DB refused this entry for good (e.g. its key belongs to another event): keep it aside, never drop it silently.
-        if (outcome.ok) this.#cache.remember(outcome.record);
-        else await this.#reject(batch[i]!, outcome.error);
-      }
-      await this.#outbox.removeFirst(outcomes.length);
-      for (const entry of batch.slice(0, outcomes.length)) this.#pendingByKey.delete(entry.idempotencyKey);
-      flushed += outcomes.length;
-      if (outcomes.length < batch.length) break;
-    }
-    return { flushed, remaining: this.#outbox.size };
-  }
-
-  async #reject(entry: PendingEvent, err: unknown): Promise<void> {
-    this.#rejected++;
-    if (this.#outbox.path === null) return;
-    const path = `${this.#outbox.path}.rejected.jsonl`;
-    const code = (err as { code?: string }).code ?? 'UNKNOWN';
-    try {
-      await appendFile(path, JSON.stringify({ ...entry, error: { code, message: (err as Error).message } }) + '\n');
-    } catch (writeErr) {
-      throw new OutboxWriteError(path, writeErr);
-    }
   }
 
   /** The watchdog: reconnect when down, ping when up (a silent socket is half-open), flush when back. */
@@ -371,11 +195,6 @@ export class SurrealEventStore implements EventStore {
     if (this.#outbox.size > 0 && this.#closing === null) await this.flushOutbox();
   }
 
-  #serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#writerTail.then(work, work);
-    this.#writerTail = run.catch(() => {});
-    return run;
-  }
 }
 
 function toCheckpoint(beadId: string, event: PendingEvent | EventRecord, source: Checkpoint['source']): Checkpoint {

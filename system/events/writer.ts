@@ -1,0 +1,230 @@
+/**
+ * The store's single serial writer: appends and outbox flushes run one at a time, in call order.
+ *
+ * Group commit: the appends queued while a transaction runs go together into the next one (up
+ * to MAX_APPEND_BATCH, one fsync). Once anything is in the outbox, every later append goes there
+ * too, so flushing the file in order never reorders a stream. Two queued appends of one key meet
+ * in order: the second gets the first's record.
+ */
+import type { DbConnection } from './connection.ts';
+import type { Outbox } from './outbox.ts';
+import type { IdempotencyCache } from './idempotency-cache.ts';
+import { commitBatch, checkSameEvent } from './commit.ts';
+import { MAX_APPEND_BATCH } from './schema.ts';
+import type { AppendResult, PendingEvent } from './types.ts';
+import { DbTimeoutError, DbUnavailableError, OutboxWriteError } from './errors.ts';
+import { appendFile } from 'node:fs/promises';
+
+/** An append waiting for the writer. */
+interface QueuedAppend {
+  entry: PendingEvent;
+  resolve(result: AppendResult): void;
+  reject(err: unknown): void;
+}
+
+/** The result of one flush attempt. */
+export interface FlushResult {
+  flushed: number;
+  remaining: number;
+}
+
+export class EventWriter {
+  readonly #connection: DbConnection;
+  readonly #outbox: Outbox;
+  readonly #cache: IdempotencyCache;
+  readonly #pendingByKey = new Map<string, PendingEvent>();
+  #writerTail: Promise<unknown> = Promise.resolve();
+  #queue: QueuedAppend[] = [];
+  #drainScheduled = false;
+  #rejected = 0;
+
+  constructor(connection: DbConnection, outbox: Outbox, cache: IdempotencyCache) {
+    this.#connection = connection;
+    this.#outbox = outbox;
+    this.#cache = cache;
+    for (const entry of outbox.entries()) this.#pendingByKey.set(entry.idempotencyKey, entry);
+  }
+
+  /** Outbox entries the DB refused for good so far. */
+  get rejected(): number {
+    return this.#rejected;
+  }
+
+  /** Queues a validated append; resolves once committed or durably outboxed. */
+  append(entry: PendingEvent): Promise<AppendResult> {
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.#queue.push({ entry, resolve, reject });
+      if (!this.#drainScheduled) {
+        this.#drainScheduled = true;
+        void this.#serial(() => this.#drain());
+      }
+    });
+  }
+
+  /** Commits outboxed events in order (after the writes queued before this call). */
+  flush(): Promise<FlushResult> {
+    return this.#serial(() => this.#flushNow());
+  }
+
+  /** Resolves when every queued write has finished (also batches scheduled meanwhile). */
+  async idle(): Promise<void> {
+    let tail: Promise<unknown>;
+    do {
+      tail = this.#writerTail;
+      await tail;
+    } while (tail !== this.#writerTail || this.#queue.length > 0);
+  }
+
+  /** The result for a key already committed (cache) or outboxed; undefined if unknown here. */
+  known(entry: PendingEvent): AppendResult | undefined {
+    const record = this.#cache.get(entry.idempotencyKey);
+    if (record !== undefined) {
+      checkSameEvent(record, entry);
+      return { status: 'committed', record };
+    }
+    const pending = this.#pendingByKey.get(entry.idempotencyKey);
+    if (pending !== undefined) {
+      checkSameEvent(pending, entry);
+      return { status: 'outboxed', pending };
+    }
+    return undefined;
+  }
+
+  /**
+   * Group commit: every append queued while the previous transaction ran goes into the next one
+   * (up to MAX_APPEND_BATCH), so N concurrent appends cost one transaction and one fsync.
+   */
+  async #drain(): Promise<void> {
+    this.#drainScheduled = false;
+    const batch = this.#queue.splice(0, MAX_APPEND_BATCH);
+    if (this.#queue.length > 0) {
+      this.#drainScheduled = true;
+      void this.#serial(() => this.#drain());
+    }
+    const fresh: QueuedAppend[] = [];
+    for (const item of batch) {
+      try {
+        // An earlier batch may have committed or outboxed this key since append() checked.
+        const known = this.known(item.entry);
+        if (known !== undefined) item.resolve(known);
+        else fresh.push(item);
+      } catch (err) {
+        item.reject(err);
+      }
+    }
+    if (fresh.length === 0) return;
+    if (this.#outbox.size > 0 || this.#connection.state !== 'connected') return this.#toOutbox(fresh);
+    let outcomes;
+    try {
+      outcomes = await commitBatch(this.#connection, fresh.map((item) => item.entry));
+    } catch (err) {
+      // Unreachable or slow: the commit may or may not land; the outbox + idempotency index make both fine.
+      if (err instanceof DbTimeoutError || err instanceof DbUnavailableError) return this.#toOutbox(fresh);
+      // The DB refused the batch: retry one by one so a bad entry fails alone.
+      if (fresh.length > 1) return this.#commitOneByOne(fresh);
+      fresh[0]!.reject(err);
+      return;
+    }
+    outcomes.forEach((outcome, i) => {
+      if (outcome.ok) {
+        this.#cache.remember(outcome.record);
+        fresh[i]!.resolve({ status: 'committed', record: outcome.record });
+      } else {
+        fresh[i]!.reject(outcome.error);
+      }
+    });
+  }
+
+  async #commitOneByOne(items: QueuedAppend[]): Promise<void> {
+    for (const [i, item] of items.entries()) {
+      if (this.#outbox.size > 0 || this.#connection.state !== 'connected') return this.#toOutbox(items.slice(i));
+      try {
+        const [outcome] = await commitBatch(this.#connection, [item.entry]);
+        if (!outcome!.ok) throw outcome!.error;
+        this.#cache.remember(outcome!.record);
+        item.resolve({ status: 'committed', record: outcome!.record });
+      } catch (err) {
+        if (err instanceof DbTimeoutError || err instanceof DbUnavailableError) return this.#toOutbox(items.slice(i));
+        item.reject(err);
+      }
+    }
+  }
+
+  /** Outboxes queued appends with one fsync; each resolves as "outboxed" once durable. */
+  async #toOutbox(items: QueuedAppend[]): Promise<void> {
+    // Two queued appends of one key: the first is the original, the second gets it back.
+    const unique = new Map<string, QueuedAppend[]>();
+    for (const item of items) unique.set(item.entry.idempotencyKey, [...(unique.get(item.entry.idempotencyKey) ?? []), item]);
+    const entries = [...unique.values()].map((same) => same[0]!.entry);
+    try {
+      await this.#outbox.add(...entries);
+    } catch (err) {
+      for (const item of items) item.reject(err);
+      return;
+    }
+    for (const [key, same] of unique) {
+      const pending = same[0]!.entry;
+      this.#pendingByKey.set(key, pending);
+      for (const item of same) {
+        try {
+          checkSameEvent(pending, item.entry);
+          item.resolve({ status: 'outboxed', pending });
+        } catch (err) {
+          item.reject(err);
+        }
+      }
+    }
+  }
+
+  /** Commits the outbox in order, a batch per transaction; the file shrinks only after the DB confirmed. */
+  async #flushNow(): Promise<FlushResult> {
+    let flushed = 0;
+    while (this.#outbox.size > 0 && this.#connection.state === 'connected') {
+      const batch = this.#outbox.entries().slice(0, MAX_APPEND_BATCH);
+      let outcomes;
+      try {
+        outcomes = await commitBatch(this.#connection, batch);
+      } catch (err) {
+        if (err instanceof DbTimeoutError || err instanceof DbUnavailableError) break;
+        // The DB refused the batch: find the bad entry by committing one by one, in order.
+        outcomes = [];
+        for (const entry of batch) {
+          try {
+            outcomes.push(...(await commitBatch(this.#connection, [entry])));
+          } catch (one) {
+            if (one instanceof DbTimeoutError || one instanceof DbUnavailableError) break;
+            outcomes.push({ ok: false as const, error: one as Error });
+          }
+        }
+      }
+      for (const [i, outcome] of outcomes.entries()) {
+        // The DB refused this entry for good (e.g. its key belongs to another event): keep it aside, never drop it silently.
+        if (outcome.ok) this.#cache.remember(outcome.record);
+        else await this.#reject(batch[i]!, outcome.error);
+      }
+      await this.#outbox.removeFirst(outcomes.length);
+      for (const entry of batch.slice(0, outcomes.length)) this.#pendingByKey.delete(entry.idempotencyKey);
+      flushed += outcomes.length;
+      if (outcomes.length < batch.length) break;
+    }
+    return { flushed, remaining: this.#outbox.size };
+  }
+
+  async #reject(entry: PendingEvent, err: unknown): Promise<void> {
+    this.#rejected++;
+    if (this.#outbox.path === null) return;
+    const path = `${this.#outbox.path}.rejected.jsonl`;
+    const code = (err as { code?: string }).code ?? 'UNKNOWN';
+    try {
+      await appendFile(path, JSON.stringify({ ...entry, error: { code, message: (err as Error).message } }) + '\n');
+    } catch (writeErr) {
+      throw new OutboxWriteError(path, writeErr);
+    }
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#writerTail.then(work, work);
+    this.#writerTail = run.catch(() => {});
+    return run;
+  }
+}
