@@ -74,6 +74,14 @@ describe('evaluateLeakGates', () => {
     expect(evaluateLeakGates(s, noLeaks, { warmupMs: 0, rssCvMax: 0.2 }).gates[0]).toMatchObject({ name: 'rss.cv', status: 'pass' });
   });
 
+  it('measures rss.cv only from rssFromMs, so the RSS step a heap snapshot leaves behind is not counted', () => {
+    const s = series(40, (t) => (t < 20_000 ? 70 * MiB : 105 * MiB), () => 5 * MiB);
+    expect(evaluateLeakGates(s, noLeaks, { warmupMs: 5_000 }).gates[0]).toMatchObject({ status: 'fail' });
+    const gate = evaluateLeakGates(s, noLeaks, { warmupMs: 5_000, rssFromMs: 21_000 }).gates[0]!;
+    expect(gate).toMatchObject({ status: 'pass', value: 0 });
+    expect(gate.message).toContain('over 19 samples from t=21000 ms');
+  });
+
   it('fails clusters.ours when memlab attributed a cluster to our code', () => {
     const s = series(20, () => 50 * MiB, () => 5 * MiB);
     const verdict: LeakVerdict = { ours: 1, dependency: 0, nodeInternal: 0, clusters: [] };

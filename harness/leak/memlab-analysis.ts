@@ -11,10 +11,9 @@
  * {@link RetainerStep}s and, while memlab's parsed final snapshot is still in memory, resolve the
  * source file of every closure and function scope on the trace so clusters can be attributed.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { access } from 'node:fs/promises';
 import { ConsoleMode, config as memlabConfig, findLeaksBySnapshotFilePaths } from 'memlab';
 import type { IHeapNode, IHeapSnapshot, LeakFilterCallback } from 'memlab';
 

@@ -42,7 +42,7 @@ export interface ProcessSamplerOptions {
   intervalMs?: number;
   /** @default Date.now */
   clock?: Clock;
-  /** Orchestrator inspector URL; when omitted it is discovered from the pid (needs `--inspect=127.0.0.1:0`). */
+  /** Inspector URL of the orchestrator running at start; otherwise (and after a restart) it is discovered from the pid (needs `--inspect=127.0.0.1:0`). */
   inspectorUrl?: string;
   /** Run a full GC in the target before reading its heap: turns the GC sawtooth into the live-set line the slope gate needs. @default true */
   gcBeforeHeapSample?: boolean;
@@ -56,6 +56,8 @@ export interface ProcessSampler {
   readonly series: readonly LeakSample[];
   /** Non-fatal problems seen while sampling (a missed heap read, an orchestrator between restarts). */
   readonly problems: readonly string[];
+  /** Milliseconds since the sampler started, on its clock (the time base of `LeakSample.t`). */
+  elapsedMs(): number;
   /** Takes one sample now, outside the schedule. */
   sampleNow(): Promise<LeakSample | undefined>;
   /** Stops sampling and returns the series. */
@@ -76,12 +78,14 @@ export function startProcessSampler(options: ProcessSamplerOptions): ProcessSamp
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<LeakSample | undefined> = Promise.resolve(undefined);
   let stopped = false;
+  // A given inspectorUrl belongs to the first orchestrator; after a restart we discover the new one.
+  const firstPid = options.pids().orchestrator;
 
   const inspectorFor = async (pid: number): Promise<InspectorSession> => {
     if (session?.pid === pid) return session.session;
     session?.session.destroy();
     session = undefined;
-    const url = options.inspectorUrl !== undefined && series.length === 0 ? options.inspectorUrl : await discoverInspectorUrl(pid);
+    const url = options.inspectorUrl !== undefined && pid === firstPid ? options.inspectorUrl : await discoverInspectorUrl(pid);
     session = { pid, session: await connectInspector(url) };
     return session.session;
   };
@@ -147,6 +151,7 @@ export function startProcessSampler(options: ProcessSamplerOptions): ProcessSamp
   return {
     series,
     problems,
+    elapsedMs: () => clock.now() - t0,
     sampleNow,
     async stop() {
       await close();

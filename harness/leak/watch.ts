@@ -12,6 +12,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { attributeClusters, leakVerdict, type AttributionOptions, type LeakVerdict } from './attribution.ts';
+import { LeakGateInputError } from './errors.ts';
 import { evaluateLeakGates, type LeakGateOptions, type LeakGateReport } from './gates.ts';
 import { connectInspector, discoverInspectorUrl } from './inspector.ts';
 import { findNodeLeaks, type LeakFilterCallback } from './memlab-analysis.ts';
@@ -38,18 +39,24 @@ export interface LeakWatchOptions extends Omit<ProcessSamplerOptions, 'onSample'
 /** What `finish()` returns; JSON-serialisable for the scenario report. */
 export interface LeakWatchReport {
   series: LeakSample[];
-  snapshots: Array<HeapSnapshotFile & { pid: number }>;
+  snapshots: WatchedSnapshot[];
   /** Undefined when memlab did not run (missing snapshot, orchestrator restarted). */
   verdict?: LeakVerdict;
   gates: LeakGateReport;
   problems: string[];
 }
 
+/** A snapshot taken by the watch: `pid` it came from, `atMs` when it finished on the sampler's time base. */
+export type WatchedSnapshot = HeapSnapshotFile & { pid: number; atMs: number };
+
+/** RSS reaches its new, higher plateau within this long after a snapshot (on the fixture: within one 500 ms sample). */
+const RSS_SETTLE_AFTER_SNAPSHOT_MS = 1_000;
+
 /** A running leak watch. `close()` stops everything and removes snapshots (unless kept); `destroy()` too, at once. */
 export interface LeakWatch {
   readonly sampler: ProcessSampler;
   /** Takes a labelled snapshot now (`baseline`, `target`, `final` feed memlab; other labels are kept as extras). */
-  snapshot(label: string): Promise<HeapSnapshotFile & { pid: number }>;
+  snapshot(label: string): Promise<WatchedSnapshot>;
   /** Final snapshot, memlab, attribution, gates. Sampling stops. */
   finish(): Promise<LeakWatchReport>;
   close(): Promise<void>;
@@ -58,22 +65,29 @@ export interface LeakWatch {
 
 /** Starts sampling now and schedules the baseline (and target) snapshots. */
 export async function startLeakWatch(options: LeakWatchOptions): Promise<LeakWatch> {
+  if (!(options.warmupMs >= 0) || (options.durationMs !== undefined && !(options.durationMs > options.warmupMs))) {
+    throw new LeakGateInputError(`leak watch needs 0 <= warmupMs < durationMs, got warmupMs=${options.warmupMs} durationMs=${options.durationMs}`, {
+      warmupMs: options.warmupMs,
+      durationMs: options.durationMs,
+    });
+  }
   await mkdir(options.snapshotDir, { recursive: true });
+  const firstPid = options.pids().orchestrator;
   const sampler = startProcessSampler(options);
-  const snapshots: Array<HeapSnapshotFile & { pid: number }> = [];
+  const snapshots: Array<WatchedSnapshot> = [];
   const problems: string[] = [];
   const timers: NodeJS.Timeout[] = [];
   let chain: Promise<unknown> = Promise.resolve();
 
-  const snapshot = (label: string): Promise<HeapSnapshotFile & { pid: number }> => {
+  const snapshot = (label: string): Promise<WatchedSnapshot> => {
     // One snapshot at a time: two in parallel would double the pause in the target.
     const run = chain.then(async () => {
       const pid = options.pids().orchestrator;
-      const url = options.inspectorUrl ?? (await discoverInspectorUrl(pid));
+      const url = options.inspectorUrl !== undefined && pid === firstPid ? options.inspectorUrl : await discoverInspectorUrl(pid);
       const session = await connectInspector(url);
       try {
         const file = await takeHeapSnapshot(session, join(options.snapshotDir, `${label}-${pid}-${Date.now()}.heapsnapshot`), label);
-        const entry = { ...file, pid };
+        const entry = { ...file, pid, atMs: sampler.elapsedMs() };
         snapshots.push(entry);
         return entry;
       } finally {
@@ -94,11 +108,19 @@ export async function startLeakWatch(options: LeakWatchOptions): Promise<LeakWat
     finished ??= (async () => {
       for (const t of timers) clearTimeout(t);
       await chain;
-      await snapshot('final').catch((err: Error) => problems.push(`final snapshot: ${err.message}`));
+      // Stop sampling first: writing a snapshot inflates the target's RSS for a moment, and that
+      // spike would be counted by the rss.cv gate.
       const series = await sampler.stop();
+      await snapshot('final').catch((err: Error) => problems.push(`final snapshot: ${err.message}`));
       problems.push(...sampler.problems);
       const verdict = await analyse(snapshots, options, problems);
-      const gates = evaluateLeakGates(series, verdict, { ...options.gates, warmupMs: options.warmupMs });
+      const lastInRun = snapshots.filter((s) => s.label !== 'final').at(-1);
+      const rssFromMs = lastInRun === undefined ? undefined : lastInRun.atMs + RSS_SETTLE_AFTER_SNAPSHOT_MS;
+      const gates = evaluateLeakGates(series, verdict, {
+        ...options.gates,
+        warmupMs: options.warmupMs,
+        ...(rssFromMs === undefined ? {} : { rssFromMs }),
+      });
       const report: LeakWatchReport = { series, snapshots: [...snapshots], gates, problems };
       if (verdict !== undefined) report.verdict = verdict;
       return report;
@@ -134,7 +156,7 @@ export async function startLeakWatch(options: LeakWatchOptions): Promise<LeakWat
 }
 
 async function analyse(
-  snapshots: ReadonlyArray<HeapSnapshotFile & { pid: number }>,
+  snapshots: ReadonlyArray<WatchedSnapshot>,
   options: LeakWatchOptions,
   problems: string[],
 ): Promise<LeakVerdict | undefined> {

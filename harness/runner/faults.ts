@@ -193,7 +193,7 @@ export class FaultTimeline {
         return async () => {};
       }
       case 'agent.partition':
-        throw new FaultUnsupportedError('agent.partition', 'the orchestrator does not reach its workers through agent proxies yet');
+        throw new FaultUnsupportedError('agent.partition', UNSUPPORTED['agent.partition']!);
       case 'orchestrator.kill': {
         record.details.pid = sut.pid;
         await sut.kill();
@@ -256,6 +256,19 @@ export class FaultTimeline {
     }
     const all = workers();
     return all.length === 0 ? undefined : all[Math.floor(this.#random() * all.length)];
+  }
+}
+
+/** Faults this runner cannot inject; checked before anything starts, so the run errors at once. */
+const UNSUPPORTED: Partial<Record<Fault['do'], string>> = {
+  'agent.partition': 'the orchestrator does not reach its workers through agent proxies yet',
+};
+
+/** Throws FaultUnsupportedError for the first fault of the timeline this runner cannot inject. */
+export function assertFaultsSupported(faults: readonly Fault[]): void {
+  for (const fault of faults) {
+    const reason = UNSUPPORTED[fault.do];
+    if (reason !== undefined) throw new FaultUnsupportedError(fault.do, reason);
   }
 }
 

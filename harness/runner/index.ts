@@ -9,7 +9,7 @@ export { planWorkload, nominalMs } from './plan.ts';
 export type { AgentInput, BeadBody, PlannedAction, WorkloadPlan } from './plan.ts';
 export { runWorkload, invalidRequest, DROPPED_LAG_MS } from './workload.ts';
 export type { InvalidResult, WorkloadOutcome } from './workload.ts';
-export { FaultTimeline, workerProcesses } from './faults.ts';
+export { FaultTimeline, assertFaultsSupported, workerProcesses } from './faults.ts';
 export type { FaultContext, FaultRecord } from './faults.ts';
 export { drain, beadsToDrain, TERMINAL_STATUSES } from './drain.ts';
 export type { DrainResult } from './drain.ts';

@@ -22,7 +22,7 @@ import { ApiClient } from './api-client.ts';
 import { CleanupStack, type CleanupFailure } from './cleanup.ts';
 import { drain, type DrainResult } from './drain.ts';
 import { EnvUnavailableError, RunTimeoutError } from './errors.ts';
-import { FaultTimeline } from './faults.ts';
+import { assertFaultsSupported, FaultTimeline } from './faults.ts';
 import { readFinalState, toCheckEvents } from './final-state.ts';
 import { evaluateGates, expectationsFor, type GateResult } from './gates.ts';
 import { measure, startMemorySampler, type Measured } from './measure.ts';
@@ -126,6 +126,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
 
   const body = async (): Promise<void> => {
     const env = await phase('environment', async () => {
+      assertFaultsSupported(scenario.faults);
       const { startEnvironment } = await import('../env/providers/index.ts').catch((err: unknown) => {
         throw new EnvUnavailableError(err);
       });
@@ -166,14 +167,14 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
         stopTimeoutMs: scenario.system.timeouts.shutdown + 5_000,
         ...(scenario.system.admin ? { adminToken: randomBytes(16).toString('hex') } : {}),
       });
+      // Graceful after a complete run; after a failure or timeout, SIGKILL every process group.
+      cleanup.push('stop orchestrator', () => (controller.signal.aborted || state.phase !== 'done' ? handle.destroy() : handle.close()));
       resources.sutPids = handle.pids as number[];
       resources.sutPort = handle.port;
       return handle;
     });
     state.sut = sut;
     const api = new ApiClient({ baseUrl: () => sut.url, adminToken: () => sut.adminToken });
-    // Newest first: the API client goes before the orchestrator, which goes before the environment.
-    cleanup.push('stop orchestrator', () => (controller.signal.aborted || state.phase !== 'done' ? sut.destroy() : sut.close()));
     cleanup.push('close API client', () => api.destroy());
 
     const memory = startMemorySampler(api, now);

@@ -20,7 +20,7 @@ import { projectBeads, applyEvent, type BeadState } from './projection.ts';
 import { LATEST_CHECKPOINT, READ_ALL, READ_STREAM } from './schema.ts';
 import { EventWriter, type FlushResult } from './writer.ts';
 import { beadStream, type AppendResult, type Checkpoint, type EventPage, type EventRecord, type EventType, type NewEvent, type PendingEvent } from './types.ts';
-import { DbTimeoutError, DbUnavailableError, EventInvalidError, EventStoreClosedError, OutboxWriteError } from './errors.ts';
+import { EventInvalidError, EventStoreClosedError } from './errors.ts';
 
 const PAGE_SIZE = 1000;
 

@@ -28,6 +28,7 @@ export interface FlushResult {
   remaining: number;
 }
 
+/** The serial writer of one store (created by SurrealEventStore; not part of the public API). */
 export class EventWriter {
   readonly #connection: DbConnection;
   readonly #outbox: Outbox;

@@ -9,6 +9,7 @@
  * that does not answer is stopped (SIGTERM, then SIGKILL), so no zombie run keeps applying side
  * effects behind a newer attempt.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stateFor } from '../agent/simulated.ts';
 import { hasCode } from '../errors.ts';
 import { type EventSubscription, type WorkerEvent, type WorkerHandle } from '../worker/index.ts';
@@ -103,6 +104,8 @@ export class Attempt {
       this.lastProgressAt = performance.now();
       onEvent?.(event);
       const end = await this.#onEvent(record, journal, event);
+      // Time spent recording (a slow DB, the outbox) is ours, not a stalled worker.
+      this.lastProgressAt = performance.now();
       if (end !== undefined) return end;
     }
   }
@@ -131,8 +134,9 @@ export class Attempt {
   async #abort(record: BeadRecord, journal: Journal, subscription: EventSubscription, pending?: Promise<WorkerEvent | undefined>): Promise<AttemptEnd> {
     const reason = this.#stopReason!;
     if (this.#prompted && this.sessionID !== undefined && this.worker.alive) {
-      await this.worker.client.abort(this.sessionID).catch(() => false);
       const deadline = performance.now() + ABORT_GRACE_MS;
+      // A frozen worker never answers: the abort call gets the same grace as its confirmation.
+      await Promise.race([this.worker.client.abort(this.sessionID).catch(() => false), sleep(ABORT_GRACE_MS)]);
       let next = pending ?? subscription.next();
       for (;;) {
         const event = await raceTimeout(next, deadline - performance.now());

@@ -42,7 +42,7 @@ const optionsSchema = z
     shutdownTimeoutMs: z.number().int().min(100).default(30_000),
     /** Largest accepted request body in bytes. @default 1 MiB */
     bodyLimitBytes: z.number().int().min(1024).default(1024 * 1024),
-    /** Retries of a retryable bead failure before it fails for good. @default 3 */
+    /** Reserved: each bead's own `maxAttempts` (default 3, set by the API schema) decides its retries. @default 3 */
     maxAttempts: z.number().int().min(1).max(100).default(3),
     /** Seed for the simulated agent and every random choice the orchestrator makes. @default 1 */
     seed: z.number().int().default(1),
@@ -77,8 +77,13 @@ const ENV: Record<string, keyof OrchestratorOptions> = {
   OYA_LOG_LEVEL: 'logLevel',
   OYA_SEED: 'seed',
   OYA_DEFECTS: 'defects',
+  OYA_ADMIN: 'admin',
+  OYA_HEARTBEAT_TIMEOUT_MS: 'heartbeatTimeoutMs',
+  OYA_DB_TIMEOUT_MS: 'dbTimeoutMs',
+  OYA_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
 };
-const NUMERIC = new Set<string>(['port', 'workers', 'reconcileTickMs', 'seed']);
+const NUMERIC = new Set<string>(['port', 'workers', 'reconcileTickMs', 'seed', 'heartbeatTimeoutMs', 'dbTimeoutMs', 'shutdownTimeoutMs']);
+const BOOLEAN = new Set<string>(['admin']);
 
 /** Reads OYA_* variables into options (strings converted to the option's type). */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): OrchestratorOptions {
@@ -87,6 +92,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): Orchestrat
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
     if (key === 'defects') out[key] = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    else if (BOOLEAN.has(key)) out[key] = raw === '1' || raw === 'true' ? true : raw === '0' || raw === 'false' ? false : raw;
     else out[key] = NUMERIC.has(key) ? (/^-?\d+$/.test(raw) ? Number(raw) : raw) : raw;
   }
   return out as OrchestratorOptions;
