@@ -128,7 +128,7 @@ export const STATUS_BY_CODE = {
 
 /**
  * Naming rules for OyaError codes not in the table and without `httpStatus`, so a module that adds
- * `ORCH_X_NOT_FOUND` gets a sensible status without touching the API. First match wins.
+ * a code ending in _NOT_FOUND gets a sensible status without touching the API. First match wins.
  */
 const STATUS_BY_CODE_PATTERN: ReadonlyArray<[RegExp, number]> = [
   [/_NOT_FOUND$/, 404],
