@@ -20,6 +20,7 @@ function journal(verdict: Journal['verdict']): Journal {
     host: { platform: process.platform, arch: process.arch, cpus: 2 },
     startedAt: new Date(0).toISOString(),
     endedAt: new Date(1000).toISOString(),
+    zeroAt: new Date(500).toISOString(),
     durationMs: 1000,
     verdict,
     phases: [{ name: 'environment', ms: 10 }],

@@ -26,8 +26,8 @@ export type Verdict = 'pass' | 'fail' | 'error';
 export interface Versions {
   node: string;
   oya: string;
-  /** The `surrealdb` SDK and the embedded engine package (`@surrealdb/node`). */
-  surrealdb: { sdk: string; engine: string };
+  /** The `surrealdb` SDK, the embedded engine package (`@surrealdb/node`), and the server's own `GET /version` when a run reached one. */
+  surrealdb: { sdk: string; engine: string; server?: string };
 }
 
 /** The journal. Sections after `verdict` may be absent when the run errored before them. */
@@ -42,6 +42,12 @@ export interface Journal {
   host: { platform: string; arch: string; cpus: number };
   startedAt: string;
   endedAt: string;
+  /**
+   * The scenario clock's zero (the first arrival, after set-up). Every offset in the journal —
+   * fault `plannedAt/startedAt/healedAt`, metric windows, memory `t`, history `at`/`intendedAt` —
+   * is ms from this instant.
+   */
+  zeroAt: string;
   durationMs: number;
   verdict: Verdict;
   /** For `error`: what went wrong (code and message). */

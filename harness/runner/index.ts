@@ -1,7 +1,7 @@
 /** The scenario runner: a YAML file in, a verdict (and a JSON journal) out. See README.md. */
 export { runScenario, runScenarioFile, PHASES, DEFAULT_REPORT_DIR, SETUP_TIMEOUT_MS } from './run.ts';
 export type { PhaseName, RunOptions, RunResult, RunResources } from './run.ts';
-export { startSut, SUT_START_TIMEOUT_MS } from './sut.ts';
+export { startSut, SUT_START_TIMEOUT_MS, SUT_STOP_GRACE_MS } from './sut.ts';
 export type { SutExit, SutHandle, SutOptions, SutState } from './sut.ts';
 export { ApiClient, errorCode } from './api-client.ts';
 export type { ApiResponse, RawRequest } from './api-client.ts';

@@ -107,6 +107,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     phase: string;
   } = { gates: [], phase: 'environment' };
   const artifacts: Record<string, string> = {};
+  let dbServerVersion: string | undefined;
 
   const phase = async <T>(name: PhaseName, fn: () => Promise<T>): Promise<T> => {
     state.phase = name;
@@ -139,6 +140,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       });
       cleanup.push('stop environment', () => started.stop());
       resources.dbPid = started.db.pid;
+      dbServerVersion = await serverVersion(started.dbDirectUrl);
       return started;
     });
     state.env = env;
@@ -252,11 +254,12 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     scenario: { name: scenario.name, kind: scenario.kind, file: scenario.file, ...(scenario.description ? { description: scenario.description } : {}), resolved: scenario },
     profile: scenario.profile,
     seed: scenario.seed,
-    versions: versions(),
+    versions: { ...versions(), surrealdb: { ...versions().surrealdb, ...(dbServerVersion ? { server: dbServerVersion } : {}) } },
     gitSha: gitSha() ?? null,
     host: { platform: process.platform, arch: process.arch, cpus: cpus().length },
     startedAt: startedAt.toISOString(),
     endedAt: endedAt.toISOString(),
+    zeroAt: new Date(zeroWall).toISOString(),
     durationMs: endedAt.getTime() - startedAt.getTime(),
     verdict,
     ...(error !== undefined ? { error: { ...((error as { code?: string }).code ? { code: (error as { code: string }).code } : {}), message: (error as Error)?.message ?? String(error), phase: failedPhase } } : {}),
@@ -274,4 +277,15 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const path = await writeJournal(reportDir, journal);
   log(`[${scenario.name}] ${verdict} (${journal.durationMs} ms) → ${path}`);
   return { verdict, gates: state.gates, journal, journalPath: path, ...(error !== undefined ? { error } : {}), resources };
+}
+
+/** SurrealDB's `GET /version` on the server behind a ws:// URL (its HTTP port), or undefined. */
+async function serverVersion(wsUrl: string): Promise<string | undefined> {
+  try {
+    const url = new URL('/version', wsUrl.replace(/^ws/, 'http'));
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    return res.ok ? (await res.text()).trim().slice(0, 100) : undefined;
+  } catch {
+    return undefined;
+  }
 }

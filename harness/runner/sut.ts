@@ -20,6 +20,12 @@ const OYA_BIN = fileURLToPath(new URL('../cli/oya.mjs', import.meta.url));
 /** How long the orchestrator may take to print its URL. 2 cores, tsx, N workers: be generous. @default 90000 */
 export const SUT_START_TIMEOUT_MS = 90_000;
 
+/**
+ * SIGTERM → SIGKILL grace when the caller gives none: the orchestrator's shutdown bound (30 s,
+ * DESIGN.md "Lifecycle") plus 5 s for the process to exit after it. @default 35000
+ */
+export const SUT_STOP_GRACE_MS = 35_000;
+
 /** Options of {@link startSut}. */
 export interface SutOptions {
   dataDir: string;
@@ -36,7 +42,7 @@ export interface SutOptions {
   defects?: readonly string[];
   /** Appended with the orchestrator's stdout and stderr, one header line per start. */
   logFile: string;
-  /** SIGTERM → exit budget before SIGKILL (ms). @default 35000 */
+  /** SIGTERM → exit budget before SIGKILL (ms). @default SUT_STOP_GRACE_MS */
   stopTimeoutMs?: number;
   /** @default SUT_START_TIMEOUT_MS */
   startTimeoutMs?: number;
@@ -159,7 +165,7 @@ export async function startSut(options: SutOptions): Promise<SutHandle> {
     },
     exits,
     pids,
-    stop: () => waitExit('SIGTERM', options.stopTimeoutMs ?? 35_000),
+    stop: () => waitExit('SIGTERM', options.stopTimeoutMs ?? SUT_STOP_GRACE_MS),
     kill: () => waitExit('SIGKILL', 5_000),
     async restart() {
       if (state === 'closed') throw new SutStateError('restart after close');
@@ -169,7 +175,7 @@ export async function startSut(options: SutOptions): Promise<SutHandle> {
     async close() {
       if (state === 'closed') return;
       try {
-        await waitExit('SIGTERM', options.stopTimeoutMs ?? 35_000);
+        await waitExit('SIGTERM', options.stopTimeoutMs ?? SUT_STOP_GRACE_MS);
       } finally {
         handle.destroy();
       }

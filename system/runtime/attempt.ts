@@ -9,6 +9,7 @@
  * that does not answer is stopped (SIGTERM, then SIGKILL), so no zombie run keeps applying side
  * effects behind a newer attempt.
  */
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stateFor } from '../agent/simulated.ts';
 import { hasCode } from '../errors.ts';
@@ -117,7 +118,7 @@ export class Attempt {
       await journal.bead(record, 'StepCheckpointed', { step, state }, `checkpoint:${record.bead.id}:${step}`);
       return undefined;
     }
-    if (event.type === 'session.idle') return { kind: 'succeeded', result: event.properties.result ?? null };
+    if (event.type === 'session.idle') return { kind: 'succeeded', result: compactResult(event.properties.result ?? null) };
     if (event.type === 'session.error') {
       const { error } = event.properties;
       if (this.#stopReason !== undefined) return this.#endFor(this.#stopReason);
@@ -164,6 +165,17 @@ export class Attempt {
   #endFor(reason: { reason: StopReason; detail: string }): AttemptEnd {
     return reason.reason === 'lost' ? { kind: 'lost', reason: reason.detail } : { kind: reason.reason, reason: reason.detail };
   }
+}
+
+/** Results above this size keep a digest of their `payload` instead of the payload (events are small facts, ≤ 1 MiB). */
+export const MAX_INLINE_PAYLOAD_BYTES = 64 * 1024;
+
+/** The result as recorded: a big `payload` string is replaced by its size and sha256. */
+export function compactResult(result: unknown): unknown {
+  const payload = (result as { payload?: unknown } | null)?.payload;
+  if (typeof payload !== 'string' || payload.length <= MAX_INLINE_PAYLOAD_BYTES) return result;
+  const { payload: _dropped, ...rest } = result as Record<string, unknown>;
+  return { ...rest, payloadBytes: Buffer.byteLength(payload), payloadSha256: createHash('sha256').update(payload).digest('hex') };
 }
 
 /** The agent part of a bead's input: `input.agent` (system/agent/input.ts), else the defaults. */

@@ -108,6 +108,14 @@ describe('the happy path', () => {
     for (const id of ids) expect(effects.filter((r) => r.beadId === id).map((r) => r.step).sort()).toEqual([1, 2]);
   });
 
+  it('records a big agent payload by size and digest (events stay small)', async () => {
+    await http(base, 'POST', '/beads', bead('big', { steps: 1, payloadBytes: 300_000 }));
+    const { big } = await waitForBeads(base, ['big']);
+    expect(big.status).toBe('succeeded');
+    expect(big.result).toMatchObject({ payloadBytes: 300_000, payloadSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(big.result.payload).toBeUndefined();
+  });
+
   it('treats a resubmission as the same bead (client id, Idempotency-Key), and refuses the key for another body', async () => {
     const first = await http(base, 'POST', '/beads', bead('idem'));
     const again = await http(base, 'POST', '/beads', bead('idem'));

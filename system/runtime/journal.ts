@@ -63,13 +63,24 @@ export class Journal {
    */
   async bead<T extends EventType>(record: BeadRecord, type: T, data: NewEvent<T>['data'], idempotencyKey: string): Promise<JournalOutcome> {
     if (record.keys.has(idempotencyKey)) return { status: 'conflict' };
+    const before = { state: record.state, checkpoint: record.checkpoint, result: record.result, blockedBy: record.blockedBy };
     this.#options.table.fold(record, type, data, idempotencyKey, new Date().toISOString());
+    const folded = record.state;
     if (this.#options.defects.includes('drop-event') && type === 'StepCheckpointed' && !this.#droppedOne && (data as { step: number }).step >= 2) {
       this.#droppedOne = true;
       this.#options.log.warn({ defect: 'drop-event', beadId: record.bead.id, idempotencyKey }, 'TEST DEFECT: StepCheckpointed not appended');
       return { status: 'dropped' };
     }
-    return this.append(beadStream(record.bead.id), { type, data } as NewEvent, idempotencyKey);
+    try {
+      return await this.append(beadStream(record.bead.id), { type, data } as NewEvent, idempotencyKey);
+    } catch (err) {
+      // Not in the log, so not in the table either (unless something was folded on top since).
+      if (record.state === folded) {
+        Object.assign(record, before);
+        record.keys.delete(idempotencyKey);
+      }
+      throw err;
+    }
   }
 
   /** Appends one event with retries. Resolves `conflict` when the key belongs to another event. */

@@ -27,6 +27,7 @@ import { ReconcilerMemory, reconcilerSpec, RECONCILER_PATH } from './reconciler.
 import { recover } from './recovery.ts';
 import { createBeadService } from './service.ts';
 import { shutdown } from './shutdown.ts';
+import { ShutdownTimeoutError } from './errors.ts';
 
 export type { OrchestratorOptions } from './config.ts';
 
@@ -199,7 +200,7 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
         if (destroyed) return;
         clearInterval(reconcileTimer);
         const ok = await shutdown(ctx, apiHandle, opts.shutdownTimeoutMs);
-        if (!ok) destroy(new Error(`graceful shutdown exceeded ${opts.shutdownTimeoutMs} ms`));
+        if (!ok) destroy(new ShutdownTimeoutError(opts.shutdownTimeoutMs));
         destroyed = true;
         resolveStopped({});
       })();
