@@ -16,6 +16,8 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   toxiproxy: () => import('./commands/toxiproxy.ts'),
   validate: () => import('./commands/validate.ts'),
   report: () => import('../report/html/report-command.ts'),
+  compare: () => import('./commands/compare.ts'),
+  run: () => import('./commands/run.ts'),
 };
 
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, internal: 3 });

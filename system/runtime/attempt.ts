@@ -38,6 +38,7 @@ export class Attempt {
   /** performance.now() of the last sign of progress (any worker event, heartbeats included). */
   lastProgressAt = performance.now();
   sessionID: string | undefined;
+  readonly #writes: Promise<unknown>[] = [];
   /** True once the worker accepted the prompt: only then is there a run to abort. */
   #prompted = false;
   #stopReason: { reason: StopReason; detail: string } | undefined;
@@ -70,7 +71,7 @@ export class Attempt {
       subscription = await this.worker.client.subscribe();
       this.sessionID = await this.worker.client.createSession();
       const checkpoint = resumePoint(record, options.doubleStep);
-      await journal.bead(record, 'BeadStarted', { attempt: this.number, workerId: this.worker.id, fromStep: checkpoint?.step ?? 0 }, `${record.bead.id}:started:${this.number}`);
+      this.#write(journal.bead(record, 'BeadStarted', { attempt: this.number, workerId: this.worker.id, fromStep: checkpoint?.step ?? 0 }, `${record.bead.id}:started:${this.number}`));
       if (this.#stopReason !== undefined) return await this.#abort(record, journal, subscription);
       await this.worker.client.promptAsync(this.sessionID, {
         beadId: record.bead.id,
@@ -92,7 +93,18 @@ export class Attempt {
     } finally {
       clearTimeout(timer);
       subscription?.close();
+      // The attempt is over only once everything it recorded is durable (its failures are logged by the journal).
+      await Promise.allSettled(this.#writes);
     }
+  }
+
+  /**
+   * Issues an append without waiting for it: the log actor's mailbox keeps the order (BeadStarted,
+   * then each checkpoint, then the outcome), and appends of many beads share group commits.
+   */
+  #write(append: Promise<unknown>): void {
+    append.catch(() => {});
+    this.#writes.push(append);
   }
 
   async #follow(record: BeadRecord, journal: Journal, subscription: EventSubscription, onEvent?: (event: WorkerEvent) => void): Promise<AttemptEnd> {
@@ -105,8 +117,6 @@ export class Attempt {
       this.lastProgressAt = performance.now();
       onEvent?.(event);
       const end = await this.#onEvent(record, journal, event);
-      // Time spent recording (a slow DB, the outbox) is ours, not a stalled worker.
-      this.lastProgressAt = performance.now();
       if (end !== undefined) return end;
     }
   }
@@ -115,7 +125,7 @@ export class Attempt {
     if (!('sessionID' in event.properties) || event.properties.sessionID !== this.sessionID) return undefined;
     if (event.type === 'checkpoint') {
       const { step, state } = event.properties;
-      await journal.bead(record, 'StepCheckpointed', { step, state }, `checkpoint:${record.bead.id}:${step}`);
+      this.#write(journal.bead(record, 'StepCheckpointed', { step, state }, `checkpoint:${record.bead.id}:${step}`));
       return undefined;
     }
     if (event.type === 'session.idle') return { kind: 'succeeded', result: compactResult(event.properties.result ?? null) };

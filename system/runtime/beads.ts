@@ -45,10 +45,18 @@ export interface SubmittedData {
   [extra: string]: unknown;
 }
 
+/** What one idempotent submit created. `durable` settles once its events are in the log (or outbox). */
+export interface SubmitRecord {
+  fingerprint: string;
+  beadIds: string[];
+  workflowId?: string;
+  durable: Promise<unknown>;
+}
+
 /** All beads by id, plus submit idempotency keys. */
 export class BeadTable {
   readonly #beads = new Map<string, BeadRecord>();
-  readonly #submits = new Map<string, { fingerprint: string; beadIds: string[]; workflowId?: string }>();
+  readonly #submits = new Map<string, SubmitRecord>();
 
   get size(): number {
     return this.#beads.size;
@@ -100,11 +108,11 @@ export class BeadTable {
   }
 
   /** Remembers which beads a submit created, under its idempotency key. */
-  rememberSubmit(key: string, fingerprint: string, beadIds: string[], workflowId?: string): void {
-    if (!this.#submits.has(key)) this.#submits.set(key, { fingerprint, beadIds, ...(workflowId === undefined ? {} : { workflowId }) });
+  rememberSubmit(key: string, fingerprint: string, beadIds: string[], workflowId?: string, durable: Promise<unknown> = Promise.resolve()): void {
+    if (!this.#submits.has(key)) this.#submits.set(key, { fingerprint, beadIds, durable, ...(workflowId === undefined ? {} : { workflowId }) });
   }
 
-  submitFor(key: string): { fingerprint: string; beadIds: string[]; workflowId?: string } | undefined {
+  submitFor(key: string): SubmitRecord | undefined {
     return this.#submits.get(key);
   }
 }

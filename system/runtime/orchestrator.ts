@@ -13,14 +13,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UniverseSupervisor, actor, supervisor, type ActorRef } from '../actors/index.ts';
 import { startApiServer, type ApiServerHandle } from '../api/index.ts';
-import { openEventStore, type AppendResult } from '../events/index.ts';
+import { openEventStore } from '../events/index.ts';
 import { ReadyQueue } from '../scheduler/index.ts';
 import { WorkerPool } from '../worker/index.ts';
 import { BeadTable } from './beads.ts';
 import { resolveOrchestratorOptions, type OrchestratorOptions, type ResolvedOrchestratorOptions } from './config.ts';
 import type { OrchestratorState, RuntimeContext } from './context.ts';
 import { DISPATCHER_PATH, dispatcherSpec, runnerSpec, type DispatcherMessage, type RunnerMessage } from './dispatcher.ts';
-import { Journal, logActorBehaviour, type AppendMessage } from './journal.ts';
+import { Journal, logActorBehaviour, type AppendMessage, type AppendReceipt } from './journal.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createRuntimeMetrics } from './metrics.ts';
 import { ReconcilerMemory, reconcilerSpec, RECONCILER_PATH } from './reconciler.ts';
@@ -141,7 +141,7 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
       },
     });
     const universe = ctx.universe;
-    ctx.journal.attach(await universe.startChild<AppendMessage, AppendResult>('universe/storage', actor('log', logActorBehaviour(store))));
+    ctx.journal.attach(await universe.startChild<AppendMessage, AppendReceipt>('universe/storage', actor('log', logActorBehaviour(store))));
     const runnerRefs: ActorRef<RunnerMessage, void>[] = [];
     for (let i = 0; i < opts.workers; i++) runnerRefs.push(await universe.startChild('universe/workers', runnerSpec(ctx, i)));
     dispatcher = await universe.startChild('universe/scheduling', dispatcherSpec(ctx, () => runnerRefs));

@@ -23,16 +23,8 @@ const CANCEL_WAIT_MS = 5000;
 
 /** Builds the service over a runtime context. */
 export function createBeadService(ctx: RuntimeContext, memory: ReconcilerMemory): BeadService {
-  let submitTail: Promise<unknown> = Promise.resolve();
-  // Submits run one at a time: "is this key / id known?" and "record it" must not interleave.
-  const serial = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = submitTail.then(work, work);
-    submitTail = run.catch(() => {});
-    return run;
-  };
-
   return {
-    submit: (req, opts) => serial(() => submit(ctx, req, opts)),
+    submit: (req, opts) => submit(ctx, req, opts),
     async get(id) {
       const record = ctx.table.get(id);
       return record === undefined ? undefined : toView(record);
@@ -46,15 +38,71 @@ export function createBeadService(ctx: RuntimeContext, memory: ReconcilerMemory)
   };
 }
 
+/**
+ * Everything up to the last append is synchronous (no await): "is this key or id known?",
+ * validation, registering the beads and ISSUING their appends cannot interleave with another
+ * submit, and the appends enter the log actor's mailbox in order (BeadSubmitted before BeadQueued
+ * before anything a runner appends). Only then does the submit wait for durability — so
+ * concurrent submits share group commits instead of queueing behind a lock.
+ */
 async function submit(ctx: RuntimeContext, req: SubmitRequest, opts: SubmitOptions): Promise<SubmitResult> {
   const key = opts.idempotencyKey;
   const known = key === undefined ? undefined : ctx.table.submitFor(key);
   if (known !== undefined) {
     if (known.fingerprint !== opts.fingerprint) throw new IdempotencyMismatchError(key!);
+    await known.durable; // a retry racing the original answers once the original is durable
     const beads = known.beadIds.map((id) => toView(ctx.table.get(id)!));
     return { created: false, beads, ...(known.workflowId === undefined ? {} : { workflowId: known.workflowId }) };
   }
-  // Validate everything before the first write.
+  const { beads, workflowId } = validate(ctx, req, key);
+
+  const now = new Date().toISOString();
+  const writes: Promise<unknown>[] = [];
+  if (workflowId !== undefined) {
+    const data = { workflowId, beadIds: beads.map((b) => b.id), edges: edgesOf(beads), ...(key === undefined ? {} : { idempotencyKey: key }), fingerprint: opts.fingerprint };
+    writes.push(ctx.journal.append(workflowStream(workflowId), { type: 'WorkflowSubmitted', data }, `workflow:${workflowId}:submitted`));
+    ctx.workflows.set(workflowId, data.beadIds);
+  }
+  const records = beads.map((bead) => {
+    const data: SubmittedData = {
+      beadId: bead.id,
+      ...(workflowId === undefined ? {} : { workflowId }),
+      priority: bead.priority,
+      maxAttempts: bead.maxAttempts,
+      input: bead.input,
+      bead,
+      seed: `${ctx.options.seed}:${bead.id}`,
+      ...(key === undefined ? {} : { idempotencyKey: key }),
+      fingerprint: opts.fingerprint,
+    };
+    const record = ctx.table.create(data, now);
+    writes.push(ctx.journal.bead(record, 'BeadSubmitted', data, `${bead.id}:submitted`));
+    return record;
+  });
+  const ready = ctx.queue.add(beads);
+  writes.push(recordQueued(ctx, ready, 'submitted'));
+  // A dependency that already failed or was cancelled blocks the new bead at once: record it.
+  for (const record of records) {
+    const entry = ctx.queue.entry(record.bead.id);
+    if (entry.status === 'blocked_by_failure') {
+      const error = { type: 'DependencyFailed', message: `dependency ${entry.blockedBy} failed`, nonRetryable: true };
+      writes.push(ctx.journal.bead(record, 'BeadFailed', { attempt: 0, error, blockedBy: entry.blockedBy }, `${record.bead.id}:outcome`));
+      ctx.metrics.failed.inc();
+    } else if (entry.status === 'blocked_by_cancellation') {
+      writes.push(ctx.journal.bead(record, 'BeadCancelled', { reason: 'blocked_by_cancellation', blockedBy: entry.blockedBy }, `${record.bead.id}:outcome`));
+      ctx.metrics.cancelled.inc();
+    }
+  }
+  const durable = Promise.all(writes);
+  durable.catch(() => {}); // awaited below; a racing retry awaits it too
+  if (key !== undefined) ctx.table.rememberSubmit(key, opts.fingerprint, beads.map((b) => b.id), workflowId, durable);
+  ctx.metrics.submitted.inc(records.length);
+  await durable;
+  return { created: true, beads: records.map((record) => toView(record)), ...(workflowId === undefined ? {} : { workflowId }) };
+}
+
+/** Validates a submit whole (schema, ids, DAG against known beads, agent scripts); writes nothing. */
+function validate(ctx: RuntimeContext, req: SubmitRequest, key: string | undefined): { beads: Bead[]; workflowId: string | undefined } {
   let beads: Bead[];
   let workflowId: string | undefined;
   if (req.kind === 'bead') {
@@ -76,46 +124,7 @@ async function submit(ctx: RuntimeContext, req: SubmitRequest, opts: SubmitOptio
       throw err;
     }
   }
-
-  const now = new Date().toISOString();
-  if (workflowId !== undefined) {
-    const data = { workflowId, beadIds: beads.map((b) => b.id), edges: edgesOf(beads), ...(key === undefined ? {} : { idempotencyKey: key }), fingerprint: opts.fingerprint };
-    await ctx.journal.append(workflowStream(workflowId), { type: 'WorkflowSubmitted', data }, `workflow:${workflowId}:submitted`);
-    ctx.workflows.set(workflowId, data.beadIds);
-  }
-  const records = beads.map((bead) => {
-    const data: SubmittedData = {
-      beadId: bead.id,
-      ...(workflowId === undefined ? {} : { workflowId }),
-      priority: bead.priority,
-      maxAttempts: bead.maxAttempts,
-      input: bead.input,
-      bead,
-      seed: `${ctx.options.seed}:${bead.id}`,
-      ...(key === undefined ? {} : { idempotencyKey: key }),
-      fingerprint: opts.fingerprint,
-    };
-    return { record: ctx.table.create(data, now), data };
-  });
-  await Promise.all(records.map(({ record, data }) => ctx.journal.bead(record, 'BeadSubmitted', data, `${record.bead.id}:submitted`)));
-  ctx.metrics.submitted.inc(records.length);
-  if (key !== undefined) ctx.table.rememberSubmit(key, opts.fingerprint, beads.map((b) => b.id), workflowId);
-
-  const ready = ctx.queue.add(beads);
-  await recordQueued(ctx, ready, 'submitted');
-  // A dependency that already failed or was cancelled blocks the new bead at once: record it.
-  for (const { record } of records) {
-    const entry = ctx.queue.entry(record.bead.id);
-    if (entry.status === 'blocked_by_failure') {
-      const error = { type: 'DependencyFailed', message: `dependency ${entry.blockedBy} failed`, nonRetryable: true };
-      await ctx.journal.bead(record, 'BeadFailed', { attempt: 0, error, blockedBy: entry.blockedBy }, `${record.bead.id}:outcome`);
-      ctx.metrics.failed.inc();
-    } else if (entry.status === 'blocked_by_cancellation') {
-      await ctx.journal.bead(record, 'BeadCancelled', { reason: 'blocked_by_cancellation', blockedBy: entry.blockedBy }, `${record.bead.id}:outcome`);
-      ctx.metrics.cancelled.inc();
-    }
-  }
-  return { created: true, beads: records.map(({ record }) => toView(record)), ...(workflowId === undefined ? {} : { workflowId }) };
+  return { beads, workflowId };
 }
 
 async function cancel(ctx: RuntimeContext, id: string, reason: string): Promise<BeadView> {

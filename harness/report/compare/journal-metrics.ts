@@ -9,12 +9,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import { decodeHistogram, mergeEncoded, type LatencySummary } from '../../metrics/histogram.ts';
+import type { RunMetricsJson } from '../../metrics/run-metrics.ts';
 import type { Journal } from '../journal.ts';
 import { toJournalView, type JournalView } from '../html/journal-view.ts';
 import { CompareJournalInvalidError, CompareJournalUnreadableError } from './errors.ts';
 
-/** A journal as the runner writes it, or the parsed JSON of one (read tolerantly). */
-export type JournalInput = Journal | Readonly<Record<string, unknown>>;
+/**
+ * A journal as the runner writes it, the parsed JSON of one (read tolerantly), or a bare
+ * `RunMetrics.toJSON()` (so the runner can gate before its journal exists).
+ */
+export type JournalInput = Journal | RunMetricsJson | Readonly<Record<string, unknown>>;
 
 /** The latency metrics a comparison covers, by their user-facing name → the RunMetrics key. */
 export const COMPARED_METRICS = {
@@ -80,10 +84,17 @@ export async function loadJournalFile(file: string): Promise<LoadedJournal> {
 /** The page model of a journal; an unreadable shape becomes HARN_COMPARE_JOURNAL_INVALID. */
 export function viewOf(journal: JournalInput, source: string): JournalView {
   try {
+    // A bare RunMetricsJson has no identity or verdict: give it a placeholder one to read it.
+    if (isRunMetricsJson(journal)) return toJournalView({ scenario: { name: source, kind: 'run' }, verdict: 'pass', metrics: journal }, source);
     return toJournalView(journal, source);
   } catch (err) {
     throw new CompareJournalInvalidError(source, (err as { details?: { reason?: string } }).details?.reason ?? (err as Error).message, err);
   }
+}
+
+function isRunMetricsJson(value: unknown): value is RunMetricsJson {
+  const v = value as { scenario?: unknown; metrics?: { endToEnd?: unknown } } | null;
+  return typeof v === 'object' && v !== null && v.scenario === undefined && typeof v.metrics === 'object' && v.metrics !== null && v.metrics.endToEnd !== undefined;
 }
 
 /** The encoded histogram of `metric` in a journal, if it recorded one. */

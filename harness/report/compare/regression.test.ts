@@ -1,6 +1,10 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasCode } from '../../../system/errors.ts';
-import { evaluateRegression, parseRegressionRule } from './regression.ts';
+import type { RunMetricsJson } from '../../metrics/run-metrics.ts';
+import { evaluateRegression, evaluateRegressionFromFiles, parseRegressionRule } from './regression.ts';
 import { journalWithRun, spread } from './runs.test-helper.ts';
 
 const base = spread(1000, 100, 1100);
@@ -89,5 +93,29 @@ describe('evaluateRegression', () => {
 
   it('throws on a bad rule before judging anything', () => {
     expect(() => evaluateRegression(baseline, baseline, { 'latency.p99': 'lower' })).toThrow(/HARN|regression rule latency.p99/);
+  });
+});
+
+describe('evaluateRegression with the runner\'s inputs', () => {
+  it('accepts a bare RunMetrics.toJSON() as the current run', () => {
+    const current = (journalWithRun({ latenciesMs: base.map((v) => v * 1.2) }) as { metrics: RunMetricsJson }).metrics;
+    const [gate] = evaluateRegression(current, baseline, { 'latency.p99': '+10%' });
+    expect(gate).toMatchObject({ pass: false, actual: '1.31s (+20%)' });
+  });
+
+  it('reads baseline files, and turns a missing baseline into failing gates that say why', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'oya-regression-'));
+    try {
+      await writeFile(join(dir, 'baseline.json'), JSON.stringify(baseline));
+      const ok = await evaluateRegressionFromFiles(baseline, join(dir, 'baseline.json'), { 'latency.p99': '+10%', 'throughput.mean': '-5%' });
+      expect(ok.map((g) => g.pass)).toEqual([true, true]);
+      const missing = await evaluateRegressionFromFiles(baseline, [join(dir, 'nope.json')], { 'latency.p99': '+10%' });
+      expect(missing).toEqual([
+        { kind: 'regression', name: 'regression.latency.p99', pass: false, expected: 'latency.p99 within +10% of baseline', actual: expect.stringContaining(`no baseline: ${join(dir, 'nope.json')}: cannot read the journal: no such file`) },
+      ]);
+      await expect(evaluateRegressionFromFiles(baseline, join(dir, 'nope.json'), { 'latency.p99': 'x' })).rejects.toThrow(/regression rule latency.p99/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -11,11 +11,12 @@
  * the summary numbers) and returns gates in the journal's `gates` shape with kind `regression`.
  * Missing data on either side never passes (an unknown is not a pass).
  */
+import { hasCode } from '../../../system/errors.ts';
 import { readableDuration } from '../../scenario/threshold-grammar.ts';
 import { UnitSyntaxError, parseDuration, parsePercent, parseRate } from '../../scenario/units.ts';
 import type { Journal } from '../journal.ts';
 import { RegressionRuleInvalidError } from './errors.ts';
-import { COMPARED_METRICS, mergeSide, type ComparedMetric, type JournalInput, type SideMetrics } from './journal-metrics.ts';
+import { COMPARED_METRICS, loadJournalFile, mergeSide, type ComparedMetric, type JournalInput, type SideMetrics } from './journal-metrics.ts';
 
 /** Stats a rule may gate on a latency metric. */
 export const REGRESSION_LATENCY_STATS = ['p50', 'p95', 'p99', 'max', 'mean'] as const;
@@ -83,6 +84,29 @@ export function evaluateRegression(
   const now = mergeSide(asList(current), asList(current).map((_, i) => `current[${i}]`));
   const base = mergeSide(asList(baseline), asList(baseline).map((_, i) => `baseline[${i}]`));
   return parsed.map((rule) => gateOf(rule, valueOf(now, rule), valueOf(base, rule)));
+}
+
+/**
+ * {@link evaluateRegression} against baseline journal FILES. A baseline that is missing or not a
+ * journal does not throw: every rule becomes a failing gate saying why (a run with no baseline
+ * to compare with has not shown it did not regress). Rules are still checked first (throws).
+ */
+export async function evaluateRegressionFromFiles(
+  current: JournalInput | readonly JournalInput[],
+  baselineFiles: string | readonly string[],
+  rules: Readonly<Record<string, unknown>> | readonly RegressionRule[],
+): Promise<RegressionGate[]> {
+  const parsed = Array.isArray(rules) ? (rules as readonly RegressionRule[]) : parseRegressionRules(rules as Record<string, unknown>);
+  const files = typeof baselineFiles === 'string' ? [baselineFiles] : baselineFiles;
+  let baseline: JournalInput[];
+  try {
+    baseline = (await Promise.all(files.map(loadJournalFile))).map((loaded) => loaded.journal);
+  } catch (err) {
+    if (!hasCode(err, 'HARN_COMPARE_JOURNAL_UNREADABLE') && !hasCode(err, 'HARN_COMPARE_JOURNAL_INVALID')) throw err;
+    const reason = (err as Error).message;
+    return parsed.map((rule) => ({ kind: 'regression', name: `regression.${rule.key}`, pass: false, expected: `${rule.key} within ${rule.source} of baseline`, actual: `no baseline: ${reason}` }));
+  }
+  return evaluateRegression(current, baseline, parsed);
 }
 
 function asList(input: JournalInput | readonly JournalInput[]): readonly JournalInput[] {

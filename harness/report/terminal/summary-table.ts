@@ -28,7 +28,7 @@ const ROWS = [
   ['recovery', 'recovery'],
 ] as const;
 const STATS = ['count', 'p50', 'p95', 'p99', 'max', 'mean'] as const;
-const LABEL_WIDTH = 11;
+const LABEL_WIDTH = 12;
 const CELL_WIDTH = 10;
 /** At most this many failed gates are listed; the HTML report has the rest. */
 const MAX_GATE_LINES = 8;
