@@ -39,10 +39,15 @@ if (!sideEffectsDir) {
 }
 if (process.env[WORKER_ENV.crashOnStart] === '1') process.exit(WORKER_CRASH_EXIT_CODE);
 
-const startPpid = process.ppid;
+// The parent names itself: reading process.ppid here would be too late when the parent died while
+// this process was still loading (it would already be re-parented, and 'disconnect' already fired
+// before the listener below existed) — such a worker would live on as an orphan.
+const parentPid = Number(process.env[WORKER_ENV.parentPid]) || process.ppid;
 function leaveIfOrphaned(): void {
-  if (process.ppid !== startPpid) process.exit(WORKER_ORPHAN_EXIT_CODE);
+  if (process.ppid !== parentPid) process.exit(WORKER_ORPHAN_EXIT_CODE);
+  if (process.send !== undefined && !process.connected) process.exit(WORKER_ORPHAN_EXIT_CODE);
 }
+leaveIfOrphaned();
 process.on('disconnect', () => process.exit(WORKER_ORPHAN_EXIT_CODE));
 setInterval(leaveIfOrphaned, PARENT_POLL_INTERVAL_MS).unref();
 

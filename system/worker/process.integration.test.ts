@@ -233,4 +233,25 @@ describe('worker process', () => {
     // IPC disconnect is immediate and the ppid poll runs every 250 ms; 2 s leaves room for a busy machine.
     expect(performance.now() - killedAt).toBeLessThan(2000);
   });
+
+  it('a worker whose parent dies while it is still loading exits too (no orphan)', async () => {
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const parentScript = fileURLToPath(new URL('./fixtures/parent-dies-while-worker-loads.ts', import.meta.url));
+    const parent = spawn(process.execPath, ['--import', tsx, parentScript, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let pids: number[] = [];
+    cleanups.push(() => {
+      parent.kill('SIGKILL');
+      for (const pid of pids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: parent.stdout! }).once('line', resolve);
+      parent.once('exit', (code, signal) => reject(new Error(`parent exited before printing (${code ?? signal})`)));
+    });
+    pids = (JSON.parse(line) as { pids: number[] }).pids;
+    expect(pids).toHaveLength(1);
+    // The worker needs ~1 s to load; then it must notice at once that its parent is gone.
+    const deadline = performance.now() + 15_000;
+    while (pids.some(isAlive) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(pids.filter(isAlive)).toEqual([]);
+  }, 30_000);
 });

@@ -79,7 +79,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const killGraceMs = options.killGraceMs ?? WORKER_KILL_GRACE_MS;
   const child: ChildProcess = fork(MAIN_PATH, [], {
     execArgv: ['--import', TSX_LOADER_URL],
-    env: { ...process.env, ...options.env, [WORKER_ENV.id]: options.id, [WORKER_ENV.sideEffectsDir]: options.sideEffectsDir },
+    env: { ...process.env, ...options.env, [WORKER_ENV.id]: options.id, [WORKER_ENV.sideEffectsDir]: options.sideEffectsDir, [WORKER_ENV.parentPid]: String(process.pid) },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderrTail = '';

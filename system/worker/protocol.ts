@@ -86,6 +86,8 @@ export const WORKER_ENV = {
   id: 'OYA_WORKER_ID',
   /** Directory of the side-effect JSONL files. Required. */
   sideEffectsDir: 'OYA_SIDE_EFFECTS_DIR',
+  /** The pid of the process that forked the worker: the worker leaves as soon as its parent is another. */
+  parentPid: 'OYA_WORKER_PARENT_PID',
   /** TEST ONLY: "1" makes the worker ignore SIGTERM, to prove stop() escalates to SIGKILL. */
   ignoreSigterm: 'OYA_WORKER_TEST_IGNORE_SIGTERM',
   /** TEST ONLY: "1" stops IPC heartbeats (process stays up), to prove missed-heartbeat detection. */
