@@ -33,7 +33,8 @@ export interface Versions {
 /** The journal. Sections after `verdict` may be absent when the run errored before them. */
 export interface Journal {
   version: typeof JOURNAL_VERSION;
-  scenario: { name: string; kind: string; file: string; description?: string; resolved: unknown };
+  /** `source` is the file's text as written; `resolved` the profile-merged, defaulted scenario that ran. */
+  scenario: { name: string; kind: string; file: string; description?: string; source?: string; resolved: unknown };
   profile: string | undefined;
   seed: number;
   versions: Versions;
@@ -60,6 +61,8 @@ export interface Journal {
   gates: { kind: string; name: string; pass: boolean; expected: string; actual: string }[];
   drain?: unknown;
   workload?: unknown;
+  /** Every orchestrator process the run started, and how each one ended. */
+  orchestrator?: { pids: number[]; exits: unknown[] };
   /** Failures during teardown (never hidden). */
   teardown: { step: string; error: string }[];
   /** Files next to the journal (the orchestrator log). */

@@ -10,7 +10,7 @@
  * judged); the journal is written in every case.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runChecks, type CheckReport } from '../checks/index.ts';
@@ -170,7 +170,11 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
         ...(scenario.system.admin ? { adminToken: randomBytes(16).toString('hex') } : {}),
       });
       // Graceful after a complete run; after a failure or timeout, SIGKILL every process group.
-      cleanup.push('stop orchestrator', () => (controller.signal.aborted || state.phase !== 'done' ? handle.destroy() : handle.close()));
+      cleanup.push('stop orchestrator', async () => {
+        if (controller.signal.aborted || state.phase !== 'done') handle.destroy();
+        else await handle.close();
+        await handle.logClosed;
+      });
       resources.sutPids = handle.pids as number[];
       resources.sutPort = handle.port;
       return handle;
@@ -249,9 +253,17 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const teardown: CleanupFailure[] = await cleanup.run();
   const verdict: Verdict = error !== undefined ? 'error' : state.gates.every((g) => g.pass) ? 'pass' : 'fail';
   const endedAt = new Date();
+  const source = await readFile(scenario.file, 'utf8').catch(() => undefined);
   const journal: Journal = {
     version: 1,
-    scenario: { name: scenario.name, kind: scenario.kind, file: scenario.file, ...(scenario.description ? { description: scenario.description } : {}), resolved: scenario },
+    scenario: {
+      name: scenario.name,
+      kind: scenario.kind,
+      file: scenario.file,
+      ...(scenario.description ? { description: scenario.description } : {}),
+      ...(source !== undefined ? { source } : {}),
+      resolved: scenario,
+    },
     profile: scenario.profile,
     seed: scenario.seed,
     versions: { ...versions(), surrealdb: { ...versions().surrealdb, ...(dbServerVersion ? { server: dbServerVersion } : {}) } },
@@ -270,6 +282,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     gates: state.gates,
     ...(state.drain ? { drain: state.drain } : {}),
     ...(state.workload ? { workload: state.workload } : {}),
+    ...(state.sut ? { orchestrator: { pids: [...state.sut.pids], exits: [...state.sut.exits] } } : {}),
     teardown,
     artifacts,
     history: history.toJSON(),

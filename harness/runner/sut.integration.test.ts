@@ -89,8 +89,8 @@ describe('startSut', () => {
     const dir = await mkdtemp(join(tmpdir(), 'oya-sut-test-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const logFile = join(dir, 'orchestrator.log');
-    // Nothing listens on port 1: with a 300 ms DB timeout the start fails fast.
-    await expect(startSut({ dataDir: join(dir, 'data'), dbUrl: 'ws://127.0.0.1:1', workers: 1, seed: 1, logFile, env: { OYA_LOG_LEVEL: 'info' } })).rejects.toMatchObject({
+    // A DB URL the orchestrator's config refuses: it exits (code 2) before it ever listens.
+    await expect(startSut({ dataDir: join(dir, 'data'), dbUrl: 'ws://127.0.0.1:1/not/rpc', workers: 1, seed: 1, logFile })).rejects.toMatchObject({
       code: 'HARN_RUNNER_SUT_START',
       details: { logFile },
     });

@@ -11,7 +11,7 @@
  * the harness itself dies first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SutStartError, SutStateError } from './errors.ts';
 
@@ -88,11 +88,21 @@ export interface SutHandle {
   close(): Promise<void>;
   /** SIGKILL every process group now. Idempotent. */
   destroy(): void;
+  /** Resolves once the log file is flushed and closed (after close()/destroy()). */
+  readonly logClosed: Promise<void>;
 }
 
 /** Starts the orchestrator and resolves once it printed its URL. */
 export async function startSut(options: SutOptions): Promise<SutHandle> {
-  const log = createWriteStream(options.logFile, { flags: 'a' });
+  const logStream = createWriteStream(options.logFile, { flags: 'a' });
+  // A SIGKILLed child's pipes may still deliver output after destroy() ended the file: drop it.
+  const log = (chunk: string | Buffer): void => {
+    if (!logStream.writableEnded) logStream.write(chunk);
+  };
+  const logClosed = new Promise<void>((resolve) => {
+    logStream.once('close', resolve);
+    logStream.once('error', () => resolve());
+  });
   const groups = new Set<number>();
   const exits: SutExit[] = [];
   const pids: number[] = [];
@@ -165,6 +175,7 @@ export async function startSut(options: SutOptions): Promise<SutHandle> {
     },
     exits,
     pids,
+    logClosed,
     stop: () => waitExit('SIGTERM', options.stopTimeoutMs ?? SUT_STOP_GRACE_MS),
     kill: () => waitExit('SIGKILL', 5_000),
     async restart() {
@@ -179,12 +190,13 @@ export async function startSut(options: SutOptions): Promise<SutHandle> {
       } finally {
         handle.destroy();
       }
+      await logClosed;
     },
     destroy() {
       killGroups();
       state = 'closed';
       process.off('exit', killGroups);
-      log.end();
+      logStream.end();
     },
   };
   try {
@@ -199,7 +211,7 @@ export async function startSut(options: SutOptions): Promise<SutHandle> {
 async function spawnOrchestrator(
   options: SutOptions,
   port: number,
-  log: WriteStream,
+  log: (chunk: string | Buffer) => void,
 ): Promise<{ child: ChildProcess; url: string; exited: Promise<SutExit> }> {
   const args = [OYA_BIN, 'start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', options.dataDir, '--workers', String(options.workers), '--seed', String(options.seed)];
   if (options.dbUrl !== undefined) args.push('--db', options.dbUrl);
@@ -211,27 +223,31 @@ async function spawnOrchestrator(
   delete env.NODE_OPTIONS;
   delete env.VITEST;
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
-  log.write(`--- oya start (pid ${child.pid}) at ${new Date().toISOString()}: ${args.slice(1).join(' ')}\n`);
+  log(`--- oya start (pid ${child.pid}) at ${new Date().toISOString()}: ${args.slice(1).join(' ')}\n`);
   const exited = new Promise<SutExit>((resolve) => {
     child.once('exit', (code, signal) => {
-      log.write(`--- pid ${child.pid} exited code=${code} signal=${signal} at ${new Date().toISOString()}\n`);
+      log(`--- pid ${child.pid} exited code=${code} signal=${signal} at ${new Date().toISOString()}\n`);
       resolve({ pid: child.pid!, code, signal });
     });
   });
-  child.stderr!.on('data', (chunk: Buffer) => log.write(chunk));
+  let stderrTail = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    log(chunk);
+    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4096);
+  });
   let stdoutSoFar = '';
   let settled = false;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => fail(`no URL on stdout within ${options.startTimeoutMs ?? SUT_START_TIMEOUT_MS} ms`), options.startTimeoutMs ?? SUT_START_TIMEOUT_MS);
     const onData = (chunk: Buffer): void => {
-      log.write(chunk);
+      log(chunk);
       stdoutSoFar += chunk.toString('utf8');
       const match = /(https?:\/\/[^\s"']+)/.exec(stdoutSoFar);
       if (match && !settled) {
         settled = true;
         clearTimeout(timer);
         child.stdout!.off('data', onData);
-        child.stdout!.on('data', (c: Buffer) => log.write(c));
+        child.stdout!.on('data', (c: Buffer) => log(c));
         resolve(match[1]!.replace(/\/+$/, ''));
       }
     };
@@ -244,7 +260,14 @@ async function spawnOrchestrator(
       } catch {
         // gone
       }
-      reject(new SutStartError(`the orchestrator did not start: ${why} (log: ${options.logFile})`, { pid: child.pid, logFile: options.logFile }));
+      // The last line the orchestrator wrote usually names the cause (e.g. ORCH_DB_UNAVAILABLE).
+      const lastLine = stderrTail.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('at ')).pop();
+      reject(
+        new SutStartError(`the orchestrator did not start: ${why}${lastLine ? `; last log line: ${lastLine.slice(0, 300)}` : ''} (log: ${options.logFile})`, {
+          pid: child.pid,
+          logFile: options.logFile,
+        }),
+      );
     };
     child.stdout!.on('data', onData);
     child.once('error', (err) => fail(err.message));

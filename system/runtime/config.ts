@@ -26,6 +26,9 @@ const optionsSchema = z
     dataDir: z.string().min(1).default('./data'),
     /** A remote SurrealDB (`ws://host:port` or `ws://host:port/rpc`); unset = embedded surrealkv in dataDir. */
     db: z.string().regex(/^wss?:\/\/[^/\s]+(\/rpc)?\/?$/, 'must look like ws://host:port or ws://host:port/rpc').optional(),
+    /** Root credentials for a remote SurrealDB that requires sign-in (both or neither). */
+    dbUser: z.string().min(1).optional(),
+    dbPass: z.string().optional(),
     namespace: z.string().min(1).default('oya'),
     database: z.string().min(1).default('oya'),
     /** Serve /admin/* (chaos hooks). @default false */
@@ -72,6 +75,8 @@ const ENV: Record<string, keyof OrchestratorOptions> = {
   OYA_WORKERS: 'workers',
   OYA_DATA_DIR: 'dataDir',
   OYA_DB: 'db',
+  OYA_DB_USER: 'dbUser',
+  OYA_DB_PASS: 'dbPass',
   OYA_ADMIN_TOKEN: 'adminToken',
   OYA_RECONCILE_TICK_MS: 'reconcileTickMs',
   OYA_LOG_LEVEL: 'logLevel',

@@ -69,6 +69,7 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     namespace: opts.namespace,
     database: opts.database,
     timeoutMs: opts.dbTimeoutMs,
+    ...(opts.dbUser === undefined ? {} : { auth: { username: opts.dbUser, password: opts.dbPass ?? '' } }),
   });
   log.info({ step: 'db', connection: store.health().connection, outbox: store.health().outboxSize }, 'event store open');
 

@@ -22,6 +22,8 @@ Flags override OYA_* environment variables, which override the defaults.
   --workers N            warm worker processes                  (OYA_WORKERS, default 20)
   --data-dir DIR         database, outbox, side-effect records  (OYA_DATA_DIR, default ./data)
   --db ws://HOST:PORT    a remote SurrealDB instead of the embedded one (OYA_DB)
+  --db-user NAME         sign in to the remote SurrealDB as this root user (OYA_DB_USER)
+  --db-pass PASS         its password (OYA_DB_PASS; prefer the variable: flags show in ps)
   --admin                serve the /admin/* chaos hooks (bearer token required)
   --admin-token TOKEN    the token (OYA_ADMIN_TOKEN; generated when --admin and none given)
   --reconcile-tick MS    reconciliation period in ms            (OYA_RECONCILE_TICK_MS, default 1000)
@@ -50,6 +52,8 @@ export function parseStartArgs(argv: string[]): OrchestratorOptions {
         workers: { type: 'string' },
         'data-dir': { type: 'string' },
         db: { type: 'string' },
+        'db-user': { type: 'string' },
+        'db-pass': { type: 'string' },
         admin: { type: 'boolean' },
         'admin-token': { type: 'string' },
         'reconcile-tick': { type: 'string' },
@@ -73,6 +77,8 @@ export function parseStartArgs(argv: string[]): OrchestratorOptions {
     workers: int('workers'),
     dataDir: str('data-dir'),
     db: str('db'),
+    dbUser: str('db-user'),
+    dbPass: str('db-pass'),
     admin: values.admin === true ? true : undefined,
     adminToken: str('admin-token'),
     reconcileTickMs: int('reconcile-tick'),
