@@ -1,0 +1,39 @@
+/**
+ * Durability guard: every committed append costs at least one fsync/fdatasync of the embedded
+ * SurrealKV store, counted by strace over a real process (the method README.md documents). A
+ * version bump of @surrealdb/node that switched the default sync mode would fail here.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const SCRIPT = fileURLToPath(new URL('./fsync-count.ts', import.meta.url));
+const hasStrace = spawnSync('strace', ['-V']).status === 0;
+
+/** strace -c writes its table on stderr: "... calls ... syscall" rows. */
+function syncCalls(appends: number, mode = '-'): number {
+  const res = spawnSync(
+    'strace',
+    ['-f', '-c', '-e', 'trace=fsync,fdatasync', process.execPath, '--import', 'tsx', SCRIPT, String(appends), mode, '1'],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  if (res.status !== 0) throw new Error(`strace run failed (${res.status}): ${res.stderr.slice(-500)}`);
+  let total = 0;
+  for (const line of res.stderr.split('\n')) {
+    const cols = line.trim().split(/\s+/);
+    const name = cols.at(-1);
+    if (name === 'fsync' || name === 'fdatasync') total += Number(cols[3]);
+  }
+  return total;
+}
+
+// Skipped only outside CI; .ci/run installs strace, so in CI a missing strace is a failure.
+describe.skipIf(!hasStrace && process.env.CI !== 'true')('event store durability (strace; apt-get install strace)', () => {
+  it('fsyncs once per committed append, and not at all with sync=never', () => {
+    const baseline = syncCalls(0);
+    const withAppends = syncCalls(200);
+    expect(withAppends - baseline).toBeGreaterThanOrEqual(200);
+    // The contrast proves the count measures commits, not something else the process does.
+    expect(syncCalls(200, '?sync=never')).toBeLessThan(baseline + 20);
+  }, 180_000);
+});
