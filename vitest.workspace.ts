@@ -9,13 +9,16 @@
  *
  * Lanes that start real processes run their files one at a time (fileParallelism: false): two
  * scenario runs on 2 cores would measure each other, and the ports and data dirs they use are
- * per run anyway.
+ * per run anyway. For the same reason the lanes themselves run one after the other when several
+ * are selected (`sequence.groupOrder`), never side by side: the chaos and load lanes measure
+ * recovery times and latencies that a parallel unit run would distort.
  */
 import type { TestProjectInlineConfiguration } from 'vitest/config';
 
-const slowLane = (name: string, include: string[], timeoutMs: number): TestProjectInlineConfiguration => ({
+const slowLane = (name: string, include: string[], timeoutMs: number, groupOrder: number): TestProjectInlineConfiguration => ({
   test: {
     name,
+    sequence: { groupOrder },
     include,
     testTimeout: timeoutMs,
     hookTimeout: 120_000,
@@ -33,10 +36,11 @@ export const projects: TestProjectInlineConfiguration[] = [
       exclude: ['**/*.integration.test.ts', 'harness/lanes/**', '**/node_modules/**'],
       testTimeout: 30_000,
       pool: 'forks',
+      sequence: { groupOrder: 0 },
     },
   },
-  slowLane('integration', ['system/**/*.integration.test.ts', 'harness/**/*.integration.test.ts', 'harness/lanes/integration.test.ts'], 180_000),
-  slowLane('chaos', ['harness/lanes/chaos.test.ts'], 600_000),
-  slowLane('load', ['harness/lanes/load.test.ts'], 600_000),
-  slowLane('leak', ['harness/lanes/leak.test.ts'], 900_000),
+  slowLane('integration', ['system/**/*.integration.test.ts', 'harness/**/*.integration.test.ts', 'harness/lanes/integration.test.ts'], 180_000, 1),
+  slowLane('chaos', ['harness/lanes/chaos.test.ts'], 600_000, 2),
+  slowLane('load', ['harness/lanes/load.test.ts'], 600_000, 3),
+  slowLane('leak', ['harness/lanes/leak.test.ts'], 900_000, 4),
 ];

@@ -4,13 +4,18 @@
  * OYA_PROFILE (default ci). A failed gate fails the test with every gate, expected vs actual; an
  * invalid scenario or a harness error fails it with the error. A lane with no files yet reports
  * itself as skipped, with the reason, instead of failing "no tests found".
+ *
+ * Reports after every scenario, pass or not (the same as `oya run`): the summary table on stderr,
+ * the scenario's HTML page, reports/index.html and reports/junit.xml refreshed; a progress line
+ * on stderr while it runs (every 10 s and on each phase change).
  */
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { reportRun, startRunProgress } from '../cli/commands/run.ts';
 import { formatFailedGates } from '../runner/gates.ts';
-import { runScenario } from '../runner/run.ts';
+import { DEFAULT_REPORT_DIR, runScenario } from '../runner/run.ts';
 import { loadScenarioFile, type ProfileName, type ScenarioKind } from '../scenario/index.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -36,8 +41,25 @@ export function discoverScenarios(kind: ScenarioKind): string[] {
   return names.filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort().map((n) => join(dir, n));
 }
 
+/** Options of {@link defineLane}. */
+export interface LaneOptions {
+  /**
+   * With the ci profile, run each scenario with this many seeds: its own, then seed+1, seed+2, …
+   * (the extra runs are named `<name>-seed<N>`, so each keeps its own journal). The runs of one
+   * scenario go in parallel: they are mostly waiting (agent steps, fault windows), and a chaos
+   * lane of 10 scenarios × 3 seeds one at a time would not fit its 5-minute CI budget. @default 1
+   */
+  ciSeeds?: number;
+}
+
+/** The seeds a scenario runs with in a lane: its own, then the next ones (see LaneOptions.ciSeeds). */
+export function laneSeeds(seed: number, profile: ProfileName, ciSeeds = 1): number[] {
+  const count = profile === 'ci' ? Math.max(1, ciSeeds) : 1;
+  return Array.from({ length: count }, (_, i) => seed + i);
+}
+
 /** Registers one test per scenario file of the lane. Call at the top level of a lane file. */
-export async function defineLane(kind: ScenarioKind): Promise<void> {
+export async function defineLane(kind: ScenarioKind, options: LaneOptions = {}): Promise<void> {
   const files = discoverScenarios(kind);
   if (files.length === 0) {
     it.skip(`no scenarios in scenarios/${kind}/ yet: add a YAML file there to run one`, () => {});
@@ -59,9 +81,30 @@ export async function defineLane(kind: ScenarioKind): Promise<void> {
       });
       continue;
     }
+    const seeds = laneSeeds(loaded.seed, profile, options.ciSeeds);
+    if (seeds.length > 1) {
+      const base = loaded;
+      describe(`${name} [${profile}, seeds ${seeds.join(', ')}]`, () => {
+        for (const seed of seeds) {
+          const scenario = seed === base.seed ? base : { ...base, seed, name: `${base.name}-seed${seed}` };
+          it.concurrent(`seed ${seed}`, async ({ expect }) => {
+            const result = await runScenario(scenario, { log: (line) => process.stderr.write(`${line}\n`) });
+            await reportRun(result.journal, { reportDir: DEFAULT_REPORT_DIR, stream: process.stderr });
+            if (result.verdict === 'error') {
+              const e = result.journal.error;
+              throw new Error(`scenario ${scenario.name} could not be judged (${e?.phase ?? 'run'}): ${e?.code ? `[${e.code}] ` : ''}${e?.message}\njournal: ${result.journalPath}`, { cause: result.error });
+            }
+            expect(result.verdict, `${formatFailedGates(scenario.name, result.gates)}\njournal: ${result.journalPath}`).toBe('pass');
+          }, scenario.timeouts.total + SETUP_MARGIN_MS);
+        }
+      });
+      continue;
+    }
     const scenario = loaded;
     it(`${name} [${profile}]`, async () => {
-      const result = await runScenario(scenario, { log: (line) => process.stderr.write(`${line}\n`) });
+      const progress = await startRunProgress(scenario, process.stderr);
+      const result = await runScenario(scenario, { log: (line) => process.stderr.write(`${line}\n`), onProgress: progress.update }).finally(() => progress.stop());
+      await reportRun(result.journal, { reportDir: DEFAULT_REPORT_DIR, stream: process.stderr });
       if (result.verdict === 'error') {
         const e = result.journal.error;
         throw new Error(`scenario ${scenario.name} could not be judged (${e?.phase ?? 'run'}): ${e?.code ? `[${e.code}] ` : ''}${e?.message}\njournal: ${result.journalPath}`, {

@@ -61,6 +61,8 @@ export interface Journal {
   gates: { kind: string; name: string; pass: boolean; expected: string; actual: string }[];
   drain?: unknown;
   workload?: unknown;
+  /** Leak runs: the leak watch's samples (orchestrator RSS/heap, worker RSS), snapshots, memlab clusters with retainer traces, leak gates. */
+  leak?: unknown;
   /** Every orchestrator process the run started, and how each one ended. */
   orchestrator?: { pids: number[]; exits: unknown[] };
   /** Failures during teardown (never hidden). */

@@ -8,6 +8,7 @@
  * processes (SIGKILL / SIGTERM).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import type { Proxy } from 'toxiproxy-node-client';
 import type { Environment } from '../env/providers/types.ts';
 import { mulberry32 } from '../metrics/index.ts';
 import type { Fault } from '../scenario/index.ts';
@@ -25,8 +26,15 @@ export interface FaultRecord {
   spec: Fault;
   plannedAt: number;
   startedAt?: number;
+  /** When the fault's window ended and its heal began (ms from run start). */
+  healStartedAt?: number;
+  /** When the heal finished (a restart done, toxics removed). */
   healedAt?: number;
-  /** /health answered 200 again, this long after the heal (ms). */
+  /**
+   * /health answered 200 (every component ok) again, this long after the window ended (ms): the
+   * heal's own work (restarting a process, reopening the DB) counts as recovery, so an instant
+   * fault (agent.crash, orchestrator.kill) is measured from the moment it struck.
+   */
   recoveryMs?: number;
   /** What the fault hit (pids, worker ids, toxic names). */
   details: Record<string, unknown>;
@@ -48,20 +56,56 @@ export interface FaultContext {
 
 type Heal = (aborting: boolean) => Promise<void>;
 
+/**
+ * One fault of the schedule, fixed before the run: when it strikes, when it heals, when a
+ * repeating fault acts again, and the seeded draws its choices consume in order (the /admin kill
+ * seed of each actors.kill, the pick of a `random` worker). Each fault has its own stream of
+ * draws, so faults that overlap cannot steal each other's numbers in a timing-dependent order.
+ */
+export interface PlannedFault {
+  index: number;
+  do: Fault['do'];
+  at: number;
+  healAt: number;
+  /** When the fault acts (one entry, or one per `every` inside `for`). */
+  actsAt: number[];
+  /** Uniform draws in [0, 1), consumed in order by the fault's choices. */
+  draws: number[];
+}
+
+/** Draws per fault beyond what its acts need (a pick may need a retry when its target vanished). */
+const SPARE_DRAWS = 8;
+
+/** The fault schedule of a scenario: pure, deterministic per (faults, seed). */
+export function planFaults(faults: readonly Fault[], seed: number): PlannedFault[] {
+  return faults.map((fault, index) => {
+    const window = 'for' in fault && fault.for !== undefined ? fault.for : 0;
+    const actsAt = [fault.at];
+    if (fault.do === 'actors.kill' && fault.every !== undefined && fault.every > 0) {
+      for (let t = fault.at + fault.every; t < fault.at + window; t += fault.every) actsAt.push(t);
+    }
+    const random = mulberry32(((seed ^ 0x5eed) + Math.imul(index + 1, 0x9e3779b1)) | 0);
+    const perAct = 'count' in fault && typeof fault.count === 'number' ? fault.count : 1;
+    const draws = Array.from({ length: actsAt.length * perAct + SPARE_DRAWS }, () => random());
+    return { index, do: fault.do, at: fault.at, healAt: fault.at + window, actsAt, draws };
+  });
+}
+
 /** Runs a scenario's fault timeline; `healAll()` must be called in a finally. */
 export class FaultTimeline {
   readonly records: FaultRecord[] = [];
   readonly #ctx: FaultContext;
   readonly #pending = new Map<FaultRecord, Heal>();
-  readonly #random: () => number;
+  /** Each fault's seeded draws, consumed in order (see PlannedFault). */
+  readonly #draws = new Map<number, number[]>();
 
   constructor(ctx: FaultContext) {
     this.#ctx = ctx;
-    this.#random = mulberry32(ctx.seed ^ 0x5eed);
   }
 
   /** Injects and heals every fault on schedule; rejects with the first injection error. */
   async run(faults: readonly Fault[]): Promise<void> {
+    for (const planned of planFaults(faults, this.#ctx.seed)) this.#draws.set(planned.index, [...planned.draws]);
     const results = await Promise.allSettled(faults.map((fault, index) => this.#runOne(fault, index)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -104,6 +148,7 @@ export class FaultTimeline {
     await sleep(window, ctx.signal);
     if (!this.#pending.has(record)) return; // healAll() got there first
     this.#pending.delete(record);
+    record.healStartedAt = ctx.now();
     try {
       await heal(ctx.signal.aborted);
       record.healedAt = ctx.now();
@@ -111,23 +156,30 @@ export class FaultTimeline {
       record.error = (err as Error).message;
       throw new FaultInjectionError(fault.do, 'heal', err);
     }
-    if (!ctx.signal.aborted) record.recoveryMs = await this.#waitHealthy(record.healedAt);
+    if (!ctx.signal.aborted) record.recoveryMs = await this.#waitHealthy(record.healStartedAt);
   }
 
-  /** Polls /health until 200; the time from the heal is the fault's recovery. */
-  async #waitHealthy(healedAt: number): Promise<number | undefined> {
+  /** Polls /health until 200; the time from the end of the fault's window is its recovery. */
+  async #waitHealthy(from: number): Promise<number | undefined> {
     const ctx = this.#ctx;
-    const deadline = healedAt + ctx.recoveryTimeoutMs;
+    const deadline = from + ctx.recoveryTimeoutMs;
     while (!ctx.signal.aborted && ctx.now() < deadline) {
       try {
         const res = await ctx.api.health();
-        if (res.status === 200) return Math.max(0, ctx.now() - healedAt);
+        if (res.status === 200) return Math.max(0, ctx.now() - from);
       } catch {
         // down: keep polling
       }
       await sleep(100, ctx.signal);
     }
     return undefined;
+  }
+
+  /** The fault's next seeded draw in [0, 1). */
+  #draw(index: number): number {
+    const draws = this.#draws.get(index);
+    // Past the planned draws (a very long retry chain): fall back to a stream still fixed by the seed.
+    return draws && draws.length > 0 ? draws.shift()! : mulberry32(this.#ctx.seed + index)();
   }
 
   /** Injects one fault; resolves with its heal. */
@@ -179,7 +231,7 @@ export class FaultTimeline {
       case 'agent.crash': {
         const killed: { pid: number; workerId: string }[] = [];
         for (let i = 0; i < fault.count; i++) {
-          const victim = await this.#pickWorker(fault.target, killed.map((k) => k.pid));
+          const victim = await this.#pickWorker(fault.target, killed.map((k) => k.pid), record.index);
           if (!victim) break;
           try {
             process.kill(victim.pid, 'SIGKILL');
@@ -193,7 +245,7 @@ export class FaultTimeline {
         return async () => {};
       }
       case 'agent.partition':
-        throw new FaultUnsupportedError('agent.partition', UNSUPPORTED['agent.partition']!);
+        return this.#partition(fault, record);
       case 'orchestrator.kill': {
         record.details.pid = sut.pid;
         await sut.kill();
@@ -211,7 +263,7 @@ export class FaultTimeline {
       }
       case 'actors.kill': {
         const killOnce = async () => {
-          const res = await api.killActors(fault.count, Math.floor(this.#random() * 2 ** 31));
+          const res = await api.killActors(fault.count, Math.floor(this.#draw(record.index) * 2 ** 31));
           if (res.status !== 200) throw new Error(`POST /admin/actors/kill answered ${res.status}: ${JSON.stringify(res.body)}`);
           ((record.details.killed ??= []) as unknown[]).push((res.body as { killed?: unknown }).killed);
         };
@@ -233,8 +285,54 @@ export class FaultTimeline {
     }
   }
 
+  /**
+   * agent.partition: both directions of agent proxies blackholed (Toxiproxy `timeout` 0: data is
+   * dropped, connections stay open), like a real partition. `<workflow>.<bead>` / `busiest` cut
+   * that worker alone; `random` (the default) cuts every worker, including workers the pool
+   * starts during the window (their proxies are polled for). Heal = remove the toxics, which also
+   * closes the connections that had them.
+   */
+  async #partition(fault: Extract<Fault, { do: 'agent.partition' }>, record: FaultRecord): Promise<Heal> {
+    const { env } = this.#ctx;
+    let only: string | undefined;
+    if (fault.target !== 'random') {
+      const victim = await this.#pickWorker(fault.target, [], record.index);
+      if (!victim) throw new Error(`no worker found for target ${fault.target}`);
+      only = `agent-${victim.workerId}`;
+    }
+    const cut = new Map<string, Awaited<ReturnType<Proxy['addToxic']>>[]>();
+    const cutAll = async (): Promise<void> => {
+      const proxies = Object.values(await env.toxiproxy.getAll()).filter((p) => p.name.startsWith('agent-') && (only === undefined || p.name === only));
+      for (const proxy of proxies) {
+        if (cut.has(proxy.name)) continue;
+        cut.set(proxy.name, []);
+        for (const stream of ['upstream', 'downstream'] as const) {
+          const toxic = await proxy.addToxic({ name: `oya-partition-${stream}-${record.index}`, type: 'timeout', stream, toxicity: 1, attributes: { timeout: 0 } }).catch(() => undefined);
+          if (toxic) cut.get(proxy.name)!.push(toxic);
+        }
+      }
+    };
+    await cutAll();
+    if (cut.size === 0) throw new Error(only ? `no agent proxy ${only}: is the orchestrator started with OYA_WORKER_PROXY?` : 'no agent proxies: is the orchestrator started with OYA_WORKER_PROXY?');
+    const stop = new AbortController();
+    const watch = only !== undefined ? Promise.resolve() : (async () => {
+      while (!stop.signal.aborted) {
+        await sleep(200, stop.signal);
+        if (!stop.signal.aborted) await cutAll().catch(() => undefined);
+      }
+    })();
+    record.details.proxies = [...cut.keys()];
+    return async () => {
+      stop.abort();
+      await watch;
+      record.details.proxies = [...cut.keys()];
+      // A proxy whose worker exited meanwhile is gone with its toxics: nothing to heal there.
+      await Promise.all([...cut.values()].flat().map((t) => t.remove().catch(() => undefined)));
+    };
+  }
+
   /** A worker process of the orchestrator: the one running `<workflow>.<bead>`, a busy one, or a seeded random one. */
-  async #pickWorker(target: string, exclude: number[]): Promise<{ pid: number; workerId: string } | undefined> {
+  async #pickWorker(target: string, exclude: number[], faultIndex: number): Promise<{ pid: number; workerId: string } | undefined> {
     const { sut, api, plan, signal } = this.#ctx;
     const workers = () => workerProcesses(sut.pid).filter((w) => !exclude.includes(w.pid));
     const ref = /^([^.]+)\.(.+)$/.exec(target);
@@ -254,15 +352,23 @@ export class FaultTimeline {
       }
       if (ref) return undefined;
     }
-    const all = workers();
-    return all.length === 0 ? undefined : all[Math.floor(this.#random() * all.length)];
+    // Sorted by worker id, so the same seed picks the same slot whatever order /proc lists them in.
+    const all = workers().sort((a, b) => a.workerId.localeCompare(b.workerId));
+    return all.length === 0 ? undefined : all[Math.floor(this.#draw(faultIndex) * all.length)];
   }
 }
 
 /** Faults this runner cannot inject; checked before anything starts, so the run errors at once. */
-const UNSUPPORTED: Partial<Record<Fault['do'], string>> = {
-  'agent.partition': 'the orchestrator does not reach its workers through agent proxies yet',
-};
+const UNSUPPORTED: Partial<Record<Fault['do'], string>> = {};
+
+/**
+ * Environment for the orchestrator a scenario needs: with an agent.partition on the timeline it
+ * reaches every worker through a Toxiproxy proxy `agent-<workerId>` it creates on `toxiproxyUrl`
+ * (system/runtime/agent-links.ts), so the partition is a real TCP fault.
+ */
+export function sutEnvForFaults(faults: readonly Fault[], env: Pick<Environment, 'toxiproxyUrl'>): Record<string, string> {
+  return faults.some((f) => f.do === 'agent.partition') ? { OYA_WORKER_PROXY: env.toxiproxyUrl } : {};
+}
 
 /** Throws FaultUnsupportedError for the first fault of the timeline this runner cannot inject. */
 export function assertFaultsSupported(faults: readonly Fault[]): void {

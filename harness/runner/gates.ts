@@ -11,7 +11,8 @@ import type { InvalidResult } from './workload.ts';
 
 /** One gate's verdict. `expected` and `actual` are readable text. */
 export interface GateResult {
-  kind: 'expect' | 'threshold' | 'invalid';
+  /** `regression`: a `baseline:` rule against a stored run (measure.ts baselineGates). */
+  kind: 'expect' | 'threshold' | 'invalid' | 'regression';
   name: string;
   pass: boolean;
   expected: string;

@@ -8,12 +8,20 @@
  * - overhead: latency minus the bead's nominal agent time (steps × step time, one attempt).
  * - dispatch: the last BeadQueued → the BeadStarted after it.
  * - recovery: per healed fault, heal → /health 200 again.
+ * - fairness: per workflow, the mean dispatch wait of its beads; the worst workflow's over the
+ *             median workflow's (see {@link fairnessOf}). "Workflow" means the workload's phases
+ *             when it has several (alpha, beta, gamma arriving side by side: classes of work);
+ *             with one phase, each workflow instance it submits (a burst of 100 instances).
+ * - load:     throughput (beads/min), the orchestrator's CPU (share of one core, from /proc) and
+ *             RSS while the run went, stored in the journal next to the histograms.
  * Windows classify a bead by when it completed, a request by when it was sent.
  */
 import type { EventRecord } from '../../system/events/types.ts';
+import { readProcessStat } from '../leak/proc.ts';
 import { pairOperations, type History } from '../history/index.ts';
 import { RunMetrics, type RunMetricsJson } from '../metrics/index.ts';
-import type { ParsedThreshold } from '../scenario/index.ts';
+import { evaluateRegressionFromFiles, type RegressionGate } from '../report/compare/index.ts';
+import type { ParsedThreshold, ResolvedScenario } from '../scenario/index.ts';
 import type { ApiClient } from './api-client.ts';
 import { sleep } from './cleanup.ts';
 import type { FaultRecord } from './faults.ts';
@@ -25,11 +33,51 @@ const WINDOWS: Window[] = ['all', 'baseline', 'fault', 'recovery'];
 type Series = Record<Window, number[]>;
 const series = (): Series => ({ all: [], baseline: [], fault: [], recovery: [] });
 
-/** One memory reading of the orchestrator (GET /metrics). */
+/** One reading of the orchestrator: memory (GET /metrics, else /proc), CPU (/proc), beads done (GET /metrics). */
 export interface MemorySample {
   t: number;
   rss?: number;
   heap?: number;
+  /** CPU used since the previous sample, in cores (1 = one core busy the whole interval). */
+  cpu?: number;
+  /** The orchestrator's total CPU time so far (s), from /proc/<pid>/stat. */
+  cpuSeconds?: number;
+  /** Beads finished so far (succeeded + failed + cancelled counters). */
+  done?: number;
+  /** Of those, failed for good. */
+  failed?: number;
+  /** Event appends so far and their summed latency (s), every status: where a slow run spends its time. */
+  appends?: number;
+  appendSeconds?: number;
+}
+
+/** Below this, a workflow's mean dispatch wait counts as "no wait": an idle pool is not unfair (ms). */
+export const FAIRNESS_FLOOR_MS = 10;
+
+/** Fairness between workflows over one window. */
+export interface FairnessReport {
+  /** Workflows (or independent-bead phases) with at least one dispatched bead. */
+  workflows: number;
+  /** Median over workflows of their mean dispatch wait (ms). */
+  medianMeanWaitMs: number;
+  /** The worst workflow's mean dispatch wait (ms), and which one. */
+  maxMeanWaitMs: number;
+  worstWorkflow: string | undefined;
+  /** maxMeanWaitMs / max(medianMeanWaitMs, FAIRNESS_FLOOR_MS); NaN with fewer than two workflows. */
+  ratio: number;
+}
+
+/** What a load run adds to the journal's metrics (beside the encoded histograms). */
+export interface LoadSummary {
+  /** Succeeded beads per minute over the run (first arrival → end of metrics). */
+  beadsPerMinute: number;
+  fairness: FairnessReport;
+  /** The orchestrator's CPU in cores (mean and max of the per-second samples); absent without samples. */
+  cpu?: { mean: number; max: number; samples: number };
+  /** The orchestrator's RSS, bytes. */
+  rss?: { max: number; last: number };
+  /** Event-store appends over the run (from the orchestrator's /metrics): how many per bead, and their mean latency. */
+  eventStore?: { appends: number; appendsPerBead: number; meanAppendMs: number };
 }
 
 /** Everything measured, ready for thresholds and the journal. */
@@ -37,6 +85,8 @@ export interface Measured {
   latency: Series;
   overhead: Series;
   dispatch: Series;
+  /** Dispatch waits tagged with their workflow, per window (for fairness). */
+  waits: Record<Window, { workflow: string; ms: number }[]>;
   recovery: number[];
   /** Completion times (ms from start) of succeeded beads. */
   completions: number[];
@@ -46,8 +96,8 @@ export interface Measured {
   memory: MemorySample[];
   /** Window bounds, for throughput and reports. */
   windows: { firstFaultAt?: number; lastHealAt?: number; faultIntervals: [number, number][]; endAt: number };
-  /** The journal form (encoded HDR histograms). */
-  json: RunMetricsJson;
+  /** The journal form (encoded HDR histograms, plus the load summary). */
+  json: RunMetricsJson & { load: LoadSummary };
 }
 
 /** Which windows a time falls in ('all' always). */
@@ -80,15 +130,26 @@ export function measure(input: {
     endAt: input.endAt,
   };
   const intended = new Map<string, number>();
+  const workflowOf = new Map<string, string>();
+  const submittingPhases = new Set(input.plan.actions.filter((a) => a.type === 'submit' || a.type === 'submitWorkflow').map((a) => a.phase));
   for (const action of input.plan.actions) {
-    if (action.type === 'submit') intended.set(action.beadId, action.at);
-    if (action.type === 'submitWorkflow') for (const id of action.beadIds) intended.set(id, action.at);
+    if (action.type === 'submit') {
+      intended.set(action.beadId, action.at);
+      workflowOf.set(action.beadId, action.phase);
+    }
+    if (action.type === 'submitWorkflow') {
+      for (const id of action.beadIds) {
+        intended.set(id, action.at);
+        workflowOf.set(id, submittingPhases.size > 1 ? action.phase : action.workflowId);
+      }
+    }
   }
   const runMetrics = new RunMetrics({ startAt: 0 });
   const out: Measured = {
     latency: series(),
     overhead: series(),
     dispatch: series(),
+    waits: { all: [], baseline: [], fault: [], recovery: [] },
     recovery: [],
     completions: [],
     requests: [],
@@ -96,7 +157,7 @@ export function measure(input: {
     dropped: input.workload?.dropped ?? 0,
     memory: input.memory,
     windows,
-    json: undefined as unknown as RunMetricsJson,
+    json: undefined as unknown as Measured['json'],
   };
   try {
     const byBead = new Map<string, EventRecord[]>();
@@ -125,7 +186,11 @@ export function measure(input: {
       for (const w of windowsOf(completedAt, windows)) {
         out.latency[w].push(Math.max(0, completedAt - intendedAt));
         if (agentMs !== undefined) out.overhead[w].push(Math.max(0, completedAt - intendedAt - agentMs));
-        if (lastQueued && started) out.dispatch[w].push(Math.max(0, rel(started.at) - rel(lastQueued.at)));
+        if (lastQueued && started) {
+          const wait = Math.max(0, rel(started.at) - rel(lastQueued.at));
+          out.dispatch[w].push(wait);
+          out.waits[w].push({ workflow: workflowOf.get(id) ?? id, ms: wait });
+        }
       }
     }
     for (const f of input.faults) {
@@ -137,7 +202,7 @@ export function measure(input: {
       if (op.kind === 'invalid') continue; // wrong on purpose: refusals are the expected answer
       out.requests.push({ t: op.invokedAt, failed: op.outcome !== 'ok' });
     }
-    out.json = runMetrics.toJSON(input.endAt);
+    out.json = { ...runMetrics.toJSON(input.endAt), load: loadSummary(out) };
   } finally {
     runMetrics.destroy();
   }
@@ -170,6 +235,10 @@ export function metricValue(m: Measured, t: ParsedThreshold): number {
     }
     case 'dropped':
       return t.stat === 'ratio' ? (m.arrivals === 0 ? NaN : m.dropped / m.arrivals) : m.dropped;
+    case 'fairness': {
+      const report = fairnessOf(m.waits[w]);
+      return t.stat === 'count' ? report.workflows : report.ratio;
+    }
     case 'rss':
     case 'heap': {
       const key: 'rss' | 'heap' = t.metric;
@@ -226,21 +295,69 @@ export function slopePerSecond(points: readonly { t: number; v: number }[]): num
   return den === 0 ? NaN : (num / den) * 1000;
 }
 
-/** Samples the orchestrator's memory from GET /metrics every periodMs until stopped. */
-export function startMemorySampler(api: ApiClient, now: () => number, periodMs = 1000): { samples: MemorySample[]; stop(): Promise<void> } {
+/** Options of {@link startMemorySampler}. */
+export interface MemorySamplerOptions {
+  /** The orchestrator's pid now (follows restarts), for CPU and RSS from /proc. */
+  pid?: () => number | undefined;
+  /** Called after each sample (progress reports). */
+  onSample?: (sample: MemorySample) => void;
+}
+
+/**
+ * Samples the orchestrator every periodMs until stopped: RSS and heap from GET /metrics, CPU
+ * (and RSS when /metrics is down) from /proc through the leak toolkit's reader, and the bead
+ * counters for progress. /proc needs no cooperation from the process, so CPU is read even while
+ * the API is too busy to answer. (The leak toolkit's startProcessSampler also reads the V8 heap
+ * through an inspector, which load runs do not start; its /proc reader is what is shared.)
+ */
+export function startMemorySampler(api: ApiClient, now: () => number, periodMs = 1000, options: MemorySamplerOptions = {}): { samples: MemorySample[]; stop(): Promise<void> } {
   const samples: MemorySample[] = [];
   const stopper = new AbortController();
+  let previousCpu: { t: number; pid: number; seconds: number } | undefined;
   const loop = (async () => {
     while (!stopper.signal.aborted) {
+      const sample: MemorySample = { t: 0 };
+      const pid = options.pid?.();
+      if (pid !== undefined) {
+        try {
+          const proc = await readProcessStat(pid);
+          // The rate is clocked on performance.now(): the scenario clock's zero moves once set-up ends.
+          const at = performance.now();
+          sample.rss = proc.rssBytes;
+          sample.cpuSeconds = proc.cpuSeconds;
+          // A restarted orchestrator starts its CPU time from zero: no rate across the restart.
+          if (previousCpu?.pid === pid && at > previousCpu.t) sample.cpu = (proc.cpuSeconds - previousCpu.seconds) / ((at - previousCpu.t) / 1000);
+          previousCpu = { t: at, pid, seconds: proc.cpuSeconds };
+        } catch {
+          // between restarts: no /proc reading
+        }
+      }
       try {
         const res = await api.metrics();
         if (res.status === 200 && typeof res.body === 'string') {
           const rss = promValue(res.body, 'process_resident_memory_bytes');
           const heap = promValue(res.body, 'nodejs_heap_size_used_bytes');
-          samples.push({ t: now(), ...(rss !== undefined ? { rss } : {}), ...(heap !== undefined ? { heap } : {}) });
+          if (rss !== undefined) sample.rss = rss;
+          if (heap !== undefined) sample.heap = heap;
+          const counters = ['oya_beads_succeeded_total', 'oya_beads_failed_total', 'oya_beads_cancelled_total'].map((n) => promValue(res.body as string, n));
+          if (counters.every((c) => c !== undefined)) {
+            sample.done = counters.reduce((a, b) => a! + b!, 0);
+            sample.failed = counters[1];
+          }
+          const appends = promSum(res.body, 'oya_event_append_duration_seconds_count');
+          if (appends !== undefined) {
+            sample.appends = appends;
+            sample.appendSeconds = promSum(res.body, 'oya_event_append_duration_seconds_sum') ?? 0;
+          }
         }
       } catch {
-        // down (a fault): no sample
+        // down (a fault): no /metrics sample
+      }
+      if (Object.keys(sample).length > 1) {
+        // Stamped once read, on the scenario clock (a sample begun during set-up lands after zero moved).
+        sample.t = now();
+        samples.push(sample);
+        options.onSample?.(sample);
       }
       await sleep(periodMs, stopper.signal);
     }
@@ -252,6 +369,76 @@ export function startMemorySampler(api: ApiClient, now: () => number, periodMs =
       await loop;
     },
   };
+}
+
+/**
+ * Fairness between workflows: each workflow's mean dispatch wait, then the worst over the median
+ * (floored at {@link FAIRNESS_FLOOR_MS}). Round-robin scheduling keeps it near 1 however many
+ * beads each workflow has; FIFO over a burst of workflows gives ~2 (the last waits for all the
+ * others); a starved workflow gives a large factor.
+ */
+export function fairnessOf(waits: readonly { workflow: string; ms: number }[]): FairnessReport {
+  const sums = new Map<string, { total: number; n: number }>();
+  for (const { workflow, ms } of waits) {
+    const s = sums.get(workflow) ?? { total: 0, n: 0 };
+    s.total += ms;
+    s.n += 1;
+    sums.set(workflow, s);
+  }
+  const means = [...sums].map(([workflow, s]) => ({ workflow, mean: s.total / s.n })).sort((a, b) => a.mean - b.mean);
+  if (means.length === 0) return { workflows: 0, medianMeanWaitMs: NaN, maxMeanWaitMs: NaN, worstWorkflow: undefined, ratio: NaN };
+  const mid = means.length / 2;
+  const median = means.length % 2 === 1 ? means[Math.floor(mid)]!.mean : (means[mid - 1]!.mean + means[mid]!.mean) / 2;
+  const worst = means[means.length - 1]!;
+  return {
+    workflows: means.length,
+    medianMeanWaitMs: round(median),
+    maxMeanWaitMs: round(worst.mean),
+    worstWorkflow: worst.workflow,
+    ratio: means.length < 2 ? NaN : round(worst.mean / Math.max(median, FAIRNESS_FLOOR_MS)),
+  };
+}
+
+/** The load summary of a measured run (throughput, fairness, CPU, RSS). */
+function loadSummary(m: Measured): LoadSummary {
+  const cpu = m.memory.map((s) => s.cpu).filter((c): c is number => c !== undefined && Number.isFinite(c));
+  const rss = m.memory.map((s) => s.rss).filter((r): r is number => r !== undefined);
+  const lastAppends = m.memory.filter((s) => s.appends !== undefined).at(-1);
+  return {
+    // Over first arrival → last completion: the drain's polling tail is not the system's throughput.
+    beadsPerMinute: m.completions.length > 0 && Math.max(...m.completions) > 0 ? round((m.completions.length / Math.max(...m.completions)) * 60_000) : NaN,
+    fairness: fairnessOf(m.waits.all),
+    ...(cpu.length > 0 ? { cpu: { mean: round(cpu.reduce((a, b) => a + b, 0) / cpu.length), max: round(Math.max(...cpu)), samples: cpu.length } } : {}),
+    ...(rss.length > 0 ? { rss: { max: Math.max(...rss), last: rss[rss.length - 1]! } } : {}),
+    // Counters since the orchestrator started (a restart resets them): a lower bound after faults.
+    ...(lastAppends && lastAppends.appends! > 0
+      ? {
+          eventStore: {
+            appends: lastAppends.appends!,
+            appendsPerBead: m.completions.length > 0 ? round(lastAppends.appends! / m.completions.length) : NaN,
+            meanAppendMs: round((lastAppends.appendSeconds! / lastAppends.appends!) * 1000),
+          },
+        }
+      : {}),
+  };
+}
+
+const round = (v: number): number => Math.round(v * 1000) / 1000;
+
+/**
+ * The regression gates of a scenario's `baseline:` (none without one): the measured run against
+ * the baseline journal file, rule by rule (harness/report/compare/README.md). A missing or
+ * unreadable baseline fails every rule; it does not error the run.
+ */
+export async function baselineGates(scenario: Pick<ResolvedScenario, 'baseline'>, measured: Pick<Measured, 'json'>): Promise<RegressionGate[]> {
+  if (!scenario.baseline) return [];
+  return evaluateRegressionFromFiles(measured.json, scenario.baseline.file, scenario.baseline.rules);
+}
+
+/** The sum of every labelled series of a Prometheus sample `name` (e.g. a histogram's `_count` per status), or undefined. */
+export function promSum(text: string, name: string): number | undefined {
+  const matches = [...text.matchAll(new RegExp(`^(?:[a-zA-Z0-9_:]*_)?${name}(?:\\{[^}]*\\})?\\s+([0-9.eE+-]+)`, 'gm'))];
+  return matches.length === 0 ? undefined : matches.reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 /** The value of a Prometheus sample `name`, with any prefix (the runtime uses `oya_process_`). */

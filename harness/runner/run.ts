@@ -22,10 +22,11 @@ import { ApiClient } from './api-client.ts';
 import { CleanupStack, type CleanupFailure } from './cleanup.ts';
 import { drain, type DrainResult } from './drain.ts';
 import { EnvUnavailableError, RunTimeoutError } from './errors.ts';
-import { assertFaultsSupported, FaultTimeline } from './faults.ts';
+import { assertFaultsSupported, FaultTimeline, sutEnvForFaults } from './faults.ts';
 import { readFinalState, toCheckEvents } from './final-state.ts';
 import { evaluateGates, expectationsFor, type GateResult } from './gates.ts';
-import { measure, startMemorySampler, type Measured } from './measure.ts';
+import { leakGates, leakMemorySeries, startLeakPhase, withoutLeakThresholds, type LeakJournal } from './leak-phase.ts';
+import { baselineGates, measure, startMemorySampler, type Measured } from './measure.ts';
 import { planWorkload } from './plan.ts';
 import { startSut, type SutHandle } from './sut.ts';
 import { runWorkload, type WorkloadOutcome } from './workload.ts';
@@ -60,6 +61,8 @@ export interface RunOptions {
   afterPhase?: (phase: PhaseName, resources: RunResources) => void | Promise<void>;
   /** Progress lines. @default none */
   log?: (line: string) => void;
+  /** Called about once a second while the orchestrator runs (run time, beads finished, phase), for progress displays. */
+  onProgress?: (progress: { elapsedMs: number; done: number; failed: number; phase: string }) => void;
 }
 
 /** The outcome of a run. */
@@ -103,6 +106,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     drain?: DrainResult;
     checks?: CheckReport;
     measured?: Measured;
+    leak?: LeakJournal;
     gates: GateResult[];
     phase: string;
   } = { gates: [], phase: 'environment' };
@@ -168,6 +172,10 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
         logFile,
         stopTimeoutMs: scenario.system.timeouts.shutdown + 5_000,
         ...(scenario.system.admin ? { adminToken: randomBytes(16).toString('hex') } : {}),
+        // Leak runs read the orchestrator's heap and take snapshots through its inspector.
+        ...(scenario.kind === 'leak' ? { inspect: true } : {}),
+        // agent.partition: the orchestrator reaches its workers through Toxiproxy agent proxies.
+        env: sutEnvForFaults(scenario.faults, env),
       });
       // Graceful after a complete run; after a failure or timeout, SIGKILL every process group.
       cleanup.push('stop orchestrator', async () => {
@@ -183,7 +191,11 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     const api = new ApiClient({ baseUrl: () => sut.url, adminToken: () => sut.adminToken });
     cleanup.push('close API client', () => api.destroy());
 
-    const memory = startMemorySampler(api, now);
+    const memory = startMemorySampler(api, now, 1000, {
+      pid: () => sut.pid,
+      // Elapsed read now, not the sample's start: a sample begun during set-up may end after the clock's zero moved.
+      onSample: (s) => options.onProgress?.({ elapsedMs: Math.max(0, now()), done: s.done ?? 0, failed: s.failed ?? 0, phase: state.phase }),
+    });
     cleanup.push('stop memory sampler', () => memory.stop());
     const timeline = new FaultTimeline({ env, sut, api, plan, seed: scenario.seed, now, signal: controller.signal, recoveryTimeoutMs: scenario.timeouts.drain });
     state.timeline = timeline;
@@ -196,6 +208,8 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       zero = performance.now();
       zeroWall = Date.now();
       armTotal();
+      const leak = scenario.kind === 'leak' ? await startLeakPhase({ scenario, sut, durationMs: plan.lastArrivalAt, now, snapshotDir: join(runDir, 'heap'), log }) : undefined;
+      if (leak) cleanup.push('stop leak watch', () => leak.close());
       const faults = timeline.run(scenario.faults).catch((err: unknown) => {
         controller.abort(err);
         throw err;
@@ -204,6 +218,8 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       await faults;
       const errors = await timeline.healAll(false);
       if (errors.length > 0) throw new Error(`healing faults failed: ${errors.join('; ')}`);
+      // Final heap snapshot, memlab and the leak gates, once the arrivals have ended.
+      if (leak) state.leak = await leak.finish();
     });
 
     state.drain = await phase('drain', () => drain({ api, history, timeoutMs: scenario.timeouts.drain, signal: controller.signal }));
@@ -223,9 +239,13 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       }),
     );
     state.measured = await phase('metrics', async () =>
-      measure({ events: final.events, history, plan, faults: timeline.records, workload: state.workload, memory: memory.samples, t0Wall: zeroWall, endAt: now() }),
+      measure({ events: final.events, history, plan, faults: timeline.records, workload: state.workload, memory: state.leak ? leakMemorySeries(state.leak) : memory.samples, t0Wall: zeroWall, endAt: now() }),
     );
-    state.gates = await phase('gates', async () => evaluateGates({ scenario, checks: state.checks!, measured: state.measured!, invalid: state.workload?.invalid ?? [] }));
+    state.gates = await phase('gates', async () => [
+      ...evaluateGates({ scenario: withoutLeakThresholds(scenario), checks: state.checks!, measured: state.measured!, invalid: state.workload?.invalid ?? [] }),
+      ...(state.leak ? leakGates(state.leak, scenario) : []),
+      ...(await baselineGates(scenario, state.measured!)),
+    ]);
     state.phase = 'done';
   };
 
@@ -281,6 +301,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     ...(state.checks ? { checks: state.checks } : {}),
     gates: state.gates,
     ...(state.drain ? { drain: state.drain } : {}),
+    ...(state.leak ? { leak: state.leak } : {}),
     ...(state.workload ? { workload: state.workload } : {}),
     ...(state.sut ? { orchestrator: { pids: [...state.sut.pids], exits: [...state.sut.exits] } } : {}),
     teardown,

@@ -48,6 +48,11 @@ export interface SutOptions {
   startTimeoutMs?: number;
   /** Extra environment for the child. */
   env?: Record<string, string>;
+  /**
+   * Start the orchestrator with `--inspect=127.0.0.1:0` so the leak watch can read its V8 heap and
+   * take heap snapshots (harness/leak). Port 0: no clash with parallel runs. @default false
+   */
+  inspect?: boolean;
 }
 
 /**
@@ -213,7 +218,7 @@ async function spawnOrchestrator(
   port: number,
   log: (chunk: string | Buffer) => void,
 ): Promise<{ child: ChildProcess; url: string; exited: Promise<SutExit> }> {
-  const args = [OYA_BIN, 'start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', options.dataDir, '--workers', String(options.workers), '--seed', String(options.seed)];
+  const args = [...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), OYA_BIN, 'start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', options.dataDir, '--workers', String(options.workers), '--seed', String(options.seed)];
   if (options.dbUrl !== undefined) args.push('--db', options.dbUrl);
   if (options.adminToken !== undefined) args.push('--admin', '--admin-token', options.adminToken);
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, OYA_DEFECTS: (options.defects ?? []).join(',') };
@@ -223,7 +228,7 @@ async function spawnOrchestrator(
   delete env.NODE_OPTIONS;
   delete env.VITEST;
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
-  log(`--- oya start (pid ${child.pid}) at ${new Date().toISOString()}: ${args.slice(1).join(' ')}\n`);
+  log(`--- oya start (pid ${child.pid}) at ${new Date().toISOString()}: ${args.slice(args.indexOf(OYA_BIN) + 1).join(' ')}\n`);
   const exited = new Promise<SutExit>((resolve) => {
     child.once('exit', (code, signal) => {
       log(`--- pid ${child.pid} exited code=${code} signal=${signal} at ${new Date().toISOString()}\n`);

@@ -4,10 +4,12 @@
  * order; each comes from its own module under sections/ (one module per YAML key).
  */
 import { z } from 'zod';
+import { baselineSchema } from './sections/baseline.ts';
 import { descriptionSchema } from './sections/description.ts';
 import { expectSchema } from './sections/expect.ts';
 import { faultsSchema } from './sections/faults.ts';
 import { kindSchema } from './sections/kind.ts';
+import { leakSchema } from './sections/leak.ts';
 import { nameSchema } from './sections/name.ts';
 import { profilesSchema, type ProfileName } from './sections/profiles.ts';
 import { seedSchema } from './sections/seed.ts';
@@ -28,6 +30,8 @@ export const scenarioSchema = z
     faults: faultsSchema,
     expect: expectSchema,
     thresholds: thresholdsSchema,
+    baseline: baselineSchema,
+    leak: leakSchema,
     timeouts: timeoutsSchema,
   })
   .meta({ title: 'Oya scenario', description: 'A declarative integration, chaos, load or leak scenario. See harness/scenario/README.md.' });

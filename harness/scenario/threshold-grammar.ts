@@ -46,6 +46,12 @@ export const METRICS = {
   errors: 'count',
   /** Arrivals the load generator could not send on time (open model back-pressure). */
   dropped: 'count',
+  /**
+   * Fairness between workflows: a workflow's mean dispatch wait over the median workflow's (the
+   * median floored at 10 ms, so microsecond waits on an idle pool are not "unfair"). Only `max`
+   * (the worst workflow) is gated: 1 is perfectly fair, a starved workflow shows as a large factor.
+   */
+  fairness: 'count',
 } as const satisfies Record<string, ValueKind>;
 export type MetricName = keyof typeof METRICS;
 
@@ -89,6 +95,9 @@ export function statKind(metric: MetricName, stat: StatName): ValueKind | string
   }
   if (stat === 'slope') {
     return base === 'bytes' ? 'bytesRate' : `slope applies to memory metrics (rss, heap), not ${metric}`;
+  }
+  if (metric === 'fairness') {
+    return stat === 'max' ? 'count' : 'fairness takes max: the worst workflow\'s mean dispatch wait over the median workflow\'s, e.g. fairness.max: "< 2"';
   }
   if (base === 'count') return `${metric} is a count: use ${metric}.count or ${metric}.ratio`;
   return base;

@@ -10,6 +10,7 @@ import { checkExpect } from './sections/expect.ts';
 import { checkFaults } from './sections/faults.ts';
 import type { PathSegment, RawIssue } from './sections/issue.ts';
 import { checkKind } from './sections/kind.ts';
+import { checkLeak } from './sections/leak.ts';
 import { PROFILES, mergeOverride, overrideHas, type ProfileName } from './sections/profiles.ts';
 import { checkSystem } from './sections/system.ts';
 import { checkThresholds } from './sections/thresholds.ts';
@@ -99,6 +100,7 @@ function validateOnce(raw: unknown, file: string): ValidationResult {
   if (ok.has('expect') && index) issues.push(...checkExpect(p.expect!, index));
   if (ok.has('thresholds') && ok.has('faults')) issues.push(...checkThresholds(p.thresholds!, p.faults!.length));
   if (ok.has('timeouts')) issues.push(...checkTimeouts(p.timeouts!));
+  if (ok.has('leak') && ok.has('kind')) issues.push(...checkLeak(p.leak, p.kind!));
 
   return { value: issues.length === 0 ? (parsed as ParsedScenario) : undefined, issues };
 }

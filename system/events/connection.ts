@@ -72,6 +72,11 @@ function isTransportError(err: unknown): boolean {
   return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
 
+/** SurrealDB's answer when its storage hit ENOSPC (SurrealKV WAL error, or a server refusing until space returns). */
+function isDiskFull(err: unknown): boolean {
+  return err instanceof ServerError && /No space left on device/.test((err as Error).message);
+}
+
 export class DbConnection {
   readonly embedded: boolean;
   #options: ConnectionOptions;
@@ -123,6 +128,13 @@ export class DbConnection {
       return await withTimeout(fn(db), timeoutMs, operation);
     } catch (err) {
       if (err instanceof DbTimeoutError) throw err;
+      if (isDiskFull(err)) {
+        // The DB cannot take writes until space returns, then it can: for the caller that is an
+        // outage (the outbox takes the write; the watchdog reconnects once the DB answers again),
+        // not a bad query to reject.
+        this.markDown(err);
+        throw new DbUnavailableError(`database call "${operation}" failed: the database's disk is full: ${(err as Error).message}`, { cause: err });
+      }
       if (!isTransportError(err)) {
         // The DB answered with an error, or the SDK refused the request (e.g. CBOR encoding): not an outage.
         const conflict = err instanceof ServerError && (err as { isTransactionConflict?: boolean }).isTransactionConflict === true;

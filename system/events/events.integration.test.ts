@@ -18,7 +18,9 @@ const serverModule = join(here, '../../harness/env/surreal/server.ts');
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'oya-events-int-'));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  // The embedded engine may still be writing its manifest while the store closes (it never fully
+  // releases a surrealkv directory in-process), so removal retries instead of failing on ENOTEMPTY.
+  onTestFinished(() => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
   return dir;
 }
 

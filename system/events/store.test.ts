@@ -11,7 +11,7 @@ const submitted = (beadId: string): NewEvent<'BeadSubmitted'> => ({ type: 'BeadS
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'oya-events-'));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  onTestFinished(() => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
   return dir;
 }
 

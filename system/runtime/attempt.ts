@@ -13,12 +13,17 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stateFor } from '../agent/simulated.ts';
 import { hasCode } from '../errors.ts';
-import { type EventSubscription, type WorkerEvent, type WorkerHandle } from '../worker/index.ts';
+import { type EventSubscription, type WorkerClient, type WorkerEvent, type WorkerHandle } from '../worker/index.ts';
+import type { SessionInfo } from '../worker/protocol.ts';
+import { agentClient } from './agent-links.ts';
 import type { BeadRecord } from './beads.ts';
 import type { Journal } from './journal.ts';
 
 /** How long an aborted agent gets to confirm with `session.error` before its worker is stopped. */
 export const ABORT_GRACE_MS = 2000;
+
+/** How often an attempt cut off from its (live) worker tries to reach it again. */
+export const RECONNECT_INTERVAL_MS = 250;
 
 /** Why an attempt was asked to end before its agent did. */
 export type StopReason = 'cancel' | 'shutdown' | 'timeout' | 'lost';
@@ -38,6 +43,15 @@ export class Attempt {
   /** performance.now() of the last sign of progress (any worker event, heartbeats included). */
   lastProgressAt = performance.now();
   sessionID: string | undefined;
+  /**
+   * True while the worker is alive (its IPC heartbeats arrive) but cannot be reached over the
+   * network (a partition): its run goes on, and the attempt catches up once it reconnects.
+   */
+  unreachable = false;
+  /** How the worker is reached (through its agent proxy when there is one). */
+  #client!: WorkerClient;
+  /** Highest step whose StepCheckpointed this attempt recorded (or resumed from). */
+  #lastStep = 0;
   readonly #writes: Promise<unknown>[] = [];
   /** True once the worker accepted the prompt: only then is there a run to abort. */
   #prompted = false;
@@ -64,16 +78,22 @@ export class Attempt {
   }
 
   /** Runs the attempt to its end. Never throws: every failure is an AttemptEnd. */
-  async run(record: BeadRecord, journal: Journal, options: { doubleStep: boolean; onPrompted: () => void; onEvent?: (event: WorkerEvent) => void }): Promise<AttemptEnd> {
+  async run(
+    record: BeadRecord,
+    journal: Journal,
+    options: { doubleStep: boolean; onPrompted: () => void; onEvent?: (event: WorkerEvent) => void; heartbeatTimeoutMs?: number },
+  ): Promise<AttemptEnd> {
     const timer = setTimeout(() => this.stop('timeout', `bead timed out after ${record.bead.timeoutMs} ms`), record.bead.timeoutMs);
     let subscription: EventSubscription | undefined;
     try {
-      subscription = await this.worker.client.subscribe();
-      this.sessionID = await this.worker.client.createSession();
+      this.#client = await agentClient(this.worker);
+      subscription = await this.#client.subscribe();
+      this.sessionID = await this.#client.createSession();
       const checkpoint = resumePoint(record, options.doubleStep);
+      this.#lastStep = checkpoint?.step ?? 0;
       this.#write(journal.bead(record, 'BeadStarted', { attempt: this.number, workerId: this.worker.id, fromStep: checkpoint?.step ?? 0 }, `${record.bead.id}:started:${this.number}`));
       if (this.#stopReason !== undefined) return await this.#abort(record, journal, subscription);
-      await this.worker.client.promptAsync(this.sessionID, {
+      await this.#client.promptAsync(this.sessionID, {
         beadId: record.bead.id,
         input: agentInput(record),
         seed: record.seed,
@@ -82,7 +102,7 @@ export class Attempt {
       });
       this.#prompted = true;
       options.onPrompted();
-      return await this.#follow(record, journal, subscription, options.onEvent);
+      return await this.#follow(record, journal, subscription, options.onEvent, options.heartbeatTimeoutMs ?? 3000);
     } catch (err) {
       if (hasCode(err, 'ORCH_AGENT_INVALID_INPUT') || (err as { details?: { workerCode?: string } }).details?.workerCode === 'ORCH_AGENT_INVALID_INPUT') {
         return { kind: 'failed', error: { type: 'AgentInvalidInput', message: (err as Error).message, nonRetryable: true }, retryable: false };
@@ -107,12 +127,32 @@ export class Attempt {
     this.#writes.push(append);
   }
 
-  async #follow(record: BeadRecord, journal: Journal, subscription: EventSubscription, onEvent?: (event: WorkerEvent) => void): Promise<AttemptEnd> {
+  async #follow(
+    record: BeadRecord,
+    journal: Journal,
+    first: EventSubscription,
+    onEvent: ((event: WorkerEvent) => void) | undefined,
+    heartbeatTimeoutMs: number,
+  ): Promise<AttemptEnd> {
+    let subscription = first;
     let next = subscription.next();
     for (;;) {
-      const event = await Promise.race([next, this.#stopped.then(() => 'stop' as const)]);
+      const event = await Promise.race([next.catch((err: unknown) => ({ lost: err })), this.#stopped.then(() => 'stop' as const)]);
       if (event === 'stop') return this.#abort(record, journal, subscription, next);
-      if (event === undefined) throw new Error('event stream closed');
+      if (event === undefined || 'lost' in event) {
+        // The stream broke. A worker whose IPC heartbeats still arrive is alive and still running
+        // our session: the NETWORK failed (a partition). Killing it would re-run every step it
+        // finishes meanwhile, so keep it, and catch up from its session once it answers again.
+        const alive = this.worker.alive && performance.now() - this.worker.lastHeartbeatAt <= heartbeatTimeoutMs;
+        if (!alive) throw event === undefined ? new Error('event stream closed') : event.lost;
+        subscription.close();
+        const resumed = await this.#reconnect(record, journal, heartbeatTimeoutMs);
+        if (resumed === 'stop') return this.#abort(record, journal, subscription);
+        if ('end' in resumed) return resumed.end;
+        subscription = resumed.subscription;
+        next = subscription.next();
+        continue;
+      }
       next = subscription.next();
       this.lastProgressAt = performance.now();
       onEvent?.(event);
@@ -125,6 +165,8 @@ export class Attempt {
     if (!('sessionID' in event.properties) || event.properties.sessionID !== this.sessionID) return undefined;
     if (event.type === 'checkpoint') {
       const { step, state } = event.properties;
+      if (step <= this.#lastStep) return undefined; // already recorded while catching up
+      this.#lastStep = step;
       this.#write(journal.bead(record, 'StepCheckpointed', { step, state }, `checkpoint:${record.bead.id}:${step}`));
       return undefined;
     }
@@ -147,7 +189,7 @@ export class Attempt {
     if (this.#prompted && this.sessionID !== undefined && this.worker.alive) {
       const deadline = performance.now() + ABORT_GRACE_MS;
       // A frozen worker never answers: the abort call gets the same grace as its confirmation.
-      await Promise.race([this.worker.client.abort(this.sessionID).catch(() => false), sleep(ABORT_GRACE_MS)]);
+      await Promise.race([this.#client.abort(this.sessionID).catch(() => false), sleep(ABORT_GRACE_MS)]);
       let next = pending ?? subscription.next();
       for (;;) {
         const event = await raceTimeout(next, deadline - performance.now());
@@ -165,6 +207,54 @@ export class Attempt {
     }
     // A run that confirmed its abort left a healthy worker; one that did not was stopped above.
     return this.#endFor(reason);
+  }
+
+  /**
+   * Waits out a partition: retries every RECONNECT_INTERVAL_MS to subscribe again and read the
+   * session (subscribe FIRST, so nothing that happens after the read is missed), records the
+   * checkpoints the broken stream never delivered (the simulated agent's state for step k is
+   * `stateFor(seed, k)`), and either ends (the run finished meanwhile) or follows the new stream.
+   * Throws when the worker dies or goes silent on IPC too (then it is a lost worker, not a partition).
+   */
+  async #reconnect(
+    record: BeadRecord,
+    journal: Journal,
+    heartbeatTimeoutMs: number,
+  ): Promise<'stop' | { end: AttemptEnd } | { subscription: EventSubscription }> {
+    this.unreachable = true;
+    while (this.#stopReason === undefined) {
+      if (!this.worker.alive || performance.now() - this.worker.lastHeartbeatAt > heartbeatTimeoutMs) {
+        this.unreachable = false;
+        throw new Error(`worker ${this.worker.id} died while unreachable`);
+      }
+      let subscription: EventSubscription | undefined;
+      try {
+        subscription = await this.#client.subscribe();
+        const info = await this.#client.getSession(this.sessionID!);
+        this.unreachable = false;
+        this.lastProgressAt = performance.now();
+        this.#catchUp(record, journal, info);
+        const end = info.status === 'idle' ? await this.#onEvent(record, journal, sessionEndEvent(this.sessionID!, record.bead.id, info)) : undefined;
+        if (end !== undefined) {
+          subscription.close();
+          return { end };
+        }
+        return { subscription };
+      } catch {
+        subscription?.close();
+        await Promise.race([sleep(RECONNECT_INTERVAL_MS), this.#stopped]);
+      }
+    }
+    this.unreachable = false;
+    return 'stop';
+  }
+
+  /** Records StepCheckpointed for the steps the session finished that the stream never delivered. */
+  #catchUp(record: BeadRecord, journal: Journal, info: SessionInfo): void {
+    for (let step = this.#lastStep + 1; step <= info.step; step++) {
+      this.#lastStep = step;
+      this.#write(journal.bead(record, 'StepCheckpointed', { step, state: stateFor(record.seed, step) }, `checkpoint:${record.bead.id}:${step}`));
+    }
   }
 
   /** A lost attempt's worker may still be running the agent: make sure it is not. */
@@ -191,6 +281,13 @@ export function compactResult(result: unknown): unknown {
 /** The agent part of a bead's input: `input.agent` (system/agent/input.ts), else the defaults. */
 export function agentInput(record: BeadRecord): unknown {
   return record.bead.input.agent ?? {};
+}
+
+/** The end of a finished session as its stream would have told it (for an attempt catching up). */
+function sessionEndEvent(sessionID: string, beadId: string, info: SessionInfo): WorkerEvent {
+  return info.error !== undefined
+    ? { type: 'session.error', properties: { sessionID, beadId, error: info.error } }
+    : { type: 'session.idle', properties: { sessionID, beadId, ...(info.result !== undefined ? { result: info.result } : {}) } };
 }
 
 /** The checkpoint to resume from. `double-step` (test-only defect) resumes one step too early. */

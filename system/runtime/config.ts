@@ -50,6 +50,11 @@ const optionsSchema = z
     /** Seed for the simulated agent and every random choice the orchestrator makes. @default 1 */
     seed: z.number().int().default(1),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /**
+     * Toxiproxy API (`http://host:port`) through which to reach every worker: a proxy
+     * `agent-<workerId>` is created per worker (chaos: agent.partition). Unset = direct.
+     */
+    workerProxyUrl: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'must look like http://host:port').optional(),
     /** Test-only defects (harness self-check). Never set in production. */
     defects: z.array(z.enum(DEFECTS)).default([]),
   })
@@ -86,6 +91,7 @@ const ENV: Record<string, keyof OrchestratorOptions> = {
   OYA_HEARTBEAT_TIMEOUT_MS: 'heartbeatTimeoutMs',
   OYA_DB_TIMEOUT_MS: 'dbTimeoutMs',
   OYA_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
+  OYA_WORKER_PROXY: 'workerProxyUrl',
 };
 const NUMERIC = new Set<string>(['port', 'workers', 'reconcileTickMs', 'seed', 'heartbeatTimeoutMs', 'dbTimeoutMs', 'shutdownTimeoutMs']);
 const BOOLEAN = new Set<string>(['admin']);

@@ -14,8 +14,18 @@ import { Attempt, type AttemptEnd } from './attempt.ts';
 import type { RuntimeContext } from './context.ts';
 import { isFinished, recordCancelled, recordFailure, recordLost, recordQueued, recordSucceeded, recordFailed } from './outcomes.ts';
 
-/** The `leak` test defect keeps every worker event (with ballast) here forever: a leak the leak lane must find. */
-const leaked: unknown[] = [];
+/**
+ * The `leak` test defect keeps every worker event here forever, with 16 KiB of ballast on the V8
+ * heap (what heap snapshots and the heap-slope gate see) and 16 KiB off it (a Buffer: only RSS
+ * sees it). A few hundred KiB per second at a CI rate: a leak the leak lane must find in a minute.
+ */
+class LeakedEventArchive {
+  readonly entries: unknown[] = [];
+  keep(event: unknown): void {
+    this.entries.push({ event, heap: new Array<number>(2048).fill(0), native: Buffer.alloc(16 * 1024, 1) });
+  }
+}
+const leaked = new LeakedEventArchive();
 
 export type RunnerMessage = { type: 'run'; beadId: string; takenAt: number };
 export type DispatcherMessage = { type: 'kick' };
@@ -80,8 +90,9 @@ async function runBead(ctx: RuntimeContext, msg: RunnerMessage, actorCtx: ActorC
   try {
     end = await attempt.run(record, ctx.journal, {
       doubleStep: ctx.options.defects.includes('double-step'),
+      heartbeatTimeoutMs: ctx.options.heartbeatTimeoutMs,
       onPrompted: () => ctx.metrics.dispatchSeconds.observe((performance.now() - msg.takenAt) / 1000),
-      ...(ctx.options.defects.includes('leak') ? { onEvent: (event) => leaked.push({ event, ballast: Buffer.alloc(16 * 1024, 1) }) } : {}),
+      ...(ctx.options.defects.includes('leak') ? { onEvent: (event) => leaked.keep(event) } : {}),
     });
   } finally {
     actorCtx.signal.removeEventListener('abort', onKill);

@@ -12,13 +12,15 @@ export function healthReport(ctx: RuntimeContext, memory: ReconcilerMemory): Hea
   const pool = ctx.pool?.stats;
   const tickAge = memory.lastTickAt === 0 ? 0 : performance.now() - memory.lastTickAt;
   const reconcilerStatus: ComponentStatus = ctx.reconcilerPaused || tickAge > 3 * ctx.options.reconcileTickMs + 1000 ? 'degraded' : 'ok';
-  const poolStatus: ComponentStatus = pool === undefined || pool.live === 0 ? 'down' : pool.live < pool.size ? 'degraded' : 'ok';
+  // Workers alive on IPC but unreachable over the network (a partition): the pool is not whole.
+  const unreachable = [...ctx.attempts.values()].filter((a) => a.unreachable).length;
+  const poolStatus: ComponentStatus = pool === undefined || pool.live === 0 ? 'down' : pool.live < pool.size || unreachable > 0 ? 'degraded' : 'ok';
   const universe = ctx.universe?.status;
   return {
     components: {
       db: { status: store.connection === 'connected' ? 'ok' : 'degraded', connection: store.connection },
       outbox: { status: store.outboxSize === 0 && store.rejected === 0 ? 'ok' : 'degraded', size: store.outboxSize, rejected: store.rejected },
-      pool: { status: poolStatus, ...(pool ?? {}) },
+      pool: { status: poolStatus, ...(pool ?? {}), unreachable },
       reconciler: { status: reconcilerStatus, paused: ctx.reconcilerPaused, ticks: memory.ticks },
       supervisors: { status: universe === 'running' ? 'ok' : 'down', ...(universe === undefined ? {} : { detail: universe }) },
     },

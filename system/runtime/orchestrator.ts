@@ -16,6 +16,7 @@ import { startApiServer, type ApiServerHandle } from '../api/index.ts';
 import { openEventStore } from '../events/index.ts';
 import { ReadyQueue } from '../scheduler/index.ts';
 import { WorkerPool } from '../worker/index.ts';
+import { linkThroughProxy } from './agent-links.ts';
 import { BeadTable } from './beads.ts';
 import { resolveOrchestratorOptions, type OrchestratorOptions, type ResolvedOrchestratorOptions } from './config.ts';
 import type { OrchestratorState, RuntimeContext } from './context.ts';
@@ -150,7 +151,10 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     log.info({ step: 'supervision', actors: universe.listActors().length, dispatcher: DISPATCHER_PATH, reconciler: RECONCILER_PATH }, 'supervision tree started');
 
     const pool = new WorkerPool({ size: opts.workers, sideEffectsDir: ctx.sideEffectsDir, heartbeatTimeoutMs: opts.heartbeatTimeoutMs });
-    pool.on('spawned', ({ worker }) => memory.watch(worker));
+    pool.on('spawned', ({ worker }) => {
+      memory.watch(worker);
+      if (opts.workerProxyUrl !== undefined) linkThroughProxy(worker, opts.workerProxyUrl, log);
+    });
     pool.on('died', ({ workerId, reason, exit, leased }) => {
       metrics.workerDeaths.inc({ reason });
       ctx.releasedAt.delete(workerId);

@@ -68,6 +68,11 @@ export async function reconcile(ctx: RuntimeContext, memory: ReconcilerMemory): 
     if (!attempt.worker.alive) {
       correct('worker_exited', { beadId: attempt.beadId, workerId: attempt.worker.id });
       attempt.stop('lost', `worker ${attempt.worker.id} exited`);
+    } else if (now - attempt.lastProgressAt > ctx.options.heartbeatTimeoutMs && now - attempt.worker.lastHeartbeatAt <= ctx.options.heartbeatTimeoutMs) {
+      // Silent on the network but alive on IPC: a partition, not a stall. Killing the worker would
+      // re-run every step it finishes meanwhile; the attempt reconnects and catches up instead.
+      if (!attempt.unreachable) ctx.log.warn({ component: 'reconciler', beadId: attempt.beadId, workerId: attempt.worker.id }, 'worker alive but unreachable over the network; waiting for it');
+      attempt.unreachable = true;
     } else if (now - attempt.lastProgressAt > ctx.options.heartbeatTimeoutMs) {
       correct('stalled', { beadId: attempt.beadId, workerId: attempt.worker.id });
       attempt.stop('lost', `stalled: no progress from worker ${attempt.worker.id} for ${ctx.options.heartbeatTimeoutMs} ms`);

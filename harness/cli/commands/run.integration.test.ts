@@ -1,6 +1,6 @@
 /** `oya run` end to end: a passing scenario exits 0, a failed gate exits 1 and prints it, and both write journals. */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -45,5 +45,11 @@ describe('oya run (end to end)', () => {
     expect(text).toMatch(/✗ latency\.max: expected latency\.max < 1ms, actual \d/);
     expect(existsSync(join(reports, 'integration', 'cli-pass.json'))).toBe(true);
     expect(existsSync(join(reports, 'integration', 'cli-fail.json'))).toBe(true);
+    // Reports after every run: the summary table, each page, the index and JUnit over both journals.
+    expect(text).toMatch(/✓ PASS  integration\/cli-pass/);
+    expect(text).toMatch(/✗ FAIL  integration\/cli-fail/);
+    expect(existsSync(join(reports, 'integration', 'cli-pass.html'))).toBe(true);
+    expect(existsSync(join(reports, 'index.html'))).toBe(true);
+    expect((await readFile(join(reports, 'junit.xml'), 'utf8')).match(/<testcase /g)).toHaveLength(2);
   }, 240_000);
 });

@@ -2,7 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { command, expandScenarioPaths } from './run.ts';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { buildJournal } from '../../report/html/journal-fixture.test-helper.ts';
+import { command, expandScenarioPaths, loadLine, refreshReports } from './run.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -42,5 +45,27 @@ describe('oya run', () => {
     const dir = await tempDir();
     await Promise.all(['b.yaml', 'a.yaml', 'notes.txt'].map((n) => writeFile(join(dir, n), '')));
     expect(await expandScenarioPaths([dir, 'x.yaml'])).toEqual([join(dir, 'a.yaml'), join(dir, 'b.yaml'), 'x.yaml']);
+  });
+
+  it('refreshes every page, index.html and junit.xml over all journals present, skipping a broken one', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'load'));
+    await mkdir(join(dir, 'chaos'));
+    await writeFile(join(dir, 'load', 'burst.json'), JSON.stringify(buildJournal({ name: 'burst', kind: 'load', faults: [], violations: false, beads: 30 })));
+    await writeFile(join(dir, 'chaos', 'db-outage.json'), JSON.stringify(buildJournal()));
+    await writeFile(join(dir, 'chaos', 'half-written.json'), '{"scenario": {"na');
+    const { index, junit } = await refreshReports(dir);
+    expect(await readFile(index, 'utf8')).toMatch(/burst[\s\S]*db-outage|db-outage[\s\S]*burst/);
+    expect(existsSync(join(dir, 'load', 'burst.html'))).toBe(true);
+    expect(existsSync(join(dir, 'chaos', 'db-outage.html'))).toBe(true);
+    const xml = await readFile(junit, 'utf8');
+    expect(xml.match(/<testcase /g)).toHaveLength(2);
+    expect(xml).toMatch(/<testsuite name="load" tests="1"/);
+  });
+
+  it('prints the load line (beads/min, fairness, CPU, RSS) only for runs that measured load', () => {
+    const load = { beadsPerMinute: 3694.2, fairness: { workflows: 10, ratio: 1.061, maxMeanWaitMs: 980, medianMeanWaitMs: 923, worstWorkflow: 'batch-7' }, cpu: { mean: 0.26, max: 0.35, samples: 20 }, rss: { max: 174 * 1024 * 1024, last: 1 } };
+    expect(loadLine({ metrics: { load } })).toBe('load        3,694 beads/min  fairness 1.06 (10 workflows, worst mean wait 980ms vs median 923ms)  cpu 0.26 mean / 0.35 max cores  rss max 174 MB');
+    expect(loadLine({ metrics: {} })).toBeUndefined();
   });
 });

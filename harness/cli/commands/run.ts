@@ -1,8 +1,13 @@
 /**
  * `oya run <files…>`: runs scenario files one after another and exits with the verdict:
  * 0 every scenario passed, 1 a gate failed, 2 an invalid scenario or a harness error.
+ *
+ * After each scenario it prints the summary table and refreshes the reports (the scenario's HTML
+ * page, reports/index.html, reports/junit.xml over every journal present); while one runs, a
+ * progress line (elapsed vs planned arrivals, beads done). The Vitest lanes report the same way
+ * through {@link reportRun} and {@link startRunProgress}.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.ts';
@@ -13,10 +18,12 @@ const HELP = `Usage: oya run <file|dir>… [--profile ci|full] [--report-dir DIR
 Runs each scenario file (a directory means every *.yaml in it, sorted) against real processes:
 the environment (SurrealDB behind a Toxiproxy fault proxy), the orchestrator, the workload and
 the fault timeline; then drains, checks, measures and gates. Writes one JSON journal per
-scenario to <report-dir>/<kind>/<name>.json and prints one verdict line per scenario.
+scenario to <report-dir>/<kind>/<name>.json and its HTML page beside it, refreshes
+<report-dir>/index.html and <report-dir>/junit.xml, and prints one verdict line and a summary
+table per scenario (progress goes to stderr while a scenario runs).
 
   --profile NAME     merge the scenario's ci or full profile (default: OYA_PROFILE, else none)
-  --report-dir DIR   where journals go                        (default: reports)
+  --report-dir DIR   where journals, HTML pages, index.html and junit.xml go (default: reports)
   -h, --help         this text
 
 Exit codes: 0 all passed, 1 a gate failed, 2 an invalid scenario or a harness error.
@@ -60,21 +67,26 @@ export const command: CliCommand = {
     if (profile !== undefined && profile !== 'ci' && profile !== 'full') throw new CliUsageError(`--profile must be ci or full, got "${profile}"`, { flag: 'profile' });
 
     // Loaded lazily: `oya run --help` must not pay for the runner's imports.
-    const { runScenarioFile } = await import('../../runner/run.ts');
+    const { runScenario } = await import('../../runner/run.ts');
+    const { loadScenarioFile } = await import('../../scenario/index.ts');
     const { formatFailedGates } = await import('../../runner/gates.ts');
+    const { DEFAULT_REPORT_DIR } = await import('../../runner/run.ts');
+    const reportDir = values['report-dir'] ?? DEFAULT_REPORT_DIR;
     const files = await expandScenarioPaths(positionals);
     if (files.length === 0) throw new CliUsageError(`no scenario files in ${positionals.join(', ')}`, { command: 'run' });
     let exit = 0;
     for (const file of files) {
-      let result;
+      let scenario;
       try {
-        result = await runScenarioFile(file, { profile, ...(values['report-dir'] ? { reportDir: values['report-dir'] } : {}) });
+        scenario = await loadScenarioFile(file, { profile: profile as 'ci' | 'full' | undefined });
       } catch (err) {
         // Invalid or unreadable scenario: nothing ran.
         process.stderr.write(`${file}: ${(err as Error).message}\n`);
         exit = 2;
         continue;
       }
+      const progress = await startRunProgress(scenario, process.stderr);
+      const result = await runScenario(scenario, { reportDir, onProgress: progress.update }).finally(() => progress.stop());
       const seconds = (result.journal.durationMs / 1000).toFixed(1);
       process.stdout.write(`${result.verdict.toUpperCase().padEnd(5)} ${result.journal.scenario.name} (${seconds}s) → ${result.journalPath}\n`);
       if (result.verdict === 'fail') {
@@ -86,7 +98,83 @@ export const command: CliCommand = {
         process.stderr.write(`  error${e?.phase ? ` in ${e.phase}` : ''}: ${e?.code ? `[${e.code}] ` : ''}${e?.message}\n`);
         exit = 2;
       }
+      await reportRun(result.journal, { reportDir, stream: process.stdout });
     }
     return exit;
   },
 };
+
+/** A stream the terminal reports write to. */
+type Out = Pick<NodeJS.WriteStream, 'write'> & { isTTY?: boolean; columns?: number };
+
+/**
+ * Progress of one scenario run on `stream`: elapsed vs the planned arrival time, beads finished
+ * of those planned, and the runner's phase (a line per phase and every 10 s off a TTY).
+ */
+export async function startRunProgress(
+  scenario: import('../../scenario/index.ts').ResolvedScenario,
+  stream: Out,
+): Promise<{ update: (p: import('../../report/terminal/index.ts').Progress) => void; stop: () => void }> {
+  const { planWorkload } = await import('../../runner/plan.ts');
+  const { createProgressReporter } = await import('../../report/terminal/index.ts');
+  const plan = planWorkload(scenario);
+  const reporter = createProgressReporter({
+    stream,
+    label: `${scenario.kind}/${scenario.name}`,
+    totalBeads: plan.beadIds.length,
+    // A burst has no planned duration (0 = unknown); a rate-driven phase ends at its last arrival.
+    plannedMs: plan.lastArrivalAt,
+  });
+  return { update: (p) => reporter.update(p), stop: () => reporter.stop() };
+}
+
+/**
+ * After a run: prints the summary table (and the load line: beads/min, fairness, CPU, RSS) to
+ * `stream`, then refreshes the reports: every journal's HTML page + index.html (writeReports) and
+ * junit.xml over every journal present. A report that cannot be written is said on stderr; it
+ * never changes the run's verdict.
+ */
+export async function reportRun(journal: import('../../report/journal.ts').Journal, options: { reportDir: string; stream: Out }): Promise<void> {
+  const { renderSummaryTable } = await import('../../report/terminal/index.ts');
+  options.stream.write(renderSummaryTable(journal, { stream: options.stream }));
+  const load = loadLine(journal);
+  if (load) options.stream.write(`${load}\n`);
+  try {
+    await refreshReports(options.reportDir);
+  } catch (err) {
+    process.stderr.write(`reports not refreshed: ${(err as Error).message}\n`);
+  }
+}
+
+/** writeReports (pages + index.html) and writeJunit over every journal under `reportDir`. Returns the paths. */
+export async function refreshReports(reportDir: string): Promise<{ index: string; junit: string }> {
+  const { writeReports } = await import('../../report/html/index.ts');
+  const { writeJunit } = await import('../../report/junit/index.ts');
+  const written = await writeReports(reportDir);
+  const journals: Record<string, unknown>[] = [];
+  // The same lanes writeReports renders: every <reportDir>/<kind>/*.json but non-journal folders.
+  for (const lane of (await readdir(reportDir, { withFileTypes: true })).filter((d) => d.isDirectory() && !['bench', 'screenshots', 'history'].includes(d.name))) {
+    for (const file of (await readdir(join(reportDir, lane.name))).filter((f) => f.endsWith('.json')).sort()) {
+      try {
+        const parsed = JSON.parse(await readFile(join(reportDir, lane.name, file), 'utf8')) as Record<string, unknown>;
+        if (typeof parsed === 'object' && parsed !== null && typeof parsed.scenario === 'object') journals.push(parsed);
+      } catch {
+        // half-written or not a journal: the index shows it; JUnit has nothing to say about it
+      }
+    }
+  }
+  const junit = await writeJunit(journals, join(reportDir, 'junit.xml'), { reportDir });
+  return { index: written.index, junit };
+}
+
+/** `load  1,234 beads/min  fairness 1.08 (10 workflows)  cpu 0.62 mean / 1.1 max cores  rss max 140 MB`, or undefined. */
+export function loadLine(journal: { metrics?: unknown }): string | undefined {
+  const load = (journal.metrics as { load?: import('../../runner/measure.ts').LoadSummary } | undefined)?.load;
+  if (!load) return undefined;
+  const parts = [`${Number.isFinite(load.beadsPerMinute) ? Math.round(load.beadsPerMinute).toLocaleString('en-US') : '–'} beads/min`];
+  const f = load.fairness;
+  if (f.workflows >= 2) parts.push(`fairness ${f.ratio.toFixed(2)} (${f.workflows} workflows, worst mean wait ${Math.round(f.maxMeanWaitMs)}ms vs median ${Math.round(f.medianMeanWaitMs)}ms)`);
+  if (load.cpu) parts.push(`cpu ${load.cpu.mean.toFixed(2)} mean / ${load.cpu.max.toFixed(2)} max cores`);
+  if (load.rss) parts.push(`rss max ${Math.round(load.rss.max / 1024 / 1024)} MB`);
+  return `${'load'.padEnd(12)}${parts.join('  ')}`;
+}

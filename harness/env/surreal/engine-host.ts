@@ -25,6 +25,29 @@ export type EngineHostState = 'open' | 'degraded' | 'closed';
 const DISK_FULL_MARKER = Buffer.from('No space left on device (os error 28)');
 const POLL_MS = 200;
 const LOCK_RELEASE_TIMEOUT_MS = 5000;
+/**
+ * After a disk-full, how long the freed engine may keep its LOCK before the datastore is declared
+ * poisoned. Measured in the chaos runner's flow (concurrent group commits hitting ENOSPC): the
+ * poisoned engine's background commit never finishes, so its flock is NEVER released in-process
+ * and every reopen fails "already locked" forever; only the process's exit releases it.
+ */
+const POISONED_LOCK_TIMEOUT_MS = 3000;
+
+/**
+ * Called when a datastore cannot be reopened in this process after a disk-full (its LOCK stays
+ * held by the poisoned engine). The spawned server's entry (main.ts) exits with
+ * EXIT_DATASTORE_POISONED so its parent (spawn.ts) starts a fresh process on the same path and
+ * port; an in-process server has no such handler and keeps retrying (and logging).
+ */
+let poisonedHandler: ((datastore: string) => void) | undefined;
+
+/** Exit code of a spawned server whose datastore is poisoned: restart me (EX_TEMPFAIL). */
+export const EXIT_DATASTORE_POISONED = 75;
+
+/** Registers what to do when a datastore is poisoned (see above). Process-wide: for a server's entry point only. */
+export function onDatastorePoisoned(handler: ((datastore: string) => void) | undefined): void {
+  poisonedHandler = handler;
+}
 
 /** Options of EngineHost. */
 export interface EngineHostOptions {
@@ -111,7 +134,11 @@ export class EngineHost {
     while (this.#inFlight > 0) await delay(10);
     while (this.#state === 'degraded' && !(await this.#hasRoom())) await delay(POLL_MS);
     if (this.#state !== 'degraded') return;
-    await this.#free();
+    const released = await this.#free(POISONED_LOCK_TIMEOUT_MS);
+    if (!released && poisonedHandler) {
+      this.#options.log?.(`datastore ${this.#options.datastore}: the engine still holds its LOCK ${POISONED_LOCK_TIMEOUT_MS} ms after free(); poisoned, restarting the process`);
+      return poisonedHandler(this.#options.datastore);
+    }
     for (;;) {
       try {
         const engine = await openNativeEngine(this.#options.datastore);
@@ -134,7 +161,7 @@ export class EngineHost {
    * Frees the engine and waits until its directory LOCK is released: free() returns before the
    * engine's background close drops the flock, and an immediate reopen would fail "already locked".
    */
-  async #free(): Promise<void> {
+  async #free(timeoutMs = LOCK_RELEASE_TIMEOUT_MS): Promise<boolean> {
     const dir = this.#dataDir();
     let inode: number | undefined;
     try {
@@ -143,9 +170,10 @@ export class EngineHost {
       inode = undefined;
     }
     this.#engine.free();
-    if (inode === undefined) return;
-    const deadline = Date.now() + LOCK_RELEASE_TIMEOUT_MS;
+    if (inode === undefined) return true;
+    const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && (await isFlocked(inode))) await delay(5);
+    return !(await isFlocked(inode));
   }
 
   #dataDir(): string | undefined {

@@ -3,6 +3,15 @@
  * spawnSurrealServer uses it so the harness does not depend on harness/cli/main.ts.
  */
 import { command } from '../../cli/commands/surreal.ts';
+import { EXIT_DATASTORE_POISONED, onDatastorePoisoned } from './engine-host.ts';
+
+// After a disk-full the engine can stay poisoned (its LOCK never released in-process): exit with
+// EX_TEMPFAIL so spawn.ts starts a fresh process on the same path and port. No graceful close:
+// freeing a poisoned engine again can abort the process, and every commit was already fsync'd.
+onDatastorePoisoned((datastore) => {
+  process.stderr.write(`oya surreal: datastore ${datastore} poisoned after a disk-full; exiting ${EXIT_DATASTORE_POISONED} for a restart\n`);
+  process.exit(EXIT_DATASTORE_POISONED);
+});
 
 // A spawned server must not outlive the harness that started it, even when the harness is
 // SIGKILLed (no cleanup hook runs then). The parent names itself in OYA_PARENT_PID; when this

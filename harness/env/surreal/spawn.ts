@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXIT_DATASTORE_POISONED } from './engine-host.ts';
 import { SurrealSpawnError } from './errors.ts';
 
 /** Options of spawnSurrealServer. */
@@ -82,23 +83,45 @@ export async function spawnSurrealServer(opts: SpawnSurrealOptions = {}): Promis
   if (implementation === 'binary' && !findSurrealBinary()) throw new SurrealSpawnError('no surreal binary on PATH');
   let port = opts.port ?? 0;
   if (implementation === 'binary' && port === 0) port = await freePort(host);
+  const first = await startChild(opts, implementation, host, port);
+  return handle(first, (samePort) => startChild(opts, implementation, host, samePort), host, implementation, opts.killGraceMs ?? 5000);
+}
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+interface StartedChild {
+  child: ChildProcess;
+  exited: Promise<Exit>;
+  port: number;
+}
+
+/** One server process, resolved once it listens (killed again if it does not). */
+async function startChild(opts: SpawnSurrealOptions, implementation: 'embedded' | 'binary', host: string, port: number): Promise<StartedChild> {
   const [file, args] = commandLine(opts, implementation, host, port);
   const child = spawn(file, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, OYA_PARENT_PID: String(process.pid) },
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+  const exited = new Promise<Exit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
   const output: string[] = [];
   try {
     const listeningPort = await waitForListening(child, implementation, port, opts, output, exited);
-    return handle(child, exited, host, listeningPort, implementation, opts.killGraceMs ?? 5000);
+    return { child, exited, port: listeningPort };
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
     throw err;
   }
+}
+
+/**
+ * True when an embedded server ended on its own because its engine cannot go on in that process:
+ * a datastore poisoned by a disk-full (EXIT_DATASTORE_POISONED, see engine-host.ts), or the
+ * native binding's abort on the same condition (SIGABRT, README "Disk full" point 2).
+ */
+function needsRestart(exit: Exit): boolean {
+  return exit.code === EXIT_DATASTORE_POISONED || exit.signal === 'SIGABRT';
 }
 
 function waitForListening(
@@ -136,21 +159,51 @@ function waitForListening(
   });
 }
 
+/**
+ * The handle of a server process. An embedded server that ends on its own because its datastore
+ * is poisoned is started again on the same path and port (clients see a dropped connection, as
+ * with a DB restart, and reconnect); `exited` resolves only when the server is gone for good.
+ * Any signal the owner sends (kill, close, destroy) ends that: no restart after it.
+ */
 function handle(
-  child: ChildProcess, exited: SpawnedSurrealServer['exited'], host: string, port: number,
+  first: StartedChild, restart: (port: number) => Promise<StartedChild>, host: string,
   implementation: 'embedded' | 'binary', killGraceMs: number,
 ): SpawnedSurrealServer {
+  const port = first.port;
+  let current = first;
   let gone = false;
-  void exited.then(() => { gone = true; });
+  let ownerSignalled = false;
+  let resolveExited!: (exit: Exit) => void;
+  const exited = new Promise<Exit>((resolve) => (resolveExited = resolve));
+  const follow = (started: StartedChild): void => {
+    void started.exited.then(async (exit) => {
+      if (!ownerSignalled && implementation === 'embedded' && needsRestart(exit)) {
+        try {
+          current = await restart(port);
+          if (ownerSignalled) current.child.kill('SIGKILL'); // stopped while restarting
+          follow(current);
+          return;
+        } catch {
+          // could not start again: the server is gone
+        }
+      }
+      gone = true;
+      resolveExited(exit);
+    });
+  };
+  follow(first);
   const kill = (signal: NodeJS.Signals): void => {
-    if (!gone) child.kill(signal);
+    ownerSignalled = true;
+    if (!gone) current.child.kill(signal);
   };
   let closing: Promise<void> | undefined;
   return {
     url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}/rpc`,
     host,
     port,
-    pid: child.pid!,
+    get pid() {
+      return current.child.pid!;
+    },
     implementation,
     exited,
     kill,

@@ -1,12 +1,13 @@
 /**
  * `profiles`: per-profile overrides, e.g. a short `ci` run and a long `full` one. An override
- * may set seed, system, workload, faults, expect, thresholds and timeouts. It is merged into the
+ * may set seed, system, workload, faults, expect, thresholds, leak and timeouts. It is merged into the
  * base document before validation: mappings merge key by key, lists (workload, faults, defects)
  * replace the base list whole. Every declared profile is validated at load, whichever is chosen.
  */
 import { z } from 'zod';
 import { expectSchema } from './expect.ts';
 import { faultsSchema } from './faults.ts';
+import { leakSchema } from './leak.ts';
 import { seedSchema } from './seed.ts';
 import { systemSchema } from './system.ts';
 import { thresholdsSchema } from './thresholds.ts';
@@ -17,7 +18,7 @@ export const PROFILES = ['ci', 'full'] as const;
 export type ProfileName = (typeof PROFILES)[number];
 
 /** Sections a profile may override. */
-export const OVERRIDABLE = ['seed', 'system', 'workload', 'faults', 'expect', 'thresholds', 'timeouts'] as const;
+export const OVERRIDABLE = ['seed', 'system', 'workload', 'faults', 'expect', 'thresholds', 'leak', 'timeouts'] as const;
 
 const overrideSchema = z
   .strictObject({
@@ -27,6 +28,7 @@ const overrideSchema = z
     faults: faultsSchema.optional(),
     expect: expectSchema.optional(),
     thresholds: thresholdsSchema.optional(),
+    leak: leakSchema,
     timeouts: timeoutsSchema.optional(),
   })
   .meta({ description: 'Overrides merged into the base scenario: mappings merge, lists replace.' });
