@@ -48,6 +48,11 @@ describe('fairnessOf', () => {
     expect(fairnessOf([{ workflow: 'a', ms: 50 }]).ratio).toBeNaN();
     expect(fairnessOf([]).workflows).toBe(0);
   });
+
+  it('is gated as fairness.max only', () => {
+    expect(parseThreshold('fairness.max', '< 1.5')).toMatchObject({ metric: 'fairness', stat: 'max', limit: 1.5 });
+    expect(() => parseThreshold('fairness.p99', '< 2')).toThrow(/fairness takes max/);
+  });
 });
 
 describe('measure (load)', () => {

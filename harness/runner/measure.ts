@@ -69,7 +69,7 @@ export interface FairnessReport {
 
 /** What a load run adds to the journal's metrics (beside the encoded histograms). */
 export interface LoadSummary {
-  /** Succeeded beads per minute over the run (first arrival → end of metrics). */
+  /** Succeeded beads per minute, first arrival → last completion. */
   beadsPerMinute: number;
   fairness: FairnessReport;
   /** The orchestrator's CPU in cores (mean and max of the per-second samples); absent without samples. */

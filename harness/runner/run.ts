@@ -168,6 +168,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
         workers: scenario.system.workers,
         seed: scenario.seed,
         reconcileTickMs: scenario.system.reconcileTick,
+        heartbeatTimeoutMs: scenario.system.timeouts.heartbeat,
         defects: scenario.system.defects,
         logFile,
         stopTimeoutMs: scenario.system.timeouts.shutdown + 5_000,

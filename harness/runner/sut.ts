@@ -38,6 +38,8 @@ export interface SutOptions {
   /** Serve /admin/* with this bearer token. */
   adminToken?: string;
   reconcileTickMs?: number;
+  /** A worker silent this long is declared dead (OYA_HEARTBEAT_TIMEOUT_MS). Unset: the orchestrator's default. */
+  heartbeatTimeoutMs?: number;
   /** Test-only defects (OYA_DEFECTS). */
   defects?: readonly string[];
   /** Appended with the orchestrator's stdout and stderr, one header line per start. */
@@ -224,6 +226,7 @@ async function spawnOrchestrator(
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, OYA_DEFECTS: (options.defects ?? []).join(',') };
   if (options.dbCredentials) Object.assign(env, { OYA_DB_USER: options.dbCredentials.username, OYA_DB_PASS: options.dbCredentials.password });
   if (options.reconcileTickMs !== undefined) env.OYA_RECONCILE_TICK_MS = String(options.reconcileTickMs);
+  if (options.heartbeatTimeoutMs !== undefined) env.OYA_HEARTBEAT_TIMEOUT_MS = String(options.heartbeatTimeoutMs);
   // The test runner's own settings must not leak into the system under test.
   delete env.NODE_OPTIONS;
   delete env.VITEST;

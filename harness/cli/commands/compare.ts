@@ -4,12 +4,12 @@
  * merged: `oya compare a1.json a2.json vs b1.json b2.json`. Grammar and semantics:
  * harness/report/compare/README.md.
  */
-import { parseArgs } from 'node:util';
 import { hasCode } from '../../../system/errors.ts';
 import { COMPARED_METRICS, compareRuns, formatComparison, loadJournalFile, type ComparedMetric, type LoadedJournal } from '../../report/compare/index.ts';
 import { colorEnabled, type TerminalStream } from '../../report/terminal/ansi.ts';
 import type { CliCommand } from '../command.ts';
 import { CliUsageError } from '../errors.ts';
+import { parseFlags } from '../flags.ts';
 
 const METRIC_NAMES = Object.keys(COMPARED_METRICS) as ComparedMetric[];
 
@@ -51,24 +51,18 @@ interface CompareFlags {
   failOnRegression: boolean;
 }
 
-function parseFlags(argv: string[]): CompareFlags {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        metric: { type: 'string' },
-        tolerance: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'fail-on-regression': { type: 'boolean', default: false },
-      },
-    });
-  } catch (err) {
-    // node:util names the offending flag in its message (ERR_PARSE_ARGS_*).
-    throw new CliUsageError((err as Error).message, { code: (err as { code?: string }).code });
-  }
+function parseCompareFlags(argv: string[]): CompareFlags {
+  const parsed = parseFlags(
+    'compare',
+    argv,
+    {
+      metric: { type: 'string' },
+      tolerance: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'fail-on-regression': { type: 'boolean', default: false },
+    },
+    true,
+  );
   const { values, positionals } = parsed;
   const split = positionals.indexOf('vs');
   const [a, b] = split === -1 ? [positionals.slice(0, 1), positionals.slice(1)] : [positionals.slice(0, split), positionals.slice(split + 1)];
@@ -94,7 +88,7 @@ function parseTolerance(text: string | undefined): number {
 
 /** Runs `oya compare` with `argv`, writing to `out`; resolves to the exit code. */
 export async function runCompare(argv: string[], out: CompareOutput = process): Promise<number> {
-  const flags = parseFlags(argv);
+  const flags = parseCompareFlags(argv);
   let a: LoadedJournal[];
   let b: LoadedJournal[];
   try {

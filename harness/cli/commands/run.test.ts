@@ -63,6 +63,15 @@ describe('oya run', () => {
     expect(xml).toMatch(/<testsuite name="load" tests="1"/);
   });
 
+  it('serializes refreshes that overlap (concurrent runs finishing together)', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'load'));
+    await writeFile(join(dir, 'load', 'burst.json'), JSON.stringify(buildJournal({ name: 'burst', kind: 'load', faults: [], violations: false, beads: 30 })));
+    const results = await Promise.all([refreshReports(dir), refreshReports(dir), refreshReports(dir)]);
+    expect(results.map((r) => r.junit)).toEqual(Array(3).fill(join(dir, 'junit.xml')));
+    expect((await readFile(join(dir, 'junit.xml'), 'utf8')).match(/<testcase /g)).toHaveLength(1);
+  });
+
   it('prints the load line (beads/min, fairness, CPU, RSS) only for runs that measured load', () => {
     const load = { beadsPerMinute: 3694.2, fairness: { workflows: 10, ratio: 1.061, maxMeanWaitMs: 980, medianMeanWaitMs: 923, worstWorkflow: 'batch-7' }, cpu: { mean: 0.26, max: 0.35, samples: 20 }, rss: { max: 174 * 1024 * 1024, last: 1 } };
     expect(loadLine({ metrics: { load } })).toBe('load        3,694 beads/min  fairness 1.06 (10 workflows, worst mean wait 980ms vs median 923ms)  cpu 0.26 mean / 0.35 max cores  rss max 174 MB');

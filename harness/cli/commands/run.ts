@@ -146,8 +146,21 @@ export async function reportRun(journal: import('../../report/journal.ts').Journ
   }
 }
 
-/** writeReports (pages + index.html) and writeJunit over every journal under `reportDir`. Returns the paths. */
-export async function refreshReports(reportDir: string): Promise<{ index: string; junit: string }> {
+/** The refresh in progress: refreshes run one at a time (see {@link refreshReports}). */
+let refreshing: Promise<unknown> = Promise.resolve();
+
+/**
+ * writeReports (pages + index.html) and writeJunit over every journal under `reportDir`. Returns
+ * the paths. Calls are serialized: runs that finish together (a lane's concurrent seeds) would
+ * otherwise write the same pages at once and share writeJunit's per-process temp file.
+ */
+export function refreshReports(reportDir: string): Promise<{ index: string; junit: string }> {
+  const next = refreshing.then(() => refreshReportsNow(reportDir));
+  refreshing = next.catch(() => undefined);
+  return next;
+}
+
+async function refreshReportsNow(reportDir: string): Promise<{ index: string; junit: string }> {
   const { writeReports } = await import('../../report/html/index.ts');
   const { writeJunit } = await import('../../report/junit/index.ts');
   const written = await writeReports(reportDir);

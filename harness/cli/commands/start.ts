@@ -2,9 +2,9 @@
  * `oya start`: runs the orchestrator (event store, supervision tree, warm pool, reconciler, REST
  * API) until SIGINT/SIGTERM, then shuts down gracefully and exits 0.
  */
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.ts';
 import { CliUsageError } from '../errors.ts';
+import { integerFlag, parseFlags } from '../flags.ts';
 import { hasCode } from '../../../system/errors.ts';
 import type { OrchestratorOptions } from '../../../system/runtime/config.ts';
 
@@ -40,37 +40,22 @@ Examples:
 
 /** Parses argv (strict) into orchestrator options; throws CliUsageError on unknown flags or bad values. */
 export function parseStartArgs(argv: string[]): OrchestratorOptions {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        workers: { type: 'string' },
-        'data-dir': { type: 'string' },
-        db: { type: 'string' },
-        'db-user': { type: 'string' },
-        'db-pass': { type: 'string' },
-        admin: { type: 'boolean' },
-        'admin-token': { type: 'string' },
-        'reconcile-tick': { type: 'string' },
-        'log-level': { type: 'string' },
-        seed: { type: 'string' },
-      },
-    }));
-  } catch (err) {
-    throw new CliUsageError((err as Error).message, { command: 'start' });
-  }
-  const int = (flag: string): number | undefined => {
-    const raw = values[flag];
-    if (raw === undefined) return undefined;
-    if (typeof raw !== 'string' || !/^-?\d+$/.test(raw)) throw new CliUsageError(`--${flag} must be an integer, got "${raw}"`, { flag });
-    return Number(raw);
-  };
-  const str = (flag: string): string | undefined => (typeof values[flag] === 'string' ? (values[flag] as string) : undefined);
+  const { values } = parseFlags('start', argv, {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    workers: { type: 'string' },
+    'data-dir': { type: 'string' },
+    db: { type: 'string' },
+    'db-user': { type: 'string' },
+    'db-pass': { type: 'string' },
+    admin: { type: 'boolean' },
+    'admin-token': { type: 'string' },
+    'reconcile-tick': { type: 'string' },
+    'log-level': { type: 'string' },
+    seed: { type: 'string' },
+  });
+  const int = (flag: keyof typeof values): number | undefined => integerFlag(flag, values[flag]);
+  const str = (flag: keyof typeof values): string | undefined => (typeof values[flag] === 'string' ? (values[flag] as string) : undefined);
   const options: OrchestratorOptions = {
     host: str('host'),
     port: int('port'),

@@ -2,9 +2,9 @@
  * `oya surreal`: runs the embedded SurrealDB server (the real engine behind SurrealDB's
  * WebSocket RPC) until SIGINT/SIGTERM.
  */
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.ts';
 import { CliUsageError } from '../errors.ts';
+import { parseFlags } from '../flags.ts';
 import { startSurrealServer } from '../../env/surreal/server.ts';
 
 const HELP = `Usage: oya surreal [--bind HOST:PORT] [--path DIR|memory] [--user USER --pass PASS]
@@ -36,23 +36,13 @@ export interface SurrealCommandOptions {
 
 /** Parses argv (strict); throws CliUsageError on unknown flags or bad values. */
 export function parseSurrealArgs(argv: string[]): SurrealCommandOptions | 'help' {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        bind: { type: 'string', default: '127.0.0.1:8000' },
-        path: { type: 'string', default: 'memory' },
-        user: { type: 'string' },
-        pass: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new CliUsageError((err as Error).message, { command: 'surreal' });
-  }
+  const { values } = parseFlags('surreal', argv, {
+    bind: { type: 'string', default: '127.0.0.1:8000' },
+    path: { type: 'string', default: 'memory' },
+    user: { type: 'string' },
+    pass: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return 'help';
   const bind = String(values.bind);
   const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(bind);

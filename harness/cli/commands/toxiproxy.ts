@@ -3,9 +3,8 @@
  * foreground, like `toxiproxy-server`: the same API on the same default port, so the stock clients
  * and toxiproxy-cli work against it. SIGINT/SIGTERM close it and the command exits 0.
  */
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.ts';
-import { CliUsageError } from '../errors.ts';
+import { integerFlag, parseFlags } from '../flags.ts';
 import { startToxiproxyServer } from '../../env/toxiproxy/index.ts';
 
 const HELP = `Usage: oya toxiproxy [--host HOST] [--port PORT] [--seed N] [--config FILE]
@@ -25,43 +24,26 @@ Examples:
   oya toxiproxy --port 0 --seed 7 --config proxies.json
 `;
 
-function parseInteger(flag: string, text: string, min: number, max: number): number {
-  if (!/^-?\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new CliUsageError(`--${flag} must be an integer from ${min} to ${max}, got "${text}"`, { flag, value: text });
-  }
-  return Number(text);
-}
-
 export const command: CliCommand = {
   name: 'toxiproxy',
   summary: 'Run the embedded Toxiproxy-compatible fault proxy (API on 127.0.0.1:8474).',
   help: HELP,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        allowPositionals: false,
-        options: {
-          host: { type: 'string', default: '127.0.0.1' },
-          port: { type: 'string', default: '8474' },
-          seed: { type: 'string' },
-          config: { type: 'string' },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      }));
-    } catch (err) {
-      throw new CliUsageError((err as Error).message, { argv });
-    }
+    const { values } = parseFlags('toxiproxy', argv, {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8474' },
+      seed: { type: 'string' },
+      config: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    });
     if (values.help) {
       process.stdout.write(HELP);
       return 0;
     }
     const server = await startToxiproxyServer({
       host: values.host,
-      port: parseInteger('port', values.port, 0, 65535),
-      seed: values.seed === undefined ? undefined : parseInteger('seed', values.seed, 0, 2 ** 32 - 1),
+      port: integerFlag('port', values.port, { min: 0, max: 65535 })!,
+      seed: integerFlag('seed', values.seed, { min: 0, max: 2 ** 32 - 1 }),
       configFile: values.config,
     });
     process.stdout.write(`toxiproxy API listening on ${server.url}${values.seed === undefined ? '' : ` (seed ${values.seed})`}\n`);

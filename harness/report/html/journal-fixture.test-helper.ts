@@ -126,6 +126,7 @@ export function buildJournal(options: JournalFixtureOptions = {}): Record<string
       gitSha: '71986b6f00d1c0ffee0000000000000000000000',
       host: { platform: 'linux', arch: 'x64', cpus: 2 },
       startedAt: new Date(RUN_START_EPOCH).toISOString(),
+      zeroAt: new Date(RUN_START_EPOCH).toISOString(),
       endedAt: new Date(RUN_START_EPOCH + endMs + 1200).toISOString(),
       durationMs: endMs + 1200,
       verdict,
