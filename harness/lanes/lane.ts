@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { reportRun, startRunProgress } from '../cli/commands/run.ts';
 import { formatFailedGates } from '../runner/gates.ts';
 import { DEFAULT_REPORT_DIR, runScenario } from '../runner/run.ts';
-import { loadScenarioFile, type ProfileName, type ScenarioKind } from '../scenario/index.ts';
+import { loadScenarioFile, type ProfileName, type ResolvedScenario, type ScenarioKind } from '../scenario/index.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Time for set-up and teardown on top of a scenario's timeouts.total (ms). */
@@ -45,11 +45,37 @@ export function discoverScenarios(kind: ScenarioKind): string[] {
 export interface LaneOptions {
   /**
    * With the ci profile, run each scenario with this many seeds: its own, then seed+1, seed+2, …
-   * (the extra runs are named `<name>-seed<N>`, so each keeps its own journal). The runs of one
-   * scenario go in parallel: they are mostly waiting (agent steps, fault windows), and a chaos
-   * lane of 10 scenarios × 3 seeds one at a time would not fit its 5-minute CI budget. @default 1
+   * (the extra runs are named `<name>-seed<N>`, so each keeps its own journal). These runs go in
+   * parallel, up to Vitest's maxConcurrency (5) at once: they are mostly waiting (agent steps,
+   * fault windows; ~0.5 core for 3 at once), and a chaos lane of 10 scenarios × 3 seeds one at a
+   * time would not fit its 5-minute CI budget on 2 cores. @default 1
    */
   ciSeeds?: number;
+}
+
+// Reports (index.html, junit.xml) are rebuilt from every journal after each run: one at a time.
+let reporting: Promise<unknown> = Promise.resolve();
+
+/** Runs every (scenario, seed) pair as a concurrent test of one suite; see LaneOptions.ciSeeds. */
+function defineSeededRuns(kind: ScenarioKind, profile: ProfileName, scenarios: { name: string; scenario: ResolvedScenario }[], ciSeeds: number): void {
+  describe.concurrent(`${kind} [${profile}, ${ciSeeds} seeds each]`, () => {
+    for (const { name, scenario: base } of scenarios) {
+      for (const seed of laneSeeds(base.seed, profile, ciSeeds)) {
+        const scenario = seed === base.seed ? base : { ...base, seed, name: `${base.name}-seed${seed}` };
+        it(`${name} seed ${seed}`, async ({ expect }) => {
+          const result = await runScenario(scenario, { log: (line) => process.stderr.write(`${line}\n`) });
+          const reported = reporting.then(() => reportRun(result.journal, { reportDir: DEFAULT_REPORT_DIR, stream: process.stderr }));
+          reporting = reported.catch(() => undefined);
+          await reported;
+          if (result.verdict === 'error') {
+            const e = result.journal.error;
+            throw new Error(`scenario ${scenario.name} could not be judged (${e?.phase ?? 'run'}): ${e?.code ? `[${e.code}] ` : ''}${e?.message}\njournal: ${result.journalPath}`, { cause: result.error });
+          }
+          expect(result.verdict, `${formatFailedGates(scenario.name, result.gates)}\njournal: ${result.journalPath}`).toBe('pass');
+        }, scenario.timeouts.total + SETUP_MARGIN_MS);
+      }
+    }
+  });
 }
 
 /** The seeds a scenario runs with in a lane: its own, then the next ones (see LaneOptions.ciSeeds). */
@@ -66,6 +92,7 @@ export async function defineLane(kind: ScenarioKind, options: LaneOptions = {}):
     return;
   }
   const profile = laneProfile();
+  const seeded: { name: string; scenario: ResolvedScenario }[] = [];
   for (const file of files) {
     const name = relative(ROOT, file);
     let loaded: Awaited<ReturnType<typeof loadScenarioFile>> | undefined;
@@ -81,23 +108,8 @@ export async function defineLane(kind: ScenarioKind, options: LaneOptions = {}):
       });
       continue;
     }
-    const seeds = laneSeeds(loaded.seed, profile, options.ciSeeds);
-    if (seeds.length > 1) {
-      const base = loaded;
-      describe(`${name} [${profile}, seeds ${seeds.join(', ')}]`, () => {
-        for (const seed of seeds) {
-          const scenario = seed === base.seed ? base : { ...base, seed, name: `${base.name}-seed${seed}` };
-          it.concurrent(`seed ${seed}`, async ({ expect }) => {
-            const result = await runScenario(scenario, { log: (line) => process.stderr.write(`${line}\n`) });
-            await reportRun(result.journal, { reportDir: DEFAULT_REPORT_DIR, stream: process.stderr });
-            if (result.verdict === 'error') {
-              const e = result.journal.error;
-              throw new Error(`scenario ${scenario.name} could not be judged (${e?.phase ?? 'run'}): ${e?.code ? `[${e.code}] ` : ''}${e?.message}\njournal: ${result.journalPath}`, { cause: result.error });
-            }
-            expect(result.verdict, `${formatFailedGates(scenario.name, result.gates)}\njournal: ${result.journalPath}`).toBe('pass');
-          }, scenario.timeouts.total + SETUP_MARGIN_MS);
-        }
-      });
+    if (laneSeeds(loaded.seed, profile, options.ciSeeds).length > 1) {
+      seeded.push({ name, scenario: loaded });
       continue;
     }
     const scenario = loaded;
@@ -114,4 +126,5 @@ export async function defineLane(kind: ScenarioKind, options: LaneOptions = {}):
       expect(result.verdict, `${formatFailedGates(scenario.name, result.gates)}\njournal: ${result.journalPath}`).toBe('pass');
     }, scenario.timeouts.total + SETUP_MARGIN_MS);
   }
+  if (seeded.length > 0) defineSeededRuns(kind, profile, seeded, options.ciSeeds ?? 1);
 }

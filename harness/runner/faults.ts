@@ -73,6 +73,9 @@ export interface PlannedFault {
   draws: number[];
 }
 
+/** How long an instant fault's recovery wait looks for the system to notice it (ms). */
+const DIP_WINDOW_MS = 2000;
+
 /** Draws per fault beyond what its acts need (a pick may need a retry when its target vanished). */
 const SPARE_DRAWS = 8;
 
@@ -156,19 +159,33 @@ export class FaultTimeline {
       record.error = (err as Error).message;
       throw new FaultInjectionError(fault.do, 'heal', err);
     }
-    if (!ctx.signal.aborted) record.recoveryMs = await this.#waitHealthy(record.healStartedAt);
+    if (!ctx.signal.aborted) record.recoveryMs = await this.#waitHealthy(record.healStartedAt, window === 0);
   }
 
-  /** Polls /health until 200; the time from the end of the fault's window is its recovery. */
-  async #waitHealthy(from: number): Promise<number | undefined> {
+  /**
+   * Polls /health until 200; the time from the end of the fault's window is its recovery. An
+   * instant fault (a SIGKILL) is polled right after it struck, often before the system noticed
+   * (the pool handles the exit a moment later): a 200 then says nothing. So for those a first 200
+   * counts only once DIP_WINDOW_MS passed without the system ever reporting unhealthy.
+   */
+  async #waitHealthy(from: number, instant: boolean): Promise<number | undefined> {
     const ctx = this.#ctx;
     const deadline = from + ctx.recoveryTimeoutMs;
+    let firstOk: number | undefined;
+    let dipped = !instant;
     while (!ctx.signal.aborted && ctx.now() < deadline) {
+      let ok = false;
       try {
-        const res = await ctx.api.health();
-        if (res.status === 200) return Math.max(0, ctx.now() - from);
+        ok = (await ctx.api.health()).status === 200;
       } catch {
         // down: keep polling
+      }
+      if (ok && dipped) return Math.max(0, ctx.now() - from);
+      if (ok) {
+        firstOk ??= ctx.now();
+        if (ctx.now() - from >= DIP_WINDOW_MS) return Math.max(0, firstOk - from);
+      } else {
+        dipped = true;
       }
       await sleep(100, ctx.signal);
     }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AttributedCluster, LeakWatchReport } from '../leak/index.ts';
 import { loadScenarioFile, loadScenarioText } from '../scenario/index.ts';
-import { applyAllowances, childPids, leakGates, leakLimits, leakMemorySeries, withoutLeakThresholds, type LeakJournal } from './leak-phase.ts';
+import { applyAllowances, childPids, clusterSize, leakGates, leakLimits, leakMemorySeries, withoutLeakThresholds, type LeakJournal } from './leak-phase.ts';
 
 const SOAK_FILE = fileURLToPath(new URL('../../scenarios/leak/orchestrator-soak.yaml', import.meta.url));
 
@@ -38,7 +38,20 @@ describe('leak.allow suppressions', () => {
     expect(out.verdict!.clusters[0]).toMatchObject({ allowed: 'a bounded LRU cache' });
     expect(allowed).toEqual([{ ...allow[0], clusters: 1 }]);
     expect(out.gates.status).toBe('pass');
-    expect(out.gates.gates.find((g) => g.name === 'clusters.ours')!.message).toContain('1 allowed by leak.allow');
+    expect(out.gates.gates.find((g) => g.name === 'clusters.ours')!.message).toContain('1 allowed (leak.allow');
+  });
+
+  it('does not count small clusters below leak.minClusterSize, but keeps them in the report', () => {
+    const ourFile = new URL('../../system/runtime/dispatcher.ts', import.meta.url).href;
+    const step = (retainedSize: number, file?: string) => ({ name: 'x', type: 'object', id: 1, retainedSize, leaked: false, ...(file ? { file } : {}) });
+    // What our code dominates decides, not the representative leaked object (one event of 216 B).
+    const small = { ...cluster('ours', '[Histogram] → hashMap'), leakedRetainedSize: 300, steps: [step(9e6), step(16_000, ourFile), step(300)] };
+    const big = { ...cluster('ours', '[LeakedEventArchive] → entries'), leakedRetainedSize: 216, steps: [step(30e6), step(19_000_000, ourFile), step(216)] };
+    expect([clusterSize(small), clusterSize(big)]).toEqual([16_000, 19_000_000]);
+    const { report: out } = applyAllowances(report([small, big]), [], 0, 64_000);
+    expect(out.verdict!.ours).toBe(1);
+    expect(out.verdict!.clusters[0]).toMatchObject({ allowed: expect.stringMatching(/below leak.minClusterSize/) });
+    expect(out.gates.gates.find((g) => g.name === 'clusters.ours')!.message).toContain('first: [LeakedEventArchive] → entries');
   });
 
   it('leaves a cluster that matches no entry counted, so the gate still fails', () => {

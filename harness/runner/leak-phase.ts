@@ -15,7 +15,9 @@
  *   ({@link withoutLeakThresholds}) because it would count the warm-up samples too.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { evaluateLeakGates, startLeakWatch, type LeakSample, type LeakWatch, type LeakWatchReport } from '../leak/index.ts';
+import { join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { evaluateLeakGates, startLeakWatch, type AttributedCluster, type LeakSample, type LeakWatch, type LeakWatchReport } from '../leak/index.ts';
 import type { ParsedThreshold, ResolvedScenario } from '../scenario/index.ts';
 import type { GateResult } from './gates.ts';
 import type { MemorySample } from './measure.ts';
@@ -30,7 +32,7 @@ export const DEFAULT_RSS_CV_MAX = 0.1;
 export const DEFAULT_HEAP_SLOPE_MAX_BYTES_PER_MIN = 1024 * 1024;
 
 /** The `leak` section with its defaults, for scenarios that omit it. */
-const LEAK_DEFAULTS = { warmup: 60_000, sampleEvery: 10_000, snapshots: true, ourClusters: 0, allow: [] as readonly LeakAllowance[] } as const;
+const LEAK_DEFAULTS = { warmup: 60_000, sampleEvery: 10_000, snapshots: true, ourClusters: 0, minClusterSize: 0, allow: [] as readonly LeakAllowance[] } as const;
 
 /** One `leak.allow` entry: a retainer-trace fragment whose clusters are expected, and why. */
 export interface LeakAllowance {
@@ -108,7 +110,7 @@ export async function startLeakPhase(options: LeakPhaseOptions): Promise<LeakPha
     async finish() {
       // Without snapshots the watch still takes a final one in finish(); skip it by stopping the sampler ourselves.
       const raw = leak.snapshots ? await watch.finish() : await finishWithoutSnapshots(watch, limits, leak.warmup);
-      const { report, allowed } = applyAllowances(raw, leak.allow, limits.ourClustersMax);
+      const { report, allowed } = applyAllowances(raw, leak.allow, limits.ourClustersMax, leak.minClusterSize);
       return {
         config,
         offsetMs,
@@ -139,15 +141,24 @@ async function finishWithoutSnapshots(watch: LeakWatch, limits: ReturnType<typeo
  * `allowed` (with the reason) and no longer count towards `clusters.ours`, whose gate is re-judged.
  * Dependency and Node-internal clusters never count, so they are left alone.
  */
-export function applyAllowances(report: LeakWatchReport, allow: readonly LeakAllowance[], ourClustersMax: number): { report: LeakWatchReport; allowed: LeakJournal['allowed'] } {
+export function applyAllowances(
+  report: LeakWatchReport,
+  allow: readonly LeakAllowance[],
+  ourClustersMax: number,
+  minClusterBytes = 0,
+): { report: LeakWatchReport; allowed: LeakJournal['allowed'] } {
   const allowed = allow.map((a) => ({ retainer: a.retainer, reason: a.reason, clusters: 0 }));
-  if (report.verdict === undefined || allow.length === 0) return { report, allowed };
+  if (report.verdict === undefined || (allow.length === 0 && minClusterBytes <= 0)) return { report, allowed };
   const clusters = report.verdict.clusters.map((c) => {
     if (c.owner !== 'ours') return c;
     const match = allowed.find((a) => c.summary.includes(a.retainer));
-    if (match === undefined) return c;
-    match.clusters++;
-    return { ...c, allowed: match.reason };
+    if (match !== undefined) {
+      match.clusters++;
+      return { ...c, allowed: match.reason };
+    }
+    const size = clusterSize(c);
+    if (size < minClusterBytes) return { ...c, allowed: `below leak.minClusterSize (${size} < ${minClusterBytes} bytes)` };
+    return c;
   });
   const ours = clusters.filter((c) => c.owner === 'ours' && !('allowed' in c)).length;
   const suppressed = report.verdict.ours - ours;
@@ -160,11 +171,32 @@ export function applyAllowances(report: LeakWatchReport, allow: readonly LeakAll
       ...g,
       status: ok ? ('pass' as const) : ('fail' as const),
       value: ours,
-      message: `clusters.ours: ${ours} leak cluster(s) retained by our code (max ${ourClustersMax}); ${suppressed} allowed by leak.allow; ${verdict.dependency} in dependencies, ${verdict.nodeInternal} in Node internals${first ? `; first: ${first.summary}` : ''}`,
+      message: `clusters.ours: ${ours} leak cluster(s) retained by our code (max ${ourClustersMax}); ${suppressed} allowed (leak.allow, leak.minClusterSize); ${verdict.dependency} in dependencies, ${verdict.nodeInternal} in Node internals${first ? `; first: ${first.summary}` : ''}`,
     };
   });
   const status = gates.some((g) => g.status === 'fail') ? 'fail' : gates.some((g) => g.status === 'inconclusive') ? 'inconclusive' : 'pass';
   return { report: { ...report, verdict, gates: { ...report.gates, gates, status } }, allowed };
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const OUR_ROOTS = ['system', 'harness'].map((r) => join(REPO_ROOT, r) + sep);
+
+/**
+ * How much a cluster holds, for `leak.minClusterSize`: the retained (dominated) size of the
+ * innermost step of our code on its trace — the scope or object of ours that keeps the leaked
+ * objects alive — or of the first leaked object if that is larger. memlab's representative leaked
+ * object is an arbitrary member (one event of a leaked array), so its own size says little; what
+ * our code dominates grows with a real leak (the `leak` defect: ~20 MB after 40 s) and stays small
+ * for one-time lazy allocations (≤ 18 KB measured).
+ */
+export function clusterSize(cluster: AttributedCluster): number {
+  const isOurs = (file: string | undefined): boolean => {
+    if (file === undefined) return false;
+    const path = file.startsWith('file://') ? fileURLToPath(file) : file;
+    return !path.includes(`${sep}node_modules${sep}`) && OUR_ROOTS.some((root) => path.startsWith(root));
+  };
+  const innermost = cluster.steps.findLast((s) => isOurs(s.file));
+  return Math.max(cluster.leakedRetainedSize, innermost?.retainedSize ?? 0);
 }
 
 /** The leak bars of a scenario: its `rss.variance` / `heap.slope` thresholds, else the defaults. */

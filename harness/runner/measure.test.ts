@@ -112,7 +112,7 @@ describe('startMemorySampler', () => {
     const api = new ApiClient({ baseUrl: () => `http://127.0.0.1:${port}` });
     cleanups.push(() => api.destroy());
     const seen: number[] = [];
-    const sampler = startMemorySampler(api, () => performance.now(), 100, { pid: () => process.pid, onSample: (s) => seen.push(s.done ?? -1) });
+    const sampler = startMemorySampler(api, () => performance.now(), 100, { pid: () => process.pid, dbPid: () => process.pid, onSample: (s) => seen.push(s.done ?? -1) });
     cleanups.push(() => sampler.stop());
     // Burn some CPU so the rate between two samples is above zero.
     const until = performance.now() + 400;
@@ -125,6 +125,9 @@ describe('startMemorySampler', () => {
     expect(last.appendSeconds).toBeCloseTo(0.4, 6);
     expect(last.cpuSeconds).toBeGreaterThan(0);
     expect(sampler.samples.some((s) => (s.cpu ?? 0) > 0)).toBe(true);
+    // This process stands in for the DB server; the machine was at least as busy as it was.
+    expect(sampler.samples.some((s) => (s.dbCpu ?? 0) > 0)).toBe(true);
+    expect(sampler.samples.some((s) => (s.machineCpu ?? 0) > 0)).toBe(true);
     expect(seen.every((d) => d === 10)).toBe(true);
     expect(promSum(body, 'oya_event_append_duration_seconds_count')).toBe(40);
   });

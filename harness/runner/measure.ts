@@ -16,15 +16,14 @@
  *             RSS while the run went, stored in the journal next to the histograms.
  * Windows classify a bead by when it completed, a request by when it was sent.
  */
+import { cpus } from 'node:os';
 import type { EventRecord } from '../../system/events/types.ts';
-import { readProcessStat } from '../leak/proc.ts';
 import { pairOperations, type History } from '../history/index.ts';
 import { RunMetrics, type RunMetricsJson } from '../metrics/index.ts';
 import { evaluateRegressionFromFiles, type RegressionGate } from '../report/compare/index.ts';
 import type { ParsedThreshold, ResolvedScenario } from '../scenario/index.ts';
-import type { ApiClient } from './api-client.ts';
-import { sleep } from './cleanup.ts';
 import type { FaultRecord } from './faults.ts';
+import type { MemorySample } from './orchestrator-sampler.ts';
 import type { WorkloadPlan } from './plan.ts';
 import type { WorkloadOutcome } from './workload.ts';
 
@@ -33,23 +32,8 @@ const WINDOWS: Window[] = ['all', 'baseline', 'fault', 'recovery'];
 type Series = Record<Window, number[]>;
 const series = (): Series => ({ all: [], baseline: [], fault: [], recovery: [] });
 
-/** One reading of the orchestrator: memory (GET /metrics, else /proc), CPU (/proc), beads done (GET /metrics). */
-export interface MemorySample {
-  t: number;
-  rss?: number;
-  heap?: number;
-  /** CPU used since the previous sample, in cores (1 = one core busy the whole interval). */
-  cpu?: number;
-  /** The orchestrator's total CPU time so far (s), from /proc/<pid>/stat. */
-  cpuSeconds?: number;
-  /** Beads finished so far (succeeded + failed + cancelled counters). */
-  done?: number;
-  /** Of those, failed for good. */
-  failed?: number;
-  /** Event appends so far and their summed latency (s), every status: where a slow run spends its time. */
-  appends?: number;
-  appendSeconds?: number;
-}
+// The sampler lived here first: its names stay importable from measure.ts.
+export { promSum, promValue, startMemorySampler, type MemorySample, type MemorySamplerOptions } from './orchestrator-sampler.ts';
 
 /** Below this, a workflow's mean dispatch wait counts as "no wait": an idle pool is not unfair (ms). */
 export const FAIRNESS_FLOOR_MS = 10;
@@ -74,6 +58,9 @@ export interface LoadSummary {
   fairness: FairnessReport;
   /** The orchestrator's CPU in cores (mean and max of the per-second samples); absent without samples. */
   cpu?: { mean: number; max: number; samples: number };
+  /** The same for the database server process and for the whole machine (all processes, all cores). */
+  dbCpu?: { mean: number; max: number; samples: number };
+  machineCpu?: { mean: number; max: number; samples: number; cores: number };
   /** The orchestrator's RSS, bytes. */
   rss?: { max: number; last: number };
   /** Event-store appends over the run (from the orchestrator's /metrics): how many per bead, and their mean latency. */
@@ -295,82 +282,6 @@ export function slopePerSecond(points: readonly { t: number; v: number }[]): num
   return den === 0 ? NaN : (num / den) * 1000;
 }
 
-/** Options of {@link startMemorySampler}. */
-export interface MemorySamplerOptions {
-  /** The orchestrator's pid now (follows restarts), for CPU and RSS from /proc. */
-  pid?: () => number | undefined;
-  /** Called after each sample (progress reports). */
-  onSample?: (sample: MemorySample) => void;
-}
-
-/**
- * Samples the orchestrator every periodMs until stopped: RSS and heap from GET /metrics, CPU
- * (and RSS when /metrics is down) from /proc through the leak toolkit's reader, and the bead
- * counters for progress. /proc needs no cooperation from the process, so CPU is read even while
- * the API is too busy to answer. (The leak toolkit's startProcessSampler also reads the V8 heap
- * through an inspector, which load runs do not start; its /proc reader is what is shared.)
- */
-export function startMemorySampler(api: ApiClient, now: () => number, periodMs = 1000, options: MemorySamplerOptions = {}): { samples: MemorySample[]; stop(): Promise<void> } {
-  const samples: MemorySample[] = [];
-  const stopper = new AbortController();
-  let previousCpu: { t: number; pid: number; seconds: number } | undefined;
-  const loop = (async () => {
-    while (!stopper.signal.aborted) {
-      const sample: MemorySample = { t: 0 };
-      const pid = options.pid?.();
-      if (pid !== undefined) {
-        try {
-          const proc = await readProcessStat(pid);
-          // The rate is clocked on performance.now(): the scenario clock's zero moves once set-up ends.
-          const at = performance.now();
-          sample.rss = proc.rssBytes;
-          sample.cpuSeconds = proc.cpuSeconds;
-          // A restarted orchestrator starts its CPU time from zero: no rate across the restart.
-          if (previousCpu?.pid === pid && at > previousCpu.t) sample.cpu = (proc.cpuSeconds - previousCpu.seconds) / ((at - previousCpu.t) / 1000);
-          previousCpu = { t: at, pid, seconds: proc.cpuSeconds };
-        } catch {
-          // between restarts: no /proc reading
-        }
-      }
-      try {
-        const res = await api.metrics();
-        if (res.status === 200 && typeof res.body === 'string') {
-          const rss = promValue(res.body, 'process_resident_memory_bytes');
-          const heap = promValue(res.body, 'nodejs_heap_size_used_bytes');
-          if (rss !== undefined) sample.rss = rss;
-          if (heap !== undefined) sample.heap = heap;
-          const counters = ['oya_beads_succeeded_total', 'oya_beads_failed_total', 'oya_beads_cancelled_total'].map((n) => promValue(res.body as string, n));
-          if (counters.every((c) => c !== undefined)) {
-            sample.done = counters.reduce((a, b) => a! + b!, 0);
-            sample.failed = counters[1];
-          }
-          const appends = promSum(res.body, 'oya_event_append_duration_seconds_count');
-          if (appends !== undefined) {
-            sample.appends = appends;
-            sample.appendSeconds = promSum(res.body, 'oya_event_append_duration_seconds_sum') ?? 0;
-          }
-        }
-      } catch {
-        // down (a fault): no /metrics sample
-      }
-      if (Object.keys(sample).length > 1) {
-        // Stamped once read, on the scenario clock (a sample begun during set-up lands after zero moved).
-        sample.t = now();
-        samples.push(sample);
-        options.onSample?.(sample);
-      }
-      await sleep(periodMs, stopper.signal);
-    }
-  })();
-  return {
-    samples,
-    async stop() {
-      stopper.abort();
-      await loop;
-    },
-  };
-}
-
 /**
  * Fairness between workflows: each workflow's mean dispatch wait, then the worst over the median
  * (floored at {@link FAIRNESS_FLOOR_MS}). Round-robin scheduling keeps it near 1 however many
@@ -399,17 +310,27 @@ export function fairnessOf(waits: readonly { workflow: string; ms: number }[]): 
   };
 }
 
+/** mean/max/count of a series of per-second core readings, or undefined when empty. */
+function coreStats(values: readonly (number | undefined)[]): { mean: number; max: number; samples: number } | undefined {
+  const v = values.filter((c): c is number => c !== undefined && Number.isFinite(c));
+  return v.length === 0 ? undefined : { mean: round(v.reduce((a, b) => a + b, 0) / v.length), max: round(Math.max(...v)), samples: v.length };
+}
+
 /** The load summary of a measured run (throughput, fairness, CPU, RSS). */
 function loadSummary(m: Measured): LoadSummary {
-  const cpu = m.memory.map((s) => s.cpu).filter((c): c is number => c !== undefined && Number.isFinite(c));
+  const cpu = coreStats(m.memory.map((s) => s.cpu));
+  const dbCpu = coreStats(m.memory.map((s) => s.dbCpu));
+  const machineCpu = coreStats(m.memory.map((s) => s.machineCpu));
   const rss = m.memory.map((s) => s.rss).filter((r): r is number => r !== undefined);
   const lastAppends = m.memory.filter((s) => s.appends !== undefined).at(-1);
   return {
     // Over first arrival → last completion: the drain's polling tail is not the system's throughput.
     beadsPerMinute: m.completions.length > 0 && Math.max(...m.completions) > 0 ? round((m.completions.length / Math.max(...m.completions)) * 60_000) : NaN,
     fairness: fairnessOf(m.waits.all),
-    ...(cpu.length > 0 ? { cpu: { mean: round(cpu.reduce((a, b) => a + b, 0) / cpu.length), max: round(Math.max(...cpu)), samples: cpu.length } } : {}),
+    ...(cpu ? { cpu } : {}),
     ...(rss.length > 0 ? { rss: { max: Math.max(...rss), last: rss[rss.length - 1]! } } : {}),
+    ...(dbCpu ? { dbCpu } : {}),
+    ...(machineCpu ? { machineCpu: { ...machineCpu, cores: cpus().length } } : {}),
     // Counters since the orchestrator started (a restart resets them): a lower bound after faults.
     ...(lastAppends && lastAppends.appends! > 0
       ? {
@@ -433,18 +354,6 @@ const round = (v: number): number => Math.round(v * 1000) / 1000;
 export async function baselineGates(scenario: Pick<ResolvedScenario, 'baseline'>, measured: Pick<Measured, 'json'>): Promise<RegressionGate[]> {
   if (!scenario.baseline) return [];
   return evaluateRegressionFromFiles(measured.json, scenario.baseline.file, scenario.baseline.rules);
-}
-
-/** The sum of every labelled series of a Prometheus sample `name` (e.g. a histogram's `_count` per status), or undefined. */
-export function promSum(text: string, name: string): number | undefined {
-  const matches = [...text.matchAll(new RegExp(`^(?:[a-zA-Z0-9_:]*_)?${name}(?:\\{[^}]*\\})?\\s+([0-9.eE+-]+)`, 'gm'))];
-  return matches.length === 0 ? undefined : matches.reduce((sum, m) => sum + Number(m[1]), 0);
-}
-
-/** The value of a Prometheus sample `name`, with any prefix (the runtime uses `oya_process_`). */
-export function promValue(text: string, name: string): number | undefined {
-  const match = new RegExp(`^(?:[a-zA-Z0-9_:]*_)?${name}(?:\\{[^}]*\\})?\\s+([0-9.eE+-]+)`, 'm').exec(text);
-  return match ? Number(match[1]) : undefined;
 }
 
 export { WINDOWS };

@@ -194,6 +194,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
 
     const memory = startMemorySampler(api, now, 1000, {
       pid: () => sut.pid,
+      dbPid: () => env.db.pid,
       // Elapsed read now, not the sample's start: a sample begun during set-up may end after the clock's zero moved.
       onSample: (s) => options.onProgress?.({ elapsedMs: Math.max(0, now()), done: s.done ?? 0, failed: s.failed ?? 0, phase: state.phase }),
     });

@@ -2,7 +2,7 @@
  * The one place that writes events to SurrealDB: the (group) append transaction, its answer
  * decoded into EventRecords, idempotency conflicts detected, and rows mapped back into records.
  */
-import type { DbConnection } from './connection.ts';
+import { isDiskFull, type DbConnection } from './connection.ts';
 import type { EventRecord, EventType, PendingEvent } from './types.ts';
 import { appendBatchQuery, IDEMPOTENCY_INDEX, SELECT_BY_KEY } from './schema.ts';
 import { DbQueryFailedError, IdempotencyConflictError } from './errors.ts';
@@ -87,6 +87,7 @@ async function commitOnce(connection: DbConnection, entries: readonly PendingEve
   });
   const responses = await connection.run('append', (db) => db.query(appendBatchQuery(entries.length), bindings).responses());
   for (const response of responses) {
+    if (!response.success && isDiskFull(response.error)) throw connection.diskFull('append', response.error);
     if (!response.success && !isNotExecuted(response.error)) {
       // A key's unique index refused us: a commit we gave up on (timeout) landed meanwhile.
       // Its entry now exists, so each entry alone will find its original.

@@ -72,9 +72,12 @@ function isTransportError(err: unknown): boolean {
   return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
 
-/** SurrealDB's answer when its storage hit ENOSPC (SurrealKV WAL error, or a server refusing until space returns). */
-function isDiskFull(err: unknown): boolean {
-  return err instanceof ServerError && /No space left on device/.test((err as Error).message);
+/**
+ * SurrealDB's answer when its storage hit ENOSPC (the SurrealKV WAL error of the statement, or a
+ * server refusing requests until space returns), as an RPC error or a statement's error.
+ */
+export function isDiskFull(err: unknown): boolean {
+  return !isTransportError(err) && /No space left on device/.test(String((err as Error | undefined)?.message));
 }
 
 export class DbConnection {
@@ -128,13 +131,7 @@ export class DbConnection {
       return await withTimeout(fn(db), timeoutMs, operation);
     } catch (err) {
       if (err instanceof DbTimeoutError) throw err;
-      if (isDiskFull(err)) {
-        // The DB cannot take writes until space returns, then it can: for the caller that is an
-        // outage (the outbox takes the write; the watchdog reconnects once the DB answers again),
-        // not a bad query to reject.
-        this.markDown(err);
-        throw new DbUnavailableError(`database call "${operation}" failed: the database's disk is full: ${(err as Error).message}`, { cause: err });
-      }
+      if (isDiskFull(err)) throw this.diskFull(operation, err);
       if (!isTransportError(err)) {
         // The DB answered with an error, or the SDK refused the request (e.g. CBOR encoding): not an outage.
         const conflict = err instanceof ServerError && (err as { isTransactionConflict?: boolean }).isTransactionConflict === true;
@@ -143,6 +140,17 @@ export class DbConnection {
       this.markDown(err);
       throw new DbUnavailableError(`database call "${operation}" failed in transport: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /**
+   * The DB answered that its disk is full. It cannot take writes until space returns, then it
+   * can: for the caller that is an outage (the outbox takes the write; the watchdog reconnects
+   * once the DB answers again), not a bad query to reject. Marks the connection down and returns
+   * the ORCH_DB_UNAVAILABLE error to throw.
+   */
+  diskFull(operation: string, err: unknown): DbUnavailableError {
+    this.markDown(err);
+    return new DbUnavailableError(`database call "${operation}" failed: the database's disk is full: ${(err as Error)?.message}`, { cause: err });
   }
 
   /** A real round trip with a reply; throws like run(). */

@@ -155,6 +155,12 @@ export class Attempt {
       }
       next = subscription.next();
       this.lastProgressAt = performance.now();
+      if (this.unreachable) {
+        // The stream was silent long enough to be called a partition, yet it lives: events may
+        // have been dropped meanwhile (a blackhole drops, it does not delay). Resync from the session.
+        const end = await this.#resync(record, journal).catch(() => undefined);
+        if (end !== undefined) return end;
+      }
       onEvent?.(event);
       const end = await this.#onEvent(record, journal, event);
       if (end !== undefined) return end;
@@ -230,11 +236,8 @@ export class Attempt {
       let subscription: EventSubscription | undefined;
       try {
         subscription = await this.#client.subscribe();
-        const info = await this.#client.getSession(this.sessionID!);
-        this.unreachable = false;
+        const end = await this.#resync(record, journal);
         this.lastProgressAt = performance.now();
-        this.#catchUp(record, journal, info);
-        const end = info.status === 'idle' ? await this.#onEvent(record, journal, sessionEndEvent(this.sessionID!, record.bead.id, info)) : undefined;
         if (end !== undefined) {
           subscription.close();
           return { end };
@@ -247,6 +250,14 @@ export class Attempt {
     }
     this.unreachable = false;
     return 'stop';
+  }
+
+  /** Reads the session, records the checkpoints the stream missed, and returns its end if it ended. */
+  async #resync(record: BeadRecord, journal: Journal): Promise<AttemptEnd | undefined> {
+    const info = await this.#client.getSession(this.sessionID!);
+    this.unreachable = false;
+    this.#catchUp(record, journal, info);
+    return info.status === 'idle' ? this.#onEvent(record, journal, sessionEndEvent(this.sessionID!, record.bead.id, info)) : undefined;
   }
 
   /** Records StepCheckpointed for the steps the session finished that the stream never delivered. */

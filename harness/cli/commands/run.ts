@@ -123,7 +123,8 @@ export async function startRunProgress(
     label: `${scenario.kind}/${scenario.name}`,
     totalBeads: plan.beadIds.length,
     // A burst has no planned duration (0 = unknown); a rate-driven phase ends at its last arrival.
-    plannedMs: plan.lastArrivalAt,
+    // Under a second the m:ss clock would show "0:00 / 0:00": say nothing instead.
+    plannedMs: plan.lastArrivalAt >= 1_000 ? plan.lastArrivalAt : 0,
   });
   return { update: (p) => reporter.update(p), stop: () => reporter.stop() };
 }
@@ -188,6 +189,8 @@ export function loadLine(journal: { metrics?: unknown }): string | undefined {
   const f = load.fairness;
   if (f.workflows >= 2) parts.push(`fairness ${f.ratio.toFixed(2)} (${f.workflows} workflows, worst mean wait ${Math.round(f.maxMeanWaitMs)}ms vs median ${Math.round(f.medianMeanWaitMs)}ms)`);
   if (load.cpu) parts.push(`cpu ${load.cpu.mean.toFixed(2)} mean / ${load.cpu.max.toFixed(2)} max cores`);
+  if (load.dbCpu) parts.push(`db cpu ${load.dbCpu.mean.toFixed(2)}`);
+  if (load.machineCpu) parts.push(`machine ${load.machineCpu.mean.toFixed(2)}/${load.machineCpu.cores} cores`);
   if (load.rss) parts.push(`rss max ${Math.round(load.rss.max / 1024 / 1024)} MB`);
   return `${'load'.padEnd(12)}${parts.join('  ')}`;
 }

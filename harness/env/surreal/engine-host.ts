@@ -31,7 +31,7 @@ const LOCK_RELEASE_TIMEOUT_MS = 5000;
  * poisoned engine's background commit never finishes, so its flock is NEVER released in-process
  * and every reopen fails "already locked" forever; only the process's exit releases it.
  */
-const POISONED_LOCK_TIMEOUT_MS = 3000;
+const POISONED_LOCK_TIMEOUT_MS = 1000;
 
 /**
  * Called when a datastore cannot be reopened in this process after a disk-full (its LOCK stays

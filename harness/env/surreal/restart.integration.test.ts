@@ -39,7 +39,7 @@ async function writeUntilAccepted(srv: SpawnedSurrealServer, id: string, boundMs
   for (;;) {
     try {
       const db = await withTimeout(client(srv.url), 3000);
-      await withTimeout(db.create(new RecordId('event', id)).content({ id }), 3000);
+      await withTimeout(db.create(new RecordId('event', id)).content({ key: id }), 3000);
       return Date.now() - started;
     } catch (err) {
       if (Date.now() - started > boundMs) throw new Error(`no write accepted within ${boundMs} ms: ${(err as Error).message}`);
@@ -56,7 +56,7 @@ describe('spawned embedded server restarts when its engine cannot go on', () => 
     cleanups.push(() => srv.destroy());
     const firstPid = srv.pid;
     const db = await client(srv.url);
-    for (let i = 0; i < 50; i++) await db.create(new RecordId('event', `a${i}`)).content({ id: `a${i}` });
+    for (let i = 0; i < 50; i++) await db.create(new RecordId('event', `a${i}`)).content({ key: `a${i}` });
 
     let exitedEarly = false;
     void srv.exited.then(() => (exitedEarly = true));
@@ -66,7 +66,7 @@ describe('spawned embedded server restarts when its engine cannot go on', () => 
     expect(srv.pid).not.toBe(firstPid);
     expect(exitedEarly).toBe(false);
     const db2 = await client(srv.url);
-    const [ids] = await db2.query<[string[]]>('SELECT VALUE id FROM event');
+    const [ids] = await db2.query<[string[]]>('SELECT VALUE key FROM event');
     for (let i = 0; i < 50; i++) expect(ids).toContain(`a${i}`);
     expect(ids).toContain('after');
 
@@ -90,7 +90,7 @@ describe('spawned embedded server restarts when its engine cannot go on', () => 
       for (let seq = 0; !stop; seq++) {
         const id = `w${w}-${seq}`;
         try {
-          await withTimeout(db.create(new RecordId('event', id)).content({ id, pad: 'x'.repeat(2000) }), 3000);
+          await withTimeout(db.create(new RecordId('event', id)).content({ key: id, pad: 'x'.repeat(2000) }), 3000);
           committed.add(id);
         } catch (err) {
           if (/No space left on device/.test((err as Error).message)) diskFullSeen = true;
@@ -115,7 +115,7 @@ describe('spawned embedded server restarts when its engine cannot go on', () => 
     await Promise.race([Promise.all(loops), new Promise((resolve) => setTimeout(resolve, 4000))]);
 
     const reader = await client(srv.url);
-    const [ids] = await reader.query<[string[]]>('SELECT VALUE id FROM event');
+    const [ids] = await reader.query<[string[]]>('SELECT VALUE key FROM event');
     const stored = new Set(ids);
     for (const id of committed) expect(stored.has(id), `committed ${id} is missing`).toBe(true);
     expect(stored.has('after-free')).toBe(true);

@@ -6,7 +6,7 @@
  * warm-up (see harness/runner/leak-phase.ts).
  */
 import { z } from 'zod';
-import { durationSchema } from '../units.ts';
+import { BYTES_FORMS, durationSchema, parseBytes } from '../units.ts';
 import type { RawIssue } from './issue.ts';
 
 export const leakSchema = z
@@ -20,6 +20,22 @@ export const leakSchema = z
       .default(true)
       .meta({ description: 'Take heap snapshots (baseline, target half way, final) and analyse them with memlab; false skips the clusters gate.' }),
     ourClusters: z.int().min(0).default(0).meta({ description: 'Most memlab leak clusters attributed to our code (system/, harness/) that still pass.' }),
+    minClusterSize: z
+      .string({ error: `expected a size such as ${BYTES_FORMS}` })
+      .default('0B')
+      .transform((text, ctx) => {
+        try {
+          return parseBytes(text);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      })
+      .meta({
+        description:
+          'Clusters of ours whose innermost scope or object of our code retains less than this are listed but not counted: in a short run, one-time lazy allocations after the baseline look like leaks; a real leak grows past any floor.',
+        examples: ['64KB', '1MB'],
+      }),
     allow: z
       .array(
         z.strictObject({
