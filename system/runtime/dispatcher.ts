@@ -71,7 +71,7 @@ async function runBead(ctx: RuntimeContext, msg: RunnerMessage, actorCtx: ActorC
   const record = ctx.table.get(msg.beadId);
   if (record === undefined || isFinished(record)) return;
   if (record.state.cancelRequested) return recordCancelled(ctx, record, 'cancelled before it started');
-  const worker = await lease(ctx, AbortSignal.any([actorCtx.signal, ctx.drain.signal]));
+  const worker = await lease(ctx, [actorCtx.signal, ctx.drain.signal]);
   if (worker === undefined) {
     // Killed or shutting down before a worker was free: the bead goes back to the queue.
     if (ctx.queue.status(record.bead.id) === 'running') ctx.queue.requeue(record.bead.id);
@@ -125,18 +125,24 @@ async function recordEnd(ctx: RuntimeContext, beadId: string, attempt: Attempt, 
   }
 }
 
-/** A worker from the pool, or undefined when the runner is killed or the orchestrator stops first. */
-async function lease(ctx: RuntimeContext, signal: AbortSignal): Promise<WorkerHandle | undefined> {
+/**
+ * A worker from the pool, or undefined when the runner is killed or the orchestrator stops first
+ * (one of `signals` aborts). Listens on each signal and removes
+ * the listeners afterwards, rather than combining them with AbortSignal.any: on Node 20 every
+ * AbortSignal.any() call leaves a WeakRef on its long-lived sources, one per bead, for ever (the
+ * leak soak found it).
+ */
+async function lease(ctx: RuntimeContext, signals: AbortSignal[]): Promise<WorkerHandle | undefined> {
   const pool = ctx.pool;
-  if (pool === undefined || signal.aborted) return undefined;
+  if (pool === undefined || signals.some((s) => s.aborted)) return undefined;
   const acquiring = pool.acquire();
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<undefined>((resolve) => {
     onAbort = () => resolve(undefined);
-    signal.addEventListener('abort', onAbort, { once: true });
+    for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
   });
   const worker = await Promise.race([acquiring.catch(() => undefined), aborted]);
-  signal.removeEventListener('abort', onAbort!);
+  for (const s of signals) s.removeEventListener('abort', onAbort!);
   if (worker === undefined) {
     // The acquire may still resolve later: give that worker straight back.
     void acquiring.then((late) => pool.release(late), () => {});
