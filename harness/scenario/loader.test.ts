@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ScenarioInvalidError, ScenarioSourceError } from './errors.ts';
 import { loadScenarioFile, loadScenarioText } from './loader.ts';
 
@@ -64,7 +64,7 @@ describe('loadScenarioFile', () => {
 
   it('reports an unreadable file as a source error', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'oya-scenario-'));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const err = await loadScenarioFile(path.join(dir, 'missing.yaml')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ScenarioSourceError);
     expect((err as ScenarioSourceError).code).toBe('HARN_SCENARIO_SOURCE');
