@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
 import { Cleanups, OYA_BIN, allEvents, doubleApplied, http, sideEffects, spawnOya, tempDir, waitFor, waitForBeads } from './test-helpers.ts';
+import { isProcessRunning as isAlive } from '../util/process.ts';
 
 const cleanups = new Cleanups();
 afterEach(() => cleanups.run());
@@ -31,14 +32,6 @@ function expectCleanLog(events: any[], ids: string[]): void {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 it('survives SIGKILL: after a restart every bead finishes once, resumed from its checkpoint', async () => {
   const dataDir = await tempDir(cleanups);

@@ -2,13 +2,13 @@
  * The worker pool with real worker processes: leases, death and respawn, crash loops, missed
  * heartbeats, parallel stop. Pools are small (2 cores): 2–3 workers.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startWorkerPool, WorkerPool, type WorkerPoolEvents, type WorkerPoolOptions } from './pool.ts';
 import { WORKER_ENV } from './protocol.ts';
+import { isProcessRunning as isAlive } from '../util/process.ts';
 
 let dir: string;
 const cleanups: (() => unknown)[] = [];
@@ -24,20 +24,6 @@ async function pool(options: Partial<WorkerPoolOptions>): Promise<WorkerPool> {
   const p = await startWorkerPool({ sideEffectsDir: dir, ...options });
   cleanups.push(() => p.destroy());
   return p;
-}
-/** A zombie (exited, not yet reaped by its new parent, init) counts as gone. */
-function isAlive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self/stat')) return false;
-    try {
-      process.kill(pid, 0); // no procfs: fall back to a signal probe
-      return true;
-    } catch {
-      return false;
-    }
-  }
 }
 function nextEvent<K extends keyof WorkerPoolEvents>(p: WorkerPool, name: K, timeoutMs = 15_000): Promise<WorkerPoolEvents[K][0]> {
   return new Promise((resolve, reject) => {

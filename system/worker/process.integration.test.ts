@@ -2,7 +2,6 @@
  * Real worker processes over real HTTP, SSE, IPC and signals.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -15,6 +14,7 @@ import { stateFor } from '../agent/simulated.ts';
 import { WorkerClient, type EventSubscription } from './client.ts';
 import { startWorker, WORKER_KILL_GRACE_MS, type StartWorkerOptions, type WorkerHandle } from './process.ts';
 import { WORKER_CRASH_EXIT_CODE, WORKER_ENV, type WorkerEvent } from './protocol.ts';
+import { isProcessRunning as isAlive } from '../util/process.ts';
 
 let dir: string;
 const cleanups: (() => unknown)[] = [];
@@ -44,20 +44,6 @@ async function collectUntilEnd(sub: EventSubscription, sessionID: string): Promi
     if ((event.type === 'session.idle' || event.type === 'session.error') && event.properties.sessionID === sessionID) break;
   }
   return seen;
-}
-/** A zombie (exited, not yet reaped by its new parent, init) counts as gone. */
-function isAlive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self/stat')) return false;
-    try {
-      process.kill(pid, 0); // no procfs: fall back to a signal probe
-      return true;
-    } catch {
-      return false;
-    }
-  }
 }
 
 describe('worker process', () => {

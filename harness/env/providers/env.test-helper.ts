@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { Surreal } from 'surrealdb';
 import { WebSocket } from 'undici';
+import { isProcessRunning } from '../../../system/util/process.ts';
 
 /** A stock `surrealdb` SDK client, signed in as root, on namespace oya / database env. */
 export async function surrealClient(url: string, credentials: { username: string; password: string }, cleanups: Array<() => Promise<unknown>>): Promise<Surreal> {
@@ -31,15 +32,8 @@ export async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - start;
 }
 
-/** True while a process with this pid exists. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
+/** True while a process with this pid runs (a zombie counts as gone). */
+export const alive = isProcessRunning;
 
 /** True when nothing accepts TCP connections on host:port. */
 export function refused(hostPort: string): Promise<boolean> {

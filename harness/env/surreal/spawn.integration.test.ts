@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { RecordId, Surreal } from 'surrealdb';
 import { WebSocket } from 'undici';
 import { spawnSurrealServer } from './spawn.ts';
+import { isProcessRunning as isRunning } from '../../../system/util/process.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -122,17 +122,3 @@ describe('spawnSurrealServer when its parent dies', () => {
   }, 30_000);
 });
 
-/** Alive and not a zombie (a reaped-late zombie still answers kill(pid, 0)). */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
