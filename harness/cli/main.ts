@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   report: () => import('../report/html/report-command.ts'),
   compare: () => import('./commands/compare.ts'),
   run: () => import('./commands/run.ts'),
+  soak: () => import('../leak/soak.ts'),
 };
 
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, internal: 3 });

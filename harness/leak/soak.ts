@@ -58,7 +58,7 @@ export function withSoakDuration(scenario: ResolvedScenario, durationMs: number)
 
 export const command: CliCommand = {
   name: 'soak',
-  summary: 'run the leak soak (RSS/heap sampling, heap snapshots, memlab) with progress',
+  summary: 'Run the leak soak (RSS/heap sampling, heap snapshots, memlab) with progress',
   help: HELP,
   async run(argv) {
     let values: { duration?: string; profile?: string; scenario?: string; 'report-dir'?: string; help?: boolean };

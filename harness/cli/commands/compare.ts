@@ -113,7 +113,7 @@ export async function runCompare(argv: string[], out: CompareOutput = process): 
 /** The `oya compare` command. */
 export const command: CliCommand = {
   name: 'compare',
-  summary: 'compare run journals: p50/p95/p99/max deltas from the stored HDR histograms',
+  summary: 'Compare run journals: p50/p95/p99/max deltas from the stored HDR histograms',
   help: HELP,
   run: (argv) => runCompare(argv),
 };

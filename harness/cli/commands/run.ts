@@ -47,7 +47,7 @@ export async function expandScenarioPaths(paths: readonly string[]): Promise<str
 
 export const command: CliCommand = {
   name: 'run',
-  summary: 'run scenario files and gate on their verdict (0 pass, 1 fail, 2 invalid/error)',
+  summary: 'Run scenario files and gate on their verdict (0 pass, 1 fail, 2 invalid/error)',
   help: HELP,
   async run(argv) {
     let values: { profile?: string; 'report-dir'?: string };

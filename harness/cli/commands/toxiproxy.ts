@@ -26,7 +26,7 @@ Examples:
 
 export const command: CliCommand = {
   name: 'toxiproxy',
-  summary: 'Run the embedded Toxiproxy-compatible fault proxy (API on 127.0.0.1:8474).',
+  summary: 'Run the embedded Toxiproxy-compatible fault proxy (API on 127.0.0.1:8474)',
   help: HELP,
   async run(argv) {
     const { values } = parseFlags('toxiproxy', argv, {

@@ -83,7 +83,7 @@ async function expandTargets(targets: string[]): Promise<string[]> {
 export function createValidateCommand(output: ValidateOutput = process): CliCommand {
   return {
     name: 'validate',
-    summary: 'Check scenario files (schema, units, thresholds, references) without running them.',
+    summary: 'Check scenario files (schema, units, thresholds, references) without running them',
     help: HELP,
     async run(argv) {
       const flags = parseFlags(argv);

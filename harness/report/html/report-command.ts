@@ -63,7 +63,7 @@ export async function runReport(argv: string[], out: ReportOutput = process): Pr
 /** The `oya report` command. */
 export const command: CliCommand = {
   name: 'report',
-  summary: 'render the HTML reports (index + one page per scenario) from the JSON journals',
+  summary: 'Render the HTML reports (index + one page per scenario) from the JSON journals',
   help: HELP,
   run: (argv) => runReport(argv),
 };

@@ -1,0 +1,52 @@
+import { describe, expect, it, vi } from 'vitest';
+import { main } from './main.ts';
+
+/** Runs `oya …` in-process and captures what it writes. */
+async function oya(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  try {
+    return { code: await main(argv), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+const COMMANDS = ['start', 'surreal', 'toxiproxy', 'validate', 'report', 'compare', 'run', 'soak'];
+
+describe('oya', () => {
+  it('lists every command in --help, each with a summary', async () => {
+    const { code, out } = await oya('--help');
+    expect(code).toBe(0);
+    for (const name of COMMANDS) expect(out).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+  });
+
+  it.each(COMMANDS)('documents its flags: oya %s --help', async (name) => {
+    const { code, out } = await oya(name, '--help');
+    expect(code).toBe(0);
+    expect(out).toMatch(/usage/i);
+  });
+
+  it('exits 2 on an unknown command and names the known ones', async () => {
+    const { code, err } = await oya('strat');
+    expect(code).toBe(2);
+    expect(err).toContain('unknown command "strat"');
+    expect(err).toContain('start');
+  });
+
+  it('exits 2 with a pointer to --help on a bad flag', async () => {
+    const { code, err } = await oya('start', '--wrokers', '3');
+    expect(code).toBe(2);
+    expect(err).toMatch(/wrokers/);
+    expect(err).toContain('oya start --help');
+  });
+
+  it('exits 2 and prints the overview when no command is given', async () => {
+    const { code, out } = await oya();
+    expect(code).toBe(2);
+    expect(out).toContain('Usage: oya <command>');
+  });
+});
