@@ -9,9 +9,9 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.ts';
 import { CliUsageError } from '../errors.ts';
+import { parseFlags } from '../flags.ts';
 
 const HELP = `Usage: oya run <file|dir>… [--profile ci|full] [--report-dir DIR]
 
@@ -50,18 +50,7 @@ export const command: CliCommand = {
   summary: 'Run scenario files and gate on their verdict (0 pass, 1 fail, 2 invalid/error)',
   help: HELP,
   async run(argv) {
-    let values: { profile?: string; 'report-dir'?: string };
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
-        args: argv,
-        strict: true,
-        allowPositionals: true,
-        options: { profile: { type: 'string' }, 'report-dir': { type: 'string' } },
-      }));
-    } catch (err) {
-      throw new CliUsageError((err as Error).message, { command: 'run' });
-    }
+    const { values, positionals } = parseFlags('run', argv, { profile: { type: 'string' }, 'report-dir': { type: 'string' } }, true);
     if (positionals.length === 0) throw new CliUsageError('give at least one scenario file or directory', { command: 'run' });
     const profile = values.profile ?? (process.env.OYA_PROFILE?.trim() || undefined);
     if (profile !== undefined && profile !== 'ci' && profile !== 'full') throw new CliUsageError(`--profile must be ci or full, got "${profile}"`, { flag: 'profile' });

@@ -7,9 +7,9 @@
 import type { StartedNetwork, StartedTestContainer } from 'testcontainers';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { containerPlan, portOf, toContainerUpstream, type ContainerSpec } from './container-plan.ts';
-import { EnvConfigError, EnvDiskFullError, EnvStartError, EnvStoppedError } from './errors.ts';
+import { EnvConfigError, EnvDiskFullError, EnvStoppedError } from './errors.ts';
 import { validateCommon } from './local.ts';
-import { Teardown } from './teardown.ts';
+import { startOrUndo, type Teardown } from './teardown.ts';
 import { agentProxyName, DB_CREDENTIALS, isAgentName, type AgentProxy, type Environment, type EnvironmentOptions } from './types.ts';
 
 const FILLER = '/data/.oya-disk-filler';
@@ -17,13 +17,7 @@ const FILLER = '/data/.oya-disk-filler';
 /** Starts the containers environment; on any failure everything started so far is removed. */
 export async function startContainersEnvironment(options: EnvironmentOptions): Promise<Environment> {
   validateCommon(options);
-  const teardown = new Teardown();
-  try {
-    return await build(options, teardown);
-  } catch (err) {
-    const cleanupErrors = await teardown.run().then(() => [], (e: unknown) => [e]);
-    throw new EnvStartError(`containers environment "${options.label}" failed to start: ${(err as Error).message}`, err, { cleanupErrors });
-  }
+  return startOrUndo(`containers environment "${options.label}"`, (teardown) => build(options, teardown));
 }
 
 async function build(options: EnvironmentOptions, teardown: Teardown): Promise<Environment> {

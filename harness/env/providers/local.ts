@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { startLimitedDisk } from '../disk/limited-disk.ts';
 import { spawnSurrealServer, type SpawnedSurrealServer } from '../surreal/spawn.ts';
-import { EnvConfigError, EnvStartError, EnvStoppedError } from './errors.ts';
+import { EnvConfigError, EnvStoppedError } from './errors.ts';
 import { startLocalToxiproxy } from './local-toxiproxy.ts';
-import { Teardown } from './teardown.ts';
+import { startOrUndo, type Teardown } from './teardown.ts';
 import { agentProxyName, DB_CREDENTIALS, DB_PROXY_NAME, isAgentName, type AgentProxy, type Environment, type EnvironmentOptions } from './types.ts';
 
 /** Smallest data disk: SurrealKV needs room for its manifest and first WAL segment. */
@@ -24,13 +24,7 @@ const DB_STOP_GRACE_MS = 3_000;
 /** Starts a local environment; on any failure everything started so far is stopped again. */
 export async function startLocalEnvironment(options: EnvironmentOptions): Promise<Environment> {
   validateCommon(options);
-  const teardown = new Teardown();
-  try {
-    return await build(options, teardown);
-  } catch (err) {
-    const cleanupErrors = await teardown.run().then(() => [], (e: unknown) => [e]);
-    throw new EnvStartError(`local environment "${options.label}" failed to start: ${(err as Error).message}`, err, { cleanupErrors });
-  }
+  return startOrUndo(`local environment "${options.label}"`, (teardown) => build(options, teardown));
 }
 
 /** Checks shared by both providers, before anything starts. */

@@ -4,7 +4,7 @@
  * process exits or is ended by SIGINT/SIGTERM/SIGHUP before stop() — so a crashed or timed-out
  * test run leaves no SurrealDB child, no mount and no temp dir behind.
  */
-import { EnvStopError } from './errors.ts';
+import { EnvStartError, EnvStopError } from './errors.ts';
 
 type SyncStep = () => void;
 interface Step {
@@ -94,5 +94,20 @@ export class Teardown {
       if (errors.length > 0) throw new EnvStopError(`${errors.length} clean-up step(s) failed`, errors);
     })();
     return this.#running;
+  }
+}
+
+/**
+ * Builds an environment with a fresh Teardown; if building throws, undoes every step already taken
+ * and throws EnvStartError (with the cause and any clean-up failures), so a half-started
+ * environment never survives its failed start.
+ */
+export async function startOrUndo<T>(what: string, build: (teardown: Teardown) => Promise<T>): Promise<T> {
+  const teardown = new Teardown();
+  try {
+    return await build(teardown);
+  } catch (err) {
+    const cleanupErrors = await teardown.run().then(() => [], (e: unknown) => [e]);
+    throw new EnvStartError(`${what} failed to start: ${(err as Error).message}`, err, { cleanupErrors });
   }
 }
