@@ -2,7 +2,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { startLimitedDisk } from './limited-disk.ts';
+
+// The fallback test runs this module as `nobody`; that needs the checkout to be readable by other
+// users. A clone under a 0700 directory (e.g. `mktemp -d`) is not, and then the test cannot run.
+const nobodyCanReadCheckout =
+  spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'test', '-r', fileURLToPath(new URL('./limited-disk.ts', import.meta.url))]).status === 0;
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -52,7 +59,7 @@ describe('startLimitedDisk', () => {
 
   // As root, also prove the unprivileged fallback (user + mount namespace holder) in a child
   // process running as `nobody`.
-  it.skipIf(process.getuid?.() !== 0)('falls back to a user-namespace mount when not root', async () => {
+  it.skipIf(process.getuid?.() !== 0 || !nobodyCanReadCheckout)('falls back to a user-namespace mount when not root (needs root and a checkout readable by nobody)', async () => {
     const { execFile } = await import('node:child_process');
     const { fileURLToPath } = await import('node:url');
     const module = fileURLToPath(new URL('./limited-disk.ts', import.meta.url));
