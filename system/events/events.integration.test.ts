@@ -159,6 +159,78 @@ describe.skipIf(!existsSync(serverModule))('remote SurrealDB over ws:// (embedde
     return server;
   }
 
+  it('a new writer (restart) numbers on from the DB\'s heads; a second writer on the same DB is caught by the order guard, never doubled or gapped', async () => {
+    const server = await startServer();
+    const dir = await tempDir();
+    const first = await openEventStore({ url: server.url, outboxPath: join(dir, 'a.jsonl'), pingIntervalMs: 60_000 });
+    onTestFinished(() => first.destroy());
+    const original = await first.append('bead:r', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'r-1' });
+    await first.append('bead:r', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'r-2' });
+    await first.append('bead:other', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'o-1' });
+    await first.close();
+
+    // The restarted writer knows nothing in memory: it loads log_head, and bead:r is not new.
+    const second = await openEventStore({ url: server.url, outboxPath: join(dir, 'b.jsonl'), pingIntervalMs: 60_000 });
+    onTestFinished(() => second.destroy());
+    const next = await second.append('bead:r', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'r-3' });
+    expect(next.status === 'committed' && [next.record.seq, next.record.position]).toEqual([3, 4]);
+    expect(second.health().writes).toMatchObject({ staleRetries: 1, fallbacks: 0 });
+    // A retry of a key committed before the restart: not in memory, so the index answers, via the careful path.
+    expect(await second.append('bead:r', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'r-1' })).toEqual(original);
+    expect(second.health().writes.fallbacks).toBe(1);
+
+    // Another writer on the same DB: each one's memory goes stale whenever the other commits.
+    const third = await openEventStore({ url: server.url, outboxPath: join(dir, 'c.jsonl'), pingIntervalMs: 60_000 });
+    onTestFinished(() => third.destroy());
+    for (let i = 0; i < 10; i++) {
+      const writer = i % 2 === 0 ? second : third;
+      await Promise.all([
+        writer.append('bead:r', { type: 'BeadQueued', data: { i } }, { idempotencyKey: `w-${i}` }),
+        writer.append(`bead:w${i}`, { type: 'BeadQueued', data: { i } }, { idempotencyKey: `w-new-${i}` }),
+      ]);
+    }
+    expect(second.health().writes.staleRetries + third.health().writes.staleRetries).toBeGreaterThanOrEqual(9);
+    const events = await readEverything(third);
+    expect(events.map((e) => e.position)).toEqual(events.map((_, i) => i + 1));
+    expect((await third.read('bead:r')).map((e) => [e.seq, e.idempotencyKey])).toEqual([
+      [1, 'r-1'], [2, 'r-2'], [3, 'r-3'], ...Array.from({ length: 10 }, (_, i) => [4 + i, `w-${i}`]),
+    ]);
+    await Promise.all([second.close(), third.close()]);
+  });
+
+  it('a batch that times out midway takes every append queued behind it to the outbox: none is acknowledged out of order, all land once', async () => {
+    const server = await startServer();
+    const relay = await startRelay(server.port);
+    onTestFinished(() => relay.close());
+    const dir = await tempDir();
+    const store = await openEventStore({ url: relay.url, outboxPath: join(dir, 'outbox.jsonl'), timeoutMs: 300, pingIntervalMs: 600_000 });
+    onTestFinished(() => store.destroy());
+    const acks: { key: string; status: string }[] = [];
+    const calls: string[] = [];
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < 200; i++) {
+      const key = `q-${i}`;
+      calls.push(key);
+      pending.push(store.append(`bead:q${i % 3}`, { type: 'BeadQueued', data: { i } }, { idempotencyKey: key }).then((r) => void acks.push({ key, status: r.status })));
+      // Cut the DB off while batches are in flight: the one at the DB times out, the queued ones follow it.
+      if (i === 120) relay.mode = 'blackhole';
+      if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await Promise.all(pending);
+    // Acknowledged in call order, and once one append went to the outbox every later one did too.
+    expect(acks.map((a) => a.key)).toEqual(calls);
+    const firstOutboxed = acks.findIndex((a) => a.status === 'outboxed');
+    expect(firstOutboxed).toBeGreaterThan(-1);
+    expect(acks.slice(firstOutboxed).every((a) => a.status === 'outboxed')).toBe(true);
+    relay.mode = 'open';
+    expect(await store.flushOutbox()).toEqual({ flushed: 200 - firstOutboxed, remaining: 0 });
+    const events = await readEverything(store);
+    expect(events).toHaveLength(200);
+    checkExactlyOnce(events, calls);
+    expect(events.map((e) => e.position)).toEqual(events.map((_, i) => i + 1));
+    await store.close();
+  });
+
   it('detects a connection that stops answering mid-way (half-open), outboxes, reconnects and flushes exactly once', async () => {
     const server = await startServer();
     const relay = await startRelay(server.port);

@@ -5,7 +5,8 @@
  * Optional 2nd arg: a query suffix for the datastore URL (e.g. "?sync=never") to show the contrast,
  * or "outbox": the DB is unreachable (a closed port), so every append goes to the outbox file;
  * "-" for neither. Optional 3rd arg: appends in flight at once (default 1); above 1 the writer
- * groups them (group commit), so there are fewer fsyncs than appends.
+ * groups them (group commit), so there are fewer fsyncs than appends. Prints the store's write
+ * counters (`writes {...}`: bulk commits, fallbacks) so a caller can compare fsyncs with commits.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,9 +30,12 @@ async function appender(): Promise<void> {
 }
 await Promise.all(Array.from({ length: concurrency }, appender));
 const elapsed = performance.now() - started;
+const writes = store.health().writes;
 await store.close();
 await rm(dir, { recursive: true, force: true });
 const perSecond = (count / elapsed) * 1000;
 process.stdout.write(`${count} appends, ${concurrency} in flight: ${elapsed.toFixed(0)} ms (${perSecond.toFixed(0)} appends/s)\n`);
+// Read by fsync.integration.test.ts: the transactions that had to be durable.
+process.stdout.write(`writes ${JSON.stringify(writes)}\n`);
 // The embedded engine keeps a native handle alive after close (see connection.ts).
 process.exit(0);

@@ -1,7 +1,8 @@
 /**
  * Durability guard: every committed append costs at least one fsync/fdatasync of the embedded
- * SurrealKV store, counted by strace over a real process (the method README.md documents). A
- * version bump of @surrealdb/node that switched the default sync mode would fail here.
+ * SurrealKV store, counted by strace over a real process (the method README.md documents); with
+ * appends in flight together, every committed BATCH costs one. A version bump of @surrealdb/node
+ * that switched the default sync mode would fail here.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -11,10 +12,15 @@ const SCRIPT = fileURLToPath(new URL('./fsync-count.ts', import.meta.url));
 const hasStrace = spawnSync('strace', ['-V']).status === 0;
 
 /** strace -c writes its table on stderr: "... calls ... syscall" rows. */
-function syncCalls(appends: number, mode = '-'): number {
+function syncCalls(appends: number, mode = '-', inFlight = 1): number {
+  return straced(appends, mode, inFlight).syncs;
+}
+
+/** Runs fsync-count.ts under strace: the fsync+fdatasync calls and the store's write counters. */
+function straced(appends: number, mode: string, inFlight: number): { syncs: number; writes: { bulkCommits: number; fallbacks: number } } {
   const res = spawnSync(
     'strace',
-    ['-f', '-c', '-e', 'trace=fsync,fdatasync', process.execPath, '--import', 'tsx', SCRIPT, String(appends), mode, '1'],
+    ['-f', '-c', '-e', 'trace=fsync,fdatasync', process.execPath, '--import', 'tsx', SCRIPT, String(appends), mode, String(inFlight)],
     { encoding: 'utf8', timeout: 120_000 },
   );
   if (res.status !== 0) throw new Error(`strace run failed (${res.status}): ${res.stderr.slice(-500)}`);
@@ -24,7 +30,9 @@ function syncCalls(appends: number, mode = '-'): number {
     const name = cols.at(-1);
     if (name === 'fsync' || name === 'fdatasync') total += Number(cols[3]);
   }
-  return total;
+  const writesLine = res.stdout.split('\n').find((l) => l.startsWith('writes '));
+  if (writesLine === undefined) throw new Error(`fsync-count printed no write counters: ${res.stdout.slice(-500)}`);
+  return { syncs: total, writes: JSON.parse(writesLine.slice('writes '.length)) };
 }
 
 // Skipped only outside CI; .ci/run installs strace, so in CI a missing strace is a failure.
@@ -35,5 +43,14 @@ describe.skipIf(!hasStrace && process.env.CI !== 'true')('event store durability
     expect(withAppends - baseline).toBeGreaterThanOrEqual(200);
     // The contrast proves the count measures commits, not something else the process does.
     expect(syncCalls(200, '?sync=never')).toBeLessThan(baseline + 20);
+  }, 180_000);
+
+  it('fsyncs once per committed batch when appends are in flight together (group commit, bulk path)', () => {
+    const baseline = syncCalls(0);
+    const run = straced(400, '-', 32);
+    expect(run.writes.fallbacks).toBe(0);
+    // Batched: far fewer transactions than appends, and each of them fsync'd before its appends resolved.
+    expect(run.writes.bulkCommits).toBeLessThan(400);
+    expect(run.syncs - baseline).toBeGreaterThanOrEqual(run.writes.bulkCommits);
   }, 180_000);
 });

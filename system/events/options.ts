@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { EventStoreConfigError } from './errors.ts';
 import { isEmbeddedUrl } from './connection.ts';
+import { MAX_BULK_BATCH } from './schema.ts';
 
 export interface EventStoreOptions {
   /** Directory of the embedded surrealkv database (the default engine). Exclusive with `url`. */
@@ -32,6 +33,11 @@ export interface EventStoreOptions {
   pingTimeoutMs?: number;
   /** Entries of the idempotency LRU. @default 10000 */
   idempotencyCacheSize?: number;
+  /**
+   * Streams whose last seq the writer keeps in memory (LRU); a stream not in it costs one refused
+   * bulk transaction and a head lookup when it is next written. At least MAX_BULK_BATCH. @default 100000
+   */
+  streamHeadCacheSize?: number;
   /** Clock for `at` stamps (tests inject one). @default () => new Date() */
   now?: () => Date;
 }
@@ -47,6 +53,7 @@ export interface ResolvedEventStoreOptions {
   readonly pingIntervalMs: number;
   readonly pingTimeoutMs: number;
   readonly idempotencyCacheSize: number;
+  readonly streamHeadCacheSize: number;
   readonly now: () => Date;
 }
 
@@ -58,6 +65,7 @@ const DEFAULTS = {
   pingIntervalMs: 1_000,
   pingTimeoutMs: 2_000,
   idempotencyCacheSize: 10_000,
+  streamHeadCacheSize: 100_000,
 } as const;
 
 function positiveInt(field: string, value: number | undefined, fallback: number, min = 1): number {
@@ -91,6 +99,8 @@ export function resolveEventStoreOptions(options: EventStoreOptions): ResolvedEv
     pingIntervalMs: positiveInt('pingIntervalMs', options.pingIntervalMs, DEFAULTS.pingIntervalMs),
     pingTimeoutMs: positiveInt('pingTimeoutMs', options.pingTimeoutMs, DEFAULTS.pingTimeoutMs),
     idempotencyCacheSize: positiveInt('idempotencyCacheSize', options.idempotencyCacheSize, DEFAULTS.idempotencyCacheSize, 0),
+    // A batch's streams must all fit, or numbering it after a head load could evict one of them.
+    streamHeadCacheSize: positiveInt('streamHeadCacheSize', options.streamHeadCacheSize, DEFAULTS.streamHeadCacheSize, MAX_BULK_BATCH),
     now: options.now ?? (() => new Date()),
   });
 }

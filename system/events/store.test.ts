@@ -95,6 +95,71 @@ describe('event store on mem://', () => {
     expect(await uncached.read('bead:g3')).toEqual([]);
   });
 
+  it('bulk path: a key the memory forgot but the DB has trips the unique index; the batch falls back to the careful path, counted', async () => {
+    const uncached = await openEventStore({ url: 'mem://', idempotencyCacheSize: 0 });
+    onTestFinished(() => uncached.close());
+    const original = await uncached.append('bead:f1', submitted('f1'), { idempotencyKey: 'f-1' });
+    expect(uncached.health().writes).toMatchObject({ bulkCommits: 1, bulkEvents: 1, fallbacks: 0 });
+    // One batch: two new events around a retry the LRU cannot answer (size 0).
+    const results = await Promise.all([
+      uncached.append('bead:f1', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'f-2' }),
+      uncached.append('bead:f1', submitted('f1'), { idempotencyKey: 'f-1' }),
+      uncached.append('bead:f2', submitted('f2'), { idempotencyKey: 'f-3' }),
+    ]);
+    expect(results[1]).toEqual(original);
+    expect(uncached.health().writes).toMatchObject({ fallbacks: 1, fallbackEvents: 3 });
+    expect((await uncached.read('bead:f1')).map((e) => [e.seq, e.idempotencyKey])).toEqual([[1, 'f-1'], [2, 'f-2']]);
+    // The careful path moved the DB's heads behind the memory's back: the next bulk batch reloads them.
+    const next = await uncached.append('bead:f1', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'f-4' });
+    expect(next.status === 'committed' && [next.record.seq, next.record.position]).toEqual([3, 4]);
+    expect(uncached.health().writes).toMatchObject({ bulkCommits: 2, fallbacks: 1 });
+    const all = await uncached.readAll();
+    expect(all.events.map((e) => e.position)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('bulk path: a stream evicted from the in-memory heads is not assumed new; the guard refuses, the writer reloads its head', async () => {
+    const small = await openEventStore({ url: 'mem://', streamHeadCacheSize: 256 });
+    onTestFinished(() => small.close());
+    await small.append('bead:e0', submitted('e0'), { idempotencyKey: 'e0-1' });
+    // 300 other streams push bead:e0 out of the 256-entry map.
+    await Promise.all(Array.from({ length: 300 }, (_, i) => small.append(`bead:x${i}`, submitted(`x${i}`), { idempotencyKey: `x${i}` })));
+    const retries = small.health().writes.staleRetries;
+    const again = await small.append('bead:e0', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'e0-2' });
+    expect(again.status === 'committed' && [again.record.seq, again.record.position]).toEqual([2, 302]);
+    expect(small.health().writes.staleRetries).toBe(retries + 1);
+    expect(small.health().writes.fallbacks).toBe(0);
+    expect((await small.read('bead:e0')).map((e) => e.seq)).toEqual([1, 2]);
+    await expect(openEventStore({ url: 'mem://', streamHeadCacheSize: 10 })).rejects.toMatchObject({ code: 'ORCH_EVENT_STORE_CONFIG_INVALID', details: { field: 'streamHeadCacheSize' } });
+  });
+
+  it('bulk path: batches resolve in order and their records match what the DB stored, checkpoint heads included', async () => {
+    const fresh = await openEventStore({ url: 'mem://' });
+    onTestFinished(() => fresh.close());
+    const order: number[] = [];
+    // 600 appends > 2 bulk batches: the second and third are built while the first commits.
+    const results = await Promise.all(
+      Array.from({ length: 600 }, (_, i) =>
+        (i % 50 === 7
+          ? fresh.saveCheckpoint(`o${i % 5}`, { step: i, state: { i } })
+          : fresh.append(`bead:o${i % 5}`, { type: 'BeadQueued', data: { i } }, { idempotencyKey: `o-${i}` })
+        ).then((r) => {
+          order.push(i);
+          return r;
+        }),
+      ),
+    );
+    expect(order).toEqual(order.slice().sort((a, b) => a - b));
+    expect(fresh.health().writes.bulkCommits).toBeGreaterThanOrEqual(3);
+    const acked = results.map((r) => (r.status === 'committed' ? r.record : undefined));
+    expect(acked.map((r) => r?.position)).toEqual(acked.map((_, i) => i + 1));
+    const stored = await fresh.readAll({ limit: 1000 });
+    expect(stored.events).toEqual(acked);
+    for (let b = 0; b < 5; b++) {
+      const steps = acked.filter((r) => r!.stream === `bead:o${b}` && r!.type === 'StepCheckpointed').map((r) => (r!.data as { step: number }).step);
+      expect((await fresh.loadCheckpoint(`o${b}`))?.step).toBe(steps.at(-1));
+    }
+  });
+
   describe('bad input is refused whole, with a stable code, and writes nothing', () => {
     const cases: [string, () => Promise<unknown>, string][] = [
       ['unknown type', () => store.append('bead:bad', { type: 'BeadExploded', data: {} } as never, { idempotencyKey: 'bad-1' }), 'ORCH_EVENT_INVALID'],

@@ -2,7 +2,7 @@
  * The event store: append-only streams in SurrealDB with a durable local outbox in front.
  *
  * All writes (appends and outbox flushes) go through ONE serial writer (writer.ts: group commit,
- * order, outbox). This file validates, reads, loads checkpoints, rebuilds projections, runs the
+ * order, outbox; bulk.ts + heads.ts: batches numbered in memory, one INSERT each). This file validates, reads, loads checkpoints, rebuilds projections, runs the
  * watchdog and owns the lifecycle.
  *
  * Outboxed events get their seq and position when flushed. Until then read()/readAll() do not
@@ -13,6 +13,8 @@ import type { ResolvedEventStoreOptions } from './options.ts';
 import { DbConnection } from './connection.ts';
 import { Outbox } from './outbox.ts';
 import { IdempotencyCache } from './idempotency-cache.ts';
+import { SequenceHeads } from './heads.ts';
+import type { WriteStats } from './bulk.ts';
 import { startWatchdog, type WatchdogHandle } from './watchdog.ts';
 import { validateAppend, parseStream } from './validate.ts';
 import { toRecord } from './commit.ts';
@@ -31,6 +33,8 @@ export interface EventStoreHealth {
   outboxSize: number;
   /** Outbox entries the DB refused for good (see the `.rejected.jsonl` file next to the outbox). */
   rejected: number;
+  /** How writes reached the DB: bulk transactions, stale-head retries, careful fallbacks. */
+  writes: WriteStats;
 }
 
 /** The event store. Create with openEventStore(). */
@@ -70,7 +74,7 @@ export class SurrealEventStore implements EventStore {
     this.#options = options;
     this.#connection = connection;
     this.#outbox = outbox;
-    this.#writer = new EventWriter(connection, outbox, new IdempotencyCache(options.idempotencyCacheSize));
+    this.#writer = new EventWriter(connection, outbox, new IdempotencyCache(options.idempotencyCacheSize), new SequenceHeads(options.streamHeadCacheSize));
     this.#watchdog = startWatchdog({ intervalMs: options.pingIntervalMs, tick: () => this.#tick() });
   }
 
@@ -154,7 +158,7 @@ export class SurrealEventStore implements EventStore {
   }
 
   health(): EventStoreHealth {
-    return { connection: this.#connection.state, outboxSize: this.#outbox.size, rejected: this.#writer.rejected };
+    return { connection: this.#connection.state, outboxSize: this.#outbox.size, rejected: this.#writer.rejected, writes: this.#writer.stats };
   }
 
   close(): Promise<void> {

@@ -1,0 +1,126 @@
+/**
+ * The writer's in-memory heads: the last global position and the last seq of each stream it has
+ * seen, so a batch gets its numbers without asking the DB (the bulk path, bulk.ts).
+ *
+ * The DB stays the authority. The position is loaded lazily (`log_head:global`) before the first
+ * bulk commit and after every invalidate(); a stream the map does not know is assumed NEW (seq 1)
+ * and the bulk transaction checks that its head really does not exist (`$fresh`), so a stream that
+ * was evicted from the map, or written before a restart, costs one refused transaction and a head
+ * load, never a wrong seq. The bulk transaction also refuses to run unless `log_head` still holds
+ * the position the batch was numbered from: another writer, or a timed-out commit that landed
+ * late, makes the whole batch stale instead of leaving a gap or a reordered log.
+ *
+ * Any commit that did not succeed through the bulk path (timeout, outage, careful fallback)
+ * invalidates the heads: the next bulk commit reloads them from the DB.
+ */
+import { RecordId } from 'surrealdb';
+import type { DbConnection } from './connection.ts';
+import type { EventRecord, PendingEvent } from './types.ts';
+import { LOAD_POSITION, LOAD_STREAM_HEADS } from './schema.ts';
+
+/** The bindings of BULK_APPEND for one batch, and the records it creates. */
+export interface BulkPlan {
+  /** `log_head` must hold this for the batch to commit. */
+  before: number;
+  /** `log_head` after the batch. */
+  after: number;
+  rows: Record<string, unknown>[];
+  /** Heads of streams the plan assumed new: none of them may exist. */
+  fresh: RecordId[];
+  heads: { id: RecordId; seq: number }[];
+  checkpoints: { id: RecordId; event: RecordId }[];
+  records: EventRecord[];
+}
+
+export class SequenceHeads {
+  readonly capacity: number;
+  #position: number | null = null;
+  // Insertion order = recency (re-inserted on use), like IdempotencyCache.
+  #streams = new Map<string, number>();
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+
+  /** Whether the position is known (false at open and after invalidate()). */
+  get loaded(): boolean {
+    return this.#position !== null;
+  }
+
+  /** Forgets everything: the next bulk commit reloads the position and treats streams as unknown. */
+  invalidate(): void {
+    this.#position = null;
+    this.#streams.clear();
+  }
+
+  /** Reads the global position from `log_head:global` (0 for an empty log). */
+  async loadPosition(connection: DbConnection): Promise<void> {
+    const [value] = await connection.run('load-position', (db) => db.query<[number | null]>(LOAD_POSITION).collect());
+    this.#position = Number(value ?? 0);
+  }
+
+  /** Reads the heads of `streams` (a missing head is 0: the stream has no event yet). */
+  async loadStreams(connection: DbConnection, streams: readonly string[]): Promise<void> {
+    if (streams.length === 0) return;
+    const ids = streams.map((s) => new RecordId('stream_head', s));
+    const [rows] = await connection.run('load-heads', (db) =>
+      db.query<[{ id: RecordId; seq: number }[]]>(LOAD_STREAM_HEADS, { ids }).collect(),
+    );
+    const found = new Map<string, number>();
+    for (const row of rows) found.set(String(row.id.id), Number(row.seq));
+    for (const stream of streams) this.#remember(stream, found.get(stream) ?? 0);
+  }
+
+  /** The streams of `entries` this map does not know. */
+  unknown(entries: readonly PendingEvent[]): string[] {
+    return [...new Set(entries.map((e) => e.stream))].filter((s) => !this.#streams.has(s));
+  }
+
+  /** Numbers `entries` (unique keys, in order) from the heads. Requires loaded. */
+  plan(entries: readonly PendingEvent[]): BulkPlan {
+    if (this.#position === null) throw new Error('SequenceHeads.plan() before loadPosition()');
+    const before = this.#position;
+    const seqs = new Map<string, number>();
+    const fresh: RecordId[] = [];
+    const rows: Record<string, unknown>[] = [];
+    const records: EventRecord[] = [];
+    const checkpoints = new Map<string, RecordId>();
+    entries.forEach((e, i) => {
+      let last = seqs.get(e.stream) ?? this.#streams.get(e.stream);
+      if (last === undefined) {
+        last = 0;
+        fresh.push(new RecordId('stream_head', e.stream));
+      }
+      const seq = last + 1;
+      seqs.set(e.stream, seq);
+      const position = before + i + 1;
+      const id = new RecordId('event', position);
+      const record: EventRecord = { stream: e.stream, seq, position, type: e.type, data: e.data ?? null, idempotencyKey: e.idempotencyKey, at: e.at };
+      rows.push({ id, ...record });
+      records.push(record);
+      if (e.type === 'StepCheckpointed') checkpoints.set(e.stream, id);
+    });
+    return {
+      before,
+      after: before + entries.length,
+      rows,
+      fresh,
+      heads: [...seqs].map(([stream, seq]) => ({ id: new RecordId('stream_head', stream), seq })),
+      checkpoints: [...checkpoints].map(([stream, event]) => ({ id: new RecordId('checkpoint_head', stream), event })),
+      records,
+    };
+  }
+
+  /** The DB confirmed `plan`: move the heads past it. */
+  advance(plan: BulkPlan): void {
+    this.#position = plan.after;
+    for (const { id, seq } of plan.heads) this.#remember(String(id.id), seq);
+  }
+
+  #remember(stream: string, seq: number): void {
+    if (this.capacity <= 0) return;
+    this.#streams.delete(stream);
+    this.#streams.set(stream, seq);
+    if (this.#streams.size > this.capacity) this.#streams.delete(this.#streams.keys().next().value as string);
+  }
+}
