@@ -4,7 +4,11 @@
  * This is a benchmark, not a test: it prints numbers and writes reports/bench/latest.json; it
  * never fails on a slow machine. Each row shows how the measured p99 compares with the project's
  * target and the seed plan's floor (../shared/seed-stream-f.md), so a reader sees at once where we
- * stand. Flags: `--time <ms>` per case (default 1500), `--filter <substring>`.
+ * stand. Throughput cases (BenchCase.throughput) also get a second table: units/s against their
+ * target, and the ratio to the case they are compared with (measured in the same run, so the
+ * ratio holds on a busy machine). The load average at the start and end of the run is printed
+ * and journalled, since p99s on a shared machine mean little without it.
+ * Flags: `--time <ms>` per case (default 1500), `--filter <substring>`.
  *
  * Suites are discovered from a fixed list below (one per module that owns a hot path); a suite
  * whose module is not present is skipped with a note rather than failing the run.
@@ -12,7 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arch, cpus, platform } from 'node:os';
+import { arch, cpus, loadavg, platform } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
 import type { BenchCase, BenchSuite } from './types.ts';
@@ -40,6 +44,17 @@ export interface BenchRow {
   floorMs?: number;
   /** "target" met the aim, "floor" only the seed's floor, "missed" neither, "-" no target. */
   verdict: 'target' | 'floor' | 'missed' | '-';
+  /** Throughput cases: units of work per second (per iteration × iterations/s from the mean). */
+  throughput?: {
+    unit: string;
+    perSec: number;
+    minPerSec?: number;
+    versus?: string;
+    /** perSec / the versus case's perSec. */
+    ratio?: number;
+    minRatio?: number;
+    verdict: 'target' | 'missed' | '-';
+  };
 }
 
 function verdictOf(c: BenchCase, p99: number): BenchRow['verdict'] {
@@ -75,11 +90,59 @@ async function runSuite(suiteName: string, suite: BenchSuite, timeMs: number, fi
       row.targetP99Ms = c.target.p99Ms;
       if (c.target.floorMs !== undefined) row.floorMs = c.target.floorMs;
     }
+    if (c.throughput) {
+      const { per, unit, minPerSec, versus, minRatio } = c.throughput;
+      row.throughput = { unit, perSec: (per * 1000) / r.latency.mean, verdict: '-' };
+      if (minPerSec !== undefined) row.throughput.minPerSec = minPerSec;
+      if (versus !== undefined) row.throughput.versus = versus;
+      if (minRatio !== undefined) row.throughput.minRatio = minRatio;
+    }
     return row;
   });
 }
 
+/** Ratios and verdicts of throughput rows, once every row of the suite is known. */
+function compareThroughput(rows: BenchRow[]): void {
+  for (const row of rows) {
+    const t = row.throughput;
+    if (t === undefined) continue;
+    const base = rows.find((r) => r.suite === row.suite && r.name === t.versus)?.throughput;
+    if (base !== undefined) t.ratio = t.perSec / base.perSec;
+    const checks: boolean[] = [];
+    if (t.minPerSec !== undefined) checks.push(t.perSec >= t.minPerSec);
+    if (t.minRatio !== undefined) checks.push(t.ratio !== undefined && t.ratio >= t.minRatio);
+    t.verdict = checks.length === 0 ? '-' : checks.every(Boolean) ? 'target' : 'missed';
+  }
+}
+
 const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(1)} us` : `${ms.toFixed(3)} ms`);
+
+function printThroughput(rows: BenchRow[]): void {
+  const measured = rows.filter((r) => r.throughput !== undefined);
+  if (measured.length === 0) return;
+  const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+  const header = ['suite', 'throughput case', 'per second', 'target', 'vs', 'ratio', 'target ratio', 'verdict'];
+  const body = measured.map((r) => {
+    const t = r.throughput!;
+    return [
+      r.suite,
+      r.name,
+      `${int(t.perSec)} ${t.unit}`,
+      t.minPerSec === undefined ? '-' : `>= ${int(t.minPerSec)}`,
+      t.versus ?? '-',
+      t.ratio === undefined ? '-' : `${t.ratio.toFixed(1)}x`,
+      t.minRatio === undefined ? '-' : `>= ${t.minRatio}x`,
+      t.verdict,
+    ];
+  });
+  writeRows(header, body);
+}
+
+function writeRows(header: string[], body: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  process.stdout.write([line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n') + '\n');
+}
 
 function printTable(rows: BenchRow[]): void {
   const header = ['suite', 'case', 'mean', 'p50', 'p99', 'ops/s', 'target p99', 'floor', 'verdict'];
@@ -94,9 +157,7 @@ function printTable(rows: BenchRow[]): void {
     r.floorMs === undefined ? '-' : fmt(r.floorMs),
     r.verdict,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  process.stdout.write([line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n') + '\n');
+  writeRows(header, body);
 }
 
 async function main(): Promise<void> {
@@ -108,6 +169,7 @@ async function main(): Promise<void> {
   if (!Number.isFinite(timeMs) || timeMs <= 0) throw new Error(`--time must be a positive number of milliseconds, got "${values.time}"`);
   const rows: BenchRow[] = [];
   const skipped: string[] = [];
+  const loadBefore = loadavg();
   for (const [name, load] of Object.entries(SUITES)) {
     let mod: { benchmarks(): Promise<BenchSuite> };
     try {
@@ -123,7 +185,12 @@ async function main(): Promise<void> {
       await suite.close();
     }
   }
+  const loadAfter = loadavg();
+  compareThroughput(rows);
   printTable(rows);
+  printThroughput(rows);
+  const fmtLoad = (l: number[]): string => l.map((n) => n.toFixed(2)).join(' ');
+  process.stdout.write(`load average (1/5/15 min): ${fmtLoad(loadBefore)} at start, ${fmtLoad(loadAfter)} at end, ${cpus().length} cpus\n`);
   for (const s of skipped) process.stdout.write(`skipped suite ${s}\n`);
   const out = values.out ?? join(ROOT, 'reports', 'bench', 'latest.json');
   mkdirSync(dirname(out), { recursive: true });
@@ -134,6 +201,7 @@ async function main(): Promise<void> {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
     timePerCaseMs: timeMs,
+    loadAverage: { start: loadBefore, end: loadAfter },
     rows,
     skipped,
   };

@@ -12,6 +12,13 @@ export interface BenchCase {
   fn: () => unknown;
   /** Targets in milliseconds for the p99 of one iteration: the project's aim and the seed's floor. */
   target?: { p99Ms: number; floorMs?: number };
+  /**
+   * A throughput case: one iteration does `per` units of work (e.g. 512 events), so the runner
+   * prints units/s (`per` / mean iteration time) in a second table. `minPerSec` is the target;
+   * `versus` names another case of the same suite, measured in the same run, whose units/s this
+   * one must beat by `minRatio`.
+   */
+  throughput?: { per: number; unit: string; minPerSec?: number; versus?: string; minRatio?: number };
 }
 
 export interface BenchSuite {

@@ -1,6 +1,6 @@
 /**
  * The bulk write path: a batch numbered in memory (heads.ts) committed as ONE transaction
- * (schema.ts BULK_APPEND: one INSERT of all rows plus the heads), one fsync.
+ * (schema.ts bulkAppendQuery: one INSERT of all rows plus the heads), one fsync.
  *
  * It does no idempotency lookup: the writer has already answered keys it knows (the LRU of
  * committed records, the outbox); a key it did not know but the DB has trips the UNIQUE index,
@@ -12,7 +12,7 @@
 import { isDiskFull, type DbConnection } from './connection.ts';
 import type { SequenceHeads } from './heads.ts';
 import type { EventRecord, PendingEvent } from './types.ts';
-import { BULK_APPEND, STALE_HEADS } from './schema.ts';
+import { bulkAppendQuery, STALE_HEADS } from './schema.ts';
 import { DbQueryFailedError } from './errors.ts';
 
 /** Tries of one batch against stale heads (each after a reload) before giving it to the careful path. */
@@ -53,7 +53,7 @@ export async function commitBulk(connection: DbConnection, heads: SequenceHeads,
       const plan = heads.plan(entries);
       const { rows, before, after, fresh, heads: streamHeads, checkpoints } = plan;
       const responses = await connection.run('append', (db) =>
-        db.query(BULK_APPEND, { rows, before, after, fresh, heads: streamHeads, checkpoints }).responses(),
+        db.query(bulkAppendQuery(fresh.length > 0, checkpoints.length > 0), { rows, before, after, fresh, heads: streamHeads, checkpoints }).responses(),
       );
       const failed = responses.find((r) => !r.success && !isNotExecuted(r.error));
       if (failed === undefined) {

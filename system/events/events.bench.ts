@@ -1,18 +1,60 @@
 /**
  * Benchmarks of the event store's hot paths, for `npm run bench` (see system/bench/types.ts).
- * A fresh surrealkv store (fsync on every commit) in a temp dir, removed by close().
+ * Fresh surrealkv stores (fsync on every commit) in a temp dir, removed by close().
+ *
+ * Throughput is measured twice in the same run, so the ratio holds on a busy machine too:
+ * - the store itself, BATCH appends issued at once (the writer groups them into bulk
+ *   transactions of up to MAX_BULK_BATCH, bulk.ts);
+ * - the OLD per-event template (below, a frozen copy: the write path before the bulk one) on a
+ *   raw connection to another fresh surrealkv dir, in transactions of 64 (its batch limit),
+ *   without the store's validation and queueing, so the ratio errs in the old path's favour.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Surreal } from 'surrealdb';
+import { createNodeEngines } from '@surrealdb/node';
 import type { BenchSuite } from '../bench/types.ts';
 import { openEventStore } from './index.ts';
+import { DEFINE_SCHEMA } from './schema.ts';
+
+/** Appends per throughput iteration: two full bulk batches. */
+const BATCH = 512;
+/** The old writer's group-commit limit. */
+const OLD_BATCH = 64;
+
+/**
+ * OLD per-event template (the append transaction before the bulk write path; kept ONLY here, to
+ * measure against). Per event: an idempotency lookup, two head UPSERTs, a CREATE returning the
+ * record, a checkpoint-head branch, all decoded back (RETURN AFTER).
+ */
+function oldPerEventTemplate(count: number): string {
+  const one = (i: number): string => `LET $x${i} = (SELECT * OMIT id FROM event WHERE idempotencyKey = $e${i}.key LIMIT 1)[0];
+LET $r${i} = IF $x${i} != NONE { { existing: true, record: $x${i} } } ELSE {
+  LET $head = UPSERT ONLY type::record('stream_head', $e${i}.stream) SET seq += 1 RETURN AFTER;
+  LET $log = UPSERT ONLY log_head:global SET position += 1 RETURN AFTER;
+  LET $record = CREATE ONLY event CONTENT {
+    stream: $e${i}.stream, seq: $head.seq, position: $log.position,
+    type: $e${i}.type, data: $e${i}.data, idempotencyKey: $e${i}.key, at: $e${i}.at
+  } RETURN AFTER;
+  IF $e${i}.type = 'StepCheckpointed' { UPSERT type::record('checkpoint_head', $e${i}.stream) CONTENT { event: $record.id } };
+  { existing: false, record: $record }
+};`;
+  const body = Array.from({ length: count }, (_, i) => one(i)).join('\n');
+  return `BEGIN;\n${body}\nRETURN [${Array.from({ length: count }, (_, i) => `$r${i}`).join(', ')}];\nCOMMIT;`;
+}
 
 export async function benchmarks(): Promise<BenchSuite> {
   const dir = await mkdtemp(join(tmpdir(), 'oya-events-bench-'));
   const store = await openEventStore({ dataDir: join(dir, 'db'), pingIntervalMs: 60_000 });
+  const old = new Surreal({ engines: createNodeEngines() });
+  await old.connect(`surrealkv://${join(dir, 'old')}`, { namespace: 'oya', database: 'oya', reconnect: false, versionCheck: false });
+  await old.query(DEFINE_SCHEMA).collect();
+  const oldQuery = oldPerEventTemplate(OLD_BATCH);
   let appends = 0;
   let checkpoints = 0;
+  let batched = 0;
+  let oldEvents = 0;
   // The original of the retried append: committed once, then retried on every iteration.
   await store.append('bead:bench-retry', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'bench-retry' });
 
@@ -42,9 +84,37 @@ export async function benchmarks(): Promise<BenchSuite> {
           if (loaded?.step !== step) throw new Error(`checkpoint ${step} read back as ${loaded?.step}`);
         },
       },
+      {
+        name: `batched appends (store, ${BATCH} at once, fsync)`,
+        throughput: { per: BATCH, unit: 'events', minPerSec: 10_000, versus: `OLD per-event template (${OLD_BATCH}/tx, fsync)`, minRatio: 5 },
+        fn: async () => {
+          const results = await Promise.all(
+            Array.from({ length: BATCH }, () => {
+              const i = batched++;
+              return store.append(`bead:bulk-${i % 64}`, { type: 'BeadQueued', data: { i } }, { idempotencyKey: `bench-bulk-${i}` });
+            }),
+          );
+          if (results.some((r) => r.status !== 'committed')) throw new Error('a batched append was not committed');
+        },
+      },
+      {
+        name: `OLD per-event template (${OLD_BATCH}/tx, fsync)`,
+        throughput: { per: BATCH, unit: 'events' },
+        fn: async () => {
+          for (let t = 0; t < BATCH / OLD_BATCH; t++) {
+            const bindings: Record<string, unknown> = {};
+            for (let i = 0; i < OLD_BATCH; i++) {
+              const n = oldEvents++;
+              bindings[`e${i}`] = { stream: `bead:bulk-${n % 64}`, type: 'BeadQueued', data: { i: n }, key: `old-${n}`, at: new Date().toISOString() };
+            }
+            await old.query(oldQuery, bindings).collect();
+          }
+        },
+      },
     ],
     async close() {
       await store.close();
+      await old.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -18,7 +18,7 @@ import type { DbConnection } from './connection.ts';
 import type { EventRecord, PendingEvent } from './types.ts';
 import { LOAD_POSITION, LOAD_STREAM_HEADS } from './schema.ts';
 
-/** The bindings of BULK_APPEND for one batch, and the records it creates. */
+/** The bindings of bulkAppendQuery() for one batch, and the records it creates. */
 export interface BulkPlan {
   /** `log_head` must hold this for the batch to commit. */
   before: number;
