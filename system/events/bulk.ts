@@ -23,7 +23,7 @@ export interface WriteStats {
   /** Bulk transactions committed, and the events they carried. */
   bulkCommits: number;
   bulkEvents: number;
-  /** Bulk transactions refused by a guard (stale heads) and retried after a reload. */
+  /** Bulk transactions refused by a guard (stale heads) or a transaction conflict, and retried after a reload. */
   staleRetries: number;
   /** Batches the bulk path could not commit (a key already in the DB, …) that went the careful way, and their events. */
   fallbacks: number;
@@ -65,10 +65,12 @@ export async function commitBulk(connection: DbConnection, heads: SequenceHeads,
       const error = failed.success ? undefined : failed.error;
       if (isDiskFull(error)) throw connection.diskFull('append', error);
       const stale = String(error?.message).includes(STALE_HEADS);
-      if (!stale || attempt >= STALE_ATTEMPTS) throw new DbQueryFailedError('append', error, stale);
+      // A conflict with a concurrent transaction (another writer) rolled the batch back whole: same as stale.
+      const conflict = (error as { isTransactionConflict?: boolean } | undefined)?.isTransactionConflict === true;
+      if (!(stale || conflict) || attempt >= STALE_ATTEMPTS) throw new DbQueryFailedError('append', error, stale || conflict);
       stats.staleRetries++;
       // A moved log_head means anything may have moved; an unknown stream only means that stream.
-      if (String(error?.message).includes('log_head')) heads.invalidate();
+      if (conflict || String(error?.message).includes('log_head')) heads.invalidate();
     }
   } catch (err) {
     heads.invalidate();
