@@ -117,6 +117,20 @@ describe('event store on mem://', () => {
     expect(all.events.map((e) => e.position)).toEqual([1, 2, 3, 4]);
   });
 
+  it('bulk path: a fallback batch larger than the careful template\'s 64 is committed in chunks, in order, each key once', async () => {
+    const uncached = await openEventStore({ url: 'mem://', idempotencyCacheSize: 0 });
+    onTestFinished(() => uncached.close());
+    const original = await uncached.append('bead:big', submitted('big'), { idempotencyKey: 'big-0' });
+    const results = await Promise.all([
+      ...Array.from({ length: 150 }, (_, i) => uncached.append('bead:big', { type: 'BeadQueued', data: { i } }, { idempotencyKey: `big-${i + 1}` })),
+      uncached.append('bead:big', submitted('big'), { idempotencyKey: 'big-0' }),
+    ]);
+    expect(results[150]).toEqual(original);
+    expect(uncached.health().writes).toMatchObject({ fallbacks: 1, fallbackEvents: 151 });
+    expect((await uncached.read('bead:big')).map((e) => e.idempotencyKey)).toEqual(Array.from({ length: 151 }, (_, i) => `big-${i}`));
+    expect(results.slice(0, 150).map((r) => r.status === 'committed' && r.record.seq)).toEqual(Array.from({ length: 150 }, (_, i) => i + 2));
+  });
+
   it('bulk path: a stream evicted from the in-memory heads is not assumed new; the guard refuses, the writer reloads its head', async () => {
     const small = await openEventStore({ url: 'mem://', streamHeadCacheSize: 256 });
     onTestFinished(() => small.close());

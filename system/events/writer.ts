@@ -18,7 +18,7 @@ import type { IdempotencyCache } from './idempotency-cache.ts';
 import { commitBatch, checkSameEvent, type BatchOutcome } from './commit.ts';
 import { commitBulk, emptyWriteStats, type WriteStats } from './bulk.ts';
 import { SequenceHeads } from './heads.ts';
-import { MAX_BULK_BATCH } from './schema.ts';
+import { MAX_APPEND_BATCH, MAX_BULK_BATCH } from './schema.ts';
 import type { AppendResult, PendingEvent } from './types.ts';
 import { DbQueryFailedError, DbTimeoutError, DbUnavailableError, OutboxWriteError } from './errors.ts';
 import { appendFile } from 'node:fs/promises';
@@ -155,29 +155,38 @@ export class EventWriter {
    * the careful transaction was refused whole too.
    */
   async #commit(entries: readonly PendingEvent[]): Promise<BatchOutcome[]> {
-    const first = new Map<string, PendingEvent>();
-    for (const entry of entries) if (!first.has(entry.idempotencyKey) && this.#cache.get(entry.idempotencyKey) === undefined) first.set(entry.idempotencyKey, entry);
-    const unique = [...first.values()];
-    let records: Map<string, BatchOutcome>;
+    // Known before the commit (read now: remembering this batch's records may evict them from the LRU).
+    const outcomes = new Map<string, BatchOutcome>();
+    const unique: PendingEvent[] = [];
+    const seen = new Set<string>();
+    for (const entry of entries) {
+      if (seen.has(entry.idempotencyKey)) continue;
+      seen.add(entry.idempotencyKey);
+      const cached = this.#cache.get(entry.idempotencyKey);
+      if (cached !== undefined) outcomes.set(entry.idempotencyKey, { ok: true, record: cached });
+      else unique.push(entry);
+    }
     try {
       const committed = unique.length === 0 ? [] : await commitBulk(this.#connection, this.#heads, unique, this.#stats);
-      records = new Map(committed.map((record) => [record.idempotencyKey, { ok: true, record }]));
+      for (const record of committed) outcomes.set(record.idempotencyKey, { ok: true, record });
     } catch (err) {
       if (!(err instanceof DbQueryFailedError)) throw err;
       // Refused whole (e.g. a key the DB has but the LRU forgot): the careful path finds each original.
       this.#stats.fallbacks++;
       this.#stats.fallbackEvents += unique.length;
-      const outcomes = await commitBatch(this.#connection, unique);
-      records = new Map(outcomes.map((outcome, i) => [unique[i]!.idempotencyKey, outcome]));
+      // In chunks of the careful template's size: its cost and its cached query text grow with the count.
+      for (let i = 0; i < unique.length; i += MAX_APPEND_BATCH) {
+        const chunk = unique.slice(i, i + MAX_APPEND_BATCH);
+        (await commitBatch(this.#connection, chunk)).forEach((outcome, j) => outcomes.set(chunk[j]!.idempotencyKey, outcome));
+      }
     }
     return entries.map((entry) => {
-      const outcome = records.get(entry.idempotencyKey);
-      const record = outcome === undefined ? this.#cache.get(entry.idempotencyKey) : outcome.ok ? outcome.record : undefined;
-      if (record === undefined) return outcome ?? { ok: false, error: new Error(`no outcome for ${entry.idempotencyKey}`) };
-      this.#cache.remember(record);
+      const outcome = outcomes.get(entry.idempotencyKey)!;
+      if (!outcome.ok) return outcome;
+      this.#cache.remember(outcome.record);
       try {
-        checkSameEvent(record, entry);
-        return { ok: true, record };
+        checkSameEvent(outcome.record, entry);
+        return outcome;
       } catch (err) {
         return { ok: false, error: err as Error };
       }
