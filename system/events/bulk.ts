@@ -2,17 +2,17 @@
  * The bulk write path: a batch numbered in memory (heads.ts) committed as ONE transaction
  * (schema.ts bulkAppendQuery: one INSERT of all rows plus the heads), one fsync.
  *
- * It does no idempotency lookup: the writer has already answered keys it knows (the LRU of
- * committed records, the outbox); a key it did not know but the DB has trips the UNIQUE index,
- * the whole transaction rolls back and commitBulk() throws ORCH_DB_QUERY_FAILED, on which the
- * writer falls back to the careful per-event path for that batch (and counts it).
- * Stale heads (another writer, a timed-out commit that landed late, a stream the map did not
- * know) are refused by the transaction's guards; commitBulk() reloads and retries them itself.
+ * It does no lookup at all; the UNIQUE indexes are the backstop. A key the writer did not know
+ * but the DB has trips the idempotency index: the whole transaction rolls back and commitBulk()
+ * throws ORCH_DB_QUERY_FAILED, on which the writer falls back to the careful per-event path for
+ * that batch (and counts it). Numbers from stale heads (another writer, a timed-out commit that
+ * landed late, a stream the map did not know had events) trip the position or (stream, seq)
+ * index, since both are gapless: commitBulk() reloads the heads and renumbers, up to 3 tries.
  */
 import { isDiskFull, type DbConnection } from './connection.ts';
 import type { SequenceHeads } from './heads.ts';
 import type { EventRecord, PendingEvent } from './types.ts';
-import { bulkAppendQuery, STALE_HEADS } from './schema.ts';
+import { bulkAppendQuery, IDEMPOTENCY_INDEX, ORDER_INDEXES } from './schema.ts';
 import { DbQueryFailedError } from './errors.ts';
 
 /** Tries of one batch against stale heads (each after a reload) before giving it to the careful path. */
@@ -23,7 +23,7 @@ export interface WriteStats {
   /** Bulk transactions committed, and the events they carried. */
   bulkCommits: number;
   bulkEvents: number;
-  /** Bulk transactions refused by a guard (stale heads) or a transaction conflict, and retried after a reload. */
+  /** Bulk transactions refused for stale heads (a position or seq already taken) or a conflict, and retried after a reload. */
   staleRetries: number;
   /** Batches the bulk path could not commit (a key already in the DB, …) that went the careful way, and their events. */
   fallbacks: number;
@@ -51,9 +51,9 @@ export async function commitBulk(connection: DbConnection, heads: SequenceHeads,
       // After a refusal, ask the DB for every stream the map does not know instead of assuming it new.
       if (attempt > 1) await heads.loadStreams(connection, heads.unknown(entries));
       const plan = heads.plan(entries);
-      const { rows, before, after, fresh, heads: streamHeads, checkpoints } = plan;
+      const { rows, after, heads: streamHeads, checkpoints } = plan;
       const responses = await connection.run('append', (db) =>
-        db.query(bulkAppendQuery(fresh.length > 0, checkpoints.length > 0), { rows, before, after, fresh, heads: streamHeads, checkpoints }).responses(),
+        db.query(bulkAppendQuery(checkpoints.length > 0), { rows, after, heads: streamHeads, checkpoints }).responses(),
       );
       const failed = responses.find((r) => !r.success && !isNotExecuted(r.error));
       if (failed === undefined) {
@@ -64,13 +64,15 @@ export async function commitBulk(connection: DbConnection, heads: SequenceHeads,
       }
       const error = failed.success ? undefined : failed.error;
       if (isDiskFull(error)) throw connection.diskFull('append', error);
-      const stale = String(error?.message).includes(STALE_HEADS);
+      const message = String(error?.message);
+      // A known key is the careful path's job, even if the same batch also had stale numbers.
+      const stale = !message.includes(IDEMPOTENCY_INDEX) && ORDER_INDEXES.some((index) => message.includes(`\`${index}\``));
       // A conflict with a concurrent transaction (another writer) rolled the batch back whole: same as stale.
       const conflict = (error as { isTransactionConflict?: boolean } | undefined)?.isTransactionConflict === true;
       if (!(stale || conflict) || attempt >= STALE_ATTEMPTS) throw new DbQueryFailedError('append', error, stale || conflict);
       stats.staleRetries++;
-      // A moved log_head means anything may have moved; an unknown stream only means that stream.
-      if (conflict || String(error?.message).includes('log_head')) heads.invalidate();
+      // Anything may have moved: reload the position, and (next attempt) the heads of this batch's streams.
+      heads.invalidate();
     }
   } catch (err) {
     heads.invalidate();

@@ -3,12 +3,12 @@
  * seen, so a batch gets its numbers without asking the DB (the bulk path, bulk.ts).
  *
  * The DB stays the authority. The position is loaded lazily (`log_head:global`) before the first
- * bulk commit and after every invalidate(); a stream the map does not know is assumed NEW (seq 1)
- * and the bulk transaction checks that its head really does not exist (`$fresh`), so a stream that
- * was evicted from the map, or written before a restart, costs one refused transaction and a head
- * load, never a wrong seq. The bulk transaction also refuses to run unless `log_head` still holds
- * the position the batch was numbered from: another writer, or a timed-out commit that landed
- * late, makes the whole batch stale instead of leaving a gap or a reordered log.
+ * bulk commit and after every invalidate(); a stream the map does not know is assumed NEW (seq 1).
+ * Both are checked by the UNIQUE indexes at commit: positions and seqs are gapless, so a number
+ * from stale heads is always one the DB already holds. A stream that was evicted from the map, or
+ * written before a restart, costs one refused transaction and a head load, never a wrong seq;
+ * another writer, or a timed-out commit that landed late, makes the whole batch stale instead of
+ * leaving a gap or a reordered log.
  *
  * Any commit that did not succeed through the bulk path (timeout, outage, careful fallback)
  * invalidates the heads: the next bulk commit reloads them from the DB.
@@ -20,13 +20,9 @@ import { LOAD_POSITION, LOAD_STREAM_HEADS } from './schema.ts';
 
 /** The bindings of bulkAppendQuery() for one batch, and the records it creates. */
 export interface BulkPlan {
-  /** `log_head` must hold this for the batch to commit. */
-  before: number;
   /** `log_head` after the batch. */
   after: number;
   rows: Record<string, unknown>[];
-  /** Heads of streams the plan assumed new: none of them may exist. */
-  fresh: RecordId[];
   heads: { id: RecordId; seq: number }[];
   checkpoints: { id: RecordId; event: RecordId }[];
   records: EventRecord[];
@@ -81,17 +77,12 @@ export class SequenceHeads {
     if (this.#position === null) throw new Error('SequenceHeads.plan() before loadPosition()');
     const before = this.#position;
     const seqs = new Map<string, number>();
-    const fresh: RecordId[] = [];
     const rows: Record<string, unknown>[] = [];
     const records: EventRecord[] = [];
     const checkpoints = new Map<string, RecordId>();
     entries.forEach((e, i) => {
-      let last = seqs.get(e.stream) ?? this.#streams.get(e.stream);
-      if (last === undefined) {
-        last = 0;
-        fresh.push(new RecordId('stream_head', e.stream));
-      }
-      const seq = last + 1;
+      // Unknown = new; if the stream has events after all, seq 1 is taken and the index refuses the batch.
+      const seq = (seqs.get(e.stream) ?? this.#streams.get(e.stream) ?? 0) + 1;
       seqs.set(e.stream, seq);
       const position = before + i + 1;
       const id = new RecordId('event', position);
@@ -101,10 +92,8 @@ export class SequenceHeads {
       if (e.type === 'StepCheckpointed') checkpoints.set(e.stream, id);
     });
     return {
-      before,
       after: before + entries.length,
       rows,
-      fresh,
       heads: [...seqs].map(([stream, seq]) => ({ id: new RecordId('stream_head', stream), seq })),
       checkpoints: [...checkpoints].map(([stream, event]) => ({ id: new RecordId('checkpoint_head', stream), event })),
       records,
