@@ -14,6 +14,7 @@ import type { ResolvedOrchestratorOptions } from './config.ts';
 import type { Journal } from './journal.ts';
 import type { Logger } from './log.ts';
 import type { RuntimeMetrics } from './metrics.ts';
+import type { Retention } from './retention.ts';
 
 /**
  * Lifecycle of the orchestrator, one line each:
@@ -32,6 +33,8 @@ export interface RuntimeContext {
   readonly queue: ReadyQueue;
   readonly metrics: RuntimeMetrics;
   readonly journal: Journal;
+  /** Evicts finished beads from table and queue (bounded memory). */
+  retention: Retention;
   readonly sideEffectsDir: string;
   universe: UniverseSupervisor | undefined;
   pool: WorkerPool | undefined;

@@ -40,7 +40,12 @@ export interface JournalOptions {
   defects: readonly Defect[];
   /** Bound of one append as seen through the actor (DB timeout plus slack). */
   askTimeoutMs: number;
+  /** Called once a bead's or workflow's final event is durable (retention.ts). */
+  onFinished?: (stream: string) => void;
 }
+
+/** Event types after which nothing more is recorded for the stream. */
+const FINAL_TYPES: ReadonlySet<string> = new Set(['BeadSucceeded', 'BeadFailed', 'BeadCancelled', 'WorkflowSucceeded', 'WorkflowFailed', 'WorkflowCancelled']);
 
 /** Appends events; see the module comment. */
 export class Journal {
@@ -98,6 +103,7 @@ export class Journal {
           ? await (await this.#actor.ask(message, { timeoutMs: this.#options.askTimeoutMs })).pending
           : await store.append(stream, event, { idempotencyKey });
         metrics.appendSeconds.observe({ status: result.status }, (performance.now() - started) / 1000);
+        if (FINAL_TYPES.has(event.type)) this.#options.onFinished?.(stream);
         return result;
       } catch (err) {
         if (hasCode(err, 'ORCH_IDEMPOTENCY_CONFLICT')) return { status: 'conflict' };

@@ -26,6 +26,7 @@ import { createLogger, type Logger } from './log.ts';
 import { createRuntimeMetrics } from './metrics.ts';
 import { ReconcilerMemory, reconcilerSpec, RECONCILER_PATH } from './reconciler.ts';
 import { recover } from './recovery.ts';
+import { Retention } from './retention.ts';
 import { createBeadService } from './service.ts';
 import { shutdown } from './shutdown.ts';
 import { ShutdownTimeoutError } from './errors.ts';
@@ -81,6 +82,8 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     queueDepth: () => ctx.queue.ready,
     outboxDepth: () => store.health().outboxSize,
     liveWorkers: () => ctx.pool?.stats.live ?? 0,
+    beadsInMemory: () => ctx.table.size,
+    submitKeysInMemory: () => ctx.table.submitKeys,
   });
   const table = new BeadTable();
   let dispatcher: ActorRef<DispatcherMessage, void> | undefined;
@@ -91,7 +94,12 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     table,
     queue: new ReadyQueue({ concurrency: opts.workers }),
     metrics,
-    journal: new Journal({ store, table, metrics, log, defects: opts.defects, askTimeoutMs: opts.dbTimeoutMs + 5000 }),
+    journal: new Journal({
+      store, table, metrics, log, defects: opts.defects, askTimeoutMs: opts.dbTimeoutMs + 5000,
+      onFinished: (stream) => ctx.retention.noteFinished(stream),
+    }),
+    retention: undefined as unknown as Retention, // set just below: it reads ctx
+
     sideEffectsDir: join(opts.dataDir, 'side-effects'),
     universe: undefined,
     pool: undefined,
@@ -107,7 +115,10 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     kick: () => dispatcher?.tell({ type: 'kick' }),
   };
 
+  ctx.retention = new Retention(ctx);
+
   let api: ApiServerHandle | undefined;
+  let retentionTimer: NodeJS.Timeout | undefined;
   let reconcileTimer: NodeJS.Timeout | undefined;
   let resolveStopped!: (value: { error?: unknown }) => void;
   const stopped = new Promise<{ error?: unknown }>((resolve) => (resolveStopped = resolve));
@@ -117,6 +128,7 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     destroyed = true;
     ctx.state = 'stopped';
     clearInterval(reconcileTimer);
+    clearInterval(retentionTimer);
     ctx.drain.abort();
     api?.destroy();
     ctx.universe?.destroy();
@@ -172,6 +184,9 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     reconcileTimer = setInterval(() => reconciler.tell({ type: 'tick' }), opts.reconcileTickMs);
     reconcileTimer.unref();
     log.info({ step: 'reconciler', tickMs: opts.reconcileTickMs }, 'reconciler started');
+    // Time-based eviction; count-based eviction also runs whenever a bead finishes.
+    retentionTimer = setInterval(() => ctx.retention.sweep(), Math.min(1000, Math.max(10, opts.retainFinishedMs)));
+    retentionTimer.unref();
 
     api = await startApiServer({
       service: createBeadService(ctx, memory),
@@ -204,6 +219,7 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
       closing ??= (async () => {
         if (destroyed) return;
         clearInterval(reconcileTimer);
+        clearInterval(retentionTimer);
         const ok = await shutdown(ctx, apiHandle, opts.shutdownTimeoutMs);
         if (!ok) destroy(new ShutdownTimeoutError(opts.shutdownTimeoutMs));
         destroyed = true;

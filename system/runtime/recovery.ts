@@ -9,7 +9,7 @@ import type { EventRecord, PendingEvent } from '../events/index.ts';
 import type { Bead } from '../scheduler/index.ts';
 import type { RuntimeContext } from './context.ts';
 import type { SubmittedData } from './beads.ts';
-import { recordLost, recordQueued } from './outcomes.ts';
+import { isFinished, recordLost, recordQueued } from './outcomes.ts';
 
 const PAGE = 1000;
 
@@ -29,10 +29,11 @@ export async function recover(ctx: RuntimeContext): Promise<RecoveryReport> {
   const beads: Bead[] = [];
   for (const event of events) {
     if (event.stream.startsWith('workflow:') && event.type === 'WorkflowSubmitted') {
-      const data = event.data as { workflowId: string; beadIds: string[]; idempotencyKey?: string; fingerprint?: string };
+      const data = event.data as { workflowId: string; beadIds: string[]; idempotencyKey?: string; fingerprint?: string; assignedIds?: boolean };
       ctx.workflows.set(data.workflowId, data.beadIds);
       if (data.idempotencyKey !== undefined && data.fingerprint !== undefined) {
-        ctx.table.rememberSubmit(data.idempotencyKey, data.fingerprint, data.beadIds, data.workflowId);
+        // Logs written before the flag existed: keep the key (it may be the only way back to the beads).
+        ctx.table.rememberSubmit(data.idempotencyKey, data.fingerprint, data.beadIds, data.workflowId, undefined, data.assignedIds ?? true);
       }
       continue;
     }
@@ -44,13 +45,24 @@ export async function recover(ctx: RuntimeContext): Promise<RecoveryReport> {
       record = ctx.table.create(data, event.at);
       beads.push(data.bead);
       if (data.idempotencyKey !== undefined && data.fingerprint !== undefined && data.workflowId === undefined) {
-        ctx.table.rememberSubmit(data.idempotencyKey, data.fingerprint, [beadId]);
+        ctx.table.rememberSubmit(data.idempotencyKey, data.fingerprint, [beadId], undefined, undefined, data.assignedIds ?? true);
       }
     }
     if (record !== undefined) ctx.table.fold(record, event.type, event.data, event.idempotencyKey, event.at);
   }
   const inFlight = rebuildQueue(ctx, beads);
+  noteFinishedUnits(ctx);
   return { beads: beads.length, events: events.length, ...(await resume(ctx, inFlight)) };
+}
+
+/** Hands every finished standalone bead and finished workflow to retention (bounded memory after a restart too). */
+function noteFinishedUnits(ctx: RuntimeContext): void {
+  for (const record of ctx.table.values()) {
+    if (record.workflowId === undefined && isFinished(record)) ctx.retention.noteFinished(`bead:${record.bead.id}`);
+  }
+  for (const [workflowId, beadIds] of ctx.workflows) {
+    if (beadIds.every((id) => { const r = ctx.table.get(id); return r !== undefined && isFinished(r); })) ctx.retention.noteFinished(`workflow:${workflowId}`);
+  }
 }
 
 /** A remote DB may still be coming up: retry retryable read failures this long. */
