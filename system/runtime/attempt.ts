@@ -52,7 +52,6 @@ export class Attempt {
   #client!: WorkerClient;
   /** Highest step whose StepCheckpointed this attempt recorded (or resumed from). */
   #lastStep = 0;
-  readonly #writes: Promise<unknown>[] = [];
   /** True once the worker accepted the prompt: only then is there a run to abort. */
   #prompted = false;
   #stopReason: { reason: StopReason; detail: string } | undefined;
@@ -113,8 +112,9 @@ export class Attempt {
     } finally {
       clearTimeout(timer);
       subscription?.close();
-      // The attempt is over only once everything it recorded is durable (its failures are logged by the journal).
-      await Promise.allSettled(this.#writes);
+      // Not waiting for what it recorded to be durable: the worker and the runner slot are free as
+      // soon as the agent is done. The appends commit in issue order behind (the outcome, issued
+      // next by the runner, after the last checkpoint); the journal logs any that fail.
     }
   }
 
@@ -124,7 +124,6 @@ export class Attempt {
    */
   #write(append: Promise<unknown>): void {
     append.catch(() => {});
-    this.#writes.push(append);
   }
 
   async #follow(

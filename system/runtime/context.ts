@@ -47,6 +47,11 @@ export interface RuntimeContext {
   readonly releasedAt: Map<string, number>;
   /** Pending retry timers by bead id (BeadRetryScheduled appended, BeadQueued not yet). */
   readonly retryTimers: Map<string, NodeJS.Timeout>;
+  /**
+   * Recording still in progress behind a runner that already gave its slot back (an attempt's
+   * end, folded at once, durable later). Shutdown waits for it before closing the log.
+   */
+  readonly behind: Set<Promise<void>>;
   /** Beads the `lose-on-restart` test defect forgot: nothing may pick them up. */
   readonly forgotten: Set<string>;
   /** Beads ids per workflow, to record the workflow's end. */

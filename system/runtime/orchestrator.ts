@@ -108,6 +108,7 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     runners: Array.from({ length: opts.workers }, () => null),
     retryTimers: new Map(),
     releasedAt: new Map(),
+    behind: new Set(),
     forgotten: new Set(),
     workflows: new Map(),
     reconcilerPaused: false,

@@ -231,6 +231,8 @@ async function cancel(ctx: RuntimeContext, id: string, reason: string): Promise<
   // A running bead ends when its agent confirmed the abort (or its worker was stopped).
   const deadline = performance.now() + CANCEL_WAIT_MS;
   while (!isFinished(record) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  // The answer comes after the fsync of what it reports (the runner does not wait for it).
+  await ctx.journal.settled(id);
   return toView(record);
 }
 
