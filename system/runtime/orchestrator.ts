@@ -17,6 +17,7 @@ import { openEventStore } from '../events/index.ts';
 import { ReadyQueue } from '../scheduler/index.ts';
 import { WorkerPool } from '../worker/index.ts';
 import { linkThroughProxy } from './agent-links.ts';
+import { workerLink } from './worker-link.ts';
 import { BeadTable } from './beads.ts';
 import { resolveOrchestratorOptions, type OrchestratorOptions, type ResolvedOrchestratorOptions } from './config.ts';
 import type { OrchestratorState, RuntimeContext } from './context.ts';
@@ -167,6 +168,7 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     pool.on('spawned', ({ worker }) => {
       memory.watch(worker);
       if (opts.workerProxyUrl !== undefined) linkThroughProxy(worker, opts.workerProxyUrl, log);
+      workerLink(worker).warm(); // after the proxy link: the link keeps the client it first gets
     });
     pool.on('died', ({ workerId, reason, exit, leased }) => {
       metrics.workerDeaths.inc({ reason });
