@@ -27,6 +27,9 @@ export function createBeadService(ctx: RuntimeContext, memory: ReconcilerMemory)
   return {
     submit: (req, opts) => submit(ctx, req, opts),
     async get(id) {
+      // Report only what is durable: the table is folded when an append is issued, and the
+      // runtime no longer waits for the commit; the answer does (usually a few ms at most).
+      if (ctx.table.has(id)) await ctx.journal.settled(id);
       const record = ctx.table.get(id) ?? (await readBeadRecord(ctx.store, id));
       return record === undefined ? undefined : toView(record);
     },
