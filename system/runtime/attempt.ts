@@ -52,6 +52,8 @@ export class Attempt {
   #client!: WorkerClient;
   /** The worker's one event stream and its sessions made ahead (worker-link.ts). */
   #link!: WorkerLink;
+  /** The session's current event route (replaced after a reconnect); closed when the attempt ends. */
+  #subscription: EventSubscription | undefined;
   /** Highest step whose StepCheckpointed this attempt recorded (or resumed from). */
   #lastStep = 0;
   /** True once the worker accepted the prompt: only then is there a run to abort. */
@@ -92,6 +94,7 @@ export class Attempt {
       // Usually made ahead by the previous attempt, and the stream is already open: no round trip.
       this.sessionID = await this.#link.session();
       subscription = await this.#link.events(this.sessionID);
+      this.#subscription = subscription;
       const checkpoint = resumePoint(record, options.doubleStep);
       this.#lastStep = checkpoint?.step ?? 0;
       this.#write(journal.bead(record, 'BeadStarted', { attempt: this.number, workerId: this.worker.id, fromStep: checkpoint?.step ?? 0 }, `${record.bead.id}:started:${this.number}`));
@@ -116,6 +119,7 @@ export class Attempt {
     } finally {
       clearTimeout(timer);
       subscription?.close();
+      this.#subscription?.close();
       // Not waiting for what it recorded to be durable: the worker and the runner slot are free as
       // soon as the agent is done. The appends commit in issue order behind (the outcome, issued
       // next by the runner, after the last checkpoint); the journal logs any that fail.
@@ -153,6 +157,7 @@ export class Attempt {
         if (resumed === 'stop') return this.#abort(record, journal, subscription);
         if ('end' in resumed) return resumed.end;
         subscription = resumed.subscription;
+        this.#subscription = subscription;
         next = subscription.next();
         continue;
       }

@@ -12,6 +12,9 @@
 import type { EventSubscription, WorkerClient, WorkerEvent, WorkerHandle } from '../worker/index.ts';
 import { agentClient } from './agent-links.ts';
 
+/** Heartbeats a route holds unread at most (they only say "alive"; one is as good as many). */
+const MAX_QUEUED_HINTS = 16;
+
 /** The events of one session, as an EventSubscription (what Attempt consumes). */
 class SessionRoute implements EventSubscription {
   readonly #queue: WorkerEvent[] = [];
@@ -40,11 +43,20 @@ class SessionRoute implements EventSubscription {
     waiter?.reject(err);
   }
 
+  /** A sign of life for every route (heartbeats): dropped when the route already has events waiting. */
+  hint(event: WorkerEvent): void {
+    if (this.#queue.length < MAX_QUEUED_HINTS) this.push(event);
+  }
+
   next(): Promise<WorkerEvent | undefined> {
     if (this.#queue.length > 0) return Promise.resolve(this.#queue.shift());
     if (this.#closed) return Promise.resolve(undefined);
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    return new Promise((resolve, reject) => (this.#waiter = { resolve, reject }));
+    const waiting = new Promise<WorkerEvent | undefined>((resolve, reject) => (this.#waiter = { resolve, reject }));
+    // A caller that stopped listening (its attempt ended) must not turn a later stream failure
+    // into an unhandled rejection; a caller that awaits still gets the error.
+    waiting.catch(() => {});
+    return waiting;
   }
 
   close(): void {
@@ -157,7 +169,7 @@ export class WorkerLink {
         if (event === undefined) return; // closed by close()
         const sessionID = 'sessionID' in event.properties ? (event.properties as { sessionID?: unknown }).sessionID : undefined;
         if (typeof sessionID === 'string') this.#routes.get(sessionID)?.push(event);
-        else for (const route of this.#routes.values()) route.push(event);
+        else for (const route of this.#routes.values()) route.hint(event);
       }
     } catch (err) {
       if (this.#stream === opening) this.#stream = undefined;
