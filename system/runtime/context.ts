@@ -15,6 +15,7 @@ import type { Journal } from './journal.ts';
 import type { Logger } from './log.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 import type { Retention } from './retention.ts';
+import type { Snapshotter } from './snapshot.ts';
 
 /**
  * Lifecycle of the orchestrator, one line each:
@@ -52,6 +53,8 @@ export interface RuntimeContext {
    * end, folded at once, durable later). Shutdown waits for it before closing the log.
    */
   readonly behind: Set<Promise<void>>;
+  /** Keeps the start-up snapshot current (snapshot.ts); set once recovery is done. */
+  snapshotter: Snapshotter | undefined;
   /** Beads the `lose-on-restart` test defect forgot: nothing may pick them up. */
   readonly forgotten: Set<string>;
   /** Beads ids per workflow, to record the workflow's end. */

@@ -28,6 +28,7 @@ import { createRuntimeMetrics } from './metrics.ts';
 import { ReconcilerMemory, reconcilerSpec, RECONCILER_PATH } from './reconciler.ts';
 import { recover } from './recovery.ts';
 import { Retention } from './retention.ts';
+import { Snapshotter } from './snapshot.ts';
 import { createBeadService } from './service.ts';
 import { shutdown } from './shutdown.ts';
 import { ShutdownTimeoutError } from './errors.ts';
@@ -110,6 +111,7 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     retryTimers: new Map(),
     releasedAt: new Map(),
     behind: new Set(),
+    snapshotter: undefined,
     forgotten: new Set(),
     workflows: new Map(),
     reconcilerPaused: false,
@@ -131,6 +133,7 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     ctx.state = 'stopped';
     clearInterval(reconcileTimer);
     clearInterval(retentionTimer);
+    ctx.snapshotter?.stop();
     ctx.drain.abort();
     api?.destroy();
     ctx.universe?.destroy();
@@ -141,8 +144,14 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
   };
 
   try {
-    const report = await recover(ctx);
-    log.info({ step: 'recovery', beads: report.beads, events: report.events, resumed: report.resumed.length, lostAttempts: report.lostAttempts }, 'state rebuilt from the log');
+    const snapshotPath = join(opts.dataDir, 'projection-snapshot.json');
+    const { report, projection } = await recover(ctx, snapshotPath);
+    log.info(
+      { step: 'recovery', beads: report.beads, events: report.events, snapshotPosition: report.snapshotPosition, resumed: report.resumed.length, lostAttempts: report.lostAttempts, ms: Math.round(performance.now() - startedAt) },
+      'state rebuilt from the snapshot and the log after it',
+    );
+    ctx.snapshotter = new Snapshotter(snapshotPath, store, projection, log);
+    ctx.snapshotter.start();
 
     const intensity = { maxRestarts: 100, periodMs: 10_000 };
     ctx.universe = await UniverseSupervisor.start({
@@ -223,6 +232,7 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
         if (destroyed) return;
         clearInterval(reconcileTimer);
         clearInterval(retentionTimer);
+        ctx.snapshotter?.stop();
         const ok = await shutdown(ctx, apiHandle, opts.shutdownTimeoutMs);
         if (!ok) destroy(new ShutdownTimeoutError(opts.shutdownTimeoutMs));
         destroyed = true;
