@@ -5,6 +5,7 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { OyaError } from '../errors.ts';
+import { MAX_BODY_DEPTH } from './body.ts';
 import { startTestApi, type TestApi } from './fixtures/test-api.ts';
 
 /** After a bad request: the server still answers and nothing was written. */
@@ -78,6 +79,36 @@ describe('malformed and invalid bodies', () => {
     // Parameters and +json suffixes are still JSON.
     expect((await t.call('POST', '/beads', { body: '{"title":"x"}', headers: { 'content-type': 'application/json; charset=utf-8' } })).status).toBe(201);
     expect((await t.call('POST', '/beads', { body: '{"title":"y"}', headers: { 'content-type': 'application/merge-patch+json' } })).status).toBe(201);
+  });
+});
+
+describe('deeply nested bodies (depth limit, MAX_BODY_DEPTH)', () => {
+  it('answers 400 ORCH_API_INVALID_BODY for a 50,000-deep input, arrays or objects, and keeps serving', async () => {
+    const t = await startTestApi();
+    const depth = 50_000;
+    const deepArray = `{"title":"deep","input":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    const deepObject = `{"title":"deep","input":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`;
+    for (const body of [deepArray, deepObject]) {
+      const res = await t.call('POST', '/beads', { body, headers: { 'content-type': 'application/json' } });
+      expect(res.status).toBe(400);
+      expect(res.json.error.code).toBe('ORCH_API_INVALID_BODY');
+      expect(res.json.error.message).toContain(`deeper than ${MAX_BODY_DEPTH}`);
+    }
+    expect(t.service.calls).not.toContain('submit');
+    await expectUnharmed(t);
+    // The same server still takes a normal submit afterwards.
+    expect((await t.call('POST', '/beads', { json: { title: 'after' } })).status).toBe(201);
+  });
+
+  it('accepts an input exactly at the limit and refuses one level more', async () => {
+    const t = await startTestApi();
+    // The body object is level 1 and `input` level 2, so the arrays inside it may add limit - 2.
+    const nested = (levels: number) => `{"title":"d","input":{"a":${'['.repeat(levels)}${']'.repeat(levels)}}}`;
+    const atLimit = await t.call('POST', '/beads', { body: nested(MAX_BODY_DEPTH - 2), headers: { 'content-type': 'application/json' } });
+    expect(atLimit.status).toBe(201);
+    const over = await t.call('POST', '/beads', { body: nested(MAX_BODY_DEPTH - 1), headers: { 'content-type': 'application/json' } });
+    expect(over.status).toBe(400);
+    expect(over.json.error.code).toBe('ORCH_API_INVALID_BODY');
   });
 });
 

@@ -7,7 +7,15 @@
  * and closes the connection (the unread rest of the body makes it unusable for keep-alive).
  */
 import type { IncomingMessage } from 'node:http';
-import { BodyTooLargeError, MalformedJsonError, UnsupportedMediaTypeError } from './errors.ts';
+import { BodyTooLargeError, InvalidBodyError, MalformedJsonError, UnsupportedMediaTypeError } from './errors.ts';
+
+/**
+ * Deepest nesting of arrays/objects a body may have. V8's JSON.parse is iterative and accepts any
+ * depth, but JSON.stringify, structuredClone, CBOR encoding and zod all recurse: a 50,000-deep body
+ * that got past the parser would blow the stack in whichever of them touched it first. No real
+ * bead input is anywhere near this deep.
+ */
+export const MAX_BODY_DEPTH = 64;
 
 /** The JSON content types we accept: application/json and any application/*+json. */
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
@@ -39,10 +47,32 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number, opt
     if (optional) return undefined;
     throw new MalformedJsonError('empty body');
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw new MalformedJsonError((err as Error).message);
+  }
+  assertDepthAtMost(value, MAX_BODY_DEPTH);
+  return value;
+}
+
+/**
+ * Throws InvalidBodyError (400) when `value` nests arrays/objects deeper than `maxDepth` (a scalar
+ * is depth 0, `[]` and `{}` are depth 1). Iterative, with an explicit stack: it must not itself
+ * recurse over the very input it guards against.
+ */
+export function assertDepthAtMost(value: unknown, maxDepth: number): void {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    if (top.value === null || typeof top.value !== 'object') continue;
+    const depth = top.depth + 1;
+    if (depth > maxDepth) {
+      throw new InvalidBodyError([{ path: '', message: `nested deeper than ${maxDepth} levels of arrays/objects` }]);
+    }
+    const children = Array.isArray(top.value) ? top.value : Object.values(top.value);
+    for (const child of children) if (child !== null && typeof child === 'object') stack.push({ value: child, depth });
   }
 }
 

@@ -40,15 +40,36 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
+/**
+ * A copy of `value` with object keys sorted at every level. Iterative (an explicit stack of
+ * containers still to fill) so that no input depth can overflow the call stack; bodies are
+ * depth-limited on arrival (./body.ts), this does not rely on it.
+ */
+export function sortKeys(value: unknown): unknown {
+  const copyOf = (v: unknown): unknown => (Array.isArray(v) ? [] : v !== null && typeof v === 'object' ? {} : v);
+  const root = copyOf(value);
+  const pending: Array<{ from: object; to: Record<string, unknown> | unknown[] }> = [];
+  if (root !== value) pending.push({ from: value as object, to: root as Record<string, unknown> | unknown[] });
+  while (pending.length > 0) {
+    const { from, to } = pending.pop()!;
+    if (Array.isArray(from)) {
+      const out = to as unknown[];
+      for (const item of from) {
+        // JSON.stringify writes undefined in an array as null: keep it so the text is unchanged.
+        const copy = copyOf(item);
+        out.push(copy);
+        if (copy !== item) pending.push({ from: item as object, to: copy as Record<string, unknown> | unknown[] });
+      }
+    } else {
+      const out = to as Record<string, unknown>;
+      for (const key of Object.keys(from).sort()) {
+        const item = (from as Record<string, unknown>)[key];
+        if (item === undefined) continue;
+        const copy = copyOf(item);
+        out[key] = copy;
+        if (copy !== item) pending.push({ from: item as object, to: copy as Record<string, unknown> | unknown[] });
+      }
     }
-    return out;
   }
-  return value;
+  return root;
 }

@@ -1,6 +1,6 @@
 /**
- * One attempt of one bead on one leased worker: subscribe to the worker's events, open a session,
- * append BeadStarted, prompt (resuming from the last checkpoint), append a StepCheckpointed per
+ * One attempt of one bead on one leased worker: take a session (made ahead) and its events from
+ * the worker's one stream (worker-link.ts), append BeadStarted, prompt (resuming from the last checkpoint), append a StepCheckpointed per
  * checkpoint event, and end with exactly one AttemptEnd. The caller (runner.ts) turns that end
  * into the bead's next event; this module never decides retries.
  *
@@ -15,7 +15,7 @@ import { stateFor } from '../agent/simulated.ts';
 import { hasCode } from '../errors.ts';
 import { type EventSubscription, type WorkerClient, type WorkerEvent, type WorkerHandle } from '../worker/index.ts';
 import type { SessionInfo } from '../worker/protocol.ts';
-import { agentClient } from './agent-links.ts';
+import { workerLink, type WorkerLink } from './worker-link.ts';
 import type { BeadRecord } from './beads.ts';
 import type { Journal } from './journal.ts';
 
@@ -50,9 +50,12 @@ export class Attempt {
   unreachable = false;
   /** How the worker is reached (through its agent proxy when there is one). */
   #client!: WorkerClient;
+  /** The worker's one event stream and its sessions made ahead (worker-link.ts). */
+  #link!: WorkerLink;
+  /** The session's current event route (replaced after a reconnect); closed when the attempt ends. */
+  #subscription: EventSubscription | undefined;
   /** Highest step whose StepCheckpointed this attempt recorded (or resumed from). */
   #lastStep = 0;
-  readonly #writes: Promise<unknown>[] = [];
   /** True once the worker accepted the prompt: only then is there a run to abort. */
   #prompted = false;
   #stopReason: { reason: StopReason; detail: string } | undefined;
@@ -86,9 +89,12 @@ export class Attempt {
     const timer = setTimeout(() => this.stop('timeout', `bead timed out after ${record.bead.timeoutMs} ms`), record.bead.timeoutMs);
     let subscription: EventSubscription | undefined;
     try {
-      this.#client = await agentClient(this.worker);
-      subscription = await this.#client.subscribe();
-      this.sessionID = await this.#client.createSession();
+      this.#link = workerLink(this.worker);
+      this.#client = await this.#link.client();
+      // Usually made ahead by the previous attempt, and the stream is already open: no round trip.
+      this.sessionID = await this.#link.session();
+      subscription = await this.#link.events(this.sessionID);
+      this.#subscription = subscription;
       const checkpoint = resumePoint(record, options.doubleStep);
       this.#lastStep = checkpoint?.step ?? 0;
       this.#write(journal.bead(record, 'BeadStarted', { attempt: this.number, workerId: this.worker.id, fromStep: checkpoint?.step ?? 0 }, `${record.bead.id}:started:${this.number}`));
@@ -113,8 +119,10 @@ export class Attempt {
     } finally {
       clearTimeout(timer);
       subscription?.close();
-      // The attempt is over only once everything it recorded is durable (its failures are logged by the journal).
-      await Promise.allSettled(this.#writes);
+      this.#subscription?.close();
+      // Not waiting for what it recorded to be durable: the worker and the runner slot are free as
+      // soon as the agent is done. The appends commit in issue order behind (the outcome, issued
+      // next by the runner, after the last checkpoint); the journal logs any that fail.
     }
   }
 
@@ -124,7 +132,6 @@ export class Attempt {
    */
   #write(append: Promise<unknown>): void {
     append.catch(() => {});
-    this.#writes.push(append);
   }
 
   async #follow(
@@ -150,6 +157,7 @@ export class Attempt {
         if (resumed === 'stop') return this.#abort(record, journal, subscription);
         if ('end' in resumed) return resumed.end;
         subscription = resumed.subscription;
+        this.#subscription = subscription;
         next = subscription.next();
         continue;
       }
@@ -235,7 +243,7 @@ export class Attempt {
       }
       let subscription: EventSubscription | undefined;
       try {
-        subscription = await this.#client.subscribe();
+        subscription = await this.#link.events(this.sessionID!);
         const end = await this.#resync(record, journal);
         this.lastProgressAt = performance.now();
         if (end !== undefined) {

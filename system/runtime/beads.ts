@@ -18,6 +18,8 @@ export interface BeadRecord {
   readonly workflowId: string | undefined;
   /** The submit's idempotency key (Idempotency-Key header or `bead:<id>`), if any. */
   readonly idempotencyKey: string | undefined;
+  /** The submit's request fingerprint: a resubmit after eviction is told from a reuse by it. */
+  readonly fingerprint: string | undefined;
   /** Seed of the simulated agent: fixed at submit so a resumed run matches its checkpoints. */
   readonly seed: string;
   state: BeadState;
@@ -42,12 +44,20 @@ export interface SubmittedData {
   seed: string;
   idempotencyKey?: string;
   fingerprint?: string;
+  /** True when the service chose every id of the submit (absent in logs older than the flag). */
+  assignedIds?: boolean;
   [extra: string]: unknown;
 }
 
 /** What one idempotent submit created. `durable` settles once its events are in the log (or outbox). */
 export interface SubmitRecord {
   fingerprint: string;
+  /**
+   * True when the service chose the ids: then nothing in the log can be found by id for this key,
+   * so the entry outlives its beads' eviction (see retention.ts). Client-given ids are found again
+   * in the store by their stream.
+   */
+  assignedIds: boolean;
   beadIds: string[];
   workflowId?: string;
   durable: Promise<unknown>;
@@ -80,6 +90,7 @@ export class BeadTable {
       bead: data.bead,
       workflowId: data.workflowId,
       idempotencyKey: data.idempotencyKey,
+      fingerprint: data.fingerprint,
       seed: data.seed,
       state: undefined as unknown as BeadState,
       keys: new Set(),
@@ -108,13 +119,44 @@ export class BeadTable {
   }
 
   /** Remembers which beads a submit created, under its idempotency key. */
-  rememberSubmit(key: string, fingerprint: string, beadIds: string[], workflowId?: string, durable: Promise<unknown> = Promise.resolve()): void {
-    if (!this.#submits.has(key)) this.#submits.set(key, { fingerprint, beadIds, durable, ...(workflowId === undefined ? {} : { workflowId }) });
+  rememberSubmit(key: string, fingerprint: string, beadIds: string[], workflowId?: string, durable: Promise<unknown> = Promise.resolve(), assignedIds = false): void {
+    if (!this.#submits.has(key)) this.#submits.set(key, { fingerprint, beadIds, durable, assignedIds, ...(workflowId === undefined ? {} : { workflowId }) });
   }
 
   submitFor(key: string): SubmitRecord | undefined {
     return this.#submits.get(key);
   }
+
+  /** Number of submit idempotency keys held (a gauge for the bounded-memory tests). */
+  get submitKeys(): number {
+    return this.#submits.size;
+  }
+
+  /**
+   * Drops a finished bead from memory (retention.ts decides when). Its submit key goes with it
+   * unless the ids were assigned by the service (then only the key can find the beads again).
+   */
+  evict(id: string): void {
+    const record = this.#beads.get(id);
+    if (record === undefined) return;
+    this.#beads.delete(id);
+    const key = record.idempotencyKey;
+    const submit = key === undefined ? undefined : this.#submits.get(key);
+    if (submit !== undefined && !submit.assignedIds) this.#submits.delete(key!);
+  }
+}
+
+/**
+ * A bead's record rebuilt from its stream (an evicted bead read back from the store), folded the
+ * same way as a live one. Not added to any table. Undefined when the stream has no BeadSubmitted.
+ */
+export function recordFromEvents(events: readonly EventRecord[]): BeadRecord | undefined {
+  const first = events.find((e) => e.type === 'BeadSubmitted');
+  if (first === undefined) return undefined;
+  const scratch = new BeadTable();
+  const record = scratch.create(first.data as SubmittedData, first.at);
+  for (const event of events) scratch.fold(record, event.type, event.data, event.idempotencyKey, event.at);
+  return record;
 }
 
 /** The bead as clients see it (GET /beads/:id). `status` is the log projection's status. */

@@ -45,6 +45,13 @@ const optionsSchema = z
     shutdownTimeoutMs: z.number().int().min(100).default(30_000),
     /** Largest accepted request body in bytes. @default 1 MiB */
     bodyLimitBytes: z.number().int().min(1024).default(1024 * 1024),
+    /**
+     * A finished bead (or workflow) leaves memory this long after its outcome is durable; the API
+     * then reads it back from the log. @default 60000 (ms)
+     */
+    retainFinishedMs: z.number().int().min(0).max(86_400_000).default(60_000),
+    /** At most this many finished beads are held in memory; past it the oldest leave at once. @default 10000 */
+    retainFinishedBeads: z.number().int().min(0).default(10_000),
     /** Reserved: each bead's own `maxAttempts` (default 3, set by the API schema) decides its retries. @default 3 */
     maxAttempts: z.number().int().min(1).max(100).default(3),
     /** Seed for the simulated agent and every random choice the orchestrator makes. @default 1 */
@@ -92,8 +99,10 @@ const ENV: Record<string, keyof OrchestratorOptions> = {
   OYA_DB_TIMEOUT_MS: 'dbTimeoutMs',
   OYA_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
   OYA_WORKER_PROXY: 'workerProxyUrl',
+  OYA_RETAIN_FINISHED_MS: 'retainFinishedMs',
+  OYA_RETAIN_FINISHED_BEADS: 'retainFinishedBeads',
 };
-const NUMERIC = new Set<string>(['port', 'workers', 'reconcileTickMs', 'seed', 'heartbeatTimeoutMs', 'dbTimeoutMs', 'shutdownTimeoutMs']);
+const NUMERIC = new Set<string>(['port', 'workers', 'reconcileTickMs', 'seed', 'heartbeatTimeoutMs', 'dbTimeoutMs', 'shutdownTimeoutMs', 'retainFinishedMs', 'retainFinishedBeads']);
 const BOOLEAN = new Set<string>(['admin']);
 
 /** Reads OYA_* variables into options (strings converted to the option's type). */

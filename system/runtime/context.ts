@@ -14,6 +14,8 @@ import type { ResolvedOrchestratorOptions } from './config.ts';
 import type { Journal } from './journal.ts';
 import type { Logger } from './log.ts';
 import type { RuntimeMetrics } from './metrics.ts';
+import type { Retention } from './retention.ts';
+import type { Snapshotter } from './snapshot.ts';
 
 /**
  * Lifecycle of the orchestrator, one line each:
@@ -32,6 +34,8 @@ export interface RuntimeContext {
   readonly queue: ReadyQueue;
   readonly metrics: RuntimeMetrics;
   readonly journal: Journal;
+  /** Evicts finished beads from table and queue (bounded memory). */
+  retention: Retention;
   readonly sideEffectsDir: string;
   universe: UniverseSupervisor | undefined;
   pool: WorkerPool | undefined;
@@ -44,6 +48,13 @@ export interface RuntimeContext {
   readonly releasedAt: Map<string, number>;
   /** Pending retry timers by bead id (BeadRetryScheduled appended, BeadQueued not yet). */
   readonly retryTimers: Map<string, NodeJS.Timeout>;
+  /**
+   * Recording still in progress behind a runner that already gave its slot back (an attempt's
+   * end, folded at once, durable later). Shutdown waits for it before closing the log.
+   */
+  readonly behind: Set<Promise<void>>;
+  /** Keeps the start-up snapshot current (snapshot.ts); set once recovery is done. */
+  snapshotter: Snapshotter | undefined;
   /** Beads the `lose-on-restart` test defect forgot: nothing may pick them up. */
   readonly forgotten: Set<string>;
   /** Beads ids per workflow, to record the workflow's end. */

@@ -5,7 +5,8 @@
  *   hands each to one. A killed dispatcher loses nothing: its state is the queue, and the
  *   reconciler kicks it again every tick.
  * - `universe/workers/runner-<i>` (one per pool slot) runs one bead at a time: lease a worker,
- *   run an Attempt, record its end (outcomes.ts), release the worker. A killed runner aborts its
+ *   run an Attempt, release the worker, record its end (outcomes.ts) and take the next bead while
+ *   that record becomes durable behind it. A killed runner aborts its
  *   attempt (ctx.signal) and the bead resumes from its last checkpoint on another runner.
  */
 import { actor, type ActorContext, type ActorRef, type Behaviour } from '../actors/index.ts';
@@ -101,7 +102,17 @@ async function runBead(ctx: RuntimeContext, msg: RunnerMessage, actorCtx: ActorC
     ctx.pool?.release(worker);
   }
   ctx.log.debug({ beadId: record.bead.id, attempt: attempt.number, end: end.kind }, 'attempt ended');
-  await recordEnd(ctx, record.bead.id, attempt, end);
+  // The end is folded (and the queue moved) synchronously inside recordEnd; only its durability
+  // is left, and it must not hold this runner: the slot goes back to the dispatcher now.
+  recordBehind(ctx, record.bead.id, recordEnd(ctx, record.bead.id, attempt, end));
+}
+
+/** Keeps `work` in ctx.behind until it settles; a failure is logged (the reconciler repairs from the log). */
+function recordBehind(ctx: RuntimeContext, beadId: string, work: Promise<void>): void {
+  const tracked: Promise<void> = work
+    .catch((err: unknown) => ctx.log.error({ err, beadId }, 'recording an attempt end failed; the reconciler will repair the bead'))
+    .finally(() => ctx.behind.delete(tracked));
+  ctx.behind.add(tracked);
 }
 
 /** Turns an attempt's end into the bead's next event. */

@@ -40,13 +40,20 @@ export interface JournalOptions {
   defects: readonly Defect[];
   /** Bound of one append as seen through the actor (DB timeout plus slack). */
   askTimeoutMs: number;
+  /** Called once a bead's or workflow's final event is durable (retention.ts). */
+  onFinished?: (stream: string) => void;
 }
+
+/** Event types after which nothing more is recorded for the stream. */
+const FINAL_TYPES: ReadonlySet<string> = new Set(['BeadSucceeded', 'BeadFailed', 'BeadCancelled', 'WorkflowSucceeded', 'WorkflowFailed', 'WorkflowCancelled']);
 
 /** Appends events; see the module comment. */
 export class Journal {
   readonly #options: JournalOptions;
   #actor: ActorRef<AppendMessage, AppendReceipt> | undefined;
   #droppedOne = false;
+  /** The last append issued per bead stream, until it settles (see settled()). */
+  readonly #last = new Map<string, Promise<JournalOutcome>>();
 
   constructor(options: JournalOptions) {
     this.#options = options;
@@ -71,8 +78,11 @@ export class Journal {
       this.#options.log.warn({ defect: 'drop-event', beadId: record.bead.id, idempotencyKey }, 'TEST DEFECT: StepCheckpointed not appended');
       return { status: 'dropped' };
     }
+    const stream = beadStream(record.bead.id);
+    const appending = this.append(stream, { type, data } as NewEvent, idempotencyKey);
+    this.#last.set(stream, appending);
     try {
-      return await this.append(beadStream(record.bead.id), { type, data } as NewEvent, idempotencyKey);
+      return await appending;
     } catch (err) {
       // Not in the log, so not in the table either (unless something was folded on top since).
       if (record.state === folded) {
@@ -80,7 +90,18 @@ export class Journal {
         record.keys.delete(idempotencyKey);
       }
       throw err;
+    } finally {
+      if (this.#last.get(stream) === appending) this.#last.delete(stream);
     }
+  }
+
+  /**
+   * Settles once every event of the bead issued so far is durable (or failed). Appends commit in
+   * issue order, so waiting for the last one is enough. For answers that must not come before
+   * their fsync (a cancel) while the runtime itself moves on without waiting.
+   */
+  async settled(beadId: string): Promise<void> {
+    await this.#last.get(beadStream(beadId))?.catch(() => {});
   }
 
   /** Appends one event with retries. Resolves `conflict` when the key belongs to another event. */
@@ -98,6 +119,7 @@ export class Journal {
           ? await (await this.#actor.ask(message, { timeoutMs: this.#options.askTimeoutMs })).pending
           : await store.append(stream, event, { idempotencyKey });
         metrics.appendSeconds.observe({ status: result.status }, (performance.now() - started) / 1000);
+        if (FINAL_TYPES.has(event.type)) this.#options.onFinished?.(stream);
         return result;
       } catch (err) {
         if (hasCode(err, 'ORCH_IDEMPOTENCY_CONFLICT')) return { status: 'conflict' };

@@ -28,6 +28,10 @@ export interface GaugeSources {
   queueDepth(): number;
   outboxDepth(): number;
   liveWorkers(): number;
+  /** Beads held in the runtime's table (bounded by retention). */
+  beadsInMemory(): number;
+  /** Submit idempotency keys held in memory. */
+  submitKeysInMemory(): number;
 }
 
 /** The metrics the runtime records. */
@@ -62,6 +66,8 @@ export function createRuntimeMetrics(sources: GaugeSources): RuntimeMetrics {
   gauge('oya_queue_depth', 'Beads ready and waiting for a worker', sources.queueDepth);
   gauge('oya_outbox_depth', 'Events acknowledged but not yet in the database (durable local outbox)', sources.outboxDepth);
   gauge('oya_workers_live', 'Live worker processes in the pool', sources.liveWorkers);
+  gauge('oya_beads_in_memory', 'Beads held in memory (finished ones leave after retainFinishedMs / retainFinishedBeads)', sources.beadsInMemory);
+  gauge('oya_submit_keys_in_memory', 'Submit idempotency keys held in memory', sources.submitKeysInMemory);
   return {
     registry,
     submitted: counter('oya_beads_submitted_total', 'Beads accepted (BeadSubmitted appended)'),

@@ -17,6 +17,7 @@ import { openEventStore } from '../events/index.ts';
 import { ReadyQueue } from '../scheduler/index.ts';
 import { WorkerPool } from '../worker/index.ts';
 import { linkThroughProxy } from './agent-links.ts';
+import { workerLink } from './worker-link.ts';
 import { BeadTable } from './beads.ts';
 import { resolveOrchestratorOptions, type OrchestratorOptions, type ResolvedOrchestratorOptions } from './config.ts';
 import type { OrchestratorState, RuntimeContext } from './context.ts';
@@ -26,6 +27,8 @@ import { createLogger, type Logger } from './log.ts';
 import { createRuntimeMetrics } from './metrics.ts';
 import { ReconcilerMemory, reconcilerSpec, RECONCILER_PATH } from './reconciler.ts';
 import { recover } from './recovery.ts';
+import { Retention } from './retention.ts';
+import { Snapshotter } from './snapshot.ts';
 import { createBeadService } from './service.ts';
 import { shutdown } from './shutdown.ts';
 import { ShutdownTimeoutError } from './errors.ts';
@@ -81,6 +84,8 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     queueDepth: () => ctx.queue.ready,
     outboxDepth: () => store.health().outboxSize,
     liveWorkers: () => ctx.pool?.stats.live ?? 0,
+    beadsInMemory: () => ctx.table.size,
+    submitKeysInMemory: () => ctx.table.submitKeys,
   });
   const table = new BeadTable();
   let dispatcher: ActorRef<DispatcherMessage, void> | undefined;
@@ -91,7 +96,12 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     table,
     queue: new ReadyQueue({ concurrency: opts.workers }),
     metrics,
-    journal: new Journal({ store, table, metrics, log, defects: opts.defects, askTimeoutMs: opts.dbTimeoutMs + 5000 }),
+    journal: new Journal({
+      store, table, metrics, log, defects: opts.defects, askTimeoutMs: opts.dbTimeoutMs + 5000,
+      onFinished: (stream) => ctx.retention.noteFinished(stream),
+    }),
+    retention: undefined as unknown as Retention, // set just below: it reads ctx
+
     sideEffectsDir: join(opts.dataDir, 'side-effects'),
     universe: undefined,
     pool: undefined,
@@ -100,6 +110,8 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     runners: Array.from({ length: opts.workers }, () => null),
     retryTimers: new Map(),
     releasedAt: new Map(),
+    behind: new Set(),
+    snapshotter: undefined,
     forgotten: new Set(),
     workflows: new Map(),
     reconcilerPaused: false,
@@ -107,7 +119,10 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     kick: () => dispatcher?.tell({ type: 'kick' }),
   };
 
+  ctx.retention = new Retention(ctx);
+
   let api: ApiServerHandle | undefined;
+  let retentionTimer: NodeJS.Timeout | undefined;
   let reconcileTimer: NodeJS.Timeout | undefined;
   let resolveStopped!: (value: { error?: unknown }) => void;
   const stopped = new Promise<{ error?: unknown }>((resolve) => (resolveStopped = resolve));
@@ -117,6 +132,8 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     destroyed = true;
     ctx.state = 'stopped';
     clearInterval(reconcileTimer);
+    clearInterval(retentionTimer);
+    ctx.snapshotter?.stop();
     ctx.drain.abort();
     api?.destroy();
     ctx.universe?.destroy();
@@ -127,8 +144,14 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
   };
 
   try {
-    const report = await recover(ctx);
-    log.info({ step: 'recovery', beads: report.beads, events: report.events, resumed: report.resumed.length, lostAttempts: report.lostAttempts }, 'state rebuilt from the log');
+    const snapshotPath = join(opts.dataDir, 'projection-snapshot.json');
+    const { report, projection } = await recover(ctx, snapshotPath);
+    log.info(
+      { step: 'recovery', beads: report.beads, events: report.events, snapshotPosition: report.snapshotPosition, resumed: report.resumed.length, lostAttempts: report.lostAttempts, ms: Math.round(performance.now() - startedAt) },
+      'state rebuilt from the snapshot and the log after it',
+    );
+    ctx.snapshotter = new Snapshotter(snapshotPath, store, projection, log);
+    ctx.snapshotter.start();
 
     const intensity = { maxRestarts: 100, periodMs: 10_000 };
     ctx.universe = await UniverseSupervisor.start({
@@ -154,6 +177,7 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     pool.on('spawned', ({ worker }) => {
       memory.watch(worker);
       if (opts.workerProxyUrl !== undefined) linkThroughProxy(worker, opts.workerProxyUrl, log);
+      workerLink(worker).warm(); // after the proxy link: the link keeps the client it first gets
     });
     pool.on('died', ({ workerId, reason, exit, leased }) => {
       metrics.workerDeaths.inc({ reason });
@@ -172,6 +196,9 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     reconcileTimer = setInterval(() => reconciler.tell({ type: 'tick' }), opts.reconcileTickMs);
     reconcileTimer.unref();
     log.info({ step: 'reconciler', tickMs: opts.reconcileTickMs }, 'reconciler started');
+    // Time-based eviction; count-based eviction also runs whenever a bead finishes.
+    retentionTimer = setInterval(() => ctx.retention.sweep(), Math.min(1000, Math.max(10, opts.retainFinishedMs)));
+    retentionTimer.unref();
 
     api = await startApiServer({
       service: createBeadService(ctx, memory),
@@ -204,6 +231,8 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
       closing ??= (async () => {
         if (destroyed) return;
         clearInterval(reconcileTimer);
+        clearInterval(retentionTimer);
+        ctx.snapshotter?.stop();
         const ok = await shutdown(ctx, apiHandle, opts.shutdownTimeoutMs);
         if (!ok) destroy(new ShutdownTimeoutError(opts.shutdownTimeoutMs));
         destroyed = true;

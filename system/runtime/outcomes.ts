@@ -6,6 +6,11 @@
  * BeadCancelled) is appended under ONE key, `<bead>:outcome`. A second, different outcome for the
  * same bead (a zombie attempt, a cancel racing a success) is refused by the store's unique index
  * (ORCH_IDEMPOTENCY_CONFLICT) and by the table's key set, so the log can never hold two.
+ *
+ * Each function ISSUES all its appends (and makes its queue transitions) synchronously, before
+ * its first await: the fold into the table is immediate, the log actor's mailbox keeps the order,
+ * and a runner can hand its slot back at once while durability completes behind (dispatcher.ts).
+ * Nothing here waits for one commit before issuing the next append.
  */
 import { TERMINAL_BEAD_STATUSES, workflowStream } from '../events/index.ts';
 import type { BeadRecord } from './beads.ts';
@@ -28,14 +33,14 @@ export function isFinished(record: BeadRecord): boolean {
 
 /** Appends BeadQueued for beads that became ready (next attempt number in the key: idempotent across restarts). */
 export async function recordQueued(ctx: RuntimeContext, ids: readonly string[], reason: string): Promise<void> {
-  await Promise.all(
-    ids.map((id) => {
-      const record = ctx.table.get(id);
-      if (record === undefined || isFinished(record)) return undefined;
-      return ctx.journal.bead(record, 'BeadQueued', { reason }, `${id}:queued:${record.state.attempts + 1}`);
-    }),
-  );
+  const writes = ids.map((id) => {
+    const record = ctx.table.get(id);
+    if (record === undefined || isFinished(record)) return undefined;
+    return ctx.journal.bead(record, 'BeadQueued', { reason }, `${id}:queued:${record.state.attempts + 1}`);
+  });
+  // Dispatch now: the runner's BeadStarted queues behind BeadQueued in the log actor's mailbox.
   if (ids.length > 0) ctx.kick();
+  await Promise.all(writes);
 }
 
 /** The attempt succeeded: record it once, release dependents. */
@@ -43,10 +48,9 @@ export async function recordSucceeded(ctx: RuntimeContext, record: BeadRecord, a
   const id = record.bead.id;
   if (isFinished(record)) return;
   const ready = ctx.queue.status(id) === 'running' ? ctx.queue.markSucceeded(id) : [];
-  await ctx.journal.bead(record, 'BeadSucceeded', { attempt, result }, outcomeKey(id));
+  const outcome = ctx.journal.bead(record, 'BeadSucceeded', { attempt, result }, outcomeKey(id));
   ctx.metrics.succeeded.inc();
-  await recordQueued(ctx, ready, `dependencies of ${id} succeeded`);
-  await recordWorkflowEnd(ctx, record);
+  await Promise.all([outcome, recordQueued(ctx, ready, `dependencies of ${id} succeeded`), recordWorkflowEnd(ctx, record)]);
 }
 
 /** The attempt failed: retry after a backoff, or fail for good (and block dependents). */
@@ -55,9 +59,11 @@ export async function recordFailure(ctx: RuntimeContext, record: BeadRecord, att
   if (isFinished(record)) return;
   if (retryable && record.state.attempts < record.bead.maxAttempts) {
     const delayMs = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
-    await ctx.journal.bead(record, 'BeadRetryScheduled', { attempt, delayMs, error }, `${id}:retry:${attempt}`);
+    const scheduled = ctx.journal.bead(record, 'BeadRetryScheduled', { attempt, delayMs, error }, `${id}:retry:${attempt}`);
     ctx.metrics.retries.inc();
+    // The timer is set before the await: a retrying bead without one is a lost retry to the reconciler.
     scheduleRetry(ctx, record, delayMs);
+    await scheduled;
     return;
   }
   await recordFailed(ctx, record, attempt, error);
@@ -69,32 +75,31 @@ export async function recordFailed(ctx: RuntimeContext, record: BeadRecord, atte
   if (isFinished(record)) return;
   const status = ctx.queue.status(id);
   const blocked = status === 'running' ? ctx.queue.markFailed(id) : [];
-  await ctx.journal.bead(record, 'BeadFailed', { attempt, error }, outcomeKey(id));
+  const writes: Promise<unknown>[] = [ctx.journal.bead(record, 'BeadFailed', { attempt, error }, outcomeKey(id))];
   ctx.metrics.failed.inc();
-  await Promise.all(
-    blocked.map(async (depId) => {
-      const dep = ctx.table.get(depId);
-      if (dep === undefined || isFinished(dep)) return;
-      const depError = { type: 'DependencyFailed', message: `dependency ${id} failed`, nonRetryable: true };
-      await ctx.journal.bead(dep, 'BeadFailed', { attempt: 0, error: depError, blockedBy: id }, outcomeKey(depId));
-      ctx.metrics.failed.inc();
-      await recordWorkflowEnd(ctx, dep);
-    }),
-  );
-  await recordWorkflowEnd(ctx, record);
+  for (const depId of blocked) {
+    const dep = ctx.table.get(depId);
+    if (dep === undefined || isFinished(dep)) continue;
+    const depError = { type: 'DependencyFailed', message: `dependency ${id} failed`, nonRetryable: true };
+    writes.push(ctx.journal.bead(dep, 'BeadFailed', { attempt: 0, error: depError, blockedBy: id }, outcomeKey(depId)));
+    ctx.metrics.failed.inc();
+  }
+  // After every outcome is folded: each affected workflow once (a dependent may be in another one).
+  writes.push(...workflowEnds(ctx, [record, ...blocked.map((depId) => ctx.table.get(depId))]));
+  await Promise.all(writes);
 }
 
 /** The attempt's worker died or stalled: record it and run again from the last checkpoint. */
 export async function recordLost(ctx: RuntimeContext, record: BeadRecord, attempt: number, workerId: string, reason: string): Promise<void> {
   const id = record.bead.id;
   if (isFinished(record)) return;
-  await ctx.journal.bead(record, 'BeadWorkerLost', { attempt, workerId, reason }, `${id}:lost:${attempt}`);
+  const lost = ctx.journal.bead(record, 'BeadWorkerLost', { attempt, workerId, reason }, `${id}:lost:${attempt}`);
   if (record.state.attempts >= record.bead.maxAttempts + EXTRA_LOST_ATTEMPTS) {
-    await recordFailed(ctx, record, attempt, { type: 'WorkerLost', message: `gave up after ${record.state.attempts} attempts: ${reason}`, nonRetryable: true });
+    await Promise.all([lost, recordFailed(ctx, record, attempt, { type: 'WorkerLost', message: `gave up after ${record.state.attempts} attempts: ${reason}`, nonRetryable: true })]);
     return;
   }
   if (ctx.queue.status(id) === 'running') ctx.queue.requeue(id);
-  await recordQueued(ctx, [id], `resume after worker lost: ${reason}`);
+  await Promise.all([lost, recordQueued(ctx, [id], `resume after worker lost: ${reason}`)]);
 }
 
 /** Cancels the bead (not running, or its attempt already stopped); dependents are recorded as cancelled. */
@@ -104,17 +109,16 @@ export async function recordCancelled(ctx: RuntimeContext, record: BeadRecord, r
   clearTimeout(ctx.retryTimers.get(id));
   ctx.retryTimers.delete(id);
   const blocked = ctx.queue.markCancelled(id);
-  await ctx.journal.bead(record, 'BeadCancelled', { reason }, outcomeKey(id));
+  const writes: Promise<unknown>[] = [ctx.journal.bead(record, 'BeadCancelled', { reason }, outcomeKey(id))];
   ctx.metrics.cancelled.inc();
-  await Promise.all(
-    blocked.map(async (depId) => {
-      const dep = ctx.table.get(depId);
-      if (dep === undefined || isFinished(dep)) return;
-      await ctx.journal.bead(dep, 'BeadCancelled', { reason: 'blocked_by_cancellation', blockedBy: id }, outcomeKey(depId));
-      ctx.metrics.cancelled.inc();
-    }),
-  );
-  await recordWorkflowEnd(ctx, record);
+  for (const depId of blocked) {
+    const dep = ctx.table.get(depId);
+    if (dep === undefined || isFinished(dep)) continue;
+    writes.push(ctx.journal.bead(dep, 'BeadCancelled', { reason: 'blocked_by_cancellation', blockedBy: id }, outcomeKey(depId)));
+    ctx.metrics.cancelled.inc();
+  }
+  writes.push(recordWorkflowEnd(ctx, record));
+  await Promise.all(writes);
 }
 
 /** After the backoff: BeadQueued and back in the ready queue. */
@@ -128,6 +132,13 @@ export function scheduleRetry(ctx: RuntimeContext, record: BeadRecord, delayMs: 
   }, delayMs);
   timer.unref();
   ctx.retryTimers.set(id, timer);
+}
+
+/** recordWorkflowEnd once per distinct workflow of `records`. */
+function workflowEnds(ctx: RuntimeContext, records: Array<BeadRecord | undefined>): Promise<void>[] {
+  const seen = new Map<string, BeadRecord>();
+  for (const r of records) if (r?.workflowId !== undefined && !seen.has(r.workflowId)) seen.set(r.workflowId, r);
+  return [...seen.values()].map((r) => recordWorkflowEnd(ctx, r));
 }
 
 /** Records WorkflowSucceeded / WorkflowFailed / WorkflowCancelled once every bead of the workflow finished. */

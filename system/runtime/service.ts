@@ -9,9 +9,10 @@ import { resolveAgentInput } from '../agent/input.ts';
 import { AgentInputError } from '../agent/errors.ts';
 import { BeadAlreadyFinishedError, IdempotencyMismatchError, NotFoundError } from '../api/index.ts';
 import type { BeadService, BeadView, EventPage, SubmitOptions, SubmitRequest, SubmitResult } from '../api/index.ts';
-import { parseBead, parseWorkflow, validateDag, blockingDependencies, type Bead } from '../scheduler/index.ts';
+import { parseBead, parseWorkflow, validateDag, blockingDependencies, type Bead, type FinishedDependency } from '../scheduler/index.ts';
 import { workflowStream, type EventRecord } from '../events/index.ts';
-import { toView, type SubmittedData } from './beads.ts';
+import { toView, type BeadRecord, type SubmittedData } from './beads.ts';
+import { readBeadRecord, readBeadRecords, readStreamPage, readWorkflowSubmitted } from './reads.ts';
 import type { RuntimeContext } from './context.ts';
 import { createAdmin } from './admin.ts';
 import { healthReport } from './health.ts';
@@ -26,7 +27,10 @@ export function createBeadService(ctx: RuntimeContext, memory: ReconcilerMemory)
   return {
     submit: (req, opts) => submit(ctx, req, opts),
     async get(id) {
-      const record = ctx.table.get(id);
+      // Report only what is durable: the table is folded when an append is issued, and the
+      // runtime no longer waits for the commit; the answer does (usually a few ms at most).
+      if (ctx.table.has(id)) await ctx.journal.settled(id);
+      const record = ctx.table.get(id) ?? (await readBeadRecord(ctx.store, id));
       return record === undefined ? undefined : toView(record);
     },
     cancel: (id, opts) => cancel(ctx, id, opts.reason ?? 'cancelled by request'),
@@ -39,27 +43,39 @@ export function createBeadService(ctx: RuntimeContext, memory: ReconcilerMemory)
 }
 
 /**
- * Everything up to the last append is synchronous (no await): "is this key or id known?",
- * validation, registering the beads and ISSUING their appends cannot interleave with another
- * submit, and the appends enter the log actor's mailbox in order (BeadSubmitted before BeadQueued
- * before anything a runner appends). Only then does the submit wait for durability — so
- * concurrent submits share group commits instead of queueing behind a lock.
+ * Everything from the last await on is synchronous: "is this key or id known?", validation,
+ * registering the beads and ISSUING their appends cannot interleave with another submit, and the
+ * appends enter the log actor's mailbox in order (BeadSubmitted before BeadQueued before anything
+ * a runner appends). Only then does the submit wait for durability — so concurrent submits share
+ * group commits instead of queueing behind a lock.
+ *
+ * Before that stretch, the ids the request names that are not in memory are read back from the
+ * log (retention.ts evicts finished beads): a resubmit of an evicted bead, a reused id, or a
+ * dependency on an evicted bead is then decided exactly as if it were still in memory.
  */
 async function submit(ctx: RuntimeContext, req: SubmitRequest, opts: SubmitOptions): Promise<SubmitResult> {
   const key = opts.idempotencyKey;
+  const knownBefore = key === undefined ? undefined : ctx.table.submitFor(key);
+  if (knownBefore !== undefined) return answerKnown(ctx, key!, knownBefore, opts.fingerprint);
+  const gone = await readNamedFromLog(ctx, req);
+  // The awaits above let other submits run: look again.
   const known = key === undefined ? undefined : ctx.table.submitFor(key);
-  if (known !== undefined) {
-    if (known.fingerprint !== opts.fingerprint) throw new IdempotencyMismatchError(key!);
-    await known.durable; // a retry racing the original answers once the original is durable
-    const beads = known.beadIds.map((id) => toView(ctx.table.get(id)!));
-    return { created: false, beads, ...(known.workflowId === undefined ? {} : { workflowId: known.workflowId }) };
-  }
-  const { beads, workflowId } = validate(ctx, req, key);
+  if (known !== undefined) return answerKnown(ctx, key!, known, opts.fingerprint);
+  const replay = await replayEvicted(ctx, gone, key, opts.fingerprint);
+  if (replay !== undefined) return replay;
+  const exists = (id: string): boolean => ctx.table.has(id) || gone.beads.has(id);
+  const { beads, workflowId } = validate(ctx, req, key, exists);
+  if (workflowId !== undefined && gone.workflow !== undefined) throw new IdempotencyMismatchError(key ?? `workflow:${workflowId}`);
+  for (const bead of beads) if (gone.beads.has(bead.id)) throw new IdempotencyMismatchError(key ?? `bead:${bead.id}`);
+  const assignedIds = req.kind === 'bead' ? req.bead.id === undefined : req.workflow.id === undefined && req.workflow.beads.every((b) => b.id === undefined);
 
   const now = new Date().toISOString();
   const writes: Promise<unknown>[] = [];
   if (workflowId !== undefined) {
-    const data = { workflowId, beadIds: beads.map((b) => b.id), edges: edgesOf(beads), ...(key === undefined ? {} : { idempotencyKey: key }), fingerprint: opts.fingerprint };
+    const data = {
+      workflowId, beadIds: beads.map((b) => b.id), edges: edgesOf(beads),
+      ...(key === undefined ? {} : { idempotencyKey: key }), fingerprint: opts.fingerprint, assignedIds,
+    };
     writes.push(ctx.journal.append(workflowStream(workflowId), { type: 'WorkflowSubmitted', data }, `workflow:${workflowId}:submitted`));
     ctx.workflows.set(workflowId, data.beadIds);
   }
@@ -74,12 +90,13 @@ async function submit(ctx: RuntimeContext, req: SubmitRequest, opts: SubmitOptio
       seed: `${ctx.options.seed}:${bead.id}`,
       ...(key === undefined ? {} : { idempotencyKey: key }),
       fingerprint: opts.fingerprint,
+      assignedIds,
     };
     const record = ctx.table.create(data, now);
     writes.push(ctx.journal.bead(record, 'BeadSubmitted', data, `${bead.id}:submitted`));
     return record;
   });
-  const ready = ctx.queue.add(beads);
+  const ready = ctx.queue.add(beads, (id) => finishedDependency(gone.beads.get(id)));
   writes.push(recordQueued(ctx, ready, 'submitted'));
   // A dependency that already failed or was cancelled blocks the new bead at once: record it.
   for (const record of records) {
@@ -95,26 +112,95 @@ async function submit(ctx: RuntimeContext, req: SubmitRequest, opts: SubmitOptio
   }
   const durable = Promise.all(writes);
   durable.catch(() => {}); // awaited below; a racing retry awaits it too
-  if (key !== undefined) ctx.table.rememberSubmit(key, opts.fingerprint, beads.map((b) => b.id), workflowId, durable);
+  if (key !== undefined) ctx.table.rememberSubmit(key, opts.fingerprint, beads.map((b) => b.id), workflowId, durable, assignedIds);
   ctx.metrics.submitted.inc(records.length);
   await durable;
   return { created: true, beads: records.map((record) => toView(record)), ...(workflowId === undefined ? {} : { workflowId }) };
 }
 
+/** A retry of a submit still in memory: the original beads (read back if evicted since). */
+async function answerKnown(ctx: RuntimeContext, key: string, known: NonNullable<ReturnType<RuntimeContext['table']['submitFor']>>, fingerprint: string): Promise<SubmitResult> {
+  if (known.fingerprint !== fingerprint) throw new IdempotencyMismatchError(key);
+  await known.durable; // a retry racing the original answers once the original is durable
+  const beads = await viewsOf(ctx, known.beadIds);
+  return { created: false, beads, ...(known.workflowId === undefined ? {} : { workflowId: known.workflowId }) };
+}
+
+/** Evicted beads (and the workflow) a request names by id, read back from the log. */
+interface NamedInLog {
+  beads: Map<string, BeadRecord>;
+  workflow: { id: string; data: Awaited<ReturnType<typeof readWorkflowSubmitted>> & object } | undefined;
+}
+
+async function readNamedFromLog(ctx: RuntimeContext, req: SubmitRequest): Promise<NamedInLog> {
+  const named = new Set<string>();
+  const beadsOf = req.kind === 'bead' ? [req.bead] : req.workflow.beads;
+  for (const bead of beadsOf) {
+    if (bead.id !== undefined) named.add(bead.id);
+    for (const dep of bead.dependsOn ?? []) named.add(dep);
+    for (const dep of bead.dependencies ?? []) named.add(dep.depends_on_id);
+  }
+  const missing = [...named].filter((id) => !ctx.table.has(id));
+  const beads = missing.length === 0 ? new Map<string, BeadRecord>() : await readBeadRecords(ctx.store, missing);
+  let workflow: NamedInLog['workflow'];
+  if (req.kind === 'workflow' && req.workflow.id !== undefined && !ctx.workflows.has(req.workflow.id)) {
+    const data = await readWorkflowSubmitted(ctx.store, req.workflow.id);
+    if (data !== undefined) workflow = { id: req.workflow.id, data };
+  }
+  return { beads, workflow };
+}
+
+/**
+ * The request is a retry of an evicted submit when a bead or workflow it names by id was
+ * submitted under the same key with the same fingerprint: answer with the original beads.
+ */
+async function replayEvicted(ctx: RuntimeContext, gone: NamedInLog, key: string | undefined, fingerprint: string): Promise<SubmitResult | undefined> {
+  if (key === undefined) return undefined;
+  if (gone.workflow !== undefined) {
+    const { data } = gone.workflow;
+    if (data.idempotencyKey !== key) return undefined;
+    if (data.fingerprint !== fingerprint) throw new IdempotencyMismatchError(key);
+    return { created: false, beads: await viewsOf(ctx, data.beadIds), workflowId: data.workflowId };
+  }
+  for (const record of gone.beads.values()) {
+    if (record.idempotencyKey !== key) continue;
+    if (record.fingerprint !== fingerprint) throw new IdempotencyMismatchError(key);
+    if (record.workflowId === undefined) return { created: false, beads: [toView(record)] };
+    const data = await readWorkflowSubmitted(ctx.store, record.workflowId);
+    return { created: false, beads: await viewsOf(ctx, data?.beadIds ?? [record.bead.id]), workflowId: record.workflowId };
+  }
+  return undefined;
+}
+
+/** Views of beads by id, from memory or read back from the log. */
+async function viewsOf(ctx: RuntimeContext, ids: readonly string[]): Promise<BeadView[]> {
+  const inLog = await readBeadRecords(ctx.store, ids.filter((id) => !ctx.table.has(id)));
+  return ids.flatMap((id) => {
+    const record = ctx.table.get(id) ?? inLog.get(id);
+    return record === undefined ? [] : [toView(record)];
+  });
+}
+
+/** An evicted bead as the ready queue sees a forgotten dependency. */
+function finishedDependency(record: BeadRecord | undefined): FinishedDependency | undefined {
+  if (record === undefined || !isFinished(record)) return undefined;
+  return { status: record.state.status as FinishedDependency['status'], ...(record.blockedBy === undefined ? {} : { blockedBy: record.blockedBy }) };
+}
+
 /** Validates a submit whole (schema, ids, DAG against known beads, agent scripts); writes nothing. */
-function validate(ctx: RuntimeContext, req: SubmitRequest, key: string | undefined): { beads: Bead[]; workflowId: string | undefined } {
+function validate(ctx: RuntimeContext, req: SubmitRequest, key: string | undefined, exists: (id: string) => boolean): { beads: Bead[]; workflowId: string | undefined } {
   let beads: Bead[];
   let workflowId: string | undefined;
   if (req.kind === 'bead') {
     const id = req.bead.id ?? `b-${randomUUID()}`;
-    if (ctx.table.has(id)) throw new IdempotencyMismatchError(key ?? `bead:${id}`);
+    if (exists(id)) throw new IdempotencyMismatchError(key ?? `bead:${id}`);
     const bead = parseBead({ ...req.bead, id });
-    validateDag([{ id, dependsOn: blockingDependencies(bead) }], (dep) => ctx.table.has(dep));
+    validateDag([{ id, dependsOn: blockingDependencies(bead) }], exists);
     beads = [bead];
   } else {
     workflowId = req.workflow.id ?? `wf-${randomUUID()}`;
     const withIds = req.workflow.beads.map((b) => ({ ...b, id: b.id ?? `b-${randomUUID()}` }));
-    beads = parseWorkflow({ ...req.workflow, id: workflowId, beads: withIds }, (id) => ctx.table.has(id)).beads;
+    beads = parseWorkflow({ ...req.workflow, id: workflowId, beads: withIds }, exists).beads;
   }
   for (const bead of beads) {
     try {
@@ -129,7 +215,12 @@ function validate(ctx: RuntimeContext, req: SubmitRequest, key: string | undefin
 
 async function cancel(ctx: RuntimeContext, id: string, reason: string): Promise<BeadView> {
   const record = ctx.table.get(id);
-  if (record === undefined) throw new NotFoundError(`bead "${id}" not found`, { id });
+  if (record === undefined) {
+    // Not in memory: evicted (so finished) or unknown.
+    const evicted = await readBeadRecord(ctx.store, id);
+    if (evicted === undefined) throw new NotFoundError(`bead "${id}" not found`, { id });
+    throw new BeadAlreadyFinishedError(id, evicted.state.status);
+  }
   if (isFinished(record)) throw new BeadAlreadyFinishedError(id, record.state.status);
   if (!record.state.cancelRequested) await ctx.journal.bead(record, 'BeadCancelRequested', { reason }, `${id}:cancel-requested`);
   const attempt = ctx.attempts.get(id);
@@ -143,6 +234,8 @@ async function cancel(ctx: RuntimeContext, id: string, reason: string): Promise<
   // A running bead ends when its agent confirmed the abort (or its worker was stopped).
   const deadline = performance.now() + CANCEL_WAIT_MS;
   while (!isFinished(record) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  // The answer comes after the fsync of what it reports (the runner does not wait for it).
+  await ctx.journal.settled(id);
   return toView(record);
 }
 
@@ -152,7 +245,7 @@ async function events(ctx: RuntimeContext, q: { stream?: string; from?: number; 
   if (q.stream === undefined) {
     records = (await ctx.store.readAll({ afterCursor: String(from), limit: q.limit })).events;
   } else {
-    records = (await ctx.store.read(q.stream)).filter((e) => e.position > from).slice(0, q.limit);
+    records = await readStreamPage(ctx.store, q.stream, from, q.limit);
   }
   const views = records.map((e) => ({ cursor: e.position, stream: e.stream, seq: e.seq, type: e.type, data: e.data, at: e.at, idempotencyKey: e.idempotencyKey }));
   return views.length === q.limit ? { events: views, next: views[views.length - 1]!.cursor } : { events: views };

@@ -27,12 +27,14 @@ export async function shutdown(ctx: RuntimeContext, api: ApiServerHandle, timeou
     for (const timer of ctx.retryTimers.values()) clearTimeout(timer);
     ctx.retryTimers.clear();
     for (const attempt of ctx.attempts.values()) attempt.stop('shutdown');
-    const settled = await waitFor(() => ctx.attempts.size === 0 && ctx.runners.every((r) => r === null), ABORT_GRACE_MS + RECORD_GRACE_MS);
+    const settled = await waitFor(() => ctx.attempts.size === 0 && ctx.runners.every((r) => r === null) && ctx.behind.size === 0, ABORT_GRACE_MS + RECORD_GRACE_MS);
     log.info({ step: 'in-flight', settled, ms: ms() }, 'shutdown: in-flight beads stopped and recorded for resumption');
     await api.close();
     log.info({ step: 'api', ms: ms() }, 'shutdown: API closed');
     await ctx.universe?.close();
     log.info({ step: 'supervision', ms: ms() }, 'shutdown: supervision tree stopped');
+    // The next start then reads (almost) no log at all.
+    await ctx.snapshotter?.snapshot();
     const outbox = ctx.store.health().outboxSize;
     await Promise.all([
       ctx.store.close().then(() => log.info({ step: 'log', outboxBefore: outbox, ms: ms() }, 'shutdown: log flushed and closed')),

@@ -26,7 +26,7 @@ export {
   type WorkflowInput,
 } from './bead.ts';
 export { findCycle, topologicalOrder, validateDag, type DagNode } from './dag.ts';
-export { ReadyQueue, type QueueEntry, type ReadyQueueOptions } from './ready-queue.ts';
+export { ReadyQueue, type FinishedDependency, type QueueEntry, type ReadyQueueOptions } from './ready-queue.ts';
 export {
   BeadInvalidError,
   BeadNotFoundError,

@@ -23,6 +23,23 @@ describe('ReadyQueue', () => {
     expect(q.take()?.id).toBe('c');
   });
 
+  it('treats forgotten dependencies by the final status add() is told: succeeded frees, failed/cancelled block', () => {
+    const q = new ReadyQueue({ concurrency: 10 });
+    q.add([bead('a'), bead('f'), bead('x')]);
+    expect(drainIds(q)).toEqual(['a', 'f', 'x']);
+    q.markSucceeded('a');
+    q.markFailed('f');
+    q.markCancelled('x');
+    for (const id of ['a', 'f', 'x']) q.forget(id);
+    const finished = (id: string) => ({ a: { status: 'succeeded' as const }, f: { status: 'failed' as const }, x: { status: 'cancelled' as const } })[id];
+    expect(() => q.add([bead('late', { deps: ['a'] })])).toThrow(expect.objectContaining({ code: 'ORCH_DAG_UNKNOWN_DEPENDENCY' }));
+    expect(q.add([bead('after-a', { deps: ['a'] }), bead('after-f', { deps: ['f', 'a'] }), bead('after-x', { deps: ['x'] })], finished)).toEqual(['after-a']);
+    expect(q.entry('after-f')).toMatchObject({ status: 'blocked_by_failure', blockedBy: 'f' });
+    expect(q.entry('after-x')).toMatchObject({ status: 'blocked_by_cancellation', blockedBy: 'x' });
+    // A status that is not final does not count as a forgotten dependency.
+    expect(() => q.add([bead('odd', { deps: ['r'] })], () => ({ status: 'running' }))).toThrow(expect.objectContaining({ code: 'ORCH_DAG_UNKNOWN_DEPENDENCY' }));
+  });
+
   it('serves priority 0 before 4, whatever the arrival order', () => {
     const q = new ReadyQueue({ concurrency: 10 });
     q.add([bead('low', { priority: 4, wf: 'w1' }), bead('mid', { priority: 2, wf: 'w2' }), bead('top', { priority: 0, wf: 'w3' })]);

@@ -35,6 +35,12 @@ export interface QueueEntry {
   attempts: number;
 }
 
+/** A dependency the queue forgot (see add()): its final status and, when blocked, by whom. */
+export interface FinishedDependency {
+  status: BeadStatus;
+  blockedBy?: string;
+}
+
 interface Slot extends QueueEntry {
   /** Dependencies not yet succeeded. */
   unmet: number;
@@ -79,11 +85,22 @@ export class ReadyQueue {
    * Adds beads (one workflow, or several standalone beads). All or nothing: the DAG is checked
    * first (duplicates also against beads already held, dependencies may name them). Returns the
    * ids that are ready at once.
+   *
+   * `finished` answers for dependencies the queue no longer holds (finished beads the runtime
+   * dropped with forget() to bound memory): their final status, and for a blocked one the bead
+   * that blocked it. A dependency neither held nor known to `finished` is unknown (DAG error).
    */
-  add(beads: readonly Bead[]): string[] {
+  add(beads: readonly Bead[], finished: (id: string) => FinishedDependency | undefined = () => undefined): string[] {
+    const outside = new Map<string, FinishedDependency>();
     validateDag(
       beads.map((b) => ({ id: b.id, dependsOn: blockingDependencies(b) })),
-      (id) => this.slots.has(id),
+      (id) => {
+        if (this.slots.has(id)) return true;
+        const gone = finished(id);
+        if (gone === undefined || !TERMINAL_STATUSES.has(gone.status)) return false;
+        outside.set(id, gone);
+        return true;
+      },
     );
     const nowReady: string[] = [];
     for (const bead of beads) {
@@ -92,8 +109,10 @@ export class ReadyQueue {
     for (const bead of beads) {
       const slot = this.slots.get(bead.id)!;
       for (const depId of blockingDependencies(bead)) {
-        const dep = this.slots.get(depId)!;
-        dep.dependents.push(bead.id);
+        const held = this.slots.get(depId);
+        // A forgotten dependency is final: it is never re-counted, so it needs no dependents list.
+        const dep = held ?? { ...outside.get(depId)!, bead: { id: depId } };
+        held?.dependents.push(bead.id);
         if (dep.status === 'succeeded') continue;
         slot.unmet++;
         if (slot.status === 'pending' && (dep.status === 'failed' || dep.status === 'blocked_by_failure')) {

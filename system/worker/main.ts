@@ -1,5 +1,6 @@
 /**
- * Entry of a worker process: `tsx system/worker/main.ts` (spawned by process.ts with an IPC channel).
+ * Entry of a worker process, run as the CommonJS bundle bundle.ts builds (or through tsx with
+ * OYA_WORKER_TS=1), spawned by process.ts with an IPC channel.
  *
  * Hosts one simulated agent behind the HTTP API in server.ts on 127.0.0.1:<random port>, reports
  * `ready {port}` to its parent (IPC, or a JSON line on stdout when started without IPC), then a
@@ -79,18 +80,23 @@ if (process.env[WORKER_ENV.ignoreSigterm] === '1') {
 }
 process.on('SIGINT', shutdown);
 
-server = await startWorkerServer({
+// No top-level await: the bundle is CommonJS (bundle.ts), which spares each worker the ESM
+// loader's ~2 MiB of RSS.
+void startWorkerServer({
   workerId,
   sideEffects: createSideEffectLog(sideEffectsDir),
   // `crashAt`: die hard, mid-step, as a crashing agent server: no graceful close, no session end event.
   onCrash: () => process.exit(WORKER_CRASH_EXIT_CODE),
+}).then((started) => {
+  server = started;
+  send({ kind: 'oya.worker.ready', workerId, pid: process.pid, port: started.port });
+  if (process.env[WORKER_ENV.muteHeartbeats] !== '1') {
+    // Not unref'd: together with the server this keeps the worker alive while its parent lives.
+    setInterval(() => {
+      send({ kind: 'oya.worker.heartbeat', workerId, pid: process.pid, at: Date.now(), sessions: started.sessions.progress() });
+    }, WORKER_HEARTBEAT_INTERVAL_MS);
+  }
+}, (err: unknown) => {
+  process.stderr.write(`worker ${workerId}: could not start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
 });
-
-send({ kind: 'oya.worker.ready', workerId, pid: process.pid, port: server.port });
-
-if (process.env[WORKER_ENV.muteHeartbeats] !== '1') {
-  // Not unref'd: together with the server this keeps the worker alive while its parent lives.
-  setInterval(() => {
-    send({ kind: 'oya.worker.heartbeat', workerId, pid: process.pid, at: Date.now(), sessions: server!.sessions.progress() });
-  }, WORKER_HEARTBEAT_INTERVAL_MS);
-}

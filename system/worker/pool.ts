@@ -32,8 +32,9 @@ export interface WorkerPoolOptions {
   /** A worker that lived this long resets its slot's failure count. @default 10000 */
   stableAfterMs?: number;
   /**
-   * Workers started at once. tsx start-up is CPU-bound, so more than one per core only slows
-   * every start down (20 workers on 2 cores: 9.6 s at 2, 14 s at 4, 15 s at 8).
+   * Workers started at once. Start-up is CPU-bound (less so since workers run the compiled bundle,
+   * bundle.ts), so more than one per core only slows every start down (measured with tsx workers,
+   * 20 on 2 cores: 9.6 s at 2, 14 s at 4, 15 s at 8).
    * @default os.availableParallelism()
    */
   startConcurrency?: number;

@@ -4,8 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { workerEntry } from './bundle.ts';
 import { WorkerClient } from './client.ts';
 import { WorkerExitedError, WorkerStartTimeoutError } from './errors.ts';
 import { isWorkerMessage, WORKER_ENV, type WorkerToParentMessage } from './protocol.ts';
@@ -17,12 +16,9 @@ import { isWorkerMessage, WORKER_ENV, type WorkerToParentMessage } from './proto
  */
 export const WORKER_KILL_GRACE_MS = 5000;
 
-/** How long a worker may take to report ready. tsx compiles on start; 2 busy cores are slow. */
+/** How long a worker may take to report ready (2 busy cores are slow; a tsx worker compiles first). */
 export const WORKER_START_TIMEOUT_MS = 20_000;
 
-const MAIN_PATH = fileURLToPath(new URL('./main.ts', import.meta.url));
-// The tsx loader as an absolute URL, so the child finds it whatever its cwd is.
-const TSX_LOADER_URL = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 /** Keep the last few KB of a worker's stderr for error messages. */
 const STDERR_TAIL_BYTES = 4096;
 
@@ -77,8 +73,10 @@ export interface WorkerHandle {
 export async function startWorker(options: StartWorkerOptions): Promise<WorkerHandle> {
   const startTimeoutMs = options.startTimeoutMs ?? WORKER_START_TIMEOUT_MS;
   const killGraceMs = options.killGraceMs ?? WORKER_KILL_GRACE_MS;
-  const child: ChildProcess = fork(MAIN_PATH, [], {
-    execArgv: ['--import', TSX_LOADER_URL],
+  // Compiled JavaScript (bundle.ts), built before the first spawn if missing or stale.
+  const entry = workerEntry();
+  const child: ChildProcess = fork(entry.path, [], {
+    execArgv: entry.execArgv,
     env: { ...process.env, ...options.env, [WORKER_ENV.id]: options.id, [WORKER_ENV.sideEffectsDir]: options.sideEffectsDir, [WORKER_ENV.parentPid]: String(process.pid) },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

@@ -28,9 +28,18 @@ export interface SessionRegistryOptions {
   onCrash: (sessionID: string, step: number) => void | Promise<void>;
 }
 
+/**
+ * Sessions whose run ended that are kept (oldest dropped first): enough for an orchestrator that
+ * lost its stream to read the end of its run (GET /session/:id), without a worker holding every
+ * result it ever produced. Sessions never prompted are not dropped.
+ */
+export const MAX_FINISHED_SESSIONS = 32;
+
 /** Holds the sessions of one worker. */
 export class SessionRegistry {
   readonly #sessions = new Map<string, Session>();
+  /** Ids of sessions whose last run ended, oldest first. */
+  readonly #finished = new Set<string>();
   readonly #options: SessionRegistryOptions;
 
   constructor(options: SessionRegistryOptions) {
@@ -61,6 +70,7 @@ export class SessionRegistry {
     const attempt = body.attempt ?? 1;
     const controller = new AbortController();
     session.controller = controller;
+    this.#finished.delete(id);
     session.info = {
       id,
       status: 'busy',
@@ -88,11 +98,13 @@ export class SessionRegistry {
     }).then(
       (result) => {
         session.info = { ...session.info, status: 'idle', result };
+        this.#ended(id);
         publish({ type: 'session.idle', properties: { sessionID: id, beadId: body.beadId, result } });
       },
       (err: unknown) => {
         const error = toAgentFailure(err);
         session.info = { ...session.info, status: 'idle', error };
+        this.#ended(id);
         publish({ type: 'session.error', properties: { sessionID: id, beadId: body.beadId, error } });
       },
     );
@@ -123,6 +135,16 @@ export class SessionRegistry {
       out.push({ sessionID: info.id, beadId: info.beadId ?? '', attempt: info.attempt ?? 1, step: info.step, steps: info.steps ?? 0 });
     }
     return out;
+  }
+
+  /** Files the session as finished and drops the oldest finished ones beyond MAX_FINISHED_SESSIONS. */
+  #ended(id: string): void {
+    this.#finished.add(id);
+    for (const old of this.#finished) {
+      if (this.#finished.size <= MAX_FINISHED_SESSIONS) break;
+      this.#finished.delete(old);
+      this.#sessions.delete(old);
+    }
   }
 
   #require(id: string): Session {

@@ -1,0 +1,58 @@
+/**
+ * LogProjection: what a start-up snapshot keeps (live beads, open workflows, keys only a key can
+ * find) and drops (finished beads), also for logs written before `assignedIds` existed.
+ */
+import { describe, expect, it } from 'vitest';
+import type { EventRecord } from '../events/index.ts';
+import { LogProjection } from './snapshot.ts';
+
+let position = 0;
+const ev = (stream: string, type: string, data: Record<string, unknown> = {}, key = `${stream}:${type}:${position + 1}`): EventRecord =>
+  ({ stream, seq: 1, position: ++position, type, data, idempotencyKey: key, at: new Date(position).toISOString() }) as EventRecord;
+
+describe('LogProjection', () => {
+  it('keeps a standalone bead until its outcome, then drops it; ignores late events of a dropped bead', () => {
+    const p = new LogProjection();
+    p.apply(ev('bead:a', 'BeadSubmitted', { beadId: 'a', idempotencyKey: 'bead:a', fingerprint: 'f', assignedIds: false }));
+    p.apply(ev('bead:a', 'BeadStarted', { attempt: 1 }));
+    expect(p.beads.get('a')?.map((e) => e.type)).toEqual(['BeadSubmitted', 'BeadStarted']);
+    p.apply(ev('bead:a', 'BeadSucceeded', { attempt: 1 }));
+    expect(p.beads.has('a')).toBe(false);
+    p.apply(ev('bead:a', 'BeadQueued', {}));
+    expect(p.beads.has('a')).toBe(false);
+    expect(p.keys.size).toBe(0); // a client-given id finds the bead again: no key kept
+    expect(p.position).toBe(position);
+  });
+
+  it('keeps a workflow\'s beads until the workflow\'s outcome, and the key of a submit with assigned ids', () => {
+    const p = new LogProjection();
+    p.apply(ev('workflow:w', 'WorkflowSubmitted', { workflowId: 'w', beadIds: ['w1', 'w2'], idempotencyKey: 'key:k', fingerprint: 'f', assignedIds: true }));
+    for (const id of ['w1', 'w2']) {
+      p.apply(ev(`bead:${id}`, 'BeadSubmitted', { beadId: id, workflowId: 'w', idempotencyKey: 'key:k', fingerprint: 'f', assignedIds: true }));
+      p.apply(ev(`bead:${id}`, 'BeadSucceeded', { attempt: 1 }));
+    }
+    expect([...p.beads.keys()]).toEqual(['w1', 'w2']);
+    p.apply(ev('workflow:w', 'WorkflowSucceeded'));
+    expect(p.beads.size + p.workflows.size).toBe(0);
+    expect(p.keys.get('key:k')).toEqual({ fingerprint: 'f', beadIds: ['w1', 'w2'], workflowId: 'w' });
+  });
+
+  it('reads an old-shape log (no assignedIds): keeps the key, since nothing says the ids can find it', () => {
+    const p = new LogProjection();
+    p.apply(ev('bead:o', 'BeadSubmitted', { beadId: 'o', idempotencyKey: 'key:old', fingerprint: 'f' }));
+    p.apply(ev('bead:o', 'BeadQueued', {}));
+    p.apply(ev('bead:o', 'BeadSucceeded', { attempt: 1 }));
+    expect(p.keys.get('key:old')).toEqual({ fingerprint: 'f', beadIds: ['o'] });
+  });
+
+  it('round-trips through JSON and skips events at or below its position', () => {
+    const p = new LogProjection();
+    const submitted = ev('bead:r', 'BeadSubmitted', { beadId: 'r' });
+    p.apply(submitted);
+    const copy = LogProjection.fromJSON(JSON.parse(JSON.stringify(p)));
+    expect(copy.position).toBe(p.position);
+    expect(copy.keyAtPosition).toBe(submitted.idempotencyKey);
+    copy.apply(submitted);
+    expect(copy.beads.get('r')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * Workers run compiled JavaScript: the pool forks the CommonJS bundle with no TypeScript loader,
+ * and a bundle older than a source is rebuilt before the next spawn.
+ */
+import { readFileSync, statSync, utimesSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildWorkerBundle, isFresh, WORKER_BUNDLE_PATH, workerEntry } from './bundle.ts';
+import { startWorker } from './process.ts';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const step of cleanups.reverse()) await step();
+});
+
+describe('the worker bundle', () => {
+  it('is what a spawned worker runs: no tsx in its command line or execArgv, and it serves', async () => {
+    expect(workerEntry()).toMatchObject({ kind: 'bundle', path: WORKER_BUNDLE_PATH, execArgv: [] });
+    const dir = await mkdtemp(join(tmpdir(), 'oya-bundle-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const worker = await startWorker({ id: 'bundle-test', sideEffectsDir: dir });
+    cleanups.push(() => worker.destroy());
+    const cmdline = readFileSync(`/proc/${worker.pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline).toContain(WORKER_BUNDLE_PATH);
+    expect(cmdline.join(' ')).not.toMatch(/tsx|\.ts\b/);
+    expect(await worker.client.health()).toMatchObject({ healthy: true, workerId: 'bundle-test' });
+    // Nothing in the bundle loads a TypeScript loader at run time.
+    expect(readFileSync(WORKER_BUNDLE_PATH, 'utf8')).not.toMatch(/require\("tsx|from "tsx|esbuild/);
+  });
+
+  it('counts as stale once any source is newer, and fresh again after a build', () => {
+    buildWorkerBundle();
+    expect(isFresh()).toBe(true);
+    // Make the bundle look older than its sources instead of touching a source other tests use.
+    const past = new Date(statSync(WORKER_BUNDLE_PATH).mtimeMs - 3_600_000_000);
+    utimesSync(WORKER_BUNDLE_PATH, past, past);
+    expect(isFresh()).toBe(false);
+    buildWorkerBundle();
+    expect(isFresh()).toBe(true);
+  });
+});
