@@ -91,6 +91,7 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
   const sockets = new Set<WebSocket>();
   const host_: ConnectionHost = {
     execute: (request) => engine.execute(request),
+    settleNotifications: () => engine.settleNotifications(),
     generation: () => engine.generation,
     registerSession: (key, connection, clientRaw) => owners.set(key, { connection, clientRaw }),
     unregisterSession: (key) => owners.delete(key),
