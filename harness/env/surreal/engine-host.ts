@@ -16,13 +16,14 @@
  */
 import { readFile, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encode } from '@surrealdb/cbor';
+import { decode, encode } from '@surrealdb/cbor';
 import { openNativeEngine, type NativeEngine } from './native-engine.ts';
 
 /** 'open' serves requests; 'degraded' answers them with a disk-full error; 'closed' is final. */
 export type EngineHostState = 'open' | 'degraded' | 'closed';
 
 const DISK_FULL_MARKER = Buffer.from('No space left on device (os error 28)');
+const DISK_FULL_PATTERN = /No space left on device \(os error 28\)/;
 const POLL_MS = 200;
 /** A request the engine answers without a transaction: used as a barrier in settleNotifications(). */
 const PING = encode({ id: 'settle', method: 'ping' });
@@ -80,6 +81,8 @@ export class EngineHost {
   #inFlight = 0;
   #pumps: Promise<void>[] = [];
   #recovery: Promise<void> | undefined;
+  /** Serialises work on the engine's one default session (import/export), which `use` reshapes. */
+  #defaultSession: Promise<unknown> = Promise.resolve();
 
   private constructor(engine: NativeEngine, options: EngineHostOptions) {
     this.#engine = engine;
@@ -112,6 +115,41 @@ export class EngineHost {
     } finally {
       this.#inFlight -= 1;
     }
+  }
+
+  /** Loads a SurrealQL dump into NS/DB. Rejects with the engine's error (e.g. a parse error). */
+  importSql(namespace: string, database: string, sql: string): Promise<void> {
+    return this.#onDefaultSession(namespace, database, (engine) => engine.import(sql));
+  }
+
+  /** Dumps NS/DB as SurrealQL; `config` is the CBOR of SurrealDB's export options (all when absent). */
+  exportSql(namespace: string, database: string, config?: Uint8Array): Promise<string> {
+    return this.#onDefaultSession(namespace, database, (engine) => engine.export(config));
+  }
+
+  /**
+   * The binding's import/export run on the engine's default session, which no connection uses;
+   * one at a time, each preceded by its own `use`, so two of them never see each other's NS/DB.
+   */
+  #onDefaultSession<T>(namespace: string, database: string, work: (engine: NativeEngine) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (this.#state !== 'open') throw new Error(decodeRefusal(this.#refusal()));
+      this.#inFlight += 1;
+      try {
+        const answer = await this.#engine.execute(encode({ id: 'use', method: 'use', params: [namespace, database] }));
+        const failure = decodeRefusal(answer);
+        if (failure) throw new Error(failure);
+        return await work(this.#engine);
+      } catch (err) {
+        if (DISK_FULL_PATTERN.test((err as Error).message)) this.#degrade();
+        throw err;
+      } finally {
+        this.#inFlight -= 1;
+      }
+    };
+    const result = this.#defaultSession.then(run, run);
+    this.#defaultSession = result.catch(() => undefined);
+    return result;
   }
 
   /**
@@ -245,6 +283,12 @@ export class EngineHost {
       this.#options.onNotification(raw);
     }
   }
+}
+
+/** The message of an engine answer that is `{error}`; '' for any other answer. */
+function decodeRefusal(answer: Uint8Array): string {
+  const value = decode(answer) as { error?: { message?: string } } | null;
+  return value && typeof value === 'object' && value.error ? String(value.error.message ?? 'engine error') : '';
 }
 
 /** True while some process holds a flock on the inode (Linux /proc/locks; elsewhere: assume released). */

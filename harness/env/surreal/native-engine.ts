@@ -30,6 +30,10 @@ export interface NativeEngine {
   /** Resolves to the CBOR of the bare result, or of `{error}` (never the `{id, result}` envelope). */
   execute(request: Uint8Array): Promise<Uint8Array>;
   notifications(): Promise<NativeNotificationReceiver>;
+  /** Runs a SurrealQL dump on the engine's default session (its `use` decides where). */
+  import(sql: string): Promise<void>;
+  /** Dumps the default session's database as SurrealQL; `config` is the CBOR of SurrealDB's export options. */
+  export(config?: Uint8Array): Promise<string>;
   /** Closes the datastore and releases its directory LOCK. */
   free(): void;
 }

@@ -110,7 +110,7 @@ describe('embedded SurrealDB server', () => {
     expect(health.statusCode).toBe(200);
     await health.body.dump();
     const version = await request(`${base}/version`);
-    expect(await version.body.text()).toBe(nativeEngineVersion());
+    expect(await version.body.text()).toBe(`surrealdb-${nativeEngineVersion()}`);
     const missing = await request(`${base}/nope`);
     expect(missing.statusCode).toBe(404);
     await missing.body.dump();

@@ -1,8 +1,9 @@
 /**
  * The embedded SurrealDB server: the real engine from `@surrealdb/node` behind SurrealDB's own
- * WebSocket RPC protocol (`/rpc`, subprotocol `cbor`), plus `/health` and `/version`, so the
- * stock `surrealdb` SDK connects with `ws://HOST:PORT/rpc` and sees what a `surreal start` would
- * answer. See README.md for what differs from the real server.
+ * network API — WebSocket RPC (`/rpc`, subprotocol `cbor`) and the HTTP API (`POST /rpc`, `/sql`,
+ * `/signin`, `/signup`, `/import`, `/export`, `/health`, `/status`, `/version`; http-api.ts) — so
+ * the stock `surrealdb` SDK connects with `ws://HOST:PORT/rpc` or `http://HOST:PORT/rpc` and sees
+ * what a `surreal start` would answer. See README.md for what differs from the real server.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +14,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { decode, encode } from '@surrealdb/cbor';
 import { nativeEngineVersion } from './native-engine.ts';
 import { EngineHost } from './engine-host.ts';
-import { RpcConnection, type ConnectionHost } from './connection.ts';
+import { RpcConnection } from './connection.ts';
+import { handleHttp, type HttpApiHost } from './http-api.ts';
 import { joinMap, rawKey, splitMap } from './rpc-frame.ts';
 import { SurrealServerStartError } from './errors.ts';
 
@@ -89,14 +91,18 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
   let closing = false;
   const connections = new Set<RpcConnection>();
   const sockets = new Set<WebSocket>();
-  const host_: ConnectionHost = {
+  const host_: HttpApiHost = {
     execute: (request) => engine.execute(request),
     settleNotifications: () => engine.settleNotifications(),
     generation: () => engine.generation,
     registerSession: (key, connection, clientRaw) => owners.set(key, { connection, clientRaw }),
     unregisterSession: (key) => owners.delete(key),
     authRequired,
+    importSql: (namespace, database, sql) => engine.importSql(namespace, database, sql),
+    exportSql: (namespace, database, config) => engine.exportSql(namespace, database, config),
+    version: () => `surrealdb-${nativeEngineVersion()}`,
   };
+  const httpRequests = new Set<Promise<void>>();
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -104,12 +110,9 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
     handleProtocols: (protocols) => (protocols.has('cbor') ? 'cbor' : false),
   });
   const http = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/health') return void res.writeHead(200).end();
-    if (req.method === 'GET' && path === '/version') {
-      return void res.writeHead(200, { 'content-type': 'text/plain' }).end(nativeEngineVersion());
-    }
-    res.writeHead(404).end();
+    if (closing) return void res.writeHead(503, { connection: 'close' }).end();
+    const served = handleHttp(req, res, host_).finally(() => httpRequests.delete(served));
+    httpRequests.add(served);
   });
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -152,7 +155,7 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
       if (graceful) {
         // Answer what is in flight first (sockets still open), then say goodbye with 1001.
         const deadline = Date.now() + (options.drainTimeoutMs ?? 5000);
-        while ([...connections].some((c) => c.inFlight > 0) && Date.now() < deadline) await delay(20);
+        while (([...connections].some((c) => c.inFlight > 0) || httpRequests.size > 0) && Date.now() < deadline) await delay(20);
         for (const ws of sockets) ws.close(1001, 'server shutting down');
         await Promise.all([...connections].map((c) => c.release()));
       }
