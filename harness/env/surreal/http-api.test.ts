@@ -121,6 +121,37 @@ describe('HTTP API of the embedded server', () => {
   });
 });
 
+describe('HTTP record endpoints (/key)', () => {
+  it('creates, reads, updates, merges and deletes records by table and by id', async () => {
+    const { base } = await server();
+    const headers = { ...TARGET, Accept: 'application/json', 'Content-Type': 'application/json', Authorization: BASIC };
+    const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; result: unknown }> => {
+      const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      if (res.status !== 200) return { status: res.status, result: await res.json() };
+      const [statement] = await res.json() as [{ status: string; result: unknown }];
+      expect(statement.status).toBe('OK');
+      return { status: 200, result: statement.result };
+    };
+    expect(await call('POST', '/key/person/1', { name: 'Ann' })).toEqual({ status: 200, result: [{ id: 'person:1', name: 'Ann' }] });
+    expect(await call('POST', '/key/person/tobie', { name: 'Tobie' })).toMatchObject({ result: [{ id: 'person:tobie' }] });
+    const random = await call('POST', '/key/person', { name: 'Random' });
+    expect((random.result as Array<{ id: string }>)[0]!.id).toMatch(/^person:[a-z0-9]{20}$/);
+    expect(await call('GET', '/key/person/1')).toEqual({ status: 200, result: [{ id: 'person:1', name: 'Ann' }] });
+    expect((await call('GET', '/key/person?limit=2')).result).toHaveLength(2);
+    expect(await call('PATCH', '/key/person/1', { age: 30 })).toEqual({ status: 200, result: [{ id: 'person:1', name: 'Ann', age: 30 }] });
+    expect(await call('PUT', '/key/person/1', { name: 'Anne' })).toEqual({ status: 200, result: [{ id: 'person:1', name: 'Anne' }] });
+    expect((await call('PATCH', '/key/person', { team: 'x' })).result).toHaveLength(3);
+    expect(await call('DELETE', '/key/person/1')).toEqual({ status: 200, result: [{ id: 'person:1', name: 'Anne', team: 'x' }] });
+    expect(await call('GET', '/key/person/1')).toEqual({ status: 200, result: [] });
+    expect((await call('DELETE', '/key/person')).result).toHaveLength(2);
+    expect((await call('GET', '/key/person')).result).toEqual([]);
+    expect((await call('GET', '/key/person?limit=-1')).status).toBe(400);
+    expect((await call('POST', '/key/person', [1, 2])).status).toBe(400);
+    expect((await call('GET', '/key/a/b/c')).status).toBe(404);
+    expect((await fetch(`${base}/key/person`, { headers: { ...TARGET, Accept: 'application/json' } })).status).toBe(403);
+  });
+});
+
 describe('HTTP body formats', () => {
   it('picks the format from Content-Type/Accept, with */* and absence meaning the default', () => {
     expect(formatOf(undefined, 'cbor')).toBe('cbor');

@@ -1,7 +1,8 @@
 /**
  * SurrealDB's HTTP API on the embedded server, as `surreal start` (3.0) answers it:
  * `POST /rpc` (the RPC protocol over HTTP, CBOR or JSON), `POST /sql`, `POST /signin`,
- * `POST /signup`, `POST /import`, `GET|POST /export`, `GET /health`, `GET /status`, `GET /version`.
+ * `POST /signup`, `POST /import`, `GET|POST /export`, `/key/:table[/:id]` (http-key.ts),
+ * `GET /health`, `GET /status`, `GET /version`.
  * Every request is stateless: its headers carry namespace, database and credentials (see
  * http-session.ts), and it runs on a fresh engine session through the same RpcConnection as a
  * WebSocket frame, so results, errors and the auth gate are the ones a WebSocket client sees.
@@ -11,6 +12,7 @@ import { encode } from '@surrealdb/cbor';
 import type { ConnectionHost } from './connection.ts';
 import { BodyFormatError, bodyToCbor, cborToBody, formatOf, mediaType, toJsonValue, type BodyFormat } from './http-format.ts';
 import { errorKind, errorMessage, HttpRequestError, requestContext, RequestSession } from './http-session.ts';
+import { isKeyPath, keyStatement } from './http-key.ts';
 import { CborFrameError, errorResponse, joinMap, splitMap } from './rpc-frame.ts';
 import { decode } from '@surrealdb/cbor';
 
@@ -42,7 +44,7 @@ const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
 /** Serves one HTTP request; never throws (failures become an HTTP error answer). */
 export async function handleHttp(req: IncomingMessage, res: ServerResponse, host: HttpApiHost): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
-  const route = ROUTES[path];
+  const route = isKeyPath(path) ? { [req.method ?? 'GET']: key } : ROUTES[path];
   const handler = route?.[req.method ?? 'GET'];
   try {
     if (!route) throw new HttpRequestError(404, `no such endpoint: ${path}`, 'NotFound');
@@ -83,6 +85,18 @@ async function sql(req: IncomingMessage, res: ServerResponse, host: HttpApiHost)
   const text = (await readBody(req)).toString('utf8');
   // URL query parameters are the query's variables (`/sql?name=Tobie`).
   const vars = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams);
+  await query(req, res, host, output, text, vars);
+}
+
+async function key(req: IncomingMessage, res: ServerResponse, host: HttpApiHost): Promise<void> {
+  const input = requestFormat(req, 'json');
+  const output = responseFormat(req, 'json');
+  const statement = keyStatement(req, new URL(req.url ?? '/', 'http://x'), await readBody(req), input);
+  await query(req, res, host, output, statement.query, statement.vars);
+}
+
+/** Runs SurrealQL on the request's session and answers the statement results (403 when refused, 400 on a query error). */
+async function query(req: IncomingMessage, res: ServerResponse, host: HttpApiHost, output: BodyFormat, text: string, vars: Record<string, unknown>): Promise<void> {
   const session = await RequestSession.open(host, requestContext(req.headers));
   try {
     const answer = await session.call('query', [text, vars]);
