@@ -16,7 +16,8 @@ import { nativeEngineVersion } from './native-engine.ts';
 import { EngineHost } from './engine-host.ts';
 import { RpcConnection } from './connection.ts';
 import { handleHttp, type HttpApiHost } from './http-api.ts';
-import { joinMap, rawKey, splitMap } from './rpc-frame.ts';
+import { errorResponse, joinMap, rawKey, splitMap } from './rpc-frame.ts';
+import { bodyToCbor, cborToBody, type BodyFormat } from './http-format.ts';
 import { SurrealServerStartError } from './errors.ts';
 
 /** How long destroy() waits for calls already inside the native engine before giving up on freeing it. */
@@ -107,7 +108,7 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: 64 * 1024 * 1024,
-    handleProtocols: (protocols) => (protocols.has('cbor') ? 'cbor' : false),
+    handleProtocols: (protocols) => wsFormat([...protocols]) ?? false,
   });
   const http = createServer((req, res) => {
     if (closing) return void res.writeHead(503, { connection: 'close' }).end();
@@ -116,20 +117,31 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
   });
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-    if (path !== '/rpc' || !offered.includes('cbor') || closing) {
-      // Only CBOR is served: the JSON protocol would need a second codec, and the SDK uses CBOR.
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    const format = wsFormat(offered);
+    if (path !== '/rpc' || !format || closing) {
       socket.end(`HTTP/1.1 ${path !== '/rpc' ? '404 Not Found' : closing ? '503 Service Unavailable' : '400 Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
-      const connection = new RpcConnection(host_, ws);
+      // The connection speaks CBOR; a JSON socket gets its frames converted both ways.
+      const frames = format === 'cbor' ? ws : {
+        get readyState() { return ws.readyState; },
+        send: (data: Uint8Array) => ws.send(cborToBody(data, 'json'), { binary: false }),
+      };
+      const connection = new RpcConnection(host_, frames);
       connections.add(connection);
       ws.on('message', (data, isBinary) => {
         const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-        if (!isBinary) return void ws.close(1003, 'binary CBOR frames only');
-        void connection.handle(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        if (format === 'cbor' && !isBinary) return void ws.close(1003, 'binary CBOR frames only');
+        let frame: Uint8Array;
+        try {
+          frame = format === 'cbor' ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bodyToCbor(bytes, 'json');
+        } catch (err) {
+          return void frames.send(errorResponse(undefined, -32700, `Parse error: ${(err as Error).message}`, 'Parse'));
+        }
+        void connection.handle(frame);
       });
       ws.on('error', () => ws.terminate());
       ws.on('close', () => {
@@ -177,6 +189,16 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
     close: () => shutdown(true),
     destroy: () => shutdown(false),
   };
+}
+
+/**
+ * The WebSocket format for the offered subprotocols: `cbor` (what the SDKs use) first, then
+ * `json`; a client that offers none gets JSON, as from `surreal start`. Undefined: refuse (400).
+ */
+function wsFormat(offered: string[]): BodyFormat | undefined {
+  if (offered.includes('cbor')) return 'cbor';
+  if (offered.includes('json') || offered.length === 0) return 'json';
+  return undefined;
 }
 
 async function defineRootUser(engine: EngineHost, user: string, pass: string): Promise<void> {
