@@ -145,6 +145,46 @@ describe.each<Protocol>(['ws', 'http'])('stock SDK over %s', (protocol) => {
     expect(greeting).toBe('hi Ann');
   });
 
+  it('keeps variables per session, and a forked session starts signed out with its own (ws; the SDK forks no sessions over http)', async () => {
+    const srv = await server();
+    const db = await client(srv, protocol);
+    await db.set('greeting', 'hello');
+    const [[greeting, ns]] = await db.query<[[string, string]]>('RETURN [$greeting, session::ns()]');
+    expect([greeting, ns]).toEqual(['hello', 'oya']);
+    if (protocol === 'ws') {
+      const forked = await db.newSession();
+      await forked.use({ namespace: 'other', database: 'sdk' });
+      expect((await rejection(forked.query('RETURN session::ns()'))).message).toMatch(/Not enough permissions/);
+      await forked.signin(ROOT);
+      const [[forkedGreeting, forkedNs]] = await forked.query<[[unknown, string]]>('RETURN [$greeting, session::ns()]');
+      expect([forkedGreeting ?? null, forkedNs]).toEqual([null, 'other']);
+    }
+    await db.unset('greeting');
+    const [[after]] = await db.query<[[unknown]]>('RETURN [$greeting]');
+    expect(after ?? null).toBeNull();
+  });
+
+  it('authenticates a second client with the token of the first, and invalidate signs it out', async () => {
+    const srv = await server();
+    const first = await client(srv, protocol, { signin: false });
+    const tokens = await first.signin(ROOT);
+    const second = await client(srv, protocol, { signin: false });
+    await second.authenticate(tokens);
+    await second.create(new RecordId('item', 1)).content({ v: 1 });
+    expect(await second.select(new RecordId('item', 1))).toEqual({ id: new RecordId('item', 1), v: 1 });
+    await second.invalidate();
+    expect((await rejection(second.select(new RecordId('item', 1)))).message).toMatch(/Not enough permissions|IAM/);
+  });
+
+  it('inserts many records at once and reads them back in order', async () => {
+    const srv = await server();
+    const db = await client(srv, protocol);
+    const rows = Array.from({ length: 50 }, (_, i) => ({ id: new RecordId('row', i), i }));
+    expect(await db.insert(new Table('row'), rows)).toHaveLength(50);
+    const [sum] = await db.query<[number]>('RETURN math::sum(SELECT VALUE i FROM row)');
+    expect(sum).toBe((49 * 50) / 2);
+  });
+
   it('exports only the tables asked for', async () => {
     const db = await client(await server(), protocol);
     await db.query('CREATE a:1 SET v = 1; CREATE b:1 SET v = 2');
