@@ -8,13 +8,12 @@
  * WebSocket frame, so results, errors and the auth gate are the ones a WebSocket client sees.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { encode } from '@surrealdb/cbor';
+import { decode, encode } from '@surrealdb/cbor';
 import type { ConnectionHost } from './connection.ts';
 import { BodyFormatError, bodyToCbor, cborToBody, formatOf, mediaType, toJsonValue, type BodyFormat } from './http-format.ts';
 import { errorKind, errorMessage, HttpRequestError, requestContext, RequestSession } from './http-session.ts';
 import { isKeyPath, keyStatement } from './http-key.ts';
 import { CborFrameError, errorResponse, joinMap, splitMap } from './rpc-frame.ts';
-import { decode } from '@surrealdb/cbor';
 
 /** What the HTTP API needs from the server besides what a connection needs. */
 export interface HttpApiHost extends ConnectionHost {
