@@ -88,4 +88,40 @@ describe('live queries on the embedded server', () => {
       await call('kill', [liveId]);
     }
   });
+
+  it(`delivers another connection's writes to the watcher in write order, ${ROUNDS} rounds (raw watcher, SDK writer)`, async () => {
+    const srv = await startSurrealServer({ path: 'memory' });
+    cleanups.push(() => srv.destroy());
+    const watcher = new WsClient(srv.url, 'cbor');
+    cleanups.push(async () => watcher.close());
+    await new Promise((resolve, reject) => watcher.once('open', resolve).once('error', reject));
+    const seen: string[] = [];
+    const waiting = new Map<string, () => void>();
+    watcher.on('message', (data: Buffer) => {
+      const frame = decode(new Uint8Array(data)) as { id?: string; result: { action?: string; result?: { n?: number } } };
+      if (frame.id === undefined) seen.push(`${frame.result.action}:${frame.result.result?.n}`);
+      else waiting.get(frame.id)?.();
+    });
+    const watch = (id: string, method: string, params: unknown[]): Promise<void> => new Promise((resolve) => {
+      waiting.set(id, resolve);
+      watcher.send(encode({ id, method, params }));
+    });
+    await watch('use', 'use', ['test', 'watch']);
+    await watch('define', 'query', ['DEFINE TABLE item; LIVE SELECT * FROM item']);
+
+    const writer = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+    cleanups.push(() => writer.close());
+    await writer.connect(srv.url, { reconnect: false });
+    await writer.use({ namespace: 'test', database: 'watch' });
+    const expected: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const id = new RecordId('item', round);
+      await writer.create(id).content({ n: round });
+      await writer.update(id).content({ n: round + 1000 });
+      await writer.delete(id);
+      expected.push(`CREATE:${round}`, `UPDATE:${round + 1000}`, `DELETE:${round + 1000}`);
+    }
+    await waitFor(() => seen.length >= expected.length, NOTIFICATION_BOUND_MS);
+    expect(seen).toEqual(expected);
+  });
 });
