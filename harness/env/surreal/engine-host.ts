@@ -32,9 +32,10 @@ const PING = encode({ id: 'settle', method: 'ping' });
  * (SurrealDB's per-statement forwarder, the binding's forwarder, the `recv()` future) that wake
  * each other through the worker's local queue; a ping comes in through the runtime's global queue,
  * which a busy worker checks only every 61 local tasks, so one ping could in principle overtake
- * the chain. Measured (raw WebSocket client, 700 rounds of LIVE + CREATE/UPDATE/DELETE, with and
- * without a CPU burner): notifications behind their write's answer, 0 pings 722 of 2,100; 1 ping
- * 0 of 2,100; 2 pings 0 of 2,100. Two, as margin for the case the measurement did not hit.
+ * the chain. Measured (raw WebSocket client, 700 rounds of LIVE + CREATE/UPDATE/DELETE, on a
+ * machine loaded by other jobs, with and without a CPU burner): notifications behind their
+ * write's answer, 0 pings 713–722 of 2,100; 1 ping 0 of 2,100; 2 pings 0 of 2,100. Two, as
+ * margin for the case the measurement did not hit.
  */
 const SETTLE_PINGS = 2;
 const LOCK_RELEASE_TIMEOUT_MS = 5000;
