@@ -1,6 +1,6 @@
 /**
  * `oya surreal`: runs the embedded SurrealDB server (the real engine behind SurrealDB's
- * WebSocket RPC) until SIGINT/SIGTERM.
+ * WebSocket RPC and HTTP API) until SIGINT/SIGTERM.
  */
 import type { CliCommand } from '../command.ts';
 import { CliUsageError } from '../errors.ts';
@@ -10,7 +10,8 @@ import { startSurrealServer } from '../../env/surreal/server.ts';
 const HELP = `Usage: oya surreal [--bind HOST:PORT] [--path DIR|memory] [--user USER --pass PASS]
 
 Runs the embedded SurrealDB server: the SurrealDB engine from @surrealdb/node served over
-SurrealDB's WebSocket RPC (ws://HOST:PORT/rpc, CBOR), with GET /health and GET /version.
+SurrealDB's WebSocket RPC (ws://HOST:PORT/rpc, CBOR) and its HTTP API: POST /rpc (CBOR or
+JSON), /sql, /signin, /signup, /import, GET|POST /export, GET /health, /status, /version.
 
   --bind HOST:PORT   address to listen on; port 0 picks a free one   (default 127.0.0.1:8000)
   --path DIR|memory  SurrealKV data directory, or memory              (default memory)
@@ -62,7 +63,7 @@ export function parseSurrealArgs(argv: string[]): SurrealCommandOptions | 'help'
 
 export const command: CliCommand = {
   name: 'surreal',
-  summary: 'Run the embedded SurrealDB server (real engine, WebSocket RPC at /rpc)',
+  summary: 'Run the embedded SurrealDB server (real engine, WebSocket and HTTP RPC at /rpc)',
   help: HELP,
   async run(argv) {
     const parsed = parseSurrealArgs(argv);

@@ -19,6 +19,8 @@ import { decode, encode, Encoded } from '@surrealdb/cbor';
 export interface ConnectionHost {
   /** Runs a CBOR request on the current engine. */
   execute(request: Uint8Array): Promise<Uint8Array>;
+  /** Resolves once the notifications of every statement that has answered were delivered. */
+  settleNotifications(): Promise<void>;
   /** Changes when the engine was reopened; sessions must then be attached again. */
   generation(): number;
   /** Records which connection owns a server-side session, so notifications can be routed. */
@@ -48,6 +50,11 @@ const ANONYMOUS_METHODS = new Set([
   'let', 'set', 'unset', 'attach', 'detach', 'sessions',
 ]);
 const OPEN = 1;
+// Methods that cannot write, hence cannot notify a live query: their answers need no settling.
+const READ_ONLY_METHODS = new Set([
+  'ping', 'version', 'health', 'info', 'use', 'let', 'set', 'unset', 'select', 'attach', 'detach', 'sessions',
+  'signin', 'authenticate', 'invalidate', 'reset',
+]);
 
 function newServerSessionRaw(): Uint8Array {
   return encodeUuid(Buffer.from(randomUUID().replaceAll('-', ''), 'hex'));
@@ -164,6 +171,9 @@ export class RpcConnection {
     }
     request.set('session', session.serverRaw);
     const answer = await this.#execute(request);
+    // A write's notifications go out before its answer: a client that saw the answer has seen
+    // them, and two notifications never arrive bunched in one read because the first was late.
+    if (!READ_ONLY_METHODS.has(method)) await this.#host.settleNotifications();
     const reply = wrapResponse(id, answer);
     const failed = splitMap(reply)?.has('error') ?? true;
     if (!failed) this.#afterSuccess(method, clientKey, session, request);

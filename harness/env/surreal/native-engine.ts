@@ -30,6 +30,10 @@ export interface NativeEngine {
   /** Resolves to the CBOR of the bare result, or of `{error}` (never the `{id, result}` envelope). */
   execute(request: Uint8Array): Promise<Uint8Array>;
   notifications(): Promise<NativeNotificationReceiver>;
+  /** Runs a SurrealQL dump on the engine's default session (its `use` decides where). */
+  import(sql: string): Promise<void>;
+  /** Dumps the default session's database as SurrealQL; `config` is the CBOR of SurrealDB's export options. */
+  export(config?: Uint8Array): Promise<string>;
   /** Closes the datastore and releases its directory LOCK. */
   free(): void;
 }
@@ -42,6 +46,27 @@ interface NativeBinding {
 }
 
 let cached: NativeBinding | undefined;
+
+/**
+ * Worker threads of the binding's tokio runtime, unless the user set TOKIO_WORKER_THREADS.
+ *
+ * Why one: SurrealDB's executor hands each statement's live-query notifications to the
+ * datastore's channel from a task it spawns after the statement (`flush_live_query_notifications`
+ * in core's dbs/executor.rs). On a multi-threaded runtime those tasks race each other, so a
+ * CREATE, UPDATE and DELETE made one after the other reach the channel in any order — measured on
+ * the raw engine: 37 of 100 rounds out of order, some notifications arriving after the next two
+ * statements had answered. A client that reads a stream in which two notifications arrive in one
+ * burst can then lose one (surrealdb.js 2.0.8's ChannelIterator drops a value submitted while its
+ * waiter was already resolved). On one worker the spawned tasks run in the order they were
+ * spawned: 0 of 100 rounds out of order. The sequential latency cost was within noise
+ * (bench-create-latency.ts, see README). tokio reads the variable when the runtime starts, i.e.
+ * when the binding is first loaded, so it must be set before that.
+ */
+const ENGINE_WORKER_THREADS = '1';
+// At import, not at first load: the runtime starts with the first call of any user of the binary
+// (the SDK's `@surrealdb/node` engine loads the same file), so the earlier the better. An empty
+// value makes tokio panic; an explicit user choice wins.
+if (!process.env.TOKIO_WORKER_THREADS) process.env.TOKIO_WORKER_THREADS = ENGINE_WORKER_THREADS;
 
 function isMusl(): boolean {
   try {

@@ -103,6 +103,38 @@ describe('embedded SurrealDB server', () => {
     expect(strayFrames).toBe(0);
   });
 
+  it('speaks the JSON subprotocol in text frames, notifications included, and refuses unknown subprotocols', async () => {
+    const srv = await server();
+    const { WebSocket: WsClient } = await import('ws');
+    const ws = new WsClient(srv.url, 'json');
+    cleanups.push(async () => ws.close());
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    expect(ws.protocol).toBe('json');
+    const frames: Array<Record<string, unknown>> = [];
+    ws.on('message', (data, isBinary) => {
+      expect(isBinary).toBe(false);
+      frames.push(JSON.parse(String(data)) as Record<string, unknown>);
+    });
+    const answer = async (id: number): Promise<Record<string, unknown>> => {
+      await expect.poll(() => frames.find((f) => f.id === id), { timeout: 5000 }).toBeDefined();
+      return frames.find((f) => f.id === id)!;
+    };
+    ws.send(JSON.stringify({ id: 1, method: 'use', params: ['test', 'json'] }));
+    await answer(1);
+    ws.send(JSON.stringify({ id: 2, method: 'query', params: ['DEFINE TABLE ev; LIVE SELECT * FROM ev'] }));
+    await answer(2);
+    ws.send(JSON.stringify({ id: 3, method: 'create', params: ['ev', { at: '2024-01-01' }] }));
+    expect(await answer(3)).toMatchObject({ result: { at: '2024-01-01', id: expect.stringMatching(/^ev:/) } });
+    const notification = frames.find((f) => f.id === undefined);
+    expect(notification).toMatchObject({ result: { action: 'CREATE', record: expect.stringMatching(/^ev:/) } });
+    ws.send('{"id": 4, ');
+    await expect.poll(() => frames.some((f) => (f.error as { code?: number } | undefined)?.code === -32700), { timeout: 5000 }).toBe(true);
+
+    const refused = new WsClient(srv.url, 'msgpack');
+    const status = await new Promise<number>((resolve) => refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)).once('error', () => resolve(-1)));
+    expect(status).toBe(400);
+  });
+
   it('answers /health and /version like surreal start', async () => {
     const srv = await server();
     const base = `http://127.0.0.1:${srv.port}`;
@@ -110,7 +142,7 @@ describe('embedded SurrealDB server', () => {
     expect(health.statusCode).toBe(200);
     await health.body.dump();
     const version = await request(`${base}/version`);
-    expect(await version.body.text()).toBe(nativeEngineVersion());
+    expect(await version.body.text()).toBe(`surrealdb-${nativeEngineVersion()}`);
     const missing = await request(`${base}/nope`);
     expect(missing.statusCode).toBe(404);
     await missing.body.dump();

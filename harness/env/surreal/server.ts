@@ -1,8 +1,9 @@
 /**
  * The embedded SurrealDB server: the real engine from `@surrealdb/node` behind SurrealDB's own
- * WebSocket RPC protocol (`/rpc`, subprotocol `cbor`), plus `/health` and `/version`, so the
- * stock `surrealdb` SDK connects with `ws://HOST:PORT/rpc` and sees what a `surreal start` would
- * answer. See README.md for what differs from the real server.
+ * network API — WebSocket RPC (`/rpc`, subprotocol `cbor`) and the HTTP API (`POST /rpc`, `/sql`,
+ * `/signin`, `/signup`, `/import`, `/export`, `/health`, `/status`, `/version`; http-api.ts) — so
+ * the stock `surrealdb` SDK connects with `ws://HOST:PORT/rpc` or `http://HOST:PORT/rpc` and sees
+ * what a `surreal start` would answer. See README.md for what differs from the real server.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,8 +14,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { decode, encode } from '@surrealdb/cbor';
 import { nativeEngineVersion } from './native-engine.ts';
 import { EngineHost } from './engine-host.ts';
-import { RpcConnection, type ConnectionHost } from './connection.ts';
-import { joinMap, rawKey, splitMap } from './rpc-frame.ts';
+import { RpcConnection } from './connection.ts';
+import { handleHttp, type HttpApiHost } from './http-api.ts';
+import { errorResponse, joinMap, rawKey, splitMap } from './rpc-frame.ts';
+import { bodyToCbor, cborToBody, type BodyFormat } from './http-format.ts';
 import { SurrealServerStartError } from './errors.ts';
 
 /** How long destroy() waits for calls already inside the native engine before giving up on freeing it. */
@@ -89,43 +92,56 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
   let closing = false;
   const connections = new Set<RpcConnection>();
   const sockets = new Set<WebSocket>();
-  const host_: ConnectionHost = {
+  const host_: HttpApiHost = {
     execute: (request) => engine.execute(request),
+    settleNotifications: () => engine.settleNotifications(),
     generation: () => engine.generation,
     registerSession: (key, connection, clientRaw) => owners.set(key, { connection, clientRaw }),
     unregisterSession: (key) => owners.delete(key),
     authRequired,
+    importSql: (namespace, database, sql) => engine.importSql(namespace, database, sql),
+    exportSql: (namespace, database, config) => engine.exportSql(namespace, database, config),
+    version: () => `surrealdb-${nativeEngineVersion()}`,
   };
+  const httpRequests = new Set<Promise<void>>();
 
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: 64 * 1024 * 1024,
-    handleProtocols: (protocols) => (protocols.has('cbor') ? 'cbor' : false),
+    handleProtocols: (protocols) => wsFormat([...protocols]) ?? false,
   });
   const http = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/health') return void res.writeHead(200).end();
-    if (req.method === 'GET' && path === '/version') {
-      return void res.writeHead(200, { 'content-type': 'text/plain' }).end(nativeEngineVersion());
-    }
-    res.writeHead(404).end();
+    if (closing) return void res.writeHead(503, { connection: 'close' }).end();
+    const served = handleHttp(req, res, host_).finally(() => httpRequests.delete(served));
+    httpRequests.add(served);
   });
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-    if (path !== '/rpc' || !offered.includes('cbor') || closing) {
-      // Only CBOR is served: the JSON protocol would need a second codec, and the SDK uses CBOR.
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    const format = wsFormat(offered);
+    if (path !== '/rpc' || !format || closing) {
       socket.end(`HTTP/1.1 ${path !== '/rpc' ? '404 Not Found' : closing ? '503 Service Unavailable' : '400 Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
-      const connection = new RpcConnection(host_, ws);
+      // The connection speaks CBOR; a JSON socket gets its frames converted both ways.
+      const frames = format === 'cbor' ? ws : {
+        get readyState() { return ws.readyState; },
+        send: (data: Uint8Array) => ws.send(cborToBody(data, 'json'), { binary: false }),
+      };
+      const connection = new RpcConnection(host_, frames);
       connections.add(connection);
       ws.on('message', (data, isBinary) => {
         const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-        if (!isBinary) return void ws.close(1003, 'binary CBOR frames only');
-        void connection.handle(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        if (format === 'cbor' && !isBinary) return void ws.close(1003, 'binary CBOR frames only');
+        let frame: Uint8Array;
+        try {
+          frame = format === 'cbor' ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bodyToCbor(bytes, 'json');
+        } catch (err) {
+          return void frames.send(errorResponse(undefined, -32700, `Parse error: ${(err as Error).message}`, 'Parse'));
+        }
+        void connection.handle(frame);
       });
       ws.on('error', () => ws.terminate());
       ws.on('close', () => {
@@ -151,7 +167,7 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
       if (graceful) {
         // Answer what is in flight first (sockets still open), then say goodbye with 1001.
         const deadline = Date.now() + (options.drainTimeoutMs ?? 5000);
-        while ([...connections].some((c) => c.inFlight > 0) && Date.now() < deadline) await delay(20);
+        while (([...connections].some((c) => c.inFlight > 0) || httpRequests.size > 0) && Date.now() < deadline) await delay(20);
         for (const ws of sockets) ws.close(1001, 'server shutting down');
         await Promise.all([...connections].map((c) => c.release()));
       }
@@ -173,6 +189,16 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
     close: () => shutdown(true),
     destroy: () => shutdown(false),
   };
+}
+
+/**
+ * The WebSocket format for the offered subprotocols: `cbor` (what the SDKs use) first, then
+ * `json`; a client that offers none gets JSON, as from `surreal start`. Undefined: refuse (400).
+ */
+function wsFormat(offered: string[]): BodyFormat | undefined {
+  if (offered.includes('cbor')) return 'cbor';
+  if (offered.includes('json') || offered.length === 0) return 'json';
+  return undefined;
 }
 
 async function defineRootUser(engine: EngineHost, user: string, pass: string): Promise<void> {
