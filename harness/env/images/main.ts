@@ -6,8 +6,9 @@
  */
 import { ensureDocker } from './docker.ts';
 import { buildImages, ensureImages, imageNames, isLocalImage } from './build.ts';
+import { listHarnessResources, sweepOrphans } from '../providers/sweep.ts';
 
-const HELP = `Usage: npm run env:docker [-- --rebuild]
+const HELP = `Usage: npm run env:docker [-- --rebuild | --sweep]
 
 Makes the containers environment runnable on this machine:
   1. installs docker.io (apt-get, as root) when Docker is missing,
@@ -16,15 +17,23 @@ Makes the containers environment runnable on this machine:
      unless they are already built from the same sources (--rebuild forces it).
 OYA_SURREAL_IMAGE / OYA_TOXIPROXY_IMAGE name other images (e.g. surrealdb/surrealdb:v3.0.2,
 ghcr.io/shopify/toxiproxy:2.12.0): those are pulled instead.
+
+--sweep only removes the containers and networks of harness runs that no longer run (labelled
+oya.harness; what a SIGKILLed runner leaves) and lists what is left of live ones.
 `;
 
 const log = (line: string): void => void process.stdout.write(`env:docker: ${line}\n`);
 const args = process.argv.slice(2);
 if (args.includes('-h') || args.includes('--help')) {
   process.stdout.write(HELP);
-} else if (args.some((a) => a !== '--rebuild')) {
-  process.stderr.write(`env:docker: unknown argument(s) ${args.filter((a) => a !== '--rebuild').join(' ')}\n${HELP}`);
+} else if (args.some((a) => a !== '--rebuild' && a !== '--sweep') || args.length > 1) {
+  process.stderr.write(`env:docker: bad arguments: ${args.join(' ')}\n${HELP}`);
   process.exitCode = 2;
+} else if (args[0] === '--sweep') {
+  const swept = sweepOrphans();
+  const left = listHarnessResources();
+  log(`swept ${swept.containers.length} container(s), ${swept.networks.length} network(s), ${swept.volumes.length} volume(s) of dead runs; ${left.containers.length + left.networks.length + left.volumes.length} of live runs left${swept.error ? `; error: ${swept.error}` : ''}`);
+  if (swept.error) process.exitCode = 1;
 } else {
   try {
     const started = performance.now();
