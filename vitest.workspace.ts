@@ -6,6 +6,8 @@
  * - chaos:       scenarios/chaos/*.yaml, faults injected on a timeline (profile from OYA_PROFILE).
  * - load:        scenarios/load/*.yaml, throughput and latency percentiles.
  * - leak:        scenarios/leak/*.yaml, RSS/heap soak and memlab analysis.
+ * - chaos-containers: scenarios/chaos/*.yaml again, one seed each, in the containers environment
+ *                (OYA_ENV=containers; skipped with the reason when no Docker engine answers).
  *
  * Lanes that start real processes run their files one at a time (fileParallelism: false): two
  * scenario runs on 2 cores would measure each other, and the ports and data dirs they use are
@@ -43,4 +45,5 @@ export const projects: TestProjectInlineConfiguration[] = [
   slowLane('chaos', ['harness/lanes/chaos.test.ts'], 600_000, 2),
   slowLane('load', ['harness/lanes/load.test.ts'], 600_000, 3),
   slowLane('leak', ['harness/lanes/leak.test.ts'], 900_000, 4),
+  slowLane('chaos-containers', ['harness/lanes/chaos-containers.test.ts'], 600_000, 5),
 ];

@@ -1,20 +1,21 @@
 /**
- * The `containers` environment as data: images, commands, tmpfs, ports, network aliases, proxies.
- * Pure, so it is tested on machines without Docker; containers.ts only executes it.
+ * The `containers` environment as data: images, commands, tmpfs, networks, proxies. Pure, so it is
+ * tested on machines without Docker; containers.ts only executes it.
+ *
+ * Layout (Linux engine): SurrealDB runs on a network of its own (one per environment) and is
+ * reached by its container IP — no published port, so detaching it from that network is a real
+ * partition (packets vanish; no proxy refusing). Toxiproxy runs in the host's network namespace,
+ * bound to 127.0.0.1: its proxies listen on free loopback ports like the local provider's, and it
+ * dials agents on this machine's loopback and SurrealDB's container IP directly.
  */
+import { imageNames } from '../images/build.ts';
 import { agentProxyName, DB_CREDENTIALS, DB_PROXY_NAME, type EnvironmentOptions } from './types.ts';
 
-/** SurrealDB 3.0.2: the engine version inside @surrealdb/node 3.0.3, so both providers run the same DB. */
-export const SURREAL_IMAGE = 'surrealdb/surrealdb:v3.0.2';
-export const TOXIPROXY_IMAGE = 'ghcr.io/shopify/toxiproxy:2.12.0';
+/** The official images the local builds stand in for (OYA_SURREAL_IMAGE / OYA_TOXIPROXY_IMAGE select them). */
+export { OFFICIAL_SURREAL_IMAGE as SURREAL_IMAGE, OFFICIAL_TOXIPROXY_IMAGE as TOXIPROXY_IMAGE } from '../images/build.ts';
 export const SURREAL_PORT = 8000;
-export const TOXIPROXY_API_PORT = 8474;
-/** Container port of the DB proxy; agent proxies take the ports after it. */
-export const DB_PROXY_PORT = 8666;
-/** Name by which containers reach this machine (testcontainers' port forwarder). */
-export const HOST_ALIAS = 'host.testcontainers.internal';
-/** Network aliases: the DB proxy dials SurrealDB by name, so a restart with a new IP is fine. */
-export const NETWORK_ALIASES = { surreal: 'surrealdb', toxiproxy: 'toxiproxy' } as const;
+/** Where the DB keeps its data inside its container (a tmpfs of dataDiskBytes when set). */
+export const DATA_DIR = '/data';
 
 /** One container to start. */
 export interface ContainerSpec {
@@ -22,9 +23,9 @@ export interface ContainerSpec {
   command: string[];
   /** Container path → mount options (size in bytes). */
   tmpfs: Record<string, string>;
-  exposedPorts: number[];
-  networkAlias: string;
-  /** HTTP path that answers 200 once the container is ready, on exposedPorts[0]. */
+  /** 'own': the environment's network; 'host': this machine's network namespace. */
+  network: 'own' | 'host';
+  /** HTTP path that answers 200 once the server is ready (polled by containers.ts: any image, no log format). */
   readyPath: string;
   user?: string;
   labels: Record<string, string>;
@@ -34,61 +35,40 @@ export interface ContainerSpec {
 export interface ContainerPlan {
   surreal: ContainerSpec;
   toxiproxy: ContainerSpec;
-  dbProxy: { name: string; listen: string; upstream: string };
-  /** Container ports reserved for agent proxies, in order of creation. */
-  agentPorts: number[];
+  dbProxy: { name: string; listen: string };
   agents: Array<{ name: string; proxyName: string; listen: string; upstream: string }>;
 }
 
 /**
- * Builds the plan. The DB data lives on a tmpfs of `dataDiskBytes` when set (a real ENOSPC); else
- * in the container's own layer, because Docker empties a tmpfs when the container stops and
+ * Builds the plan. `toxiproxyApiPort` is a free port of this machine (Toxiproxy shares its network
+ * namespace). The DB data lives on a tmpfs of `dataDiskBytes` when set (a real ENOSPC); else in
+ * the container's own layer, because Docker empties a tmpfs when the container stops and
  * db.kill() + restart() must find the committed data again.
  */
-export function containerPlan(options: EnvironmentOptions): ContainerPlan {
-  const agentSlots = Math.max(options.agentCount ?? 0, (options.agents?.length ?? 0) + 4);
-  const agentPorts = Array.from({ length: agentSlots }, (_, i) => DB_PROXY_PORT + 1 + i);
-  const labels = { 'oya.env.label': options.label, 'oya.env.seed': String(options.seed) };
-  const tmpfs: Record<string, string> = options.dataDiskBytes === undefined ? {} : { '/data': `rw,mode=1777,size=${options.dataDiskBytes}` };
+export function containerPlan(options: EnvironmentOptions, toxiproxyApiPort: number, labels: Record<string, string> = {}): ContainerPlan {
+  const images = imageNames(options.env ?? process.env);
+  const allLabels = { ...labels, 'oya.env.label': options.label, 'oya.env.seed': String(options.seed) };
+  const tmpfs: Record<string, string> = options.dataDiskBytes === undefined ? {} : { [DATA_DIR]: `rw,mode=1777,size=${options.dataDiskBytes}` };
   return {
     surreal: {
-      image: SURREAL_IMAGE,
-      command: ['start', '--user', DB_CREDENTIALS.username, '--pass', DB_CREDENTIALS.password, '--bind', `0.0.0.0:${SURREAL_PORT}`, 'surrealkv:/data/db'],
+      image: images.surreal,
+      command: ['start', '--user', DB_CREDENTIALS.username, '--pass', DB_CREDENTIALS.password, '--bind', `0.0.0.0:${SURREAL_PORT}`, `surrealkv:${DATA_DIR}/db`],
       tmpfs,
-      exposedPorts: [SURREAL_PORT],
-      networkAlias: NETWORK_ALIASES.surreal,
+      network: 'own',
       readyPath: '/health',
-      // The image's default user cannot create /data in the image layer; root can.
+      // The official image's default user cannot create /data in the image layer; root can.
       user: '0:0',
-      labels,
+      labels: allLabels,
     },
     toxiproxy: {
-      image: TOXIPROXY_IMAGE,
-      command: ['-host=0.0.0.0', `-seed=${options.seed}`],
+      image: images.toxiproxy,
+      command: ['-host=127.0.0.1', `-port=${toxiproxyApiPort}`, `-seed=${options.seed}`],
       tmpfs: {},
-      exposedPorts: [TOXIPROXY_API_PORT, DB_PROXY_PORT, ...agentPorts],
-      networkAlias: NETWORK_ALIASES.toxiproxy,
+      network: 'host',
       readyPath: '/version',
-      labels,
+      labels: allLabels,
     },
-    dbProxy: { name: DB_PROXY_NAME, listen: `0.0.0.0:${DB_PROXY_PORT}`, upstream: `${NETWORK_ALIASES.surreal}:${SURREAL_PORT}` },
-    agentPorts,
-    agents: (options.agents ?? []).map((agent, i) => ({
-      name: agent.name,
-      proxyName: agentProxyName(agent.name),
-      listen: `0.0.0.0:${agentPorts[i]}`,
-      upstream: toContainerUpstream(agent.upstream),
-    })),
+    dbProxy: { name: DB_PROXY_NAME, listen: '127.0.0.1:0' },
+    agents: (options.agents ?? []).map((agent) => ({ name: agent.name, proxyName: agentProxyName(agent.name), listen: '127.0.0.1:0', upstream: agent.upstream })),
   };
-}
-
-/** A host address as a container sees it: loopback names become the host alias. */
-export function toContainerUpstream(upstream: string): string {
-  const match = /^(127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0):(\d+)$/.exec(upstream);
-  return match ? `${HOST_ALIAS}:${match[2]}` : upstream;
-}
-
-/** Port of a `host:port` address. */
-export function portOf(address: string): number {
-  return Number(address.slice(address.lastIndexOf(':') + 1));
 }

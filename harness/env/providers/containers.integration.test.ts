@@ -3,7 +3,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RecordId } from 'surrealdb';
 import { classifySurrealError, DbDiskFullError } from '../surreal/errors.ts';
-import { dockerAvailable, startEnvironment, type Environment } from './index.ts';
+import { createServer as createUnixServer } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dockerAvailable, listHarnessResources, startEnvironment, type Environment } from './index.ts';
+import { ownerLabels } from './sweep.ts';
 import { hostPort, refused, surrealClient, timed, within } from './env.test-helper.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -25,6 +30,27 @@ describe('containers environment', () => {
   it.skipIf(docker)('forcing containers without a Docker engine fails with HARN_ENV_NO_DOCKER', async () => {
     await expect(startEnvironment({ kind: 'containers', seed: 1, label: 'nodocker' })).rejects.toMatchObject({ code: 'HARN_ENV_NO_DOCKER' });
     await expect(startEnvironment({ seed: 1, label: 'nodocker', env: { ...process.env, OYA_ENV: 'containers' } })).rejects.toMatchObject({ code: 'HARN_ENV_NO_DOCKER' });
+  });
+
+  it('an engine that answers but has no images and no registry: local, with one line saying why', async () => {
+    // A stand-in engine: answers /_ping, fails everything else (as a daemon with no registry fails a pull).
+    const dir = await mkdtemp(join(tmpdir(), 'oya-fake-engine-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const engine = createUnixServer((req, res) => {
+      res.statusCode = req.url?.endsWith('/_ping') ? 200 : 500;
+      res.end(req.url?.endsWith('/_ping') ? 'OK' : '{"message":"Get https://registry-1.docker.io/v2/: dial tcp: lookup registry-1.docker.io: no such host"}');
+    });
+    await new Promise<void>((resolve) => engine.listen(join(dir, 'docker.sock'), resolve));
+    cleanups.push(() => new Promise((resolve) => { engine.closeAllConnections(); engine.close(resolve); }));
+    const lines: string[] = [];
+    const env = await startEnvironment({
+      seed: 5, label: `ctr-fallback-${process.pid}`, log: (l) => lines.push(l),
+      env: { ...process.env, OYA_ENV: '', DOCKER_HOST: `unix://${join(dir, 'docker.sock')}`, OYA_SURREAL_IMAGE: 'example.invalid/surrealdb:none' },
+    });
+    cleanups.push(() => env.stop());
+    expect(env.kind).toBe('local');
+    const why = lines.filter((l) => l.startsWith('oya env: using local'));
+    expect(why).toEqual([expect.stringMatching(/^oya env: using local, not containers: .*example\.invalid\/surrealdb:none is not on this machine and docker pull failed/)]);
   });
 
   it.skipIf(!docker)(needsDocker('is chosen automatically and routes the SDK through the Toxiproxy container'), async () => {
@@ -60,9 +86,15 @@ describe('containers environment', () => {
     await env.db.restart();
     const again = await surrealClient(env.dbUrl, env.dbCredentials, cleanups);
     expect(await again.query<[number[]]>('SELECT VALUE seq FROM event ORDER BY seq')).toEqual([Array.from({ length: 20 }, (_, i) => i)]);
-    const addresses = [hostPort(env.dbUrl), hostPort(env.dbDirectUrl), hostPort(env.toxiproxyUrl)];
+    // Not dbDirectUrl: once its network is gone, a container IP may route anywhere (e.g. a sandbox's egress proxy).
+    const addresses = [hostPort(env.dbUrl), hostPort(env.toxiproxyUrl)];
+    const mine = (items: Array<{ labels: Record<string, string> }>) => items.filter((i) => i.labels['oya.owner.pid'] === ownerLabels()['oya.owner.pid'] && i.labels['oya.env.label'] === env.label);
+    expect(mine(listHarnessResources().containers)).toHaveLength(2);
+    expect(mine(listHarnessResources().networks)).toHaveLength(1);
     await env.stop();
     for (const address of addresses) expect(await refused(address)).toBe(true);
+    expect(mine(listHarnessResources().containers)).toEqual([]);
+    expect(mine(listHarnessResources().networks)).toEqual([]);
   });
 
   it.skipIf(!docker)(needsDocker('fills the /data tmpfs to ENOSPC and frees it'), async () => {

@@ -1,18 +1,25 @@
 /**
- * The `containers` provider: executes containerPlan() with testcontainers — SurrealDB and
- * Toxiproxy on one network, ports mapped to this machine, agents reached through testcontainers'
- * port forwarder (host.testcontainers.internal). testcontainers is imported lazily: the `local`
- * provider never loads it.
+ * The `containers` provider: executes containerPlan() with testcontainers — SurrealDB on a network
+ * of its own, Toxiproxy in this machine's network namespace (see container-plan.ts for why).
+ * Ryuk, testcontainers' reaper, needs an image pulled from a registry, so it is off
+ * (TESTCONTAINERS_RYUK_DISABLED) and sweep.ts stands in for it: owner labels on everything, removal
+ * on stop()/exit/signals, and a sweep of dead owners' leftovers at every start. testcontainers is
+ * imported lazily: the `local` provider never loads it.
  */
-import type { StartedNetwork, StartedTestContainer } from 'testcontainers';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
-import { containerPlan, portOf, toContainerUpstream, type ContainerSpec } from './container-plan.ts';
+import { containerPlan, DATA_DIR, SURREAL_PORT, type ContainerSpec } from './container-plan.ts';
 import { EnvConfigError, EnvDiskFullError, EnvStoppedError } from './errors.ts';
 import { validateCommon } from './local.ts';
+import { ownerLabels, sweepOrphans } from './sweep.ts';
 import { startOrUndo, type Teardown } from './teardown.ts';
-import { agentProxyName, DB_CREDENTIALS, isAgentName, type AgentProxy, type Environment, type EnvironmentOptions } from './types.ts';
+import { agentProxyName, DB_CREDENTIALS, isAgentName, type AgentProxy, type EnvCapability, type Environment, type EnvironmentOptions } from './types.ts';
 
-const FILLER = '/data/.oya-disk-filler';
+const FILLER = `${DATA_DIR}/.oya-disk-filler`;
+/** How long a container's server may take to answer its ready path (node start-up on a busy 2-core machine). */
+const READY_TIMEOUT_MS = 120_000;
 
 /** Starts the containers environment; on any failure everything started so far is removed. */
 export async function startContainersEnvironment(options: EnvironmentOptions): Promise<Environment> {
@@ -20,100 +27,213 @@ export async function startContainersEnvironment(options: EnvironmentOptions): P
   return startOrUndo(`containers environment "${options.label}"`, (teardown) => build(options, teardown));
 }
 
-async function build(options: EnvironmentOptions, teardown: Teardown): Promise<Environment> {
-  const tc = await import('testcontainers');
-  const plan = containerPlan(options);
-  // The port forwarder must run before Toxiproxy starts, so that container gets the host alias.
-  await tc.TestContainers.exposeHostPorts(...plan.agents.map((a) => portOf(a.upstream)));
+/** `docker rm -f` / `network rm` for the exit and signal hooks, which must be synchronous. */
+function removeSync(args: string[]): () => void {
+  return () => {
+    try {
+      execFileSync('docker', args, { stdio: 'ignore', timeout: 30_000 });
+    } catch {
+      // gone already, or the engine is: the next sweep removes it
+    }
+  };
+}
 
-  const network: StartedNetwork = await new tc.Network().start();
-  teardown.push('remove network', () => network.stop());
-  const startSpec = async (spec: ContainerSpec): Promise<StartedTestContainer> => {
+/** A free TCP port of this machine's loopback (Toxiproxy shares our network namespace). */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls url until it answers 200, at most READY_TIMEOUT_MS. */
+async function ready(url: string, what: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const status = await fetch(url, { signal: AbortSignal.timeout(5_000) }).then((r) => { void r.body?.cancel(); return r.status; }, () => 0);
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`${what} did not answer ${url} with 200 within ${READY_TIMEOUT_MS / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function build(options: EnvironmentOptions, teardown: Teardown): Promise<Environment> {
+  // Without this testcontainers would first try to pull and start Ryuk (testcontainers/ryuk).
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  const tc = await import('testcontainers');
+  sweepOrphans();
+  const suffix = randomBytes(3).toString('hex');
+  const labels = ownerLabels();
+  const plan = containerPlan(options, await freeLoopbackPort(), labels);
+  const client = await tc.getContainerRuntimeClient();
+
+  const networkName = `oya-${options.label}-${suffix}`;
+  const network = await client.network.create({ Name: networkName, Driver: 'bridge', CheckDuplicate: true, Labels: plan.surreal.labels });
+  teardown.push('remove network', () => client.network.remove(network), removeSync(['network', 'rm', networkName]));
+
+  const startSpec = async (spec: ContainerSpec, role: string): Promise<string> => {
+    const name = `oya-${options.label}-${role}-${suffix}`;
     let container = new tc.GenericContainer(spec.image)
+      .withName(name)
       .withCommand(spec.command)
-      .withNetwork(network)
-      .withNetworkAliases(spec.networkAlias)
-      .withExposedPorts(...spec.exposedPorts)
+      .withNetworkMode(spec.network === 'host' ? 'host' : networkName)
       .withLabels(spec.labels)
-      .withWaitStrategy(tc.Wait.forHttp(spec.readyPath, spec.exposedPorts[0]!).forStatusCode(200))
-      .withStartupTimeout(120_000);
+      .withStartupTimeout(READY_TIMEOUT_MS);
     if (Object.keys(spec.tmpfs).length > 0) container = container.withTmpFs(spec.tmpfs);
     if (spec.user) container = container.withUser(spec.user);
-    return container.start();
+    // Registered before start: a start that fails halfway still removes the container by name.
+    teardown.push(`remove ${role} container`, () => client.container.getById(name).remove({ force: true, v: true }), removeSync(['rm', '-f', '-v', name]));
+    return (await container.start()).getId();
   };
-  // The testcontainers reaper (Ryuk) also removes these if this process dies before stop().
-  const surreal = await startSpec(plan.surreal);
-  teardown.push('remove SurrealDB container', () => surreal.stop({ timeout: 3_000 }));
-  const toxiContainer = await startSpec(plan.toxiproxy);
-  teardown.push('remove Toxiproxy container', () => toxiContainer.stop({ timeout: 1_000 }));
-  const client = await tc.getContainerRuntimeClient();
-  // The port forwarder (sshd) sits on Docker's default bridge; a container only on our own
-  // network could not route to host.testcontainers.internal, so Toxiproxy joins the bridge too.
-  await client.container.connectToNetwork(client.container.getById(toxiContainer.getId()), client.network.getById('bridge'), []);
 
-  const toxiproxyUrl = `http://${toxiContainer.getHost()}:${toxiContainer.getMappedPort(plan.toxiproxy.exposedPorts[0]!)}`;
+  const surrealId = await startSpec(plan.surreal, 'db');
+  const surreal = client.container.getById(surrealId);
+  const surrealAddress = async (): Promise<string> => {
+    const ip = (await surreal.inspect()).NetworkSettings.Networks[networkName]?.IPAddress;
+    if (!ip) throw new Error(`the SurrealDB container has no address on ${networkName}`);
+    return `${ip}:${SURREAL_PORT}`;
+  };
+  let dbAddress = await surrealAddress();
+  await ready(`http://${dbAddress}${plan.surreal.readyPath}`, `SurrealDB (${plan.surreal.image})`);
+
+  await startSpec(plan.toxiproxy, 'toxiproxy');
+  const toxiproxyUrl = `http://127.0.0.1:${plan.toxiproxy.command.find((c) => c.startsWith('-port='))!.slice('-port='.length)}`;
+  await ready(`${toxiproxyUrl}${plan.toxiproxy.readyPath}`, `Toxiproxy (${plan.toxiproxy.image})`);
   const toxiproxy = new Toxiproxy(toxiproxyUrl);
-  const mapped = (listen: string): string => `${toxiContainer.getHost()}:${toxiContainer.getMappedPort(portOf(listen))}`;
-  const db = await toxiproxy.createProxy(plan.dbProxy);
-  const agents = new Map<string, Proxy>();
-  const freeAgentPorts = [...plan.agentPorts];
-  let stopped = false;
-
-  const addAgentProxy = async (name: string, upstream: string): Promise<AgentProxy> => {
-    if (stopped) throw new EnvStoppedError(`addAgentProxy(${name})`);
-    if (!isAgentName(name)) throw new EnvConfigError(`bad agent name "${name}"`, { name });
-    const port = freeAgentPorts.shift();
-    if (port === undefined) throw new EnvConfigError(`no agent proxy port left: raise agentCount (now ${plan.agentPorts.length})`, { name });
-    const containerUpstream = toContainerUpstream(upstream);
-    if (containerUpstream !== upstream) await tc.TestContainers.exposeHostPorts(portOf(upstream));
-    const proxy = await toxiproxy.createProxy({ name: agentProxyName(name), listen: `0.0.0.0:${port}`, upstream: containerUpstream });
-    agents.set(name, proxy);
-    return { listen: mapped(proxy.listen), proxy };
+  const db = await toxiproxy.createProxy({ ...plan.dbProxy, upstream: dbAddress });
+  /** Points the DB proxy at the container's current address (Docker may hand out a new IP). */
+  const repoint = async (): Promise<void> => {
+    const now = await surrealAddress();
+    if (now === dbAddress) return;
+    dbAddress = now;
+    await db.update({ enabled: true, listen: db.listen, upstream: now });
   };
-  for (const agent of options.agents ?? []) {
+
+  const agents = new Map<string, Proxy>();
+  let stopped = false;
+  const live = (what: string): void => {
+    if (stopped) throw new EnvStoppedError(what);
+  };
+  const addAgentProxy = async (name: string, upstream: string): Promise<AgentProxy> => {
+    live(`addAgentProxy(${name})`);
+    if (!isAgentName(name)) throw new EnvConfigError(`bad agent name "${name}"`, { name });
+    const proxy = await toxiproxy.createProxy({ name: agentProxyName(name), listen: '127.0.0.1:0', upstream });
+    agents.set(name, proxy);
+    return { listen: proxy.listen, proxy };
+  };
+  for (const agent of plan.agents) {
     await addAgentProxy(agent.name, agent.upstream).catch((err: unknown) => {
       // toxiproxy-node-client drops the API's error text; at least say which proxy failed.
-      throw new Error(`creating proxy ${agentProxyName(agent.name)} → ${agent.upstream}: ${(err as Error).message}`, { cause: err });
+      throw new Error(`creating proxy ${agent.proxyName} → ${agent.upstream}: ${(err as Error).message}`, { cause: err });
     });
   }
 
-  const dockerContainer = client.container.getById(surreal.getId());
+  const exec = async (cmd: string[]): Promise<{ exitCode: number; output: string }> => {
+    const run = await surreal.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+    const stream = await run.start({ hijack: true, stdin: false });
+    const chunks: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.once('end', resolve);
+      stream.once('error', reject);
+    });
+    // Multiplexed stream: 8-byte frame headers before each chunk of stdout/stderr.
+    const raw = Buffer.concat(chunks);
+    let output = '';
+    for (let i = 0; i + 8 <= raw.length;) {
+      const size = raw.readUInt32BE(i + 4);
+      output += raw.subarray(i + 8, i + 8 + size).toString();
+      i += 8 + size;
+    }
+    return { exitCode: (await run.inspect()).ExitCode ?? -1, output };
+  };
   const diskFull = options.dataDiskBytes === undefined ? undefined : {
     async fill() {
-      const result = await surreal.exec(['sh', '-c', `dd if=/dev/zero of=${FILLER} bs=64k 2>/dev/null; sync; stat -c %s ${FILLER}`]).catch((err: unknown) => {
-        throw new EnvDiskFullError(`cannot fill /data in ${plan.surreal.image} (needs a shell; use a -dev image tag)`, err);
+      live('db.diskFull.fill');
+      const result = await exec(['sh', '-c', `dd if=/dev/zero of=${FILLER} bs=64k 2>/dev/null; sync; stat -c %s ${FILLER}`]).catch((err: unknown) => {
+        throw new EnvDiskFullError(`cannot fill ${DATA_DIR} in ${plan.surreal.image} (needs sh, dd, stat: use oya/surrealdb:local or a -dev tag)`, err);
       });
-      if (result.exitCode !== 0) throw new EnvDiskFullError(`filling /data failed (exit ${result.exitCode}): ${result.output.trim()}`);
+      if (result.exitCode !== 0) throw new EnvDiskFullError(`filling ${DATA_DIR} failed (exit ${result.exitCode}): ${result.output.trim()}`);
       return Number(result.output.trim());
     },
     async free() {
-      await surreal.exec(['rm', '-f', FILLER]);
+      live('db.diskFull.free');
+      await exec(['rm', '-f', FILLER]);
     },
   };
+
+  let paused = false;
+  let isolated = false;
+  const unpause = async (): Promise<void> => {
+    if (!paused) return;
+    await surreal.unpause();
+    paused = false;
+  };
+  const rejoin = async (): Promise<void> => {
+    if (!isolated) return;
+    await client.network.getById(network.id).connect({ Container: surrealId });
+    isolated = false;
+    await repoint();
+  };
+  const capabilities: EnvCapability[] = ['db.kill', 'db.restart', 'db.partition', 'db.pause'];
+  if (diskFull) capabilities.push('db.diskFull');
 
   return {
     kind: 'containers',
     label: options.label,
-    dbUrl: `ws://${mapped(plan.dbProxy.listen)}/rpc`,
-    // Docker maps a new host port on each start, so this is read anew after a restart.
-    get dbDirectUrl() { return `ws://${surreal.getHost()}:${surreal.getMappedPort(plan.surreal.exposedPorts[0]!)}/rpc`; },
+    dbUrl: `ws://${db.listen}/rpc`,
+    // The container's address on its network; re-read after a restart or a rejoin.
+    get dbDirectUrl() { return `ws://${dbAddress}/rpc`; },
     dbCredentials: DB_CREDENTIALS,
     toxiproxy,
     toxiproxyUrl,
     proxies: { db, agents },
     addAgentProxy,
+    capabilities: new Set(capabilities),
     db: {
       diskFull,
       async kill(signal: NodeJS.Signals = 'SIGKILL') {
-        if (stopped) throw new EnvStoppedError('db.kill');
-        await dockerContainer.kill({ signal });
+        live('db.kill');
+        await surreal.kill({ signal });
         if (signal === 'SIGKILL') {
-          while ((await dockerContainer.inspect()).State.Running) await new Promise((r) => setTimeout(r, 50));
+          while ((await surreal.inspect()).State.Running) await new Promise((r) => setTimeout(r, 50));
         }
       },
       async restart() {
-        if (stopped) throw new EnvStoppedError('db.restart');
-        await surreal.restart({ timeout: 0 });
+        live('db.restart');
+        await unpause();
+        await rejoin();
+        await surreal.restart({ t: 0 });
+        await repoint();
+        await ready(`http://${dbAddress}${plan.surreal.readyPath}`, 'SurrealDB after restart');
+      },
+      partition: {
+        async isolate() {
+          live('db.partition.isolate');
+          if (isolated) return;
+          await client.network.getById(network.id).disconnect({ Container: surrealId, Force: true });
+          isolated = true;
+        },
+        async rejoin() {
+          live('db.partition.rejoin');
+          await rejoin();
+        },
+      },
+      freeze: {
+        async pause() {
+          live('db.freeze.pause');
+          if (paused) return;
+          await surreal.pause();
+          paused = true;
+        },
+        async unpause() {
+          live('db.freeze.unpause');
+          await unpause();
+        },
       },
     },
     async stop() {

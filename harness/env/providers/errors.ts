@@ -45,3 +45,10 @@ export class EnvDiskFullError extends OyaError {
     super('HARN_ENV_DISK_FULL', message, { cause });
   }
 }
+
+/** containers was forced (option or OYA_ENV) but its images are neither here nor buildable/pullable. */
+export class EnvImagesError extends OyaError {
+  constructor(message: string, cause: unknown, details: Record<string, unknown> = {}) {
+    super('HARN_ENV_IMAGES', message, { cause, details });
+  }
+}

@@ -14,7 +14,7 @@ import { spawnSurrealServer, type SpawnedSurrealServer } from '../surreal/spawn.
 import { EnvConfigError, EnvStoppedError } from './errors.ts';
 import { startLocalToxiproxy } from './local-toxiproxy.ts';
 import { startOrUndo, type Teardown } from './teardown.ts';
-import { agentProxyName, DB_CREDENTIALS, DB_PROXY_NAME, isAgentName, type AgentProxy, type Environment, type EnvironmentOptions } from './types.ts';
+import { agentProxyName, DB_CREDENTIALS, DB_PROXY_NAME, isAgentName, type AgentProxy, type EnvCapability, type Environment, type EnvironmentOptions } from './types.ts';
 
 /** Smallest data disk: SurrealKV needs room for its manifest and first WAL segment. */
 export const MIN_DATA_DISK_BYTES = 4 * 1024 * 1024;
@@ -105,6 +105,7 @@ async function build(options: EnvironmentOptions, teardown: Teardown): Promise<E
     toxiproxyUrl: tp.url,
     proxies: { db, agents },
     addAgentProxy,
+    capabilities: new Set<EnvCapability>(['db.kill', 'db.restart', ...(diskFull ? ['db.diskFull' as const] : [])]),
     db: {
       get pid() { return server.pid; },
       diskFull,

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DOCKER_PROBE_TIMEOUT_MS, dockerAvailable, dockerEndpoints, selectKind } from './select.ts';
+import { chooseKind, DOCKER_PROBE_TIMEOUT_MS, dockerAvailable, dockerEndpoints, selectKind } from './select.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -73,5 +73,33 @@ describe('selectKind', () => {
 
   it('rejects an unknown OYA_ENV with HARN_ENV_CONFIG', async () => {
     await expect(selectKind(undefined, { OYA_ENV: 'kubernetes' }, noProbe)).rejects.toMatchObject({ code: 'HARN_ENV_CONFIG' });
+  });
+});
+
+describe('chooseKind (Docker answers; are the images there?)', () => {
+  const answers = async (): Promise<boolean> => true;
+  const noImages = async (): Promise<void> => { throw new Error('docker build of oya/surrealdb:local failed (exit 1)'); };
+
+  it('falls back to local with ONE line saying why when the images cannot be had', async () => {
+    const lines: string[] = [];
+    expect(await chooseKind(undefined, {}, { probe: answers, prepare: noImages, log: (l) => lines.push(l) })).toBe('local');
+    expect(await chooseKind(undefined, {}, { probe: answers, prepare: noImages, log: (l) => lines.push(l) })).toBe('local');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^oya env: using local, not containers: a Docker engine answers but the images oya\/surrealdb:local and oya\/toxiproxy:local are not available: docker build of oya\/surrealdb:local failed/);
+  });
+
+  it('forced containers whose images cannot be had is HARN_ENV_IMAGES, never a silent fallback', async () => {
+    await expect(chooseKind('containers', {}, { probe: answers, prepare: noImages, log: () => undefined })).rejects.toMatchObject({ code: 'HARN_ENV_IMAGES', message: expect.stringMatching(/kind option/) });
+    await expect(chooseKind(undefined, { OYA_ENV: 'containers', OYA_SURREAL_IMAGE: 'surrealdb/surrealdb:v3.0.2' }, { probe: answers, prepare: noImages }))
+      .rejects.toMatchObject({ code: 'HARN_ENV_IMAGES', message: expect.stringMatching(/OYA_ENV.*surrealdb\/surrealdb:v3\.0\.2/) });
+  });
+
+  it('picks containers once the images are ready, and never prepares them for local', async () => {
+    let prepared = 0;
+    const prepare = async (): Promise<void> => { prepared++; };
+    expect(await chooseKind(undefined, {}, { probe: answers, prepare })).toBe('containers');
+    expect(await chooseKind(undefined, { OYA_ENV: 'local' }, { probe: noProbe, prepare })).toBe('local');
+    expect(await chooseKind(undefined, {}, { probe: async () => false, prepare })).toBe('local');
+    expect(prepared).toBe(1);
   });
 });

@@ -29,11 +29,23 @@ function runEmergencySteps(): void {
   }
 }
 
+/**
+ * signal-exit (loaded by testcontainers through proper-lockfile and glob) is, like us, a clean-up
+ * hook that re-raises a signal only when no OTHER listener is left — so with both installed
+ * neither would, and a SIGTERMed runner would clean up and then live on. Its listeners are told
+ * apart by their source (v3 compares `emitter.count`, v4 keeps a private `#emitter`).
+ */
+function isSignalExitListener(listener: (...args: unknown[]) => unknown): boolean {
+  return /emitter\.count|#emitter/.test(String(listener));
+}
+
 function onSignal(signal: NodeJS.Signals): void {
   runEmergencySteps();
   // If nobody else handles the signal, restore the default so the process still ends with it.
-  if (process.listenerCount(signal) === 1) {
+  const others = process.listeners(signal).filter((l) => l !== onSignal);
+  if (others.every((l) => isSignalExitListener(l as (...args: unknown[]) => unknown))) {
     uninstall();
+    // Re-raised with only signal-exit's listeners (they then end the process) or none (the default does).
     process.kill(process.pid, signal);
   }
 }

@@ -8,6 +8,17 @@ import type { Proxy, Toxiproxy } from 'toxiproxy-node-client';
 /** Which provider runs the environment. */
 export type EnvironmentKind = 'local' | 'containers';
 
+/**
+ * What an environment can do to its database, beyond the proxy toxics every environment has.
+ * Fault kinds name the capability they need; a scenario needing one the environment lacks is
+ * skipped with the reason.
+ *  - db.kill, db.restart: both providers (a SIGKILL of the process / `docker kill`).
+ *  - db.diskFull: both, when dataDiskBytes was set.
+ *  - db.partition: containers only (the DB container detached from its network).
+ *  - db.pause: containers only (`docker pause`: every DB process frozen by the cgroup freezer).
+ */
+export type EnvCapability = 'db.kill' | 'db.restart' | 'db.diskFull' | 'db.partition' | 'db.pause';
+
 /** An agent (worker HTTP server) the orchestrator must reach through a proxy. */
 export interface AgentUpstream {
   /** Agent name; the proxy is called `agent-<name>`. Letters, digits, `_`, `-`, `.`. */
@@ -26,12 +37,14 @@ export interface EnvironmentOptions {
   dataDiskBytes?: number;
   /** Agent proxies created at start. */
   agents?: AgentUpstream[];
-  /** How many agent proxies may exist in total (containers must publish their ports up front). @default agents.length + 4 */
+  /** Unused since agent proxies listen on free loopback ports in both providers; kept so old callers compile. */
   agentCount?: number;
   /** Names temp dirs and containers, so leftovers can be traced to a run. */
   label: string;
-  /** Environment variables read for OYA_ENV. @default process.env */
+  /** Environment variables read for OYA_ENV, OYA_SURREAL_IMAGE, OYA_TOXIPROXY_IMAGE. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** Where the one line saying why `local` was chosen over Docker goes. @default stderr */
+  log?: (line: string) => void;
 }
 
 /** Levers on the database. */
@@ -44,6 +57,19 @@ export interface DbControl {
   readonly pid?: number;
   /** Present when dataDiskBytes was set: fill the data disk to ENOSPC, and free it again. */
   readonly diskFull?: { fill(): Promise<number>; free(): Promise<void> };
+  /**
+   * containers only: a real network partition. isolate() detaches the DB container from its
+   * network (`docker network disconnect`): packets to it vanish, open connections go silent, new
+   * ones time out — no RST, no proxy answering. rejoin() reattaches it and repoints the DB proxy
+   * at its (possibly new) address. The DB process keeps running throughout.
+   */
+  readonly partition?: { isolate(): Promise<void>; rejoin(): Promise<void> };
+  /**
+   * containers only: a hang. pause() freezes every process of the DB container (`docker pause`,
+   * cgroup freezer): TCP connections stay open, nothing answers, not even keep-alives.
+   * unpause() thaws it; nothing is lost.
+   */
+  readonly freeze?: { pause(): Promise<void>; unpause(): Promise<void> };
 }
 
 /** An agent proxy: the orchestrator dials `listen` instead of the agent. */
@@ -70,6 +96,8 @@ export interface Environment {
   readonly proxies: { db: Proxy; agents: Map<string, Proxy> };
   addAgentProxy(name: string, upstream: string): Promise<AgentProxy>;
   readonly db: DbControl;
+  /** The database levers this environment has (see EnvCapability). */
+  readonly capabilities: ReadonlySet<EnvCapability>;
   /** Removes every toxic and proxy, stops every process/container, unmounts, deletes temp dirs. Idempotent. */
   stop(): Promise<void>;
 }
