@@ -52,6 +52,13 @@ describe('live queries on the embedded server', () => {
     expect(failures).toEqual([]);
   });
 
+  it('leaves no TOKIO_WORKER_THREADS behind for child processes (an orchestrator has its own engine)', async () => {
+    const before = process.env.TOKIO_WORKER_THREADS;
+    const srv = await startSurrealServer({ path: 'memory' });
+    cleanups.push(() => srv.destroy());
+    expect(process.env.TOKIO_WORKER_THREADS).toBe(before);
+  });
+
   it('sends each write\'s notification before the write\'s answer (raw CBOR client)', async () => {
     const srv = await startSurrealServer({ path: 'memory' });
     cleanups.push(() => srv.destroy());

@@ -59,14 +59,25 @@ let cached: NativeBinding | undefined;
  * burst can then lose one (surrealdb.js 2.0.8's ChannelIterator drops a value submitted while its
  * waiter was already resolved). On one worker the spawned tasks run in the order they were
  * spawned: 0 of 100 rounds out of order. The sequential latency cost was within noise
- * (bench-create-latency.ts, see README). tokio reads the variable when the runtime starts, i.e.
- * when the binding is first loaded, so it must be set before that.
+ * (bench-create-latency.ts, see README).
+ *
+ * The binding builds its runtime when the `.node` file is loaded (measured: the worker count is
+ * fixed once `require` returns), so the variable is set around that `require` only and removed
+ * again: child processes (an orchestrator with its own embedded engine) must not inherit it. A
+ * process that loaded the binary earlier through the SDK's `@surrealdb/node` keeps its runtime.
  */
 const ENGINE_WORKER_THREADS = '1';
-// At import, not at first load: the runtime starts with the first call of any user of the binary
-// (the SDK's `@surrealdb/node` engine loads the same file), so the earlier the better. An empty
-// value makes tokio panic; an explicit user choice wins.
-if (!process.env.TOKIO_WORKER_THREADS) process.env.TOKIO_WORKER_THREADS = ENGINE_WORKER_THREADS;
+
+/** Loads a binding file with TOKIO_WORKER_THREADS set (unless the user set it; empty makes tokio panic). */
+function requireWithOneWorker(require: NodeJS.Require, file: string): NativeBinding {
+  if (process.env.TOKIO_WORKER_THREADS) return require(file) as NativeBinding;
+  process.env.TOKIO_WORKER_THREADS = ENGINE_WORKER_THREADS;
+  try {
+    return require(file) as NativeBinding;
+  } finally {
+    delete process.env.TOKIO_WORKER_THREADS;
+  }
+}
 
 function isMusl(): boolean {
   try {
@@ -102,7 +113,7 @@ export function loadNativeBinding(): NativeBinding {
       continue;
     }
     try {
-      cached = require(file) as NativeBinding;
+      cached = requireWithOneWorker(require, file);
       return cached;
     } catch (err) {
       tried.push(`${file} (${(err as Error).message})`);
