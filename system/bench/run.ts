@@ -4,9 +4,9 @@
  * This is a benchmark, not a test: it prints numbers and writes reports/bench/latest.json; it
  * never fails on a slow machine. Each row shows how the measured p99 compares with the project's
  * target and the seed plan's floor (../shared/seed-stream-f.md), so a reader sees at once where we
- * stand. Throughput cases (BenchCase.throughput) also get a second table: units/s against their
- * target, and the ratio to the case they are compared with (measured in the same run, so the
- * ratio holds on a busy machine). The load average at the start and end of the run is printed
+ * stand. Suites that measure throughputs (BenchSuite.throughput) get a second table: units/s
+ * against their target, and the ratio to the result they are compared with (measured in the same
+ * run, in alternation, so the ratio holds on a busy machine). The load average at the start and end of the run is printed
  * and journalled, since p99s on a shared machine mean little without it.
  * Flags: `--time <ms>` per case (default 1500), `--filter <substring>`.
  *
@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { arch, cpus, loadavg, platform } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
-import type { BenchCase, BenchSuite } from './types.ts';
+import type { BenchCase, BenchSuite, ThroughputResult } from './types.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -44,17 +44,7 @@ export interface BenchRow {
   floorMs?: number;
   /** "target" met the aim, "floor" only the seed's floor, "missed" neither, "-" no target. */
   verdict: 'target' | 'floor' | 'missed' | '-';
-  /** Throughput cases: units of work per second (per iteration × iterations/s from the mean). */
-  throughput?: {
-    unit: string;
-    perSec: number;
-    minPerSec?: number;
-    versus?: string;
-    /** perSec / the versus case's perSec. */
-    ratio?: number;
-    minRatio?: number;
-    verdict: 'target' | 'missed' | '-';
-  };
+
 }
 
 function verdictOf(c: BenchCase, p99: number): BenchRow['verdict'] {
@@ -90,51 +80,47 @@ async function runSuite(suiteName: string, suite: BenchSuite, timeMs: number, fi
       row.targetP99Ms = c.target.p99Ms;
       if (c.target.floorMs !== undefined) row.floorMs = c.target.floorMs;
     }
-    if (c.throughput) {
-      const { per, unit, minPerSec, versus, minRatio } = c.throughput;
-      row.throughput = { unit, perSec: (per * 1000) / r.latency.mean, verdict: '-' };
-      if (minPerSec !== undefined) row.throughput.minPerSec = minPerSec;
-      if (versus !== undefined) row.throughput.versus = versus;
-      if (minRatio !== undefined) row.throughput.minRatio = minRatio;
-    }
     return row;
   });
 }
 
-/** Ratios and verdicts of throughput rows, once every row of the suite is known. */
-function compareThroughput(rows: BenchRow[]): void {
-  for (const row of rows) {
-    const t = row.throughput;
-    if (t === undefined) continue;
-    const base = rows.find((r) => r.suite === row.suite && r.name === t.versus)?.throughput;
-    if (base !== undefined) t.ratio = t.perSec / base.perSec;
+/** One measured throughput, with its ratio and verdict (the journal's `throughput` rows). */
+export interface ThroughputRow extends ThroughputResult {
+  suite: string;
+  /** perSec / the `versus` result's perSec. */
+  ratio?: number;
+  /** "target" met every target given, "missed" not, "-" none given. */
+  verdict: 'target' | 'missed' | '-';
+}
+
+function throughputRows(suite: string, results: ThroughputResult[]): ThroughputRow[] {
+  return results.map((t) => {
+    const base = results.find((r) => r.name === t.versus);
+    const ratio = base === undefined ? undefined : t.perSec / base.perSec;
     const checks: boolean[] = [];
     if (t.minPerSec !== undefined) checks.push(t.perSec >= t.minPerSec);
-    if (t.minRatio !== undefined) checks.push(t.ratio !== undefined && t.ratio >= t.minRatio);
-    t.verdict = checks.length === 0 ? '-' : checks.every(Boolean) ? 'target' : 'missed';
-  }
+    if (t.minRatio !== undefined) checks.push(ratio !== undefined && ratio >= t.minRatio);
+    const verdict = checks.length === 0 ? '-' : checks.every(Boolean) ? 'target' : 'missed';
+    return { suite, ...t, ...(ratio === undefined ? {} : { ratio }), verdict };
+  });
 }
 
 const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(1)} us` : `${ms.toFixed(3)} ms`);
 
-function printThroughput(rows: BenchRow[]): void {
-  const measured = rows.filter((r) => r.throughput !== undefined);
-  if (measured.length === 0) return;
+function printThroughput(rows: ThroughputRow[]): void {
+  if (rows.length === 0) return;
   const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-  const header = ['suite', 'throughput case', 'per second', 'target', 'vs', 'ratio', 'target ratio', 'verdict'];
-  const body = measured.map((r) => {
-    const t = r.throughput!;
-    return [
-      r.suite,
-      r.name,
-      `${int(t.perSec)} ${t.unit}`,
-      t.minPerSec === undefined ? '-' : `>= ${int(t.minPerSec)}`,
-      t.versus ?? '-',
-      t.ratio === undefined ? '-' : `${t.ratio.toFixed(1)}x`,
-      t.minRatio === undefined ? '-' : `>= ${t.minRatio}x`,
-      t.verdict,
-    ];
-  });
+  const header = ['suite', 'throughput', 'per second', 'target', 'vs', 'ratio', 'target ratio', 'verdict'];
+  const body = rows.map((t) => [
+    t.suite,
+    t.name,
+    `${int(t.perSec)} ${t.unit}`,
+    t.minPerSec === undefined ? '-' : `>= ${int(t.minPerSec)}`,
+    t.versus ?? '-',
+    t.ratio === undefined ? '-' : `${t.ratio.toFixed(1)}x`,
+    t.minRatio === undefined ? '-' : `>= ${t.minRatio}x`,
+    t.verdict,
+  ]);
   writeRows(header, body);
 }
 
@@ -168,6 +154,7 @@ async function main(): Promise<void> {
   const timeMs = Number(values.time);
   if (!Number.isFinite(timeMs) || timeMs <= 0) throw new Error(`--time must be a positive number of milliseconds, got "${values.time}"`);
   const rows: BenchRow[] = [];
+  const throughput: ThroughputRow[] = [];
   const skipped: string[] = [];
   const loadBefore = loadavg();
   for (const [name, load] of Object.entries(SUITES)) {
@@ -181,14 +168,14 @@ async function main(): Promise<void> {
     const suite = await mod.benchmarks();
     try {
       rows.push(...(await runSuite(name, suite, timeMs, values.filter)));
+      throughput.push(...throughputRows(name, suite.throughput?.() ?? []));
     } finally {
       await suite.close();
     }
   }
   const loadAfter = loadavg();
-  compareThroughput(rows);
   printTable(rows);
-  printThroughput(rows);
+  printThroughput(throughput);
   const fmtLoad = (l: number[]): string => l.map((n) => n.toFixed(2)).join(' ');
   process.stdout.write(`load average (1/5/15 min): ${fmtLoad(loadBefore)} at start, ${fmtLoad(loadAfter)} at end, ${cpus().length} cpus\n`);
   for (const s of skipped) process.stdout.write(`skipped suite ${s}\n`);
@@ -203,6 +190,7 @@ async function main(): Promise<void> {
     timePerCaseMs: timeMs,
     loadAverage: { start: loadBefore, end: loadAfter },
     rows,
+    throughput,
     skipped,
   };
   writeFileSync(out, JSON.stringify(journal, null, 2) + '\n');

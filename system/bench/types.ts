@@ -12,17 +12,28 @@ export interface BenchCase {
   fn: () => unknown;
   /** Targets in milliseconds for the p99 of one iteration: the project's aim and the seed's floor. */
   target?: { p99Ms: number; floorMs?: number };
-  /**
-   * A throughput case: one iteration does `per` units of work (e.g. 512 events), so the runner
-   * prints units/s (`per` / mean iteration time) in a second table. `minPerSec` is the target;
-   * `versus` names another case of the same suite, measured in the same run, whose units/s this
-   * one must beat by `minRatio`.
-   */
-  throughput?: { per: number; unit: string; minPerSec?: number; versus?: string; minRatio?: number };
+}
+
+/**
+ * A throughput a suite measured itself, e.g. inside a case that runs two write paths in
+ * alternation so that their ratio is not skewed by the load changing between two cases.
+ */
+export interface ThroughputResult {
+  name: string;
+  /** What is counted, e.g. "events". */
+  unit: string;
+  perSec: number;
+  /** Target: at least this many units/s. */
+  minPerSec?: number;
+  /** Another result of the same suite this one must beat by `minRatio`. */
+  versus?: string;
+  minRatio?: number;
 }
 
 export interface BenchSuite {
   name: string;
   cases: BenchCase[];
+  /** Throughputs measured during the cases; read after they ran, before close(). */
+  throughput?(): ThroughputResult[];
   close(): Promise<void>;
 }
