@@ -73,6 +73,9 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     namespace: opts.namespace,
     database: opts.database,
     timeoutMs: opts.dbTimeoutMs,
+    // Embedded only: a remote DB that does not answer is started "down" (outbox) after the
+    // store's own short bound, instead of holding start-up for this long.
+    ...(opts.dbUrl === undefined ? { connectTimeoutMs: opts.dbConnectTimeoutMs } : {}),
     ...(opts.dbUser === undefined ? {} : { auth: { username: opts.dbUser, password: opts.dbPass ?? '' } }),
   });
   log.info({ step: 'db', connection: store.health().connection, outbox: store.health().outboxSize }, 'event store open');
