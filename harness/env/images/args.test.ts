@@ -10,12 +10,12 @@ describe('image entry point arguments', () => {
     expect(parseSurrealStart(['start', '--unauthenticated', 'memory'])).toEqual({ host: '127.0.0.1', port: 8000, path: 'memory' });
   });
 
-  it('refuses what the embedded server cannot do, with HARN_IMAGES_ARGS', () => {
+  it('refuses what the embedded server cannot do, with HARN_CLI_USAGE', () => {
     for (const argv of [
       ['sql'], [], ['start', 'rocksdb:/data'], ['start', '--strict'], ['start', '--user', 'x'],
       ['start', '--bind', 'nope'], ['start', '--user'], ['start', '--unauthenticated', '--user', 'a', '--pass', 'b'],
     ]) {
-      expect(() => parseSurrealStart(argv), argv.join(' ')).toThrow(expect.objectContaining({ code: 'HARN_IMAGES_ARGS' }));
+      expect(() => parseSurrealStart(argv), argv.join(' ')).toThrow(expect.objectContaining({ code: 'HARN_CLI_USAGE' }));
     }
   });
 
@@ -23,7 +23,7 @@ describe('image entry point arguments', () => {
     expect(toxiproxyArgv(['-host=0.0.0.0', '-seed=7'])).toEqual(['--host', '0.0.0.0', '--seed', '7']);
     expect(toxiproxyArgv(['--port', '8474', '-config', '/p.json'])).toEqual(['--port', '8474', '--config', '/p.json']);
     for (const argv of [['-proxy-metrics'], ['host=1'], ['-port']]) {
-      expect(() => toxiproxyArgv(argv), argv.join(' ')).toThrow(expect.objectContaining({ code: 'HARN_IMAGES_ARGS' }));
+      expect(() => toxiproxyArgv(argv), argv.join(' ')).toThrow(expect.objectContaining({ code: 'HARN_CLI_USAGE' }));
     }
   });
 });

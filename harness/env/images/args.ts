@@ -2,7 +2,7 @@
  * The local images accept the command lines of the official images, so one container plan runs
  * either (`surreal start … surrealkv:/data/db`, `toxiproxy -host=0.0.0.0 -seed=N`). These pure
  * functions translate them into `oya surreal` / `oya toxiproxy` options; anything they do not
- * know is refused with HARN_IMAGES_ARGS rather than silently dropped.
+ * know is refused with HARN_CLI_USAGE rather than silently dropped.
  */
 import { ImagesArgsError } from './errors.ts';
 

@@ -52,6 +52,6 @@ describe('local images', () => {
   it.skipIf(!engine)(named('refuses a command line the embedded server cannot honour, with a clear message'), async () => {
     const out = await docker(['run', '--rm', '--label', 'oya.harness=test', LOCAL_SURREAL_IMAGE, 'start', 'rocksdb:/data/db']);
     expect(out.code).toBe(2);
-    expect(out.stderr).toMatch(/HARN_IMAGES_ARGS unsupported datastore "rocksdb:\/data\/db"/);
+    expect(out.stderr).toMatch(/HARN_CLI_USAGE unsupported datastore "rocksdb:\/data\/db"/);
   });
 });

@@ -22,5 +22,5 @@ try {
 } catch (err) {
   const code = (err as { code?: string }).code;
   process.stderr.write(`oya/surrealdb: ${code ? `${code} ` : ''}${(err as Error).message}\n`);
-  process.exitCode = code === 'HARN_IMAGES_ARGS' ? 2 : 1;
+  process.exitCode = code === 'HARN_CLI_USAGE' ? 2 : 1;
 }

@@ -10,5 +10,5 @@ try {
 } catch (err) {
   const code = (err as { code?: string }).code;
   process.stderr.write(`oya/toxiproxy: ${code ? `${code} ` : ''}${(err as Error).message}\n`);
-  process.exitCode = code === 'HARN_IMAGES_ARGS' || code === 'HARN_CLI_USAGE' ? 2 : 1;
+  process.exitCode = code === 'HARN_CLI_USAGE' ? 2 : 1;
 }

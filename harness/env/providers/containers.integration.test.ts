@@ -66,6 +66,17 @@ describe('containers environment', () => {
     expect(await timed(() => direct.query('RETURN 1'))).toBeLessThan(500);
   });
 
+  it.skipIf(!docker)(needsDocker('a DB container that exits at start fails the start at once, with its output, and leaves nothing'), async () => {
+    // The Toxiproxy image given the SurrealDB command line: its entry point refuses it (exit 2).
+    const started = Date.now();
+    const label = `ctr-bad-${process.pid}`;
+    await expect(startEnvironment({ kind: 'containers', seed: 5, label, env: { ...process.env, OYA_SURREAL_IMAGE: 'oya/toxiproxy:local' } }))
+      .rejects.toMatchObject({ code: 'HARN_ENV_START', message: expect.stringMatching(/exited \(code 2\) before answering.*HARN_CLI_USAGE unsupported toxiproxy flag "start"/s) });
+    expect(Date.now() - started).toBeLessThan(60_000); // not the 120 s readiness bound
+    const left = listHarnessResources();
+    expect([...left.containers, ...left.networks].filter((r) => r.labels['oya.env.label'] === label)).toEqual([]);
+  });
+
   it.skipIf(!docker)(needsDocker('reaches an agent on this machine through an agent proxy, and blackholes it'), async () => {
     const agent = createServer((_req, res) => res.end('pong'));
     await new Promise<void>((resolve) => agent.listen(0, '0.0.0.0', resolve));

@@ -50,12 +50,38 @@ function freeLoopbackPort(): Promise<number> {
   });
 }
 
-/** Polls url until it answers 200, at most READY_TIMEOUT_MS. */
-async function ready(url: string, what: string): Promise<void> {
+/** Splits Docker's multiplexed stdout/stderr stream (8-byte frame headers) into its text. */
+function demux(raw: Buffer): string {
+  let output = '';
+  for (let i = 0; i + 8 <= raw.length;) {
+    const size = raw.readUInt32BE(i + 4);
+    output += raw.subarray(i + 8, i + 8 + size).toString();
+    i += 8 + size;
+  }
+  return output;
+}
+
+/** What a container can tell about itself while we wait for it (dockerode's Container, narrowed). */
+interface Inspectable {
+  inspect(): Promise<{ State: { Running: boolean; ExitCode: number } }>;
+  logs(options: { stdout: true; stderr: true; tail: number; follow?: false }): Promise<Buffer>;
+}
+
+/**
+ * Polls url until it answers 200, at most READY_TIMEOUT_MS; fails at once, with the container's
+ * last output, when the container has exited (a bad command line, a crash) instead of waiting out
+ * the bound.
+ */
+async function ready(url: string, what: string, container: Inspectable): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    const status = await fetch(url, { signal: AbortSignal.timeout(5_000) }).then((r) => { void r.body?.cancel(); return r.status; }, () => 0);
+    const status = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then((r) => { void r.body?.cancel(); return r.status; }, () => 0);
     if (status === 200) return;
+    const state = (await container.inspect()).State;
+    if (!state.Running) {
+      const output = demux(await container.logs({ stdout: true, stderr: true, tail: 20 })).trim();
+      throw new Error(`${what} exited (code ${state.ExitCode}) before answering ${url}: ${output}`);
+    }
     if (Date.now() > deadline) throw new Error(`${what} did not answer ${url} with 200 within ${READY_TIMEOUT_MS / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -98,11 +124,11 @@ async function build(options: EnvironmentOptions, teardown: Teardown): Promise<E
     return `${ip}:${SURREAL_PORT}`;
   };
   let dbAddress = await surrealAddress();
-  await ready(`http://${dbAddress}${plan.surreal.readyPath}`, `SurrealDB (${plan.surreal.image})`);
+  await ready(`http://${dbAddress}${plan.surreal.readyPath}`, `SurrealDB (${plan.surreal.image})`, surreal);
 
-  await startSpec(plan.toxiproxy, 'toxiproxy');
+  const toxiContainer = client.container.getById(await startSpec(plan.toxiproxy, 'toxiproxy'));
   const toxiproxyUrl = `http://127.0.0.1:${plan.toxiproxy.command.find((c) => c.startsWith('-port='))!.slice('-port='.length)}`;
-  await ready(`${toxiproxyUrl}${plan.toxiproxy.readyPath}`, `Toxiproxy (${plan.toxiproxy.image})`);
+  await ready(`${toxiproxyUrl}${plan.toxiproxy.readyPath}`, `Toxiproxy (${plan.toxiproxy.image})`, toxiContainer);
   const toxiproxy = new Toxiproxy(toxiproxyUrl);
   const db = await toxiproxy.createProxy({ ...plan.dbProxy, upstream: dbAddress });
   /** Points the DB proxy at the container's current address (Docker may hand out a new IP). */
@@ -141,15 +167,7 @@ async function build(options: EnvironmentOptions, teardown: Teardown): Promise<E
       stream.once('end', resolve);
       stream.once('error', reject);
     });
-    // Multiplexed stream: 8-byte frame headers before each chunk of stdout/stderr.
-    const raw = Buffer.concat(chunks);
-    let output = '';
-    for (let i = 0; i + 8 <= raw.length;) {
-      const size = raw.readUInt32BE(i + 4);
-      output += raw.subarray(i + 8, i + 8 + size).toString();
-      i += 8 + size;
-    }
-    return { exitCode: (await run.inspect()).ExitCode ?? -1, output };
+    return { exitCode: (await run.inspect()).ExitCode ?? -1, output: demux(Buffer.concat(chunks)) };
   };
   const diskFull = options.dataDiskBytes === undefined ? undefined : {
     async fill() {
@@ -209,7 +227,7 @@ async function build(options: EnvironmentOptions, teardown: Teardown): Promise<E
         await rejoin();
         await surreal.restart({ t: 0 });
         await repoint();
-        await ready(`http://${dbAddress}${plan.surreal.readyPath}`, 'SurrealDB after restart');
+        await ready(`http://${dbAddress}${plan.surreal.readyPath}`, 'SurrealDB after restart', surreal);
       },
       partition: {
         async isolate() {
