@@ -159,7 +159,7 @@ describe.skipIf(!existsSync(serverModule))('remote SurrealDB over ws:// (embedde
     return server;
   }
 
-  it('a new writer (restart) numbers on from the DB\'s heads; a second writer on the same DB is caught by the order guard, never doubled or gapped', async () => {
+  it('a new writer (restart) numbers on from the DB\'s heads; a second writer on the same DB is caught by the unique indexes, never doubled or gapped', async () => {
     const server = await startServer();
     const dir = await tempDir();
     const first = await openEventStore({ url: server.url, outboxPath: join(dir, 'a.jsonl'), pingIntervalMs: 60_000 });
