@@ -1,7 +1,7 @@
 /**
  * Jepsen-style checkers over the operation history and the final state. See README.md.
  */
-export { runChecks, combineValidity, CHECKERS } from './run-checks.ts';
+export { runChecks, runSafely, combineValidity, CHECKERS } from './run-checks.ts';
 export { checkLost } from './lost.ts';
 export { checkDuplicated } from './duplicated.ts';
 export { checkUnexpected } from './unexpected.ts';

@@ -28,11 +28,31 @@ export function runChecks(input: CheckInput, only?: readonly CheckName[]): Check
   const checks = {} as Record<CheckName, CheckResult>;
   const counts = {} as Record<CheckName, number>;
   for (const name of names) {
-    const result = CHECKERS[name](input);
+    const result = runSafely(name, CHECKERS[name], input);
     checks[name] = result;
     counts[name] = result.violations.length;
   }
   return { valid: combineValidity(Object.values(checks).map((c) => c.valid)), checks, counts };
+}
+
+/**
+ * Runs one checker so that a throw cannot take the others down (Jepsen's `check-safe`): the
+ * thrown error becomes an `unknown` verdict carrying the error, never `valid`.
+ */
+export function runSafely(name: CheckName, checker: Checker, input: CheckInput): CheckResult {
+  try {
+    return checker(input);
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    const code = (e as { code?: unknown }).code;
+    return {
+      name,
+      valid: 'unknown',
+      violations: [],
+      counts: {},
+      error: { message: e.message, name: e.name, ...(typeof code === 'string' ? { code } : {}) },
+    };
+  }
 }
 
 /** false beats unknown beats true. */

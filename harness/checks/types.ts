@@ -111,6 +111,8 @@ export interface CheckResult {
   valid: Validity;
   violations: Violation[];
   counts: Record<string, number>;
+  /** Set when the checker threw: its verdict is then `unknown` (Jepsen's check-safe), the rest still decide. */
+  error?: { message: string; code?: string; name?: string };
 }
 
 /** The composed result of every checker. */
