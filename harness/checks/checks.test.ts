@@ -17,7 +17,7 @@ describe('runChecks on a clean run', () => {
     const world = buildWorld([bead('a'), bead('b', { submit: 'retried' }), bead('c', { submit: 'recovered' })], { failed: 1, notApplied: 2 });
     const report = runChecks({ ...world.input(), expectations: { completed: 'all' } });
     expect(report.valid).toBe(true);
-    expect(Object.values(report.counts)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(Object.values(report.counts)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
     expect(report.checks.lost.counts).toMatchObject({ acknowledged: 2, recovered: 2, notApplied: 2 });
   });
 
@@ -138,7 +138,8 @@ describe('eventGaps', () => {
     const world = buildWorld([bead('a'), bead('b', { steps: 4 })]);
     world.events.splice(world.events.findIndex((e) => e.stream === 'bead:b' && e.seq === 4), 2);
     const [v, ...rest] = checkEventGaps(world.input()).violations;
-    expect(rest).toEqual([]);
+    // The two events are also missing from the global position, which names no bead.
+    expect(rest.map((r) => [r.kind, r.beadId, r.message])).toEqual([['position-gap', undefined, 'global position 10..11 missing before StepCheckpointed@6 (pos 12)']]);
     expect(v).toMatchObject({ kind: 'gap', beadId: 'b' });
     expect(v?.message).toContain('seq 4..5 missing');
     expect(v?.witness.events?.map((e) => e.seq)).toEqual([3, 6]);
@@ -171,14 +172,39 @@ describe('doubleSideEffects', () => {
 });
 
 describe('apiLogDisagreement', () => {
-  it('reports a status difference and a bead missing from the log', () => {
+  it('compares the API with the harness fold of the events: status, and a bead missing from the log', () => {
+    const world = buildWorld([bead('a'), bead('b'), bead('c')]);
+    world.finalBeads.a = { ...world.finalBeads.a!, status: 'running' };
+    world.events.splice(world.events.findIndex((e) => e.stream === 'bead:c'));
+    const result = checkApiLogDisagreement(world.input());
+    expect(result.violations.map((v) => [v.beadId, v.kind])).toEqual([['a', 'status-differs'], ['c', 'missing-in-log']]);
+    expect(result.violations[0]?.witness.states).toEqual({ api: expect.objectContaining({ status: 'running' }), log: expect.objectContaining({ status: 'succeeded' }) });
+    expect(result.violations[0]?.witness.events?.map((e) => e.stream)).toEqual(['bead:a']);
+    expect(result.counts.fromFold).toBe(1);
+  });
+
+  it('compares every user-visible field: attempts, last checkpoint step and blockedBy', () => {
+    const world = buildWorld([bead('a'), bead('b', { status: 'failed' })]);
+    world.finalBeads.a = { ...world.finalBeads.a!, attempts: 2, lastCheckpointStep: 1 };
+    world.finalBeads.b = { ...world.finalBeads.b!, blockedBy: 'a' };
+    const result = checkApiLogDisagreement(world.input());
+    expect(result.violations.map((v) => [v.beadId, v.kind])).toEqual([
+      ['a', 'attempts-differs'],
+      ['a', 'lastCheckpointStep-differs'],
+      ['b', 'blockedBy-differs'],
+    ]);
+    expect(result.violations[2]?.message).toBe('bead b: blockedBy is "a" in the API but null in the log');
+  });
+
+  it('falls back to the log-projected states (status only) without events, and is unknown while the outbox is not quiet', () => {
     const world = buildWorld([bead('a'), bead('b'), bead('c')]);
     world.logBeads.a = { status: 'running' };
     delete world.logBeads.c;
-    const result = checkApiLogDisagreement(world.input());
+    const { events: _events, ...withoutEvents } = world.input();
+    const result = checkApiLogDisagreement(withoutEvents);
     expect(result.violations.map((v) => [v.beadId, v.kind])).toEqual([['a', 'status-differs'], ['c', 'missing-in-log']]);
-    expect(result.violations[0]?.witness.states).toEqual({ api: expect.objectContaining({ status: 'succeeded' }), log: { status: 'running' } });
-    expect(result.violations[0]?.witness.events?.map((e) => e.stream)).toEqual(['bead:a']);
+    expect(result.counts.fromFold).toBe(0);
+    expect(checkApiLogDisagreement({ ...world.input(), outboxQuiet: false }).valid).toBe('unknown');
   });
 });
 

@@ -6,6 +6,7 @@ import { checkApiLogDisagreement } from './api-log-disagreement.ts';
 import { checkDoubleSideEffects } from './double-side-effects.ts';
 import { checkDuplicated } from './duplicated.ts';
 import { checkEventGaps } from './event-gaps.ts';
+import { checkLifecycle } from './lifecycle.ts';
 import { checkLost } from './lost.ts';
 import { checkStateExpectations } from './state-expectations.ts';
 import type { CheckInput, CheckName, CheckReport, CheckResult, Checker, Validity } from './types.ts';
@@ -20,6 +21,7 @@ export const CHECKERS: Readonly<Record<CheckName, Checker>> = Object.freeze({
   doubleSideEffects: checkDoubleSideEffects,
   apiLogDisagreement: checkApiLogDisagreement,
   stateExpectations: checkStateExpectations,
+  lifecycle: checkLifecycle,
 });
 
 /** Runs every checker (or the named subset) over one input. */

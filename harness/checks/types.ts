@@ -26,6 +26,8 @@ export type BeadStates = Readonly<Record<string, BeadState>> | ReadonlyMap<strin
 export interface CheckEvent {
   stream: string;
   seq: number;
+  /** Global position in the log (a direct DB read); `cursor` is accepted as the same thing. */
+  position?: number;
   type: string;
   data?: unknown;
   idempotencyKey?: string;
@@ -71,6 +73,12 @@ export interface CheckInput {
   expectations?: Expectations;
   /** Event type names and statuses; defaults follow system/events/types.ts. */
   vocabulary?: Partial<CheckVocabulary>;
+  /**
+   * Whether the final read happened with the orchestrator's outbox empty and no bead running
+   * (GET /health: outbox 0). `false` makes apiLogDisagreement `unknown`; absent is taken as the
+   * runner's drain contract (it reads after the drain).
+   */
+  outboxQuiet?: boolean;
 }
 
 /** The smallest set of evidence that shows one violation. */
@@ -103,7 +111,8 @@ export type CheckName =
   | 'eventGaps'
   | 'doubleSideEffects'
   | 'apiLogDisagreement'
-  | 'stateExpectations';
+  | 'stateExpectations'
+  | 'lifecycle';
 
 /** The result of one checker. */
 export interface CheckResult {
