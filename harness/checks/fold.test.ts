@@ -16,7 +16,7 @@ const vocab = resolveVocabulary();
 /** A correct one-bead log: submitted, queued, started, two checkpoints, succeeded. */
 function cleanLog(): EventRecord[] {
   const steps: [EventType, unknown][] = [
-    ['BeadSubmitted', { beadId: 'a', priority: 2, maxAttempts: 3, input: { agent: { steps: 2 } } }],
+    ['BeadSubmitted', { beadId: 'a', priority: 2, maxAttempts: 3, input: { agent: { steps: 2 } }, bead: { id: 'a', dependencies: [] } }],
     ['BeadQueued', { reason: 'submitted' }],
     ['BeadStarted', { attempt: 1, workerId: 'w1', fromStep: 0 }],
     ['StepCheckpointed', { step: 1, state: 's1' }],

@@ -46,6 +46,16 @@ export interface SideEffect {
   at: string | number;
 }
 
+/** What a bead was submitted as (see definitions.ts for how it is read from the log when not given). */
+export interface BeadDefinition {
+  /** The beads it waits for (`blocks` dependencies). */
+  dependsOn?: readonly string[];
+  /** 0 highest … 4 lowest. */
+  priority?: number;
+  /** Steps of its agent script (system/agent/input.ts `steps`), numbered 1..steps. */
+  steps?: number;
+}
+
 /** What the scenario expects of the final state (its `expect:` section, minus the gate counts). */
 export interface Expectations {
   /** `all`: every bead not otherwise expected (per-bead, or cancelled on request) succeeded; N: exactly N succeeded. */
@@ -56,6 +66,8 @@ export interface Expectations {
   cancelled?: number;
   /** Per-bead expected status, or a list of acceptable ones. */
   beads?: Readonly<Record<string, string | readonly string[]>>;
+  /** The scenario claims priority order: no bead starts while a higher-priority bead waits queued. */
+  priorityOrder?: boolean;
 }
 
 /** Everything the checkers look at, gathered after faults healed and work drained. */
@@ -79,6 +91,12 @@ export interface CheckInput {
    * runner's drain contract (it reads after the drain).
    */
   outboxQuiet?: boolean;
+  /**
+   * Bead definitions by id (dependsOn, priority, agent steps), e.g. from the scenario's plan.
+   * Absent fields are read from BeadSubmitted/WorkflowSubmitted; a bead whose dependencies or
+   * steps no source states leaves the checks that need them `unknown`.
+   */
+  definitions?: Readonly<Record<string, BeadDefinition>>;
 }
 
 /** The smallest set of evidence that shows one violation. */
@@ -120,6 +138,8 @@ export interface CheckResult {
   valid: Validity;
   violations: Violation[];
   counts: Record<string, number>;
+  /** Beads the check could not decide, with why (at most 20): the reason a verdict is `unknown`. */
+  undecided?: Record<string, string>;
   /** Set when the checker threw: its verdict is then `unknown` (Jepsen's check-safe), the rest still decide. */
   error?: { message: string; code?: string; name?: string };
 }

@@ -52,7 +52,7 @@ export function buildWorld(beads: readonly WorldBead[], noise: { failed?: number
     types.forEach((type, i) => {
       const data =
         type === 'BeadSubmitted'
-          ? { beadId: bead.id, priority: 2, maxAttempts: 3, idempotencyKey: key, workflowId: bead.workflowId, input: { agent: { steps: bead.steps } } }
+          ? { beadId: bead.id, priority: 2, maxAttempts: 3, idempotencyKey: key, workflowId: bead.workflowId, input: { agent: { steps: bead.steps } }, bead: { id: bead.id, dependencies: [] } }
           : type === 'BeadStarted'
             ? { attempt: 1, workerId: 'w1', fromStep: 0 }
             : type === 'StepCheckpointed'
