@@ -20,7 +20,7 @@ const submitted = (id: string, deps: string[] = [], priority = 2): [string, stri
   'BeadSubmitted',
   { beadId: id, priority, maxAttempts: 3, bead: { id, dependencies: deps.map((d) => ({ type: 'blocks', depends_on_id: d })) } },
 ];
-const run = (id: string, attempt = 1): [string, string, Record<string, unknown>][] => [
+const run = (id: string, attempt = 1): [string, string, Record<string, unknown>?][] => [
   [id, 'BeadQueued'],
   [id, 'BeadStarted', { attempt, workerId: 'w', fromStep: 0 }],
   [id, 'StepCheckpointed', { step: 1 }],
