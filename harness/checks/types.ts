@@ -132,12 +132,21 @@ export type CheckName =
   | 'stateExpectations'
   | 'lifecycle';
 
+/** A repeat that was allowed, and why. */
+export interface Tolerated {
+  beadId: string;
+  key: string;
+  reason: string;
+}
+
 /** The result of one checker. */
 export interface CheckResult {
   name: CheckName;
   valid: Validity;
   violations: Violation[];
   counts: Record<string, number>;
+  /** Repeats the check allowed, each with why (doubleSideEffects: the one repeat after a lost attempt). */
+  tolerated?: Tolerated[];
   /** Beads the check could not decide, with why (at most 20): the reason a verdict is `unknown`. */
   undecided?: Record<string, string>;
   /** Set when the checker threw: its verdict is then `unknown` (Jepsen's check-safe), the rest still decide. */
