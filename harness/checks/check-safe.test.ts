@@ -13,8 +13,9 @@ describe('each checker runs isolated (Jepsen check-safe)', () => {
     expect(report.checks.doubleSideEffects.valid).toBe('unknown');
     expect(report.checks.doubleSideEffects.error?.name).toBe('TypeError');
     expect(report.checks.doubleSideEffects.error?.message).toMatch(/iterable/);
-    // lost still decides (the API says running) and the report is false, not an exception.
-    expect(report.checks.lost.valid).toBe(false);
+    // The others still decide (the API says running, the log succeeded) and the report is false.
+    expect(report.checks.lost.valid).toBe(true);
+    expect(report.checks.apiLogDisagreement.valid).toBe(false);
     expect(report.valid).toBe(false);
   });
 

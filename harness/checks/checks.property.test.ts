@@ -57,10 +57,16 @@ function corrupt(plan: Plan) {
     for (const [check, who] of CHECKS_OF[b.injection]) expected.set(check, (expected.get(check) ?? new Set()).add(who === 'bead' ? id : undefined));
     const stream = world.events.filter((e) => e.stream === `bead:${id}`);
     switch (b.injection) {
-      case 'lost':
+      case 'lost': {
+        // Acknowledged, served by nobody, and its outcome never reached the log.
         delete world.finalBeads[id];
         delete world.logBeads[id];
+        const terminal = stream.at(-1)!;
+        world.events.splice(world.events.indexOf(terminal), 1);
+        // Close the position it held: the loss is the outcome, not a hole in the log.
+        for (const e of world.events) if ((e.cursor as number) > (terminal.cursor as number)) e.cursor = (e.cursor as number) - 1;
         break;
+      }
       case 'duplicated': {
         const last = stream.at(-1)!;
         world.events.push({ ...last, seq: last.seq + 1, cursor: Math.max(...world.events.map((e) => e.cursor as number)) + 1 });

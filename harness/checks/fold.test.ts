@@ -64,7 +64,7 @@ describe('harness fold vs system projection on corrupted logs', () => {
     const log = [...cleanLog(), record('BeadFailed', { attempt: 1, error: { type: 'Late', message: 'late' } }, 7, 7)];
     const { flagged, projected } = verdicts(log);
     expect(projected.get('a')?.status).toBe('succeeded');
-    expect(flagged).toEqual([['duplicated', 'double-terminal'], ['lifecycle', 'after-terminal']]);
+    expect(flagged).toEqual([['duplicated', 'double-terminal'], ['duplicated', 'two-outcomes-one-attempt'], ['lifecycle', 'after-terminal']]);
   });
 
   it('a skipped seq (and position): the projection folds on, the harness reports both gaps', () => {

@@ -91,6 +91,8 @@ export interface CheckInput {
    * runner's drain contract (it reads after the drain).
    */
   outboxQuiet?: boolean;
+  /** Whether the drain finished (runner `drain.drained`). `false`: a bead still running may be slow, not lost. */
+  drained?: boolean;
   /**
    * Bead definitions by id (dependsOn, priority, agent steps), e.g. from the scenario's plan.
    * Absent fields are read from BeadSubmitted/WorkflowSubmitted; a bead whose dependencies or
