@@ -8,7 +8,8 @@
  * - `applied-twice`: an application of a step that was already applied, one violation per extra
  *   application (a step applied 10 times is 9 violations). The one tolerated repeat: the first
  *   step (`fromStep + 1`) of an attempt that resumed after a LOST attempt (one that ended without
- *   BeadSucceeded) which had applied that step but not checkpointed it — once per resumed attempt.
+ *   BeadSucceeded) which had applied that step, when the log held no checkpoint of that step at
+ *   the resume — once per resumed attempt.
  *   Each tolerated repeat is listed in `tolerated` with why.
  * - `step-not-applied`: a succeeded bead has no application of some step 1..N (N from its
  *   definition: the agent script's `steps`).
@@ -32,6 +33,8 @@ interface Attempt {
   start: CheckEvent;
   /** Ended with BeadSucceeded. Any other end (or none before the next start) is a lost attempt. */
   succeeded: boolean;
+  /** Steps the log had checkpointed before this attempt started. */
+  checkpointedBefore: ReadonlySet<number>;
 }
 
 /** Accounts every step application of every bead. */
@@ -96,10 +99,13 @@ export function checkDoubleSideEffects(input: CheckInput): CheckResult {
 /** Attempts from the bead's BeadStarted events and what ended each one. */
 function attemptsOf(bead: FoldedBead): Attempt[] {
   const out: Attempt[] = [];
+  const checkpointed = new Set<number>();
   for (const event of bead.events) {
-    const data = (event.data ?? {}) as { attempt?: unknown; fromStep?: unknown };
+    const data = (event.data ?? {}) as { attempt?: unknown; fromStep?: unknown; step?: unknown };
+    if (event.type === 'StepCheckpointed' && typeof data.step === 'number') checkpointed.add(data.step);
     if (event.type === 'BeadStarted') {
-      out.push({ number: typeof data.attempt === 'number' ? data.attempt : out.length + 1, fromStep: typeof data.fromStep === 'number' ? data.fromStep : 0, start: event, succeeded: false });
+      const number = typeof data.attempt === 'number' ? data.attempt : out.length + 1;
+      out.push({ number, fromStep: typeof data.fromStep === 'number' ? data.fromStep : 0, start: event, succeeded: false, checkpointedBefore: new Set(checkpointed) });
     } else if (event.type === 'BeadSucceeded' && out.length > 0) {
       out[out.length - 1]!.succeeded = true;
     }
@@ -124,7 +130,7 @@ function doubles(beadId: string, records: SideEffect[], attempts: Attempt[], vio
       const lost = attempts.find((a) => a.number === before.attempt);
       const resumed = attempts.find((a) => a.number === again.attempt);
       const why =
-        lost !== undefined && resumed !== undefined && before.attempt < again.attempt && !lost.succeeded && step === resumed.fromStep + 1 && !used.has(again.attempt)
+        lost !== undefined && resumed !== undefined && before.attempt < again.attempt && !lost.succeeded && step === resumed.fromStep + 1 && !resumed.checkpointedBefore.has(step) && !used.has(again.attempt)
           ? `attempt ${before.attempt} was lost after applying step ${step} without checkpointing it; attempt ${again.attempt} resumed from checkpoint ${resumed.fromStep}`
           : undefined;
       if (why !== undefined) {
@@ -147,6 +153,7 @@ function explain(before: SideEffect, again: SideEffect, lost: Attempt | undefine
   if (lost === undefined || resumed === undefined) return ': an attempt the log does not hold';
   if (lost.succeeded) return `: attempt ${before.attempt} had succeeded`;
   if (again.step !== resumed.fromStep + 1) return `: attempt ${again.attempt} resumed from checkpoint ${resumed.fromStep}, so step ${again.step} was already done`;
+  if (resumed.checkpointedBefore.has(again.step)) return `: step ${again.step} was already checkpointed when attempt ${again.attempt} started`;
   return `: attempt ${again.attempt} already repeated one step`;
 }
 

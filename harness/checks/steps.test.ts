@@ -35,12 +35,22 @@ describe('doubleSideEffects: step accounting', () => {
     expect(r.tolerated).toEqual([{ beadId: 'a', key: 'a:3', reason: 'attempt 1 was lost after applying step 3 without checkpointing it; attempt 2 resumed from checkpoint 2' }]);
   });
 
-  it('a resume that ignored its checkpoint (double-step): every repeat beyond the first step is a violation', () => {
+  it('a resume that ignored its checkpoints: every repeat of a checkpointed step is a violation', () => {
     const events = beadLog(3, [...start(1, 0), ...cp(1, 2), lost(1), ...start(2, 0), ...cp(3), ok(2)]);
     const r = run(events, [...applied(1, 1, 2), ...applied(2, 1, 2, 3)]);
-    expect(kinds(r)).toEqual(['applied-twice', 'resume-not-at-checkpoint']);
-    expect(r.violations[0]?.message).toBe('side effect a:2 applied again by attempt 2 pid 102 (application 2; before: attempt 1 pid 101): attempt 2 resumed from checkpoint 0, so step 2 was already done');
-    expect(r.counts.tolerated).toBe(1); // step 1, the first step after the lost attempt
+    expect(kinds(r)).toEqual(['applied-twice', 'applied-twice', 'resume-not-at-checkpoint']);
+    expect(r.violations[1]?.message).toBe('side effect a:2 applied again by attempt 2 pid 102 (application 2; before: attempt 1 pid 101): attempt 2 resumed from checkpoint 0, so step 2 was already done');
+    expect(r.counts.tolerated).toBe(0);
+  });
+
+  it('a resume one step before its checkpoint (double-step) repeats a checkpointed step: never tolerated', () => {
+    const events = beadLog(3, [...start(1, 0), ...cp(1, 2), lost(1), ...start(2, 1), ...cp(3), ok(2)]);
+    const r = run(events, [...applied(1, 1, 2), ...applied(2, 2, 3)]);
+    expect(r.violations.map((v) => [v.kind, v.message])).toEqual([
+      ['applied-twice', 'side effect a:2 applied again by attempt 2 pid 102 (application 2; before: attempt 1 pid 101): step 2 was already checkpointed when attempt 2 started'],
+      ['resume-not-at-checkpoint', 'bead a: BeadStarted@8 resumes from step 1 but the highest checkpoint before it is 2'],
+    ]);
+    expect(r.counts.tolerated).toBe(0);
   });
 
   it('counts applications, not keys: a step applied 10 times is 9 violations', () => {
