@@ -95,6 +95,15 @@ describe('harness fold vs system projection on corrupted logs', () => {
     ]);
   });
 
+  it('reports the first illegal transition of a bead, not the cascade behind it (BeadQueued appended after BeadStarted)', () => {
+    // Seen in a real diamond run: a dependent's BeadStarted reached the log before its BeadQueued.
+    const clean = cleanLog();
+    const swapped = [clean[0]!, { ...clean[2]!, seq: 2, position: 2 }, { ...clean[1]!, seq: 3, position: 3 }, ...clean.slice(3)];
+    const fold = foldLog(swapped.map((e) => ({ ...e })), vocab);
+    expect(fold.transitions.map((v) => v.message)).toEqual(["bead a: BeadStarted@2 (pos 2) is not allowed in status 'submitted'"]);
+    expect(fold.consequential).toBeGreaterThan(0);
+  });
+
   it('without positions the fold goes by seq, and eventGaps cannot call the log valid', () => {
     const events = cleanLog().map(({ position: _p, ...e }) => e);
     const report = runChecks({ history: [], finalBeads: { a: { status: 'succeeded' } }, events });

@@ -31,6 +31,8 @@ export interface FoldedBead {
   events: CheckEvent[];
   /** The first terminal event, if any. */
   terminal: CheckEvent | undefined;
+  /** An illegal transition was reported: later ones of this bead usually follow from it. */
+  derailed: boolean;
 }
 
 /** The result of folding a whole log. */
@@ -44,6 +46,8 @@ export interface Fold {
   transitions: Violation[];
   /** Gaps, duplicates and reorderings of the global position (eventGaps reports them). */
   positions: Violation[];
+  /** Illegal transitions not reported because an earlier one of the same bead already was. */
+  consequential: number;
 }
 
 /** Which statuses each event may be applied in, and where it leads (undefined: stays). */
@@ -78,7 +82,7 @@ export function foldLog(events: readonly CheckEvent[], vocab: CheckVocabulary): 
   const ordered = positioned
     ? [...events].sort((a, b) => positionOf(a)! - positionOf(b)!)
     : [...events].sort((a, b) => (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : a.seq - b.seq));
-  const fold: Fold = { beads: new Map(), ordered, positioned, transitions: [], positions: positioned ? positionAnomalies(ordered, vocab) : [] };
+  const fold: Fold = { beads: new Map(), ordered, positioned, transitions: [], positions: positioned ? positionAnomalies(ordered, vocab) : [], consequential: 0 };
   for (const event of ordered) {
     const beadId = beadIdOfStream(event.stream, vocab);
     if (beadId !== undefined) apply(fold, beadId, event, vocab);
@@ -91,7 +95,7 @@ function apply(fold: Fold, beadId: string, event: CheckEvent, vocab: CheckVocabu
   let bead = fold.beads.get(beadId);
   const from: FoldStatus | 'none' = bead?.status ?? 'none';
   if (bead === undefined) {
-    bead = { beadId, status: 'submitted', attempts: 0, lastCheckpointStep: null, blockedBy: undefined, cancelRequested: false, events: [], terminal: undefined };
+    bead = { beadId, status: 'submitted', attempts: 0, lastCheckpointStep: null, blockedBy: undefined, cancelRequested: false, events: [], terminal: undefined, derailed: false };
     fold.beads.set(beadId, bead);
   }
   bead.events.push(event);
@@ -110,7 +114,10 @@ function apply(fold: Fold, beadId: string, event: CheckEvent, vocab: CheckVocabu
     fold.transitions.push({ kind: 'unknown-event', beadId, message: `bead ${beadId}: unknown event type ${describe(event)}`, witness: { events: [event] } });
     return;
   }
-  if (!rule.from.includes(from)) {
+  if (!rule.from.includes(from) && bead.derailed) {
+    fold.consequential += 1; // the state machine lost the bead's thread at the first one: report that one only
+  } else if (!rule.from.includes(from)) {
+    bead.derailed = true;
     fold.transitions.push({
       kind: 'illegal-transition',
       beadId,

@@ -4,7 +4,8 @@
  *
  * - `illegal-transition`: an event the bead's status does not allow (BeadStarted before
  *   BeadQueued, StepCheckpointed outside a run, BeadSucceeded of a bead not running, a stream that
- *   does not begin with BeadSubmitted);
+ *   does not begin with BeadSubmitted); the first per bead only, later ones usually follow from
+ *   it (`counts.consequential`);
  * - `after-terminal`: anything after the first terminal event, a second outcome included;
  * - `unknown-event`: a type the vocabulary does not know.
  *
@@ -32,7 +33,7 @@ export function checkLifecycle(input: CheckInput): CheckResult {
     name: 'lifecycle',
     valid: violations.length > 0 ? false : order.undecided.size > 0 ? 'unknown' : true,
     violations,
-    counts: { beads: fold.beads.size, transitions: fold.transitions.length, order: order.violations.length, undecided: order.undecided.size },
+    counts: { beads: fold.beads.size, transitions: fold.transitions.length, consequential: fold.consequential, order: order.violations.length, undecided: order.undecided.size },
     ...(order.undecided.size > 0 ? { undecided: Object.fromEntries([...order.undecided].slice(0, 20)) } : {}),
   };
 }
