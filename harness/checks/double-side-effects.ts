@@ -141,7 +141,7 @@ function doubles(beadId: string, records: SideEffect[], attempts: Attempt[], vio
       violations.push({
         kind: 'applied-twice',
         beadId,
-        message: `side effect ${again.key} applied again by attempt ${again.attempt} pid ${again.pid} (application ${i + 1}; before: attempt ${before.attempt} pid ${before.pid})${explain(before, again, lost, resumed)}`,
+        message: `side effect ${again.key} was applied ${i + 1} times: again by attempt ${again.attempt} pid ${again.pid} (before: attempt ${before.attempt} pid ${before.pid})${explain(before, again, lost, resumed)}`,
         witness: { sideEffects: [before, again] },
       });
     }

@@ -39,7 +39,7 @@ describe('doubleSideEffects: step accounting', () => {
     const events = beadLog(3, [...start(1, 0), ...cp(1, 2), lost(1), ...start(2, 0), ...cp(3), ok(2)]);
     const r = run(events, [...applied(1, 1, 2), ...applied(2, 1, 2, 3)]);
     expect(kinds(r)).toEqual(['applied-twice', 'applied-twice', 'resume-not-at-checkpoint']);
-    expect(r.violations[1]?.message).toBe('side effect a:2 applied again by attempt 2 pid 102 (application 2; before: attempt 1 pid 101): attempt 2 resumed from checkpoint 0, so step 2 was already done');
+    expect(r.violations[1]?.message).toBe('side effect a:2 was applied 2 times: again by attempt 2 pid 102 (before: attempt 1 pid 101): attempt 2 resumed from checkpoint 0, so step 2 was already done');
     expect(r.counts.tolerated).toBe(0);
   });
 
@@ -47,7 +47,7 @@ describe('doubleSideEffects: step accounting', () => {
     const events = beadLog(3, [...start(1, 0), ...cp(1, 2), lost(1), ...start(2, 1), ...cp(3), ok(2)]);
     const r = run(events, [...applied(1, 1, 2), ...applied(2, 2, 3)]);
     expect(r.violations.map((v) => [v.kind, v.message])).toEqual([
-      ['applied-twice', 'side effect a:2 applied again by attempt 2 pid 102 (application 2; before: attempt 1 pid 101): step 2 was already checkpointed when attempt 2 started'],
+      ['applied-twice', 'side effect a:2 was applied 2 times: again by attempt 2 pid 102 (before: attempt 1 pid 101): step 2 was already checkpointed when attempt 2 started'],
       ['resume-not-at-checkpoint', 'bead a: BeadStarted@8 resumes from step 1 but the highest checkpoint before it is 2'],
     ]);
     expect(r.counts.tolerated).toBe(0);
