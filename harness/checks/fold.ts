@@ -128,6 +128,15 @@ function apply(fold: Fold, beadId: string, event: CheckEvent, vocab: CheckVocabu
   // Applied even when illegal: the fold records what the log says happened.
   const data = (event.data ?? {}) as Record<string, unknown>;
   if (event.type === 'BeadStarted') bead.attempts += 1;
+  if (event.type === 'StepCheckpointed' && typeof data.step === 'number' && bead.lastCheckpointStep !== null && data.step <= bead.lastCheckpointStep) {
+    // One key per step (`checkpoint:<bead>:<step>`, first wins): a step checkpointed again, or a lower one after a higher, is never legal.
+    fold.transitions.push({
+      kind: 'checkpoint-regressed',
+      beadId,
+      message: `bead ${beadId}: ${describe(event)} checkpoints step ${data.step} after step ${bead.lastCheckpointStep} was already checkpointed`,
+      witness: { events: [event] },
+    });
+  }
   if (event.type === 'StepCheckpointed' && typeof data.step === 'number') bead.lastCheckpointStep = Math.max(bead.lastCheckpointStep ?? data.step, data.step);
   if (event.type === 'BeadCancelRequested') bead.cancelRequested = true;
   if (rule.to !== undefined) bead.status = rule.to;

@@ -7,6 +7,8 @@
  *   does not begin with BeadSubmitted); the first per bead only, later ones usually follow from
  *   it (`counts.consequential`);
  * - `after-terminal`: anything after the first terminal event, a second outcome included;
+ * - `checkpoint-regressed`: a StepCheckpointed of a step not above the highest one already
+ *   checkpointed (one key per step: never legal);
  * - `unknown-event`: a type the vocabulary does not know.
  *
  * - the order rules of order.ts: dependencies before starts, blocked beads end blocked, no side
