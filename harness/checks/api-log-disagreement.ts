@@ -1,39 +1,81 @@
 /**
  * apiLogDisagreement — the API and the event log must tell the same story.
  *
- * The API serves state from in-memory projections; the checker projects the log straight from
- * SurrealDB. A difference means the API acknowledged something the log does not hold (a lost
- * append) or the projection diverged from the log (an event applied twice or skipped).
+ * The API serves state from the system's in-memory projection. The log side is the HARNESS's own
+ * fold of the raw events (fold.ts), not system/events/projection.ts: comparing the API with the
+ * fold the API itself uses could never disagree about a projection bug. Every field a user can
+ * see is compared: status, attempts, last checkpoint step and blockedBy (the last three when the
+ * API state carries them). When no events were collected, the log-projected `logBeads` are the
+ * fallback, compared on status only.
+ *
+ * The final read must happen with the outbox empty: `outboxQuiet: false` makes this check
+ * `unknown`, because a disagreement may be events still on their way to the DB.
  */
+import { foldLog } from './fold.ts';
 import { lastEventWitness, prepare } from './prepare.ts';
 import type { BeadState, CheckInput, CheckResult, Violation, Witness } from './types.ts';
 
-/** Compares API status with log-projected status per bead. `unknown` when no log state was given. */
+/** The user-visible fields compared, API name → how the harness fold names it. */
+const FIELDS = ['status', 'attempts', 'lastCheckpointStep', 'blockedBy'] as const;
+
+/** Compares the API with the harness fold per bead. `unknown` with neither events nor logBeads. */
 export function checkApiLogDisagreement(input: CheckInput): CheckResult {
   const p = prepare(input);
-  const log = p.log;
-  if (log === undefined) return { name: 'apiLogDisagreement', valid: 'unknown', violations: [], counts: { compared: 0 } };
+  const log = logSide(input, p);
+  if (log === undefined || input.outboxQuiet === false) {
+    return { name: 'apiLogDisagreement', valid: 'unknown', violations: [], counts: { compared: 0 } };
+  }
   const violations: Violation[] = [];
-  const ids = [...new Set([...p.final.keys(), ...log.keys()])].sort();
+  const ids = [...new Set([...p.final.keys(), ...log.states.keys()])].sort();
   for (const beadId of ids) {
     const api = p.final.get(beadId);
-    const fromLog = log.get(beadId);
-    if (api !== undefined && fromLog !== undefined && api.status === fromLog.status) continue;
+    const fromLog = log.states.get(beadId);
+    if (api === undefined && fromLog === undefined) continue;
     const witness = witnessFor(p, beadId, api, fromLog);
     if (api === undefined) {
       violations.push({ kind: 'missing-in-api', beadId, message: `bead ${beadId} is '${fromLog?.status}' in the log but unknown to the API`, witness });
-    } else if (fromLog === undefined) {
+      continue;
+    }
+    if (fromLog === undefined) {
       violations.push({ kind: 'missing-in-log', beadId, message: `bead ${beadId} is '${api.status}' in the API but absent from the log`, witness });
-    } else {
+      continue;
+    }
+    for (const field of log.fields) {
+      if (field !== 'status' && !(field in api)) continue; // an API state without the field (old journals)
+      const a = normalise(api[field]);
+      const l = normalise(fromLog[field]);
+      if (a === l) continue;
       violations.push({
-        kind: 'status-differs',
+        kind: field === 'status' ? 'status-differs' : `${field}-differs`,
         beadId,
-        message: `bead ${beadId} is '${api.status}' in the API but '${fromLog.status}' in the log`,
+        message: `bead ${beadId}: ${field} is ${JSON.stringify(a)} in the API but ${JSON.stringify(l)} in the log`,
         witness,
       });
     }
   }
-  return { name: 'apiLogDisagreement', valid: violations.length === 0, violations, counts: { compared: ids.length, disagreements: violations.length } };
+  return {
+    name: 'apiLogDisagreement',
+    valid: violations.length === 0,
+    violations,
+    counts: { compared: ids.length, disagreements: violations.length, fromFold: log.fromFold ? 1 : 0 },
+  };
+}
+
+function logSide(input: CheckInput, p: ReturnType<typeof prepare>): { states: ReadonlyMap<string, BeadState>; fields: readonly string[]; fromFold: boolean } | undefined {
+  if (p.events !== undefined) {
+    const states = new Map<string, BeadState>();
+    for (const [id, bead] of foldLog(p.events, p.vocab).beads) {
+      states.set(id, { status: bead.status, attempts: bead.attempts, lastCheckpointStep: bead.lastCheckpointStep, blockedBy: bead.blockedBy });
+    }
+    return { states, fields: FIELDS, fromFold: true };
+  }
+  if (input.logBeads !== undefined && p.log !== undefined) return { states: p.log, fields: ['status'], fromFold: false };
+  return undefined;
+}
+
+/** null and absent mean the same to a user (no checkpoint yet, not blocked). */
+function normalise(value: unknown): unknown {
+  return value === undefined ? null : value;
 }
 
 function witnessFor(p: ReturnType<typeof prepare>, beadId: string, api: BeadState | undefined, log: BeadState | undefined): Witness {

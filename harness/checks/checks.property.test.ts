@@ -10,13 +10,17 @@ import { buildWorld, type WorldBead } from './world.test-helper.ts';
 
 type Injection = 'none' | 'lost' | 'duplicated' | 'unexpected' | 'eventGaps' | 'doubleSideEffects' | 'apiLogDisagreement';
 
-const CHECK_OF: Record<Exclude<Injection, 'none'>, CheckName> = {
-  lost: 'lost',
-  duplicated: 'duplicated',
-  unexpected: 'unexpected',
-  eventGaps: 'eventGaps',
-  doubleSideEffects: 'doubleSideEffects',
-  apiLogDisagreement: 'apiLogDisagreement',
+/**
+ * The checks each injection must trip. One corruption is often seen by several checks (an event
+ * removed is a seq gap, a global position gap — which names no bead — and an illegal transition).
+ */
+const CHECKS_OF: Record<Exclude<Injection, 'none'>, [CheckName, 'bead' | 'none'][]> = {
+  lost: [['lost', 'bead'], ['apiLogDisagreement', 'bead']],
+  duplicated: [['duplicated', 'bead'], ['lifecycle', 'bead']],
+  unexpected: [['unexpected', 'bead']],
+  eventGaps: [['eventGaps', 'bead'], ['eventGaps', 'none'], ['lifecycle', 'bead']],
+  doubleSideEffects: [['doubleSideEffects', 'bead']],
+  apiLogDisagreement: [['apiLogDisagreement', 'bead']],
 };
 
 const beadPlan = fc.record({
@@ -46,21 +50,26 @@ function corrupt(plan: Plan) {
     submit: b.injection === 'lost' ? 'ok' : b.injection === 'unexpected' ? 'none' : b.submit,
   }));
   const world = buildWorld(beads, plan.noise);
-  const expected = new Map<CheckName, Set<string>>();
+  const expected = new Map<CheckName, Set<string | undefined>>();
   plan.beads.forEach((b, i) => {
     const id = `b${i}`;
     if (b.injection === 'none') return;
-    const check = CHECK_OF[b.injection];
-    expected.set(check, (expected.get(check) ?? new Set()).add(id));
+    for (const [check, who] of CHECKS_OF[b.injection]) expected.set(check, (expected.get(check) ?? new Set()).add(who === 'bead' ? id : undefined));
     const stream = world.events.filter((e) => e.stream === `bead:${id}`);
     switch (b.injection) {
-      case 'lost':
+      case 'lost': {
+        // Acknowledged, served by nobody, and its outcome never reached the log.
         delete world.finalBeads[id];
         delete world.logBeads[id];
+        const terminal = stream.at(-1)!;
+        world.events.splice(world.events.indexOf(terminal), 1);
+        // Close the position it held: the loss is the outcome, not a hole in the log.
+        for (const e of world.events) if ((e.cursor as number) > (terminal.cursor as number)) e.cursor = (e.cursor as number) - 1;
         break;
+      }
       case 'duplicated': {
         const last = stream.at(-1)!;
-        world.events.push({ ...last, seq: last.seq + 1 });
+        world.events.push({ ...last, seq: last.seq + 1, cursor: Math.max(...world.events.map((e) => e.cursor as number)) + 1 });
         break;
       }
       case 'eventGaps':
@@ -70,7 +79,8 @@ function corrupt(plan: Plan) {
         world.sideEffects.push({ ...world.sideEffects.find((s) => s.beadId === id)!, attempt: 2, pid: 999 });
         break;
       case 'apiLogDisagreement':
-        world.logBeads[id] = { ...world.logBeads[id]!, status: b.status === 'failed' ? 'succeeded' : 'failed' };
+        // The API serves another terminal status than the log's own fold gives.
+        world.finalBeads[id] = { ...world.finalBeads[id]!, status: b.status === 'failed' ? 'succeeded' : 'failed' };
         break;
     }
   });
@@ -87,6 +97,7 @@ describe('checkers over generated runs', () => {
           const flagged = new Set(result.violations.map((v) => v.beadId));
           expect({ check: name, flagged }).toEqual({ check: name, flagged: expected.get(name as CheckName) ?? new Set() });
           for (const v of result.violations) {
+            if (v.beadId === undefined) continue; // a global position gap belongs to no bead
             for (const e of v.witness.events ?? []) expect(e.stream).toBe(`bead:${v.beadId}`);
             for (const s of v.witness.sideEffects ?? []) expect(s.beadId).toBe(v.beadId);
             for (const op of v.witness.ops ?? []) expect(op.beadIds).toContain(v.beadId);

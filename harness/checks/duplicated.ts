@@ -10,6 +10,13 @@
  *   their submission's key).
  * Both are found from the beads' keys, and also from the history alone: acknowledged retries of
  * one key answered with different bead ids / workflow ids.
+ * - `two-outcomes-one-attempt`: one attempt ended twice (BeadSucceeded, BeadFailed,
+ *   BeadRetryScheduled, BeadWorkerLost with the same `attempt`);
+ * - `attempt-started-twice`: two BeadStarted with the same `attempt`;
+ * - `retry-refused`: a submission retried with a key already acknowledged was answered non-2xx
+ *   (e.g. a server that forgot its keys at a restart answering 409): the retry of an
+ *   acknowledged request must get the original answer. A 409 ORCH_API_IDEMPOTENCY_MISMATCH (the
+ *   client sent another body under the key) is the client's fault and not counted.
  */
 import type { Operation } from '../history/types.ts';
 import { creationEvent, prepare } from './prepare.ts';
@@ -41,6 +48,7 @@ export function checkDuplicated(input: CheckInput): CheckResult {
     }
   }
 
+  violations.push(...attemptDoubles(p));
   const reportedKeys = new Set<string>();
   for (const [key, beadIds] of p.beadsByKey) {
     if (beadIds.length < 2) continue;
@@ -67,7 +75,7 @@ export function checkDuplicated(input: CheckInput): CheckResult {
     }
   }
 
-  violations.push(...conflictingAnswers(p, reportedKeys));
+  violations.push(...conflictingAnswers(p, reportedKeys), ...refusedRetries(p));
 
   const beadsWithDuplicates = new Set(violations.map((v) => v.beadId));
   return {
@@ -114,4 +122,55 @@ function conflictingAnswers(p: ReturnType<typeof prepare>, alreadyReported: Read
 function creations(p: ReturnType<typeof prepare>, beadIds: string[]): { events?: CheckEvent[] } {
   const events = beadIds.map((id) => creationEvent(p, id)).filter((e): e is CheckEvent => e !== undefined);
   return events.length === 0 ? {} : { events };
+}
+
+/** Event types that end one attempt; each attempt may have one. */
+const ATTEMPT_ENDS = new Set(['BeadSucceeded', 'BeadFailed', 'BeadRetryScheduled', 'BeadWorkerLost']);
+
+function attemptDoubles(p: ReturnType<typeof prepare>): Violation[] {
+  const out: Violation[] = [];
+  for (const [beadId, events] of p.beadEvents) {
+    const ends = new Map<number, CheckEvent>();
+    const starts = new Map<number, CheckEvent>();
+    for (const event of events) {
+      const attempt = (event.data as { attempt?: unknown } | undefined)?.attempt;
+      // attempt 0 = a bead failed without running (blocked by a dependency): not an attempt's end.
+      if (typeof attempt !== 'number' || attempt < 1) continue;
+      const seen = event.type === 'BeadStarted' ? starts : ATTEMPT_ENDS.has(event.type) ? ends : undefined;
+      if (seen === undefined) continue;
+      const first = seen.get(attempt);
+      if (first === undefined) {
+        seen.set(attempt, event);
+        continue;
+      }
+      out.push({
+        kind: seen === starts ? 'attempt-started-twice' : 'two-outcomes-one-attempt',
+        beadId,
+        message: `bead ${beadId}: attempt ${attempt} ${seen === starts ? 'started' : 'ended'} twice (${first.type}@${first.seq}, ${event.type}@${event.seq})`,
+        witness: { events: [first, event] },
+      });
+    }
+  }
+  return out;
+}
+
+/** Submissions whose key an earlier submission had acknowledged, answered with a definite failure. */
+function refusedRetries(p: ReturnType<typeof prepare>): Violation[] {
+  const acknowledged = new Map<string, Operation>();
+  const out: Violation[] = [];
+  for (const op of [...p.submits].sort((a, b) => a.invokedAt - b.invokedAt)) {
+    if (op.idempotencyKey === undefined) continue;
+    const first = acknowledged.get(op.idempotencyKey);
+    if (op.outcome === 'ok' && first === undefined) acknowledged.set(op.idempotencyKey, op);
+    if (first === undefined || op.outcome !== 'fail' || op.code === 'ORCH_API_IDEMPOTENCY_MISMATCH') continue;
+    // Only a retry sent after the acknowledgement arrived can be expected to get it back.
+    if (first.completedAt === undefined || op.invokedAt < first.completedAt) continue;
+    out.push({
+      kind: 'retry-refused',
+      beadId: first.beadIds[0],
+      message: `idempotency key '${op.idempotencyKey}' was acknowledged by op ${first.opId}, but its retry op ${op.opId} was answered ${op.status ?? '?'} ${op.code ?? ''}`.trimEnd(),
+      witness: { ops: [first, op] },
+    });
+  }
+  return out;
 }

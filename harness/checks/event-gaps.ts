@@ -4,7 +4,10 @@
  * A missing seq means an event was lost between the append and the log (or an outbox flush
  * skipped one); a repeated seq means two events claim one position. Only the FIRST anomaly per
  * stream is reported, with its neighbours, because everything after it is usually the same fault.
+ * The global position (when the events carry it) must be gapless from 1, held once, and grow with
+ * seq inside every stream: `position-gap`, `duplicate-position`, `reordered` (every anomaly).
  */
+import { foldLog } from './fold.ts';
 import { beadIdOfStream, prepare } from './prepare.ts';
 import type { CheckEvent, CheckInput, CheckResult, Violation } from './types.ts';
 
@@ -26,11 +29,16 @@ export function checkEventGaps(input: CheckInput): CheckResult {
     const beadId = beadIdOfStream(stream, p.vocab);
     violations.push(beadId === undefined ? violation : { ...violation, beadId });
   }
+  const streamsWithGaps = violations.length;
+  // The global position too: gapless from 1, each once, and growing with seq inside a stream.
+  const { positions, positioned } = foldLog(p.events, p.vocab);
+  violations.push(...positions);
   return {
     name: 'eventGaps',
-    valid: violations.length === 0,
+    // Without positions a lost event between streams cannot be seen: never call that valid.
+    valid: violations.length > 0 ? false : positioned || p.events.length === 0 ? true : 'unknown',
     violations,
-    counts: { streams: streams.size, events: p.events.length, streamsWithGaps: violations.length },
+    counts: { streams: streams.size, events: p.events.length, streamsWithGaps, positionAnomalies: positions.length, positioned: positioned ? 1 : 0 },
   };
 }
 

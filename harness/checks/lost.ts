@@ -1,18 +1,27 @@
 /**
- * lost — Jepsen's total-queue "what goes in must come out".
+ * lost — Jepsen's total-queue "what goes in must come out", judged on the DURABLE log.
  *
- * Every bead an acknowledged (`ok`) submission created must end in a terminal status. A bead that
- * is missing from the final state, or still queued/running after the drain, is lost. Submissions
+ * Every bead an acknowledged (`ok`) submission created must have its BeadSubmitted and a terminal
+ * event in the log itself (the harness fold of the raw events): an acknowledgement the log does
+ * not hold was given before the work was durable, whatever the API serves afterwards. Submissions
  * whose outcome is `unknown` (or still pending) are not owed anything: the beads of those that do
  * appear are counted as `recovered`, the others as `notApplied`, and neither is a violation.
+ *
+ * Without events the API state (else the log-projected state) is used, and the verdict is at best
+ * `unknown`. With `drained: false` a bead still running may only be slow: `not-terminal` findings
+ * then make the check `unknown`, and only `missing` ones make it false.
  */
 import type { Operation } from '../history/types.ts';
+import { foldLog } from './fold.ts';
 import { beadsOf, lastEventWitness, prepare, viewOf } from './prepare.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 
 /** Finds acknowledged beads that never reached a terminal state. */
 export function checkLost(input: CheckInput): CheckResult {
   const p = prepare(input);
+  const fold = p.events === undefined ? undefined : foldLog(p.events, p.vocab);
+  // The state a bead is judged on: the log's own when the log was read.
+  const stateOf = (id: string) => (fold === undefined ? viewOf(p, id) : fold.beads.get(id));
   const violations: Violation[] = [];
   const acknowledged = new Map<string, Operation>();
   let unattributed = 0;
@@ -34,18 +43,18 @@ export function checkLost(input: CheckInput): CheckResult {
       }
       for (const id of beads) if (!acknowledged.has(id)) acknowledged.set(id, op);
     } else if (op.outcome === 'unknown' || op.outcome === 'pending') {
-      if (beads.some((id) => viewOf(p, id) !== undefined)) recovered++;
+      if (beads.some((id) => stateOf(id) !== undefined)) recovered++;
       else notApplied++;
     }
   }
 
   for (const [beadId, op] of acknowledged) {
-    const state = viewOf(p, beadId);
+    const state = stateOf(beadId);
     if (state === undefined) {
       violations.push({
         kind: 'missing',
         beadId,
-        message: `bead ${beadId} was acknowledged by op ${op.opId} but is absent from the final state`,
+        message: `bead ${beadId} was acknowledged by op ${op.opId} but is absent from the ${fold === undefined ? 'final state' : 'log (no BeadSubmitted)'}`,
         witness: { ops: [op] },
       });
     } else if (!p.vocab.terminalStatuses.includes(state.status)) {
@@ -59,10 +68,11 @@ export function checkLost(input: CheckInput): CheckResult {
     }
   }
 
+  const onlySlow = input.drained === false && violations.every((v) => v.kind === 'not-terminal');
   return {
     name: 'lost',
-    valid: violations.length === 0,
+    valid: violations.length > 0 && !onlySlow ? false : fold === undefined || onlySlow ? 'unknown' : true,
     violations,
-    counts: { acknowledged: acknowledged.size, lost: violations.length, unattributed, recovered, notApplied },
+    counts: { acknowledged: acknowledged.size, lost: violations.length, unattributed, recovered, notApplied, fromLog: fold === undefined ? 0 : 1 },
   };
 }

@@ -6,6 +6,7 @@ import { checkApiLogDisagreement } from './api-log-disagreement.ts';
 import { checkDoubleSideEffects } from './double-side-effects.ts';
 import { checkDuplicated } from './duplicated.ts';
 import { checkEventGaps } from './event-gaps.ts';
+import { checkLifecycle } from './lifecycle.ts';
 import { checkLost } from './lost.ts';
 import { checkStateExpectations } from './state-expectations.ts';
 import type { CheckInput, CheckName, CheckReport, CheckResult, Checker, Validity } from './types.ts';
@@ -20,6 +21,7 @@ export const CHECKERS: Readonly<Record<CheckName, Checker>> = Object.freeze({
   doubleSideEffects: checkDoubleSideEffects,
   apiLogDisagreement: checkApiLogDisagreement,
   stateExpectations: checkStateExpectations,
+  lifecycle: checkLifecycle,
 });
 
 /** Runs every checker (or the named subset) over one input. */
@@ -28,11 +30,31 @@ export function runChecks(input: CheckInput, only?: readonly CheckName[]): Check
   const checks = {} as Record<CheckName, CheckResult>;
   const counts = {} as Record<CheckName, number>;
   for (const name of names) {
-    const result = CHECKERS[name](input);
+    const result = runSafely(name, CHECKERS[name], input);
     checks[name] = result;
     counts[name] = result.violations.length;
   }
   return { valid: combineValidity(Object.values(checks).map((c) => c.valid)), checks, counts };
+}
+
+/**
+ * Runs one checker so that a throw cannot take the others down (Jepsen's `check-safe`): the
+ * thrown error becomes an `unknown` verdict carrying the error, never `valid`.
+ */
+export function runSafely(name: CheckName, checker: Checker, input: CheckInput): CheckResult {
+  try {
+    return checker(input);
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    const code = (e as { code?: unknown }).code;
+    return {
+      name,
+      valid: 'unknown',
+      violations: [],
+      counts: {},
+      error: { message: e.message, name: e.name, ...(typeof code === 'string' ? { code } : {}) },
+    };
+  }
 }
 
 /** false beats unknown beats true. */

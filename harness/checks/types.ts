@@ -26,6 +26,8 @@ export type BeadStates = Readonly<Record<string, BeadState>> | ReadonlyMap<strin
 export interface CheckEvent {
   stream: string;
   seq: number;
+  /** Global position in the log (a direct DB read); `cursor` is accepted as the same thing. */
+  position?: number;
   type: string;
   data?: unknown;
   idempotencyKey?: string;
@@ -44,6 +46,16 @@ export interface SideEffect {
   at: string | number;
 }
 
+/** What a bead was submitted as (see definitions.ts for how it is read from the log when not given). */
+export interface BeadDefinition {
+  /** The beads it waits for (`blocks` dependencies). */
+  dependsOn?: readonly string[];
+  /** 0 highest … 4 lowest. */
+  priority?: number;
+  /** Steps of its agent script (system/agent/input.ts `steps`), numbered 1..steps. */
+  steps?: number;
+}
+
 /** What the scenario expects of the final state (its `expect:` section, minus the gate counts). */
 export interface Expectations {
   /** `all`: every bead not otherwise expected (per-bead, or cancelled on request) succeeded; N: exactly N succeeded. */
@@ -54,6 +66,8 @@ export interface Expectations {
   cancelled?: number;
   /** Per-bead expected status, or a list of acceptable ones. */
   beads?: Readonly<Record<string, string | readonly string[]>>;
+  /** The scenario claims priority order: no bead starts while a higher-priority bead waits queued. */
+  priorityOrder?: boolean;
 }
 
 /** Everything the checkers look at, gathered after faults healed and work drained. */
@@ -71,6 +85,20 @@ export interface CheckInput {
   expectations?: Expectations;
   /** Event type names and statuses; defaults follow system/events/types.ts. */
   vocabulary?: Partial<CheckVocabulary>;
+  /**
+   * Whether the final read happened with the orchestrator's outbox empty and no bead running
+   * (GET /health: outbox 0). `false` makes apiLogDisagreement `unknown`; absent is taken as the
+   * runner's drain contract (it reads after the drain).
+   */
+  outboxQuiet?: boolean;
+  /** Whether the drain finished (runner `drain.drained`). `false`: a bead still running may be slow, not lost. */
+  drained?: boolean;
+  /**
+   * Bead definitions by id (dependsOn, priority, agent steps), e.g. from the scenario's plan.
+   * Absent fields are read from BeadSubmitted/WorkflowSubmitted; a bead whose dependencies or
+   * steps no source states leaves the checks that need them `unknown`.
+   */
+  definitions?: Readonly<Record<string, BeadDefinition>>;
 }
 
 /** The smallest set of evidence that shows one violation. */
@@ -103,7 +131,15 @@ export type CheckName =
   | 'eventGaps'
   | 'doubleSideEffects'
   | 'apiLogDisagreement'
-  | 'stateExpectations';
+  | 'stateExpectations'
+  | 'lifecycle';
+
+/** A repeat that was allowed, and why. */
+export interface Tolerated {
+  beadId: string;
+  key: string;
+  reason: string;
+}
 
 /** The result of one checker. */
 export interface CheckResult {
@@ -111,6 +147,12 @@ export interface CheckResult {
   valid: Validity;
   violations: Violation[];
   counts: Record<string, number>;
+  /** Repeats the check allowed, each with why (doubleSideEffects: the one repeat after a lost attempt). */
+  tolerated?: Tolerated[];
+  /** Beads the check could not decide, with why (at most 20): the reason a verdict is `unknown`. */
+  undecided?: Record<string, string>;
+  /** Set when the checker threw: its verdict is then `unknown` (Jepsen's check-safe), the rest still decide. */
+  error?: { message: string; code?: string; name?: string };
 }
 
 /** The composed result of every checker. */

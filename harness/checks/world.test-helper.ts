@@ -50,13 +50,23 @@ export function buildWorld(beads: readonly WorldBead[], noise: { failed?: number
     const stream = `bead:${bead.id}`;
     const types = ['BeadSubmitted', 'BeadQueued', 'BeadStarted', ...Array.from({ length: bead.steps }, () => 'StepCheckpointed'), TERMINAL_EVENT[bead.status]];
     types.forEach((type, i) => {
-      const data = type === 'BeadSubmitted' ? { beadId: bead.id, priority: 2, maxAttempts: 3, idempotencyKey: key, workflowId: bead.workflowId } : { step: i - 3 };
-      events.push({ stream, seq: i + 1, type, data, idempotencyKey: `${stream}:${i + 1}`, at: i });
+      const data =
+        type === 'BeadSubmitted'
+          ? { beadId: bead.id, priority: 2, maxAttempts: 3, idempotencyKey: key, workflowId: bead.workflowId, input: { agent: { steps: bead.steps } }, bead: { id: bead.id, dependencies: [] } }
+          : type === 'BeadStarted'
+            ? { attempt: 1, workerId: 'w1', fromStep: 0 }
+            : type === 'StepCheckpointed'
+              ? { step: i - 2 }
+              : type === 'BeadQueued' || type === 'BeadCancelled'
+                ? {}
+                : { attempt: 1, ...(type === 'BeadFailed' ? { error: { type: 'Boom', message: 'boom' } } : {}) };
+      // `cursor` is the global position (toCheckEvents): streams are written one after another.
+      events.push({ stream, seq: i + 1, type, data, idempotencyKey: `${stream}:${i + 1}`, at: i, cursor: events.length + 1 });
     });
-    for (let step = 0; step < bead.steps; step++) {
+    for (let step = 1; step <= bead.steps; step++) {
       sideEffects.push({ key: `${bead.id}:${step}`, beadId: bead.id, step, attempt: 1, pid: 100, at: step });
     }
-    const state: BeadState = { status: bead.status, attempts: 1, idempotencyKey: key, workflowId: bead.workflowId ?? null };
+    const state: BeadState = { status: bead.status, attempts: 1, idempotencyKey: key, workflowId: bead.workflowId ?? null, lastCheckpointStep: bead.steps > 0 ? bead.steps : null };
     finalBeads[bead.id] = { ...state };
     logBeads[bead.id] = { ...state };
   }
