@@ -22,7 +22,7 @@ import { pairOperations, type History } from '../history/index.ts';
 import { RunMetrics, type RunMetricsJson } from '../metrics/index.ts';
 import { evaluateRegressionFromFiles, type RegressionGate } from '../report/compare/index.ts';
 import type { ParsedThreshold, ResolvedScenario } from '../scenario/index.ts';
-import type { FaultRecord } from './faults.ts';
+import type { FaultRecord } from './faults/index.ts';
 import type { MemorySample } from './orchestrator-sampler.ts';
 import type { WorkloadPlan } from './plan.ts';
 import type { WorkloadOutcome } from './workload.ts';

@@ -22,7 +22,7 @@ import { ApiClient } from './api-client.ts';
 import { CleanupStack, type CleanupFailure } from './cleanup.ts';
 import { drain, type DrainResult } from './drain.ts';
 import { EnvUnavailableError, RunTimeoutError } from './errors.ts';
-import { assertFaultsSupported, FaultTimeline, sutEnvForFaults } from './faults.ts';
+import { assertFaultsSupported, environmentOptionsFor, FaultTimeline, planFaults, sutEnvForFaults } from './faults/index.ts';
 import { readFinalState, toCheckEvents } from './final-state.ts';
 import { evaluateGates, expectationsFor, type GateResult } from './gates.ts';
 import { leakGates, leakMemorySeries, startLeakPhase, withoutLeakThresholds, type LeakJournal } from './leak-phase.ts';
@@ -131,18 +131,19 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
 
   const body = async (): Promise<void> => {
     const env = await phase('environment', async () => {
-      assertFaultsSupported(scenario.faults);
+      // A provider forced by the caller is checked before anything starts; a detected one right after it started.
+      if (options.envKind) assertFaultsSupported(scenario.faults, { kind: options.envKind });
       const { startEnvironment } = await import('../env/providers/index.ts').catch((err: unknown) => {
         throw new EnvUnavailableError(err);
       });
-      const needsDisk = scenario.faults.some((f) => f.do === 'db.diskFull');
       const started = await startEnvironment({
         seed: scenario.seed,
         label: resources.envLabel,
         ...(options.envKind ? { kind: options.envKind } : {}),
-        ...(needsDisk ? { dataDiskBytes: 64 * 1024 * 1024 } : {}),
+        ...environmentOptionsFor(scenario.faults),
       });
       cleanup.push('stop environment', () => started.stop());
+      assertFaultsSupported(scenario.faults, started);
       resources.dbPid = started.db.pid;
       dbServerVersion = await serverVersion(started.dbDirectUrl);
       return started;
@@ -212,7 +213,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       armTotal();
       const leak = scenario.kind === 'leak' ? await startLeakPhase({ scenario, sut, durationMs: plan.lastArrivalAt, now, snapshotDir: join(runDir, 'heap'), log }) : undefined;
       if (leak) cleanup.push('stop leak watch', () => leak.close());
-      const faults = timeline.run(scenario.faults).catch((err: unknown) => {
+      const faults = timeline.run(planFaults(scenario.faults, scenario.seed)).catch((err: unknown) => {
         controller.abort(err);
         throw err;
       });

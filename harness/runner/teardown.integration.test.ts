@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenarioText } from '../scenario/index.ts';
-import { workerProcesses } from './faults.ts';
+import { workerProcesses } from './faults/index.ts';
 import { runScenario, type RunResources } from './run.ts';
 
 let reportDir: string;

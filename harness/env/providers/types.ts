@@ -70,6 +70,12 @@ export interface Environment {
   readonly proxies: { db: Proxy; agents: Map<string, Proxy> };
   addAgentProxy(name: string, upstream: string): Promise<AgentProxy>;
   readonly db: DbControl;
+  /**
+   * Fault kinds (`do:` names of harness/runner/faults) this environment cannot inject, each with
+   * why (e.g. a provider without a lever the kind needs). A scenario naming one is refused before
+   * its run starts. Absent = every kind the fault registry allows for this `kind`.
+   */
+  readonly unsupportedFaults?: Readonly<Record<string, string>>;
   /** Removes every toxic and proxy, stops every process/container, unmounts, deletes temp dirs. Idempotent. */
   stop(): Promise<void>;
 }
