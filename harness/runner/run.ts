@@ -29,11 +29,15 @@ import { leakGates, leakMemorySeries, startLeakPhase, withoutLeakThresholds, typ
 import { baselineGates, measure, startMemorySampler, type Measured } from './measure.ts';
 import { planWorkload } from './plan.ts';
 import { startSut, type SutHandle } from './sut.ts';
+import { expiredWaits, waitBudgets } from './waits.ts';
 import { runWorkload, type WorkloadOutcome } from './workload.ts';
 
 /** The phases of a run, in order. */
 export const PHASES = ['environment', 'orchestrator', 'workload', 'drain', 'final-state', 'checks', 'metrics', 'gates'] as const;
 export type PhaseName = (typeof PHASES)[number];
+
+/** Bound on running the checks after the run broke (heal, final state, checks) (ms). */
+export const SALVAGE_TIMEOUT_MS = 60_000;
 
 /** Bound on set-up (environment and orchestrator start) when timeouts.total is shorter (ms). */
 export const SETUP_TIMEOUT_MS = 120_000;
@@ -98,9 +102,12 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const phases: Journal['phases'] = [];
   const history = new History({ clock: now });
   const plan = planWorkload(scenario);
+  const budgets = waitBudgets(scenario);
   const state: {
     env?: Environment;
     sut?: SutHandle;
+    api?: ApiClient;
+    salvaged?: boolean;
     timeline?: FaultTimeline;
     workload?: WorkloadOutcome;
     drain?: DrainResult;
@@ -192,15 +199,23 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     state.sut = sut;
     const api = new ApiClient({ baseUrl: () => sut.url, adminToken: () => sut.adminToken });
     cleanup.push('close API client', () => api.destroy());
+    state.api = api;
+    // Beads finished, for progress: each orchestrator process counts from zero, so a restart (a
+    // new pid) keeps what the previous ones reported instead of starting the count over.
+    const finishedByPid = new Map<number, { done: number; failed: number }>();
 
     const memory = startMemorySampler(api, now, 1000, {
       pid: () => sut.pid,
       dbPid: () => env.db.pid,
       // Elapsed read now, not the sample's start: a sample begun during set-up may end after the clock's zero moved.
-      onSample: (s) => options.onProgress?.({ elapsedMs: Math.max(0, now()), done: s.done ?? 0, failed: s.failed ?? 0, phase: state.phase }),
+      onSample: (s) => {
+        if (s.pid !== undefined && s.done !== undefined) finishedByPid.set(s.pid, { done: s.done, failed: s.failed ?? 0 });
+        const total = [...finishedByPid.values()].reduce((a, b) => ({ done: a.done + b.done, failed: a.failed + b.failed }), { done: 0, failed: 0 });
+        options.onProgress?.({ elapsedMs: Math.max(0, now()), ...total, phase: state.phase });
+      },
     });
     cleanup.push('stop memory sampler', () => memory.stop());
-    const timeline = new FaultTimeline({ env, sut, api, plan, seed: scenario.seed, now, signal: controller.signal, recoveryTimeoutMs: scenario.timeouts.drain });
+    const timeline = new FaultTimeline({ env, sut, api, plan, seed: scenario.seed, now, signal: controller.signal, recoveryTimeoutMs: budgets.recovery, history });
     state.timeline = timeline;
     cleanup.push('heal faults', async () => {
       const errors = await timeline.healAll(true);
@@ -217,7 +232,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
         controller.abort(err);
         throw err;
       });
-      state.workload = await runWorkload({ plan, api, history, now, signal: controller.signal });
+      state.workload = await runWorkload({ plan, api, history, now, signal: controller.signal, budgets });
       await faults;
       const errors = await timeline.healAll(false);
       if (errors.length > 0) throw new Error(`healing faults failed: ${errors.join('; ')}`);
@@ -225,7 +240,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       if (leak) state.leak = await leak.finish();
     });
 
-    state.drain = await phase('drain', () => drain({ api, history, timeoutMs: scenario.timeouts.drain, signal: controller.signal }));
+    state.drain = await phase('drain', () => drain({ api, history, timeoutMs: budgets.drain, signal: controller.signal }));
     await memory.stop();
 
     const final = await phase('final-state', () =>
@@ -252,6 +267,35 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     state.phase = 'done';
   };
 
+  /**
+   * The run broke (a fault that could not be played, `timeouts.total`, a phase that threw): the
+   * verdict is `error`, but every check that can still run does, on what can be read now — heal
+   * what is active (restarting a killed orchestrator), read the final state, run the checks —
+   * bounded by SALVAGE_TIMEOUT_MS. What it could not do is said in the journal's phases.
+   */
+  const salvageChecks = async (): Promise<void> => {
+    const { env, sut, api, timeline } = state;
+    if (!env || !sut || !api) return;
+    log(`[${scenario.name}] the run broke in ${state.phase}: running the checks on what can be read`);
+    const p0 = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const work = (async () => {
+      await timeline?.healAll(false);
+      const final = await readFinalState({ api, beadIds: plan.beadIds, db: { url: env.dbDirectUrl, ...env.dbCredentials }, dataDir: resources.dataDir! });
+      state.checks = runChecks({ history, finalBeads: final.apiBeads, logBeads: final.logBeads, events: toCheckEvents(final.events), sideEffects: final.sideEffects, expectations: expectationsFor(scenario, plan) });
+      state.salvaged = true;
+    })();
+    try {
+      await Promise.race([work, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`not done within ${SALVAGE_TIMEOUT_MS} ms`)), SALVAGE_TIMEOUT_MS)))]);
+      phases.push({ name: 'salvage-checks' as PhaseName, ms: Math.round(performance.now() - p0) });
+    } catch (err) {
+      work.catch(() => undefined);
+      phases.push({ name: 'salvage-checks' as PhaseName, ms: Math.round(performance.now() - p0), error: (err as Error)?.message ?? String(err) });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
   let error: unknown;
   let timer: NodeJS.Timeout | undefined;
   // The run proper gets `total` from its first arrival; set-up (environment, orchestrator start)
@@ -273,6 +317,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     clearTimeout(timer);
   }
   const failedPhase = error === undefined ? undefined : state.phase;
+  if (error !== undefined && state.checks === undefined) await salvageChecks();
   const teardown: CleanupFailure[] = await cleanup.run();
   const verdict: Verdict = error !== undefined ? 'error' : state.gates.every((g) => g.pass) ? 'pass' : 'fail';
   const endedAt = new Date();
@@ -304,6 +349,8 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     ...(state.checks ? { checks: state.checks } : {}),
     gates: state.gates,
     ...(state.drain ? { drain: state.drain } : {}),
+    waits: expiredWaits(history.entries()),
+    ...(state.salvaged ? { salvaged: true } : {}),
     ...(state.leak ? { leak: state.leak } : {}),
     ...(state.workload ? { workload: state.workload } : {}),
     ...(state.sut ? { orchestrator: { pids: [...state.sut.pids], exits: [...state.sut.exits] } } : {}),

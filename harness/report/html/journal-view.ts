@@ -80,6 +80,10 @@ export interface JournalView {
   phases: PhaseView[];
   /** Failures while tearing the run down (never hidden). */
   teardown: string[];
+  /** Waits whose deadline passed and operations the harness gave up sending, each with why (ms since start). */
+  waits: { what: string; at: number; message: string }[];
+  /** The checks ran after the run broke, on what could be read. */
+  salvaged: boolean;
   /** Files next to the journal (the orchestrator log …): label → path relative to the page. */
   artifacts: Record<string, string>;
   metrics?: RunMetricsJson;
@@ -156,6 +160,8 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
     events: readEvents(first(raw, ['events', 'phases']), runStart),
     gates: readGates(first(raw, ['gates', 'gateResults'])),
     phases: readPhases(raw.phases),
+    waits: Array.isArray(raw.waits) ? raw.waits.filter(isObject).map((w) => ({ what: str(w.what) ?? 'wait', at: num(w.at) ?? 0, message: str(w.message) ?? '' })) : [],
+    salvaged: raw.salvaged === true,
     teardown: Array.isArray(raw.teardown) ? raw.teardown.map((t) => (isObject(t) ? `${str(t.step) ?? '?'}: ${str(t.error) ?? ''}` : String(t))) : [],
     artifacts: isObject(raw.artifacts) ? Object.fromEntries(Object.entries(raw.artifacts).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, v as string])) : {},
     ...optional('error', readError(errorValue)),

@@ -54,6 +54,8 @@ ${Object.entries(view.versions).map(([k, v]) => metaItem(k, v))}${metaItem('host
 </div>
 ${view.error ? raw(html`<div class="error-box"><b>The harness could not finish this run.</b><pre>${view.error}</pre></div>`) : ''}
 ${view.teardown.length > 0 ? raw(html`<div class="error-box"><b>Teardown reported problems.</b><pre>${view.teardown.join('\n')}</pre></div>`) : ''}
+${view.waits.length > 0 ? raw(html`<div class="error-box"><b>Waits that ran out, and operations not sent.</b><pre>${view.waits.map((w) => `${(w.at / 1000).toFixed(1)} s  ${w.what}: ${w.message}`).join('\n')}</pre></div>`) : ''}
+${view.salvaged ? raw(html`<div class="error-box"><b>The run broke; the checks below ran on what could be read afterwards.</b></div>`) : ''}
 ${renderArtifacts(view.artifacts)}
 </header>
 ${renderCards(view)}

@@ -59,6 +59,9 @@ export function renderSummaryTable(journal: JournalInput, options: SummaryTableO
     lines.push(line(`${pad('throughput', LABEL_WIDTH)}${formatPerMinute(t.perMinute)} (${formatCount(t.completions)} completions in ${formatMillis(t.durationMs)})`));
   }
   lines.push(violationsLine(view, width, paint));
+  if (view.salvaged) lines.push(line('checks      ran after the run broke, on what could be read', 'yellow'));
+  for (const w of view.waits.slice(0, MAX_GATE_LINES)) lines.push(line(`  ⏱ ${oneLine(w.what)} at ${formatMillis(w.at)}: ${oneLine(w.message)}`, 'yellow'));
+  if (view.waits.length > MAX_GATE_LINES) lines.push(line(`  … ${view.waits.length - MAX_GATE_LINES} more expired waits in the report`, 'yellow'));
   const failed = view.gates.filter((g) => !g.pass);
   for (const g of failed.slice(0, MAX_GATE_LINES)) lines.push(line(`  ✗ ${oneLine(g.key)}: expected ${oneLine(g.expected)}, actual ${oneLine(g.actual)}`, 'red'));
   if (failed.length > MAX_GATE_LINES) lines.push(line(`  … ${failed.length - MAX_GATE_LINES} more failed gates in the report`, 'red'));

@@ -10,6 +10,8 @@
  * the fault did strike.
  */
 import type { Environment } from '../../env/providers/types.ts';
+import type { History } from '../../history/index.ts';
+import { startWait } from '../waits.ts';
 import type { Fault } from '../../scenario/index.ts';
 import type { ApiClient } from '../api-client.ts';
 import { sleep } from '../cleanup.ts';
@@ -72,6 +74,8 @@ export interface FaultContext {
   signal: AbortSignal;
   /** Upper bound on waiting for recovery after a heal (ms). */
   recoveryTimeoutMs: number;
+  /** Where recovery waits are recorded (waits.ts). @default not recorded */
+  history?: History;
   /** Kind lookup. @default the registry */
   kinds?: (name: string) => FaultKind;
 }
@@ -133,7 +137,7 @@ export class FaultTimeline {
     let record: FaultRecord | undefined;
     const pending: Pending = { kind, states: [] };
     for (const [i, at] of planned.actsAt.entries()) {
-      await sleep(at - ctx.now(), ctx.signal);
+      await this.#sleepUntil(at);
       if (ctx.signal.aborted) break;
       if (!record) {
         record = { index: planned.index, do: planned.do, spec: planned.fault, plannedAt: planned.at, acts: [], details: {} };
@@ -143,7 +147,7 @@ export class FaultTimeline {
       const entry: FaultActRecord = { act: i, plannedAt: at, at: ctx.now(), ok: false };
       record.acts.push(entry);
       try {
-        const state = await kind.inject(act as never);
+        const state = await withDeadline(kind.inject(act as never), ctx.recoveryTimeoutMs, 'the act');
         pending.states.push({ act, state });
         entry.ok = true;
         record.startedAt ??= ctx.now();
@@ -157,7 +161,7 @@ export class FaultTimeline {
       }
     }
     if (!record || !this.#pending.has(record)) return;
-    await sleep(planned.healAt - ctx.now(), ctx.signal);
+    await this.#sleepUntil(planned.healAt);
     if (!this.#pending.has(record)) return; // healAll() got there first
     this.#pending.delete(record);
     record.healStartedAt = ctx.now();
@@ -170,8 +174,19 @@ export class FaultTimeline {
     record.healedAt = ctx.now();
     if (ctx.signal.aborted) return;
     const instant = planned.healAt === planned.at;
+    const wait = startWait(ctx.history, 'recovery');
     record.recoveryMs = await this.#waitHealthy(record.healStartedAt, instant);
-    if (record.recoveryMs === undefined && !ctx.signal.aborted) record.recoveryTimedOut = true;
+    if (record.recoveryMs !== undefined) wait.ok(`${planned.do} #${planned.index}: healthy after ${Math.round(record.recoveryMs)} ms`);
+    else if (!ctx.signal.aborted) {
+      record.recoveryTimedOut = true;
+      wait.expired(`${planned.do} #${planned.index}: /health not 200 within ${ctx.recoveryTimeoutMs} ms of the heal`);
+    }
+  }
+
+  /** Sleeps until the run clock reads `at` (a timer may fire a little early: never act before the plan says). */
+  async #sleepUntil(at: number): Promise<void> {
+    const { now, signal } = this.#ctx;
+    while (!signal.aborted && now() < at) await sleep(Math.max(1, Math.ceil(at - now())), signal);
   }
 
   /** Heals every act of a fault, last first; resolves with the first error's message, if any. */
@@ -179,7 +194,7 @@ export class FaultTimeline {
     let error: string | undefined;
     for (const { act, state } of [...pending.states].reverse()) {
       try {
-        await pending.kind.heal?.(act as never, state, aborting);
+        await withDeadline(Promise.resolve(pending.kind.heal?.(act as never, state, aborting)), this.#ctx.recoveryTimeoutMs, 'the heal');
       } catch (err) {
         error ??= (err as Error)?.message ?? String(err);
       }
@@ -215,5 +230,22 @@ export class FaultTimeline {
       await sleep(HEALTH_POLL_MS, ctx.signal);
     }
     return undefined;
+  }
+}
+
+/**
+ * Bounds one inject or heal (a restart that never comes back, a Toxiproxy call that hangs): past
+ * `ms` it rejects, and the timeline records that as the act's or the heal's error. The operation
+ * itself is not cancelled; teardown SIGKILLs what it started.
+ */
+async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms (timeouts.drain)`)), ms);
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
