@@ -10,6 +10,7 @@
  * judged); the journal is written in every case.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ import { leakGates, leakMemorySeries, startLeakPhase, withoutLeakThresholds, typ
 import { baselineGates, measure, startMemorySampler, type Measured } from './measure.ts';
 import { planWorkload } from './plan.ts';
 import { startSut, type SutHandle } from './sut.ts';
+import { summariseSubmissions, type SubmissionSummary } from './submissions.ts';
 import { expiredWaits, waitBudgets } from './waits.ts';
 import { runWorkload, type WorkloadOutcome } from './workload.ts';
 
@@ -98,6 +100,8 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const now = () => performance.now() - zero;
   const cleanup = new CleanupStack();
   const controller = new AbortController();
+  // Every in-flight wait (retry backoffs, cancel waits, fault timers) listens on it: many at once is normal.
+  setMaxListeners(0, controller.signal);
   const resources: RunResources = { sutPids: [], envLabel: scenario.name.slice(0, 40) };
   const phases: Journal['phases'] = [];
   const history = new History({ clock: now });
@@ -108,6 +112,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     sut?: SutHandle;
     api?: ApiClient;
     salvaged?: boolean;
+    submissions?: SubmissionSummary;
     timeline?: FaultTimeline;
     workload?: WorkloadOutcome;
     drain?: DrainResult;
@@ -246,6 +251,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     const final = await phase('final-state', () =>
       readFinalState({ api, beadIds: plan.beadIds, db: { url: env.dbDirectUrl, ...env.dbCredentials }, dataDir: resources.dataDir! }),
     );
+    state.submissions = summariseSubmissions(history.entries(), final.apiBeads);
     state.checks = await phase('checks', async () =>
       runChecks({
         history,
@@ -282,6 +288,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     const work = (async () => {
       await timeline?.healAll(false);
       const final = await readFinalState({ api, beadIds: plan.beadIds, db: { url: env.dbDirectUrl, ...env.dbCredentials }, dataDir: resources.dataDir! });
+      state.submissions = summariseSubmissions(history.entries(), final.apiBeads);
       state.checks = runChecks({ history, finalBeads: final.apiBeads, logBeads: final.logBeads, events: toCheckEvents(final.events), sideEffects: final.sideEffects, expectations: expectationsFor(scenario, plan) });
       state.salvaged = true;
     })();
@@ -350,6 +357,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     gates: state.gates,
     ...(state.drain ? { drain: state.drain } : {}),
     waits: expiredWaits(history.entries()),
+    ...(state.submissions ? { submissions: state.submissions } : {}),
     ...(state.salvaged ? { salvaged: true } : {}),
     ...(state.leak ? { leak: state.leak } : {}),
     ...(state.workload ? { workload: state.workload } : {}),

@@ -98,9 +98,20 @@ async function execute(action: PlannedAction, options: WorkloadOptions, outcome:
         process: action.phase,
       };
       const send = () => track(history, request, () => api.submit(action.body, action.idempotencyKey), { describe: describeSubmit });
-      let best = (await send()).outcome;
+      // Like a client SDK: re-send with the same key while the answer is one the policy retries.
+      const sendWithRetries = async (): Promise<Completion> => {
+        let best: Completion = 'fail';
+        for (let attempt = 1; ; attempt++) {
+          const tracked = await send();
+          if (RANK[tracked.outcome] > RANK[best]) best = tracked.outcome;
+          if (tracked.outcome === 'ok' || attempt >= action.retry.attempts || !retryable(tracked.entry, action.retry.on)) return best;
+          await sleep(action.retry.backoffs[attempt - 1] ?? 0, options.signal);
+          if (options.signal.aborted) return best;
+        }
+      };
+      let best = await sendWithRetries();
       if (action.resend) {
-        const again = (await send()).outcome;
+        const again = await sendWithRetries();
         if (RANK[again] > RANK[best]) best = again;
       }
       for (const id of request.beadIds) settled.set(id, best);
@@ -138,6 +149,14 @@ async function execute(action: PlannedAction, options: WorkloadOptions, outcome:
       return;
     }
   }
+}
+
+/** Whether an attempt's completion is one the retry policy re-sends. */
+export function retryable(entry: { type: string; status?: number; code?: string }, on: readonly ('unknown' | 'refused' | number)[]): boolean {
+  if (entry.type === 'ok') return false;
+  if (entry.type === 'unknown' && on.includes('unknown')) return true;
+  if (entry.code === 'ECONNREFUSED' && on.includes('refused')) return true;
+  return entry.status !== undefined && on.includes(entry.status);
 }
 
 function beadsOf(action: PlannedAction): { beadIds?: string[] } {

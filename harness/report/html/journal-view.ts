@@ -84,11 +84,13 @@ export interface JournalView {
   waits: { what: string; at: number; message: string }[];
   /** The checks ran after the run broke, on what could be read. */
   salvaged: boolean;
+  /** Beads submitted / acknowledged / failed / unknown / completed, and submit attempts. */
+  submissions?: { submitted: number; acknowledged: number; failed: number; unknown: number; completed: number; attempts: number };
   /** Files next to the journal (the orchestrator log …): label → path relative to the page. */
   artifacts: Record<string, string>;
   metrics?: RunMetricsJson;
   /** Orchestrator memory samples (ms since start, bytes), when the run sampled them. */
-  memory: { t: number; rss?: number; heap?: number }[];
+  memory: { t: number; rss?: number; heap?: number; pid?: number }[];
   /** Submissions the arrival schedule produced, and how many went out late (open model). */
   arrivals?: { arrivals: number; dropped: number };
   checks?: CheckReport;
@@ -162,6 +164,7 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
     phases: readPhases(raw.phases),
     waits: Array.isArray(raw.waits) ? raw.waits.filter(isObject).map((w) => ({ what: str(w.what) ?? 'wait', at: num(w.at) ?? 0, message: str(w.message) ?? '' })) : [],
     salvaged: raw.salvaged === true,
+    ...(isObject(raw.submissions) ? { submissions: { submitted: num(raw.submissions.submitted) ?? 0, acknowledged: num(raw.submissions.acknowledged) ?? 0, failed: num(raw.submissions.failed) ?? 0, unknown: num(raw.submissions.unknown) ?? 0, completed: num(raw.submissions.completed) ?? 0, attempts: num(raw.submissions.attempts) ?? 0 } } : {}),
     teardown: Array.isArray(raw.teardown) ? raw.teardown.map((t) => (isObject(t) ? `${str(t.step) ?? '?'}: ${str(t.error) ?? ''}` : String(t))) : [],
     artifacts: isObject(raw.artifacts) ? Object.fromEntries(Object.entries(raw.artifacts).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, v as string])) : {},
     ...optional('error', readError(errorValue)),
@@ -312,7 +315,7 @@ function readMemory(value: unknown): JournalView['memory'] {
   if (!Array.isArray(value)) return [];
   return value.filter(isObject).flatMap((m) => {
     const t = num(m.t);
-    return t === undefined ? [] : [{ t, ...optional('rss', num(m.rss)), ...optional('heap', num(m.heap)) }];
+    return t === undefined ? [] : [{ t, ...optional('rss', num(m.rss)), ...optional('heap', num(m.heap)), ...optional('pid', num(m.pid)) }];
   });
 }
 

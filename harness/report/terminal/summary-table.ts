@@ -42,6 +42,7 @@ export function renderSummaryTable(journal: JournalInput, options: SummaryTableO
   const line = (plain: string, style?: Parameters<Painter>[0]): string => (style ? paint(style, truncate(plain, width)) : truncate(plain, width));
   const lines: string[] = [headline(view, width, paint)];
   if (view.verdict === 'error') lines.push(line(`error: ${oneLine(view.error ?? 'the run errored (no error recorded)')}`, 'red'));
+  if (view.submissions) lines.push(line(submissionsLine(view.submissions), view.submissions.failed + view.submissions.unknown > 0 ? 'yellow' : undefined));
   const metrics = view.metrics?.metrics as Record<string, { summary?: Record<string, number> }> | undefined;
   const rows = ROWS.filter(([key]) => (metrics?.[key]?.summary?.count ?? 0) > 0);
   if (rows.length > 0) {
@@ -81,6 +82,11 @@ function headline(view: JournalView, width: number, paint: Painter): string {
   const name = truncate(oneLine(`${view.scenario.kind}/${view.scenario.name}`), room);
   const plain = `${word}  ${name}  ${facts}`;
   return truncate(plain, width) === plain ? `${paint(style, word)}  ${paint('bold', name)}  ${facts}` : paint(style, truncate(plain, width));
+}
+
+/** submitted / acknowledged / failed / unknown / completed: what happened to every bead sent, not only the completed ones. */
+export function submissionsLine(s: NonNullable<JournalView['submissions']>): string {
+  return `${pad('beads', LABEL_WIDTH)}submitted ${s.submitted}  acknowledged ${s.acknowledged}  failed ${s.failed}  unknown ${s.unknown}  completed ${s.completed}  (${s.attempts} submit attempts)`;
 }
 
 function violationsLine(view: JournalView, width: number, paint: Painter): string {
