@@ -91,6 +91,9 @@ export interface JournalView {
   metrics?: RunMetricsJson;
   /** Orchestrator memory samples (ms since start, bytes), when the run sampled them. */
   memory: { t: number; rss?: number; heap?: number; pid?: number }[];
+  /** Leak runs: each heap snapshot (ms since start) and the window the memory gates judged. */
+  heapSnapshots: { label: string; startedAtMs?: number; atMs: number }[];
+  judged?: { fromMs: number; untilMs: number };
   /** Submissions the arrival schedule produced, and how many went out late (open model). */
   arrivals?: { arrivals: number; dropped: number };
   checks?: CheckReport;
@@ -175,6 +178,12 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
     ...optional('durationMs', num(raw.durationMs) ?? (runStart !== undefined && runEnd !== undefined ? runEnd - runStart : undefined)),
     ...optional('metrics', readMetrics(raw.metrics)),
     memory: readMemory(isObject(raw.metrics) ? raw.metrics.memory : undefined),
+    heapSnapshots: isObject(raw.leak) && Array.isArray(raw.leak.snapshots)
+      ? raw.leak.snapshots.filter(isObject).flatMap((x) => (num(x.atMs) === undefined ? [] : [{ label: str(x.label) ?? 'snapshot', atMs: num(x.atMs)!, ...optional('startedAtMs', num(x.startedAtMs)) }]))
+      : [],
+    ...(isObject(raw.leak) && isObject(raw.leak.judged) && num(raw.leak.judged.fromMs) !== undefined && num(raw.leak.judged.untilMs) !== undefined
+      ? { judged: { fromMs: num(raw.leak.judged.fromMs)!, untilMs: num(raw.leak.judged.untilMs)! } }
+      : {}),
     ...optional('arrivals', isObject(raw.metrics) && num(raw.metrics.arrivals) !== undefined ? { arrivals: num(raw.metrics.arrivals)!, dropped: num(raw.metrics.dropped) ?? 0 } : undefined),
     ...optional('checks', readChecks(raw.checks)),
   };

@@ -67,6 +67,10 @@ describe('renderScenarioPage', () => {
     const restarted = renderScenarioPage({ ...journal, metrics: { ...(journal.metrics as object), memory } });
     expect(restarted).toContain('Orchestrator processes: pid 100 from 0.0 s · pid 200 from 3.0 s');
     expect(page).not.toContain('Orchestrator processes:');
+    const leak = { snapshots: [{ label: 'baseline', pid: 100, startedAtMs: 70_000, atMs: 71_500, bytes: 1 }, { label: 'final', pid: 100, startedAtMs: 90_000, atMs: 92_000, bytes: 1 }], judged: { fromMs: 30_000, untilMs: 70_000 } };
+    const soak = renderScenarioPage({ ...journal, leak, metrics: { ...(journal.metrics as object), memory } });
+    expect(soak).toContain('Memory gates judged 30.0 s–70.0 s (after warm-up, before any heap snapshot)');
+    expect(soak).toContain('Heap snapshots: baseline 70.0 s–71.5 s · final 90.0 s–92.0 s');
   });
 
   it('embeds the charts as inline SVG with the fault windows of the journal', () => {

@@ -116,7 +116,13 @@ function renderMemory(view: JournalView, windows: ShadedWindow[]): RawHtml | '' 
       return i > 0 && segments.some((s) => s.index === i && s.index > 0) ? [{ tMs: m.t, y: null }, point] : [point];
     }),
   }));
-  const caption = segments.length > 1 ? raw(html`<figcaption>Orchestrator processes: ${segments.map((s) => `pid ${s.pid} from ${(s.t / 1000).toFixed(1)} s`).join(' · ')}</figcaption>`) : '';
+  const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const notes = [
+    ...(segments.length > 1 ? [`Orchestrator processes: ${segments.map((s) => `pid ${s.pid} from ${sec(s.t)}`).join(' · ')}`] : []),
+    ...(view.judged ? [`Memory gates judged ${sec(view.judged.fromMs)}–${sec(view.judged.untilMs)} (after warm-up, before any heap snapshot)`] : []),
+    ...(view.heapSnapshots.length > 0 ? [`Heap snapshots: ${view.heapSnapshots.map((h) => `${h.label} ${h.startedAtMs !== undefined ? `${sec(h.startedAtMs)}–` : 'at '}${sec(h.atMs)}`).join(' · ')}`] : []),
+  ];
+  const caption = notes.length > 0 ? raw(html`<figcaption>${notes.join(' — ')}</figcaption>`) : '';
   return raw(html`<section id="memory"><h2>Orchestrator memory</h2><figure>${raw(renderTimeChart({ kind: 'memory-over-time', label: 'Orchestrator RSS and heap over time', lines, windows, formatY: (mib) => formatBytes(mib * MIB), ...endOf(view) }))}
 ${legend([['series-0', 'rss'], ['series-1', 'heap used']])}${caption}</figure></section>`);
 }
