@@ -33,7 +33,8 @@ describe('startCpuBurner', () => {
   it('refuses a core count that is not a positive integer, with a stable code', async () => {
     for (const cores of [0, -1, 1.5, 1000]) {
       const err = await startCpuBurner({ cores }).catch((e: unknown) => e);
-      expect(hasCode(err, 'HARN_METRICS_BURNER_OPTIONS')).toBe(true);
+      expect(hasCode(err, 'HARN_ENV_CONFIG')).toBe(true);
+      expect((err as Error).message).toMatch(/^burner cores must be an integer from 1 to 64/);
     }
   });
 });

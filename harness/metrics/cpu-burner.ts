@@ -4,14 +4,9 @@
  * busy by accident. A harness tool, not a benchmark: it reports nothing, it only takes the CPU.
  */
 import { Worker } from 'node:worker_threads';
-import { OyaError } from '../../system/errors.ts';
-
-/** Bad burner options (cores not a positive integer). */
-export class BurnerOptionsError extends OyaError {
-  constructor(message: string, details: Record<string, unknown> = {}) {
-    super('HARN_METRICS_BURNER_OPTIONS', message, { details });
-  }
-}
+// The burner shapes the test environment (a busy machine), so a bad core count is a bad
+// environment option: HARN_ENV_CONFIG, already in system/ERRORS.md.
+import { EnvConfigError } from '../env/providers/errors.ts';
 
 /** A running burner. */
 export interface CpuBurner {
@@ -32,7 +27,7 @@ const SPIN = `for (;;) { const end = Date.now() + 50; while (Date.now() < end) {
 export async function startCpuBurner(options: { cores: number }): Promise<CpuBurner> {
   const { cores } = options;
   if (!Number.isInteger(cores) || cores < 1 || cores > MAX_BURN_CORES) {
-    throw new BurnerOptionsError(`cores must be an integer from 1 to ${MAX_BURN_CORES}, got ${cores}`, { cores });
+    throw new EnvConfigError(`burner cores must be an integer from 1 to ${MAX_BURN_CORES}, got ${cores}`, { cores });
   }
   const workers = Array.from({ length: cores }, () => new Worker(SPIN, { eval: true }));
   // Resolved when the thread runs, so the caller knows the cores are taken when this returns.

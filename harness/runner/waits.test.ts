@@ -54,7 +54,7 @@ describe('bounded waits', () => {
     const { history } = await run(await orchestrator(503, undefined));
     const cancel = history.operations().find((o) => o.kind === 'cancel')!;
     expect(cancel.outcome).toBe('fail');
-    expect(cancel.code).toBe('HARN_CANCEL_NEVER_CREATED');
+    expect(cancel.code).toBe('cancel-never-created');
     expect(cancel.message).toMatch(/^bead steady-\d+ does not exist: its submission ended (fail|unknown) \(waited \d+ ms\)$/);
     expect(expiredWaits(history.toJSON().entries)).toEqual([{ what: 'cancel', at: expect.any(Number), message: cancel.message }]);
   });
@@ -62,13 +62,13 @@ describe('bounded waits', () => {
   it('gives up a cancel whose bead never starts at the start-of-bead deadline', async () => {
     const { history } = await run(await orchestrator(201, { status: 'queued' }), { startOfBead: 300, notCreatedGrace: 200 });
     const cancel = history.operations().find((o) => o.kind === 'cancel')!;
-    expect(cancel).toMatchObject({ outcome: 'fail', code: 'HARN_CANCEL_NOT_STARTED' });
+    expect(cancel).toMatchObject({ outcome: 'fail', code: 'cancel-not-started' });
     expect(cancel.message).toMatch(/did not start within 300 ms \(timeouts\.drain\); its submission ended ok/);
   });
 
   it('records a cancel of a bead that finished first as fail, not silence', async () => {
     const { history } = await run(await orchestrator(201, { status: 'succeeded' }));
-    expect(history.operations().find((o) => o.kind === 'cancel')).toMatchObject({ outcome: 'fail', code: 'HARN_CANCEL_ALREADY_FINISHED' });
+    expect(history.operations().find((o) => o.kind === 'cancel')).toMatchObject({ outcome: 'fail', code: 'cancel-already-finished' });
   });
 
   it('records a drain that ran out as an expired wait naming the beads still open', async () => {

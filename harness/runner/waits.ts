@@ -1,7 +1,7 @@
 /**
  * Every wait of a run is bounded, and each one is in the History: an operation of kind `wait`
  * (`process` says what waited: `drain`, `recovery`, …) invoked when the wait starts and completed
- * `ok` when what it waited for happened, or `fail` with code HARN_WAIT_EXPIRED and what was still
+ * `ok` when what it waited for happened, or `fail` with code `wait-expired` and what was still
  * missing when its deadline passed. The checkers ignore this kind (it is no request to the
  * system); the report lists the expired ones, so a wait that ran out is a line, never a hang.
  *
@@ -12,13 +12,17 @@ import type { ResolvedScenario } from '../scenario/index.ts';
 
 /** History kind of a wait. */
 export const WAIT_KIND = 'wait';
-/** Completion code of a wait whose deadline passed. */
-export const WAIT_EXPIRED = 'HARN_WAIT_EXPIRED';
+/**
+ * Completion code of a wait whose deadline passed. History reasons of the harness's own
+ * decisions are kebab-case, unlike error codes (ORCH_*, HARN_* in system/ERRORS.md, ECONNRESET):
+ * no error was raised, the harness decided.
+ */
+export const WAIT_EXPIRED = 'wait-expired';
 /**
  * Completion codes of operations the harness decided NOT to send (a cancel of a bead that never
  * started): `fail` in the History (they definitely did not take effect), not failed requests.
  */
-export const NOT_SENT_CODES: ReadonlySet<string> = new Set(['HARN_CANCEL_NOT_STARTED', 'HARN_CANCEL_ALREADY_FINISHED', 'HARN_CANCEL_NEVER_CREATED']);
+export const NOT_SENT_CODES: ReadonlySet<string> = new Set(['cancel-not-started', 'cancel-already-finished', 'cancel-never-created']);
 
 /** How long each waiter of a run may wait (ms), all derived from the scenario. */
 export interface WaitBudgets {

@@ -167,7 +167,7 @@ function beadsOf(action: PlannedAction): { beadIds?: string[] } {
 
 /** Why a cancel was not sent. */
 interface NotStarted {
-  code: 'HARN_CANCEL_NOT_STARTED' | 'HARN_CANCEL_ALREADY_FINISHED' | 'HARN_CANCEL_NEVER_CREATED';
+  code: 'cancel-not-started' | 'cancel-already-finished' | 'cancel-never-created';
   message: string;
 }
 
@@ -189,17 +189,17 @@ async function waitUntilStarted(api: ApiClient, beadId: string, options: Workloa
       // The orchestrator may be down (a fault): keep polling until the deadline.
     }
     if (status === 'running') return true;
-    if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return { code: 'HARN_CANCEL_ALREADY_FINISHED', message: `bead ${beadId} was ${status} before it was seen running` };
+    if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return { code: 'cancel-already-finished', message: `bead ${beadId} was ${status} before it was seen running` };
     const submission = settled.get(beadId);
     // A 404 means nothing while the submission is in flight; once it ended without an ok, the bead may never exist.
     if (missing && submission !== undefined && submission !== 'ok') {
       missingSince ??= options.now();
       if (options.now() - missingSince >= options.budgets.notCreatedGrace) {
-        return { code: 'HARN_CANCEL_NEVER_CREATED', message: `bead ${beadId} does not exist: its submission ended ${submission}` };
+        return { code: 'cancel-never-created', message: `bead ${beadId} does not exist: its submission ended ${submission}` };
       }
     } else missingSince = undefined;
     if (options.now() >= deadline) {
-      return { code: 'HARN_CANCEL_NOT_STARTED', message: `bead ${beadId} did not start within ${options.budgets.startOfBead} ms (timeouts.drain)${submission ? `; its submission ended ${submission}` : ''}` };
+      return { code: 'cancel-not-started', message: `bead ${beadId} did not start within ${options.budgets.startOfBead} ms (timeouts.drain)${submission ? `; its submission ended ${submission}` : ''}` };
     }
     await sleep(options.pollMs ?? 50, options.signal);
   }
