@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   compare: () => import('./commands/compare.ts'),
   run: () => import('./commands/run.ts'),
   soak: () => import('../leak/soak.ts'),
+  burn: () => import('./commands/burn.ts'),
 };
 
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, internal: 3 });

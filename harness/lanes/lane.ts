@@ -45,28 +45,24 @@ export function discoverScenarios(kind: ScenarioKind): string[] {
 export interface LaneOptions {
   /**
    * With the ci profile, run each scenario with this many seeds: its own, then seed+1, seed+2, …
-   * (the extra runs are named `<name>-seed<N>`, so each keeps its own journal). These runs go in
-   * parallel, up to Vitest's maxConcurrency (5) at once: they are mostly waiting (agent steps,
-   * fault windows; ~0.5 core for 3 at once), and a chaos lane of 10 scenarios × 3 seeds one at a
-   * time would not fit its 5-minute CI budget on 2 cores. @default 1
+   * (the extra runs are named `<name>-seed<N>`, so each keeps its own journal). The runs go ONE
+   * AFTER ANOTHER: two runs on 2 cores measure each other (recovery times, latencies, a starved
+   * heartbeat read as a dead worker), which is what made seeds flake when they ran concurrently.
+   * The lane's time budget is kept by short ci profiles, not by fewer seeds. @default 1
    */
   ciSeeds?: number;
 }
 
-// Reports (index.html, junit.xml) are rebuilt from every journal after each run: one at a time.
-let reporting: Promise<unknown> = Promise.resolve();
-
-/** Runs every (scenario, seed) pair as a concurrent test of one suite; see LaneOptions.ciSeeds. */
+/** Runs every (scenario, seed) pair as a test of one suite, one after another; see LaneOptions.ciSeeds. */
 function defineSeededRuns(kind: ScenarioKind, profile: ProfileName, scenarios: { name: string; scenario: ResolvedScenario }[], ciSeeds: number): void {
-  describe.concurrent(`${kind} [${profile}, ${ciSeeds} seeds each]`, () => {
+  describe.sequential(`${kind} [${profile}, ${ciSeeds} seeds each]`, () => {
     for (const { name, scenario: base } of scenarios) {
       for (const seed of laneSeeds(base.seed, profile, ciSeeds)) {
         const scenario = seed === base.seed ? base : { ...base, seed, name: `${base.name}-seed${seed}` };
-        it(`${name} seed ${seed}`, async ({ expect }) => {
-          const result = await runScenario(scenario, { log: (line) => process.stderr.write(`${line}\n`) });
-          const reported = reporting.then(() => reportRun(result.journal, { reportDir: DEFAULT_REPORT_DIR, stream: process.stderr }));
-          reporting = reported.catch(() => undefined);
-          await reported;
+        it(`${name} seed ${seed}`, async () => {
+          const progress = await startRunProgress(scenario, process.stderr);
+          const result = await runScenario(scenario, { log: (line) => process.stderr.write(`${line}\n`), onProgress: progress.update }).finally(() => progress.stop());
+          await reportRun(result.journal, { reportDir: DEFAULT_REPORT_DIR, stream: process.stderr });
           if (result.verdict === 'error') {
             const e = result.journal.error;
             throw new Error(`scenario ${scenario.name} could not be judged (${e?.phase ?? 'run'}): ${e?.code ? `[${e.code}] ` : ''}${e?.message}\njournal: ${result.journalPath}`, { cause: result.error });

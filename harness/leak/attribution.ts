@@ -64,6 +64,8 @@ export interface LeakVerdict {
   dependency: number;
   nodeInternal: number;
   clusters: AttributedCluster[];
+  /** Which rule made a memlab cluster count (watch.ts: growth across snapshot intervals). */
+  rule?: string;
 }
 
 /** Summarises attributed clusters into counts per owner. */

@@ -74,12 +74,15 @@ describe('evaluateLeakGates', () => {
     expect(evaluateLeakGates(s, noLeaks, { warmupMs: 0, rssCvMax: 0.2 }).gates[0]).toMatchObject({ name: 'rss.cv', status: 'pass' });
   });
 
-  it('measures rss.cv only from rssFromMs, so the RSS step a heap snapshot leaves behind is not counted', () => {
-    const s = series(40, (t) => (t < 20_000 ? 70 * MiB : 105 * MiB), () => 5 * MiB);
+  it('judges the whole run after warm-up up to untilMs (the snapshot phase), so a snapshot\'s RSS step is not counted', () => {
+    const s = series(40, (t) => (t < 30_000 ? 70 * MiB : 105 * MiB), () => 5 * MiB);
     expect(evaluateLeakGates(s, noLeaks, { warmupMs: 5_000 }).gates[0]).toMatchObject({ status: 'fail' });
-    const gate = evaluateLeakGates(s, noLeaks, { warmupMs: 5_000, rssFromMs: 21_000 }).gates[0]!;
+    const gate = evaluateLeakGates(s, noLeaks, { warmupMs: 5_000, untilMs: 30_000 }).gates[0]!;
     expect(gate).toMatchObject({ status: 'pass', value: 0 });
-    expect(gate.message).toContain('over 19 samples from t=21000 ms');
+    // Every sample from warm-up on counts, not only the second half of the run.
+    expect(gate.message).toContain('over 25 samples in t=5000–30000 ms');
+    const slope = evaluateLeakGates(series(40, () => 70 * MiB, (t) => (t < 30_000 ? 5 * MiB : 50 * MiB)), noLeaks, { warmupMs: 5_000, untilMs: 30_000 }).gates[1]!;
+    expect(slope).toMatchObject({ status: 'pass', value: 0 });
   });
 
   it('fails clusters.ours when memlab attributed a cluster to our code', () => {

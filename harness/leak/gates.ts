@@ -26,11 +26,12 @@ export interface LeakGateOptions {
   /** Fewest post-warm-up samples a gate needs to be meaningful. @default 5 */
   minSamples?: number;
   /**
-   * rss.cv only uses samples with t >= max(warmupMs, rssFromMs). A heap snapshot leaves the target's
-   * RSS a step higher (the snapshot writer's buffers stay with the allocator), so the leak watch sets
-   * this to just after its last in-run snapshot. @default warmupMs
+   * Both memory gates judge the samples with warmupMs <= t < untilMs: the whole run after warm-up
+   * up to the snapshot phase (watch.ts takes every heap snapshot after the judged window, because
+   * writing a snapshot leaves the target's RSS a step higher and pauses it for seconds: the act of
+   * measuring must not decide the verdict). @default Infinity (every sample after warm-up)
    */
-  rssFromMs?: number;
+  untilMs?: number;
 }
 
 /** One gate's outcome. `inconclusive` means not enough data: it never counts as a pass. */
@@ -102,26 +103,27 @@ export function evaluateLeakGates(series: readonly LeakSample[], verdict: LeakVe
   for (const [key, v] of Object.entries({ warmupMs: options.warmupMs, rssCvMax, slopeMax, ourMax, minSamples })) {
     if (!Number.isFinite(v) || v < 0) throw new LeakGateInputError(`leak gate option ${key} must be a finite number >= 0, got ${v}`, { key, value: v });
   }
-  const rssFromMs = Math.max(options.warmupMs, options.rssFromMs ?? 0);
-  const window = series.filter((s) => s.t >= options.warmupMs);
-  const rssWindow = series.filter((s) => s.t >= rssFromMs);
+  const untilMs = options.untilMs ?? Infinity;
+  const window = series.filter((s) => s.t >= options.warmupMs && s.t < untilMs);
+  const rssWindow = window;
+  const span = `t=${Math.round(options.warmupMs)}–${Number.isFinite(untilMs) ? Math.round(untilMs) : 'end'} ms`;
   const withHeap = window.filter((s) => s.heapUsedBytes !== null);
   const gates: LeakGateResult[] = [];
 
   if (rssWindow.length < minSamples) {
-    gates.push({ name: 'rss.cv', status: 'inconclusive', value: null, threshold: rssCvMax, message: `rss.cv: only ${rssWindow.length} samples from t=${rssFromMs} ms, need ${minSamples}` });
+    gates.push({ name: 'rss.cv', status: 'inconclusive', value: null, threshold: rssCvMax, message: `rss.cv: only ${rssWindow.length} samples in ${span}, need ${minSamples}` });
   } else {
     const cv = coefficientOfVariation(rssWindow.map((s) => s.rssBytes));
     const ok = cv < rssCvMax;
-    gates.push({ name: 'rss.cv', status: ok ? 'pass' : 'fail', value: cv, threshold: rssCvMax, message: `rss.cv: RSS varies by ${pct(cv)} (${ok ? 'below' : 'not below'} ${pct(rssCvMax)}) over ${rssWindow.length} samples from t=${Math.round(rssFromMs)} ms` });
+    gates.push({ name: 'rss.cv', status: ok ? 'pass' : 'fail', value: cv, threshold: rssCvMax, message: `rss.cv: RSS varies by ${pct(cv)} (${ok ? 'below' : 'not below'} ${pct(rssCvMax)}) over ${rssWindow.length} samples in ${span}` });
   }
 
   if (withHeap.length < minSamples) {
-    gates.push({ name: 'heap.slope', status: 'inconclusive', value: null, threshold: slopeMax, message: `heap.slope: only ${withHeap.length} heap readings after warm-up, need ${minSamples}` });
+    gates.push({ name: 'heap.slope', status: 'inconclusive', value: null, threshold: slopeMax, message: `heap.slope: only ${withHeap.length} heap readings in ${span}, need ${minSamples}` });
   } else {
     const slope = heapSlopeBytesPerMin(withHeap);
     const ok = Math.abs(slope) <= slopeMax;
-    gates.push({ name: 'heap.slope', status: ok ? 'pass' : 'fail', value: slope, threshold: slopeMax, message: `heap.slope: V8 heap grows ${mibPerMin(slope)} after warm-up (${ok ? 'within' : 'beyond'} ±${mibPerMin(slopeMax)})` });
+    gates.push({ name: 'heap.slope', status: ok ? 'pass' : 'fail', value: slope, threshold: slopeMax, message: `heap.slope: V8 heap grows ${mibPerMin(slope)} in ${span} (${ok ? 'within' : 'beyond'} ±${mibPerMin(slopeMax)})` });
   }
 
   if (verdict === undefined) {

@@ -3,7 +3,8 @@
  * inspector, find leaks with memlab, attribute them to our code, and gate on the results.
  * See README.md. Most callers need only {@link startLeakWatch}.
  */
-export { startLeakWatch, type LeakWatch, type LeakWatchOptions, type LeakWatchReport, type WatchedSnapshot } from './watch.ts';
+export { snapshotSchedule, startLeakWatch, SNAPSHOT_PHASE_AT, type LeakWatch, type LeakWatchOptions, type LeakWatchReport, type WatchedSnapshot } from './watch.ts';
+export { clustersGrowingAcross, ownerIds } from './growth.ts';
 export { startProcessSampler, type Clock, type LeakSample, type ProcessSampler, type ProcessSamplerOptions, type SampledPids } from './sampler.ts';
 export { readProcessStat, parseCpuSeconds, parseVmRssBytes, type ProcessStat } from './proc.ts';
 export { connectInspector, discoverInspectorUrl, listeningPortsOf, parseInspectorBanner, waitForInspectorBanner, type InspectorSession } from './inspector.ts';

@@ -14,7 +14,7 @@ import { startWorkload } from './fixtures/spawn-workload.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WARMUP_MS = 6_000;
-const DURATION_MS = 22_000;
+const DURATION_MS = 30_000;
 
 async function soak(leak: boolean): Promise<{ report: LeakWatchReport; snapshotDir: string }> {
   const snapshotDir = await mkdtemp(join(tmpdir(), 'oya-leak-watch-'));
@@ -42,8 +42,9 @@ describe('leak watch on a real workload process', () => {
   it('passes every gate for the steady workload and removes its snapshots on close', async () => {
     const { report, snapshotDir } = await soak(false);
     expect(report.problems).toEqual([]);
-    expect(report.snapshots.map((s) => s.label)).toEqual(['baseline', 'target', 'final']);
-    expect(report.gates.samples).toBeGreaterThanOrEqual(20);
+    expect(report.snapshots.map((s) => s.label)).toEqual(['baseline', 'target', 'target2', 'final']);
+    // The judged window (warm-up → the snapshot phase at half way, 12 s) holds ~24 samples at 500 ms; fewer on a busy machine.
+    expect(report.gates.samples).toBeGreaterThanOrEqual(12);
     expect(report.gates.gates.map((g) => [g.name, g.status])).toEqual([['rss.cv', 'pass'], ['heap.slope', 'pass'], ['clusters.ours', 'pass']]);
     expect(report.gates.gates[0]!.value!).toBeLessThan(0.05); // the aim, stricter than the 10 % bar
     expect(report.verdict?.ours).toBe(0);
@@ -59,7 +60,7 @@ describe('leak watch on a real workload process', () => {
     expect(report.gates.status).toBe('fail');
 
     const ours = report.verdict!.clusters.filter((c) => c.owner === 'ours');
-    expect(report.verdict!.ours).toBeGreaterThanOrEqual(1);
+    expect(report.verdict!.ours, `${report.verdict!.rule}; ${report.problems.join('; ')}`).toBeGreaterThanOrEqual(1);
     const leaking = ours.find((c) => c.steps.some((s) => s.edge === 'leakedRequestHandlers'));
     expect(leaking, JSON.stringify(report.verdict!.clusters.map((c) => c.summary))).toBeDefined();
     expect(leaking!.evidence).toMatch(/harness\/leak\/fixtures\/workload\.ts$/);

@@ -1,13 +1,18 @@
 /**
- * The one call a `kind: leak` scenario run needs: sample the system under test, take the three heap
+ * The one call a `kind: leak` scenario run needs: sample the system under test, take the heap
  * snapshots memlab wants, analyse them, attribute the clusters, and evaluate the gates.
  *
- * Snapshot timing: baseline at `warmupMs` (after warm-up, so caches filled during warm-up are not
- * counted as leaks), target half way between warm-up and `durationMs`, final at `finish()`. memlab
- * then reports objects allocated between baseline and target that are still alive at final — i.e.
- * growth that survived half of the soak. All three must come from the same orchestrator process:
- * heap node ids are only comparable within one process, so a restart in between makes the memlab
- * part inconclusive (reported in `problems`), while the RSS and heap-slope gates still run.
+ * Where the snapshots go, and why: a heap snapshot pauses the target for seconds and leaves its
+ * RSS a step higher (the writer's buffers stay with the allocator) — on a one-hour soak the two
+ * in-run snapshots doubled the RSS the gates then judged. So the run is split: the JUDGED window
+ * (warm-up → half way to `durationMs`), where no snapshot is taken and both memory
+ * gates read every sample; then the SNAPSHOT PHASE (the second half, the load still running), with
+ * `baseline` at its start, `target` and `target2` at its thirds, and `final` at `finish()`.
+ * memlab runs over (baseline, target, final) and (target, target2, final); a cluster counts only
+ * if its path grew in both intervals (growth.ts), so code loaded once is not a leak. All snapshots
+ * must come from one orchestrator process (heap node ids are per process); a restart in between
+ * makes the memlab part inconclusive (reported in `problems`), while the gates still run.
+ * Without `durationMs` the caller takes snapshots; the gates then judge up to the first one.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,6 +20,7 @@ import { attributeClusters, leakVerdict, type AttributionOptions, type LeakVerdi
 import { LeakGateInputError } from './errors.ts';
 import { evaluateLeakGates, type LeakGateOptions, type LeakGateReport } from './gates.ts';
 import { connectInspector, discoverInspectorUrl } from './inspector.ts';
+import { clustersGrowingAcross } from './growth.ts';
 import { findNodeLeaks, type LeakFilterCallback } from './memlab-analysis.ts';
 import { startProcessSampler, type LeakSample, type ProcessSampler, type ProcessSamplerOptions } from './sampler.ts';
 import { takeHeapSnapshot, type HeapSnapshotFile } from './snapshot.ts';
@@ -25,7 +31,7 @@ export interface LeakWatchOptions extends Omit<ProcessSamplerOptions, 'onSample'
   snapshotDir: string;
   /** Warm-up; the baseline snapshot is taken at this time and gates ignore earlier samples. */
   warmupMs: number;
-  /** Planned soak length; the target snapshot is taken half way after warm-up. Without it, call `snapshot('target')` yourself. */
+  /** Planned soak length; the snapshot phase is its second half (see snapshotSchedule). Without it, call `snapshot('target')` yourself. */
   durationMs?: number;
   /** Gate thresholds (warm-up comes from `warmupMs`). */
   gates?: Omit<LeakGateOptions, 'warmupMs'>;
@@ -47,10 +53,17 @@ export interface LeakWatchReport {
 }
 
 /** A snapshot taken by the watch: `pid` it came from, `atMs` when it finished on the sampler's time base. */
-export type WatchedSnapshot = HeapSnapshotFile & { pid: number; atMs: number };
+export type WatchedSnapshot = HeapSnapshotFile & { pid: number; atMs: number; startedAtMs: number };
 
-/** RSS reaches its new, higher plateau within this long after a snapshot (on the fixture: within 0.5–1.5 s). */
-const RSS_SETTLE_AFTER_SNAPSHOT_MS = 2_000;
+/** Where the snapshot phase starts, as a share of the way from warm-up to `durationMs`. */
+export const SNAPSHOT_PHASE_AT = 1 / 2;
+
+/** When each snapshot of a planned soak is taken (ms on the sampler's clock), and where the judged window ends. */
+export function snapshotSchedule(warmupMs: number, durationMs: number): { untilMs: number; baseline: number; target: number; target2: number } {
+  const start = warmupMs + (durationMs - warmupMs) * SNAPSHOT_PHASE_AT;
+  const third = (durationMs - start) / 3;
+  return { untilMs: start, baseline: start, target: start + third, target2: start + 2 * third };
+}
 
 /** A running leak watch. `close()` stops everything and removes snapshots (unless kept); `destroy()` too, at once. */
 export interface LeakWatch {
@@ -83,11 +96,12 @@ export async function startLeakWatch(options: LeakWatchOptions): Promise<LeakWat
     // One snapshot at a time: two in parallel would double the pause in the target.
     const run = chain.then(async () => {
       const pid = options.pids().orchestrator;
+      const startedAtMs = sampler.elapsedMs();
       const url = options.inspectorUrl !== undefined && pid === firstPid ? options.inspectorUrl : await discoverInspectorUrl(pid);
       const session = await connectInspector(url);
       try {
         const file = await takeHeapSnapshot(session, join(options.snapshotDir, `${label}-${pid}-${Date.now()}.heapsnapshot`), label);
-        const entry = { ...file, pid, atMs: sampler.elapsedMs() };
+        const entry = { ...file, pid, atMs: sampler.elapsedMs(), startedAtMs };
         snapshots.push(entry);
         return entry;
       } finally {
@@ -100,26 +114,28 @@ export async function startLeakWatch(options: LeakWatchOptions): Promise<LeakWat
   const scheduled = (label: string, atMs: number): void => {
     timers.push(setTimeout(() => void snapshot(label).catch((err: Error) => problems.push(`${label} snapshot: ${err.message}`)), atMs));
   };
-  scheduled('baseline', options.warmupMs);
-  if (options.durationMs !== undefined) scheduled('target', options.warmupMs + (options.durationMs - options.warmupMs) / 2);
+  const plan = options.durationMs === undefined ? undefined : snapshotSchedule(options.warmupMs, options.durationMs);
+  if (plan) {
+    scheduled('baseline', plan.baseline);
+    scheduled('target', plan.target);
+    scheduled('target2', plan.target2);
+  }
 
   let finished: Promise<LeakWatchReport> | undefined;
   const finish = (): Promise<LeakWatchReport> => {
     finished ??= (async () => {
       for (const t of timers) clearTimeout(t);
       await chain;
-      // Stop sampling first: writing a snapshot inflates the target's RSS for a moment, and that
-      // spike would be counted by the rss.cv gate.
       const series = await sampler.stop();
       await snapshot('final').catch((err: Error) => problems.push(`final snapshot: ${err.message}`));
       problems.push(...sampler.problems);
       const verdict = await analyse(snapshots, options, problems);
-      const lastInRun = snapshots.filter((s) => s.label !== 'final').at(-1);
-      const rssFromMs = lastInRun === undefined ? undefined : lastInRun.atMs + RSS_SETTLE_AFTER_SNAPSHOT_MS;
+      // The judged window ends where snapshots begin (planned, or the first one the caller took).
+      const untilMs = plan?.untilMs ?? snapshots.filter((s) => s.label !== 'final').at(0)?.startedAtMs;
       const gates = evaluateLeakGates(series, verdict, {
         ...options.gates,
         warmupMs: options.warmupMs,
-        ...(rssFromMs === undefined ? {} : { rssFromMs }),
+        ...(untilMs === undefined ? {} : { untilMs }),
       });
       const report: LeakWatchReport = { series, snapshots: [...snapshots], gates, problems };
       if (verdict !== undefined) report.verdict = verdict;
@@ -170,14 +186,21 @@ async function analyse(
     problems.push(`memlab skipped: snapshots come from different orchestrator processes (${baseline.pid}, ${target.pid}, ${final.pid})`);
     return undefined;
   }
+  const target2 = byLabel('target2');
   try {
-    const clusters = await findNodeLeaks({
-      baseline: baseline.path,
-      target: target.path,
-      final: final.path,
-      ...(options.leakFilter ? { leakFilter: options.leakFilter } : {}),
-    });
-    return leakVerdict(attributeClusters(clusters, options.attribution));
+    const pass = async (from: WatchedSnapshot, to: WatchedSnapshot) =>
+      attributeClusters(
+        await findNodeLeaks({ baseline: from.path, target: to.path, final: final.path, ...(options.leakFilter ? { leakFilter: options.leakFilter } : {}) }),
+        options.attribution,
+      );
+    const first = await pass(baseline, target);
+    if (!target2 || target2.pid !== final.pid) {
+      problems.push('growth rule skipped: no target2 snapshot, so every memlab cluster of the one interval counts');
+      return leakVerdict(first);
+    }
+    const second = await pass(target, target2);
+    const grown = clustersGrowingAcross([first, second]);
+    return { ...leakVerdict(grown), rule: `grew in 2 of 2 snapshot intervals (${first.length} cluster(s) in the first, ${second.length} in the second, ${grown.length} in both)` };
   } catch (err) {
     problems.push(`memlab failed: ${(err as Error).message}`);
     return undefined;

@@ -60,6 +60,12 @@ export interface Journal {
   checks?: unknown;
   gates: { kind: string; name: string; pass: boolean; expected: string; actual: string }[];
   drain?: unknown;
+  /** Waits whose deadline passed and operations the harness gave up sending (runner/waits.ts), each with why. */
+  waits?: { what: string; at: number; message: string }[];
+  /** Per bead the workload submitted: acknowledged / failed / unknown / completed, and the submit attempts (runner/submissions.ts). */
+  submissions?: { submitted: number; acknowledged: number; failed: number; unknown: number; completed: number; attempts: number };
+  /** The checks ran on what could be read after the run broke (verdict `error`): they judge a cut-short run. */
+  salvaged?: boolean;
   workload?: unknown;
   /** Leak runs: the leak watch's samples (orchestrator RSS/heap, worker RSS), snapshots, memlab clusters with retainer traces, leak gates. */
   leak?: unknown;

@@ -7,6 +7,7 @@
 import { pairOperations, type History } from '../history/index.ts';
 import type { ApiClient } from './api-client.ts';
 import { sleep } from './cleanup.ts';
+import { startWait } from './waits.ts';
 
 /** Terminal bead statuses (system/events/projection.ts). */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
@@ -36,6 +37,7 @@ export async function drain(options: { api: ApiClient; history: History; timeout
   const t0 = performance.now();
   const { acknowledged, maybe } = beadsToDrain(options.history);
   const open = new Set([...acknowledged, ...maybe]);
+  const wait = startWait(options.history, 'drain', [...open]);
   while (!options.signal.aborted) {
     for (const id of [...open]) {
       let res;
@@ -50,9 +52,17 @@ export async function drain(options: { api: ApiClient; history: History; timeout
       // A bead blocked for good by a failed dependency never runs: nothing left to wait for.
       else if (bead && (TERMINAL_STATUSES.has(bead.status ?? '') || bead.blockedBy !== undefined)) open.delete(id);
     }
-    if (open.size === 0) return { drained: true, ms: Math.round(performance.now() - t0), pending: [] };
+    if (open.size === 0) {
+      wait.ok();
+      return { drained: true, ms: Math.round(performance.now() - t0), pending: [] };
+    }
     if (performance.now() - t0 >= options.timeoutMs) break;
     await sleep(options.pollMs ?? 200, options.signal);
   }
-  return { drained: open.size === 0, ms: Math.round(performance.now() - t0), pending: [...open].slice(0, 50) };
+  const pending = [...open];
+  const ms = Math.round(performance.now() - t0);
+  if (pending.length === 0) wait.ok();
+  else if (!options.signal.aborted) wait.expired(`${pending.length} bead(s) not terminal after ${ms} ms (timeouts.drain ${options.timeoutMs} ms): ${pending.slice(0, 10).join(', ')}${pending.length > 10 ? ' …' : ''}`, pending.slice(0, 50));
+  else wait.expired(`the run ended (${String((options.signal.reason as Error)?.message ?? options.signal.reason)}) with ${pending.length} bead(s) not terminal`, pending.slice(0, 50));
+  return { drained: pending.length === 0, ms, pending: pending.slice(0, 50) };
 }

@@ -82,7 +82,7 @@ describe('leak lane self-check', () => {
     expect(result.error, String(result.journal.error?.message)).toBeUndefined();
     expect(leak!.gates.gates.map((g) => `${g.name}: ${g.status} (${g.message})`)).toEqual(leak!.gates.gates.map((g) => `${g.name}: pass (${g.message})`));
     expect(result.verdict, result.gates.filter((g) => !g.pass).map((g) => `${g.name}: ${g.actual}`).join('\n')).toBe('pass');
-    expect(leak!.snapshots.map((s) => s.label)).toEqual(['baseline', 'target', 'final']);
+    expect(leak!.snapshots.map((s) => s.label)).toEqual(['baseline', 'target', 'target2', 'final']);
     expect(new Set(leak!.snapshots.map((s) => s.pid)).size).toBe(1);
   }, 240_000);
 });

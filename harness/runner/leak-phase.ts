@@ -6,9 +6,9 @@
  *   its V8 heap (after a forced GC: the live set) and streams heap snapshots through the inspector.
  * - Samples every `leak.sampleEvery`: orchestrator RSS + heap, and every worker's RSS (the workers are
  *   the orchestrator's child processes, found in /proc, so respawned workers are followed).
- * - Snapshots: baseline at `leak.warmup`, target half way through the soak, final when the
- *   arrivals end; memlab then lists objects allocated between baseline and target that are still
- *   alive at final, clustered by retainer trace and attributed to our code or not.
+ * - Snapshots: none in the judged window (warm-up → half way through the soak); in the snapshot phase
+ *   after it, baseline, target, target2 and final (when the arrivals end). memlab runs over both
+ *   intervals and a cluster counts only if it grew in both (harness/leak/watch.ts, growth.ts).
  * - Gates: `rss.variance` (coefficient of variation of RSS after warm-up), `heap.slope` (least-squares
  *   slope of the heap after warm-up) and `leak.clusters.ours`. The first two use the scenario's
  *   thresholds of the same name; the generic threshold evaluation skips them for leak runs
@@ -17,7 +17,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluateLeakGates, startLeakWatch, type AttributedCluster, type LeakSample, type LeakWatch, type LeakWatchReport } from '../leak/index.ts';
+import { evaluateLeakGates, snapshotSchedule, startLeakWatch, type AttributedCluster, type LeakSample, type LeakWatch, type LeakWatchReport } from '../leak/index.ts';
 import type { ParsedThreshold, ResolvedScenario } from '../scenario/index.ts';
 import type { GateResult } from './gates.ts';
 import type { MemorySample } from './measure.ts';
@@ -47,7 +47,10 @@ export interface LeakJournal {
   offsetMs: number;
   /** Every sample: orchestrator RSS/heap/CPU and each worker's RSS. */
   series: LeakSample[];
-  snapshots: { label: string; pid: number; atMs: number; bytes: number }[];
+  /** Each heap snapshot: when it started and ended, on the SCENARIO clock (ms), so the report can show them on the memory chart. */
+  snapshots: { label: string; pid: number; startedAtMs: number; atMs: number; bytes: number }[];
+  /** The window the memory gates judged (scenario clock, ms): after warm-up, before the snapshot phase. */
+  judged?: { fromMs: number; untilMs: number };
   gates: LeakWatchReport['gates'];
   /** memlab clusters with owner and retainer trace (`allowed`: the reason, for suppressed ones); absent when memlab did not run. */
   verdict?: LeakWatchReport['verdict'];
@@ -115,7 +118,8 @@ export async function startLeakPhase(options: LeakPhaseOptions): Promise<LeakPha
         config,
         offsetMs,
         series: report.series,
-        snapshots: report.snapshots.map((s) => ({ label: s.label, pid: s.pid, atMs: Math.round(s.atMs), bytes: s.bytes })),
+        snapshots: report.snapshots.map((s) => ({ label: s.label, pid: s.pid, startedAtMs: Math.round(s.startedAtMs + offsetMs), atMs: Math.round(s.atMs + offsetMs), bytes: s.bytes })),
+        ...(leak.snapshots ? { judged: { fromMs: Math.round(leak.warmup + offsetMs), untilMs: Math.round(snapshotSchedule(leak.warmup, durationMs).untilMs + offsetMs) } } : {}),
         gates: report.gates,
         ...(report.verdict ? { verdict: report.verdict } : {}),
         allowed,

@@ -22,7 +22,8 @@ import { pairOperations, type History } from '../history/index.ts';
 import { RunMetrics, type RunMetricsJson } from '../metrics/index.ts';
 import { evaluateRegressionFromFiles, type RegressionGate } from '../report/compare/index.ts';
 import type { ParsedThreshold, ResolvedScenario } from '../scenario/index.ts';
-import type { FaultRecord } from './faults.ts';
+import type { FaultRecord } from './faults/index.ts';
+import { NOT_SENT_CODES, WAIT_KIND } from './waits.ts';
 import type { MemorySample } from './orchestrator-sampler.ts';
 import type { WorkloadPlan } from './plan.ts';
 import type { WorkloadOutcome } from './workload.ts';
@@ -187,6 +188,8 @@ export function measure(input: {
     }
     for (const op of pairOperations(input.history.entries())) {
       if (op.kind === 'invalid') continue; // wrong on purpose: refusals are the expected answer
+      // The harness's own waits, and cancels it decided not to send, are no requests to the system.
+      if (op.kind === WAIT_KIND || (op.code !== undefined && NOT_SENT_CODES.has(op.code))) continue;
       out.requests.push({ t: op.invokedAt, failed: op.outcome !== 'ok' });
     }
     out.json = { ...runMetrics.toJSON(input.endAt), load: loadSummary(out) };

@@ -20,7 +20,9 @@ export interface MemorySample {
   cpu?: number;
   /** The orchestrator's total CPU time so far (s), from /proc/<pid>/stat. */
   cpuSeconds?: number;
-  /** Beads finished so far (succeeded + failed + cancelled counters). */
+  /** The orchestrator process read (a restart is a new pid: a new segment of the series). */
+  pid?: number;
+  /** Beads finished so far by this process (succeeded + failed + cancelled counters). */
   done?: number;
   /** Of those, failed for good. */
   failed?: number;
@@ -65,6 +67,7 @@ export function startMemorySampler(api: ApiClient, now: () => number, periodMs =
           const proc = await readProcessStat(pid);
           // The rate is clocked on performance.now(): the scenario clock's zero moves once set-up ends.
           const at = performance.now();
+          sample.pid = pid;
           sample.rss = proc.rssBytes;
           sample.cpuSeconds = proc.cpuSeconds;
           // A restarted orchestrator starts its CPU time from zero: no rate across the restart.

@@ -8,6 +8,7 @@
  */
 import { arrivalSchedule, mulberry32 } from '../metrics/index.ts';
 import type { ResolvedScenario } from '../scenario/index.ts';
+import { RETRY_DEFAULT, RETRY_MAX_BACKOFF_MS } from '../scenario/sections/workload.ts';
 
 type Phase = ResolvedScenario['workload'][number];
 type Script = NonNullable<Phase['agent']>;
@@ -36,9 +37,19 @@ export interface BeadBody {
   input: { agent: AgentInput };
 }
 
+/**
+ * How a submission is retried (scenario `retry`, else RETRY_DEFAULT): `backoffs[n]` is the sleep
+ * before attempt n + 2, drawn now (full jitter, seeded), so a seed replays the same retries.
+ */
+export interface PlannedRetry {
+  attempts: number;
+  on: readonly ('unknown' | 'refused' | number)[];
+  backoffs: number[];
+}
+
 /** One request of the plan. `at` is ms from the run start (the intended send time). */
 export type PlannedAction =
-  | { type: 'submit'; at: number; phase: string; beadId: string; body: BeadBody; idempotencyKey: string; resend: boolean }
+  | { type: 'submit'; at: number; phase: string; beadId: string; body: BeadBody; idempotencyKey: string; resend: boolean; retry: PlannedRetry }
   | {
       type: 'submitWorkflow';
       at: number;
@@ -48,6 +59,7 @@ export type PlannedAction =
       body: { workflow: { id: string; title: string; beads: BeadBody[] } };
       idempotencyKey: string;
       resend: boolean;
+      retry: PlannedRetry;
     }
   | { type: 'invalid'; at: number; phase: string; index: number; send: InvalidSend['send']; expect: InvalidSend['expect'] }
   | { type: 'cancel'; at: number; phase: string; beadId: string; afterStart?: number };
@@ -85,6 +97,14 @@ export function planWorkload(scenario: ResolvedScenario): WorkloadPlan {
       : Array.from({ length: units }, () => startAt);
     previousEnd = times.length > 0 ? Math.max(startAt, times[times.length - 1]!) : startAt;
     const resend = () => phase.duplicates !== undefined && random() < phase.duplicates;
+    // Its own stream: adding retries to a phase must not move its arrivals or its cancels.
+    const jitter = mulberry32((scenario.seed ^ 0xbac0ff) + Math.imul(i + 1, 0x9e3779b1));
+    const policy = phase.retry ?? RETRY_DEFAULT;
+    const retry = (): PlannedRetry => ({
+      attempts: policy.attempts,
+      on: policy.on,
+      backoffs: Array.from({ length: policy.attempts - 1 }, (_, n) => Math.round(jitter() * Math.min(RETRY_MAX_BACKOFF_MS, policy.backoff * 2 ** n))),
+    });
 
     if (phase.invalid) {
       phase.invalid.forEach((inv, index) => actions.push({ type: 'invalid', at: startAt, phase: label, index, send: inv.send, expect: inv.expect }));
@@ -97,7 +117,7 @@ export function planWorkload(scenario: ResolvedScenario): WorkloadPlan {
         const script = { ...phase.agent };
         const body = beadBody(id, `${scenario.name} ${id}`, defaults, script, phase.priority, timeoutDefault);
         nominalAgentMs.set(id, nominalMs(body.input.agent));
-        actions.push({ type: 'submit', at, phase: label, beadId: id, body, idempotencyKey: `submit:${id}`, resend: resend() });
+        actions.push({ type: 'submit', at, phase: label, beadId: id, body, idempotencyKey: `submit:${id}`, resend: resend(), retry: retry() });
         beadIds.push(id);
         phaseBeads.push({ id, at });
       });
@@ -126,6 +146,7 @@ export function planWorkload(scenario: ResolvedScenario): WorkloadPlan {
           body: { workflow: { id: workflowId, title: `${scenario.name} ${workflowId}`, beads } },
           idempotencyKey: `workflow:${workflowId}`,
           resend: resend(),
+          retry: retry(),
         });
       });
     }

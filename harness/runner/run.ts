@@ -10,6 +10,7 @@
  * judged); the journal is written in every case.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,18 +23,23 @@ import { ApiClient } from './api-client.ts';
 import { CleanupStack, type CleanupFailure } from './cleanup.ts';
 import { drain, type DrainResult } from './drain.ts';
 import { EnvUnavailableError, RunTimeoutError } from './errors.ts';
-import { assertFaultsSupported, FaultTimeline, sutEnvForFaults } from './faults.ts';
+import { assertFaultsSupported, environmentOptionsFor, FaultTimeline, planFaults, sutEnvForFaults } from './faults/index.ts';
 import { readFinalState, toCheckEvents } from './final-state.ts';
 import { evaluateGates, expectationsFor, type GateResult } from './gates.ts';
 import { leakGates, leakMemorySeries, startLeakPhase, withoutLeakThresholds, type LeakJournal } from './leak-phase.ts';
 import { baselineGates, measure, startMemorySampler, type Measured } from './measure.ts';
 import { planWorkload } from './plan.ts';
 import { startSut, type SutHandle } from './sut.ts';
+import { summariseSubmissions, type SubmissionSummary } from './submissions.ts';
+import { expiredWaits, waitBudgets } from './waits.ts';
 import { runWorkload, type WorkloadOutcome } from './workload.ts';
 
 /** The phases of a run, in order. */
 export const PHASES = ['environment', 'orchestrator', 'workload', 'drain', 'final-state', 'checks', 'metrics', 'gates'] as const;
 export type PhaseName = (typeof PHASES)[number];
+
+/** Bound on running the checks after the run broke (heal, final state, checks) (ms). */
+export const SALVAGE_TIMEOUT_MS = 60_000;
 
 /** Bound on set-up (environment and orchestrator start) when timeouts.total is shorter (ms). */
 export const SETUP_TIMEOUT_MS = 120_000;
@@ -94,13 +100,19 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const now = () => performance.now() - zero;
   const cleanup = new CleanupStack();
   const controller = new AbortController();
+  // Every in-flight wait (retry backoffs, cancel waits, fault timers) listens on it: many at once is normal.
+  setMaxListeners(0, controller.signal);
   const resources: RunResources = { sutPids: [], envLabel: scenario.name.slice(0, 40) };
   const phases: Journal['phases'] = [];
   const history = new History({ clock: now });
   const plan = planWorkload(scenario);
+  const budgets = waitBudgets(scenario);
   const state: {
     env?: Environment;
     sut?: SutHandle;
+    api?: ApiClient;
+    salvaged?: boolean;
+    submissions?: SubmissionSummary;
     timeline?: FaultTimeline;
     workload?: WorkloadOutcome;
     drain?: DrainResult;
@@ -131,18 +143,19 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
 
   const body = async (): Promise<void> => {
     const env = await phase('environment', async () => {
-      assertFaultsSupported(scenario.faults);
+      // A provider forced by the caller is checked before anything starts; a detected one right after it started.
+      if (options.envKind) assertFaultsSupported(scenario.faults, { kind: options.envKind });
       const { startEnvironment } = await import('../env/providers/index.ts').catch((err: unknown) => {
         throw new EnvUnavailableError(err);
       });
-      const needsDisk = scenario.faults.some((f) => f.do === 'db.diskFull');
       const started = await startEnvironment({
         seed: scenario.seed,
         label: resources.envLabel,
         ...(options.envKind ? { kind: options.envKind } : {}),
-        ...(needsDisk ? { dataDiskBytes: 64 * 1024 * 1024 } : {}),
+        ...environmentOptionsFor(scenario.faults),
       });
       cleanup.push('stop environment', () => started.stop());
+      assertFaultsSupported(scenario.faults, started);
       resources.dbPid = started.db.pid;
       dbServerVersion = await serverVersion(started.dbDirectUrl);
       return started;
@@ -191,15 +204,23 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     state.sut = sut;
     const api = new ApiClient({ baseUrl: () => sut.url, adminToken: () => sut.adminToken });
     cleanup.push('close API client', () => api.destroy());
+    state.api = api;
+    // Beads finished, for progress: each orchestrator process counts from zero, so a restart (a
+    // new pid) keeps what the previous ones reported instead of starting the count over.
+    const finishedByPid = new Map<number, { done: number; failed: number }>();
 
     const memory = startMemorySampler(api, now, 1000, {
       pid: () => sut.pid,
       dbPid: () => env.db.pid,
       // Elapsed read now, not the sample's start: a sample begun during set-up may end after the clock's zero moved.
-      onSample: (s) => options.onProgress?.({ elapsedMs: Math.max(0, now()), done: s.done ?? 0, failed: s.failed ?? 0, phase: state.phase }),
+      onSample: (s) => {
+        if (s.pid !== undefined && s.done !== undefined) finishedByPid.set(s.pid, { done: s.done, failed: s.failed ?? 0 });
+        const total = [...finishedByPid.values()].reduce((a, b) => ({ done: a.done + b.done, failed: a.failed + b.failed }), { done: 0, failed: 0 });
+        options.onProgress?.({ elapsedMs: Math.max(0, now()), ...total, phase: state.phase });
+      },
     });
     cleanup.push('stop memory sampler', () => memory.stop());
-    const timeline = new FaultTimeline({ env, sut, api, plan, seed: scenario.seed, now, signal: controller.signal, recoveryTimeoutMs: scenario.timeouts.drain });
+    const timeline = new FaultTimeline({ env, sut, api, plan, seed: scenario.seed, now, signal: controller.signal, recoveryTimeoutMs: budgets.recovery, history });
     state.timeline = timeline;
     cleanup.push('heal faults', async () => {
       const errors = await timeline.healAll(true);
@@ -212,11 +233,11 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       armTotal();
       const leak = scenario.kind === 'leak' ? await startLeakPhase({ scenario, sut, durationMs: plan.lastArrivalAt, now, snapshotDir: join(runDir, 'heap'), log }) : undefined;
       if (leak) cleanup.push('stop leak watch', () => leak.close());
-      const faults = timeline.run(scenario.faults).catch((err: unknown) => {
+      const faults = timeline.run(planFaults(scenario.faults, scenario.seed)).catch((err: unknown) => {
         controller.abort(err);
         throw err;
       });
-      state.workload = await runWorkload({ plan, api, history, now, signal: controller.signal });
+      state.workload = await runWorkload({ plan, api, history, now, signal: controller.signal, budgets });
       await faults;
       const errors = await timeline.healAll(false);
       if (errors.length > 0) throw new Error(`healing faults failed: ${errors.join('; ')}`);
@@ -224,12 +245,13 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       if (leak) state.leak = await leak.finish();
     });
 
-    state.drain = await phase('drain', () => drain({ api, history, timeoutMs: scenario.timeouts.drain, signal: controller.signal }));
+    state.drain = await phase('drain', () => drain({ api, history, timeoutMs: budgets.drain, signal: controller.signal }));
     await memory.stop();
 
     const final = await phase('final-state', () =>
       readFinalState({ api, beadIds: plan.beadIds, db: { url: env.dbDirectUrl, ...env.dbCredentials }, dataDir: resources.dataDir! }),
     );
+    state.submissions = summariseSubmissions(history.entries(), final.apiBeads);
     state.checks = await phase('checks', async () =>
       runChecks({
         history,
@@ -249,6 +271,36 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       ...(await baselineGates(scenario, state.measured!)),
     ]);
     state.phase = 'done';
+  };
+
+  /**
+   * The run broke (a fault that could not be played, `timeouts.total`, a phase that threw): the
+   * verdict is `error`, but every check that can still run does, on what can be read now — heal
+   * what is active (restarting a killed orchestrator), read the final state, run the checks —
+   * bounded by SALVAGE_TIMEOUT_MS. What it could not do is said in the journal's phases.
+   */
+  const salvageChecks = async (): Promise<void> => {
+    const { env, sut, api, timeline } = state;
+    if (!env || !sut || !api) return;
+    log(`[${scenario.name}] the run broke in ${state.phase}: running the checks on what can be read`);
+    const p0 = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const work = (async () => {
+      await timeline?.healAll(false);
+      const final = await readFinalState({ api, beadIds: plan.beadIds, db: { url: env.dbDirectUrl, ...env.dbCredentials }, dataDir: resources.dataDir! });
+      state.submissions = summariseSubmissions(history.entries(), final.apiBeads);
+      state.checks = runChecks({ history, finalBeads: final.apiBeads, logBeads: final.logBeads, events: toCheckEvents(final.events), sideEffects: final.sideEffects, expectations: expectationsFor(scenario, plan) });
+      state.salvaged = true;
+    })();
+    try {
+      await Promise.race([work, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`not done within ${SALVAGE_TIMEOUT_MS} ms`)), SALVAGE_TIMEOUT_MS)))]);
+      phases.push({ name: 'salvage-checks' as PhaseName, ms: Math.round(performance.now() - p0) });
+    } catch (err) {
+      work.catch(() => undefined);
+      phases.push({ name: 'salvage-checks' as PhaseName, ms: Math.round(performance.now() - p0), error: (err as Error)?.message ?? String(err) });
+    } finally {
+      clearTimeout(timer);
+    }
   };
 
   let error: unknown;
@@ -272,6 +324,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     clearTimeout(timer);
   }
   const failedPhase = error === undefined ? undefined : state.phase;
+  if (error !== undefined && state.checks === undefined) await salvageChecks();
   const teardown: CleanupFailure[] = await cleanup.run();
   const verdict: Verdict = error !== undefined ? 'error' : state.gates.every((g) => g.pass) ? 'pass' : 'fail';
   const endedAt = new Date();
@@ -303,6 +356,9 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     ...(state.checks ? { checks: state.checks } : {}),
     gates: state.gates,
     ...(state.drain ? { drain: state.drain } : {}),
+    waits: expiredWaits(history.entries()),
+    ...(state.submissions ? { submissions: state.submissions } : {}),
+    ...(state.salvaged ? { salvaged: true } : {}),
     ...(state.leak ? { leak: state.leak } : {}),
     ...(state.workload ? { workload: state.workload } : {}),
     ...(state.sut ? { orchestrator: { pids: [...state.sut.pids], exits: [...state.sut.exits] } } : {}),

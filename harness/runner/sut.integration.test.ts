@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient } from './api-client.ts';
-import { workerProcesses } from './faults.ts';
+import { workerProcesses } from './faults/index.ts';
 import { startSut, type SutHandle } from './sut.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenarioText } from '../scenario/index.ts';
-import { workerProcesses } from './faults.ts';
+import { workerProcesses } from './faults/index.ts';
 import { runScenario, type RunResources } from './run.ts';
 
 let reportDir: string;
@@ -104,6 +104,11 @@ describe('teardown', () => {
     // The latency fault was active when the run was cut short: it was still recorded and healed.
     expect(result.journal.faults).toHaveLength(1);
     expect(result.journal.faults[0]).toMatchObject({ do: 'db.latency', startedAt: expect.any(Number) });
+    // The harness broke (timeout), yet every check that could run did, on what could be read.
+    expect(result.journal.salvaged).toBe(true);
+    expect(result.journal.checks).toBeDefined();
+    expect(result.journal.phases.find((p) => p.name === ('salvage-checks' as string))).toMatchObject({ ms: expect.any(Number) });
+    expect(result.journal.submissions).toMatchObject({ submitted: expect.any(Number) });
     expect(result.journal.teardown).toEqual([]);
     await expectNothingLeft(seen!);
   });

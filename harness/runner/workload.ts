@@ -3,12 +3,18 @@
  * failing answer never delays the next arrival) and records each one in the History as
  * invoke → ok | fail | unknown. Invalid requests are compared with the status/code the scenario
  * expects; duplicates re-send the same body with the same Idempotency-Key after the first answer.
+ *
+ * A cancel `afterStart` waits for its bead to run, bounded (waits.ts): a bead that finished
+ * first, never started by the deadline, or was never created (its submission ended fail/unknown
+ * and GET answers 404) gets its cancel recorded as `fail` with the reason, never a hang.
  */
 import { track, type History } from '../history/index.ts';
+import type { Completion } from '../history/index.ts';
 import type { ApiClient, ApiResponse, RawRequest } from './api-client.ts';
 import { errorCode } from './api-client.ts';
 import { sleep } from './cleanup.ts';
 import type { PlannedAction, WorkloadPlan } from './plan.ts';
+import type { WaitBudgets } from './waits.ts';
 
 /** An arrival sent later than this after its intended time counts as dropped (`dropped` metric). */
 export const DROPPED_LAG_MS = 250;
@@ -45,12 +51,19 @@ export interface WorkloadOptions {
   signal: AbortSignal;
   /** Polling period while waiting for a bead to start (cancel afterStart). @default 50 */
   pollMs?: number;
+  /** Bounds of the start-of-bead wait (waits.ts: waitBudgets(scenario)). */
+  budgets: Pick<WaitBudgets, 'startOfBead' | 'notCreatedGrace'>;
 }
+
+/** Per bead, how its submission (all sends of it) ended; absent while one is in flight. */
+type Settled = Map<string, Completion>;
+const RANK: Record<Completion, number> = { fail: 0, unknown: 1, ok: 2 };
 
 /** Runs the plan; resolves when every request has been answered (or failed). */
 export async function runWorkload(options: WorkloadOptions): Promise<WorkloadOutcome> {
   const outcome: WorkloadOutcome = { arrivals: 0, dropped: 0, maxLagMs: 0, invalid: [] };
   const inFlight: Promise<unknown>[] = [];
+  const settled: Settled = new Map();
   for (const action of options.plan.actions) {
     await sleep(action.at - options.now(), options.signal);
     if (options.signal.aborted) break;
@@ -60,13 +73,18 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadOut
       outcome.maxLagMs = Math.max(outcome.maxLagMs, lag);
       if (lag > DROPPED_LAG_MS) outcome.dropped++;
     }
-    inFlight.push(execute(action, options, outcome).catch(() => undefined));
+    inFlight.push(
+      execute(action, options, outcome, settled).catch((err: unknown) => {
+        // A harness exception while executing a request is history too (it may or may not have been sent).
+        options.history.invoke({ kind: action.type, ...beadsOf(action), intendedAt: action.at, process: action.phase }).unknown(err);
+      }),
+    );
   }
   await Promise.all(inFlight);
   return outcome;
 }
 
-async function execute(action: PlannedAction, options: WorkloadOptions, outcome: WorkloadOutcome): Promise<void> {
+async function execute(action: PlannedAction, options: WorkloadOptions, outcome: WorkloadOutcome, settled: Settled): Promise<void> {
   const { api, history } = options;
   switch (action.type) {
     case 'submit':
@@ -80,14 +98,34 @@ async function execute(action: PlannedAction, options: WorkloadOptions, outcome:
         process: action.phase,
       };
       const send = () => track(history, request, () => api.submit(action.body, action.idempotencyKey), { describe: describeSubmit });
-      await send();
-      if (action.resend) await send();
+      // Like a client SDK: re-send with the same key while the answer is one the policy retries.
+      const sendWithRetries = async (): Promise<Completion> => {
+        let best: Completion = 'fail';
+        for (let attempt = 1; ; attempt++) {
+          const tracked = await send();
+          if (RANK[tracked.outcome] > RANK[best]) best = tracked.outcome;
+          if (tracked.outcome === 'ok' || attempt >= action.retry.attempts || !retryable(tracked.entry, action.retry.on)) return best;
+          await sleep(action.retry.backoffs[attempt - 1] ?? 0, options.signal);
+          if (options.signal.aborted) return best;
+        }
+      };
+      let best = await sendWithRetries();
+      if (action.resend) {
+        const again = await sendWithRetries();
+        if (RANK[again] > RANK[best]) best = again;
+      }
+      for (const id of request.beadIds) settled.set(id, best);
       return;
     }
     case 'cancel': {
       if (action.afterStart !== undefined) {
-        const started = await waitUntilStarted(api, action.beadId, options);
-        if (!started) return;
+        const invokedAt = options.now();
+        const started = await waitUntilStarted(api, action.beadId, options, settled);
+        if (started !== true) {
+          // Not sent: recorded as a cancel that definitely did not take effect, with why.
+          if (started !== 'aborted') history.invoke({ kind: 'cancel', beadIds: [action.beadId], intendedAt: action.at, process: action.phase }).fail({ code: started.code, message: `${started.message} (waited ${Math.round(options.now() - invokedAt)} ms)` });
+          return;
+        }
         await sleep(action.afterStart, options.signal);
       }
       await track(history, { kind: 'cancel', beadIds: [action.beadId], intendedAt: action.at, process: action.phase }, () => api.cancel(action.beadId), {
@@ -113,20 +151,59 @@ async function execute(action: PlannedAction, options: WorkloadOptions, outcome:
   }
 }
 
-/** Waits until the bead is running (true) or already finished / the run ends (false). */
-async function waitUntilStarted(api: ApiClient, beadId: string, options: WorkloadOptions): Promise<boolean> {
+/** Whether an attempt's completion is one the retry policy re-sends. */
+export function retryable(entry: { type: string; status?: number; code?: string }, on: readonly ('unknown' | 'refused' | number)[]): boolean {
+  if (entry.type === 'ok') return false;
+  if (entry.type === 'unknown' && on.includes('unknown')) return true;
+  if (entry.code === 'ECONNREFUSED' && on.includes('refused')) return true;
+  return entry.status !== undefined && on.includes(entry.status);
+}
+
+function beadsOf(action: PlannedAction): { beadIds?: string[] } {
+  if (action.type === 'submit' || action.type === 'cancel') return { beadIds: [action.beadId] };
+  if (action.type === 'submitWorkflow') return { beadIds: [...action.beadIds] };
+  return {};
+}
+
+/** Why a cancel was not sent. */
+interface NotStarted {
+  code: 'HARN_CANCEL_NOT_STARTED' | 'HARN_CANCEL_ALREADY_FINISHED' | 'HARN_CANCEL_NEVER_CREATED';
+  message: string;
+}
+
+/**
+ * Waits until the bead is running (true), bounded: it finished first, it was never created, or
+ * the deadline passed (a NotStarted), or the run ended ('aborted').
+ */
+async function waitUntilStarted(api: ApiClient, beadId: string, options: WorkloadOptions, settled: Settled): Promise<true | NotStarted | 'aborted'> {
+  const deadline = options.now() + options.budgets.startOfBead;
+  let missingSince: number | undefined;
   while (!options.signal.aborted) {
+    let status: string | undefined;
+    let missing = false;
     try {
       const res = await api.getBead(beadId);
-      const status = (res.body as { bead?: { status?: string } })?.bead?.status;
-      if (status === 'running') return true;
-      if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return false;
+      status = (res.body as { bead?: { status?: string } })?.bead?.status;
+      missing = res.status === 404;
     } catch {
-      // The orchestrator may be down (a fault): keep polling until the run ends.
+      // The orchestrator may be down (a fault): keep polling until the deadline.
+    }
+    if (status === 'running') return true;
+    if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return { code: 'HARN_CANCEL_ALREADY_FINISHED', message: `bead ${beadId} was ${status} before it was seen running` };
+    const submission = settled.get(beadId);
+    // A 404 means nothing while the submission is in flight; once it ended without an ok, the bead may never exist.
+    if (missing && submission !== undefined && submission !== 'ok') {
+      missingSince ??= options.now();
+      if (options.now() - missingSince >= options.budgets.notCreatedGrace) {
+        return { code: 'HARN_CANCEL_NEVER_CREATED', message: `bead ${beadId} does not exist: its submission ended ${submission}` };
+      }
+    } else missingSince = undefined;
+    if (options.now() >= deadline) {
+      return { code: 'HARN_CANCEL_NOT_STARTED', message: `bead ${beadId} did not start within ${options.budgets.startOfBead} ms (timeouts.drain)${submission ? `; its submission ended ${submission}` : ''}` };
     }
     await sleep(options.pollMs ?? 50, options.signal);
   }
-  return false;
+  return 'aborted';
 }
 
 function describeSubmit(res: ApiResponse) {

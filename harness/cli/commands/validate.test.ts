@@ -25,6 +25,34 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
+describe('oya validate --env', () => {
+  const envDir = mkdtempSync(path.join(tmpdir(), 'oya-validate-env-'));
+  afterAll(() => rmSync(envDir, { recursive: true, force: true }));
+  const chaos = path.join(envDir, 'kill.yaml');
+  writeFileSync(chaos, 'name: kill\nkind: chaos\nworkload:\n  - beads: 3\nfaults:\n  - { at: 1s, do: orchestrator.kill }\n  - { at: 2s, do: db.kill }\n');
+  const limited = (kind: 'local' | 'containers') => ({ kind, ...(kind === 'local' ? { unsupportedFaults: { 'db.kill': 'no DB process to signal here' } } : {}) });
+
+  it('refuses a fault the named environment declares it cannot inject, pointing at its `do:`', async () => {
+    let out = '';
+    const command = createValidateCommand({ stdout: { write: (t: string) => (out += t) }, stderr: { write: () => undefined } }, limited);
+    expect(await command.run(['--env', 'local', chaos])).toBe(2);
+    expect(out).toContain(`INVALID ${chaos} [HARN_RUNNER_FAULT_UNSUPPORTED]`);
+    expect(out).toContain(`${chaos}:7:19 faults[1].do: db.kill cannot run in the local environment: no DB process to signal here`);
+    out = '';
+    expect(await command.run(['--env=containers', chaos])).toBe(0);
+    expect(out).toContain(`OK ${chaos}`);
+  });
+
+  it('accepts every shipped scenario in both environments, and refuses an unknown environment', async () => {
+    for (const env of ['local', 'containers']) {
+      const { code, out } = await run(['--env', env, path.join(ROOT, 'scenarios')]);
+      expect(out).not.toContain('INVALID');
+      expect(code).toBe(0);
+    }
+    await expect(run(['--env', 'cloud', valid])).rejects.toThrow(CliUsageError);
+  });
+});
+
 describe('oya validate', () => {
   it('prints OK and exits 0 when every file is valid', async () => {
     const { code, out } = await run([valid]);

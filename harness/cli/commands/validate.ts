@@ -3,9 +3,12 @@
  * Prints `OK <file>` per valid file, or every issue as `file:line:col path: message`.
  * Exit 0 when all are valid, 2 when any is invalid (the "invalid input" code of harness/cli/main.ts).
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { hasCode } from '../../../system/errors.ts';
+import type { EnvironmentKind } from '../../env/providers/types.ts';
+import { unsupportedFaults, type FaultCapabilities } from '../../runner/faults/index.ts';
+import { parseYamlSource } from '../../scenario/yaml-source.ts';
 import { ScenarioInvalidError, ScenarioSourceError, formatIssue } from '../../scenario/errors.ts';
 import { loadScenarioFile } from '../../scenario/loader.ts';
 import { PROFILES, type ProfileName } from '../../scenario/sections/profiles.ts';
@@ -18,7 +21,9 @@ export interface ValidateOutput {
   stderr: { write(text: string): unknown };
 }
 
-const HELP = `Usage: oya validate [--json] [--profile ci|full] <file-or-folder>...
+const ENV_KINDS: readonly EnvironmentKind[] = ['local', 'containers'];
+
+const HELP = `Usage: oya validate [--json] [--profile ci|full] [--env local|containers] <file-or-folder>...
 
 Checks scenario YAML files against the scenario schema and cross-field rules, without running
 anything. Folders are searched recursively for *.yaml and *.yml files. Every profile a file
@@ -27,22 +32,26 @@ declares is checked whatever --profile says; --profile picks the one whose summa
 Flags:
   --json               print one JSON object per file: {file, ok, issues[]} (default: text)
   --profile <name>     ci or full (default: none, the base document)
+  --env <kind>         local or containers: also refuse faults that environment cannot inject
+                       (e.g. a container-only fault under local), before any run
 
 Exit codes: 0 all valid, 2 any file invalid or unreadable, or bad usage.
 
 Examples:
   oya validate scenarios/
   oya validate scenarios/chaos/db-outage.yaml --profile ci
+  oya validate --env local scenarios/chaos/
 `;
 
 interface ValidateFlags {
   json: boolean;
   profile: ProfileName | undefined;
+  env: EnvironmentKind | undefined;
   targets: string[];
 }
 
 function parseFlags(argv: string[]): ValidateFlags {
-  const flags: ValidateFlags = { json: false, profile: undefined, targets: [] };
+  const flags: ValidateFlags = { json: false, profile: undefined, env: undefined, targets: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--json') flags.json = true;
@@ -52,6 +61,12 @@ function parseFlags(argv: string[]): ValidateFlags {
         throw new CliUsageError(`--profile takes one of ${PROFILES.join(', ')}, got ${JSON.stringify(value ?? '')}`, { flag: '--profile' });
       }
       flags.profile = value as ProfileName;
+    } else if (arg === '--env' || arg.startsWith('--env=')) {
+      const value = arg.includes('=') ? arg.slice('--env='.length) : argv[++i];
+      if (value === undefined || !(ENV_KINDS as readonly string[]).includes(value)) {
+        throw new CliUsageError(`--env takes one of ${ENV_KINDS.join(', ')}, got ${JSON.stringify(value ?? '')}`, { flag: '--env' });
+      }
+      flags.env = value as EnvironmentKind;
     } else if (arg === '--') flags.targets.push(...argv.slice(i + 1)), (i = argv.length);
     else if (arg.startsWith('-')) throw new CliUsageError(`unknown flag ${arg}`, { flag: arg });
     else flags.targets.push(arg);
@@ -79,11 +94,18 @@ async function expandTargets(targets: string[]): Promise<string[]> {
   return files;
 }
 
-/** Builds the command with its output streams (tests pass their own). */
-export function createValidateCommand(output: ValidateOutput = process): CliCommand {
+/**
+ * What `--env <kind>` knows before anything starts: the kind files' `environments` (see
+ * harness/runner/faults/kind.ts). A started environment may refuse more (its `unsupportedFaults`);
+ * the run checks that once it started.
+ */
+const staticCapabilities = (kind: EnvironmentKind): FaultCapabilities => ({ kind });
+
+/** Builds the command with its output streams (tests pass their own) and the environments' declared fault capabilities. */
+export function createValidateCommand(output: ValidateOutput = process, capabilities: (kind: EnvironmentKind) => FaultCapabilities = staticCapabilities): CliCommand {
   return {
     name: 'validate',
-    summary: 'Check scenario files (schema, units, thresholds, references) without running them',
+    summary: 'Check scenario files (schema, units, thresholds, references) without running them; with --env, also the faults that environment can inject',
     help: HELP,
     async run(argv) {
       const flags = parseFlags(argv);
@@ -93,6 +115,20 @@ export function createValidateCommand(output: ValidateOutput = process): CliComm
       for (const file of files) {
         try {
           const scenario = await loadScenarioFile(file, { profile: flags.profile });
+          if (flags.env) {
+            const refused = unsupportedFaults(scenario.faults, capabilities(flags.env));
+            if (refused.length > 0) {
+              invalid++;
+              const source = parseYamlSource(await readFile(file, 'utf8'), file);
+              const issues = refused.map((u) => ({ file, ...source.locate(['faults', u.index, 'do']), path: `faults[${u.index}].do`, message: `${u.do} cannot run in the ${flags.env} environment: ${u.reason}` }));
+              if (flags.json) output.stdout.write(`${JSON.stringify({ file, ok: false, code: 'HARN_RUNNER_FAULT_UNSUPPORTED', issues })}\n`);
+              else {
+                output.stdout.write(`INVALID ${file} [HARN_RUNNER_FAULT_UNSUPPORTED]\n`);
+                for (const issue of issues) output.stdout.write(`  ${formatIssue(issue)}\n`);
+              }
+              continue;
+            }
+          }
           const summary = `${scenario.kind}, ${scenario.workload.length} phase(s), ${scenario.faults.length} fault(s), ${Object.keys(scenario.thresholds).length} threshold(s)`;
           output.stdout.write(flags.json ? `${JSON.stringify({ file, ok: true, issues: [] })}\n` : `OK ${file} (${summary})\n`);
         } catch (err) {

@@ -98,6 +98,12 @@ export interface Environment {
   readonly db: DbControl;
   /** The database levers this environment has (see EnvCapability). */
   readonly capabilities: ReadonlySet<EnvCapability>;
+  /**
+   * Fault kinds (`do:` names of harness/runner/faults) this environment cannot inject, each with
+   * why (e.g. a provider without a lever the kind needs). A scenario naming one is refused before
+   * its run starts. Absent = every kind the fault registry allows for this `kind`.
+   */
+  readonly unsupportedFaults?: Readonly<Record<string, string>>;
   /** Removes every toxic and proxy, stops every process/container, unmounts, deletes temp dirs. Idempotent. */
   stop(): Promise<void>;
 }

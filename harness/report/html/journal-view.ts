@@ -80,11 +80,20 @@ export interface JournalView {
   phases: PhaseView[];
   /** Failures while tearing the run down (never hidden). */
   teardown: string[];
+  /** Waits whose deadline passed and operations the harness gave up sending, each with why (ms since start). */
+  waits: { what: string; at: number; message: string }[];
+  /** The checks ran after the run broke, on what could be read. */
+  salvaged: boolean;
+  /** Beads submitted / acknowledged / failed / unknown / completed, and submit attempts. */
+  submissions?: { submitted: number; acknowledged: number; failed: number; unknown: number; completed: number; attempts: number };
   /** Files next to the journal (the orchestrator log …): label → path relative to the page. */
   artifacts: Record<string, string>;
   metrics?: RunMetricsJson;
   /** Orchestrator memory samples (ms since start, bytes), when the run sampled them. */
-  memory: { t: number; rss?: number; heap?: number }[];
+  memory: { t: number; rss?: number; heap?: number; pid?: number }[];
+  /** Leak runs: each heap snapshot (ms since start) and the window the memory gates judged. */
+  heapSnapshots: { label: string; startedAtMs?: number; atMs: number }[];
+  judged?: { fromMs: number; untilMs: number };
   /** Submissions the arrival schedule produced, and how many went out late (open model). */
   arrivals?: { arrivals: number; dropped: number };
   checks?: CheckReport;
@@ -156,6 +165,9 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
     events: readEvents(first(raw, ['events', 'phases']), runStart),
     gates: readGates(first(raw, ['gates', 'gateResults'])),
     phases: readPhases(raw.phases),
+    waits: Array.isArray(raw.waits) ? raw.waits.filter(isObject).map((w) => ({ what: str(w.what) ?? 'wait', at: num(w.at) ?? 0, message: str(w.message) ?? '' })) : [],
+    salvaged: raw.salvaged === true,
+    ...(isObject(raw.submissions) ? { submissions: { submitted: num(raw.submissions.submitted) ?? 0, acknowledged: num(raw.submissions.acknowledged) ?? 0, failed: num(raw.submissions.failed) ?? 0, unknown: num(raw.submissions.unknown) ?? 0, completed: num(raw.submissions.completed) ?? 0, attempts: num(raw.submissions.attempts) ?? 0 } } : {}),
     teardown: Array.isArray(raw.teardown) ? raw.teardown.map((t) => (isObject(t) ? `${str(t.step) ?? '?'}: ${str(t.error) ?? ''}` : String(t))) : [],
     artifacts: isObject(raw.artifacts) ? Object.fromEntries(Object.entries(raw.artifacts).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, v as string])) : {},
     ...optional('error', readError(errorValue)),
@@ -166,6 +178,12 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
     ...optional('durationMs', num(raw.durationMs) ?? (runStart !== undefined && runEnd !== undefined ? runEnd - runStart : undefined)),
     ...optional('metrics', readMetrics(raw.metrics)),
     memory: readMemory(isObject(raw.metrics) ? raw.metrics.memory : undefined),
+    heapSnapshots: isObject(raw.leak) && Array.isArray(raw.leak.snapshots)
+      ? raw.leak.snapshots.filter(isObject).flatMap((x) => (num(x.atMs) === undefined ? [] : [{ label: str(x.label) ?? 'snapshot', atMs: num(x.atMs)!, ...optional('startedAtMs', num(x.startedAtMs)) }]))
+      : [],
+    ...(isObject(raw.leak) && isObject(raw.leak.judged) && num(raw.leak.judged.fromMs) !== undefined && num(raw.leak.judged.untilMs) !== undefined
+      ? { judged: { fromMs: num(raw.leak.judged.fromMs)!, untilMs: num(raw.leak.judged.untilMs)! } }
+      : {}),
     ...optional('arrivals', isObject(raw.metrics) && num(raw.metrics.arrivals) !== undefined ? { arrivals: num(raw.metrics.arrivals)!, dropped: num(raw.metrics.dropped) ?? 0 } : undefined),
     ...optional('checks', readChecks(raw.checks)),
   };
@@ -306,7 +324,7 @@ function readMemory(value: unknown): JournalView['memory'] {
   if (!Array.isArray(value)) return [];
   return value.filter(isObject).flatMap((m) => {
     const t = num(m.t);
-    return t === undefined ? [] : [{ t, ...optional('rss', num(m.rss)), ...optional('heap', num(m.heap)) }];
+    return t === undefined ? [] : [{ t, ...optional('rss', num(m.rss)), ...optional('heap', num(m.heap)), ...optional('pid', num(m.pid)) }];
   });
 }
 

@@ -6,7 +6,7 @@ import { formatMicros, formatMillis, escapeHtml } from './format.ts';
 import { buildJournal } from './journal-fixture.test-helper.ts';
 import { toJournalView } from './journal-view.ts';
 import { renderIndexPage } from './index-page.ts';
-import { renderScenarioPage } from './scenario-page.ts';
+import { memorySegments, renderScenarioPage } from './scenario-page.ts';
 import { writeReports } from './write-reports.ts';
 import { command as reportCommand, runReport } from './report-command.ts';
 
@@ -53,6 +53,24 @@ describe('renderScenarioPage', () => {
     const row = /<tr data-metric="endToEnd">(.*?)<\/tr>/s.exec(page)![1]!;
     expect(row).toMatch(/<td class="num">[\d.]+ (ms|s)<\/td>/);
     expect(row).toContain('<td class="num">240</td>');
+  });
+
+  it('breaks the memory series where the orchestrator restarted (a new pid is a new segment) and names each process', () => {
+    const memory = [
+      { t: 0, pid: 100, rss: 100 * 2 ** 20 },
+      { t: 1000, pid: 100, rss: 110 * 2 ** 20 },
+      { t: 2000 },
+      { t: 3000, pid: 200, rss: 90 * 2 ** 20 },
+      { t: 4000, pid: 200, rss: 95 * 2 ** 20 },
+    ];
+    expect(memorySegments(memory)).toEqual([{ index: 0, pid: 100, t: 0 }, { index: 3, pid: 200, t: 3000 }]);
+    const restarted = renderScenarioPage({ ...journal, metrics: { ...(journal.metrics as object), memory } });
+    expect(restarted).toContain('Orchestrator processes: pid 100 from 0.0 s · pid 200 from 3.0 s');
+    expect(page).not.toContain('Orchestrator processes:');
+    const leak = { snapshots: [{ label: 'baseline', pid: 100, startedAtMs: 70_000, atMs: 71_500, bytes: 1 }, { label: 'final', pid: 100, startedAtMs: 90_000, atMs: 92_000, bytes: 1 }], judged: { fromMs: 30_000, untilMs: 70_000 } };
+    const soak = renderScenarioPage({ ...journal, leak, metrics: { ...(journal.metrics as object), memory } });
+    expect(soak).toContain('Memory gates judged 30.0 s–70.0 s (after warm-up, before any heap snapshot)');
+    expect(soak).toContain('Heap snapshots: baseline 70.0 s–71.5 s · final 90.0 s–92.0 s');
   });
 
   it('embeds the charts as inline SVG with the fault windows of the journal', () => {

@@ -54,6 +54,9 @@ ${Object.entries(view.versions).map(([k, v]) => metaItem(k, v))}${metaItem('host
 </div>
 ${view.error ? raw(html`<div class="error-box"><b>The harness could not finish this run.</b><pre>${view.error}</pre></div>`) : ''}
 ${view.teardown.length > 0 ? raw(html`<div class="error-box"><b>Teardown reported problems.</b><pre>${view.teardown.join('\n')}</pre></div>`) : ''}
+${view.submissions ? raw(html`<p class="submissions"><b>Beads</b>: submitted ${view.submissions.submitted} · acknowledged ${view.submissions.acknowledged} · failed ${view.submissions.failed} · unknown ${view.submissions.unknown} · completed ${view.submissions.completed} <span class="dim">(${view.submissions.attempts} submit attempts, retries and duplicates included)</span></p>`) : ''}
+${view.waits.length > 0 ? raw(html`<div class="error-box"><b>Waits that ran out, and operations not sent.</b><pre>${view.waits.map((w) => `${(w.at / 1000).toFixed(1)} s  ${w.what}: ${w.message}`).join('\n')}</pre></div>`) : ''}
+${view.salvaged ? raw(html`<div class="error-box"><b>The run broke; the checks below ran on what could be read afterwards.</b></div>`) : ''}
 ${renderArtifacts(view.artifacts)}
 </header>
 ${renderCards(view)}
@@ -104,9 +107,33 @@ function throughputLines(metrics: RunMetricsJson | undefined) {
 function renderMemory(view: JournalView, windows: ShadedWindow[]): RawHtml | '' {
   if (view.memory.length === 0) return '';
   // Plotted in MiB so the axis ticks land on round binary sizes (16, 32, 48 MiB), not 19.1 MiB.
-  const lines = (['rss', 'heap'] as const).map((key) => ({ name: key, points: view.memory.map((m) => ({ tMs: m.t, y: m[key] === undefined ? null : m[key] / MIB })) }));
+  // A restarted orchestrator (a new pid) is a new segment: the line breaks instead of joining two processes.
+  const segments = memorySegments(view.memory);
+  const lines = (['rss', 'heap'] as const).map((key) => ({
+    name: key,
+    points: view.memory.flatMap((m, i) => {
+      const point = { tMs: m.t, y: m[key] === undefined ? null : m[key] / MIB };
+      return i > 0 && segments.some((s) => s.index === i && s.index > 0) ? [{ tMs: m.t, y: null }, point] : [point];
+    }),
+  }));
+  const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const notes = [
+    ...(segments.length > 1 ? [`Orchestrator processes: ${segments.map((s) => `pid ${s.pid} from ${sec(s.t)}`).join(' · ')}`] : []),
+    ...(view.judged ? [`Memory gates judged ${sec(view.judged.fromMs)}–${sec(view.judged.untilMs)} (after warm-up, before any heap snapshot)`] : []),
+    ...(view.heapSnapshots.length > 0 ? [`Heap snapshots: ${view.heapSnapshots.map((h) => `${h.label} ${h.startedAtMs !== undefined ? `${sec(h.startedAtMs)}–` : 'at '}${sec(h.atMs)}`).join(' · ')}`] : []),
+  ];
+  const caption = notes.length > 0 ? raw(html`<figcaption>${notes.join(' — ')}</figcaption>`) : '';
   return raw(html`<section id="memory"><h2>Orchestrator memory</h2><figure>${raw(renderTimeChart({ kind: 'memory-over-time', label: 'Orchestrator RSS and heap over time', lines, windows, formatY: (mib) => formatBytes(mib * MIB), ...endOf(view) }))}
-${legend([['series-0', 'rss'], ['series-1', 'heap used']])}</figure></section>`);
+${legend([['series-0', 'rss'], ['series-1', 'heap used']])}${caption}</figure></section>`);
+}
+
+/** Where each orchestrator process's samples start (index into the series), in order. */
+export function memorySegments(memory: JournalView['memory']): { index: number; pid: number; t: number }[] {
+  const out: { index: number; pid: number; t: number }[] = [];
+  memory.forEach((m, index) => {
+    if (m.pid !== undefined && out.at(-1)?.pid !== m.pid) out.push({ index, pid: m.pid, t: m.t });
+  });
+  return out;
 }
 
 function renderCards(view: JournalView): RawHtml {

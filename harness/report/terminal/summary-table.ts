@@ -42,6 +42,7 @@ export function renderSummaryTable(journal: JournalInput, options: SummaryTableO
   const line = (plain: string, style?: Parameters<Painter>[0]): string => (style ? paint(style, truncate(plain, width)) : truncate(plain, width));
   const lines: string[] = [headline(view, width, paint)];
   if (view.verdict === 'error') lines.push(line(`error: ${oneLine(view.error ?? 'the run errored (no error recorded)')}`, 'red'));
+  if (view.submissions) lines.push(line(submissionsLine(view.submissions), view.submissions.failed + view.submissions.unknown > 0 ? 'yellow' : undefined));
   const metrics = view.metrics?.metrics as Record<string, { summary?: Record<string, number> }> | undefined;
   const rows = ROWS.filter(([key]) => (metrics?.[key]?.summary?.count ?? 0) > 0);
   if (rows.length > 0) {
@@ -59,6 +60,9 @@ export function renderSummaryTable(journal: JournalInput, options: SummaryTableO
     lines.push(line(`${pad('throughput', LABEL_WIDTH)}${formatPerMinute(t.perMinute)} (${formatCount(t.completions)} completions in ${formatMillis(t.durationMs)})`));
   }
   lines.push(violationsLine(view, width, paint));
+  if (view.salvaged) lines.push(line('checks      ran after the run broke, on what could be read', 'yellow'));
+  for (const w of view.waits.slice(0, MAX_GATE_LINES)) lines.push(line(`  ⏱ ${oneLine(w.what)} at ${formatMillis(w.at)}: ${oneLine(w.message)}`, 'yellow'));
+  if (view.waits.length > MAX_GATE_LINES) lines.push(line(`  … ${view.waits.length - MAX_GATE_LINES} more expired waits in the report`, 'yellow'));
   const failed = view.gates.filter((g) => !g.pass);
   for (const g of failed.slice(0, MAX_GATE_LINES)) lines.push(line(`  ✗ ${oneLine(g.key)}: expected ${oneLine(g.expected)}, actual ${oneLine(g.actual)}`, 'red'));
   if (failed.length > MAX_GATE_LINES) lines.push(line(`  … ${failed.length - MAX_GATE_LINES} more failed gates in the report`, 'red'));
@@ -78,6 +82,11 @@ function headline(view: JournalView, width: number, paint: Painter): string {
   const name = truncate(oneLine(`${view.scenario.kind}/${view.scenario.name}`), room);
   const plain = `${word}  ${name}  ${facts}`;
   return truncate(plain, width) === plain ? `${paint(style, word)}  ${paint('bold', name)}  ${facts}` : paint(style, truncate(plain, width));
+}
+
+/** submitted / acknowledged / failed / unknown / completed: what happened to every bead sent, not only the completed ones. */
+export function submissionsLine(s: NonNullable<JournalView['submissions']>): string {
+  return `${pad('beads', LABEL_WIDTH)}submitted ${s.submitted}  acknowledged ${s.acknowledged}  failed ${s.failed}  unknown ${s.unknown}  completed ${s.completed}  (${s.attempts} submit attempts)`;
 }
 
 function violationsLine(view: JournalView, width: number, paint: Painter): string {

@@ -24,6 +24,17 @@ describe('colorEnabled', () => {
 });
 
 describe('renderSummaryTable', () => {
+  it('heads with what happened to every bead sent, and lists the waits that ran out', () => {
+    const journal = {
+      ...failing,
+      submissions: { submitted: 8, acknowledged: 6, failed: 1, unknown: 1, completed: 6, attempts: 11 },
+      waits: [{ what: 'drain', at: 61_000, message: '1 bead(s) not terminal after 60000 ms (timeouts.drain 60000 ms): steady-3' }],
+    };
+    const lines = renderSummaryTable(journal).trimEnd().split('\n');
+    expect(lines[1]).toBe('beads       submitted 8  acknowledged 6  failed 1  unknown 1  completed 6  (11 submit attempts)');
+    expect(lines).toContain('  ⏱ drain at 61 s: 1 bead(s) not terminal after 60000 ms (timeouts.drain 60000 ms): steady-3');
+  });
+
   it('shows verdict, gates, percentiles of the main metrics, throughput and violations', () => {
     const text = renderSummaryTable(failing);
     const lines = text.trimEnd().split('\n');

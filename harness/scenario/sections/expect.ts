@@ -38,7 +38,12 @@ export const expectSchema = z
 
 export type Expect = z.output<typeof expectSchema>;
 
-/** Bead references must exist; counts must fit the workload; `completed: all` contradicts cancellations. */
+/**
+ * Bead references must exist; counts must fit the workload. `completed: all` goes with
+ * cancellations: it means every bead not cancelled on request completes (the state checker
+ * accepts `cancelled` for a bead the workload asked to cancel), which is what a scenario with
+ * faults can promise — how many cancels land before their bead finishes is not knowable upfront.
+ */
 export function checkExpect(expect: Expect, workload: WorkloadIndex): RawIssue[] {
   const issues: RawIssue[] = [];
   for (const ref of Object.keys(expect.beads ?? {})) {
@@ -50,9 +55,6 @@ export function checkExpect(expect: Expect, workload: WorkloadIndex): RawIssue[]
   const settled = (expect.completed === 'all' ? 0 : expect.completed) + (expect.failed ?? 0) + (expect.cancelled ?? 0);
   if (settled > workload.totalBeads) {
     issues.push({ path: ['expect'], message: `expects ${settled} beads to settle but the workload submits ${workload.totalBeads}` });
-  }
-  if (expect.completed === 'all' && workload.cancels) {
-    issues.push({ path: ['expect', 'completed'], message: 'completed: all contradicts the cancellations in the workload; give a number' });
   }
   if (expect.completed === 'all' && Object.values(expect.beads ?? {}).some((s) => s !== 'completed')) {
     issues.push({ path: ['expect', 'completed'], message: 'completed: all contradicts expect.beads naming beads that do not complete; give a number' });

@@ -7,55 +7,21 @@
  * Every fault is healed at `at + for` and, whatever happens, at the end of the run.
  */
 import { z } from 'zod';
-import { durationSchema } from '../units.ts';
+import { FAULT_KINDS } from '../../runner/faults/registry.ts';
 import type { RawIssue } from './issue.ts';
 import type { WorkloadIndex } from './workload.ts';
 
-const at = durationSchema.meta({ description: 'When the fault starts, from the run start.' });
-const windowRequired = durationSchema.meta({ description: 'How long the fault lasts before it is healed.' });
-const windowOptional = windowRequired.optional();
+export { TARGET_PATTERN } from '../../runner/faults/kind.ts';
 
-/** `random`, `busiest`, or `<workflow>.<bead>`: the worker running that bead. */
-export const TARGET_PATTERN = '^(?:random|busiest|[a-z0-9]+(?:-[a-z0-9]+)*\\.[a-z0-9]+(?:-[a-z0-9]+)*)$';
-const target = z
-  .string()
-  .regex(new RegExp(TARGET_PATTERN), { error: (iss) => `${JSON.stringify(iss.input)} is not a target; use random, busiest or <workflow>.<bead>` })
-  .default('random')
-  .meta({ description: 'Which worker: random (seeded), busiest, or <workflow>.<bead> (the worker running that bead).' });
+// Generic, so TypeScript maps the registry's tuple to a tuple (a discriminated union needs one).
+type SchemasOf<T> = { [K in keyof T]: T[K] extends { schema: infer S } ? S : never };
+type Schemas = SchemasOf<typeof FAULT_KINDS>;
+/** One schema per fault kind, declared in that kind's file (harness/runner/faults/<do>.ts). */
+export const FAULT_SCHEMAS = FAULT_KINDS.map((k) => k.schema) as unknown as Schemas;
 
-const fault = <D extends string, S extends z.core.$ZodLooseShape>(name: D, description: string, shape: S) =>
-  z.strictObject({ at, do: z.literal(name), ...shape }).meta({ description });
+export const FAULT_NAMES = FAULT_KINDS.map((k) => k.do);
 
-export const FAULT_SCHEMAS = [
-  fault('actors.kill', 'Kill supervised actors inside the orchestrator (via /admin hooks); supervisors must restart them.', {
-    for: windowOptional,
-    count: z.int().min(1).default(1).meta({ description: 'Actors killed each time.' }),
-    every: durationSchema.optional().meta({ description: 'Repeat every this long during `for`.' }),
-  }),
-  fault('db.outage', 'Make SurrealDB unreachable through the proxy.', {
-    for: windowRequired,
-    mode: z.enum(['refuse', 'hang']).default('refuse').meta({ description: 'refuse: connections fail at once; hang: accepted, then silent.' }),
-  }),
-  fault('db.latency', 'Delay every DB response.', {
-    for: windowRequired,
-    latency: durationSchema.meta({ description: 'Added delay.' }),
-    jitter: durationSchema.prefault('0s').meta({ description: 'Random ± spread on the delay.' }),
-  }),
-  fault('db.reset', 'Reset DB connections (TCP RST); with `for`, keep resetting new ones for that long.', { for: windowOptional }),
-  fault('db.kill', 'SIGKILL the DB server; restart it after `for` (default at once).', { for: windowOptional }),
-  fault('db.diskFull', 'Fill the DB data volume (real ENOSPC) for `for`.', { for: windowRequired }),
-  fault('agent.crash', 'Kill worker processes abruptly; the pool respawns them and beads resume.', {
-    target,
-    count: z.int().min(1).default(1).meta({ description: 'Workers killed.' }),
-  }),
-  fault('agent.partition', 'Cut the network between the orchestrator and a worker for `for`.', { for: windowRequired, target }),
-  fault('orchestrator.kill', 'SIGKILL the orchestrator, then restart it after `for` (default at once).', { for: windowOptional }),
-  fault('orchestrator.restart', 'SIGTERM the orchestrator (graceful shutdown), then restart it.', {}),
-] as const;
-
-export const FAULT_NAMES = FAULT_SCHEMAS.map((s) => s.shape.do.value);
-
-export const faultSchema = z.discriminatedUnion('do', [...FAULT_SCHEMAS], {
+export const faultSchema = z.discriminatedUnion('do', FAULT_SCHEMAS, {
   error: (iss) =>
     iss.code === 'invalid_union' ? `unknown fault ${JSON.stringify((iss.input as { do?: unknown } | undefined)?.do)}; "do" must be one of ${FAULT_NAMES.join(', ')}` : undefined,
 });
@@ -84,19 +50,8 @@ export function checkFaults(
       const field = 'for' in f && f.for !== undefined ? 'for' : 'at';
       issues.push({ path: [...path, field], message: `fault ends at ${faultEnd(f)}ms, after the end of the run (timeouts.total = ${ctx.totalMs}ms)` });
     }
-    if (f.do === 'actors.kill') {
-      if (!ctx.admin) issues.push({ path: [...path, 'do'], message: 'actors.kill uses the /admin hooks: set system.admin: true' });
-      if (f.every !== undefined && f.for === undefined) issues.push({ path: [...path, 'every'], message: 'every needs a `for` window to repeat in' });
-      if (f.every !== undefined && f.every <= 0) issues.push({ path: [...path, 'every'], message: 'every must be above zero' });
-    }
-    if ((f.do === 'agent.crash' || f.do === 'agent.partition') && ctx.workload) {
-      const ref = /^([^.]+)\.(.+)$/.exec(f.target);
-      if (ref) {
-        const beads = ctx.workload.workflows.get(ref[1]!);
-        if (!beads) issues.push({ path: [...path, 'target'], message: `unknown workflow "${ref[1]}" (workflows: ${[...ctx.workload.workflows.keys()].join(', ') || 'none'})` });
-        else if (!beads.has(ref[2]!)) issues.push({ path: [...path, 'target'], message: `unknown bead "${ref[2]}" in workflow "${ref[1]}"` });
-      }
-    }
+    const kind = FAULT_KINDS.find((k) => k.do === f.do);
+    for (const issue of kind?.validate?.(f as never, ctx) ?? []) issues.push({ path: [...path, ...issue.path], message: issue.message });
   });
   return issues;
 }

@@ -1,6 +1,6 @@
 /**
  * `leak`: how a `kind: leak` scenario watches the orchestrator's memory while the workload runs —
- * warm-up before the baseline heap snapshot, sampling period, whether to take heap snapshots for
+ * warm-up before the judged window, sampling period, whether to take heap snapshots for
  * memlab, and how many leak clusters attributed to our code are tolerated. The RSS and heap bars
  * themselves are ordinary thresholds (`rss.variance`, `heap.slope`), judged over the samples after
  * warm-up (see harness/runner/leak-phase.ts).
@@ -13,12 +13,12 @@ export const leakSchema = z
   .strictObject({
     warmup: durationSchema
       .prefault('1m')
-      .meta({ description: 'Warm-up from the first arrival: the baseline heap snapshot is taken then, and the gates ignore earlier samples.' }),
+      .meta({ description: 'Warm-up from the first arrival: the gates ignore earlier samples.' }),
     sampleEvery: durationSchema.prefault('10s').meta({ description: 'Period of the RSS / heap / worker RSS samples.' }),
     snapshots: z
       .boolean()
       .default(true)
-      .meta({ description: 'Take heap snapshots (baseline, target half way, final) and analyse them with memlab; false skips the clusters gate.' }),
+      .meta({ description: 'Take heap snapshots in the second half of the soak (after the window the gates judge) and count the memlab clusters that grew in both intervals between them; false skips the clusters gate.' }),
     ourClusters: z.int().min(0).default(0).meta({ description: 'Most memlab leak clusters attributed to our code (system/, harness/) that still pass.' }),
     minClusterSize: z
       .string({ error: `expected a size such as ${BYTES_FORMS}` })

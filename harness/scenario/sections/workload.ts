@@ -61,6 +61,32 @@ export const cancelSchema = z
   })
   .meta({ description: 'Cancellations: one of bead|fraction, one of at|afterStart.' });
 
+/**
+ * How the workload's client retries a submission, like a real SDK: the AWS SDKs' `standard` mode
+ * is the model of the default — 3 attempts in all, exponential backoff from 100 ms with full
+ * jitter (capped at 20 s), on transient answers only: an indeterminate outcome (timeout, reset),
+ * a refused connection, 429 and 500/502/503/504. Every attempt re-sends the SAME idempotency key,
+ * so the orchestrator must make the retries exactly-once.
+ */
+export const RETRY_ON = ['unknown', 'refused'] as const;
+export const RETRY_DEFAULT = Object.freeze({ attempts: 3, backoff: 100, on: Object.freeze(['unknown', 'refused', 429, 500, 502, 503, 504] as (typeof RETRY_ON[number] | number)[]) });
+/** Upper bound of one backoff sleep (ms), as the AWS SDKs cap theirs. */
+export const RETRY_MAX_BACKOFF_MS = 20_000;
+
+export const retrySchema = z
+  .strictObject({
+    attempts: z.int().min(1).max(100).default(RETRY_DEFAULT.attempts).meta({ description: 'Sends in all, the first included (1 = never retry). Default 3.' }),
+    backoff: durationSchema.prefault('100ms').meta({ description: 'Base of the exponential backoff: attempt n waits a seeded uniform draw in [0, backoff × 2^(n-1)], at most 20s (full jitter). Default 100ms.' }),
+    on: z
+      .array(z.union([z.enum(RETRY_ON), z.int().min(400).max(599)], { error: 'retry.on lists unknown, refused or HTTP statuses (400-599)' }))
+      .min(1)
+      .default([...RETRY_DEFAULT.on])
+      .meta({ description: 'What is retried: unknown (timeout, reset), refused (connection refused), or an HTTP status. Default [unknown, refused, 429, 500, 502, 503, 504].' }),
+  })
+  .meta({ description: 'Client retries of this phase\'s submissions, with the same idempotency key (default: 3 attempts, 100ms full-jitter backoff, on unknown, refused, 429, 500, 502, 503, 504).' });
+
+export type Retry = z.output<typeof retrySchema>;
+
 export const phaseSchema = z
   .strictObject({
     name: slug('phase name').optional(),
@@ -75,6 +101,7 @@ export const phaseSchema = z
     priority: z.int().min(0).max(4).optional().meta({ description: 'Priority of every bead in the phase, 0 = highest.' }),
     cancel: cancelSchema.optional(),
     duplicates: fractionSchema.optional().meta({ description: 'Share of submissions re-sent with the same idempotency key.' }),
+    retry: retrySchema.optional(),
   })
   .meta({ description: 'One workload phase: exactly one of beads, workflow, invalid.' });
 

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadScenarioText } from '../scenario/index.ts';
-import { assertFaultsSupported, planFaults, sutEnvForFaults, workerProcesses } from './faults.ts';
+import { loadScenarioText } from '../../scenario/index.ts';
+import { hasCode } from '../../../system/errors.ts';
+import { FAULT_NAMES } from '../../scenario/index.ts';
+import { assertFaultsSupported, environmentOptionsFor, FAULT_KINDS, faultKind, planFaults, sutEnvForFaults, unsupportedFaults, whyKindUnsupported, whyUnsupported, workerProcesses } from './index.ts';
 
 const children: { kill(signal: NodeJS.Signals): boolean }[] = [];
 afterEach(() => {
@@ -12,12 +14,51 @@ const loadFaults = (faults: string, kind = 'integration') =>
   loadScenarioText(`name: f\nkind: ${kind}\nsystem: { admin: true }\nworkload: [{ beads: 1 }]\nfaults:\n${faults}\ntimeouts: { total: 10m }\n`, `scenarios/${kind}/f.yaml`).faults;
 
 describe('assertFaultsSupported', () => {
-  it('accepts every fault the runner injects, agent.partition included', () => {
-    expect(() =>
-      assertFaultsSupported(
-        loadFaults('  - { at: 1s, do: db.outage, for: 1s }\n  - { at: 1s, do: orchestrator.kill }\n  - { at: 1s, do: agent.crash }\n  - { at: 1s, do: agent.partition, for: 2s }'),
-      ),
-    ).not.toThrow();
+  const all = loadFaults(
+    '  - { at: 1s, do: db.outage, for: 1s }\n  - { at: 1s, do: orchestrator.kill }\n  - { at: 1s, do: agent.crash }\n  - { at: 1s, do: agent.partition, for: 2s }\n  - { at: 1s, do: db.diskFull, for: 2s }',
+  );
+
+  it('finds nothing unsupported when both providers can inject every kind of the timeline', () => {
+    expect(unsupportedFaults(all, { kind: 'local' })).toEqual([]);
+    expect(unsupportedFaults(all, { kind: 'containers' })).toEqual([]);
+  });
+
+  it('refuses, before a run, a kind the environment declares it cannot inject, naming the entry and why', () => {
+    const env = { kind: 'local' as const, unsupportedFaults: { 'db.diskFull': 'no size-limited data disk on this host' } };
+    expect(unsupportedFaults(all, env)).toEqual([{ index: 4, do: 'db.diskFull', reason: 'no size-limited data disk on this host' }]);
+    const err = (() => {
+      try {
+        assertFaultsSupported(all, env);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(hasCode(err, 'HARN_RUNNER_FAULT_UNSUPPORTED')).toBe(true);
+    expect((err as Error).message).toBe('fault db.diskFull cannot be injected here: no size-limited data disk on this host (faults[4], local environment)');
+  });
+
+  it('refuses a kind whose file limits it to other environments', () => {
+    const containersOnly = { ...faultKind('db.kill'), environments: ['containers'] as const };
+    expect(whyKindUnsupported(containersOnly, { kind: 'local' })).toBe('only the containers environment can inject it');
+    expect(whyKindUnsupported(containersOnly, { kind: 'containers' })).toBeUndefined();
+    expect(whyUnsupported('db.kill', { kind: 'local' })).toBeUndefined();
+    expect(whyUnsupported('db.nuke', { kind: 'local' })).toBe('no such fault kind');
+  });
+
+  it('asks the environment for what the timeline needs, and the orchestrator for agent proxies only with a partition', () => {
+    expect(environmentOptionsFor(all)).toEqual({ dataDiskBytes: 64 * 1024 * 1024 });
+    expect(environmentOptionsFor(loadFaults('  - { at: 1s, do: db.kill }'))).toEqual({});
+  });
+});
+
+describe('registry', () => {
+  it('has one kind per do: name, each with a schema, an inject and a description', () => {
+    expect(FAULT_KINDS.map((k) => k.do)).toEqual(FAULT_NAMES);
+    for (const kind of FAULT_KINDS) {
+      expect(kind.schema.shape.do.value).toBe(kind.do);
+      expect(typeof kind.inject).toBe('function');
+      expect(kind.description.length).toBeGreaterThan(10);
+    }
   });
 });
 
