@@ -14,7 +14,7 @@ process.env.OYA_ENV = 'containers';
 if (await dockerAvailable()) {
   // Built (or found current) once, before any scenario's clock starts.
   await prepareImages(process.env, (line) => process.stderr.write(`chaos-containers: ${line}\n`));
-  await defineLane('chaos', { ciSeeds: 1 });
+  await defineLane('chaos', { ciSeeds: 1, env: 'containers' });
 } else {
   it.skip('chaos-containers: no Docker engine answered /_ping within 2 s — run `npm run env:docker` (as root) to install/start one', () => {});
 }
