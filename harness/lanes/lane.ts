@@ -18,6 +18,7 @@ import { chooseKind } from '../env/providers/select.ts';
 import type { EnvironmentKind } from '../env/providers/types.ts';
 import { unsupportedFaults } from '../runner/faults/index.ts';
 import { formatFailedGates } from '../runner/gates.ts';
+import { writeJournal } from '../report/journal.ts';
 import { DEFAULT_REPORT_DIR, runScenario } from '../runner/run.ts';
 import { loadScenarioFile, type ProfileName, type ResolvedScenario, type ScenarioKind } from '../scenario/index.ts';
 
@@ -74,19 +75,33 @@ function defineSeededRuns(kind: ScenarioKind, profile: ProfileName, scenarios: {
     for (const { name, scenario: base } of scenarios) {
       for (const seed of laneSeeds(base.seed, profile, ciSeeds)) {
         const scenario = seed === base.seed ? base : { ...base, seed, name: `${base.name}-seed${seed}` };
-        it(`${name} seed ${seed}`, async () => {
-          const progress = await startRunProgress(scenario, process.stderr);
-          const result = await runScenario(scenario, { envKind, log: (line) => process.stderr.write(`${line}\n`), onProgress: progress.update }).finally(() => progress.stop());
-          await reportRun(result.journal, { reportDir: DEFAULT_REPORT_DIR, stream: process.stderr });
-          if (result.verdict === 'error') {
-            const e = result.journal.error;
-            throw new Error(`scenario ${scenario.name} could not be judged (${e?.phase ?? 'run'}): ${e?.code ? `[${e.code}] ` : ''}${e?.message}\njournal: ${result.journalPath}`, { cause: result.error });
-          }
-          expect(result.verdict, `${formatFailedGates(scenario.name, result.gates)}\njournal: ${result.journalPath}`).toBe('pass');
-        }, scenario.timeouts.total + SETUP_MARGIN_MS);
+        it(`${name} seed ${seed}`, () => runInLane(inEnvironment(scenario, envKind), envKind), scenario.timeouts.total + SETUP_MARGIN_MS);
       }
     }
   });
+}
+
+/**
+ * The scenario as a lane runs it there: a containers run is named `<name>.containers`, so its
+ * journal, page and log (reports/chaos/<name>.containers.json) sit next to the local run's
+ * instead of overwriting it. (A dot, not an `@`: the name also names the Docker containers.)
+ */
+export function inEnvironment(scenario: ResolvedScenario, env: EnvironmentKind): ResolvedScenario {
+  return env === 'local' ? scenario : { ...scenario, name: `${scenario.name}.${env}` };
+}
+
+/** One lane test: runs the scenario, records where it ran in its journal, reports, judges. */
+async function runInLane(scenario: ResolvedScenario, envKind: EnvironmentKind): Promise<void> {
+  const progress = await startRunProgress(scenario, process.stderr);
+  const result = await runScenario(scenario, { envKind, log: (line) => process.stderr.write(`${line}\n`), onProgress: progress.update }).finally(() => progress.stop());
+  result.journal.environment = { kind: envKind };
+  await writeJournal(DEFAULT_REPORT_DIR, result.journal);
+  await reportRun(result.journal, { reportDir: DEFAULT_REPORT_DIR, stream: process.stderr });
+  if (result.verdict === 'error') {
+    const e = result.journal.error;
+    throw new Error(`scenario ${scenario.name} could not be judged (${e?.phase ?? 'run'}): ${e?.code ? `[${e.code}] ` : ''}${e?.message}\njournal: ${result.journalPath}`, { cause: result.error });
+  }
+  expect(result.verdict, `${formatFailedGates(scenario.name, result.gates)}\njournal: ${result.journalPath}`).toBe('pass');
 }
 
 /** The seeds a scenario runs with in a lane: its own, then the next ones (see LaneOptions.ciSeeds). */
@@ -130,18 +145,7 @@ export async function defineLane(kind: ScenarioKind, options: LaneOptions = {}):
       continue;
     }
     const scenario = loaded;
-    it(`${name} [${profile}]`, async () => {
-      const progress = await startRunProgress(scenario, process.stderr);
-      const result = await runScenario(scenario, { envKind, log: (line) => process.stderr.write(`${line}\n`), onProgress: progress.update }).finally(() => progress.stop());
-      await reportRun(result.journal, { reportDir: DEFAULT_REPORT_DIR, stream: process.stderr });
-      if (result.verdict === 'error') {
-        const e = result.journal.error;
-        throw new Error(`scenario ${scenario.name} could not be judged (${e?.phase ?? 'run'}): ${e?.code ? `[${e.code}] ` : ''}${e?.message}\njournal: ${result.journalPath}`, {
-          cause: result.error,
-        });
-      }
-      expect(result.verdict, `${formatFailedGates(scenario.name, result.gates)}\njournal: ${result.journalPath}`).toBe('pass');
-    }, scenario.timeouts.total + SETUP_MARGIN_MS);
+    it(`${name} [${profile}]`, () => runInLane(inEnvironment(scenario, envKind), envKind), scenario.timeouts.total + SETUP_MARGIN_MS);
   }
   if (seeded.length > 0) defineSeededRuns(kind, profile, seeded, options.ciSeeds ?? 1, envKind);
 }
