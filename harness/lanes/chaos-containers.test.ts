@@ -3,6 +3,7 @@
  * ONE seed each (the local chaos lane runs three; this lane shows the scenarios hold against real
  * containers, and fits the CI budget), with OYA_ENV=containers so a missing Docker engine or
  * image is an error, never a silent fallback to local. `npx vitest --project chaos-containers`.
+ * Runs are named `<name>.containers` (their own journals), container-only faults included.
  * Without any Docker engine the lane reports itself skipped with the reason; `npm run env:docker`
  * (and .ci/run) bring one up and build the images.
  */
