@@ -75,11 +75,10 @@ function toRow(entry: unknown): IndexRow {
   const latency = view.metrics?.metrics.endToEnd.summary;
   const violations = view.checks === undefined ? undefined : Object.values(view.checks.counts).reduce((a, b) => a + b, 0);
   const passed = view.gates.filter((g) => g.pass).length;
-  const env = (journal as { environment?: { kind?: unknown } }).environment?.kind;
   return {
     name: view.scenario.name,
     kind: view.scenario.kind,
-    env: typeof env === 'string' ? env : '?',
+    env: view.environment ?? '?',
     ...(view.scenario.file ? { file: view.scenario.file } : {}),
     recoveries: view.faults.flatMap((f) => (f.recoveryMs === undefined ? [] : [f.recoveryMs])),
     verdict: view.verdict,
@@ -116,6 +115,6 @@ function recoverySection(rows: readonly IndexRow[]): string {
   return html`<section><h2>Chaos recovery: local vs containers</h2>
 <p class="muted">Longest recovery (a fault healed → /health ok again) over every run and fault of the scenario, per environment; ✗ when a run did not pass.</p>
 <div class="table-wrap"><table class="recovery-by-env"><thead><tr><th>scenario file</th>${raw(ENVS.map((e) => html`<th class="num">${e}</th>`).join(''))}</tr></thead><tbody>
-${raw(files.map((f) => html`<tr data-file="${f}"><td>${f}</td>${raw(ENVS.map((e) => cell(byFile.get(f)![e])).join(''))}</tr>`).join('\n'))}
+${raw(files.map((f) => html`<tr data-file="${f}"><td>${f.replace(/^.*?(?=scenarios\/)/, '')}</td>${raw(ENVS.map((e) => cell(byFile.get(f)![e])).join(''))}</tr>`).join('\n'))}
 </tbody></table></div></section>`;
 }

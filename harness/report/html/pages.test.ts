@@ -171,6 +171,8 @@ describe('renderIndexPage', () => {
     const pauseRow = /<tr data-file="scenarios\/chaos\/db-pause.yaml">(.*?)<\/tr>/s.exec(section)![1]!;
     expect(pauseRow).toContain('<td class="num muted">not run</td>');
     expect(renderIndexPage([run('x', 'local', [1])]).includes('Chaos recovery')).toBe(true);
+    // writeReports hands the index views, not raw journals: the environment survives the view.
+    expect(toJournalView(run('v', 'containers', [1])).environment).toBe('containers');
     expect(renderIndexPage([{ ...run('y', undefined, [1]) }]).includes('Chaos recovery')).toBe(false);
   });
 });
