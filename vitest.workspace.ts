@@ -8,6 +8,8 @@
  * - leak:        scenarios/leak/*.yaml, RSS/heap soak and memlab analysis.
  * - chaos-containers: scenarios/chaos/*.yaml again, one seed each, in the containers environment
  *                (OYA_ENV=containers; skipped with the reason when no Docker engine answers).
+ *                The local chaos lane skips the container-only scenarios (db-partition, db-pause)
+ *                with the reason; this one runs them, each run named `<name>.containers`.
  *
  * Lanes that start real processes run their files one at a time (fileParallelism: false): two
  * scenario runs on 2 cores would measure each other, and the ports and data dirs they use are
@@ -35,7 +37,8 @@ export const projects: TestProjectInlineConfiguration[] = [
     test: {
       name: 'unit',
       include: ['system/**/*.test.ts', 'harness/**/*.test.ts'],
-      exclude: ['**/*.integration.test.ts', 'harness/lanes/**', '**/node_modules/**'],
+      // The lane files run scenarios (their own projects below); lane.unit.test.ts is a unit test.
+      exclude: ['**/*.integration.test.ts', 'harness/lanes/{integration,chaos,chaos-containers,load,leak}.test.ts', '**/node_modules/**'],
       testTimeout: 30_000,
       pool: 'forks',
       sequence: { groupOrder: 0 },

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   run: () => import('./commands/run.ts'),
   soak: () => import('../leak/soak.ts'),
   burn: () => import('./commands/burn.ts'),
+  images: () => import('./commands/images.ts'),
 };
 
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, internal: 3 });

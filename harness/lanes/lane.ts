@@ -14,7 +14,11 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { reportRun, startRunProgress } from '../cli/commands/run.ts';
+import { chooseKind } from '../env/providers/select.ts';
+import type { EnvironmentKind } from '../env/providers/types.ts';
+import { unsupportedFaults } from '../runner/faults/index.ts';
 import { formatFailedGates } from '../runner/gates.ts';
+import { writeJournal } from '../report/journal.ts';
 import { DEFAULT_REPORT_DIR, runScenario } from '../runner/run.ts';
 import { loadScenarioFile, type ProfileName, type ResolvedScenario, type ScenarioKind } from '../scenario/index.ts';
 
@@ -51,27 +55,53 @@ export interface LaneOptions {
    * The lane's time budget is kept by short ci profiles, not by fewer seeds. @default 1
    */
   ciSeeds?: number;
+  /**
+   * The environment every run of the lane uses. A scenario naming a fault kind whose capability
+   * that environment lacks (db.partition in local) is SKIPPED, the reason in the test's name,
+   * not failed. @default what startEnvironment would choose (OYA_ENV, else Docker when it answers)
+   */
+  env?: EnvironmentKind;
+}
+
+/** Why the scenario cannot run in that environment (its first refused fault), or undefined. */
+export function laneSkipReason(scenario: ResolvedScenario, env: EnvironmentKind): string | undefined {
+  const [first] = unsupportedFaults(scenario.faults, { kind: env });
+  return first && `skipped in ${env}: faults[${first.index}] ${first.do} ${first.reason}`;
 }
 
 /** Runs every (scenario, seed) pair as a test of one suite, one after another; see LaneOptions.ciSeeds. */
-function defineSeededRuns(kind: ScenarioKind, profile: ProfileName, scenarios: { name: string; scenario: ResolvedScenario }[], ciSeeds: number): void {
+function defineSeededRuns(kind: ScenarioKind, profile: ProfileName, scenarios: { name: string; scenario: ResolvedScenario }[], ciSeeds: number, envKind: EnvironmentKind): void {
   describe.sequential(`${kind} [${profile}, ${ciSeeds} seeds each]`, () => {
     for (const { name, scenario: base } of scenarios) {
       for (const seed of laneSeeds(base.seed, profile, ciSeeds)) {
         const scenario = seed === base.seed ? base : { ...base, seed, name: `${base.name}-seed${seed}` };
-        it(`${name} seed ${seed}`, async () => {
-          const progress = await startRunProgress(scenario, process.stderr);
-          const result = await runScenario(scenario, { log: (line) => process.stderr.write(`${line}\n`), onProgress: progress.update }).finally(() => progress.stop());
-          await reportRun(result.journal, { reportDir: DEFAULT_REPORT_DIR, stream: process.stderr });
-          if (result.verdict === 'error') {
-            const e = result.journal.error;
-            throw new Error(`scenario ${scenario.name} could not be judged (${e?.phase ?? 'run'}): ${e?.code ? `[${e.code}] ` : ''}${e?.message}\njournal: ${result.journalPath}`, { cause: result.error });
-          }
-          expect(result.verdict, `${formatFailedGates(scenario.name, result.gates)}\njournal: ${result.journalPath}`).toBe('pass');
-        }, scenario.timeouts.total + SETUP_MARGIN_MS);
+        it(`${name} seed ${seed}`, () => runInLane(inEnvironment(scenario, envKind), envKind), scenario.timeouts.total + SETUP_MARGIN_MS);
       }
     }
   });
+}
+
+/**
+ * The scenario as a lane runs it there: a containers run is named `<name>.containers`, so its
+ * journal, page and log (reports/chaos/<name>.containers.json) sit next to the local run's
+ * instead of overwriting it. (A dot, not an `@`: the name also names the Docker containers.)
+ */
+export function inEnvironment(scenario: ResolvedScenario, env: EnvironmentKind): ResolvedScenario {
+  return env === 'local' ? scenario : { ...scenario, name: `${scenario.name}.${env}` };
+}
+
+/** One lane test: runs the scenario, records where it ran in its journal, reports, judges. */
+async function runInLane(scenario: ResolvedScenario, envKind: EnvironmentKind): Promise<void> {
+  const progress = await startRunProgress(scenario, process.stderr);
+  const result = await runScenario(scenario, { envKind, log: (line) => process.stderr.write(`${line}\n`), onProgress: progress.update }).finally(() => progress.stop());
+  result.journal.environment = { kind: envKind };
+  await writeJournal(DEFAULT_REPORT_DIR, result.journal);
+  await reportRun(result.journal, { reportDir: DEFAULT_REPORT_DIR, stream: process.stderr });
+  if (result.verdict === 'error') {
+    const e = result.journal.error;
+    throw new Error(`scenario ${scenario.name} could not be judged (${e?.phase ?? 'run'}): ${e?.code ? `[${e.code}] ` : ''}${e?.message}\njournal: ${result.journalPath}`, { cause: result.error });
+  }
+  expect(result.verdict, `${formatFailedGates(scenario.name, result.gates)}\njournal: ${result.journalPath}`).toBe('pass');
 }
 
 /** The seeds a scenario runs with in a lane: its own, then the next ones (see LaneOptions.ciSeeds). */
@@ -88,6 +118,7 @@ export async function defineLane(kind: ScenarioKind, options: LaneOptions = {}):
     return;
   }
   const profile = laneProfile();
+  const envKind = options.env ?? (await chooseKind(undefined, process.env));
   const seeded: { name: string; scenario: ResolvedScenario }[] = [];
   for (const file of files) {
     const name = relative(ROOT, file);
@@ -104,23 +135,17 @@ export async function defineLane(kind: ScenarioKind, options: LaneOptions = {}):
       });
       continue;
     }
+    const skip = laneSkipReason(loaded, envKind);
+    if (skip) {
+      it.skip(`${name} [${profile}] — ${skip}`, () => {});
+      continue;
+    }
     if (laneSeeds(loaded.seed, profile, options.ciSeeds).length > 1) {
       seeded.push({ name, scenario: loaded });
       continue;
     }
     const scenario = loaded;
-    it(`${name} [${profile}]`, async () => {
-      const progress = await startRunProgress(scenario, process.stderr);
-      const result = await runScenario(scenario, { log: (line) => process.stderr.write(`${line}\n`), onProgress: progress.update }).finally(() => progress.stop());
-      await reportRun(result.journal, { reportDir: DEFAULT_REPORT_DIR, stream: process.stderr });
-      if (result.verdict === 'error') {
-        const e = result.journal.error;
-        throw new Error(`scenario ${scenario.name} could not be judged (${e?.phase ?? 'run'}): ${e?.code ? `[${e.code}] ` : ''}${e?.message}\njournal: ${result.journalPath}`, {
-          cause: result.error,
-        });
-      }
-      expect(result.verdict, `${formatFailedGates(scenario.name, result.gates)}\njournal: ${result.journalPath}`).toBe('pass');
-    }, scenario.timeouts.total + SETUP_MARGIN_MS);
+    it(`${name} [${profile}]`, () => runInLane(inEnvironment(scenario, envKind), envKind), scenario.timeouts.total + SETUP_MARGIN_MS);
   }
-  if (seeded.length > 0) defineSeededRuns(kind, profile, seeded, options.ciSeeds ?? 1);
+  if (seeded.length > 0) defineSeededRuns(kind, profile, seeded, options.ciSeeds ?? 1, envKind);
 }

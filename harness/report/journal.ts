@@ -37,6 +37,11 @@ export interface Journal {
   scenario: { name: string; kind: string; file: string; description?: string; source?: string; resolved: unknown };
   profile: string | undefined;
   seed: number;
+  /**
+   * Where it ran, when the caller knows (the lanes record it; run.ts leaves it to them). The
+   * containers lane names its runs `<name>.containers`, so both journals of a scenario coexist.
+   */
+  environment?: { kind: 'local' | 'containers' };
   versions: Versions;
   /** null outside a git checkout. */
   gitSha: string | null;

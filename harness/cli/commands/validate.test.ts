@@ -28,27 +28,36 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 describe('oya validate --env', () => {
   const envDir = mkdtempSync(path.join(tmpdir(), 'oya-validate-env-'));
   afterAll(() => rmSync(envDir, { recursive: true, force: true }));
-  const chaos = path.join(envDir, 'kill.yaml');
-  writeFileSync(chaos, 'name: kill\nkind: chaos\nworkload:\n  - beads: 3\nfaults:\n  - { at: 1s, do: orchestrator.kill }\n  - { at: 2s, do: db.kill }\n');
-  const limited = (kind: 'local' | 'containers') => ({ kind, ...(kind === 'local' ? { unsupportedFaults: { 'db.kill': 'no DB process to signal here' } } : {}) });
+  const chaos = path.join(envDir, 'partition.yaml');
+  writeFileSync(chaos, 'name: partition\nkind: chaos\nworkload:\n  - beads: 3\nfaults:\n  - { at: 1s, do: db.kill }\n  - { at: 2s, do: db.partition, for: 1s }\n');
 
-  it('refuses a fault the named environment declares it cannot inject, pointing at its `do:`', async () => {
-    let out = '';
-    const command = createValidateCommand({ stdout: { write: (t: string) => (out += t) }, stderr: { write: () => undefined } }, limited);
-    expect(await command.run(['--env', 'local', chaos])).toBe(2);
+  it('refuses a fault needing a capability the named environment lacks, pointing at its `do:` with the reason', async () => {
+    const { code, out } = await run(['--env', 'local', chaos]);
+    expect(code).toBe(2);
     expect(out).toContain(`INVALID ${chaos} [HARN_RUNNER_FAULT_UNSUPPORTED]`);
-    expect(out).toContain(`${chaos}:7:19 faults[1].do: db.kill cannot run in the local environment: no DB process to signal here`);
-    out = '';
-    expect(await command.run(['--env=containers', chaos])).toBe(0);
-    expect(out).toContain(`OK ${chaos}`);
+    expect(out).toContain(`${chaos}:7:19 faults[1].do: db.partition cannot run in the local environment: needs the db.partition capability, which the local environment lacks; the containers environment has it`);
+    const containers = await run(['--env=containers', chaos]);
+    expect(containers.code).toBe(0);
+    expect(containers.out).toContain(`OK ${chaos}`);
   });
 
-  it('accepts every shipped scenario in both environments, and refuses an unknown environment', async () => {
-    for (const env of ['local', 'containers']) {
-      const { code, out } = await run(['--env', env, path.join(ROOT, 'scenarios')]);
-      expect(out).not.toContain('INVALID');
-      expect(code).toBe(0);
-    }
+  it('judges by the capabilities it is given (a started environment may have fewer)', async () => {
+    let out = '';
+    const noDisk = () => ({ kind: 'local' as const, capabilities: new Set(['db.restart'] as const) });
+    const command = createValidateCommand({ stdout: { write: (t: string) => (out += t) }, stderr: { write: () => undefined } }, noDisk);
+    expect(await command.run(['--env', 'local', chaos])).toBe(2);
+    expect(out).toContain('faults[0].do: db.kill cannot run in the local environment: needs the db.kill capability, which the local environment lacks; the local, containers environments have it');
+  });
+
+  it('accepts every shipped scenario in containers; in local refuses only container-only faults; refuses an unknown environment', async () => {
+    const containers = await run(['--env', 'containers', path.join(ROOT, 'scenarios')]);
+    expect(containers.out).not.toContain('INVALID');
+    expect(containers.code).toBe(0);
+    const local = await run(['--env', 'local', path.join(ROOT, 'scenarios')]);
+    const refused = local.out.split('\n').filter((l) => l.startsWith('INVALID'));
+    for (const line of refused) expect(line).toContain('[HARN_RUNNER_FAULT_UNSUPPORTED]');
+    for (const line of local.out.split('\n').filter((l) => l.includes('cannot run in the local environment'))) expect(line).toMatch(/db\.(partition|pause) cannot run/);
+    expect(local.code).toBe(refused.length > 0 ? 2 : 0);
     await expect(run(['--env', 'cloud', valid])).rejects.toThrow(CliUsageError);
   });
 });

@@ -95,9 +95,9 @@ async function expandTargets(targets: string[]): Promise<string[]> {
 }
 
 /**
- * What `--env <kind>` knows before anything starts: the kind files' `environments` (see
- * harness/runner/faults/kind.ts). A started environment may refuse more (its `unsupportedFaults`);
- * the run checks that once it started.
+ * What `--env <kind>` knows before anything starts: the provider's declared capabilities
+ * (PROVIDER_CAPABILITIES) against the capability each kind `needs` (harness/runner/faults/kind.ts).
+ * The run checks the started environment's own capabilities again.
  */
 const staticCapabilities = (kind: EnvironmentKind): FaultCapabilities => ({ kind });
 

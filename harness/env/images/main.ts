@@ -2,11 +2,9 @@
  * `npm run env:docker` (tsx harness/env/images/main.ts): Docker up (installed and started when
  * missing, as root), then the local images built from this checkout. Exit 0 ready, 1 failed,
  * 2 bad usage. With OYA_SURREAL_IMAGE / OYA_TOXIPROXY_IMAGE set to official images, those are
- * pulled instead of building their local stand-ins.
+ * pulled instead of building their local stand-ins. `oya images` is the same command.
  */
-import { ensureDocker } from './docker.ts';
-import { buildImages, ensureImages, imageNames, isLocalImage } from './build.ts';
-import { listHarnessResources, sweepOrphans } from '../providers/sweep.ts';
+import { runImages } from './run-images.ts';
 
 const HELP = `Usage: npm run env:docker [-- --rebuild | --sweep]
 
@@ -29,24 +27,7 @@ if (args.includes('-h') || args.includes('--help')) {
 } else if (args.some((a) => a !== '--rebuild' && a !== '--sweep') || args.length > 1) {
   process.stderr.write(`env:docker: bad arguments: ${args.join(' ')}\n${HELP}`);
   process.exitCode = 2;
-} else if (args[0] === '--sweep') {
-  const swept = sweepOrphans();
-  const left = listHarnessResources();
-  log(`swept ${swept.containers.length} container(s), ${swept.networks.length} network(s), ${swept.volumes.length} volume(s) of dead runs; ${left.containers.length + left.networks.length + left.volumes.length} of live runs left${swept.error ? `; error: ${swept.error}` : ''}`);
-  if (swept.error) process.exitCode = 1;
 } else {
-  try {
-    const started = performance.now();
-    const docker = await ensureDocker(log);
-    log(`Docker engine answers${docker.installed ? ' (docker.io installed)' : ''}${docker.started ? ' (dockerd started)' : ''}`);
-    const names = imageNames();
-    if (args.includes('--rebuild') && (isLocalImage(names.surreal) || isLocalImage(names.toxiproxy))) await buildImages(log);
-    const done = await ensureImages(names, log);
-    const what = done.built || args.includes('--rebuild') ? 'built' : 'up to date';
-    log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${names.surreal}, ${names.toxiproxy} (${what}${done.pulled.length ? `; pulled ${done.pulled.join(', ')}` : ''})`);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    process.stderr.write(`env:docker: ${code ? `${code} ` : ''}${(err as Error).message}\n`);
-    process.exitCode = 1;
-  }
+  const action = args[0] === '--sweep' ? 'sweep' : args[0] === '--rebuild' ? 'rebuild' : 'build';
+  process.exitCode = await runImages(action, log, (line) => void process.stderr.write(`env:docker: ${line}\n`));
 }

@@ -19,6 +19,17 @@ export type EnvironmentKind = 'local' | 'containers';
  */
 export type EnvCapability = 'db.kill' | 'db.restart' | 'db.diskFull' | 'db.partition' | 'db.pause';
 
+/**
+ * What each provider declares before it starts: the capabilities a started environment of that
+ * kind has when it was given the options its scenario's faults ask for (dataDiskBytes for
+ * db.diskFull). `oya validate --env` and the lanes judge a scenario by this, without starting
+ * anything; the run checks the started environment's own `capabilities` again.
+ */
+export const PROVIDER_CAPABILITIES: Readonly<Record<EnvironmentKind, ReadonlySet<EnvCapability>>> = Object.freeze({
+  local: new Set<EnvCapability>(['db.kill', 'db.restart', 'db.diskFull']),
+  containers: new Set<EnvCapability>(['db.kill', 'db.restart', 'db.diskFull', 'db.partition', 'db.pause']),
+});
+
 /** An agent (worker HTTP server) the orchestrator must reach through a proxy. */
 export interface AgentUpstream {
   /** Agent name; the proxy is called `agent-<name>`. Letters, digits, `_`, `-`, `.`. */
@@ -96,14 +107,12 @@ export interface Environment {
   readonly proxies: { db: Proxy; agents: Map<string, Proxy> };
   addAgentProxy(name: string, upstream: string): Promise<AgentProxy>;
   readonly db: DbControl;
-  /** The database levers this environment has (see EnvCapability). */
-  readonly capabilities: ReadonlySet<EnvCapability>;
   /**
-   * Fault kinds (`do:` names of harness/runner/faults) this environment cannot inject, each with
-   * why (e.g. a provider without a lever the kind needs). A scenario naming one is refused before
-   * its run starts. Absent = every kind the fault registry allows for this `kind`.
+   * The database levers this environment has (see EnvCapability): the ONE statement of what it
+   * can do. Each fault kind names the capability it needs (harness/runner/faults/kind.ts `needs`);
+   * a scenario naming a kind whose capability is missing is refused before its run starts.
    */
-  readonly unsupportedFaults?: Readonly<Record<string, string>>;
+  readonly capabilities: ReadonlySet<EnvCapability>;
   /** Removes every toxic and proxy, stops every process/container, unmounts, deletes temp dirs. Idempotent. */
   stop(): Promise<void>;
 }

@@ -72,6 +72,8 @@ export interface JournalView {
   versions: Record<string, string>;
   host?: string;
   gitSha?: string;
+  /** The environment the run recorded (`local`, `containers`); absent in older journals. */
+  environment?: string;
   startedAt?: string | number;
   endedAt?: string | number;
   durationMs?: number;
@@ -173,6 +175,7 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
     ...optional('error', readError(errorValue)),
     ...optional('host', host || undefined),
     ...optional('gitSha', str(first(raw, ['gitSha', 'git', 'sha']))),
+    ...optional('environment', isObject(raw.environment) ? str(raw.environment.kind) : undefined),
     ...optional('startedAt', startedAt),
     ...optional('endedAt', endedAt),
     ...optional('durationMs', num(raw.durationMs) ?? (runStart !== undefined && runEnd !== undefined ? runEnd - runStart : undefined)),

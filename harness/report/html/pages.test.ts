@@ -145,6 +145,36 @@ describe('renderIndexPage', () => {
     expect(row).toMatch(/<td class="num">[\d.]+ s<\/td>/);
     expect(row).toContain('href="chaos/db-outage.html"');
   });
+
+  it('shows where each run ran, and each chaos scenario\'s recovery in local and containers side by side', () => {
+    const run = (name: string, env: string | undefined, recoveries: number[], verdict = 'pass') => ({
+      version: 1,
+      scenario: { name, kind: 'chaos', file: 'scenarios/chaos/db-kill.yaml', resolved: {} },
+      ...(env ? { environment: { kind: env } } : {}),
+      verdict,
+      faults: recoveries.map((recoveryMs, i) => ({ index: i, do: 'db.kill', spec: { at: 1000, do: 'db.kill' }, plannedAt: 1000, startedAt: 1000, healedAt: 2000, recoveryMs, details: {} })),
+      gates: [],
+    });
+    const page = renderIndexPage([
+      run('db-kill', 'local', [1200]),
+      run('db-kill-seed82', 'local', [3400, 900]),
+      run('db-kill.containers', 'containers', [2100], 'fail'),
+      { ...run('db-pause.containers', 'containers', [800]), scenario: { name: 'db-pause.containers', kind: 'chaos', file: 'scenarios/chaos/db-pause.yaml', resolved: {} } },
+      run('old', undefined, [5]),
+    ]);
+    expect(/data-scenario="db-kill.containers"[^>]*>.*?<td class="env">containers<\/td>/s.test(page)).toBe(true);
+    expect(/data-scenario="old"[^>]*>.*?<td class="env">\?<\/td>/s.test(page)).toBe(true);
+    const section = page.slice(page.indexOf('Chaos recovery: local vs containers'));
+    const killRow = /<tr data-file="scenarios\/chaos\/db-kill.yaml">(.*?)<\/tr>/s.exec(section)![1]!;
+    // The longest over both local seeds; the failed containers run marked.
+    expect(killRow).toMatch(/<td class="num">3\.4 ?s <span class="muted">\(2 runs\)<\/span><\/td><td class="num">2\.1 ?s ✗ <span class="muted">\(1 run\)<\/span><\/td>/);
+    const pauseRow = /<tr data-file="scenarios\/chaos\/db-pause.yaml">(.*?)<\/tr>/s.exec(section)![1]!;
+    expect(pauseRow).toContain('<td class="num muted">not run</td>');
+    expect(renderIndexPage([run('x', 'local', [1])]).includes('Chaos recovery')).toBe(true);
+    // writeReports hands the index views, not raw journals: the environment survives the view.
+    expect(toJournalView(run('v', 'containers', [1])).environment).toBe('containers');
+    expect(renderIndexPage([{ ...run('y', undefined, [1]) }]).includes('Chaos recovery')).toBe(false);
+  });
 });
 
 describe('journal view', () => {

@@ -8,6 +8,7 @@ export const DATA_DISK_BYTES = 64 * 1024 * 1024;
 export default defineFault({
   do: 'db.diskFull',
   description: 'Fill the DB data volume (real ENOSPC) for `for`.',
+  needs: 'db.diskFull',
   params: { for: windowRequired },
   environmentOptions: () => ({ dataDiskBytes: DATA_DISK_BYTES }),
   async inject({ env, details }) {

@@ -4,6 +4,7 @@ import { defineFault, windowOptional } from './kind.ts';
 export default defineFault({
   do: 'db.kill',
   description: 'SIGKILL the DB server; restart it after `for` (default at once).',
+  needs: 'db.kill',
   params: { for: windowOptional },
   async inject({ env, details }) {
     details.pid = env.db.pid;

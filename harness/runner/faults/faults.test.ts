@@ -23,9 +23,9 @@ describe('assertFaultsSupported', () => {
     expect(unsupportedFaults(all, { kind: 'containers' })).toEqual([]);
   });
 
-  it('refuses, before a run, a kind the environment declares it cannot inject, naming the entry and why', () => {
-    const env = { kind: 'local' as const, unsupportedFaults: { 'db.diskFull': 'no size-limited data disk on this host' } };
-    expect(unsupportedFaults(all, env)).toEqual([{ index: 4, do: 'db.diskFull', reason: 'no size-limited data disk on this host' }]);
+  it('refuses, before a run, a kind needing a capability the environment lacks, naming the entry and why', () => {
+    const env = { kind: 'local' as const, capabilities: new Set(['db.kill', 'db.restart'] as const) };
+    expect(unsupportedFaults(all, env)).toEqual([{ index: 4, do: 'db.diskFull', reason: 'needs the db.diskFull capability, which the local environment lacks; the local, containers environments have it' }]);
     const err = (() => {
       try {
         assertFaultsSupported(all, env);
@@ -34,13 +34,22 @@ describe('assertFaultsSupported', () => {
       }
     })();
     expect(hasCode(err, 'HARN_RUNNER_FAULT_UNSUPPORTED')).toBe(true);
-    expect((err as Error).message).toBe('fault db.diskFull cannot be injected here: no size-limited data disk on this host (faults[4], local environment)');
+    expect((err as Error).message).toBe(
+      'fault db.diskFull cannot be injected here: needs the db.diskFull capability, which the local environment lacks; the local, containers environments have it (faults[4], local environment)',
+    );
   });
 
-  it('refuses a kind whose file limits it to other environments', () => {
-    const containersOnly = { ...faultKind('db.kill'), environments: ['containers'] as const };
-    expect(whyKindUnsupported(containersOnly, { kind: 'local' })).toBe('only the containers environment can inject it');
-    expect(whyKindUnsupported(containersOnly, { kind: 'containers' })).toBeUndefined();
+  it('declares the capability of each container-only kind, refused by the local provider with why', () => {
+    expect(faultKind('db.partition').needs).toBe('db.partition');
+    expect(faultKind('db.pause').needs).toBe('db.pause');
+    const containerOnly = loadFaults('  - { at: 1s, do: db.partition, for: 2s }\n  - { at: 4s, do: db.pause, for: 2s }');
+    expect(unsupportedFaults(containerOnly, { kind: 'local' })).toEqual([
+      { index: 0, do: 'db.partition', reason: 'needs the db.partition capability, which the local environment lacks; the containers environment has it' },
+      { index: 1, do: 'db.pause', reason: 'needs the db.pause capability, which the local environment lacks; the containers environment has it' },
+    ]);
+    expect(unsupportedFaults(containerOnly, { kind: 'containers' })).toEqual([]);
+    // A started containers environment without the lever (none today) is refused all the same.
+    expect(whyKindUnsupported(faultKind('db.pause'), { kind: 'containers', capabilities: new Set(['db.kill'] as const) })).toMatch(/^needs the db.pause capability/);
     expect(whyUnsupported('db.kill', { kind: 'local' })).toBeUndefined();
     expect(whyUnsupported('db.nuke', { kind: 'local' })).toBe('no such fault kind');
   });

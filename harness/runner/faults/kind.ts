@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { Proxy } from 'toxiproxy-node-client';
-import type { Environment, EnvironmentKind, EnvironmentOptions } from '../../env/providers/types.ts';
+import type { EnvCapability, Environment, EnvironmentOptions } from '../../env/providers/types.ts';
 import type { RawIssue } from '../../scenario/sections/issue.ts';
 import type { WorkloadIndex } from '../../scenario/sections/workload.ts';
 import { durationSchema } from '../../scenario/units.ts';
@@ -59,8 +59,11 @@ export interface FaultKind<D extends string = string, Shape extends z.core.$ZodL
   /** One line for the scenario README and schema.json. */
   description: string;
   schema: z.ZodObject<{ at: typeof atSchema; do: z.ZodLiteral<D> } & Shape, z.core.$strict>;
-  /** Environments that can inject it. @default every environment */
-  environments?: readonly EnvironmentKind[];
+  /**
+   * The environment capability it needs (harness/env/providers/types.ts EnvCapability), the one
+   * way a kind says where it can run. @default none: proxy toxics and processes, every environment has them
+   */
+  needs?: EnvCapability;
   /** Cross-field checks of one entry; paths are relative to the entry. */
   validate?(fault: FaultOf<Shape, D>, ctx: FaultCheckContext): RawIssue[];
   /** When it acts: its first act at `at`, and any repeats inside the window. @default [at] */

@@ -6,7 +6,7 @@
  *
  * Pure data: the scenario loader imports this file, so nothing here may start anything.
  */
-import type { EnvironmentKind } from '../../env/providers/types.ts';
+import { PROVIDER_CAPABILITIES, type EnvCapability, type EnvironmentKind } from '../../env/providers/types.ts';
 import actorsKill from './actors.kill.ts';
 import agentCrash from './agent.crash.ts';
 import agentPartition from './agent.partition.ts';
@@ -14,6 +14,8 @@ import dbDiskFull from './db.diskFull.ts';
 import dbKill from './db.kill.ts';
 import dbLatency from './db.latency.ts';
 import dbOutage from './db.outage.ts';
+import dbPartition from './db.partition.ts';
+import dbPause from './db.pause.ts';
 import dbReset from './db.reset.ts';
 import orchestratorKill from './orchestrator.kill.ts';
 import orchestratorRestart from './orchestrator.restart.ts';
@@ -26,6 +28,8 @@ export const FAULT_KINDS = [
   dbReset,
   dbKill,
   dbDiskFull,
+  dbPartition,
+  dbPause,
   agentCrash,
   agentPartition,
   orchestratorKill,
@@ -43,22 +47,28 @@ export function faultKind(name: string): FaultKind {
   return kind;
 }
 
-/** What an environment says about faults: its provider, and the kinds it cannot inject (with why). */
+/**
+ * What an environment says about faults: its provider, and its capabilities. Without
+ * `capabilities` (nothing started yet: `oya validate --env`, a lane deciding what to skip, a run
+ * with a forced provider) the provider's declared ones (PROVIDER_CAPABILITIES) count.
+ */
 export interface FaultCapabilities {
   kind: EnvironmentKind;
-  unsupportedFaults?: Readonly<Record<string, string>> | undefined;
+  capabilities?: ReadonlySet<EnvCapability> | undefined;
 }
 
 /** Why `name` cannot run in that environment, or undefined when it can. */
 export function whyUnsupported(name: string, env: FaultCapabilities): string | undefined {
-  const declared = env.unsupportedFaults?.[name];
-  if (declared !== undefined) return declared;
   const kind = BY_NAME.get(name);
   return kind ? whyKindUnsupported(kind, env) : 'no such fault kind';
 }
 
-/** Why this kind's file rules out that environment, or undefined when it does not. */
-export function whyKindUnsupported(kind: Pick<FaultKind, 'environments'>, env: Pick<FaultCapabilities, 'kind'>): string | undefined {
-  if (kind.environments && !kind.environments.includes(env.kind)) return `only the ${kind.environments.join(', ')} environment${kind.environments.length > 1 ? 's' : ''} can inject it`;
-  return undefined;
+/** Why this kind cannot run in that environment (the capability it needs is missing), or undefined when it can. */
+export function whyKindUnsupported(kind: Pick<FaultKind, 'needs'>, env: FaultCapabilities): string | undefined {
+  if (kind.needs === undefined) return undefined;
+  const has = env.capabilities ?? PROVIDER_CAPABILITIES[env.kind];
+  if (has.has(kind.needs)) return undefined;
+  const providers = (Object.keys(PROVIDER_CAPABILITIES) as EnvironmentKind[]).filter((k) => PROVIDER_CAPABILITIES[k].has(kind.needs!));
+  const where = providers.length > 0 ? `; the ${providers.join(', ')} environment${providers.length > 1 ? 's have' : ' has'} it` : '';
+  return `needs the ${kind.needs} capability, which the ${env.kind} environment lacks${where}`;
 }

@@ -9,7 +9,7 @@ const check = (raw: unknown, ctx: Partial<Parameters<typeof checkFaults>[1]> = {
 describe('faults', () => {
   it('covers every fault the harness knows', () => {
     expect(FAULT_NAMES).toEqual([
-      'actors.kill', 'db.outage', 'db.latency', 'db.reset', 'db.kill', 'db.diskFull',
+      'actors.kill', 'db.outage', 'db.latency', 'db.reset', 'db.kill', 'db.diskFull', 'db.partition', 'db.pause',
       'agent.crash', 'agent.partition', 'orchestrator.kill', 'orchestrator.restart',
     ]);
   });
