@@ -47,8 +47,8 @@ function world(options: { bSucceededTwice?: boolean } = {}) {
     at: iso(at),
   });
   const events = [
-    ev('bead:wf-1.a', 1, 'BeadSubmitted', 5, { beadId: 'wf-1.a', workflowId: 'wf-1', priority: 2, maxAttempts: 3, idempotencyKey: 'workflow:wf-1' }),
-    ev('bead:wf-1.b', 1, 'BeadSubmitted', 5, { beadId: 'wf-1.b', workflowId: 'wf-1', priority: 2, maxAttempts: 3, idempotencyKey: 'workflow:wf-1' }),
+    ev('bead:wf-1.a', 1, 'BeadSubmitted', 5, { beadId: 'wf-1.a', workflowId: 'wf-1', priority: 2, maxAttempts: 3, idempotencyKey: 'workflow:wf-1', input: { agent: { steps: 0 } } }),
+    ev('bead:wf-1.b', 1, 'BeadSubmitted', 5, { beadId: 'wf-1.b', workflowId: 'wf-1', priority: 2, maxAttempts: 3, idempotencyKey: 'workflow:wf-1', input: { agent: { steps: 0 } } }),
     ev('bead:wf-1.a', 2, 'BeadQueued', 10),
     ev('bead:wf-1.a', 3, 'BeadStarted', 60, { attempt: 1, workerId: 'w1' }),
     ev('bead:wf-1.a', 4, 'BeadSucceeded', 600, { attempt: 1 }),
