@@ -102,6 +102,19 @@ export async function recordLost(ctx: RuntimeContext, record: BeadRecord, attemp
   await Promise.all([lost, recordQueued(ctx, [id], `resume after worker lost: ${reason}`)]);
 }
 
+/**
+ * The orchestrator is shutting down and stopped the attempt: BeadInterrupted ends the attempt in
+ * the log (a running bead has no legal way to be queued again without an end), then BeadQueued
+ * (keyed by the next attempt) makes the restart resume it from its last checkpoint.
+ */
+export async function recordInterrupted(ctx: RuntimeContext, record: BeadRecord, attempt: number, workerId: string, reason: string): Promise<void> {
+  const id = record.bead.id;
+  if (isFinished(record)) return;
+  const interrupted = record.state.status === 'running' ? ctx.journal.bead(record, 'BeadInterrupted', { attempt, workerId, reason }, `${id}:interrupted:${attempt}`) : undefined;
+  // The queue is left as it is: nothing dispatches any more, and the restart rebuilds it from the log.
+  await Promise.all([interrupted, recordQueued(ctx, [id], reason)]);
+}
+
 /** Cancels the bead (not running, or its attempt already stopped); dependents are recorded as cancelled. */
 export async function recordCancelled(ctx: RuntimeContext, record: BeadRecord, reason: string): Promise<void> {
   const id = record.bead.id;
