@@ -68,3 +68,29 @@ it('lose-on-restart: one in-flight bead is never resumed after a restart (and is
   expect(statuses.filter((s) => s === 'succeeded')).toHaveLength(2);
   expect(statuses.filter((s) => s !== 'succeeded')).toHaveLength(1);
 });
+
+describe('dependent-early (in-process)', () => {
+  /** A join on a quick and a slow bead; returns where in the log the join started and the slow one succeeded. */
+  async function joinRun(defects: Array<'dependent-early'>): Promise<{ joinStarted: number; slowSucceeded: number; status: string }> {
+    const dataDir = await tempDir(cleanups);
+    const orch = await startOrchestrator({ port: 0, dataDir, workers: 3, defects }, { logger: silentLogger });
+    cleanups.add(() => orch.destroy());
+    const bead = (id: string, steps: number, stepTime: string, dependsOn: string[] = []) => ({ id, title: id, input: { agent: { steps, stepTime } }, dependsOn });
+    await http(orch.url, 'POST', '/beads', { workflow: { id: 'j', beads: [bead('quick', 1, '10ms'), bead('slow', 5, '200ms'), bead('join', 1, '10ms', ['quick', 'slow'])] } });
+    const views = await waitForBeads(orch.url, ['quick', 'slow', 'join']);
+    const log = await allEvents(orch.url);
+    const at = (id: string, type: string): number => log.find((e) => e.stream === `bead:${id}` && e.type === type)!.cursor;
+    return { joinStarted: at('join', 'BeadStarted'), slowSucceeded: at('slow', 'BeadSucceeded'), status: views.join.status };
+  }
+
+  it('releases a dependent when its FIRST dependency succeeds: the join starts before the slow branch succeeded', async () => {
+    const run = await joinRun(['dependent-early']);
+    expect(run.status).toBe('succeeded');
+    expect(run.joinStarted).toBeLessThan(run.slowSucceeded);
+  });
+
+  it('without the defect the join starts only after both', async () => {
+    const run = await joinRun([]);
+    expect(run.joinStarted).toBeGreaterThan(run.slowSucceeded);
+  });
+});

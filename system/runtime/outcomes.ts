@@ -47,7 +47,9 @@ export async function recordQueued(ctx: RuntimeContext, ids: readonly string[], 
 export async function recordSucceeded(ctx: RuntimeContext, record: BeadRecord, attempt: number, result: unknown): Promise<void> {
   const id = record.bead.id;
   if (isFinished(record)) return;
-  const ready = ctx.queue.status(id) === 'running' ? ctx.queue.markSucceeded(id) : [];
+  // The test-only `dependent-early` defect releases a dependent when its FIRST dependency succeeds.
+  const releaseEarly = ctx.options.defects.includes('dependent-early');
+  const ready = ctx.queue.status(id) === 'running' ? ctx.queue.markSucceeded(id, { releaseEarly }) : [];
   const outcome = ctx.journal.bead(record, 'BeadSucceeded', { attempt, result }, outcomeKey(id));
   ctx.metrics.succeeded.inc();
   await Promise.all([outcome, recordQueued(ctx, ready, `dependencies of ${id} succeeded`), recordWorkflowEnd(ctx, record)]);
