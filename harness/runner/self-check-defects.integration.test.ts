@@ -8,6 +8,7 @@
  * |-----------------|-------------------------------------------------------------|-----------|
  * | dependent-early | a join is released when its FIRST dependency succeeds: its  | lifecycle |
  * |                 | BeadStarted comes before the slow dependency's BeadSucceeded | (DAG order) |
+ * | start-after-outcome | a BeadStarted appended after the bead's BeadSucceeded   | lifecycle (after-terminal) |
  *
  * The scenario schema (harness/scenario/sections/system.ts) does not list the new defects yet,
  * so the scenario is validated without one and the defect is set on the resolved scenario.
@@ -44,6 +45,15 @@ workload:
           agent: { steps: 5, stepTime: 300ms }
         - id: join
           dependsOn: [quick, slow]
+timeouts: { drain: 30s, total: 90s }`,
+    mustFail: ['expect.lifecycle'],
+  },
+  {
+    defect: 'start-after-outcome',
+    yaml: `
+system: { workers: 2, agent: { steps: 2, stepTime: 50ms } }
+workload:
+  - beads: 2
 timeouts: { drain: 30s, total: 90s }`,
     mustFail: ['expect.lifecycle'],
   },

@@ -94,3 +94,17 @@ describe('dependent-early (in-process)', () => {
     expect(run.joinStarted).toBeGreaterThan(run.slowSucceeded);
   });
 });
+
+it('start-after-outcome: a BeadStarted lands in the log after the bead succeeded (the API still says succeeded)', async () => {
+  const dataDir = await tempDir(cleanups);
+  const orch = await startOrchestrator({ port: 0, dataDir, workers: 2, defects: ['start-after-outcome'] }, { logger: silentLogger });
+  cleanups.add(() => orch.destroy());
+  await http(orch.url, 'POST', '/beads', { id: 'late', title: 'late', input: { agent: { steps: 1, stepTime: '10ms' } } });
+  const { late } = await waitForBeads(orch.url, ['late']);
+  expect(late.status).toBe('succeeded');
+  const types = await waitFor('the late BeadStarted', async () => {
+    const t = (await allEvents(orch.url, 'bead:late')).map((e) => e.type);
+    return t.at(-1) === 'BeadStarted' ? t : undefined;
+  });
+  expect(types.slice(-2)).toEqual(['BeadSucceeded', 'BeadStarted']);
+});

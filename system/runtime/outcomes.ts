@@ -52,7 +52,16 @@ export async function recordSucceeded(ctx: RuntimeContext, record: BeadRecord, a
   const ready = ctx.queue.status(id) === 'running' ? ctx.queue.markSucceeded(id, { releaseEarly }) : [];
   const outcome = ctx.journal.bead(record, 'BeadSucceeded', { attempt, result }, outcomeKey(id));
   ctx.metrics.succeeded.inc();
-  await Promise.all([outcome, recordQueued(ctx, ready, `dependencies of ${id} succeeded`), recordWorkflowEnd(ctx, record)]);
+  await Promise.all([outcome, recordQueued(ctx, ready, `dependencies of ${id} succeeded`), recordWorkflowEnd(ctx, record), startAfterOutcome(ctx, record, attempt)]);
+}
+
+/** The test-only `start-after-outcome` defect: one more BeadStarted, appended after the bead's outcome. */
+async function startAfterOutcome(ctx: RuntimeContext, record: BeadRecord, attempt: number): Promise<void> {
+  if (!ctx.options.defects.includes('start-after-outcome')) return;
+  const id = record.bead.id;
+  ctx.log.warn({ defect: 'start-after-outcome', beadId: id }, 'TEST DEFECT: BeadStarted appended after the outcome');
+  // The table's projection swallows it (terminal states are sticky): only the log shows it.
+  await ctx.journal.bead(record, 'BeadStarted', { attempt: attempt + 1, workerId: 'defect', fromStep: 0 }, `${id}:started:${attempt + 1}`);
 }
 
 /** The attempt failed: retry after a backoff, or fail for good (and block dependents). */
