@@ -9,6 +9,7 @@
  * | dependent-early | a join is released when its FIRST dependency succeeds: its  | lifecycle |
  * |                 | BeadStarted comes before the slow dependency's BeadSucceeded | (DAG order) |
  * | start-after-outcome | a BeadStarted appended after the bead's BeadSucceeded   | lifecycle (after-terminal) |
+ * | skip-step       | a resumed attempt starts at checkpoint + 2: a step never runs | doubleSideEffects (step accounting) |
  *
  * The scenario schema (harness/scenario/sections/system.ts) does not list the new defects yet,
  * so the scenario is validated without one and the defect is set on the resolved scenario.
@@ -56,6 +57,17 @@ workload:
   - beads: 2
 timeouts: { drain: 30s, total: 90s }`,
     mustFail: ['expect.lifecycle'],
+  },
+  {
+    defect: 'skip-step',
+    // The worker crashes at step 4; the resumed attempt starts at step 5 instead of 4.
+    yaml: `
+system: { workers: 2, agent: { steps: 5, stepTime: 100ms }, reconcileTick: 200ms, timeouts: { heartbeat: 1s } }
+workload:
+  - beads: 2
+    agent: { crashAt: 4 }
+timeouts: { drain: 45s, total: 90s }`,
+    mustFail: ['expect.doubleSideEffects'],
   },
 ];
 

@@ -108,3 +108,15 @@ it('start-after-outcome: a BeadStarted lands in the log after the bead succeeded
   });
   expect(types.slice(-2)).toEqual(['BeadSucceeded', 'BeadStarted']);
 });
+
+it('skip-step: a resumed attempt starts at checkpoint + 2, and the step in between is never applied', async () => {
+  const dataDir = await tempDir(cleanups);
+  const orch = await startOrchestrator({ port: 0, dataDir, workers: 2, defects: ['skip-step'] }, { logger: silentLogger });
+  cleanups.add(() => orch.destroy());
+  await http(orch.url, 'POST', '/beads', { id: 'skp', title: 'skp', input: { agent: { steps: 4, stepTime: '10ms', failAt: 3, failTimes: 1 } } });
+  const { skp } = await waitForBeads(orch.url, ['skp']);
+  expect(skp.status).toBe('succeeded');
+  const starts = (await allEvents(orch.url, 'bead:skp')).filter((e) => e.type === 'BeadStarted').map((e) => e.data.fromStep);
+  expect(starts).toEqual([0, 3]);
+  expect((await sideEffects(dataDir, 'skp')).map((r) => r.step).sort()).toEqual([1, 2, 4]);
+});
