@@ -120,3 +120,24 @@ it('skip-step: a resumed attempt starts at checkpoint + 2, and the step in betwe
   expect(starts).toEqual([0, 3]);
   expect((await sideEffects(dataDir, 'skp')).map((r) => r.step).sort()).toEqual([1, 2, 4]);
 });
+
+it('forget-keys-on-restart: after a SIGKILL and restart, a retried keyed submit creates a new bead (and without the defect it does not)', async () => {
+  const newIdAfterRestart = async (defects: string): Promise<{ first: string; retried: string; status: number }> => {
+    const dataDir = await tempDir(cleanups);
+    const args = ['--port', '0', '--data-dir', dataDir, '--workers', '2', '--log-level', 'warn'];
+    const env = { OYA_DEFECTS: defects };
+    const first = await spawnOya(cleanups, args, env);
+    const body = { title: 'keyed', input: { agent: { steps: 1, stepTime: '10ms' } } };
+    const created = await http(first.url, 'POST', '/beads', body, { 'idempotency-key': 'fk-1' });
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = await spawnOya(cleanups, args, env);
+    const retried = await http(second.url, 'POST', '/beads', body, { 'idempotency-key': 'fk-1' });
+    return { first: created.body.beads[0].id, retried: retried.body.beads[0].id, status: retried.status };
+  };
+  const broken = await newIdAfterRestart('forget-keys-on-restart');
+  expect(broken.status).toBe(201);
+  expect(broken.retried).not.toBe(broken.first);
+  const sound = await newIdAfterRestart('');
+  expect(sound).toEqual({ first: sound.first, retried: sound.first, status: 200 });
+});
