@@ -11,7 +11,7 @@
  * Both are found from the beads' keys, and also from the history alone: acknowledged retries of
  * one key answered with different bead ids / workflow ids.
  * - `two-outcomes-one-attempt`: one attempt ended twice (BeadSucceeded, BeadFailed,
- *   BeadRetryScheduled, BeadWorkerLost with the same `attempt`);
+ *   BeadRetryScheduled, BeadWorkerLost, BeadInterrupted with the same `attempt`);
  * - `attempt-started-twice`: two BeadStarted with the same `attempt`;
  * - `retry-refused`: a submission retried with a key already acknowledged was answered non-2xx
  *   (e.g. a server that forgot its keys at a restart answering 409): the retry of an
@@ -125,7 +125,7 @@ function creations(p: ReturnType<typeof prepare>, beadIds: string[]): { events?:
 }
 
 /** Event types that end one attempt; each attempt may have one. */
-const ATTEMPT_ENDS = new Set(['BeadSucceeded', 'BeadFailed', 'BeadRetryScheduled', 'BeadWorkerLost']);
+const ATTEMPT_ENDS = new Set(['BeadSucceeded', 'BeadFailed', 'BeadRetryScheduled', 'BeadWorkerLost', 'BeadInterrupted']);
 
 function attemptDoubles(p: ReturnType<typeof prepare>): Violation[] {
   const out: Violation[] = [];

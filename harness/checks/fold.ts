@@ -58,6 +58,8 @@ const MACHINE: Readonly<Record<string, { from: readonly (FoldStatus | 'none')[];
   StepCheckpointed: { from: ['running'] },
   BeadRetryScheduled: { from: ['running'], to: 'retrying' },
   BeadWorkerLost: { from: ['running'], to: 'retrying' },
+  // A graceful shutdown ended the attempt without an outcome (logs before it have none: running → queued stayed illegal).
+  BeadInterrupted: { from: ['running'], to: 'retrying' },
   BeadCancelRequested: { from: ['submitted', 'queued', 'running', 'retrying'] },
   BeadSucceeded: { from: ['running'], to: 'succeeded' },
   // A bead fails for good from a run, after a lost worker with no attempts left, or blocked by a dependency.

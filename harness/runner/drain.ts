@@ -66,3 +66,35 @@ export async function drain(options: { api: ApiClient; history: History; timeout
   else wait.expired(`the run ended (${String((options.signal.reason as Error)?.message ?? options.signal.reason)}) with ${pending.length} bead(s) not terminal`, pending.slice(0, 50));
   return { drained: pending.length === 0, ms, pending: pending.slice(0, 50) };
 }
+
+/** What waitOutboxQuiet saw. */
+export interface OutboxQuiet {
+  /** The orchestrator's outbox was empty (nothing waiting for the DB) before the deadline. */
+  quiet: boolean;
+  ms: number;
+  /** The last size /health reported; undefined when it never answered with one. */
+  lastSize?: number;
+}
+
+/**
+ * Waits, bounded, for GET /health to report an empty outbox: until then the DB lags behind what
+ * the API serves, and comparing the two would find disagreements that are only in flight. Not
+ * quiet by the deadline is an answer too (the checks turn it into `unknown`, never a pass).
+ */
+export async function waitOutboxQuiet(options: { api: ApiClient; timeoutMs: number; signal: AbortSignal; pollMs?: number }): Promise<OutboxQuiet> {
+  const t0 = performance.now();
+  let lastSize: number | undefined;
+  while (!options.signal.aborted) {
+    try {
+      const res = await options.api.health();
+      const size = (res.body as { components?: { outbox?: { size?: unknown } } } | null)?.components?.outbox?.size;
+      if (typeof size === 'number') lastSize = size;
+      if (size === 0) return { quiet: true, ms: Math.round(performance.now() - t0), lastSize };
+    } catch {
+      // The API is unreachable right now: ask again next round.
+    }
+    if (performance.now() - t0 >= options.timeoutMs) break;
+    await sleep(options.pollMs ?? 200, options.signal);
+  }
+  return { quiet: false, ms: Math.round(performance.now() - t0), ...(lastSize === undefined ? {} : { lastSize }) };
+}

@@ -47,8 +47,8 @@ function world(options: { bSucceededTwice?: boolean } = {}) {
     at: iso(at),
   });
   const events = [
-    ev('bead:wf-1.a', 1, 'BeadSubmitted', 5, { beadId: 'wf-1.a', workflowId: 'wf-1', priority: 2, maxAttempts: 3, idempotencyKey: 'workflow:wf-1' }),
-    ev('bead:wf-1.b', 1, 'BeadSubmitted', 5, { beadId: 'wf-1.b', workflowId: 'wf-1', priority: 2, maxAttempts: 3, idempotencyKey: 'workflow:wf-1' }),
+    ev('bead:wf-1.a', 1, 'BeadSubmitted', 5, { beadId: 'wf-1.a', workflowId: 'wf-1', priority: 2, maxAttempts: 3, idempotencyKey: 'workflow:wf-1', input: { agent: { steps: 0 } }, bead: { id: 'wf-1.a', dependencies: [] } }),
+    ev('bead:wf-1.b', 1, 'BeadSubmitted', 5, { beadId: 'wf-1.b', workflowId: 'wf-1', priority: 2, maxAttempts: 3, idempotencyKey: 'workflow:wf-1', input: { agent: { steps: 0 } }, bead: { id: 'wf-1.b', dependencies: [{ depends_on_id: 'wf-1.a', type: 'blocks' }] } }),
     ev('bead:wf-1.a', 2, 'BeadQueued', 10),
     ev('bead:wf-1.a', 3, 'BeadStarted', 60, { attempt: 1, workerId: 'w1' }),
     ev('bead:wf-1.a', 4, 'BeadSucceeded', 600, { attempt: 1 }),
@@ -67,14 +67,16 @@ function world(options: { bSucceededTwice?: boolean } = {}) {
 describe('evaluateGates', () => {
   it('passes every gate when the run matches expect and thresholds', () => {
     const { checks, measured } = world();
-    const gates = evaluateGates({ scenario, checks, measured, invalid: [] });
+    const gates = evaluateGates({ scenario, checks, measured, invalid: [], drain: { drained: true, ms: 120, pending: [] } });
     expect(gates.filter((g) => !g.pass)).toEqual([]);
     expect(gates.map((g) => g.name)).toEqual([
+      'drain.drained',
       'expect.lost',
       'expect.duplicated',
       'expect.eventGaps',
       'expect.doubleSideEffects',
       'expect.apiLogDisagreements',
+      'expect.lifecycle',
       'expect.unexpected',
       'expect.state',
       'latency.max',
@@ -97,6 +99,42 @@ describe('evaluateGates', () => {
     const message = formatFailedGates('gate-test', gates);
     expect(message).toMatch(/expect\.duplicated: expected duplicated == 0, actual 1: bead wf-1\.b has 2 terminal events/);
     expect(message).toMatch(/invalid\.p\[0\]\.cycle: expected 400 ORCH_DAG_CYCLE, actual 201/);
+  });
+
+  it('fails the drain gate when beads were still open, naming them', () => {
+    const { checks, measured } = world();
+    const gates = evaluateGates({ scenario, checks, measured, invalid: [], drain: { drained: false, ms: 30_000, pending: ['wf-1.b'] } });
+    expect(gates.find((g) => g.name === 'drain.drained')).toMatchObject({ pass: false, actual: '1 still open after 30000 ms: wf-1.b' });
+  });
+
+  it('fails the lifecycle gate on a BeadStarted with no BeadQueued before it', () => {
+    const { measured } = world();
+    const history = new History();
+    const events = [
+      { stream: 'bead:x', seq: 1, position: 1, type: 'BeadSubmitted', data: { beadId: 'x', bead: { id: 'x', dependencies: [] }, input: { agent: { steps: 0 } } }, idempotencyKey: 'x:1' },
+      { stream: 'bead:x', seq: 2, position: 2, type: 'BeadStarted', data: { attempt: 1, workerId: 'w' }, idempotencyKey: 'x:2' },
+      { stream: 'bead:x', seq: 3, position: 3, type: 'BeadQueued', data: {}, idempotencyKey: 'x:3' },
+      { stream: 'bead:x', seq: 4, position: 4, type: 'BeadSucceeded', data: { attempt: 1 }, idempotencyKey: 'x:4' },
+    ];
+    const checks = runChecks({ history, finalBeads: { x: { status: 'succeeded' } }, events, expectations: {} });
+    const gate = evaluateGates({ scenario, checks, measured, invalid: [] }).find((g) => g.name === 'expect.lifecycle');
+    expect(gate).toMatchObject({ pass: false, expected: 'lifecycle == 0' });
+    expect(gate!.actual).toMatch(/BeadStarted/);
+  });
+
+  it('hands expect.priorityOrder to the checks', () => {
+    const claimed = loadScenarioText(
+      `
+name: prio
+kind: integration
+workload:
+  - workflow: { name: wf, beads: [{ id: a }] }
+expect: { priorityOrder: true, lifecycle: 0 }
+`,
+      'scenarios/integration/prio.yaml',
+    );
+    expect(expectationsFor(claimed, planWorkload(claimed))).toMatchObject({ priorityOrder: true });
+    expect(expectationsFor(scenario, plan).priorityOrder).toBeUndefined();
   });
 
   it('never passes a gate whose check had no data', () => {

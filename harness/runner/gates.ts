@@ -8,6 +8,7 @@ import { evaluateThreshold, type ResolvedScenario } from '../scenario/index.ts';
 import { metricValue, type Measured } from './measure.ts';
 import type { WorkloadPlan } from './plan.ts';
 import type { InvalidResult } from './workload.ts';
+import type { DrainResult } from './drain.ts';
 
 /** One gate's verdict. `expected` and `actual` are readable text. */
 export interface GateResult {
@@ -31,6 +32,7 @@ export function expectationsFor(scenario: ResolvedScenario, plan: WorkloadPlan):
     ...(e.failed !== undefined ? { failed: e.failed } : {}),
     ...(e.cancelled !== undefined ? { cancelled: e.cancelled } : {}),
     ...(Object.keys(beads).length > 0 ? { beads } : {}),
+    ...(e.priorityOrder ? { priorityOrder: true } : {}),
   };
 }
 
@@ -41,11 +43,12 @@ const COUNT_GATES: [keyof ResolvedScenario['expect'], CheckName][] = [
   ['eventGaps', 'eventGaps'],
   ['doubleSideEffects', 'doubleSideEffects'],
   ['apiLogDisagreements', 'apiLogDisagreement'],
+  ['lifecycle', 'lifecycle'],
 ];
 
 /**
  * Every gate of a run, in report order: expect, invalid requests, thresholds. The safety counts
- * of `expect:` (lost, duplicated, eventGaps, doubleSideEffects, apiLogDisagreements) are upper
+ * of `expect:` (lost, duplicated, eventGaps, doubleSideEffects, apiLogDisagreements, lifecycle) are upper
  * bounds; `completed`/`failed`/`cancelled` are exact (the stateExpectations check).
  */
 export function evaluateGates(input: {
@@ -53,9 +56,21 @@ export function evaluateGates(input: {
   checks: CheckReport;
   measured: Measured;
   invalid: readonly InvalidResult[];
+  /** The drain's answer; when given, not draining in time fails the run (a bead still open is not judged). */
+  drain?: Pick<DrainResult, 'drained' | 'ms' | 'pending'>;
 }): GateResult[] {
   const { scenario, checks } = input;
   const gates: GateResult[] = [];
+  if (input.drain !== undefined) {
+    const { drained, ms, pending } = input.drain;
+    gates.push({
+      kind: 'expect',
+      name: 'drain.drained',
+      pass: drained,
+      expected: `every acknowledged bead terminal within ${scenario.timeouts.drain} ms`,
+      actual: drained ? `drained in ${ms} ms` : `${pending.length} still open after ${ms} ms: ${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ', …' : ''}`,
+    });
+  }
   for (const [key, check] of COUNT_GATES) {
     const expected = scenario.expect[key] as number;
     const result = checks.checks[check];

@@ -21,7 +21,7 @@ import { gitSha, journalPath, versions, writeJournal, type Journal, type Verdict
 import { loadScenarioFile, type ProfileName, type ResolvedScenario } from '../scenario/index.ts';
 import { ApiClient } from './api-client.ts';
 import { CleanupStack, type CleanupFailure } from './cleanup.ts';
-import { drain, type DrainResult } from './drain.ts';
+import { drain, waitOutboxQuiet, type DrainResult } from './drain.ts';
 import { EnvUnavailableError, RunTimeoutError } from './errors.ts';
 import { assertFaultsSupported, environmentOptionsFor, FaultTimeline, planFaults, sutEnvForFaults } from './faults/index.ts';
 import { readFinalState, toCheckEvents } from './final-state.ts';
@@ -248,9 +248,12 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     state.drain = await phase('drain', () => drain({ api, history, timeoutMs: budgets.drain, signal: controller.signal }));
     await memory.stop();
 
-    const final = await phase('final-state', () =>
-      readFinalState({ api, beadIds: plan.beadIds, db: { url: env.dbDirectUrl, ...env.dbCredentials }, dataDir: resources.dataDir! }),
-    );
+    const final = await phase('final-state', async () => {
+      // Read the DB only once the orchestrator has nothing left in its outbox (bounded: the drain's budget).
+      const outbox = await waitOutboxQuiet({ api, timeoutMs: budgets.drain, signal: controller.signal });
+      const read = await readFinalState({ api, beadIds: plan.beadIds, db: { url: env.dbDirectUrl, ...env.dbCredentials }, dataDir: resources.dataDir! });
+      return { ...read, outboxQuiet: outbox.quiet };
+    });
     state.submissions = summariseSubmissions(history.entries(), final.apiBeads);
     state.checks = await phase('checks', async () =>
       runChecks({
@@ -260,13 +263,15 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
         events: toCheckEvents(final.events),
         sideEffects: final.sideEffects,
         expectations: expectationsFor(scenario, plan),
+        outboxQuiet: final.outboxQuiet,
+        drained: state.drain!.drained,
       }),
     );
     state.measured = await phase('metrics', async () =>
       measure({ events: final.events, history, plan, faults: timeline.records, workload: state.workload, memory: state.leak ? leakMemorySeries(state.leak) : memory.samples, t0Wall: zeroWall, endAt: now() }),
     );
     state.gates = await phase('gates', async () => [
-      ...evaluateGates({ scenario: withoutLeakThresholds(scenario), checks: state.checks!, measured: state.measured!, invalid: state.workload?.invalid ?? [] }),
+      ...evaluateGates({ scenario: withoutLeakThresholds(scenario), checks: state.checks!, measured: state.measured!, invalid: state.workload?.invalid ?? [], drain: state.drain! }),
       ...(state.leak ? leakGates(state.leak, scenario) : []),
       ...(await baselineGates(scenario, state.measured!)),
     ]);

@@ -107,6 +107,11 @@ export function applyEvent(state: BeadState | undefined, event: EventRecord): Be
       next.workerId = null;
       next.lastError = { type: 'WorkerLost', message: String(data.reason) };
       break;
+    case 'BeadInterrupted':
+      // Not an error: the attempt was stopped by a shutdown and will resume.
+      next.status = 'retrying';
+      next.workerId = null;
+      break;
     case 'BeadCancelRequested':
       next.cancelRequested = true;
       break;

@@ -25,6 +25,7 @@ export function beadEventArb(beadId: string): fc.Arbitrary<NewEvent<BeadEventTyp
     fc.record({ step: fc.integer({ min: 0, max: 10 }), state: safeJson }).map((data) => ({ type: 'StepCheckpointed' as const, data: JSON.parse(JSON.stringify(data)) })),
     fc.record({ attempt, delayMs: fc.integer({ min: 0, max: 1000 }), error: failure }).map((data) => ({ type: 'BeadRetryScheduled' as const, data })),
     fc.record({ attempt, workerId: worker, reason: fc.constantFrom('exit', 'stalled') }).map((data) => ({ type: 'BeadWorkerLost' as const, data })),
+    fc.record({ attempt, workerId: worker, reason: fc.constant('orchestrator shutdown') }).map((data) => ({ type: 'BeadInterrupted' as const, data })),
     fc.constant({ type: 'BeadCancelRequested' as const, data: {} }),
     fc.record({ attempt }).map((data) => ({ type: 'BeadSucceeded' as const, data })),
     fc.record({ attempt, error: failure }).map((data) => ({ type: 'BeadFailed' as const, data })),

@@ -42,6 +42,11 @@ export const beadEventSchemas = {
   BeadRetryScheduled: z.looseObject({ attempt, delayMs: z.int().min(0), error: failure }),
   /** The worker running the bead died or stalled; the reconciler will requeue it from its last checkpoint. */
   BeadWorkerLost: z.looseObject({ attempt, workerId: z.string().min(1), reason: z.string() }),
+  /**
+   * The orchestrator stopped (graceful shutdown) while the attempt ran: the attempt ends here
+   * without an outcome, and the bead resumes from its last checkpoint (then BeadQueued).
+   */
+  BeadInterrupted: z.looseObject({ attempt, workerId: z.string().min(1), reason: z.string() }),
   /** Terminal: the bead failed for good (non-retryable error or attempts exhausted). */
   BeadFailed: z.looseObject({ attempt: z.int().min(0), error: failure }),
   /** Someone asked to cancel; the bead stays in its status until the runtime confirms with BeadCancelled. */

@@ -23,6 +23,11 @@ import type { AppendResult, PendingEvent } from './types.ts';
 import { DbQueryFailedError, DbTimeoutError, DbUnavailableError, OutboxWriteError } from './errors.ts';
 import { appendFile } from 'node:fs/promises';
 
+/** A failure after which the same append may still succeed: order is kept by outboxing it, not by a retry. */
+function mayPass(err: unknown): boolean {
+  return err instanceof DbTimeoutError || err instanceof DbUnavailableError || (err instanceof DbQueryFailedError && err.retryable);
+}
+
 /** An append waiting for the writer. */
 interface QueuedAppend {
   entry: PendingEvent;
@@ -136,7 +141,10 @@ export class EventWriter {
       outcomes = await this.#commit(fresh.map((item) => item.entry));
     } catch (err) {
       // Unreachable or slow: the commit may or may not land; the outbox + idempotency index make both fine.
-      if (err instanceof DbTimeoutError || err instanceof DbUnavailableError) return this.#toOutbox(fresh);
+      // Refused for a passing reason (a conflict, stale heads after every reload): the outbox too.
+      // Rejecting it instead lets the caller retry it AFTER appends queued behind it, and a
+      // stream's later event (BeadStarted) would take a seq before its earlier one (BeadQueued).
+      if (mayPass(err)) return this.#toOutbox(fresh);
       // The DB refused the batch even the careful way: retry one by one so a bad entry fails alone.
       if (fresh.length > 1) return this.#commitOneByOne(fresh);
       fresh[0]!.reject(err);
@@ -202,7 +210,8 @@ export class EventWriter {
         this.#cache.remember(outcome!.record);
         item.resolve({ status: 'committed', record: outcome!.record });
       } catch (err) {
-        if (err instanceof DbTimeoutError || err instanceof DbUnavailableError) return this.#toOutbox(items.slice(i));
+        // Never skip past an entry that may still land: the ones behind it must not overtake it.
+        if (mayPass(err)) return this.#toOutbox(items.slice(i));
         item.reject(err);
       }
     }
@@ -243,14 +252,14 @@ export class EventWriter {
       try {
         outcomes = await this.#commit(batch);
       } catch (err) {
-        if (err instanceof DbTimeoutError || err instanceof DbUnavailableError) break;
+        if (mayPass(err)) break;
         // The DB refused the batch: find the bad entry by committing one by one, in order.
         outcomes = [];
         for (const entry of batch) {
           try {
             outcomes.push(...(await commitBatch(this.#connection, [entry])));
           } catch (one) {
-            if (one instanceof DbTimeoutError || one instanceof DbUnavailableError) break;
+            if (mayPass(one)) break;
             outcomes.push({ ok: false as const, error: one as Error });
           }
         }

@@ -84,7 +84,7 @@ export class Attempt {
   async run(
     record: BeadRecord,
     journal: Journal,
-    options: { doubleStep: boolean; onPrompted: () => void; onEvent?: (event: WorkerEvent) => void; heartbeatTimeoutMs?: number },
+    options: { doubleStep: boolean; skipStep?: boolean; onPrompted: () => void; onEvent?: (event: WorkerEvent) => void; heartbeatTimeoutMs?: number },
   ): Promise<AttemptEnd> {
     const timer = setTimeout(() => this.stop('timeout', `bead timed out after ${record.bead.timeoutMs} ms`), record.bead.timeoutMs);
     let subscription: EventSubscription | undefined;
@@ -95,7 +95,7 @@ export class Attempt {
       this.sessionID = await this.#link.session();
       subscription = await this.#link.events(this.sessionID);
       this.#subscription = subscription;
-      const checkpoint = resumePoint(record, options.doubleStep);
+      const checkpoint = resumePoint(record, options.doubleStep, options.skipStep === true);
       this.#lastStep = checkpoint?.step ?? 0;
       this.#write(journal.bead(record, 'BeadStarted', { attempt: this.number, workerId: this.worker.id, fromStep: checkpoint?.step ?? 0 }, `${record.bead.id}:started:${this.number}`));
       if (this.#stopReason !== undefined) return await this.#abort(record, journal, subscription);
@@ -310,9 +310,12 @@ function sessionEndEvent(sessionID: string, beadId: string, info: SessionInfo): 
 }
 
 /** The checkpoint to resume from. `double-step` (test-only defect) resumes one step too early. */
-function resumePoint(record: BeadRecord, doubleStep: boolean): { step: number; state: string } | undefined {
+function resumePoint(record: BeadRecord, doubleStep: boolean, skipStep = false): { step: number; state: string } | undefined {
   const checkpoint = record.checkpoint;
-  if (checkpoint === undefined || !doubleStep || checkpoint.step === 0) return checkpoint;
+  if (checkpoint === undefined || checkpoint.step === 0) return checkpoint;
+  // Test-only `skip-step`: resume at checkpoint + 2, so step checkpoint + 1 never runs.
+  if (skipStep) return { step: checkpoint.step + 1, state: stateFor(record.seed, checkpoint.step + 1) };
+  if (!doubleStep) return checkpoint;
   return { step: checkpoint.step - 1, state: stateFor(record.seed, checkpoint.step - 1) };
 }
 

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { OyaError } from '../errors.ts';
 
 /** Test-only defects the harness self-check switches on to prove its checks catch them. */
-export const DEFECTS = ['drop-event', 'double-step', 'skip-outbox', 'lose-on-restart', 'leak'] as const;
+export const DEFECTS = ['drop-event', 'double-step', 'skip-outbox', 'lose-on-restart', 'leak', 'dependent-early', 'start-after-outcome', 'skip-step', 'forget-keys-on-restart'] as const;
 export type Defect = (typeof DEFECTS)[number];
 
 const optionsSchema = z

@@ -68,3 +68,76 @@ it('lose-on-restart: one in-flight bead is never resumed after a restart (and is
   expect(statuses.filter((s) => s === 'succeeded')).toHaveLength(2);
   expect(statuses.filter((s) => s !== 'succeeded')).toHaveLength(1);
 });
+
+describe('dependent-early (in-process)', () => {
+  /** A join on a quick and a slow bead; returns where in the log the join started and the slow one succeeded. */
+  async function joinRun(defects: Array<'dependent-early'>): Promise<{ joinStarted: number; slowSucceeded: number; status: string }> {
+    const dataDir = await tempDir(cleanups);
+    const orch = await startOrchestrator({ port: 0, dataDir, workers: 3, defects }, { logger: silentLogger });
+    cleanups.add(() => orch.destroy());
+    const bead = (id: string, steps: number, stepTime: string, dependsOn: string[] = []) => ({ id, title: id, input: { agent: { steps, stepTime } }, dependsOn });
+    await http(orch.url, 'POST', '/beads', { workflow: { id: 'j', beads: [bead('quick', 1, '10ms'), bead('slow', 5, '200ms'), bead('join', 1, '10ms', ['quick', 'slow'])] } });
+    const views = await waitForBeads(orch.url, ['quick', 'slow', 'join']);
+    const log = await allEvents(orch.url);
+    const at = (id: string, type: string): number => log.find((e) => e.stream === `bead:${id}` && e.type === type)!.cursor;
+    return { joinStarted: at('join', 'BeadStarted'), slowSucceeded: at('slow', 'BeadSucceeded'), status: views.join.status };
+  }
+
+  it('releases a dependent when its FIRST dependency succeeds: the join starts before the slow branch succeeded', async () => {
+    const run = await joinRun(['dependent-early']);
+    expect(run.status).toBe('succeeded');
+    expect(run.joinStarted).toBeLessThan(run.slowSucceeded);
+  });
+
+  it('without the defect the join starts only after both', async () => {
+    const run = await joinRun([]);
+    expect(run.joinStarted).toBeGreaterThan(run.slowSucceeded);
+  });
+});
+
+it('start-after-outcome: a BeadStarted lands in the log after the bead succeeded (the API still says succeeded)', async () => {
+  const dataDir = await tempDir(cleanups);
+  const orch = await startOrchestrator({ port: 0, dataDir, workers: 2, defects: ['start-after-outcome'] }, { logger: silentLogger });
+  cleanups.add(() => orch.destroy());
+  await http(orch.url, 'POST', '/beads', { id: 'late', title: 'late', input: { agent: { steps: 1, stepTime: '10ms' } } });
+  const { late } = await waitForBeads(orch.url, ['late']);
+  expect(late.status).toBe('succeeded');
+  const types = await waitFor('the late BeadStarted', async () => {
+    const t = (await allEvents(orch.url, 'bead:late')).map((e) => e.type);
+    return t.at(-1) === 'BeadStarted' ? t : undefined;
+  });
+  expect(types.slice(-2)).toEqual(['BeadSucceeded', 'BeadStarted']);
+});
+
+it('skip-step: a resumed attempt starts at checkpoint + 2, and the step in between is never applied', async () => {
+  const dataDir = await tempDir(cleanups);
+  const orch = await startOrchestrator({ port: 0, dataDir, workers: 2, defects: ['skip-step'] }, { logger: silentLogger });
+  cleanups.add(() => orch.destroy());
+  await http(orch.url, 'POST', '/beads', { id: 'skp', title: 'skp', input: { agent: { steps: 4, stepTime: '10ms', failAt: 3, failTimes: 1 } } });
+  const { skp } = await waitForBeads(orch.url, ['skp']);
+  expect(skp.status).toBe('succeeded');
+  const starts = (await allEvents(orch.url, 'bead:skp')).filter((e) => e.type === 'BeadStarted').map((e) => e.data.fromStep);
+  expect(starts).toEqual([0, 3]);
+  expect((await sideEffects(dataDir, 'skp')).map((r) => r.step).sort()).toEqual([1, 2, 4]);
+});
+
+it('forget-keys-on-restart: after a SIGKILL and restart, a retried keyed submit creates a new bead (and without the defect it does not)', async () => {
+  const newIdAfterRestart = async (defects: string): Promise<{ first: string; retried: string; status: number }> => {
+    const dataDir = await tempDir(cleanups);
+    const args = ['--port', '0', '--data-dir', dataDir, '--workers', '2', '--log-level', 'warn'];
+    const env = { OYA_DEFECTS: defects };
+    const first = await spawnOya(cleanups, args, env);
+    const body = { title: 'keyed', input: { agent: { steps: 1, stepTime: '10ms' } } };
+    const created = await http(first.url, 'POST', '/beads', body, { 'idempotency-key': 'fk-1' });
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = await spawnOya(cleanups, args, env);
+    const retried = await http(second.url, 'POST', '/beads', body, { 'idempotency-key': 'fk-1' });
+    return { first: created.body.beads[0].id, retried: retried.body.beads[0].id, status: retried.status };
+  };
+  const broken = await newIdAfterRestart('forget-keys-on-restart');
+  expect(broken.status).toBe(201);
+  expect(broken.retried).not.toBe(broken.first);
+  const sound = await newIdAfterRestart('');
+  expect(sound).toEqual({ first: sound.first, retried: sound.first, status: 200 });
+});

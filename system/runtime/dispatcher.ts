@@ -13,7 +13,7 @@ import { actor, type ActorContext, type ActorRef, type Behaviour } from '../acto
 import type { WorkerHandle } from '../worker/index.ts';
 import { Attempt, type AttemptEnd } from './attempt.ts';
 import type { RuntimeContext } from './context.ts';
-import { isFinished, recordCancelled, recordFailure, recordLost, recordQueued, recordSucceeded, recordFailed } from './outcomes.ts';
+import { isFinished, recordCancelled, recordFailure, recordInterrupted, recordLost, recordSucceeded, recordFailed } from './outcomes.ts';
 
 /**
  * The `leak` test defect keeps every worker event here forever, with 16 KiB of ballast on the V8
@@ -91,6 +91,7 @@ async function runBead(ctx: RuntimeContext, msg: RunnerMessage, actorCtx: ActorC
   try {
     end = await attempt.run(record, ctx.journal, {
       doubleStep: ctx.options.defects.includes('double-step'),
+      skipStep: ctx.options.defects.includes('skip-step'),
       heartbeatTimeoutMs: ctx.options.heartbeatTimeoutMs,
       onPrompted: () => ctx.metrics.dispatchSeconds.observe((performance.now() - msg.takenAt) / 1000),
       ...(ctx.options.defects.includes('leak') ? { onEvent: (event) => leaked.keep(event) } : {}),
@@ -131,8 +132,8 @@ async function recordEnd(ctx: RuntimeContext, beadId: string, attempt: Attempt, 
     case 'timeout':
       return recordFailed(ctx, record, attempt.number, { type: 'BeadTimeout', message: end.reason, nonRetryable: true });
     case 'shutdown':
-      // The last checkpoint is durable; BeadQueued (keyed by the next attempt) makes the restart resume it.
-      return recordQueued(ctx, [beadId], 'orchestrator shutdown');
+      // The last checkpoint is durable; the restart resumes it.
+      return recordInterrupted(ctx, record, attempt.number, attempt.worker.id, 'orchestrator shutdown');
   }
 }
 

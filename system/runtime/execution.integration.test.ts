@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from './log.ts';
 import { startOrchestrator, type OrchestratorHandle } from './orchestrator.ts';
-import { Cleanups, allEvents, http, sideEffects, tempDir, waitFor, waitForBeads } from './test-helpers.ts';
+import { Cleanups, allEvents, http, illegalTransitions, sideEffects, tempDir, waitFor, waitForBeads } from './test-helpers.ts';
 
 const cleanups = new Cleanups();
 let orch: OrchestratorHandle;
@@ -95,6 +95,25 @@ describe('the happy path', () => {
     const log = await allEvents(base);
     const at = (id: string, type: string) => log.find((e) => e.stream === `bead:${id}` && e.type === type)!.cursor;
     expect(Math.max(at('d-left', 'BeadSucceeded'), at('d-right', 'BeadSucceeded'))).toBeLessThan(at('d-join', 'BeadStarted'));
+  });
+
+  it('runs 8 diamonds at once and the log is legal: every BeadStarted after its BeadQueued', async () => {
+    // A real diamond run once logged a dependent's BeadStarted before its BeadQueued.
+    const ids: string[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) => {
+        const [t, l, r, j] = ['top', 'left', 'right', 'join'].map((n) => `dd${i}-${n}`) as [string, string, string, string];
+        ids.push(t, l, r, j);
+        const quick = { steps: 2, stepTime: '5ms' };
+        return http(base, 'POST', '/beads', {
+          workflow: { id: `dd${i}`, beads: [bead(t, quick), bead(l, quick, { dependsOn: [t] }), bead(r, quick, { dependsOn: [t] }), bead(j, quick, { dependsOn: [l, r] })] },
+        });
+      }),
+    );
+    const views = await waitForBeads(base, ids);
+    expect(ids.filter((id) => views[id].status !== 'succeeded')).toEqual([]);
+    const log = (await allEvents(base)).filter((e) => ids.some((id) => e.stream === `bead:${id}`));
+    expect(illegalTransitions(log)).toEqual([]);
   });
 
   it('runs 10 concurrent beads on 4 workers, each exactly once', async () => {

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
-import { Cleanups, OYA_BIN, allEvents, doubleApplied, http, sideEffects, spawnOya, tempDir, waitFor, waitForBeads } from './test-helpers.ts';
+import { Cleanups, OYA_BIN, allEvents, doubleApplied, http, illegalTransitions, sideEffects, spawnOya, tempDir, waitFor, waitForBeads } from './test-helpers.ts';
 import { isProcessRunning as isAlive } from '../util/process.ts';
 
 const cleanups = new Cleanups();
@@ -30,6 +30,7 @@ function expectCleanLog(events: any[], ids: string[]): void {
     expect(stream.filter((e) => e.type === 'BeadSubmitted'), `submits of ${id}`).toHaveLength(1);
     expect(stream.filter((e) => ['BeadSucceeded', 'BeadFailed', 'BeadCancelled'].includes(e.type)), `outcomes of ${id}`).toHaveLength(1);
   }
+  expect(illegalTransitions(events), 'illegal transitions in the log').toEqual([]);
 }
 
 
@@ -89,6 +90,8 @@ it('shuts down on SIGTERM mid-run within the bound (exit 0, no workers left), an
   const requeued = events.filter((e) => e.type === 'BeadQueued' && e.data.reason === 'orchestrator shutdown');
   expect(requeued.length).toBeGreaterThanOrEqual(1);
   for (const e of requeued) {
+    // The interrupted attempt has its end in the log before the bead is queued again.
+    expect(events.find((p) => p.stream === e.stream && p.seq === e.seq - 1)?.type, `${e.stream} before its requeue`).toBe('BeadInterrupted');
     const starts = events.filter((s) => s.stream === e.stream && s.type === 'BeadStarted');
     expect(starts.at(-1).data.fromStep, `${e.stream} resumed from its checkpoint`).toBeGreaterThan(0);
   }

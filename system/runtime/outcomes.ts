@@ -47,10 +47,21 @@ export async function recordQueued(ctx: RuntimeContext, ids: readonly string[], 
 export async function recordSucceeded(ctx: RuntimeContext, record: BeadRecord, attempt: number, result: unknown): Promise<void> {
   const id = record.bead.id;
   if (isFinished(record)) return;
-  const ready = ctx.queue.status(id) === 'running' ? ctx.queue.markSucceeded(id) : [];
+  // The test-only `dependent-early` defect releases a dependent when its FIRST dependency succeeds.
+  const releaseEarly = ctx.options.defects.includes('dependent-early');
+  const ready = ctx.queue.status(id) === 'running' ? ctx.queue.markSucceeded(id, { releaseEarly }) : [];
   const outcome = ctx.journal.bead(record, 'BeadSucceeded', { attempt, result }, outcomeKey(id));
   ctx.metrics.succeeded.inc();
-  await Promise.all([outcome, recordQueued(ctx, ready, `dependencies of ${id} succeeded`), recordWorkflowEnd(ctx, record)]);
+  await Promise.all([outcome, recordQueued(ctx, ready, `dependencies of ${id} succeeded`), recordWorkflowEnd(ctx, record), startAfterOutcome(ctx, record, attempt)]);
+}
+
+/** The test-only `start-after-outcome` defect: one more BeadStarted, appended after the bead's outcome. */
+async function startAfterOutcome(ctx: RuntimeContext, record: BeadRecord, attempt: number): Promise<void> {
+  if (!ctx.options.defects.includes('start-after-outcome')) return;
+  const id = record.bead.id;
+  ctx.log.warn({ defect: 'start-after-outcome', beadId: id }, 'TEST DEFECT: BeadStarted appended after the outcome');
+  // The table's projection swallows it (terminal states are sticky): only the log shows it.
+  await ctx.journal.bead(record, 'BeadStarted', { attempt: attempt + 1, workerId: 'defect', fromStep: 0 }, `${id}:started:${attempt + 1}`);
 }
 
 /** The attempt failed: retry after a backoff, or fail for good (and block dependents). */
@@ -100,6 +111,19 @@ export async function recordLost(ctx: RuntimeContext, record: BeadRecord, attemp
   }
   if (ctx.queue.status(id) === 'running') ctx.queue.requeue(id);
   await Promise.all([lost, recordQueued(ctx, [id], `resume after worker lost: ${reason}`)]);
+}
+
+/**
+ * The orchestrator is shutting down and stopped the attempt: BeadInterrupted ends the attempt in
+ * the log (a running bead has no legal way to be queued again without an end), then BeadQueued
+ * (keyed by the next attempt) makes the restart resume it from its last checkpoint.
+ */
+export async function recordInterrupted(ctx: RuntimeContext, record: BeadRecord, attempt: number, workerId: string, reason: string): Promise<void> {
+  const id = record.bead.id;
+  if (isFinished(record)) return;
+  const interrupted = record.state.status === 'running' ? ctx.journal.bead(record, 'BeadInterrupted', { attempt, workerId, reason }, `${id}:interrupted:${attempt}`) : undefined;
+  // The queue is left as it is: nothing dispatches any more, and the restart rebuilds it from the log.
+  await Promise.all([interrupted, recordQueued(ctx, [id], reason)]);
 }
 
 /** Cancels the bead (not running, or its attempt already stopped); dependents are recorded as cancelled. */

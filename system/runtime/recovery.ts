@@ -38,7 +38,14 @@ export async function recover(ctx: RuntimeContext, snapshotPath: string): Promis
     const data = submitted.data as WorkflowSubmittedData;
     ctx.workflows.set(workflowId, data.beadIds);
   }
-  for (const [key, stored] of projection.keys) ctx.table.rememberSubmit(key, stored.fingerprint, stored.beadIds, stored.workflowId, undefined, true);
+  // Test-only `forget-keys-on-restart`: no submit idempotency key is reloaded, so a client's retry
+  // of an acknowledged submit (service-assigned ids) after the restart creates new beads.
+  const forgetKeys = ctx.options.defects.includes('forget-keys-on-restart');
+  if (forgetKeys) ctx.log.warn({ defect: 'forget-keys-on-restart' }, 'TEST DEFECT: submit idempotency keys not reloaded');
+  const remember: typeof ctx.table.rememberSubmit = (...args) => {
+    if (!forgetKeys) ctx.table.rememberSubmit(...args);
+  };
+  for (const [key, stored] of projection.keys) remember(key, stored.fingerprint, stored.beadIds, stored.workflowId, undefined, true);
   const beads: Bead[] = [];
   const fold = (beadId: string, event: StoredEvent | PendingEvent): void => {
     let record = ctx.table.get(beadId);
@@ -50,7 +57,7 @@ export async function recover(ctx: RuntimeContext, snapshotPath: string): Promis
         const workflowKey = data.workflowId === undefined ? undefined : ctx.table.submitFor(data.idempotencyKey);
         if (workflowKey === undefined) {
           const ids = data.workflowId === undefined ? [beadId] : (ctx.workflows.get(data.workflowId) ?? [beadId]);
-          ctx.table.rememberSubmit(data.idempotencyKey, data.fingerprint, ids, data.workflowId, undefined, data.assignedIds ?? true);
+          remember(data.idempotencyKey, data.fingerprint, ids, data.workflowId, undefined, data.assignedIds ?? true);
         }
       }
     }
@@ -64,7 +71,7 @@ export async function recover(ctx: RuntimeContext, snapshotPath: string): Promis
       const data = event.data as WorkflowSubmittedData;
       ctx.workflows.set(data.workflowId, data.beadIds);
       if (data.idempotencyKey !== undefined && data.fingerprint !== undefined) {
-        ctx.table.rememberSubmit(data.idempotencyKey, data.fingerprint, data.beadIds, data.workflowId, undefined, data.assignedIds ?? true);
+        remember(data.idempotencyKey, data.fingerprint, data.beadIds, data.workflowId, undefined, data.assignedIds ?? true);
       }
     } else if (event.stream.startsWith('bead:')) {
       fold(event.stream.slice('bead:'.length), event);

@@ -145,3 +145,39 @@ export function doubleApplied(records: SideEffectRecord[], allowed = 1): Map<str
   for (const r of records) counts.set(r.key, (counts.get(r.key) ?? 0) + 1);
   return new Map([...counts].filter(([, n]) => n > allowed));
 }
+
+/** Where each bead event may be applied and where it leads (the event vocabulary, system/events/README.md). */
+const LEGAL: Record<string, { from: string[]; to?: string }> = {
+  BeadSubmitted: { from: ['none'], to: 'submitted' },
+  BeadQueued: { from: ['submitted', 'retrying'], to: 'queued' },
+  BeadStarted: { from: ['queued'], to: 'running' },
+  StepCheckpointed: { from: ['running'] },
+  BeadRetryScheduled: { from: ['running'], to: 'retrying' },
+  BeadWorkerLost: { from: ['running'], to: 'retrying' },
+  BeadInterrupted: { from: ['running'], to: 'retrying' },
+  BeadCancelRequested: { from: ['submitted', 'queued', 'running', 'retrying'] },
+  BeadSucceeded: { from: ['running'], to: 'succeeded' },
+  BeadFailed: { from: ['submitted', 'queued', 'running', 'retrying'], to: 'failed' },
+  BeadCancelled: { from: ['submitted', 'queued', 'running', 'retrying'], to: 'cancelled' },
+};
+
+/**
+ * Every illegal step of the bead streams in `events` (read in log order: GET /events or a DB
+ * read), as `<stream> seq <n>: <type> in <status>`. A strict state machine, unlike the forgiving
+ * projection, so a test can assert the log itself is legal.
+ */
+export function illegalTransitions(events: Array<{ stream: string; seq: number; type: string }>): string[] {
+  const status = new Map<string, string>();
+  const found: string[] = [];
+  for (const e of events) {
+    if (!e.stream.startsWith('bead:')) continue;
+    const now = status.get(e.stream) ?? 'none';
+    const rule = LEGAL[e.type];
+    if (rule === undefined || !rule.from.includes(now)) {
+      found.push(`${e.stream} seq ${e.seq}: ${e.type} in ${now}`);
+      continue;
+    }
+    if (rule.to !== undefined) status.set(e.stream, rule.to);
+  }
+  return found;
+}

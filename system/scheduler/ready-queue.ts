@@ -159,8 +159,12 @@ export class ReadyQueue {
     return undefined;
   }
 
-  /** running -> succeeded. Returns the dependents that became ready. */
-  markSucceeded(id: string): string[] {
+  /**
+   * running -> succeeded. Returns the dependents that became ready. `releaseEarly` is the
+   * runtime's test-only `dependent-early` defect: a waiting dependent is released by the FIRST of
+   * its dependencies to succeed, not the last.
+   */
+  markSucceeded(id: string, options: { releaseEarly?: boolean } = {}): string[] {
     const slot = this.expect(id, 'succeeded', ['running']);
     this.runningCount--;
     slot.status = 'succeeded';
@@ -169,7 +173,7 @@ export class ReadyQueue {
       const dependent = this.slots.get(depId);
       if (dependent === undefined) continue;
       dependent.unmet--;
-      if (dependent.unmet === 0 && dependent.status === 'pending') {
+      if ((dependent.unmet === 0 || options.releaseEarly === true) && dependent.status === 'pending') {
         this.enqueue(dependent);
         nowReady.push(depId);
       }

@@ -5,10 +5,11 @@
  */
 import { z } from 'zod';
 import { durationSchema } from '../units.ts';
+import { DEFECTS } from '../../../system/runtime/config.ts';
 import type { RawIssue } from './issue.ts';
 
-/** Deliberate defects the orchestrator can be started with (test-only flags). */
-export const DEFECTS = ['drop-event', 'double-step', 'skip-outbox', 'lose-on-restart', 'leak'] as const;
+/** Deliberate defects the orchestrator can be started with (test-only flags): the system's own list. */
+export { DEFECTS };
 export type Defect = (typeof DEFECTS)[number];
 
 /** Defaults for every bead's simulated agent; phases and beads may override them. */
