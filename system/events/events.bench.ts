@@ -19,33 +19,12 @@ import { Surreal } from 'surrealdb';
 import { createNodeEngines } from '@surrealdb/node';
 import type { BenchSuite, ThroughputResult } from '../bench/types.ts';
 import { openEventStore } from './index.ts';
-import { DEFINE_SCHEMA } from './schema.ts';
+import { DEFINE_SCHEMA, appendBatchQuery } from './schema.ts';
 
 /** Appends per throughput iteration: two full bulk batches. */
 const BATCH = 512;
 /** The old writer's group-commit limit. */
 const OLD_BATCH = 64;
-
-/**
- * OLD per-event template (the append transaction before the bulk write path; kept ONLY here, to
- * measure against). Per event: an idempotency lookup, two head UPSERTs, a CREATE returning the
- * record, a checkpoint-head branch, all decoded back (RETURN AFTER).
- */
-function oldPerEventTemplate(count: number): string {
-  const one = (i: number): string => `LET $x${i} = (SELECT * OMIT id FROM event WHERE idempotencyKey = $e${i}.key LIMIT 1)[0];
-LET $r${i} = IF $x${i} != NONE { { existing: true, record: $x${i} } } ELSE {
-  LET $head = UPSERT ONLY type::record('stream_head', $e${i}.stream) SET seq += 1 RETURN AFTER;
-  LET $log = UPSERT ONLY log_head:global SET position += 1 RETURN AFTER;
-  LET $record = CREATE ONLY event CONTENT {
-    stream: $e${i}.stream, seq: $head.seq, position: $log.position,
-    type: $e${i}.type, data: $e${i}.data, idempotencyKey: $e${i}.key, at: $e${i}.at
-  } RETURN AFTER;
-  IF $e${i}.type = 'StepCheckpointed' { UPSERT type::record('checkpoint_head', $e${i}.stream) CONTENT { event: $record.id } };
-  { existing: false, record: $record }
-};`;
-  const body = Array.from({ length: count }, (_, i) => one(i)).join('\n');
-  return `BEGIN;\n${body}\nRETURN [${Array.from({ length: count }, (_, i) => `$r${i}`).join(', ')}];\nCOMMIT;`;
-}
 
 export async function benchmarks(): Promise<BenchSuite> {
   const dir = await mkdtemp(join(tmpdir(), 'oya-events-bench-'));
@@ -53,7 +32,10 @@ export async function benchmarks(): Promise<BenchSuite> {
   const old = new Surreal({ engines: createNodeEngines() });
   await old.connect(`surrealkv://${join(dir, 'old')}`, { namespace: 'oya', database: 'oya', reconnect: false, versionCheck: false });
   await old.query(DEFINE_SCHEMA).collect();
-  const oldQuery = oldPerEventTemplate(OLD_BATCH);
+  // The OLD per-event template: the append transaction before the bulk write path, which lives on
+  // as the careful fallback (schema.ts appendBatchQuery): per event an idempotency lookup, two head
+  // UPSERTs, a CREATE returning the record and a checkpoint-head branch, all decoded back.
+  const oldQuery = appendBatchQuery(OLD_BATCH);
   let appends = 0;
   let checkpoints = 0;
   let batched = 0;
