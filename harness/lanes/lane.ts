@@ -1,9 +1,9 @@
 /**
- * One Vitest test per scenario file: a lane file calls `defineLane('chaos')` and every
- * scenarios/chaos/*.yaml becomes a test — adding a file is all a user does. The profile comes from
- * OYA_PROFILE (default ci). A failed gate fails the test with every gate, expected vs actual; an
- * invalid scenario or a harness error fails it with the error. A lane with no files yet reports
- * itself as skipped, with the reason, instead of failing "no tests found".
+ * A lane runs scenario files as Vitest test files: every scenarios/<kind>/*.yaml is one (the
+ * project's plugin, scenario-tests.ts, turns it into a module calling defineScenarioFile) —
+ * adding a file is all a user does. The profile comes from OYA_PROFILE (default ci). A failed gate
+ * fails the test with every gate, expected vs actual; an invalid scenario or a harness error
+ * fails it with the error.
  *
  * Reports after every scenario, pass or not (the same as `oya run`): the summary table on stderr,
  * the scenario's HTML page, reports/index.html and reports/junit.xml refreshed; a progress line
@@ -14,7 +14,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { reportRun, startRunProgress } from '../cli/commands/run.ts';
-import { chooseKind } from '../env/providers/select.ts';
+import { chooseKind, dockerAvailable, prepareImages } from '../env/providers/select.ts';
 import type { EnvironmentKind } from '../env/providers/types.ts';
 import { unsupportedFaults } from '../runner/faults/index.ts';
 import { formatFailedGates } from '../runner/gates.ts';
@@ -45,16 +45,21 @@ export function discoverScenarios(kind: ScenarioKind): string[] {
   return names.filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort().map((n) => join(dir, n));
 }
 
-/** Options of {@link defineLane}. */
+/** How a lane runs its scenario files (one Vitest project per lane; see scenario-tests.ts). */
 export interface LaneOptions {
   /**
-   * With the ci profile, run each scenario with this many seeds: its own, then seed+1, seed+2, …
-   * (the extra runs are named `<name>-seed<N>`, so each keeps its own journal). The runs go ONE
-   * AFTER ANOTHER: two runs on 2 cores measure each other (recovery times, latencies, a starved
-   * heartbeat read as a dead worker), which is what made seeds flake when they ran concurrently.
-   * The lane's time budget is kept by short ci profiles, not by fewer seeds. @default 1
+   * With the ci profile, run each scenario with this many seeds: its own (plus seedOffset), then
+   * the next ones (all but the first named `<name>-seed<N>`, so each keeps its own journal). The
+   * runs go ONE AFTER ANOTHER: two runs on 2 cores measure each other (recovery times,
+   * latencies, a starved heartbeat read as a dead worker). @default 1
    */
   ciSeeds?: number;
+  /**
+   * Added to the scenario's seed for the lane's first run. The local chaos lane runs seed and
+   * seed+1 and the containers lane seed+2, so CI sees three fault schedules per scenario without
+   * running any of them twice. @default 0
+   */
+  seedOffset?: number;
   /**
    * The environment every run of the lane uses. A scenario naming a fault kind whose capability
    * that environment lacks (db.partition in local) is SKIPPED, the reason in the test's name,
@@ -67,18 +72,6 @@ export interface LaneOptions {
 export function laneSkipReason(scenario: ResolvedScenario, env: EnvironmentKind): string | undefined {
   const [first] = unsupportedFaults(scenario.faults, { kind: env });
   return first && `skipped in ${env}: faults[${first.index}] ${first.do} ${first.reason}`;
-}
-
-/** Runs every (scenario, seed) pair as a test of one suite, one after another; see LaneOptions.ciSeeds. */
-function defineSeededRuns(kind: ScenarioKind, profile: ProfileName, scenarios: { name: string; scenario: ResolvedScenario }[], ciSeeds: number, envKind: EnvironmentKind): void {
-  describe.sequential(`${kind} [${profile}, ${ciSeeds} seeds each]`, () => {
-    for (const { name, scenario: base } of scenarios) {
-      for (const seed of laneSeeds(base.seed, profile, ciSeeds)) {
-        const scenario = seed === base.seed ? base : { ...base, seed, name: `${base.name}-seed${seed}` };
-        it(`${name} seed ${seed}`, () => runInLane(inEnvironment(scenario, envKind), envKind), scenario.timeouts.total + SETUP_MARGIN_MS);
-      }
-    }
-  });
 }
 
 /**
@@ -104,48 +97,60 @@ async function runInLane(scenario: ResolvedScenario, envKind: EnvironmentKind): 
   expect(result.verdict, `${formatFailedGates(scenario.name, result.gates)}\njournal: ${result.journalPath}`).toBe('pass');
 }
 
-/** The seeds a scenario runs with in a lane: its own, then the next ones (see LaneOptions.ciSeeds). */
-export function laneSeeds(seed: number, profile: ProfileName, ciSeeds = 1): number[] {
-  const count = profile === 'ci' ? Math.max(1, ciSeeds) : 1;
-  return Array.from({ length: count }, (_, i) => seed + i);
+/**
+ * A containers lane needs an engine and the images before any scenario's clock starts. Without
+ * an engine the file is skipped with the reason (`npm run env:docker` brings one up); images are
+ * built or found current once per process (prepareImages memoises; a build is locked across
+ * processes), a failure to get them is the test's error, never a silent fallback to local.
+ */
+async function containersReady(name: string): Promise<boolean> {
+  if (!(await dockerAvailable())) {
+    it.skip(`${name}: no Docker engine answered /_ping within 2 s — run \`npm run env:docker\` (as root) to install/start one`, () => {});
+    return false;
+  }
+  await prepareImages(process.env, (line) => process.stderr.write(`containers lane: ${line}\n`));
+  return true;
 }
 
-/** Registers one test per scenario file of the lane. Call at the top level of a lane file. */
-export async function defineLane(kind: ScenarioKind, options: LaneOptions = {}): Promise<void> {
-  const files = discoverScenarios(kind);
-  if (files.length === 0) {
-    it.skip(`no scenarios in scenarios/${kind}/ yet: add a YAML file there to run one`, () => {});
+/** The seeds a scenario runs with in a lane: its own plus the offset, then the next ones (see LaneOptions). */
+export function laneSeeds(seed: number, profile: ProfileName, ciSeeds = 1, seedOffset = 0): number[] {
+  const count = profile === 'ci' ? Math.max(1, ciSeeds) : 1;
+  return Array.from({ length: count }, (_, i) => seed + seedOffset + i);
+}
+
+/**
+ * Registers the tests of one scenario file: one per seed, one after another. Called by the module
+ * scenario-tests.ts makes of each scenarios/<kind>/*.yaml, so the scenario FILE is the unit Vitest
+ * runs, filters (`npx vitest --project chaos db-kill`) and shards (`--shard=1/3`). An invalid file
+ * is a failing test with the error (file:line and field path); a fault the environment cannot
+ * inject is a skipped test with the reason.
+ */
+export async function defineScenarioFile(file: string, options: LaneOptions = {}): Promise<void> {
+  const name = relative(ROOT, file);
+  const profile = laneProfile();
+  if (options.env === 'containers' && !(await containersReady(name))) return;
+  const envKind = options.env ?? (await chooseKind(undefined, process.env));
+  let loaded: ResolvedScenario;
+  try {
+    loaded = await loadScenarioFile(file, { profile });
+  } catch (err) {
+    it(`${name} [${profile}]`, () => {
+      throw err;
+    });
     return;
   }
-  const profile = laneProfile();
-  const envKind = options.env ?? (await chooseKind(undefined, process.env));
-  const seeded: { name: string; scenario: ResolvedScenario }[] = [];
-  for (const file of files) {
-    const name = relative(ROOT, file);
-    let loaded: Awaited<ReturnType<typeof loadScenarioFile>> | undefined;
-    let invalid: Error | undefined;
-    try {
-      loaded = await loadScenarioFile(file, { profile });
-    } catch (err) {
-      invalid = err as Error;
-    }
-    if (!loaded) {
-      it(`${name} [${profile}]`, () => {
-        throw invalid;
-      });
-      continue;
-    }
-    const skip = laneSkipReason(loaded, envKind);
-    if (skip) {
-      it.skip(`${name} [${profile}] — ${skip}`, () => {});
-      continue;
-    }
-    if (laneSeeds(loaded.seed, profile, options.ciSeeds).length > 1) {
-      seeded.push({ name, scenario: loaded });
-      continue;
-    }
-    const scenario = loaded;
-    it(`${name} [${profile}]`, () => runInLane(inEnvironment(scenario, envKind), envKind), scenario.timeouts.total + SETUP_MARGIN_MS);
+  const skip = laneSkipReason(loaded, envKind);
+  if (skip) {
+    it.skip(`${loaded.name} [${profile}] — ${skip}`, () => {});
+    return;
   }
-  if (seeded.length > 0) defineSeededRuns(kind, profile, seeded, options.ciSeeds ?? 1, envKind);
+  const seeds = laneSeeds(loaded.seed, profile, options.ciSeeds, options.seedOffset);
+  describe.sequential(`${loaded.name} [${profile}${envKind === 'local' ? '' : `, ${envKind}`}]`, () => {
+    // The lane's first run keeps the scenario's name (its journal is the one the index compares
+    // across environments); the others are `<name>-seed<N>`, each with its own journal.
+    for (const [i, seed] of seeds.entries()) {
+      const scenario = i === 0 ? { ...loaded, seed } : { ...loaded, seed, name: `${loaded.name}-seed${seed}` };
+      it(`seed ${seed}`, () => runInLane(inEnvironment(scenario, envKind), envKind), scenario.timeouts.total + SETUP_MARGIN_MS);
+    }
+  });
 }
