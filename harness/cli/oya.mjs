@@ -5,4 +5,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('./main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// Exit when the command is done rather than when the last handle closes: a command has awaited
+// everything it owns by then, and a stray handle (the embedded engine's notification receiver
+// stays pending after free()) would otherwise keep `oya surreal` alive after Ctrl-C.
+process.exit(await main(process.argv.slice(2)));

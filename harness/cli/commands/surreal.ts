@@ -71,7 +71,8 @@ export const command: CliCommand = {
       process.stdout.write(`${HELP}\n`);
       return 0;
     }
-    const server = await startSurrealServer({ ...parsed, log: (line) => process.stderr.write(`oya surreal: ${line}\n`) });
+    // This process exits after close(): no need to wait for the engine's LOCK (the exit drops it).
+    const server = await startSurrealServer({ ...parsed, lockReleaseTimeoutMs: 250, log: (line) => process.stderr.write(`oya surreal: ${line}\n`) });
     process.stdout.write(`oya surreal listening on ${server.url} path=${server.datastore} pid=${process.pid}\n`);
     let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
     const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -67,6 +67,14 @@ export function onDatastorePoisoned(handler: ((datastore: string) => void) | und
 export interface EngineHostOptions {
   /** The datastore URL (`mem://`, `surrealkv://DIR`). */
   datastore: string;
+  /**
+   * How long close() waits for the freed engine to drop its directory LOCK. In-process reopeners
+   * need it gone; a process that exits right after close() does not (the exit drops the flock,
+   * and every commit was already fsync'd). Measured: after an orchestrator's workload the engine
+   * kept the LOCK for more than 3 s after free(), which made every spawned server's SIGTERM end
+   * in the SIGKILL grace. @default 5000
+   */
+  lockReleaseTimeoutMs?: number;
   /** Free bytes needed before a degraded datastore is reopened. @default 1 MiB */
   minFreeBytes?: number;
   onNotification: (raw: Uint8Array) => void;
@@ -191,8 +199,13 @@ export class EngineHost {
       return;
     }
     // A degraded engine on a still-full disk cannot close cleanly (see above); leave it to exit.
-    if (!wasDegraded || (await this.#hasRoom())) await this.#free();
-    await Promise.race([Promise.all(this.#pumps), delay(1000)]);
+    const freed = !wasDegraded || (await this.#hasRoom()) ? await this.#free(this.#options.lockReleaseTimeoutMs ?? LOCK_RELEASE_TIMEOUT_MS) : false;
+    // The pumps end once the engine is really gone (its LOCK dropped); an engine still holding
+    // it will not end them in-process, so waiting would only delay the exit. Bounded either way,
+    // and the bound must not itself keep the process alive after the pumps ended.
+    if (!freed) return;
+    const bound = new AbortController();
+    await Promise.race([Promise.all(this.#pumps), delay(1000, bound.signal)]).finally(() => bound.abort());
   }
 
   #degrade(): void {
@@ -301,6 +314,10 @@ async function isFlocked(inode: number): Promise<boolean> {
   }
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms`, or at once when `signal` aborts (its timer cleared). */
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
 }

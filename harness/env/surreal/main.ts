@@ -30,3 +30,6 @@ try {
   process.stderr.write(`oya surreal: ${code ? `${code} ` : ''}${(err as Error).message}\n`);
   process.exitCode = code === 'HARN_CLI_USAGE' ? 2 : 1;
 }
+// The freed engine's notification receiver stays pending (a native handle): without an explicit
+// exit the process outlived close() until the spawner's SIGKILL grace (3 s per stopped server).
+process.exit();

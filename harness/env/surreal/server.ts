@@ -38,6 +38,8 @@ export interface SurrealServerOptions {
   drainTimeoutMs?: number;
   /** Receives operational log lines (disk-full, reopen). @default discarded */
   log?: (line: string) => void;
+  /** See EngineHostOptions.lockReleaseTimeoutMs: short when the process exits after close(). @default 5000 */
+  lockReleaseTimeoutMs?: number;
 }
 
 /** A running embedded server. */
@@ -77,7 +79,7 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
   };
   let engine: EngineHost;
   try {
-    engine = await EngineHost.open({ datastore, onNotification: deliver, log: options.log });
+    engine = await EngineHost.open({ datastore, onNotification: deliver, log: options.log, lockReleaseTimeoutMs: options.lockReleaseTimeoutMs });
   } catch (err) {
     throw new SurrealServerStartError(`cannot open datastore ${datastore}: ${(err as Error).message}`, { details: { datastore }, cause: err });
   }
