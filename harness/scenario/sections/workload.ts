@@ -6,6 +6,7 @@
  * Phases may also script the agent, cancel beads and re-send duplicate submissions.
  */
 import { z } from 'zod';
+import { findCycle } from '../../../system/scheduler/index.ts';
 import { durationSchema, fractionSchema, rateSchema } from '../units.ts';
 import { agentScriptSchema, checkAgentScript } from './agent-script.ts';
 import { SLUG_HINT, SLUG_RE, type RawIssue } from './issue.ts';
@@ -196,32 +197,9 @@ function checkDag(phase: Phase, at: (string | number)[], defaultSteps: number): 
     });
     if (bead.agent) issues.push(...checkAgentScript(bead.agent, phase.agent?.steps ?? defaultSteps, [...at, 'beads', j, 'agent']));
   });
-  const cycle = findCycle(beads.map((b) => ({ id: b.id, deps: b.dependsOn.filter((d) => d !== b.id && ids.has(d)) })));
+  // The orchestrator's own (iterative) cycle finder: the validator refuses exactly what it would.
+  const cycle = findCycle(beads.map((b) => ({ id: b.id, dependsOn: b.dependsOn.filter((d) => d !== b.id && ids.has(d)) })));
   if (cycle) issues.push({ path: [...at, 'beads', ids.get(cycle[0]!)!, 'dependsOn'], message: `dependency cycle: ${cycle.join(' → ')}` });
   return issues;
 }
 
-/** Depth-first search; returns the first cycle as a closed list of ids (`a → b → a`), or undefined. */
-export function findCycle(nodes: { id: string; deps: string[] }[]): string[] | undefined {
-  const deps = new Map(nodes.map((n) => [n.id, n.deps]));
-  const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    if (state.get(id) === 'done') return undefined;
-    if (state.get(id) === 'visiting') return [...stack.slice(stack.indexOf(id)), id];
-    state.set(id, 'visiting');
-    stack.push(id);
-    for (const dep of deps.get(id) ?? []) {
-      const found = visit(dep);
-      if (found) return found;
-    }
-    stack.pop();
-    state.set(id, 'done');
-    return undefined;
-  };
-  for (const node of nodes) {
-    const found = visit(node.id);
-    if (found) return found;
-  }
-  return undefined;
-}
