@@ -8,14 +8,16 @@
  * against their target, and the ratio to the result they are compared with (measured in the same
  * run, in alternation, so the ratio holds on a busy machine). The load average at the start and end of the run is printed
  * and journalled, since p99s on a shared machine mean little without it.
- * Flags: `--time <ms>` per case (default 1500), `--filter <substring>`.
+ * Flags: `--time <ms>` per case (default 1500), `--filter <substring>`, `--suite name=module.bench.ts` (repeatable).
  *
  * Suites are discovered from a fixed list below (one per module that owns a hot path); a suite
- * whose module is not present is skipped with a note rather than failing the run.
+ * whose module is not present is skipped with a note rather than failing the run. Suites from
+ * outside system/ come in by `--suite name=path` (package.json adds the harness's Toxiproxy
+ * one): system/ imports nothing from harness/ (system/layering.test.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { arch, cpus, loadavg, platform } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
@@ -28,7 +30,6 @@ const SUITES: Record<string, () => Promise<{ benchmarks(): Promise<BenchSuite> }
   actors: () => import('../actors/actors.bench.ts'),
   scheduler: () => import('../scheduler/scheduler.bench.ts'),
   worker: () => import('../worker/worker.bench.ts'),
-  toxiproxy: () => import('../../harness/env/toxiproxy/proxy.bench.ts'),
 };
 
 export interface BenchRow {
@@ -148,16 +149,23 @@ function printTable(rows: BenchRow[]): void {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { time: { type: 'string', default: '1500' }, filter: { type: 'string' }, out: { type: 'string' } },
+    options: { time: { type: 'string', default: '1500' }, filter: { type: 'string' }, out: { type: 'string' }, suite: { type: 'string', multiple: true } },
     strict: true,
   });
+  const suites = { ...SUITES };
+  for (const spec of values.suite ?? []) {
+    const match = /^([\w-]+)=(.+\.ts)$/.exec(spec);
+    if (!match) throw new Error(`--suite must be name=path/to/module.bench.ts, got "${spec}"`);
+    const path = join(process.cwd(), match[2]!);
+    suites[match[1]!] = () => import(pathToFileURL(path).href) as Promise<{ benchmarks(): Promise<BenchSuite> }>;
+  }
   const timeMs = Number(values.time);
   if (!Number.isFinite(timeMs) || timeMs <= 0) throw new Error(`--time must be a positive number of milliseconds, got "${values.time}"`);
   const rows: BenchRow[] = [];
   const throughput: ThroughputRow[] = [];
   const skipped: string[] = [];
   const loadBefore = loadavg();
-  for (const [name, load] of Object.entries(SUITES)) {
+  for (const [name, load] of Object.entries(suites)) {
     let mod: { benchmarks(): Promise<BenchSuite> };
     try {
       mod = await load();
