@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { buildJournal } from '../../report/html/journal-fixture.test-helper.ts';
-import { command, expandScenarioPaths, loadLine, refreshReports } from './run.ts';
+import { refreshReports } from '../../report/refresh.ts';
+import { command, expandScenarioPaths, loadLine } from './run.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
