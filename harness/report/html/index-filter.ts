@@ -8,7 +8,7 @@
  * `g-failures` on the failures group (every fail/error row), `g-lane l-<i>` on each lane's group
  * (its passing rows). Lane ids are indices, never lane names: names come from journals.
  */
-import { html } from './format.ts';
+import { html, raw } from './format.ts';
 import type { Verdict } from './journal-view.ts';
 
 const VERDICTS: readonly Verdict[] = ['error', 'fail', 'pass'];
@@ -30,7 +30,7 @@ export function renderFilter(input: FilterInput): { inputs: string; labels: stri
     radio('lane', 'fl-all', true, 'every lane'),
     ...input.lanes.map((l) => radio('lane', `fl-${l.id}`, false, `lane ${l.name}`)),
   ].join('');
-  const chip = (id: string, text: string, count: number): string => html`<label for="${id}" class="chip">${text} <span class="n">${count}</span></label>`;
+  const chip = (id: string, text: string, count: number) => raw(html`<label for="${id}" class="chip">${text} <span class="n">${count}</span></label>`);
   const labels = html`<div class="filters" aria-label="filter"><span class="filter-name">verdict</span>${chip('fv-all', 'all', total)}${VERDICTS.map((v) => chip(`fv-${v}`, v, input.verdicts[v]))}<span class="filter-name">lane</span>${chip('fl-all', 'all', total)}${input.lanes.map((l) => chip(`fl-${l.id}`, l.name, VERDICTS.reduce((n, v) => n + l.byVerdict[v], 0)))}</div>`;
   return { inputs, labels, css: filterCss(input) };
 }

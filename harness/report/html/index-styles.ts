@@ -14,14 +14,15 @@ main.index-page { max-width: 1400px; }
 .trend-key { font-size: 12px; margin: 0 0 8px; }
 table.index { table-layout: fixed; font-size: 13px; }
 table.index td, table.index th { padding: 4px 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-table.index .c-verdict { width: 72px; }
-table.index .c-name { width: 220px; font-weight: 600; }
-table.index .c-env { width: 86px; color: var(--muted); }
-table.index .c-gates { width: 56px; }
+table.index thead th { font-size: 11px; letter-spacing: 0.02em; }
+table.index .c-verdict { width: 78px; }
+table.index .c-name { width: 230px; font-weight: 600; }
+table.index .c-env { width: 96px; color: var(--muted); }
+table.index .c-gates { width: 60px; }
 table.index .c-p99 { width: 150px; }
 table.index .c-tput { width: 160px; }
-table.index .c-change { width: 200px; }
-table.index .c-dur { width: 74px; }
+table.index .c-change { width: 236px; }
+table.index .c-dur { width: 76px; }
 table.index td.c-desc { color: var(--muted); }
 table.index td.c-desc.error { color: var(--error); }
 table.index tbody th { text-align: left; font-size: 13px; text-transform: none; letter-spacing: 0; color: var(--fg); padding-top: 16px; border-bottom: 2px solid var(--line); }
@@ -33,7 +34,7 @@ table.index tr.row.v-error td { background: var(--error-bg); }
 .spark .line { fill: none; stroke-width: 1.5; stroke-linejoin: round; stroke-linecap: round; }
 .spark-p99 .line { stroke: var(--s0); } .spark-p99 circle { fill: var(--s0); }
 .spark-throughput .line { stroke: var(--s2); } .spark-throughput circle { fill: var(--s2); }
-.chg { font-variant-numeric: tabular-nums; margin-right: 6px; }
+.chg { font-variant-numeric: tabular-nums; margin-right: 6px; white-space: nowrap; }
 .chg.worse { color: var(--fail); font-weight: 600; }
 .chg.better { color: var(--pass); }
 .chg.same { color: var(--muted); }
@@ -44,17 +45,21 @@ td.c-change .vs { display: none; }
   table.index thead { display: none; }
   table.index tbody.g-none { display: none; }
   table.index tr { display: grid; grid-template-columns: auto minmax(0, 1fr) auto; column-gap: 8px; padding: 6px 4px; border-bottom: 1px solid var(--line); }
-  table.index tr.row.v-fail, table.index tr.row.v-error { background: var(--fail-bg); }
-  table.index td, table.index th { display: block; width: auto; border: 0; padding: 1px 0; }
+  table.index tr.row.v-fail { background: var(--fail-bg); }
+  table.index tr.row.v-error { background: var(--error-bg); }
+  table.index tr.row td { background: transparent; }
+  table.index td, table.index th { display: block; border: 0; padding: 1px 0; }
+  table.index .c-verdict, table.index .c-name, table.index .c-p99, table.index .c-tput, table.index .c-change, table.index .c-dur { width: auto; }
   table.index tbody th { grid-column: 1 / -1; }
-  table.index .c-verdict { grid-column: 1; }
-  table.index .c-name { grid-column: 2; }
-  table.index .c-dur { grid-column: 3; }
-  table.index .c-desc { grid-column: 1 / -1; }
-  table.index .c-p99 { grid-column: 1 / span 2; text-align: left; }
-  table.index .c-tput { grid-column: 3; }
+  /* verdict, name, duration | the description's line | p99, throughput | the change in words */
+  table.index .c-verdict { grid-area: 1 / 1; }
+  table.index .c-name { grid-area: 1 / 2; }
+  table.index .c-dur { grid-area: 1 / 3; }
+  table.index .c-desc { grid-area: 2 / 1 / 3 / -1; }
+  table.index .c-p99 { grid-area: 3 / 1 / 4 / 3; text-align: left; }
+  table.index .c-tput { grid-area: 3 / 3; }
+  table.index .c-change { grid-area: 4 / 1 / 5 / -1; white-space: normal; }
   table.index .c-env, table.index .c-gates { display: none; }
-  table.index .c-change { grid-column: 1 / -1; white-space: normal; }
-  td.c-change .vs { display: inline; color: var(--muted); }
+  td.c-change .vs { display: inline; color: var(--muted); white-space: nowrap; }
 }
 `;
