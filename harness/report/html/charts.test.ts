@@ -190,7 +190,7 @@ describe('renderSparkline', () => {
     expect(d.match(/M/g)).toHaveLength(2);
     // The highest value is at the top (y = pad), the lowest at the bottom.
     const last = /<circle class="last" cx="([\d.]+)" cy="([\d.]+)"/.exec(svg)!;
-    expect(Number(last[1])).toBeCloseTo(72 - 2.5, 1);
+    expect(Number(last[1])).toBeCloseTo(60 - 2.5, 1);
     expect(Number(last[2])).toBeCloseTo(2.5, 1);
   });
 

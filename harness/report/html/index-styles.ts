@@ -15,14 +15,14 @@ main.index-page { max-width: 1400px; }
 table.index { table-layout: fixed; font-size: 13px; }
 table.index td, table.index th { padding: 4px 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 table.index thead th { font-size: 11px; letter-spacing: 0.02em; }
-table.index .c-verdict { width: 78px; }
-table.index .c-name { width: 230px; font-weight: 600; }
-table.index .c-env { width: 96px; color: var(--muted); }
+table.index .c-verdict { width: 90px; }
+table.index .c-name { width: 214px; font-weight: 600; }
+table.index .c-env { width: 90px; color: var(--muted); }
 table.index .c-gates { width: 60px; }
-table.index .c-p99 { width: 150px; }
-table.index .c-tput { width: 160px; }
-table.index .c-change { width: 236px; }
-table.index .c-dur { width: 76px; }
+table.index .c-p99 { width: 136px; }
+table.index .c-tput { width: 150px; }
+table.index .c-change { width: 256px; }
+table.index .c-dur { width: 84px; }
 table.index td.c-desc { color: var(--muted); }
 table.index td.c-desc.error { color: var(--error); }
 table.index tbody th { text-align: left; font-size: 13px; text-transform: none; letter-spacing: 0; color: var(--fg); padding-top: 16px; border-bottom: 2px solid var(--line); }

@@ -20,7 +20,7 @@ export interface SparklineInput {
 }
 
 /** Width and height of an index sparkline in CSS px. */
-export const SPARKLINE_SIZE = { width: 72, height: 20 } as const;
+export const SPARKLINE_SIZE = { width: 60, height: 20 } as const;
 
 /** The sparkline's SVG, or '' with fewer than two runs that have a value (nothing to draw a line through). */
 export function renderSparkline(input: SparklineInput): string {
