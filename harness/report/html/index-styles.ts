@@ -1,7 +1,8 @@
 /**
  * The index page's own CSS, added after the shared stylesheet (styles.ts): a wide one-line-per-
- * scenario table on desktop, and below 1100 px each row stacked into a small card (name and
- * verdict, the description's line, the numbers) so a phone never scrolls sideways.
+ * scenario table on desktop (without the env column below 1320 px, so the description keeps
+ * room), and below 1100 px each row stacked into a small card (name and verdict, the
+ * description's line, the numbers) so a phone never scrolls sideways.
  */
 export const INDEX_CSS = `
 main.index-page { max-width: 1400px; }
@@ -39,6 +40,9 @@ table.index tr.row.v-error td { background: var(--error-bg); }
 .chg.better { color: var(--pass); }
 .chg.same { color: var(--muted); }
 td.c-change .vs { display: none; }
+/* Laptop widths: the env column goes first (a containers run's name says .containers anyway).
+   Collapsed to zero width, not display:none, which breaks a fixed table layout's columns. */
+@media (max-width: 1320px) { table.index .c-env { width: 0; padding: 0; } }
 @media (max-width: 1100px) {
   main.index-page { padding: 18px 12px 48px; }
   table.index, table.index tbody { display: block; width: 100%; }
