@@ -80,8 +80,12 @@ export async function runReport(argv: string[], out: ReportOutput = process): Pr
       const merged = await mergeReportDirs(merge.map((d) => resolve(d)), reportDir);
       for (const dir of merged.empty) out.stderr.write(`no journals in ${dir} (did that shard run?)\n`);
       for (const c of merged.clashes) out.stderr.write(`two runs of ${c.journal}: kept the later one from ${c.kept}, dropped ${c.dropped}\n`);
-      out.stdout.write(`merged ${merge.length} report director${merge.length === 1 ? 'y' : 'ies'} into ${reportDir}: ${merged.copied.length} journal${merged.copied.length === 1 ? '' : 's'}` +
-        `${merged.duplicates.length > 0 ? ` (${merged.duplicates.length} seen twice, kept once)` : ''}, ${merged.trends} scenario histor${merged.trends === 1 ? 'y' : 'ies'}\n`);
+      const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+      const twice = merged.duplicates.length > 0 ? ` (${merged.duplicates.length} seen twice, kept once)` : '';
+      out.stdout.write(
+        `merged ${plural(merge.length, 'report directory', 'report directories')} into ${reportDir}: ` +
+          `${plural(merged.copied.length, 'journal', 'journals')}${twice}, ${plural(merged.trends, 'scenario history', 'scenario histories')}\n`,
+      );
     }
     const result = await refreshReports(reportDir);
     for (const page of result.pages) out.stdout.write(`wrote ${page}\n`);

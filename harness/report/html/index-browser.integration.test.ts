@@ -31,8 +31,8 @@ afterAll(async () => {
 });
 
 /** The index at a viewport, by default with JavaScript off (the page has none to run), collecting problems. */
-async function openIndex(viewport: { width: number; height: number }, javaScriptEnabled = false) {
-  const context = await browser!.newContext({ viewport, javaScriptEnabled });
+async function openIndex(viewport: { width: number; height: number }, javaScriptEnabled = false, colorScheme: 'light' | 'dark' = 'light') {
+  const context = await browser!.newContext({ viewport, javaScriptEnabled, colorScheme });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
@@ -103,6 +103,20 @@ describe('the index of a whole suite in chromium', () => {
       expect(rows.slice(0, failing.size).every((r) => failing.has(r.name!))).toBe(true);
       await screenshot(page, 'index-phone-390.png', false);
       await screenshot(page, 'index-phone-390-full.png', true);
+    } finally {
+      await close();
+    }
+  });
+
+  it('marks the failures apart from the passing rows in the dark colour scheme too', async () => {
+    const { page, problems, close } = await openIndex({ width: 1400, height: 1000 }, true, 'dark');
+    try {
+      expect(problems).toEqual([]);
+      const background = (selector: string) => page.$eval(selector, (el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
+      const body = await background('body');
+      expect(body).not.toBe('rgb(255, 255, 255)');
+      expect(await background('tr.row.v-fail td')).not.toBe(await background('tr.row.v-pass td'));
+      await screenshot(page, 'index-desktop-1400-dark.png', false);
     } finally {
       await close();
     }

@@ -31,7 +31,10 @@ export function renderFilter(input: FilterInput): { inputs: string; labels: stri
     ...input.lanes.map((l) => radio('lane', `fl-${l.id}`, false, `lane ${l.name}`)),
   ].join('');
   const chip = (id: string, text: string, count: number) => raw(html`<label for="${id}" class="chip">${text} <span class="n">${count}</span></label>`);
-  const labels = html`<div class="filters" aria-label="filter"><span class="filter-name">verdict</span>${chip('fv-all', 'all', total)}${VERDICTS.map((v) => chip(`fv-${v}`, v, input.verdicts[v]))}<span class="filter-name">lane</span>${chip('fl-all', 'all', total)}${input.lanes.map((l) => chip(`fl-${l.id}`, l.name, VERDICTS.reduce((n, v) => n + l.byVerdict[v], 0)))}</div>`;
+  const laneTotal = (lane: FilterInput['lanes'][number]) => VERDICTS.reduce((n, v) => n + lane.byVerdict[v], 0);
+  const labels = html`<div class="filters" aria-label="filter">
+<span class="filter-name">verdict</span>${chip('fv-all', 'all', total)}${VERDICTS.map((v) => chip(`fv-${v}`, v, input.verdicts[v]))}
+<span class="filter-name">lane</span>${chip('fl-all', 'all', total)}${input.lanes.map((l) => chip(`fl-${l.id}`, l.name, laneTotal(l)))}</div>`;
   return { inputs, labels, css: filterCss(input) };
 }
 

@@ -8,7 +8,7 @@
 import type { TrendRecord } from '../trends/trend-record.ts';
 import { formatTimestamp, html, raw } from './format.ts';
 import { renderFilter } from './index-filter.ts';
-import { indexHeadRow, indexRowHtml, toIndexRow, type IndexEntry, type IndexRow } from './index-row.ts';
+import { INDEX_COLUMNS, indexHeadRow, indexRowHtml, toIndexRow, type IndexRow } from './index-row.ts';
 import { INDEX_CSS } from './index-styles.ts';
 import type { Verdict } from './journal-view.ts';
 import { badge, documentShell } from './layout.ts';
@@ -26,7 +26,7 @@ export interface IndexPageOptions {
 const VERDICT_ORDER: Record<Verdict, number> = { error: 0, fail: 1, pass: 2 };
 /** Lanes in the order a run goes through them; others follow alphabetically. */
 const LANE_ORDER = ['integration', 'chaos', 'load', 'leak'];
-const COLUMNS = 9;
+const COLUMNS = INDEX_COLUMNS.length;
 
 /**
  * Renders reports/index.html from journals (parsed JSON, views, or {journal, href} entries).
@@ -51,27 +51,41 @@ export function renderIndexPage(journals: readonly unknown[], options: IndexPage
       return passing.length === 0 ? '' : group(`g-lane l-${lane.id}`, title, passing, classes);
     }),
   ].join('\n');
-  const longest = Math.max(0, ...rows.map((r) => r.trend.length));
-  const body = html`
-<header><div class="header"><h1>Oya reliability reports</h1>${rows.length === 0 ? '' : badge(totals.error > 0 ? 'error' : totals.fail > 0 ? 'fail' : 'pass', true)}</div>
-<div class="summary-line"><span><b>${rows.length}</b> scenario${rows.length === 1 ? '' : 's'}</span><span class="pass"><b>${totals.pass}</b> passed</span><span class="fail"><b>${totals.fail}</b> failed</span><span class="error"><b>${totals.error}</b> errored</span>
-<span class="muted">generated ${formatTimestamp((options.generatedAt ?? new Date()).toISOString())}</span></div></header>
+  const body = html`${raw(pageHeader(rows.length, totals, options.generatedAt ?? new Date()))}
 <section id="scenarios">
-${rows.length === 0
-  ? raw(html`<h2>Scenarios</h2><p class="muted">No journals yet. Run a lane (<code>npx vitest --project chaos</code>) or <code>oya run scenarios/…</code>, then regenerate.</p>`)
-  : raw(html`${raw(filter.inputs)}${raw(filter.labels)}
-<p class="trend-key muted">Sparklines: latency p99 and throughput over each scenario's last ${longest > 1 ? `${longest} runs` : 'runs'} (kept in reports/history/), oldest to newest. Hover a line or a cut-off description for all of it.</p>
+${raw(rows.length === 0 ? NO_JOURNALS : scenarioTable(filter, groups, Math.max(0, ...rows.map((r) => r.trend.length))))}
+</section>
+${raw(recoverySection(rows))}`;
+  const title = `Oya reports · ${totals.pass} passed, ${totals.fail} failed, ${totals.error} errored`;
+  return documentShell(title, body, { css: `${INDEX_CSS}\n${filter.css}`, mainClass: 'index-page' });
+}
+
+const NO_JOURNALS = html`<h2>Scenarios</h2><p class="muted">No journals yet. Run a lane (<code>npx vitest --project chaos</code>) or
+<code>oya run scenarios/…</code>, then regenerate.</p>`;
+
+function pageHeader(count: number, totals: Record<Verdict, number>, generatedAt: Date): string {
+  const overall = totals.error > 0 ? 'error' : totals.fail > 0 ? 'fail' : 'pass';
+  return html`<header><div class="header"><h1>Oya reliability reports</h1>${count === 0 ? '' : badge(overall, true)}</div>
+<div class="summary-line"><span><b>${count}</b> scenario${count === 1 ? '' : 's'}</span><span class="pass"><b>${totals.pass}</b> passed</span>
+<span class="fail"><b>${totals.fail}</b> failed</span><span class="error"><b>${totals.error}</b> errored</span>
+<span class="muted">generated ${formatTimestamp(generatedAt.toISOString())}</span></div></header>`;
+}
+
+/** The filter, the key to the sparklines, and the table of groups. */
+function scenarioTable(filter: { inputs: string; labels: string }, groups: string, longestTrend: number): string {
+  const runs = longestTrend > 1 ? `${longestTrend} runs` : 'runs';
+  return html`${raw(filter.inputs)}${raw(filter.labels)}
+<p class="trend-key muted">Sparklines: latency p99 and throughput over each scenario's last ${runs} (kept in reports/history/), oldest to newest.
+Hover a line or a cut-off description for all of it.</p>
 <div class="index-wrap"><table class="index"><thead>${raw(indexHeadRow())}</thead>
 ${raw(groups)}
 <tbody class="g-none"><tr><td colspan="${COLUMNS}" class="muted">No scenario matches this filter.</td></tr></tbody>
-</table></div>`)}
-</section>
-${raw(recoverySection(rows))}`;
-  return documentShell(`Oya reports · ${totals.pass} passed, ${totals.fail} failed, ${totals.error} errored`, body, { css: `${INDEX_CSS}\n${filter.css}`, mainClass: 'index-page' });
+</table></div>`;
 }
 
 function byVerdictLaneName(a: IndexRow, b: IndexRow): number {
-  return VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict] || laneRank(a.kind) - laneRank(b.kind) || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name);
+  const lane = laneRank(a.kind) - laneRank(b.kind) || a.kind.localeCompare(b.kind);
+  return VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict] || lane || a.name.localeCompare(b.name);
 }
 
 function laneRank(kind: string): number {

@@ -64,7 +64,8 @@ export function toIndexRow(entry: unknown, trends: ReadonlyMap<string, readonly 
   } catch (err) {
     const name = isEntry && (entry as IndexEntry).href ? (entry as IndexEntry).href! : 'unreadable journal';
     const reason = err instanceof Error ? err.message : String(err);
-    return { name, kind: '?', env: '?', recoveries: [], verdict: 'error', href: '#', note: firstLine(reason), fullNote: reason, gates: '–', p99: '–', throughput: '–', duration: '–', trend: [] };
+    const unknown = { gates: '–', p99: '–', throughput: '–', duration: '–' };
+    return { name, kind: '?', env: '?', recoveries: [], verdict: 'error', href: '#', note: firstLine(reason), fullNote: reason, ...unknown, trend: [] };
   }
   const href = (isEntry ? (entry as IndexEntry).href : undefined) ?? `${encodeURIComponent(view.scenario.kind)}/${encodeURIComponent(view.scenario.name)}.html`;
   const latency = view.metrics?.metrics.endToEnd?.summary;
@@ -99,29 +100,54 @@ function trendUpTo(view: JournalView, trends: ReadonlyMap<string, readonly Trend
   return mergeTrendRecords(kept, [own.record]).filter((r) => r.startedAt <= own.record.startedAt);
 }
 
-/** Column headers; the CSS (index-styles.ts) lays out the same classes. */
+/** The index's columns, [class, heading], in order; index-styles.ts sizes and stacks the same classes. */
+export const INDEX_COLUMNS = [
+  ['c-verdict', 'verdict'],
+  ['c-name', 'scenario'],
+  ['c-desc', 'description'],
+  ['c-env', 'env'],
+  ['c-gates num', 'gates'],
+  ['c-p99 num', 'latency p99'],
+  ['c-tput num', 'throughput'],
+  ['c-change', 'change vs last run'],
+  ['c-dur num', 'duration'],
+] as const;
+
+/** The header row. */
 export function indexHeadRow(): string {
-  return html`<tr class="head"><th class="c-verdict">verdict</th><th class="c-name">scenario</th><th class="c-desc">description</th><th class="c-env">env</th><th class="c-gates num">gates</th><th class="c-p99 num">latency p99</th><th class="c-tput num">throughput</th><th class="c-change">change vs last run</th><th class="c-dur num">duration</th></tr>`;
+  return html`<tr class="head">${INDEX_COLUMNS.map(([cls, heading]) => raw(html`<th class="${cls}">${heading}</th>`))}</tr>`;
 }
 
 /** One row; `classes` carries the filter classes (verdict, lane) index-page.ts assigns. */
 export function indexRowHtml(row: IndexRow, classes: string): string {
   const changes = (['p99', 'throughput'] as const).flatMap((m) => changeSinceLastRun(row.trend, m) ?? []);
+  const descClass = row.verdict === 'error' ? 'c-desc error' : 'c-desc';
   return html`<tr class="${`row ${classes}`}" data-scenario="${row.name}" data-verdict="${row.verdict}" data-lane="${row.kind}">
-<td class="c-verdict">${badge(row.verdict)}</td><td class="c-name" title="${row.name}"><a href="${row.href}">${row.name}</a></td><td class="${`c-desc${row.verdict === 'error' ? ' error' : ''}`}" title="${row.fullNote ?? ''}">${row.note ?? ''}</td><td class="c-env">${row.env}</td>
-<td class="c-gates num">${row.gates}</td><td class="c-p99 num">${row.p99}${raw(spark(row.trend, 'p99'))}</td><td class="c-tput num">${row.throughput}${raw(spark(row.trend, 'throughput'))}</td>
-<td class="c-change">${raw(changeCell(changes, row.trend.length))}</td><td class="c-dur num">${row.duration}</td></tr>`;
+<td class="c-verdict">${badge(row.verdict)}</td>
+<td class="c-name" title="${row.name}"><a href="${row.href}">${row.name}</a></td>
+<td class="${descClass}" title="${row.fullNote ?? ''}">${row.note ?? ''}</td>
+<td class="c-env">${row.env}</td>
+<td class="c-gates num">${row.gates}</td>
+<td class="c-p99 num">${row.p99}${raw(spark(row.trend, 'p99'))}</td>
+<td class="c-tput num">${row.throughput}${raw(spark(row.trend, 'throughput'))}</td>
+<td class="c-change">${raw(changeCell(changes, row.trend.length))}</td>
+<td class="c-dur num">${row.duration}</td></tr>`;
 }
 
 function spark(trend: readonly TrendRecord[], metric: keyof typeof TREND_METRICS): string {
   const values = trend.map(TREND_METRICS[metric].value);
   const format = metric === 'p99' ? formatMicros : formatPerMinute;
-  const label = `${metric === 'p99' ? 'latency p99' : 'throughput'} over the last ${trend.length} runs: ${values.map((v) => (v === undefined ? 'none' : format(v))).join(', ')}`;
+  const listed = values.map((v) => (v === undefined ? 'none' : format(v))).join(', ');
+  const label = `${metric === 'p99' ? 'latency p99' : 'throughput'} over the last ${trend.length} runs: ${listed}`;
   return renderSparkline({ values, className: `spark-${metric}`, label });
 }
 
 function changeCell(changes: readonly TrendChange[], runs: number): string {
-  if (changes.length === 0) return runs === 1 ? html`<span class="muted">first run</span>` : runs === 0 ? '–' : html`<span class="muted">no comparable run</span>`;
+  if (changes.length === 0) {
+    if (runs === 0) return '–';
+    return html`<span class="muted">${runs === 1 ? 'first run' : 'no comparable run'}</span>`;
+  }
   // "vs last run" is in the column head on wide screens; the stacked phone layout shows it here.
-  return `${changes.map((c) => html`<span class="${`chg ${c.direction}`}">${c.text}</span>`).join(' ')}${html`<span class="vs"> vs last run</span>`}`;
+  const words = changes.map((c) => html`<span class="${`chg ${c.direction}`}">${c.text}</span>`).join(' ');
+  return `${words}${html`<span class="vs"> vs last run</span>`}`;
 }

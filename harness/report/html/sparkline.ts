@@ -37,7 +37,9 @@ export function renderSparkline(input: SparklineInput): string {
   const x = linearScale([0, input.values.length - 1], [pad, width - pad]);
   const points = input.values.map((v, i) => ({ x: x(i), y: v === undefined || !Number.isFinite(v) ? null : y(v) }));
   const last = points[points.length - 1]!;
-  let svg = `<svg class="spark ${escapeHtml(input.className)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(input.label)}" xmlns="http://www.w3.org/2000/svg"><title>${escapeHtml(input.label)}</title>`;
+  const label = escapeHtml(input.label);
+  let svg = `<svg class="spark ${escapeHtml(input.className)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" ` +
+    `aria-label="${label}" xmlns="http://www.w3.org/2000/svg"><title>${label}</title>`;
   svg += `<path class="line" d="${linePath(points)}"/>`;
   for (const dot of isolatedPoints(points)) svg += `<circle cx="${px(dot.x)}" cy="${px(dot.y!)}" r="1.5"/>`;
   if (last.y !== null) svg += `<circle class="last" cx="${px(last.x)}" cy="${px(last.y)}" r="2.5"/>`;
