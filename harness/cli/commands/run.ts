@@ -19,8 +19,9 @@ const HELP = `Usage: oya run <file|dir>… [--profile ci|full] [--report-dir DIR
 Runs each scenario file (a directory means every *.yaml in it, sorted) against real processes:
 the environment (SurrealDB behind a Toxiproxy fault proxy), the orchestrator, the workload and
 the fault timeline; then drains, checks, measures and gates. Writes one JSON journal per
-scenario to <report-dir>/<kind>/<name>.json and its HTML page beside it, refreshes
-<report-dir>/index.html and <report-dir>/junit.xml, and prints one verdict line and a summary
+scenario to <report-dir>/<kind>/<name>.json and its HTML page beside it, adds the run to
+<report-dir>/history/ (the index's trends), refreshes <report-dir>/index.html and
+<report-dir>/junit.xml, and prints one verdict line and a summary
 table per scenario (progress goes to stderr while a scenario runs).
 
   --profile NAME     merge the scenario's ci or full profile (default: OYA_PROFILE, else none)

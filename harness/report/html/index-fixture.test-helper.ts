@@ -62,9 +62,7 @@ export async function writeSuiteFixture(reportDir: string): Promise<number> {
   let seed = 1;
   for (const run of runs) {
     const outcome = FIXTURE_FAILURES[run.name];
-    const journal: Record<string, unknown> = outcome === 'error'
-      ? { version: 1, scenario: { name: run.name, kind: run.kind, file: run.file, description: run.description, resolved: {} }, environment: { kind: run.env }, verdict: 'error', startedAt: '2026-11-26T17:00:00.000Z', endedAt: '2026-11-26T17:00:09.000Z', durationMs: 9000, error: { code: 'HARN_ENV_START', message: 'docker pause: the container did not answer within 5 s', phase: 'environment' }, phases: [], faults: [], gates: [], teardown: [], artifacts: {} }
-      : buildJournal({ name: run.name, kind: run.kind, description: run.description, beads: 16 + (seed % 9) * 2, rate: 1 + (seed % 4) * 0.5, seed: seed++, violations: outcome === 'fail', thresholds: { 'latency.p99': '< 10s', 'throughput.mean': '>= 30/m' }, faults: run.kind === 'chaos' ? [['db.outage', 3000, 6000], ['orchestrator.kill', 4000, 4000]] : [] });
+    const journal = outcome === 'error' ? erroredJournal(run) : judgedJournal(run, seed++, outcome === 'fail');
     journal.environment = { kind: run.env };
     (journal.scenario as { file: string }).file = run.file;
     await mkdir(join(reportDir, run.kind), { recursive: true });
@@ -73,6 +71,39 @@ export async function writeSuiteFixture(reportDir: string): Promise<number> {
   }
   await writeReports(reportDir);
   return runs.length;
+}
+
+/** A run the harness could not judge: the environment did not come up. */
+function erroredJournal(run: FixtureRun): Record<string, unknown> {
+  return {
+    version: 1,
+    scenario: { name: run.name, kind: run.kind, file: run.file, description: run.description, resolved: {} },
+    verdict: 'error',
+    startedAt: '2026-11-26T17:00:00.000Z',
+    endedAt: '2026-11-26T17:00:09.000Z',
+    durationMs: 9000,
+    error: { code: 'HARN_ENV_START', message: 'docker pause: the container did not answer within 5 s', phase: 'environment' },
+    phases: [],
+    faults: [],
+    gates: [],
+    teardown: [],
+    artifacts: {},
+  };
+}
+
+/** A judged run of the real-parts fixture, its size varied by seed; `failing` plants violations. */
+function judgedJournal(run: FixtureRun, seed: number, failing: boolean): Record<string, unknown> {
+  return buildJournal({
+    name: run.name,
+    kind: run.kind,
+    description: run.description,
+    beads: 16 + (seed % 9) * 2,
+    rate: 1 + (seed % 4) * 0.5,
+    seed,
+    violations: failing,
+    thresholds: { 'latency.p99': '< 10s', 'throughput.mean': '>= 30/m' },
+    faults: run.kind === 'chaos' ? [['db.outage', 3000, 6000], ['orchestrator.kill', 4000, 4000]] : [],
+  });
 }
 
 /** Earlier runs of a journal's scenario: its own numbers, drifting and with a spike, one per day. */
@@ -84,7 +115,8 @@ function pastRuns(journal: Record<string, unknown>, seed: number): TrendRecord[]
     return {
       startedAt: new Date(start - (PAST_RUNS - i) * 86_400_000).toISOString(),
       verdict: 'pass' as const,
-      ...(own.latencyUs ? { latencyUs: { p50: own.latencyUs.p50 * drift, p95: own.latencyUs.p95 * drift, p99: own.latencyUs.p99 * drift } } : { latencyUs: { p50: 400_000, p95: 900_000, p99: 1_200_000 * drift } }),
+      // An errored run has no numbers of its own: its past runs get typical ones.
+      latencyUs: { p50: (own.latencyUs?.p50 ?? 400_000) * drift, p95: (own.latencyUs?.p95 ?? 900_000) * drift, p99: (own.latencyUs?.p99 ?? 1_200_000) * drift },
       throughputPerMinute: (own.throughputPerMinute ?? 120) / drift,
     };
   });
