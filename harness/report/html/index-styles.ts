@@ -42,7 +42,7 @@ table.index tr.row.v-error td { background: var(--error-bg); }
 td.c-change .vs { display: none; }
 /* Laptop widths: the env column goes first (a containers run's name says .containers anyway).
    Collapsed to zero width, not display:none, which breaks a fixed table layout's columns. */
-@media (max-width: 1320px) { table.index .c-env { width: 0; padding: 0; } }
+@media (max-width: 1320px) { table.index .c-env { width: 0; padding: 0; } table.index .c-name { width: 190px; } table.index .c-change { width: 236px; } }
 @media (max-width: 1100px) {
   main.index-page { padding: 18px 12px 48px; }
   table.index, table.index tbody { display: block; width: 100%; }

@@ -8,6 +8,12 @@ import type { IndexRow } from './index-row.ts';
 
 const ENVS = ['local', 'containers'] as const;
 
+/** Every file is a chaos scenario: its name is enough to read (and fits a phone); the path is the tooltip. */
+function fileCell(file: string): string {
+  const path = file.replace(/^.*?(?=scenarios\/)/, '');
+  return html`<td title="${path}">${path.replace(/^scenarios\/chaos\//, '')}</td>`;
+}
+
 /** The section, or '' when no chaos run recorded its environment. */
 export function recoverySection(rows: readonly IndexRow[]): string {
   const byFile = new Map<string, Partial<Record<(typeof ENVS)[number], IndexRow[]>>>();
@@ -28,6 +34,6 @@ export function recoverySection(rows: readonly IndexRow[]): string {
   return html`<section id="recovery"><h2>Chaos recovery: local vs containers</h2>
 <p class="muted">Longest recovery (a fault healed → /health ok again) over every run and fault of the scenario, per environment; ✗ when a run did not pass.</p>
 <div class="table-wrap"><table class="recovery-by-env"><thead><tr><th>scenario file</th>${raw(ENVS.map((e) => html`<th class="num">${e}</th>`).join(''))}</tr></thead><tbody>
-${raw(files.map((f) => html`<tr data-file="${f}"><td>${f.replace(/^.*?(?=scenarios\/)/, '')}</td>${raw(ENVS.map((e) => cell(byFile.get(f)![e])).join(''))}</tr>`).join('\n'))}
+${raw(files.map((f) => html`<tr data-file="${f}">${raw(fileCell(f))}${raw(ENVS.map((e) => cell(byFile.get(f)![e])).join(''))}</tr>`).join('\n'))}
 </tbody></table></div></section>`;
 }
