@@ -15,7 +15,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   surreal: () => import('./commands/surreal.ts'),
   toxiproxy: () => import('./commands/toxiproxy.ts'),
   validate: () => import('./commands/validate.ts'),
-  report: () => import('../report/html/report-command.ts'),
+  report: () => import('./commands/report.ts'),
   compare: () => import('./commands/compare.ts'),
   run: () => import('./commands/run.ts'),
   soak: () => import('../leak/soak.ts'),

@@ -5,8 +5,9 @@
  * fails the test with every gate, expected vs actual; an invalid scenario or a harness error
  * fails it with the error.
  *
- * Reports after every scenario, pass or not (the same as `oya run`): the summary table on stderr,
- * the scenario's HTML page, reports/index.html and reports/junit.xml refreshed; a progress line
+ * Reports after every scenario, pass or not (the same as `oya run`, through reportRun): the
+ * summary table on stderr, the run added to its trend in reports/history/, the scenario's HTML
+ * page, reports/index.html and reports/junit.xml refreshed; a progress line
  * on stderr while it runs (every 10 s and on each phase change).
  */
 import { readdirSync } from 'node:fs';

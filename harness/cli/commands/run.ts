@@ -2,12 +2,13 @@
  * `oya run <files…>`: runs scenario files one after another and exits with the verdict:
  * 0 every scenario passed, 1 a gate failed, 2 an invalid scenario or a harness error.
  *
- * After each scenario it prints the summary table and refreshes the reports (the scenario's HTML
- * page, reports/index.html, reports/junit.xml over every journal present); while one runs, a
- * progress line (elapsed vs planned arrivals, beads done). The Vitest lanes report the same way
+ * After each scenario it prints the summary table, adds the run to its trend (reports/history/)
+ * and refreshes the reports (the scenario's HTML page, reports/index.html, reports/junit.xml over
+ * every journal present); while one runs, a progress line (elapsed vs planned arrivals, beads
+ * done). The Vitest lanes report the same way
  * through {@link reportRun} and {@link startRunProgress}.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliCommand } from '../command.ts';
 import { CliUsageError } from '../errors.ts';
@@ -18,8 +19,9 @@ const HELP = `Usage: oya run <file|dir>… [--profile ci|full] [--report-dir DIR
 Runs each scenario file (a directory means every *.yaml in it, sorted) against real processes:
 the environment (SurrealDB behind a Toxiproxy fault proxy), the orchestrator, the workload and
 the fault timeline; then drains, checks, measures and gates. Writes one JSON journal per
-scenario to <report-dir>/<kind>/<name>.json and its HTML page beside it, refreshes
-<report-dir>/index.html and <report-dir>/junit.xml, and prints one verdict line and a summary
+scenario to <report-dir>/<kind>/<name>.json and its HTML page beside it, adds the run to
+<report-dir>/history/ (the index's trends), refreshes <report-dir>/index.html and
+<report-dir>/junit.xml, and prints one verdict line and a summary
 table per scenario (progress goes to stderr while a scenario runs).
 
   --profile NAME     merge the scenario's ci or full profile (default: OYA_PROFILE, else none)
@@ -120,54 +122,29 @@ export async function startRunProgress(
 
 /**
  * After a run: prints the summary table (and the load line: beads/min, fairness, CPU, RSS) to
- * `stream`, then refreshes the reports: every journal's HTML page + index.html (writeReports) and
- * junit.xml over every journal present. A report that cannot be written is said on stderr; it
- * never changes the run's verdict.
+ * `stream`, appends the run to its scenario's trend (reports/history/, for the index's
+ * sparklines), then refreshes the reports: every journal's HTML page + index.html and junit.xml
+ * over every journal present (report/refresh.ts). The one place both `oya run` and the lanes
+ * call after writing a journal. A report that cannot be written is said on stderr; it never
+ * changes the run's verdict.
  */
 export async function reportRun(journal: import('../../report/journal.ts').Journal, options: { reportDir: string; stream: Out }): Promise<void> {
   const { renderSummaryTable } = await import('../../report/terminal/index.ts');
+  const { appendTrend } = await import('../../report/trends/index.ts');
+  const { refreshReports } = await import('../../report/refresh.ts');
   options.stream.write(renderSummaryTable(journal, { stream: options.stream }));
   const load = loadLine(journal);
   if (load) options.stream.write(`${load}\n`);
+  try {
+    await appendTrend(options.reportDir, journal);
+  } catch (err) {
+    process.stderr.write(`run not added to reports/history: ${(err as Error).message}\n`);
+  }
   try {
     await refreshReports(options.reportDir);
   } catch (err) {
     process.stderr.write(`reports not refreshed: ${(err as Error).message}\n`);
   }
-}
-
-/** The refresh in progress: refreshes run one at a time (see {@link refreshReports}). */
-let refreshing: Promise<unknown> = Promise.resolve();
-
-/**
- * writeReports (pages + index.html) and writeJunit over every journal under `reportDir`. Returns
- * the paths. Calls are serialized: runs that finish together (a lane's concurrent seeds) would
- * otherwise write the same pages at once and share writeJunit's per-process temp file.
- */
-export function refreshReports(reportDir: string): Promise<{ index: string; junit: string }> {
-  const next = refreshing.then(() => refreshReportsNow(reportDir));
-  refreshing = next.catch(() => undefined);
-  return next;
-}
-
-async function refreshReportsNow(reportDir: string): Promise<{ index: string; junit: string }> {
-  const { writeReports } = await import('../../report/html/index.ts');
-  const { writeJunit } = await import('../../report/junit/index.ts');
-  const written = await writeReports(reportDir);
-  const journals: Record<string, unknown>[] = [];
-  // The same lanes writeReports renders: every <reportDir>/<kind>/*.json but non-journal folders.
-  for (const lane of (await readdir(reportDir, { withFileTypes: true })).filter((d) => d.isDirectory() && !['bench', 'screenshots', 'history'].includes(d.name))) {
-    for (const file of (await readdir(join(reportDir, lane.name))).filter((f) => f.endsWith('.json')).sort()) {
-      try {
-        const parsed = JSON.parse(await readFile(join(reportDir, lane.name, file), 'utf8')) as Record<string, unknown>;
-        if (typeof parsed === 'object' && parsed !== null && typeof parsed.scenario === 'object') journals.push(parsed);
-      } catch {
-        // half-written or not a journal: the index shows it; JUnit has nothing to say about it
-      }
-    }
-  }
-  const junit = await writeJunit(journals, join(reportDir, 'junit.xml'), { reportDir });
-  return { index: written.index, junit };
 }
 
 /** `load  1,234 beads/min  fairness 1.08 (10 workflows)  cpu 0.62 mean / 1.1 max cores  rss max 140 MB`, or undefined. */

@@ -3,24 +3,18 @@
  * from file:// exactly as a user would after `npx vitest --project chaos`. It checks that nothing
  * errors or loads from the network, that the charts really render (series, shaded fault windows,
  * non-zero geometry, theme colours applied), that hostile journal text stays text, and saves
- * screenshots under reports/screenshots/ for people (and CI artifacts) to look at.
- *
- * Chromium missing is a FAILURE, not a skip: CI installs it (`apt-get install -y chromium`), and a
- * silently skipped browser test would let a broken report through.
+ * screenshots under reports/screenshots/ for people (and CI artifacts) to look at. The index at
+ * desktop and phone widths has its own test (index-browser.integration.test.ts).
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, SCREENSHOTS } from './chromium.test-helper.ts';
 import { buildJournal } from './journal-fixture.test-helper.ts';
 import { writeReports } from './write-reports.ts';
-
-const CHROMIUM = process.env.OYA_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu'];
-const SCREENSHOTS = fileURLToPath(new URL('../../../reports/screenshots/', import.meta.url));
 const HOSTILE = `<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">`;
 
 /** The few browser globals the page-side callbacks use (the project compiles without the DOM lib). */
@@ -32,12 +26,7 @@ let browser: Browser | undefined;
 let reportDir = '';
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `chromium not found at ${CHROMIUM}. The HTML report test needs a real browser: install Debian's package ` +
-        `with \`apt-get update && apt-get install -y chromium\` (CI does), or point OYA_CHROMIUM at a Chromium binary.`,
-    );
-  }
+  browser = await launchChromium();
   reportDir = await mkdtemp(join(tmpdir(), 'oya-html-browser-'));
   await mkdir(join(reportDir, 'chaos'));
   await mkdir(join(reportDir, 'integration'));
@@ -46,7 +35,6 @@ beforeAll(async () => {
   await writeFile(join(reportDir, 'chaos', 'hostile.json'), JSON.stringify(buildJournal({ name: `hostile ${HOSTILE}`, description: HOSTILE, witnessText: HOSTILE, faults: [[HOSTILE, 2000, 4000]], beads: 40 })));
   await writeReports(reportDir);
   await mkdir(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }, 120_000);
 
 afterAll(async () => {
@@ -161,7 +149,7 @@ describe('HTML reports in chromium', () => {
     const { page, problems, close } = await open('index.html');
     try {
       expect(problems).toEqual([]);
-      expect(await page.locator('table.index tbody tr').count()).toBe(3);
+      expect(await page.locator('table.index tr.row').count()).toBe(3);
       await page.screenshot({ path: join(SCREENSHOTS, 'index-light.png'), fullPage: true });
       await page.locator('a', { hasText: 'concurrent-beads' }).click();
       await page.waitForURL(/integration\/concurrent-beads\.html$/);

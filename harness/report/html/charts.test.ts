@@ -3,7 +3,8 @@ import { buildHistogram, encodeHistogram } from '../../metrics/histogram.ts';
 import { percentileDistribution, renderPercentileChart } from './percentile-chart.ts';
 import { linearScale, niceStep, niceTicks, percentileTicks, percentileToLogX, timeTicks } from './scale.ts';
 import { DEFAULT_FRAME, linePath, plotArea } from './svg.ts';
-import { renderTimeChart, windowRects } from './time-chart.ts';
+import { faultLabelPlacement, renderTimeChart, windowRects } from './time-chart.ts';
+import { renderSparkline } from './sparkline.ts';
 import { renderTimelineChart } from './timeline-chart.ts';
 
 /** Counts elements of a class in an SVG string (class attribute contains the word). */
@@ -84,6 +85,20 @@ describe('latency-over-time chart', () => {
     expect((svg.match(/<circle/g) ?? []).length).toBe(2);
   });
 
+  it('stacks the labels of overlapping fault windows in rows instead of printing them over each other', () => {
+    // db.outage 15–25 s with an orchestrator.kill at 18 s inside it: both labels start near 15–18 s.
+    const svg = renderTimeChart({ kind: 't', label: 'l', lines, windows: [{ startMs: 15_000, endMs: 25_000, label: 'db.outage' }, { startMs: 18_000, endMs: 18_000, label: 'orchestrator.kill' }], endMs: 60_000 });
+    const texts = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)" data-row="(\d)">([^<]+)<\/text>/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), row: Number(m[3]), label: m[4] }));
+    expect(texts.map((t) => [t.label, t.row])).toEqual([['db.outage', 0], ['orchestrator.kill', 1]]);
+    expect(texts[1]!.y).toBeGreaterThan(texts[0]!.y);
+    // Far apart, they share the first row; a label that would run past the plot is pulled back inside it.
+    expect(faultLabelPlacement([{ x: 100, label: 'db.outage' }, { x: 400, label: 'agent.crash' }], 740).map((p) => p.row)).toEqual([0, 0]);
+    const [nearEdge] = faultLabelPlacement([{ x: 735, label: 'orchestrator.kill' }], 740);
+    expect(nearEdge!.x + 'orchestrator.kill'.length * 6.4).toBeLessThanOrEqual(740);
+    // Three windows on one spot take three rows; the order of the input is kept in the output.
+    expect(faultLabelPlacement([{ x: 300, label: 'c' }, { x: 100, label: 'a-long-fault-name' }, { x: 110, label: 'b-long-fault-name' }], 740).map((p) => p.row)).toEqual([0, 0, 1]);
+  });
+
   it('stretches the x axis to a fault that ends after the last completion', () => {
     const svg = renderTimeChart({ kind: 't', label: 'l', lines, windows: [{ startMs: 1000, endMs: 30_000, label: 'late' }] });
     expect(svg).toContain('>30s<');
@@ -162,5 +177,30 @@ describe('fault timeline chart', () => {
     expect(countClass(svg, 'event-tick')).toBe(1);
     expect(svg).toContain('never healed');
     expect(renderTimelineChart([], [], 1000)).toBe('');
+  });
+});
+
+describe('renderSparkline', () => {
+  it('draws one line over the runs, a dot on the latest, and a gap where a run has no value', () => {
+    const svg = renderSparkline({ values: [10, 20, undefined, 15, 30], className: 'spark-p99', label: 'p99 over 5 runs' });
+    expect(svg).toContain('class="spark spark-p99"');
+    expect(svg).toContain('<title>p99 over 5 runs</title>');
+    const d = /<path class="line" d="([^"]+)"/.exec(svg)![1]!;
+    // Two pen-downs: the errored third run breaks the line.
+    expect(d.match(/M/g)).toHaveLength(2);
+    // The highest value is at the top (y = pad), the lowest at the bottom.
+    const last = /<circle class="last" cx="([\d.]+)" cy="([\d.]+)"/.exec(svg)!;
+    expect(Number(last[1])).toBeCloseTo(60 - 2.5, 1);
+    expect(Number(last[2])).toBeCloseTo(2.5, 1);
+  });
+
+  it('draws nothing with fewer than two values, and a flat series at mid-height', () => {
+    expect(renderSparkline({ values: [5], className: 'x', label: 'l' })).toBe('');
+    expect(renderSparkline({ values: [undefined, 5], className: 'x', label: 'l' })).toBe('');
+    expect(renderSparkline({ values: [5, 5, 5], className: 'x', label: 'l' })).toMatch(/cy="10"/);
+  });
+
+  it('escapes its label', () => {
+    expect(renderSparkline({ values: [1, 2], className: 'x', label: '<script>' })).not.toContain('<script>');
   });
 });

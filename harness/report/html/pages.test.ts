@@ -8,7 +8,6 @@ import { toJournalView } from './journal-view.ts';
 import { renderIndexPage } from './index-page.ts';
 import { memorySegments, renderScenarioPage } from './scenario-page.ts';
 import { writeReports } from './write-reports.ts';
-import { command as reportCommand, runReport } from './report-command.ts';
 
 const EVIL = `<script>alert(1)</script><img src=x onerror=alert(2)>"'&`;
 
@@ -130,53 +129,6 @@ describe('renderScenarioPage', () => {
   });
 });
 
-describe('renderIndexPage', () => {
-  it('says how to get journals when there are none', () => {
-    const html = renderIndexPage([]);
-    expect(html).toContain('No journals yet');
-    expect(html).toContain('<b>0</b> scenarios');
-  });
-
-  it('counts verdicts and shows key numbers per scenario', () => {
-    const html = renderIndexPage([buildJournal(), buildJournal({ name: 'calm', faults: [], violations: false, beads: 40 })]);
-    expect(html).toMatch(/<b>1<\/b> passed.*<b>1<\/b> failed/s);
-    const row = /<tr class="row-fail" data-scenario="db-outage"[^>]*>(.*?)<\/tr>/s.exec(html)![1]!;
-    expect(row).toContain('<td class="num">4/7</td>');
-    expect(row).toMatch(/<td class="num">[\d.]+ s<\/td>/);
-    expect(row).toContain('href="chaos/db-outage.html"');
-  });
-
-  it('shows where each run ran, and each chaos scenario\'s recovery in local and containers side by side', () => {
-    const run = (name: string, env: string | undefined, recoveries: number[], verdict = 'pass') => ({
-      version: 1,
-      scenario: { name, kind: 'chaos', file: 'scenarios/chaos/db-kill.yaml', resolved: {} },
-      ...(env ? { environment: { kind: env } } : {}),
-      verdict,
-      faults: recoveries.map((recoveryMs, i) => ({ index: i, do: 'db.kill', spec: { at: 1000, do: 'db.kill' }, plannedAt: 1000, startedAt: 1000, healedAt: 2000, recoveryMs, details: {} })),
-      gates: [],
-    });
-    const page = renderIndexPage([
-      run('db-kill', 'local', [1200]),
-      run('db-kill-seed82', 'local', [3400, 900]),
-      run('db-kill.containers', 'containers', [2100], 'fail'),
-      { ...run('db-pause.containers', 'containers', [800]), scenario: { name: 'db-pause.containers', kind: 'chaos', file: 'scenarios/chaos/db-pause.yaml', resolved: {} } },
-      run('old', undefined, [5]),
-    ]);
-    expect(/data-scenario="db-kill.containers"[^>]*>.*?<td class="env">containers<\/td>/s.test(page)).toBe(true);
-    expect(/data-scenario="old"[^>]*>.*?<td class="env">\?<\/td>/s.test(page)).toBe(true);
-    const section = page.slice(page.indexOf('Chaos recovery: local vs containers'));
-    const killRow = /<tr data-file="scenarios\/chaos\/db-kill.yaml">(.*?)<\/tr>/s.exec(section)![1]!;
-    // The longest over both local seeds; the failed containers run marked.
-    expect(killRow).toMatch(/<td class="num">3\.4 ?s <span class="muted">\(2 runs\)<\/span><\/td><td class="num">2\.1 ?s ✗ <span class="muted">\(1 run\)<\/span><\/td>/);
-    const pauseRow = /<tr data-file="scenarios\/chaos\/db-pause.yaml">(.*?)<\/tr>/s.exec(section)![1]!;
-    expect(pauseRow).toContain('<td class="num muted">not run</td>');
-    expect(renderIndexPage([run('x', 'local', [1])]).includes('Chaos recovery')).toBe(true);
-    // writeReports hands the index views, not raw journals: the environment survives the view.
-    expect(toJournalView(run('v', 'containers', [1])).environment).toBe('containers');
-    expect(renderIndexPage([{ ...run('y', undefined, [1]) }]).includes('Chaos recovery')).toBe(false);
-  });
-});
-
 describe('journal view', () => {
   it("reads the runner's journal fields: fault records, nested versions, gate kinds, phases, parsed thresholds", () => {
     const view = toJournalView({
@@ -247,31 +199,5 @@ describe('writeReports', () => {
   it('fails with HARN_REPORT_DIR_MISSING for a directory that does not exist', async () => {
     const dir = await tempDir();
     await expect(writeReports(join(dir, 'nope'))).rejects.toMatchObject({ code: 'HARN_REPORT_DIR_MISSING' });
-  });
-});
-
-describe('oya report', () => {
-  const capture = () => {
-    const text = { stdout: '', stderr: '' };
-    return { text, out: { stdout: { write: (s: string) => (text.stdout += s) }, stderr: { write: (s: string) => (text.stderr += s) } } };
-  };
-
-  it('renders the journals of --report-dir and exits 0', async () => {
-    const dir = await tempDir();
-    await mkdir(join(dir, 'load'));
-    await writeFile(join(dir, 'load', 'steady.json'), JSON.stringify(buildJournal({ name: 'steady', kind: 'load', faults: [], beads: 30 })));
-    const { text, out } = capture();
-    expect(await runReport(['--report-dir', dir], out)).toBe(0);
-    expect(text.stdout).toContain(join(dir, 'load', 'steady.html'));
-    expect(await readFile(join(dir, 'index.html'), 'utf8')).toContain('href="load/steady.html"');
-  });
-
-  it('exits 2 for a missing directory and throws a usage error for unknown flags', async () => {
-    const dir = await tempDir();
-    const { text, out } = capture();
-    expect(await runReport([`--report-dir=${join(dir, 'missing')}`], out)).toBe(2);
-    expect(text.stderr).toContain('does not exist');
-    await expect(runReport(['--bogus'], out)).rejects.toMatchObject({ code: 'HARN_CLI_USAGE' });
-    expect(reportCommand.name).toBe('report');
   });
 });

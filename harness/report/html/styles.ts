@@ -81,8 +81,6 @@ ${[0, 1, 2, 3, 4, 5].map((i) => `.chart .series-${i} .line { stroke: var(--s${i}
 .legend .fault-key::before { background: var(--fault); border: 1px dashed var(--fault-edge); height: 10px; }
 .legend .recovery-key::before { background: var(--recovery); height: 10px; }
 .legend .fault-bar-key::before { background: var(--fault-edge); height: 10px; }
-table.index td:first-child a { font-weight: 600; }
-table.index td .muted { font-size: 13px; max-width: 48ch; }
 details { border: 1px solid var(--line); border-radius: 6px; margin: 8px 0; background: var(--bg); }
 details > summary { cursor: pointer; padding: 8px 12px; display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
 details[open] > summary { border-bottom: 1px solid var(--line); }

@@ -52,6 +52,32 @@ export function windowRects(windows: readonly ShadedWindow[], domainEndMs: numbe
   });
 }
 
+/** Fault labels are 10 px bold (styles.ts): about this wide per character, with room to spare. */
+const LABEL_CHAR_PX = 6.4;
+const LABEL_ROW_PX = 12;
+const LABEL_GAP_PX = 8;
+
+/**
+ * Where each window's label goes: `x` (kept inside the plot) and `row`, the lowest row where it
+ * does not run into an earlier label. Overlapping or close fault windows (a db.outage with an
+ * orchestrator.kill inside it) then stack their labels instead of printing them on top of each
+ * other. Returned in the order of `rects`.
+ */
+export function faultLabelPlacement(rects: readonly { x: number; label: string }[], plotRight: number): { x: number; row: number }[] {
+  const rowEnds: number[] = [];
+  const placed = new Array<{ x: number; row: number }>(rects.length);
+  const order = rects.map((r, i) => ({ ...r, i })).sort((a, b) => a.x - b.x || a.i - b.i);
+  for (const rect of order) {
+    const width = rect.label.length * LABEL_CHAR_PX;
+    const x = Math.max(0, Math.min(rect.x + 4, plotRight - width));
+    let row = rowEnds.findIndex((end) => end + LABEL_GAP_PX <= x);
+    if (row === -1) row = rowEnds.push(0) - 1;
+    rowEnds[row] = x + width;
+    placed[rect.i] = { x, row };
+  }
+  return placed;
+}
+
 /** Renders the chart as an inline SVG string. */
 export function renderTimeChart(input: TimeChartInput): string {
   const frame = input.frame ?? DEFAULT_FRAME;
@@ -67,12 +93,15 @@ export function renderTimeChart(input: TimeChartInput): string {
   const y = linearScale([0, yTicks[yTicks.length - 1]!], [y0, y1]);
 
   let svg = openSvg(frame, input.kind, input.label, { series: input.lines.length, 'fault-windows': input.windows.length });
-  for (const rect of windowRects(input.windows, domainEnd, frame)) {
+  const rects = windowRects(input.windows, domainEnd, frame);
+  const labels = faultLabelPlacement(rects, x1);
+  rects.forEach((rect, i) => {
+    const label = labels[i]!;
     svg +=
       `<g class="fault-window"><title>${escapeHtml(rect.label)}</title>` +
       `<rect x="${px(rect.x)}" y="${px(y1)}" width="${px(rect.width)}" height="${px(y0 - y1)}"/>` +
-      `<text x="${px(rect.x + 4)}" y="${px(y1 + 12)}">${escapeHtml(rect.label)}</text></g>`;
-  }
+      `<text x="${px(label.x)}" y="${px(y1 + LABEL_ROW_PX * (label.row + 1))}" data-row="${label.row}">${escapeHtml(rect.label)}</text></g>`;
+  });
   svg += yAxis(frame, yTicks.map((v) => ({ y: y(v), label: formatY(v) })));
   svg += xAxis(frame, timeTicks(domainEnd).map((t) => ({ x: x(t), label: formatOffset(t) })), 'time since start');
   input.lines.forEach((line, i) => {

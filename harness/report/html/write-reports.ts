@@ -8,9 +8,10 @@ import { ReportDirMissingError, ReportJournalInvalidError } from './errors.ts';
 import { renderIndexPage, type IndexEntry } from './index-page.ts';
 import { toJournalView } from './journal-view.ts';
 import { renderScenarioPage } from './scenario-page.ts';
+import { readAllTrends, TREND_DIR } from '../trends/trend-store.ts';
 
 /** Folders under reports/ that hold something other than scenario journals. */
-const NOT_LANES = new Set(['bench', 'screenshots', 'history']);
+export const NOT_LANES: ReadonlySet<string> = new Set(['bench', 'screenshots', TREND_DIR]);
 
 /** What writeReports() did. */
 export interface WriteReportsResult {
@@ -24,8 +25,9 @@ export interface WriteReportsResult {
 
 /**
  * Reads every `<reportDir>/<kind>/*.json`, writes `<kind>/<file>.html` beside each journal and
- * `<reportDir>/index.html`. Page file names come from the journal's FILE name, never from the
- * scenario name inside it, so a hostile name cannot write outside the report directory.
+ * `<reportDir>/index.html` (with the trends kept under `<reportDir>/history/`). Page file names
+ * come from the journal's FILE name, never from the scenario name inside it, so a hostile name
+ * cannot write outside the report directory.
  */
 export async function writeReports(reportDir: string): Promise<WriteReportsResult> {
   try {
@@ -65,6 +67,6 @@ export async function writeReports(reportDir: string): Promise<WriteReportsResul
       entries.push({ journal: view, href });
     }
   }
-  await writeFile(result.index, renderIndexPage(entries));
+  await writeFile(result.index, renderIndexPage(entries, { trends: await readAllTrends(reportDir) }));
   return result;
 }
