@@ -67,7 +67,7 @@ describe('leak thresholds', () => {
     const soak = await loadScenarioFile(SOAK_FILE, { profile: 'full' });
     const limits = leakLimits(soak);
     expect(limits.rssCvMax).toBe(0.05);
-    expect(limits.heapSlopeMaxBytesPerMin).toBeCloseTo(1_000_000, 3);
+    expect(limits.heapSlopeMaxBytesPerMin).toBeCloseTo(500_000, 3); // the full profile: "< 0.5MB/m"
     expect(limits.ourClustersMax).toBe(0);
     expect(Object.keys(withoutLeakThresholds(soak).thresholds)).toEqual(['latency.p99']);
   });
