@@ -26,6 +26,8 @@ export interface BulkPlan {
   heads: { id: RecordId; seq: number }[];
   checkpoints: { id: RecordId; event: RecordId }[];
   records: EventRecord[];
+  /** Test-only `skipOneSeq`: this plan left one seq out. */
+  skippedSeq?: boolean;
 }
 
 export class SequenceHeads {
@@ -33,9 +35,12 @@ export class SequenceHeads {
   #position: number | null = null;
   // Insertion order = recency (re-inserted on use), like IdempotencyCache.
   #streams = new Map<string, number>();
+  /** Test-only `skipOneSeq` (options.ts): true until one committed plan has skipped a seq. */
+  #skipPending: boolean;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, test: { skipOneSeq?: boolean } = {}) {
     this.capacity = capacity;
+    this.#skipPending = test.skipOneSeq === true;
   }
 
   /** Whether the position is known (false at open and after invalidate()). */
@@ -80,9 +85,13 @@ export class SequenceHeads {
     const rows: Record<string, unknown>[] = [];
     const records: EventRecord[] = [];
     const checkpoints = new Map<string, RecordId>();
+    let skipped = false;
     entries.forEach((e, i) => {
+      // Test-only: one seq left out (the plan is only marked done once the DB took it, advance()).
+      const skip = this.#skipPending && !skipped && e.type === 'StepCheckpointed' && ((e.data as { step?: number } | null)?.step ?? 0) >= 2;
+      if (skip) skipped = true;
       // Unknown = new; if the stream has events after all, seq 1 is taken and the index refuses the batch.
-      const seq = (seqs.get(e.stream) ?? this.#streams.get(e.stream) ?? 0) + 1;
+      const seq = (seqs.get(e.stream) ?? this.#streams.get(e.stream) ?? 0) + 1 + (skip ? 1 : 0);
       seqs.set(e.stream, seq);
       const position = before + i + 1;
       const id = new RecordId('event', position);
@@ -97,12 +106,14 @@ export class SequenceHeads {
       heads: [...seqs].map(([stream, seq]) => ({ id: new RecordId('stream_head', stream), seq })),
       checkpoints: [...checkpoints].map(([stream, event]) => ({ id: new RecordId('checkpoint_head', stream), event })),
       records,
+      skippedSeq: skipped,
     };
   }
 
   /** The DB confirmed `plan`: move the heads past it. */
   advance(plan: BulkPlan): void {
     this.#position = plan.after;
+    if (plan.skippedSeq === true) this.#skipPending = false;
     for (const { id, seq } of plan.heads) this.#remember(String(id.id), seq);
   }
 

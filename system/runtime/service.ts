@@ -114,8 +114,29 @@ async function submit(ctx: RuntimeContext, req: SubmitRequest, opts: SubmitOptio
   durable.catch(() => {}); // awaited below; a racing retry awaits it too
   if (key !== undefined) ctx.table.rememberSubmit(key, opts.fingerprint, beads.map((b) => b.id), workflowId, durable, assignedIds);
   ctx.metrics.submitted.inc(records.length);
-  await durable;
+  if (ctx.options.defects.includes('phantom-bead') && req.kind === 'bead' && !phantomCreated.has(ctx)) await submitPhantom(ctx, req);
+  if (ctx.options.defects.includes('ack-before-durable')) {
+    // Test-only: the answer goes out while the appends are still held (journal.ts), not yet durable.
+    ctx.log.warn({ defect: 'ack-before-durable', beadIds: beads.map((b) => b.id) }, 'TEST DEFECT: submit acknowledged before its commit');
+  } else {
+    await durable;
+  }
   return { created: true, beads: records.map((record) => toView(record)), ...(workflowId === undefined ? {} : { workflowId }) };
+}
+
+/** `phantom-bead`: the runtimes that already made their one phantom. */
+const phantomCreated = new WeakSet<RuntimeContext>();
+
+/**
+ * Test-only `phantom-bead`: the first bead submit of a process also creates `phantom-<id>`, a
+ * copy no request named and no key covers — a bead nothing could have created (the harness's
+ * `unexpected` check). It runs like any other bead.
+ */
+async function submitPhantom(ctx: RuntimeContext, req: Extract<SubmitRequest, { kind: 'bead' }>): Promise<void> {
+  phantomCreated.add(ctx);
+  const id = `phantom-${req.bead.id ?? randomUUID()}`;
+  ctx.log.warn({ defect: 'phantom-bead', beadId: id }, 'TEST DEFECT: a bead no request asked for');
+  await submit(ctx, { kind: 'bead', bead: { ...req.bead, id, dependsOn: [], dependencies: [] } }, { fingerprint: `defect:${id}` });
 }
 
 /** A retry of a submit still in memory: the original beads (read back if evicted since). */

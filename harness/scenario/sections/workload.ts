@@ -101,6 +101,9 @@ export const phaseSchema = z
     priority: z.int().min(0).max(4).optional().meta({ description: 'Priority of every bead in the phase, 0 = highest.' }),
     cancel: cancelSchema.optional(),
     duplicates: fractionSchema.optional().meta({ description: 'Share of submissions re-sent with the same idempotency key.' }),
+    duplicateAfter: durationSchema
+      .optional()
+      .meta({ description: 'How long after the first answer a duplicate is re-sent (default: at once); e.g. past an orchestrator.kill, to prove keys survive a restart.' }),
     retry: retrySchema.optional(),
   })
   .meta({ description: 'One workload phase: exactly one of beads, workflow, invalid.' });

@@ -1,0 +1,94 @@
+/**
+ * Which test-only defect proves which checker: the one table the self-check, the unit test and the
+ * report all read.
+ *
+ * A checker nobody has seen fail proves nothing (issue 15): each row names a failure case of a
+ * checker (its violation `kind`, or a runner gate), the defect (system/runtime/config.ts DEFECTS)
+ * that makes a real run show it, and the self-check case that runs that defect. The self-check
+ * (harness/runner/self-check*.integration.test.ts) asserts every row of its case red with the
+ * defect and green without it; proofs.test.ts fails when a checker in CHECKERS, or a failure case
+ * in REQUIRED_PROOFS, has no row.
+ */
+import type { Defect } from '../../system/runtime/config.ts';
+import type { CheckName } from './types.ts';
+
+/** Runner gates that are not a checker's verdict but must be proven the same way. */
+export const PROVEN_GATES = ['drain.drained'] as const;
+export type ProvenGate = (typeof PROVEN_GATES)[number];
+
+/** One failure case shown failing by one defect in one self-check case. */
+export interface CheckerProof {
+  /** The checker, or a runner gate. */
+  check: CheckName | ProvenGate;
+  /** The violation kind the run must contain; absent for a gate. */
+  kind?: string;
+  defect: Defect;
+  /** The self-check case (its scenario name is `self-check-<case>`) that runs the defect. */
+  selfCheck: string;
+}
+
+/** Where each self-check case lives (relative to the repository root). */
+export const SELF_CHECK_FILES: Readonly<Record<string, string>> = Object.freeze({
+  'drop-event': 'harness/runner/self-check.integration.test.ts',
+  'double-step': 'harness/runner/self-check.integration.test.ts',
+  'skip-outbox': 'harness/runner/self-check.integration.test.ts',
+  'lose-on-restart': 'harness/runner/self-check.integration.test.ts',
+  'dependent-early': 'harness/runner/self-check-defects.integration.test.ts',
+  'dependent-early-failed-dependency': 'harness/runner/self-check-defects.integration.test.ts',
+  'start-after-outcome': 'harness/runner/self-check-defects.integration.test.ts',
+  'skip-step': 'harness/runner/self-check-defects.integration.test.ts',
+  'ack-before-durable': 'harness/runner/self-check-defects.integration.test.ts',
+  'forget-keys-on-restart': 'harness/runner/self-check-defects.integration.test.ts',
+  'phantom-bead': 'harness/runner/self-check-defects.integration.test.ts',
+  'seq-gap': 'harness/runner/self-check-defects.integration.test.ts',
+});
+
+const p = (check: CheckerProof['check'], kind: string | undefined, defect: Defect, selfCheck: string = defect): CheckerProof =>
+  Object.freeze({ check, ...(kind === undefined ? {} : { kind }), defect, selfCheck });
+
+/** Every proof, grouped by checker in report order. */
+export const PROOFS: readonly CheckerProof[] = Object.freeze([
+  p('lost', 'missing', 'ack-before-durable'),
+  p('lost', 'not-terminal', 'lose-on-restart'),
+  p('duplicated', 'retry-refused', 'forget-keys-on-restart'),
+  p('unexpected', 'never-submitted', 'phantom-bead'),
+  p('eventGaps', 'gap', 'seq-gap'),
+  p('doubleSideEffects', 'applied-twice', 'double-step'),
+  p('doubleSideEffects', 'resume-not-at-checkpoint', 'double-step'),
+  p('doubleSideEffects', 'checkpoint-missing', 'drop-event'),
+  p('doubleSideEffects', 'step-not-applied', 'skip-step'),
+  p('doubleSideEffects', 'resume-not-at-checkpoint', 'skip-step'),
+  p('apiLogDisagreement', 'missing-in-log', 'skip-outbox'),
+  p('stateExpectations', 'wrong-status', 'dependent-early', 'dependent-early-failed-dependency'),
+  p('lifecycle', 'started-before-dependency', 'dependent-early'),
+  p('lifecycle', 'not-blocked', 'dependent-early', 'dependent-early-failed-dependency'),
+  p('lifecycle', 'after-terminal', 'start-after-outcome'),
+  p('drain.drained', undefined, 'lose-on-restart'),
+  p('drain.drained', undefined, 'ack-before-durable'),
+]);
+
+/**
+ * The failure cases that must each have a proof, beyond "every checker at least once": the two
+ * ways to lose work, the idempotency part of duplicated, step accounting, DAG order.
+ */
+export const REQUIRED_PROOFS: readonly { check: CheckerProof['check']; kind?: string }[] = Object.freeze([
+  { check: 'lost', kind: 'missing' },
+  { check: 'lost', kind: 'not-terminal' },
+  { check: 'duplicated', kind: 'retry-refused' },
+  { check: 'doubleSideEffects', kind: 'applied-twice' },
+  { check: 'doubleSideEffects', kind: 'step-not-applied' },
+  { check: 'doubleSideEffects', kind: 'resume-not-at-checkpoint' },
+  { check: 'lifecycle', kind: 'started-before-dependency' },
+  { check: 'lifecycle', kind: 'after-terminal' },
+  { check: 'drain.drained' },
+]);
+
+/** The proofs a self-check case must show red (with its defect) and green (without). */
+export function proofsOfCase(selfCheck: string): CheckerProof[] {
+  return PROOFS.filter((proof) => proof.selfCheck === selfCheck);
+}
+
+/** The defects that prove a checker (or gate), each once, in table order. */
+export function defectsProving(check: CheckerProof['check']): Defect[] {
+  return [...new Set(PROOFS.filter((proof) => proof.check === check).map((proof) => proof.defect))];
+}
