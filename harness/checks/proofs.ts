@@ -61,7 +61,7 @@ export const PROOFS: readonly CheckerProof[] = Object.freeze([
   p('apiLogDisagreement', 'missing-in-log', 'skip-outbox'),
   p('stateExpectations', 'wrong-status', 'dependent-early', 'dependent-early-failed-dependency'),
   p('lifecycle', 'started-before-dependency', 'dependent-early'),
-  p('lifecycle', 'not-blocked', 'dependent-early', 'dependent-early-failed-dependency'),
+  p('lifecycle', 'started-before-dependency', 'dependent-early', 'dependent-early-failed-dependency'),
   p('lifecycle', 'after-terminal', 'start-after-outcome'),
   p('drain.drained', undefined, 'lose-on-restart'),
   p('drain.drained', undefined, 'ack-before-durable'),
