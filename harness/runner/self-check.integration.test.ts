@@ -9,8 +9,8 @@
  * | drop-event      | one StepCheckpointed never reaches the log; a restart | doubleSideEffects    |
  * |                 | resumes from the checkpoint before it and redoes it   | checkpoint-missing   |
  * | double-step     | a resumed attempt starts one step too early           | doubleSideEffects applied-twice, resume-not-at-checkpoint |
- * | skip-outbox     | appends are dropped while the DB is away              | apiLogDisagreement missing-in-log |
- * | lose-on-restart | one in-flight bead is forgotten at start-up           | lost not-terminal, drain.drained |
+ * | skip-outbox     | appends are dropped while the DB is away              | apiLogDisagreement status-differs, lost not-terminal |
+ * | lose-on-restart | one in-flight bead is forgotten at start-up           | drain.drained (lost: unknown) |
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
