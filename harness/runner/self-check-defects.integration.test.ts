@@ -19,7 +19,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defectOfCase, expectProofsGreen, expectProofsRed, selfCheckScenario, type SelfCheckCase } from './self-check.test-helper.ts';
 import { runScenario } from './run.ts';
 
@@ -102,6 +102,11 @@ workload:
 faults:
   - { at: 1s, do: orchestrator.kill, for: 500ms }
 timeouts: { drain: 8s, total: 90s }`,
+    // The kill landed inside the window for EVERY acknowledged submit, not just one.
+    redAlso: (report) => {
+      expect(report.checks.lost.counts.acknowledged).toBe(6);
+      expect(report.checks.lost.violations.map((v) => v.kind)).toEqual(Array(6).fill('missing'));
+    },
   },
   {
     name: 'forget-keys-on-restart',
@@ -136,11 +141,11 @@ timeouts: { drain: 30s, total: 90s }`,
 ];
 
 describe('self-check: each issue-15 defect turns its checker red, and the same scenario without it is green', () => {
-  for (const { name, yaml } of CASES) {
+  for (const { name, yaml, redAlso } of CASES) {
     const defect = defectOfCase(name);
     it(`${name} → red with ${defect}`, async () => {
       const result = await runScenario(selfCheckScenario(`self-check-${name}`, yaml, [defect]), { reportDir });
-      expectProofsRed(name, result);
+      expectProofsRed(name, result, redAlso);
     }, 150_000);
 
     it(`${name} control → green without ${defect}`, async () => {

@@ -16,6 +16,8 @@ export interface SelfCheckCase {
   /** The case name in proofs.ts (the scenario is `self-check-<name>`). */
   name: string;
   yaml: string;
+  /** More that the defective run must show, beyond the proof rows (e.g. how many beads it lost). */
+  redAlso?: (report: CheckReport) => void;
 }
 
 /** The scenario of a case, with the defect (or none, for the control) set on the resolved scenario. */
@@ -42,7 +44,7 @@ function reportOf(result: RunResult): CheckReport {
 }
 
 /** With the defect: the run failed, and every failure case the table credits to the case is red. */
-export function expectProofsRed(caseName: string, result: RunResult): void {
+export function expectProofsRed(caseName: string, result: RunResult, redAlso?: SelfCheckCase['redAlso']): void {
   const summary = summaryOf(result);
   expect(result.error, summary).toBeUndefined();
   expect(result.verdict, summary).toBe('fail');
@@ -60,6 +62,7 @@ export function expectProofsRed(caseName: string, result: RunResult): void {
     expect(check.valid, `${proof.check} must be red\n${summary}`).toBe(false);
     expect(kinds, `${proof.check} must report ${proof.kind}\n${summary}`).toContain(proof.kind);
   }
+  redAlso?.(report);
 }
 
 /** Without the defect: the run passed, and every checker (or gate) the case proves is green. */
