@@ -41,6 +41,7 @@ export const SELF_CHECK_FILES: Readonly<Record<string, string>> = Object.freeze(
   'forget-keys-on-restart': 'harness/runner/self-check-defects.integration.test.ts',
   'phantom-bead': 'harness/runner/self-check-defects.integration.test.ts',
   'seq-gap': 'harness/runner/self-check-defects.integration.test.ts',
+  'ignore-priority': 'harness/runner/self-check-defects.integration.test.ts',
 });
 
 const p = (check: CheckerProof['check'], kind: string | undefined, defect: Defect, selfCheck: string = defect): CheckerProof =>
@@ -65,6 +66,7 @@ export const PROOFS: readonly CheckerProof[] = Object.freeze([
   p('lifecycle', 'started-before-dependency', 'dependent-early'),
   p('lifecycle', 'started-before-dependency', 'dependent-early', 'dependent-early-failed-dependency'),
   p('lifecycle', 'after-terminal', 'start-after-outcome'),
+  p('lifecycle', 'priority-inversion', 'ignore-priority'),
   p('drain.drained', undefined, 'lose-on-restart'),
   p('drain.drained', undefined, 'ack-before-durable'),
 ]);
@@ -82,6 +84,7 @@ export const REQUIRED_PROOFS: readonly { check: CheckerProof['check']; kind?: st
   { check: 'doubleSideEffects', kind: 'resume-not-at-checkpoint' },
   { check: 'lifecycle', kind: 'started-before-dependency' },
   { check: 'lifecycle', kind: 'after-terminal' },
+  { check: 'lifecycle', kind: 'priority-inversion' },
   { check: 'drain.drained' },
 ]);
 

@@ -15,6 +15,7 @@
  * | forget-keys-on-restart            | keys not reloaded; the duplicate is sent after a SIGKILL | duplicated retry-refused |
  * | phantom-bead                      | a bead no request named                                | unexpected never-submitted |
  * | seq-gap                           | the store leaves one seq of a stream out               | eventGaps gap |
+ * | ignore-priority                   | the queue serves arrival order, not priority order     | lifecycle priority-inversion |
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -136,6 +137,27 @@ timeouts: { drain: 30s, total: 90s }`,
 system: { workers: 2, agent: { steps: 3, stepTime: 20ms } }
 workload:
   - beads: 2
+timeouts: { drain: 30s, total: 90s }`,
+  },
+  {
+    name: 'ignore-priority',
+    // scenarios/integration/priority-order.yaml: one worker busy with hog while four priority-4
+    // beads and then four priority-0 beads queue behind it; the defect serves the 4s first.
+    yaml: `
+system: { workers: 1, agent: { steps: 2, stepTime: 50ms } }
+workload:
+  - name: hog
+    beads: 1
+    agent: { steps: 4, stepTime: 100ms }
+  - name: low
+    start: 50ms
+    beads: 4
+    priority: 4
+  - name: high
+    start: 100ms
+    beads: 4
+    priority: 0
+expect: { completed: all, priorityOrder: true }
 timeouts: { drain: 30s, total: 90s }`,
   },
 ];

@@ -22,7 +22,7 @@ import { OyaError } from '../errors.ts';
  */
 export const DEFECTS = [
   'drop-event', 'double-step', 'skip-outbox', 'lose-on-restart', 'leak', 'dependent-early', 'start-after-outcome', 'skip-step',
-  'forget-keys-on-restart', 'ack-before-durable', 'phantom-bead', 'seq-gap',
+  'forget-keys-on-restart', 'ack-before-durable', 'phantom-bead', 'seq-gap', 'ignore-priority',
 ] as const;
 export type Defect = (typeof DEFECTS)[number];
 

@@ -99,7 +99,8 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     log,
     store,
     table,
-    queue: new ReadyQueue({ concurrency: opts.workers }),
+    // Test-only `ignore-priority`: arrival order instead of priority order.
+    queue: new ReadyQueue({ concurrency: opts.workers, ignorePriority: opts.defects.includes('ignore-priority') }),
     metrics,
     journal: new Journal({
       store, table, metrics, log, defects: opts.defects, askTimeoutMs: opts.dbTimeoutMs + 5000,
