@@ -42,6 +42,8 @@ export const SELF_CHECK_FILES: Readonly<Record<string, string>> = Object.freeze(
   'phantom-bead': 'harness/runner/self-check-defects.integration.test.ts',
   'seq-gap': 'harness/runner/self-check-defects.integration.test.ts',
   'ignore-priority': 'harness/runner/self-check-defects.integration.test.ts',
+  'release-on-failure': 'harness/runner/self-check-defects.integration.test.ts',
+  'cancel-without-stop': 'harness/runner/self-check-defects.integration.test.ts',
 });
 
 const p = (check: CheckerProof['check'], kind: string | undefined, defect: Defect, selfCheck: string = defect): CheckerProof =>
@@ -67,6 +69,9 @@ export const PROOFS: readonly CheckerProof[] = Object.freeze([
   p('lifecycle', 'started-before-dependency', 'dependent-early', 'dependent-early-failed-dependency'),
   p('lifecycle', 'after-terminal', 'start-after-outcome'),
   p('lifecycle', 'priority-inversion', 'ignore-priority'),
+  p('lifecycle', 'not-blocked', 'release-on-failure'),
+  p('stateExpectations', 'wrong-status', 'release-on-failure'),
+  p('lifecycle', 'effect-after-cancel', 'cancel-without-stop'),
   p('drain.drained', undefined, 'lose-on-restart'),
   p('drain.drained', undefined, 'ack-before-durable'),
 ]);
@@ -85,6 +90,8 @@ export const REQUIRED_PROOFS: readonly { check: CheckerProof['check']; kind?: st
   { check: 'lifecycle', kind: 'started-before-dependency' },
   { check: 'lifecycle', kind: 'after-terminal' },
   { check: 'lifecycle', kind: 'priority-inversion' },
+  { check: 'lifecycle', kind: 'not-blocked' },
+  { check: 'lifecycle', kind: 'effect-after-cancel' },
   { check: 'drain.drained' },
 ]);
 

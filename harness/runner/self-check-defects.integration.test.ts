@@ -16,6 +16,8 @@
  * | phantom-bead                      | a bead no request named                                | unexpected never-submitted |
  * | seq-gap                           | the store leaves one seq of a stream out               | eventGaps gap |
  * | ignore-priority                   | the queue serves arrival order, not priority order     | lifecycle priority-inversion |
+ * | release-on-failure                | a failed bead's dependent runs instead of ending blocked | lifecycle not-blocked, stateExpectations wrong-status |
+ * | cancel-without-stop               | BeadCancelled recorded while the agent keeps running   | lifecycle effect-after-cancel |
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -158,6 +160,43 @@ workload:
     beads: 4
     priority: 0
 expect: { completed: all, priorityOrder: true }
+timeouts: { drain: 30s, total: 90s }`,
+  },
+  {
+    name: 'release-on-failure',
+    // root fails for good (3 attempts): child must end failed, blocked by it — not run.
+    yaml: `
+system: { workers: 2, agent: { steps: 1, stepTime: 20ms } }
+workload:
+  - workflow:
+      name: wf
+      beads:
+        - id: root
+          agent: { failAt: 1, failTimes: 10 }
+        - id: child
+          dependsOn: [root]
+expect:
+  completed: 0
+  failed: 2
+  beads: { wf.root: failed, wf.child: failed }
+timeouts: { drain: 45s, total: 90s }`,
+  },
+  {
+    name: 'cancel-without-stop',
+    // As scenarios/integration/cancel-running.yaml: cancelled 300 ms into ten 100 ms steps; with
+    // the defect its agent goes on applying steps while the log says cancelled. The 2 s bead of
+    // phase keep holds the drain (and so the final read of the side effects) until they happened.
+    yaml: `
+system: { workers: 2, agent: { steps: 10, stepTime: 100ms } }
+workload:
+  - name: doomed
+    beads: 1
+    cancel: { fraction: 1, afterStart: 300ms }
+  - name: keep
+    start: 0ms
+    beads: 1
+    agent: { steps: 20 }
+expect: { completed: 1, cancelled: 1, failed: 0 }
 timeouts: { drain: 30s, total: 90s }`,
   },
 ];

@@ -85,6 +85,7 @@ export async function recordFailed(ctx: RuntimeContext, record: BeadRecord, atte
   const id = record.bead.id;
   if (isFinished(record)) return;
   const status = ctx.queue.status(id);
+  if (status === 'running' && ctx.options.defects.includes('release-on-failure')) return releaseOnFailure(ctx, record, attempt, error);
   const blocked = status === 'running' ? ctx.queue.markFailed(id) : [];
   const writes: Promise<unknown>[] = [ctx.journal.bead(record, 'BeadFailed', { attempt, error }, outcomeKey(id))];
   ctx.metrics.failed.inc();
@@ -98,6 +99,19 @@ export async function recordFailed(ctx: RuntimeContext, record: BeadRecord, atte
   // After every outcome is folded: each affected workflow once (a dependent may be in another one).
   writes.push(...workflowEnds(ctx, [record, ...blocked.map((depId) => ctx.table.get(depId))]));
   await Promise.all(writes);
+}
+
+/**
+ * The test-only `release-on-failure` defect: the bead fails, but the queue is told it succeeded,
+ * so its dependents are queued and run instead of ending failed, blocked by it.
+ */
+async function releaseOnFailure(ctx: RuntimeContext, record: BeadRecord, attempt: number, error: FailureData): Promise<void> {
+  const id = record.bead.id;
+  const ready = ctx.queue.markSucceeded(id);
+  ctx.log.warn({ defect: 'release-on-failure', beadId: id, released: ready }, 'TEST DEFECT: dependents of a failed bead released');
+  const failed = ctx.journal.bead(record, 'BeadFailed', { attempt, error }, outcomeKey(id));
+  ctx.metrics.failed.inc();
+  await Promise.all([failed, recordQueued(ctx, ready, `dependencies of ${id} ended`), ...workflowEnds(ctx, [record])]);
 }
 
 /** The attempt's worker died or stalled: record it and run again from the last checkpoint. */

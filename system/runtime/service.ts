@@ -246,7 +246,11 @@ async function cancel(ctx: RuntimeContext, id: string, reason: string): Promise<
   if (isFinished(record)) throw new BeadAlreadyFinishedError(id, record.state.status);
   if (!record.state.cancelRequested) await ctx.journal.bead(record, 'BeadCancelRequested', { reason }, `${id}:cancel-requested`);
   const attempt = ctx.attempts.get(id);
-  if (attempt !== undefined) {
+  if (attempt !== undefined && ctx.options.defects.includes('cancel-without-stop')) {
+    // Test-only: the bead is recorded cancelled while its agent keeps running (and applying steps).
+    ctx.log.warn({ defect: 'cancel-without-stop', beadId: id }, 'TEST DEFECT: cancelled without stopping the agent');
+    await recordCancelled(ctx, record, reason);
+  } else if (attempt !== undefined) {
     attempt.stop('cancel');
   } else if (!ctx.runners.includes(id) && !isFinished(record)) {
     // Not on a worker (pending, ready, or waiting for a retry): cancel it here and now.

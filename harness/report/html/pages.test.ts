@@ -90,7 +90,7 @@ describe('renderScenarioPage', () => {
   });
 
   it('says under each check which test-only defect proves it (harness/checks/proofs.ts)', () => {
-    expect(page).toMatch(/data-check="lost"[\s\S]*?proven by: <code>ack-before-durable<\/code>, <code>lose-on-restart<\/code>/);
+    expect(page).toMatch(/data-check="lost"[\s\S]*?proven by: <code>ack-before-durable<\/code>, <code>skip-outbox<\/code>/);
     expect(page).toMatch(/data-check="eventGaps"[\s\S]*?proven by: <code>seq-gap<\/code>/);
   });
 
