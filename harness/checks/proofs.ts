@@ -44,6 +44,8 @@ export const SELF_CHECK_FILES: Readonly<Record<string, string>> = Object.freeze(
   'ignore-priority': 'harness/runner/self-check-defects.integration.test.ts',
   'release-on-failure': 'harness/runner/self-check-defects.integration.test.ts',
   'cancel-without-stop': 'harness/runner/self-check-defects.integration.test.ts',
+  'double-outcome': 'harness/runner/self-check-defects.integration.test.ts',
+  'start-twice': 'harness/runner/self-check-defects.integration.test.ts',
 });
 
 const p = (check: CheckerProof['check'], kind: string | undefined, defect: Defect, selfCheck: string = defect): CheckerProof =>
@@ -56,6 +58,10 @@ export const PROOFS: readonly CheckerProof[] = Object.freeze([
   // with `drained: false` is `unknown` (slow, not provably lost) — the drain gate is what fails.
   p('lost', 'not-terminal', 'skip-outbox'),
   p('duplicated', 'retry-refused', 'forget-keys-on-restart'),
+  p('duplicated', 'double-terminal', 'double-outcome'),
+  p('duplicated', 'two-outcomes-one-attempt', 'double-outcome'),
+  p('duplicated', 'attempt-started-twice', 'start-twice'),
+  p('lifecycle', 'illegal-transition', 'start-twice'),
   p('unexpected', 'never-submitted', 'phantom-bead'),
   p('eventGaps', 'gap', 'seq-gap'),
   p('doubleSideEffects', 'applied-twice', 'double-step'),
@@ -71,6 +77,7 @@ export const PROOFS: readonly CheckerProof[] = Object.freeze([
   p('lifecycle', 'priority-inversion', 'ignore-priority'),
   p('lifecycle', 'not-blocked', 'release-on-failure'),
   p('stateExpectations', 'wrong-status', 'release-on-failure'),
+  p('stateExpectations', 'count-mismatch', 'release-on-failure'),
   p('lifecycle', 'effect-after-cancel', 'cancel-without-stop'),
   p('drain.drained', undefined, 'lose-on-restart'),
   p('drain.drained', undefined, 'ack-before-durable'),
@@ -84,6 +91,10 @@ export const REQUIRED_PROOFS: readonly { check: CheckerProof['check']; kind?: st
   { check: 'lost', kind: 'missing' },
   { check: 'lost', kind: 'not-terminal' },
   { check: 'duplicated', kind: 'retry-refused' },
+  { check: 'duplicated', kind: 'double-terminal' },
+  { check: 'duplicated', kind: 'two-outcomes-one-attempt' },
+  { check: 'duplicated', kind: 'attempt-started-twice' },
+  { check: 'lifecycle', kind: 'illegal-transition' },
   { check: 'doubleSideEffects', kind: 'applied-twice' },
   { check: 'doubleSideEffects', kind: 'step-not-applied' },
   { check: 'doubleSideEffects', kind: 'resume-not-at-checkpoint' },

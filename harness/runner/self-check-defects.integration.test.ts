@@ -18,6 +18,8 @@
  * | ignore-priority                   | the queue serves arrival order, not priority order     | lifecycle priority-inversion |
  * | release-on-failure                | a failed bead's dependent runs instead of ending blocked | lifecycle not-blocked, stateExpectations wrong-status |
  * | cancel-without-stop               | BeadCancelled recorded while the agent keeps running   | lifecycle effect-after-cancel |
+ * | double-outcome                    | a succeeded attempt also gets a BeadFailed             | duplicated double-terminal, two-outcomes-one-attempt |
+ * | start-twice                       | each attempt's BeadStarted appended twice              | duplicated attempt-started-twice, lifecycle illegal-transition |
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -197,6 +199,22 @@ workload:
     beads: 1
     agent: { steps: 20 }
 expect: { completed: 1, cancelled: 1, failed: 0 }
+timeouts: { drain: 30s, total: 90s }`,
+  },
+  {
+    name: 'double-outcome',
+    yaml: `
+system: { workers: 2, agent: { steps: 1, stepTime: 20ms } }
+workload:
+  - beads: 2
+timeouts: { drain: 30s, total: 90s }`,
+  },
+  {
+    name: 'start-twice',
+    yaml: `
+system: { workers: 2, agent: { steps: 2, stepTime: 20ms } }
+workload:
+  - beads: 2
 timeouts: { drain: 30s, total: 90s }`,
   },
 ];

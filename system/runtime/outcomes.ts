@@ -52,7 +52,19 @@ export async function recordSucceeded(ctx: RuntimeContext, record: BeadRecord, a
   const ready = ctx.queue.status(id) === 'running' ? ctx.queue.markSucceeded(id, { releaseEarly }) : [];
   const outcome = ctx.journal.bead(record, 'BeadSucceeded', { attempt, result }, outcomeKey(id));
   ctx.metrics.succeeded.inc();
-  await Promise.all([outcome, recordQueued(ctx, ready, `dependencies of ${id} succeeded`), recordWorkflowEnd(ctx, record), startAfterOutcome(ctx, record, attempt)]);
+  await Promise.all([
+    outcome, recordQueued(ctx, ready, `dependencies of ${id} succeeded`), recordWorkflowEnd(ctx, record),
+    startAfterOutcome(ctx, record, attempt), doubleOutcome(ctx, record, attempt),
+  ]);
+}
+
+/** The test-only `double-outcome` defect: the succeeded attempt also fails, under a key of its own. */
+async function doubleOutcome(ctx: RuntimeContext, record: BeadRecord, attempt: number): Promise<void> {
+  if (!ctx.options.defects.includes('double-outcome')) return;
+  const id = record.bead.id;
+  ctx.log.warn({ defect: 'double-outcome', beadId: id }, 'TEST DEFECT: a second outcome for one attempt');
+  const error = { type: 'DefectSecondOutcome', message: 'test-only double-outcome defect', nonRetryable: true };
+  await ctx.journal.bead(record, 'BeadFailed', { attempt, error }, `${outcomeKey(id)}:again`);
 }
 
 /** The test-only `start-after-outcome` defect: one more BeadStarted, appended after the bead's outcome. */
