@@ -107,10 +107,12 @@ workload:
 faults:
   - { at: 1s, do: orchestrator.kill, for: 500ms }
 timeouts: { drain: 8s, total: 90s }`,
-    // The kill landed inside the window for EVERY acknowledged submit, not just one.
+    // The kill landed inside the window for EVERY acknowledged submit, not just one (measured:
+    // all six acknowledged, all six missing; a submit the kill cut short is `unknown`, owed nothing).
     redAlso: (report) => {
-      expect(report.checks.lost.counts.acknowledged).toBe(6);
-      expect(report.checks.lost.violations.map((v) => v.kind)).toEqual(Array(6).fill('missing'));
+      const acknowledged = report.checks.lost.counts.acknowledged!;
+      expect(acknowledged).toBeGreaterThanOrEqual(1);
+      expect(report.checks.lost.violations.map((v) => v.kind)).toEqual(Array(acknowledged).fill('missing'));
     },
   },
   {
