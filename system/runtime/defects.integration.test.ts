@@ -195,3 +195,45 @@ describe('phantom-bead and seq-gap (in-process)', () => {
     expect(after.data.step).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('double-outcome and start-twice (in-process)', () => {
+  it('a succeeded attempt is started twice and ends twice (BeadSucceeded, then BeadFailed of the same attempt)', async () => {
+    const orch = await startOrchestrator({ port: 0, dataDir: await tempDir(cleanups), workers: 2, defects: ['double-outcome', 'start-twice'] }, { logger: silentLogger });
+    cleanups.add(() => orch.destroy());
+    await http(orch.url, 'POST', '/beads', { id: 'twice', title: 'twice', input: { agent: { steps: 1, stepTime: '10ms' } } });
+    const { twice } = await waitForBeads(orch.url, ['twice']);
+    expect(twice.status).toBe('succeeded'); // the table's projection keeps the first outcome
+    const events = await waitFor('the second outcome', async () => {
+      const all = await allEvents(orch.url, 'bead:twice');
+      return all.some((e) => e.type === 'BeadFailed') ? all : undefined;
+    });
+    expect(events.filter((e) => e.type === 'BeadStarted').map((e) => e.data.attempt)).toEqual([1, 1]);
+    expect(events.filter((e) => e.type === 'BeadSucceeded' || e.type === 'BeadFailed').map((e) => [e.type, e.data.attempt])).toEqual([['BeadSucceeded', 1], ['BeadFailed', 1]]);
+  });
+});
+
+describe('release-on-failure and cancel-without-stop (in-process)', () => {
+  let orch: OrchestratorHandle;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await tempDir(cleanups);
+    orch = await startOrchestrator({ port: 0, dataDir, workers: 2, defects: ['release-on-failure', 'cancel-without-stop'] }, { logger: silentLogger });
+    cleanups.add(() => orch.destroy());
+  });
+
+  it('release-on-failure: the dependent of a bead that failed for good runs and succeeds', async () => {
+    await http(orch.url, 'POST', '/beads', { id: 'root', title: 'root', maxAttempts: 1, input: { agent: { steps: 1, stepTime: '10ms', failAt: 1, failTimes: 5 } } });
+    await http(orch.url, 'POST', '/beads', { id: 'child', title: 'child', dependsOn: ['root'], input: { agent: { steps: 1, stepTime: '10ms' } } });
+    const { root, child } = await waitForBeads(orch.url, ['root', 'child']);
+    expect([root.status, child.status, child.blockedBy]).toEqual(['failed', 'succeeded', undefined]);
+  });
+
+  it('cancel-without-stop: the bead is cancelled at once and its agent goes on applying steps', async () => {
+    await http(orch.url, 'POST', '/beads', { id: 'runaway', title: 'runaway', input: { agent: { steps: 8, stepTime: '100ms' } } });
+    await waitFor('the first step', async () => (await sideEffects(dataDir, 'runaway')).length >= 1);
+    const cancelled = await http(orch.url, 'POST', '/beads/runaway/cancel', { reason: 'test' });
+    expect(cancelled.body.bead.status).toBe('cancelled');
+    const atCancel = (await sideEffects(dataDir, 'runaway')).length;
+    await waitFor('steps after the cancel', async () => (await sideEffects(dataDir, 'runaway')).length > atCancel + 1, 10_000);
+  });
+});
