@@ -46,6 +46,7 @@ export const SELF_CHECK_FILES: Readonly<Record<string, string>> = Object.freeze(
   'cancel-without-stop': 'harness/runner/self-check-defects.integration.test.ts',
   'double-outcome': 'harness/runner/self-check-defects.integration.test.ts',
   'start-twice': 'harness/runner/self-check-defects.integration.test.ts',
+  'position-gap': 'harness/runner/self-check-defects.integration.test.ts',
 });
 
 const p = (check: CheckerProof['check'], kind: string | undefined, defect: Defect, selfCheck: string = defect): CheckerProof =>
@@ -64,6 +65,7 @@ export const PROOFS: readonly CheckerProof[] = Object.freeze([
   p('lifecycle', 'illegal-transition', 'start-twice'),
   p('unexpected', 'never-submitted', 'phantom-bead'),
   p('eventGaps', 'gap', 'seq-gap'),
+  p('eventGaps', 'position-gap', 'position-gap'),
   p('doubleSideEffects', 'applied-twice', 'double-step'),
   p('doubleSideEffects', 'resume-not-at-checkpoint', 'double-step'),
   p('doubleSideEffects', 'checkpoint-missing', 'drop-event'),
@@ -90,6 +92,8 @@ export const PROOFS: readonly CheckerProof[] = Object.freeze([
 export const REQUIRED_PROOFS: readonly { check: CheckerProof['check']; kind?: string }[] = Object.freeze([
   { check: 'lost', kind: 'missing' },
   { check: 'lost', kind: 'not-terminal' },
+  { check: 'eventGaps', kind: 'gap' },
+  { check: 'eventGaps', kind: 'position-gap' },
   { check: 'duplicated', kind: 'retry-refused' },
   { check: 'duplicated', kind: 'double-terminal' },
   { check: 'duplicated', kind: 'two-outcomes-one-attempt' },

@@ -20,6 +20,7 @@
  * | cancel-without-stop               | BeadCancelled recorded while the agent keeps running   | lifecycle effect-after-cancel |
  * | double-outcome                    | a succeeded attempt also gets a BeadFailed             | duplicated double-terminal, two-outcomes-one-attempt |
  * | start-twice                       | each attempt's BeadStarted appended twice              | duplicated attempt-started-twice, lifecycle illegal-transition |
+ * | position-gap                      | the store leaves one global position out               | eventGaps position-gap |
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -207,6 +208,14 @@ timeouts: { drain: 30s, total: 90s }`,
     name: 'double-outcome',
     yaml: `
 system: { workers: 2, agent: { steps: 1, stepTime: 20ms } }
+workload:
+  - beads: 2
+timeouts: { drain: 30s, total: 90s }`,
+  },
+  {
+    name: 'position-gap',
+    yaml: `
+system: { workers: 2, agent: { steps: 3, stepTime: 20ms } }
 workload:
   - beads: 2
 timeouts: { drain: 30s, total: 90s }`,

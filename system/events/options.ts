@@ -41,11 +41,11 @@ export interface EventStoreOptions {
   /** Clock for `at` stamps (tests inject one). @default () => new Date() */
   now?: () => Date;
   /**
-   * TEST-ONLY (the runtime's `seq-gap` defect, harness self-check): the bulk path numbers one
-   * StepCheckpointed of step >= 2 one seq too high, leaving a hole in its stream that the UNIQUE
-   * indexes do not refuse. Never set outside the self-check. @default false
+   * TEST-ONLY (the runtime's `seq-gap` / `position-gap` defects, harness self-check): the bulk path
+   * numbers one StepCheckpointed of step >= 2 one seq (or one global position) too high, leaving a
+   * hole the UNIQUE indexes do not refuse. Never set outside the self-check. @default undefined
    */
-  skipOneSeq?: boolean;
+  testGap?: 'seq' | 'position';
 }
 
 export interface ResolvedEventStoreOptions {
@@ -61,7 +61,7 @@ export interface ResolvedEventStoreOptions {
   readonly idempotencyCacheSize: number;
   readonly streamHeadCacheSize: number;
   readonly now: () => Date;
-  readonly skipOneSeq: boolean;
+  readonly testGap: 'seq' | 'position' | undefined;
 }
 
 const DEFAULTS = {
@@ -109,6 +109,6 @@ export function resolveEventStoreOptions(options: EventStoreOptions): ResolvedEv
     // A batch's streams must all fit, or numbering it after a head load could evict one of them.
     streamHeadCacheSize: positiveInt('streamHeadCacheSize', options.streamHeadCacheSize, DEFAULTS.streamHeadCacheSize, MAX_BULK_BATCH),
     now: options.now ?? (() => new Date()),
-    skipOneSeq: options.skipOneSeq ?? false,
+    testGap: options.testGap,
   });
 }

@@ -23,7 +23,7 @@ import { OyaError } from '../errors.ts';
 export const DEFECTS = [
   'drop-event', 'double-step', 'skip-outbox', 'lose-on-restart', 'leak', 'dependent-early', 'start-after-outcome', 'skip-step',
   'forget-keys-on-restart', 'ack-before-durable', 'phantom-bead', 'seq-gap', 'ignore-priority',
-  'release-on-failure', 'cancel-without-stop', 'double-outcome', 'start-twice',
+  'release-on-failure', 'cancel-without-stop', 'double-outcome', 'start-twice', 'position-gap',
 ] as const;
 export type Defect = (typeof DEFECTS)[number];
 

@@ -237,3 +237,17 @@ describe('release-on-failure and cancel-without-stop (in-process)', () => {
     await waitFor('steps after the cancel', async () => (await sideEffects(dataDir, 'runaway')).length > atCancel + 1, 10_000);
   });
 });
+
+it('position-gap: the log has exactly one global position missing, before a checkpoint of step >= 2', async () => {
+  const orch = await startOrchestrator({ port: 0, dataDir: await tempDir(cleanups), workers: 2, defects: ['position-gap'] }, { logger: silentLogger });
+  cleanups.add(() => orch.destroy());
+  await http(orch.url, 'POST', '/beads', { id: 'holed', title: 'holed', input: { agent: { steps: 3, stepTime: '10ms' } } });
+  await waitForBeads(orch.url, ['holed']);
+  const events = await allEvents(orch.url);
+  const holes = events.filter((e, i) => i > 0 && e.cursor !== events[i - 1]!.cursor + 1);
+  expect(holes).toHaveLength(1);
+  expect(holes[0]).toMatchObject({ type: 'StepCheckpointed', seq: expect.any(Number) });
+  expect(holes[0].data.step).toBeGreaterThanOrEqual(2);
+  // The stream itself stays gapless: only the global numbering has the hole.
+  expect((await allEvents(orch.url, 'bead:holed')).map((e) => e.seq)).toEqual(events.filter((e) => e.stream === 'bead:holed').map((_, i) => i + 1));
+});
