@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFECTS } from '../../system/runtime/config.ts';
-import { defectsProving, PROOFS, PROVEN_GATES, REQUIRED_PROOFS, SELF_CHECK_FILES } from './proofs.ts';
+import { defectsProving, PROOFS, PROVEN_BY_LOGS_ONLY, PROVEN_GATES, REQUIRED_PROOFS, SELF_CHECK_FILES } from './proofs.ts';
 import { CHECKERS } from './run-checks.ts';
 import type { CheckName } from './types.ts';
 
@@ -47,6 +47,22 @@ describe('every checker is proven by a defect', () => {
     }
   });
 
+  it('every violation kind the checks README documents is proven by a defect or listed as proven by logs only', () => {
+    const kinds = documentedKinds(repoFile('harness/checks/README.md'));
+    // The parse itself must work, or this test would pass on nothing.
+    for (const name of checkerNames) expect(kinds.get(name)?.length ?? 0, `no kinds parsed for ${name}`).toBeGreaterThan(0);
+    const proven = new Set(PROOFS.map((p) => p.kind));
+    for (const [check, list] of kinds) {
+      for (const kind of list) {
+        expect(proven.has(kind) || kind in PROVEN_BY_LOGS_ONLY, `${check} ${kind}: no defect proves it and PROVEN_BY_LOGS_ONLY does not say why`).toBe(true);
+      }
+    }
+    for (const kind of Object.keys(PROVEN_BY_LOGS_ONLY)) {
+      expect(proven.has(kind), `${kind} is proven by a defect: drop it from PROVEN_BY_LOGS_ONLY`).toBe(false);
+      expect([...kinds.values()].flat(), `${kind} is not a documented kind`).toContain(kind);
+    }
+  });
+
   it('the checks README table lists, for every checker, the defects that prove it', () => {
     const readme = repoFile('harness/checks/README.md');
     const table = readme.slice(readme.indexOf('## Which defect proves which checker'));
@@ -57,3 +73,24 @@ describe('every checker is proven by a defect', () => {
     }
   });
 });
+
+/**
+ * The violation kinds of each `### \`<checker>\`` section of the README: the backticked names a
+ * bullet starts with (`- \`a\`, \`b\`: …`).
+ */
+function documentedKinds(readme: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let section: string | undefined;
+  for (const line of readme.split('\n')) {
+    const header = /^#{2,3} (?:`([A-Za-z]+)`)?/.exec(line);
+    if (header) {
+      section = header[1];
+      continue;
+    }
+    const bullet = /^- ((?:`[A-Za-z-]+`(?:, )?)+)/.exec(line);
+    if (section === undefined || bullet === null) continue;
+    const names = [...bullet[1]!.matchAll(/`([A-Za-z-]+)`/g)].map((m) => m[1]!);
+    out.set(section, [...(out.get(section) ?? []), ...names]);
+  }
+  return out;
+}
