@@ -16,7 +16,8 @@
  * - `retry-refused`: a submission retried with a key already acknowledged was answered non-2xx
  *   (e.g. a server that forgot its keys at a restart answering 409): the retry of an
  *   acknowledged request must get the original answer. A 409 ORCH_API_IDEMPOTENCY_MISMATCH (the
- *   client sent another body under the key) is the client's fault and not counted.
+ *   client sent another body under the key) is the client's fault and not counted — unless both
+ *   sends carry the same `bodyDigest`: then the body did not change and the server forgot the key.
  */
 import type { Operation } from '../history/types.ts';
 import { creationEvent, prepare } from './prepare.ts';
@@ -162,7 +163,9 @@ function refusedRetries(p: ReturnType<typeof prepare>): Violation[] {
     if (op.idempotencyKey === undefined) continue;
     const first = acknowledged.get(op.idempotencyKey);
     if (op.outcome === 'ok' && first === undefined) acknowledged.set(op.idempotencyKey, op);
-    if (first === undefined || op.outcome !== 'fail' || op.code === 'ORCH_API_IDEMPOTENCY_MISMATCH') continue;
+    if (first === undefined || op.outcome !== 'fail') continue;
+    // "Key reused for another body" is the client's fault — unless the client provably sent the same body.
+    if (op.code === 'ORCH_API_IDEMPOTENCY_MISMATCH' && (op.bodyDigest === undefined || op.bodyDigest !== first.bodyDigest)) continue;
     // Only a retry sent after the acknowledgement arrived can be expected to get it back.
     if (first.completedAt === undefined || op.invokedAt < first.completedAt) continue;
     out.push({

@@ -30,19 +30,30 @@ function record(type: EventType, data: unknown, seq: number, position: number): 
   return { stream: 'bead:a', seq, position, type, data, idempotencyKey: `a:${seq}:${type}`, at: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString() };
 }
 
-/** Runs every checker over the log, the API agreeing with what the system's projection says. */
-function verdicts(log: EventRecord[]): { flagged: [CheckName, string][]; projected: ReturnType<typeof projectBeads> } {
-  const projected = projectBeads(log);
-  const a = projected.get('a')!;
-  const report = runChecks({
-    history: [],
-    // The API serves the system's projection: exactly what a projection bug would make it say.
-    finalBeads: { a: { status: a.status, attempts: a.attempts, lastCheckpointStep: a.lastCheckpointStep } },
-    events: log.map((e) => ({ stream: e.stream, seq: e.seq, type: e.type, data: e.data, idempotencyKey: e.idempotencyKey, cursor: e.position, at: e.at })),
-  });
+/** Every violation of a report as [check, kind], without `unexpected` (these tests have no history). */
+function flaggedBy(report: ReturnType<typeof runChecks>): [CheckName, string][] {
   const flagged: [CheckName, string][] = [];
   for (const [name, result] of Object.entries(report.checks)) for (const v of result.violations) flagged.push([name as CheckName, v.kind]);
-  return { flagged: flagged.filter(([name]) => name !== 'unexpected'), projected };
+  return flagged.filter(([name]) => name !== 'unexpected');
+}
+
+/**
+ * Runs every checker over the log, the API agreeing with what the system's projection says
+ * (`flagged`), and once more judging the log only through that projection, as the harness did
+ * before it had its own fold (`throughProjection`: logBeads, no events).
+ */
+function verdicts(log: EventRecord[]): { flagged: [CheckName, string][]; throughProjection: [CheckName, string][]; projected: ReturnType<typeof projectBeads> } {
+  const projected = projectBeads(log);
+  const a = projected.get('a')!;
+  // The API serves the system's projection: exactly what a projection bug would make it say.
+  const finalBeads = { a: { status: a.status, attempts: a.attempts, lastCheckpointStep: a.lastCheckpointStep } };
+  const report = runChecks({
+    history: [],
+    finalBeads,
+    events: log.map((e) => ({ stream: e.stream, seq: e.seq, type: e.type, data: e.data, idempotencyKey: e.idempotencyKey, cursor: e.position, at: e.at })),
+  });
+  const blind = runChecks({ history: [], finalBeads, logBeads: { a: { status: a.status, attempts: a.attempts } } });
+  return { flagged: flaggedBy(report), throughProjection: flaggedBy(blind), projected };
 }
 
 describe('harness fold vs system projection on corrupted logs', () => {
@@ -55,28 +66,32 @@ describe('harness fold vs system projection on corrupted logs', () => {
 
   it('an event after the terminal event: the projection keeps "succeeded", the harness reports it', () => {
     const log = [...cleanLog(), record('StepCheckpointed', { step: 3, state: 's3' }, 7, 7)];
-    const { flagged, projected } = verdicts(log);
+    const { flagged, throughProjection, projected } = verdicts(log);
+    expect(throughProjection, 'judged through the projection alone, the corruption is invisible').toEqual([]);
     expect(projected.get('a')).toMatchObject({ status: 'succeeded', lastCheckpointStep: 2 });
     expect(flagged).toEqual([['lifecycle', 'after-terminal']]);
   });
 
   it('a duplicate outcome: the projection swallows the second, the harness sees two outcomes', () => {
     const log = [...cleanLog(), record('BeadFailed', { attempt: 1, error: { type: 'Late', message: 'late' } }, 7, 7)];
-    const { flagged, projected } = verdicts(log);
+    const { flagged, throughProjection, projected } = verdicts(log);
+    expect(throughProjection, 'judged through the projection alone, the corruption is invisible').toEqual([]);
     expect(projected.get('a')?.status).toBe('succeeded');
     expect(flagged).toEqual([['duplicated', 'double-terminal'], ['duplicated', 'two-outcomes-one-attempt'], ['lifecycle', 'after-terminal']]);
   });
 
   it('a skipped seq (and position): the projection folds on, the harness reports both gaps', () => {
     const log = cleanLog().filter((e) => e.seq !== 4);
-    const { flagged, projected } = verdicts(log);
+    const { flagged, throughProjection, projected } = verdicts(log);
+    expect(throughProjection, 'judged through the projection alone, the corruption is invisible').toEqual([]);
     expect(projected.get('a')).toMatchObject({ status: 'succeeded', lastCheckpointStep: 2 });
     expect(flagged).toEqual([['eventGaps', 'gap'], ['eventGaps', 'position-gap']]);
   });
 
   it('an illegal transition (succeeded without ever starting): the projection accepts it', () => {
     const log = cleanLog().filter((e) => e.type !== 'BeadStarted' && e.type !== 'StepCheckpointed').map((e, i) => ({ ...e, seq: i + 1, position: i + 1 }));
-    const { flagged, projected } = verdicts(log);
+    const { flagged, throughProjection, projected } = verdicts(log);
+    expect(throughProjection, 'judged through the projection alone, the corruption is invisible').toEqual([]);
     expect(projected.get('a')).toMatchObject({ status: 'succeeded', attempts: 0 });
     expect(flagged).toEqual([['lifecycle', 'illegal-transition']]);
   });
@@ -85,7 +100,8 @@ describe('harness fold vs system projection on corrupted logs', () => {
     // BeadStarted (seq 3) committed after the first checkpoint (seq 4).
     const log = cleanLog().map((e) => (e.seq === 3 ? { ...e, position: 4 } : e.seq === 4 ? { ...e, position: 3 } : e));
     log.sort((x, y) => x.position - y.position);
-    const { flagged, projected } = verdicts(log);
+    const { flagged, throughProjection, projected } = verdicts(log);
+    expect(throughProjection, 'judged through the projection alone, the corruption is invisible').toEqual([]);
     // The attempt vanished from the projection, and the API (served from it) agrees with it.
     expect(projected.get('a')).toMatchObject({ status: 'succeeded', attempts: 0 });
     expect(flagged).toEqual([

@@ -41,6 +41,16 @@ describe('duplicated: attempts and retries', () => {
     expect(result.violations[0]?.witness.ops?.map((o) => o.opId)).toEqual([0, 1]);
   });
 
+  it('a 409 key-mismatch to a retry with the same body digest is the server forgetting the key; another digest is the client', () => {
+    let now = 0;
+    const history = new History({ clock: () => (now += 1) });
+    history.invoke({ kind: 'submit', idempotencyKey: 'submit:a', beadIds: ['a'], bodyDigest: 'd1' }).ok({ status: 201, beadIds: ['a'] });
+    history.invoke({ kind: 'submit', idempotencyKey: 'submit:a', beadIds: ['a'], bodyDigest: 'd1' }).fail({ status: 409, code: 'ORCH_API_IDEMPOTENCY_MISMATCH' });
+    history.invoke({ kind: 'submit', idempotencyKey: 'submit:a', beadIds: ['a'], bodyDigest: 'd2' }).fail({ status: 409, code: 'ORCH_API_IDEMPOTENCY_MISMATCH' });
+    const result = checkDuplicated({ history, finalBeads: { a: { status: 'succeeded', idempotencyKey: 'submit:a' } } });
+    expect(result.violations.map((v) => [v.kind, v.witness.ops?.map((o) => o.opId)])).toEqual([['retry-refused', [0, 1]]]);
+  });
+
   it('a retry that created a second bead under the same key is caught from the beads and from the answers', () => {
     let now = 0;
     const history = new History({ clock: () => (now += 1) });

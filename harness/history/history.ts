@@ -63,6 +63,7 @@ export class History {
       beadIds: request.beadIds === undefined ? undefined : [...request.beadIds],
       workflowId: request.workflowId,
       idempotencyKey: request.idempotencyKey,
+      bodyDigest: request.bodyDigest,
       intendedAt: request.intendedAt,
       process: request.process,
     });
@@ -138,6 +139,7 @@ export function pairOperations(entries: readonly HistoryEntry[]): Operation[] {
         beadIds: [...(e.beadIds ?? [])],
         workflowId: e.workflowId,
         idempotencyKey: e.idempotencyKey,
+        bodyDigest: e.bodyDigest,
         intendedAt: e.intendedAt,
         process: e.process,
         invokeIndex: e.index,

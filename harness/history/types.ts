@@ -27,6 +27,11 @@ export interface OpRequest {
   beadIds?: readonly string[];
   workflowId?: string;
   idempotencyKey?: string;
+  /**
+   * A digest of the request body (any stable hash). Two sends of one key with equal digests are
+   * the same request: a 409 "key reused for another body" to the second is the server's fault.
+   */
+  bodyDigest?: string;
   /** The time the request SHOULD have been sent (open-model schedule), on the same clock. */
   intendedAt?: number;
   /** Which client issued it (Jepsen's `:process`), for timelines. */
@@ -57,6 +62,7 @@ export interface HistoryEntry {
   beadIds?: string[];
   workflowId?: string;
   idempotencyKey?: string;
+  bodyDigest?: string;
   intendedAt?: number;
   process?: string | number;
   status?: number;
@@ -76,6 +82,7 @@ export interface Operation {
   beadIds: string[];
   workflowId?: string;
   idempotencyKey?: string;
+  bodyDigest?: string;
   intendedAt?: number;
   process?: string | number;
   status?: number;

@@ -49,7 +49,7 @@ export interface PlannedRetry {
 
 /** One request of the plan. `at` is ms from the run start (the intended send time). */
 export type PlannedAction =
-  | { type: 'submit'; at: number; phase: string; beadId: string; body: BeadBody; idempotencyKey: string; resend: boolean; retry: PlannedRetry }
+  | { type: 'submit'; at: number; phase: string; beadId: string; body: BeadBody; idempotencyKey: string; resend: boolean; resendAfter: number; retry: PlannedRetry }
   | {
       type: 'submitWorkflow';
       at: number;
@@ -59,6 +59,8 @@ export type PlannedAction =
       body: { workflow: { id: string; title: string; beads: BeadBody[] } };
       idempotencyKey: string;
       resend: boolean;
+      /** ms after the first answer that the duplicate is sent (0: at once). */
+      resendAfter: number;
       retry: PlannedRetry;
     }
   | { type: 'invalid'; at: number; phase: string; index: number; send: InvalidSend['send']; expect: InvalidSend['expect'] }
@@ -97,6 +99,7 @@ export function planWorkload(scenario: ResolvedScenario): WorkloadPlan {
       : Array.from({ length: units }, () => startAt);
     previousEnd = times.length > 0 ? Math.max(startAt, times[times.length - 1]!) : startAt;
     const resend = () => phase.duplicates !== undefined && random() < phase.duplicates;
+    const resendAfter = phase.duplicateAfter ?? 0;
     // Its own stream: adding retries to a phase must not move its arrivals or its cancels.
     const jitter = mulberry32((scenario.seed ^ 0xbac0ff) + Math.imul(i + 1, 0x9e3779b1));
     const policy = phase.retry ?? RETRY_DEFAULT;
@@ -117,7 +120,7 @@ export function planWorkload(scenario: ResolvedScenario): WorkloadPlan {
         const script = { ...phase.agent };
         const body = beadBody(id, `${scenario.name} ${id}`, defaults, script, phase.priority, timeoutDefault);
         nominalAgentMs.set(id, nominalMs(body.input.agent));
-        actions.push({ type: 'submit', at, phase: label, beadId: id, body, idempotencyKey: `submit:${id}`, resend: resend(), retry: retry() });
+        actions.push({ type: 'submit', at, phase: label, beadId: id, body, idempotencyKey: `submit:${id}`, resend: resend(), resendAfter, retry: retry() });
         beadIds.push(id);
         phaseBeads.push({ id, at });
       });
@@ -146,6 +149,7 @@ export function planWorkload(scenario: ResolvedScenario): WorkloadPlan {
           body: { workflow: { id: workflowId, title: `${scenario.name} ${workflowId}`, beads } },
           idempotencyKey: `workflow:${workflowId}`,
           resend: resend(),
+          resendAfter,
           retry: retry(),
         });
       });

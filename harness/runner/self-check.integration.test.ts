@@ -1,22 +1,22 @@
 /**
  * The harness self-check: run small scenarios against a DELIBERATELY broken orchestrator
  * (OYA_DEFECTS, test-only) and prove the run FAILS, through the check that should catch the
- * defect. A harness that passes a broken system proves nothing.
+ * defect, and that the same scenario without the defect passes. A harness that passes a broken
+ * system proves nothing. What each case must turn red is harness/checks/proofs.ts.
  *
  * | defect          | what it breaks                                        | caught by            |
  * |-----------------|-------------------------------------------------------|----------------------|
  * | drop-event      | one StepCheckpointed never reaches the log; a restart | doubleSideEffects    |
- * |                 | resumes from the checkpoint before it and redoes it   |                      |
- * | double-step     | a resumed attempt starts one step too early           | doubleSideEffects    |
- * | skip-outbox     | appends are dropped while the DB is away              | apiLogDisagreements  |
- * | lose-on-restart | one in-flight bead is forgotten at start-up           | lost                 |
+ * |                 | resumes from the checkpoint before it and redoes it   | checkpoint-missing   |
+ * | double-step     | a resumed attempt starts one step too early           | doubleSideEffects applied-twice, resume-not-at-checkpoint |
+ * | skip-outbox     | appends are dropped while the DB is away              | apiLogDisagreement status-differs, lost not-terminal |
+ * | lose-on-restart | one in-flight bead is forgotten at start-up           | drain.drained (lost: unknown) |
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadScenarioText } from '../scenario/index.ts';
-import { formatFailedGates } from './gates.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { defectOfCase, expectProofsGreen, expectProofsRed, selfCheckScenario, type SelfCheckCase } from './self-check.test-helper.ts';
 import { runScenario } from './run.ts';
 
 let reportDir: string;
@@ -27,76 +27,63 @@ afterAll(async () => {
   await rm(reportDir, { recursive: true, force: true });
 });
 
-/** defect → the scenario that exposes it and the gate(s) that must fail. */
-const CASES: { defect: string; yaml: string; mustFail: string[] }[] = [
+/** The scenario of each case; what must go red is in harness/checks/proofs.ts. */
+const CASES: SelfCheckCase[] = [
   {
-    defect: 'drop-event',
+    name: 'drop-event',
     // 3 steps of 2 s: step 2's checkpoint is dropped at ~4 s; the kill at 5 s lands before step 3's,
     // so the restart resumes from step 1 and applies step 2's side effect again.
     yaml: `
-system: { workers: 2, agent: { steps: 3, stepTime: 2s }, defects: [drop-event] }
+system: { workers: 2, agent: { steps: 3, stepTime: 2s } }
 workload:
   - beads: 1
 faults:
   - { at: 5s, do: orchestrator.kill, for: 500ms }
 timeouts: { drain: 45s, total: 90s }`,
-    mustFail: ['expect.doubleSideEffects'],
   },
   {
-    defect: 'double-step',
+    name: 'double-step',
     yaml: `
-system: { workers: 2, agent: { steps: 5, stepTime: 100ms }, reconcileTick: 200ms, timeouts: { heartbeat: 1s }, defects: [double-step] }
+system: { workers: 2, agent: { steps: 5, stepTime: 100ms }, reconcileTick: 200ms, timeouts: { heartbeat: 1s } }
 workload:
   - beads: 2
     agent: { crashAt: 4 }
 timeouts: { drain: 45s, total: 90s }`,
-    mustFail: ['expect.doubleSideEffects'],
   },
   {
-    defect: 'skip-outbox',
+    name: 'skip-outbox',
     yaml: `
-system: { workers: 2, agent: { steps: 4, stepTime: 100ms }, timeouts: { db: 1s }, defects: [skip-outbox] }
+system: { workers: 2, agent: { steps: 4, stepTime: 100ms }, timeouts: { db: 1s } }
 workload:
   - beads: 6
     rate: 4/s
 faults:
   - { at: 500ms, do: db.outage, for: 2s, mode: refuse }
 timeouts: { drain: 20s, total: 90s }`,
-    mustFail: ['expect.apiLogDisagreements'],
   },
   {
-    defect: 'lose-on-restart',
+    name: 'lose-on-restart',
     yaml: `
-system: { workers: 2, agent: { steps: 10, stepTime: 200ms }, defects: [lose-on-restart] }
+system: { workers: 2, agent: { steps: 10, stepTime: 200ms } }
 workload:
   - beads: 2
 faults:
   - { at: 1s, do: orchestrator.kill, for: 500ms }
 timeouts: { drain: 10s, total: 90s }`,
-    mustFail: ['expect.lost'],
   },
 ];
 
-describe('self-check: the checks catch each test-only orchestrator defect', () => {
-  for (const { defect, yaml, mustFail } of CASES) {
-    it(`${defect} → the run fails on ${mustFail.join(', ')}`, async () => {
-      const name = `self-check-${defect}`;
-      const scenario = loadScenarioText(`name: ${name}\nkind: integration\n${yaml}\n`, `scenarios/integration/${name}.yaml`);
-      const result = await runScenario(scenario, { reportDir });
-      const summary = `${formatFailedGates(name, result.gates)}\njournal: ${result.journalPath}`;
-      expect(result.error, summary).toBeUndefined();
-      expect(result.verdict, summary).toBe('fail');
-      const failed = result.gates.filter((g) => !g.pass).map((g) => g.name);
-      for (const gate of mustFail) expect(failed, summary).toContain(gate);
+describe('self-check: the checks catch each test-only orchestrator defect, and pass without it', () => {
+  for (const { name, yaml } of CASES) {
+    const defect = defectOfCase(name);
+    it(`${name} → red with ${defect}`, async () => {
+      const result = await runScenario(selfCheckScenario(`self-check-${name}`, yaml, [defect]), { reportDir });
+      expectProofsRed(name, result);
+    }, 150_000);
+
+    it(`${name} control → green without ${defect}`, async () => {
+      const result = await runScenario(selfCheckScenario(`self-check-${name}-control`, yaml, []), { reportDir });
+      expectProofsGreen(name, result);
     }, 150_000);
   }
-
-  it('control: the drop-event scenario without the defect passes (the failure above is the defect\'s)', async () => {
-    const { yaml } = CASES[0]!;
-    const name = 'self-check-control';
-    const scenario = loadScenarioText(`name: ${name}\nkind: integration\n${yaml.replace(', defects: [drop-event]', '')}\n`, `scenarios/integration/${name}.yaml`);
-    expect(scenario.system.defects).toEqual([]);
-    const result = await runScenario(scenario, { reportDir });
-    expect(result.verdict, `${formatFailedGates(name, result.gates)}\njournal: ${result.journalPath}`).toBe('pass');
-  }, 150_000);
 });

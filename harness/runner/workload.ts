@@ -2,12 +2,14 @@
  * The workload phase: sends every planned request at its intended time (open model: a slow or
  * failing answer never delays the next arrival) and records each one in the History as
  * invoke → ok | fail | unknown. Invalid requests are compared with the status/code the scenario
- * expects; duplicates re-send the same body with the same Idempotency-Key after the first answer.
+ * expects; duplicates re-send the same body with the same Idempotency-Key after the first answer
+ * (or `duplicateAfter` later).
  *
  * A cancel `afterStart` waits for its bead to run, bounded (waits.ts): a bead that finished
  * first, never started by the deadline, or was never created (its submission ended fail/unknown
  * and GET answers 404) gets its cancel recorded as `fail` with the reason, never a hang.
  */
+import { createHash } from 'node:crypto';
 import { track, type History } from '../history/index.ts';
 import type { Completion } from '../history/index.ts';
 import type { ApiClient, ApiResponse, RawRequest } from './api-client.ts';
@@ -94,6 +96,8 @@ async function execute(action: PlannedAction, options: WorkloadOptions, outcome:
         beadIds: action.type === 'submit' ? [action.beadId] : action.beadIds,
         ...(action.type === 'submitWorkflow' ? { workflowId: action.workflowId } : {}),
         idempotencyKey: action.idempotencyKey,
+        // Every send of this action (retries, the duplicate) carries this same body.
+        bodyDigest: createHash('sha256').update(JSON.stringify(action.body)).digest('hex').slice(0, 16),
         intendedAt: action.at,
         process: action.phase,
       };
@@ -111,8 +115,12 @@ async function execute(action: PlannedAction, options: WorkloadOptions, outcome:
       };
       let best = await sendWithRetries();
       if (action.resend) {
-        const again = await sendWithRetries();
-        if (RANK[again] > RANK[best]) best = again;
+        // `duplicateAfter`: e.g. past an orchestrator kill, so the key must survive the restart.
+        await sleep(action.resendAfter, options.signal);
+        if (!options.signal.aborted) {
+          const again = await sendWithRetries();
+          if (RANK[again] > RANK[best]) best = again;
+        }
       }
       for (const id of request.beadIds) settled.set(id, best);
       return;

@@ -26,6 +26,8 @@ export interface BulkPlan {
   heads: { id: RecordId; seq: number }[];
   checkpoints: { id: RecordId; event: RecordId }[];
   records: EventRecord[];
+  /** Test-only `testGap`: this plan left one number out. */
+  skipped?: boolean;
 }
 
 export class SequenceHeads {
@@ -33,9 +35,12 @@ export class SequenceHeads {
   #position: number | null = null;
   // Insertion order = recency (re-inserted on use), like IdempotencyCache.
   #streams = new Map<string, number>();
+  /** Test-only `testGap` (options.ts): which number to leave out once, until a committed plan has. */
+  #gapPending: 'seq' | 'position' | undefined;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, test: { gap?: 'seq' | 'position' } = {}) {
     this.capacity = capacity;
+    this.#gapPending = test.gap;
   }
 
   /** Whether the position is known (false at open and after invalidate()). */
@@ -80,11 +85,17 @@ export class SequenceHeads {
     const rows: Record<string, unknown>[] = [];
     const records: EventRecord[] = [];
     const checkpoints = new Map<string, RecordId>();
+    let skipped = false;
+    let positionsSkipped = 0;
     entries.forEach((e, i) => {
+      // Test-only: one number left out (the plan is only marked done once the DB took it, advance()).
+      const skip = this.#gapPending !== undefined && !skipped && e.type === 'StepCheckpointed' && ((e.data as { step?: number } | null)?.step ?? 0) >= 2;
+      if (skip) skipped = true;
+      if (skip && this.#gapPending === 'position') positionsSkipped = 1;
       // Unknown = new; if the stream has events after all, seq 1 is taken and the index refuses the batch.
-      const seq = (seqs.get(e.stream) ?? this.#streams.get(e.stream) ?? 0) + 1;
+      const seq = (seqs.get(e.stream) ?? this.#streams.get(e.stream) ?? 0) + 1 + (skip && this.#gapPending === 'seq' ? 1 : 0);
       seqs.set(e.stream, seq);
-      const position = before + i + 1;
+      const position = before + i + 1 + positionsSkipped;
       const id = new RecordId('event', position);
       const record: EventRecord = { stream: e.stream, seq, position, type: e.type, data: e.data ?? null, idempotencyKey: e.idempotencyKey, at: e.at };
       rows.push({ id, ...record });
@@ -92,17 +103,19 @@ export class SequenceHeads {
       if (e.type === 'StepCheckpointed') checkpoints.set(e.stream, id);
     });
     return {
-      after: before + entries.length,
+      after: before + entries.length + positionsSkipped,
       rows,
       heads: [...seqs].map(([stream, seq]) => ({ id: new RecordId('stream_head', stream), seq })),
       checkpoints: [...checkpoints].map(([stream, event]) => ({ id: new RecordId('checkpoint_head', stream), event })),
       records,
+      skipped,
     };
   }
 
   /** The DB confirmed `plan`: move the heads past it. */
   advance(plan: BulkPlan): void {
     this.#position = plan.after;
+    if (plan.skipped === true) this.#gapPending = undefined;
     for (const { id, seq } of plan.heads) this.#remember(String(id.id), seq);
   }
 

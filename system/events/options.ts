@@ -40,6 +40,12 @@ export interface EventStoreOptions {
   streamHeadCacheSize?: number;
   /** Clock for `at` stamps (tests inject one). @default () => new Date() */
   now?: () => Date;
+  /**
+   * TEST-ONLY (the runtime's `seq-gap` / `position-gap` defects, harness self-check): the bulk path
+   * numbers one StepCheckpointed of step >= 2 one seq (or one global position) too high, leaving a
+   * hole the UNIQUE indexes do not refuse. Never set outside the self-check. @default undefined
+   */
+  testGap?: 'seq' | 'position';
 }
 
 export interface ResolvedEventStoreOptions {
@@ -55,6 +61,7 @@ export interface ResolvedEventStoreOptions {
   readonly idempotencyCacheSize: number;
   readonly streamHeadCacheSize: number;
   readonly now: () => Date;
+  readonly testGap: 'seq' | 'position' | undefined;
 }
 
 const DEFAULTS = {
@@ -102,5 +109,6 @@ export function resolveEventStoreOptions(options: EventStoreOptions): ResolvedEv
     // A batch's streams must all fit, or numbering it after a head load could evict one of them.
     streamHeadCacheSize: positiveInt('streamHeadCacheSize', options.streamHeadCacheSize, DEFAULTS.streamHeadCacheSize, MAX_BULK_BATCH),
     now: options.now ?? (() => new Date()),
+    testGap: options.testGap,
   });
 }

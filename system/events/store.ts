@@ -74,7 +74,7 @@ export class SurrealEventStore implements EventStore {
     this.#options = options;
     this.#connection = connection;
     this.#outbox = outbox;
-    this.#writer = new EventWriter(connection, outbox, new IdempotencyCache(options.idempotencyCacheSize), new SequenceHeads(options.streamHeadCacheSize));
+    this.#writer = new EventWriter(connection, outbox, new IdempotencyCache(options.idempotencyCacheSize), new SequenceHeads(options.streamHeadCacheSize, options.testGap === undefined ? {} : { gap: options.testGap }));
     this.#watchdog = startWatchdog({ intervalMs: options.pingIntervalMs, tick: () => this.#tick() });
   }
 

@@ -84,7 +84,7 @@ export class Attempt {
   async run(
     record: BeadRecord,
     journal: Journal,
-    options: { doubleStep: boolean; skipStep?: boolean; onPrompted: () => void; onEvent?: (event: WorkerEvent) => void; heartbeatTimeoutMs?: number },
+    options: { doubleStep: boolean; skipStep?: boolean; startTwice?: boolean; onPrompted: () => void; onEvent?: (event: WorkerEvent) => void; heartbeatTimeoutMs?: number },
   ): Promise<AttemptEnd> {
     const timer = setTimeout(() => this.stop('timeout', `bead timed out after ${record.bead.timeoutMs} ms`), record.bead.timeoutMs);
     let subscription: EventSubscription | undefined;
@@ -97,7 +97,10 @@ export class Attempt {
       this.#subscription = subscription;
       const checkpoint = resumePoint(record, options.doubleStep, options.skipStep === true);
       this.#lastStep = checkpoint?.step ?? 0;
-      this.#write(journal.bead(record, 'BeadStarted', { attempt: this.number, workerId: this.worker.id, fromStep: checkpoint?.step ?? 0 }, `${record.bead.id}:started:${this.number}`));
+      const started = { attempt: this.number, workerId: this.worker.id, fromStep: checkpoint?.step ?? 0 };
+      this.#write(journal.bead(record, 'BeadStarted', started, `${record.bead.id}:started:${this.number}`));
+      // Test-only `start-twice`: the same attempt started again, under a key of its own.
+      if (options.startTwice === true) this.#write(journal.bead(record, 'BeadStarted', started, `${record.bead.id}:started:${this.number}:again`));
       if (this.#stopReason !== undefined) return await this.#abort(record, journal, subscription);
       await this.#client.promptAsync(this.sessionID, {
         beadId: record.bead.id,

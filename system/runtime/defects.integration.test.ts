@@ -3,6 +3,7 @@
  * harness self-check can prove its checks catch each one. And they are off unless asked for.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACK_BEFORE_DURABLE_HOLD_MS } from './journal.ts';
 import { silentLogger } from './log.ts';
 import { startOrchestrator, type OrchestratorHandle } from './orchestrator.ts';
 import { Cleanups, allEvents, doubleApplied, http, sideEffects, spawnOya, tempDir, waitFor, waitForBeads } from './test-helpers.ts';
@@ -140,4 +141,113 @@ it('forget-keys-on-restart: after a SIGKILL and restart, a retried keyed submit 
   expect(broken.retried).not.toBe(broken.first);
   const sound = await newIdAfterRestart('');
   expect(sound).toEqual({ first: sound.first, retried: sound.first, status: 200 });
+});
+
+it('ack-before-durable: POST /beads answers 201 while the log holds nothing of the bead; the events land after the hold (and without the defect before the answer)', async () => {
+  const submitThenLook = async (defects: Array<'ack-before-durable'>): Promise<{ status: number; answeredMs: number; inLogAtAnswer: number; inLogLater: number }> => {
+    const orch = await startOrchestrator({ port: 0, dataDir: await tempDir(cleanups), workers: 2, defects }, { logger: silentLogger });
+    cleanups.add(() => orch.destroy());
+    const t0 = performance.now();
+    const reply = await http(orch.url, 'POST', '/beads', { id: 'acked', title: 'acked', input: { agent: { steps: 1, stepTime: '10ms' } } });
+    const answeredMs = performance.now() - t0;
+    const inLogAtAnswer = (await allEvents(orch.url, 'bead:acked')).length;
+    const later = await waitFor('the held events to land', async () => {
+      const n = (await allEvents(orch.url, 'bead:acked')).length;
+      return n > 0 ? n : undefined;
+    }, 20_000);
+    return { status: reply.status, answeredMs, inLogAtAnswer, inLogLater: later };
+  };
+  const broken = await submitThenLook(['ack-before-durable']);
+  expect(broken.status).toBe(201);
+  expect(broken.answeredMs).toBeLessThan(ACK_BEFORE_DURABLE_HOLD_MS);
+  expect(broken.inLogAtAnswer).toBe(0);
+  expect(broken.inLogLater).toBeGreaterThan(0);
+  const healthy = await submitThenLook([]);
+  expect(healthy.status).toBe(201);
+  expect(healthy.inLogAtAnswer).toBeGreaterThan(0);
+});
+
+describe('phantom-bead and seq-gap (in-process)', () => {
+  let orch: OrchestratorHandle;
+  beforeAll(async () => {
+    orch = await startOrchestrator({ port: 0, dataDir: await tempDir(cleanups), workers: 2, defects: ['phantom-bead', 'seq-gap'] }, { logger: silentLogger });
+    cleanups.add(() => orch.destroy());
+  });
+
+  it('phantom-bead: the first submit also creates phantom-<id>, once', async () => {
+    await http(orch.url, 'POST', '/beads', { id: 'real', title: 'real', input: { agent: { steps: 3, stepTime: '10ms' } } });
+    await http(orch.url, 'POST', '/beads', { id: 'real2', title: 'real2', input: { agent: { steps: 1, stepTime: '10ms' } } });
+    const { 'phantom-real': phantom } = await waitForBeads(orch.url, ['real', 'real2', 'phantom-real']);
+    expect(phantom.status).toBe('succeeded');
+    const created = (await allEvents(orch.url)).filter((e) => e.type === 'BeadSubmitted').map((e) => e.stream);
+    expect(created.sort()).toEqual(['bead:phantom-real', 'bead:real', 'bead:real2']);
+  });
+
+  it('seq-gap: exactly one stream has one seq missing, at a checkpoint of step >= 2', async () => {
+    const streams = new Map<string, number[]>();
+    for (const e of await allEvents(orch.url)) streams.set(e.stream, [...(streams.get(e.stream) ?? []), e.seq]);
+    const gapped = [...streams].filter(([, seqs]) => seqs.some((seq, i) => seq !== i + 1));
+    expect(gapped).toHaveLength(1);
+    const [stream, seqs] = gapped[0]!;
+    const missing = seqs.findIndex((seq, i) => seq !== i + 1) + 1;
+    const after = (await allEvents(orch.url, stream)).find((e) => e.seq === missing + 1);
+    expect(after).toMatchObject({ type: 'StepCheckpointed' });
+    expect(after.data.step).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('double-outcome and start-twice (in-process)', () => {
+  it('a succeeded attempt is started twice and ends twice (BeadSucceeded, then BeadFailed of the same attempt)', async () => {
+    const orch = await startOrchestrator({ port: 0, dataDir: await tempDir(cleanups), workers: 2, defects: ['double-outcome', 'start-twice'] }, { logger: silentLogger });
+    cleanups.add(() => orch.destroy());
+    await http(orch.url, 'POST', '/beads', { id: 'twice', title: 'twice', input: { agent: { steps: 1, stepTime: '10ms' } } });
+    const { twice } = await waitForBeads(orch.url, ['twice']);
+    expect(twice.status).toBe('succeeded'); // the table's projection keeps the first outcome
+    const events = await waitFor('the second outcome', async () => {
+      const all = await allEvents(orch.url, 'bead:twice');
+      return all.some((e) => e.type === 'BeadFailed') ? all : undefined;
+    });
+    expect(events.filter((e) => e.type === 'BeadStarted').map((e) => e.data.attempt)).toEqual([1, 1]);
+    expect(events.filter((e) => e.type === 'BeadSucceeded' || e.type === 'BeadFailed').map((e) => [e.type, e.data.attempt])).toEqual([['BeadSucceeded', 1], ['BeadFailed', 1]]);
+  });
+});
+
+describe('release-on-failure and cancel-without-stop (in-process)', () => {
+  let orch: OrchestratorHandle;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await tempDir(cleanups);
+    orch = await startOrchestrator({ port: 0, dataDir, workers: 2, defects: ['release-on-failure', 'cancel-without-stop'] }, { logger: silentLogger });
+    cleanups.add(() => orch.destroy());
+  });
+
+  it('release-on-failure: the dependent of a bead that failed for good runs and succeeds', async () => {
+    await http(orch.url, 'POST', '/beads', { id: 'root', title: 'root', maxAttempts: 1, input: { agent: { steps: 1, stepTime: '10ms', failAt: 1, failTimes: 5 } } });
+    await http(orch.url, 'POST', '/beads', { id: 'child', title: 'child', dependsOn: ['root'], input: { agent: { steps: 1, stepTime: '10ms' } } });
+    const { root, child } = await waitForBeads(orch.url, ['root', 'child']);
+    expect([root.status, child.status, child.blockedBy]).toEqual(['failed', 'succeeded', undefined]);
+  });
+
+  it('cancel-without-stop: the bead is cancelled at once and its agent goes on applying steps', async () => {
+    await http(orch.url, 'POST', '/beads', { id: 'runaway', title: 'runaway', input: { agent: { steps: 8, stepTime: '100ms' } } });
+    await waitFor('the first step', async () => (await sideEffects(dataDir, 'runaway')).length >= 1);
+    const cancelled = await http(orch.url, 'POST', '/beads/runaway/cancel', { reason: 'test' });
+    expect(cancelled.body.bead.status).toBe('cancelled');
+    const atCancel = (await sideEffects(dataDir, 'runaway')).length;
+    await waitFor('steps after the cancel', async () => (await sideEffects(dataDir, 'runaway')).length > atCancel + 1, 10_000);
+  });
+});
+
+it('position-gap: the log has exactly one global position missing, before a checkpoint of step >= 2', async () => {
+  const orch = await startOrchestrator({ port: 0, dataDir: await tempDir(cleanups), workers: 2, defects: ['position-gap'] }, { logger: silentLogger });
+  cleanups.add(() => orch.destroy());
+  await http(orch.url, 'POST', '/beads', { id: 'holed', title: 'holed', input: { agent: { steps: 3, stepTime: '10ms' } } });
+  await waitForBeads(orch.url, ['holed']);
+  const events = await allEvents(orch.url);
+  const holes = events.filter((e, i) => i > 0 && e.cursor !== events[i - 1]!.cursor + 1);
+  expect(holes).toHaveLength(1);
+  expect(holes[0]).toMatchObject({ type: 'StepCheckpointed', seq: expect.any(Number) });
+  expect(holes[0].data.step).toBeGreaterThanOrEqual(2);
+  // The stream itself stays gapless: only the global numbering has the hole.
+  expect((await allEvents(orch.url, 'bead:holed')).map((e) => e.seq)).toEqual(events.filter((e) => e.stream === 'bead:holed').map((_, i) => i + 1));
 });

@@ -92,6 +92,7 @@ async function runBead(ctx: RuntimeContext, msg: RunnerMessage, actorCtx: ActorC
     end = await attempt.run(record, ctx.journal, {
       doubleStep: ctx.options.defects.includes('double-step'),
       skipStep: ctx.options.defects.includes('skip-step'),
+      startTwice: ctx.options.defects.includes('start-twice'),
       heartbeatTimeoutMs: ctx.options.heartbeatTimeoutMs,
       onPrompted: () => ctx.metrics.dispatchSeconds.observe((performance.now() - msg.takenAt) / 1000),
       ...(ctx.options.defects.includes('leak') ? { onEvent: (event) => leaked.keep(event) } : {}),

@@ -5,8 +5,10 @@
  * the append-latency histogram, and — for bead events — is folded into the in-memory table first,
  * in call order, which is the store's commit order.
  *
- * Test-only defects (config.ts DEFECTS) are applied here and only here: `drop-event` skips one
- * StepCheckpointed, `skip-outbox` drops appends instead of outboxing them while the DB is away.
+ * Test-only defects (config.ts DEFECTS) that touch the write path are applied here: `drop-event`
+ * skips one StepCheckpointed, `skip-outbox` drops appends instead of outboxing them while the DB is
+ * away, `ack-before-durable` holds every append ACK_BEFORE_DURABLE_HOLD_MS before it reaches the log
+ * (the submit that does not wait for it is in service.ts).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ActorRef } from '../actors/index.ts';
@@ -28,6 +30,13 @@ export interface AppendMessage {
 const MAX_APPEND_TRIES = 6;
 /** First retry delay; doubles per try (20, 40, … 640 ms). */
 const RETRY_BASE_MS = 20;
+
+/**
+ * Under the test-only `ack-before-durable` defect, how long each append is held before it reaches
+ * the log actor (ms). Wide enough that a SIGKILL scheduled ~1 s after a burst of submits lands
+ * while every one of them is acknowledged and none is durable, on a loaded 2-core machine too.
+ */
+export const ACK_BEFORE_DURABLE_HOLD_MS = 3000;
 
 /** What became of an append. `dropped` only happens under a test-only defect. */
 export type JournalOutcome = AppendResult | { status: 'conflict' } | { status: 'dropped' };
@@ -54,6 +63,8 @@ export class Journal {
   #droppedOne = false;
   /** The last append issued per bead stream, until it settles (see settled()). */
   readonly #last = new Map<string, Promise<JournalOutcome>>();
+  /** `ack-before-durable`: the hold of the last append issued; each waits for the one before it. */
+  #heldTail: Promise<void> = Promise.resolve();
 
   constructor(options: JournalOptions) {
     this.#options = options;
@@ -111,6 +122,7 @@ export class Journal {
       log.warn({ defect: 'skip-outbox', stream, type: event.type }, 'TEST DEFECT: append dropped while the DB is away');
       return { status: 'dropped' };
     }
+    if (defects.includes('ack-before-durable')) await this.#hold();
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       try {
@@ -131,6 +143,17 @@ export class Journal {
         await sleep(RETRY_BASE_MS * 2 ** (attempt - 1));
       }
     }
+  }
+
+  /**
+   * `ack-before-durable`: resolves ACK_BEFORE_DURABLE_HOLD_MS after the call, and never before the
+   * previous call's hold, so held appends still reach the log actor in issue order.
+   */
+  #hold(): Promise<void> {
+    const due = performance.now() + ACK_BEFORE_DURABLE_HOLD_MS;
+    const held = this.#heldTail.then(() => sleep(Math.max(0, due - performance.now())));
+    this.#heldTail = held;
+    return held;
   }
 }
 

@@ -77,6 +77,8 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     // store's own short bound, instead of holding start-up for this long.
     ...(opts.dbUrl === undefined ? { connectTimeoutMs: opts.dbConnectTimeoutMs } : {}),
     ...(opts.dbUser === undefined ? {} : { auth: { username: opts.dbUser, password: opts.dbPass ?? '' } }),
+    // Test-only `seq-gap` / `position-gap`: the store leaves one number out (system/events/heads.ts).
+    ...(opts.defects.includes('seq-gap') ? { testGap: 'seq' as const } : opts.defects.includes('position-gap') ? { testGap: 'position' as const } : {}),
   });
   log.info({ step: 'db', connection: store.health().connection, outbox: store.health().outboxSize }, 'event store open');
 
@@ -97,7 +99,8 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     log,
     store,
     table,
-    queue: new ReadyQueue({ concurrency: opts.workers }),
+    // Test-only `ignore-priority`: arrival order instead of priority order.
+    queue: new ReadyQueue({ concurrency: opts.workers, ignorePriority: opts.defects.includes('ignore-priority') }),
     metrics,
     journal: new Journal({
       store, table, metrics, log, defects: opts.defects, askTimeoutMs: opts.dbTimeoutMs + 5000,

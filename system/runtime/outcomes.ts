@@ -52,7 +52,19 @@ export async function recordSucceeded(ctx: RuntimeContext, record: BeadRecord, a
   const ready = ctx.queue.status(id) === 'running' ? ctx.queue.markSucceeded(id, { releaseEarly }) : [];
   const outcome = ctx.journal.bead(record, 'BeadSucceeded', { attempt, result }, outcomeKey(id));
   ctx.metrics.succeeded.inc();
-  await Promise.all([outcome, recordQueued(ctx, ready, `dependencies of ${id} succeeded`), recordWorkflowEnd(ctx, record), startAfterOutcome(ctx, record, attempt)]);
+  await Promise.all([
+    outcome, recordQueued(ctx, ready, `dependencies of ${id} succeeded`), recordWorkflowEnd(ctx, record),
+    startAfterOutcome(ctx, record, attempt), doubleOutcome(ctx, record, attempt),
+  ]);
+}
+
+/** The test-only `double-outcome` defect: the succeeded attempt also fails, under a key of its own. */
+async function doubleOutcome(ctx: RuntimeContext, record: BeadRecord, attempt: number): Promise<void> {
+  if (!ctx.options.defects.includes('double-outcome')) return;
+  const id = record.bead.id;
+  ctx.log.warn({ defect: 'double-outcome', beadId: id }, 'TEST DEFECT: a second outcome for one attempt');
+  const error = { type: 'DefectSecondOutcome', message: 'test-only double-outcome defect', nonRetryable: true };
+  await ctx.journal.bead(record, 'BeadFailed', { attempt, error }, `${outcomeKey(id)}:again`);
 }
 
 /** The test-only `start-after-outcome` defect: one more BeadStarted, appended after the bead's outcome. */
@@ -85,6 +97,7 @@ export async function recordFailed(ctx: RuntimeContext, record: BeadRecord, atte
   const id = record.bead.id;
   if (isFinished(record)) return;
   const status = ctx.queue.status(id);
+  if (status === 'running' && ctx.options.defects.includes('release-on-failure')) return releaseOnFailure(ctx, record, attempt, error);
   const blocked = status === 'running' ? ctx.queue.markFailed(id) : [];
   const writes: Promise<unknown>[] = [ctx.journal.bead(record, 'BeadFailed', { attempt, error }, outcomeKey(id))];
   ctx.metrics.failed.inc();
@@ -98,6 +111,19 @@ export async function recordFailed(ctx: RuntimeContext, record: BeadRecord, atte
   // After every outcome is folded: each affected workflow once (a dependent may be in another one).
   writes.push(...workflowEnds(ctx, [record, ...blocked.map((depId) => ctx.table.get(depId))]));
   await Promise.all(writes);
+}
+
+/**
+ * The test-only `release-on-failure` defect: the bead fails, but the queue is told it succeeded,
+ * so its dependents are queued and run instead of ending failed, blocked by it.
+ */
+async function releaseOnFailure(ctx: RuntimeContext, record: BeadRecord, attempt: number, error: FailureData): Promise<void> {
+  const id = record.bead.id;
+  const ready = ctx.queue.markSucceeded(id);
+  ctx.log.warn({ defect: 'release-on-failure', beadId: id, released: ready }, 'TEST DEFECT: dependents of a failed bead released');
+  const failed = ctx.journal.bead(record, 'BeadFailed', { attempt, error }, outcomeKey(id));
+  ctx.metrics.failed.inc();
+  await Promise.all([failed, recordQueued(ctx, ready, `dependencies of ${id} ended`), ...workflowEnds(ctx, [record])]);
 }
 
 /** The attempt's worker died or stalled: record it and run again from the last checkpoint. */

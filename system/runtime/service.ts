@@ -114,8 +114,29 @@ async function submit(ctx: RuntimeContext, req: SubmitRequest, opts: SubmitOptio
   durable.catch(() => {}); // awaited below; a racing retry awaits it too
   if (key !== undefined) ctx.table.rememberSubmit(key, opts.fingerprint, beads.map((b) => b.id), workflowId, durable, assignedIds);
   ctx.metrics.submitted.inc(records.length);
-  await durable;
+  if (ctx.options.defects.includes('phantom-bead') && req.kind === 'bead' && !phantomCreated.has(ctx)) await submitPhantom(ctx, req);
+  if (ctx.options.defects.includes('ack-before-durable')) {
+    // Test-only: the answer goes out while the appends are still held (journal.ts), not yet durable.
+    ctx.log.warn({ defect: 'ack-before-durable', beadIds: beads.map((b) => b.id) }, 'TEST DEFECT: submit acknowledged before its commit');
+  } else {
+    await durable;
+  }
   return { created: true, beads: records.map((record) => toView(record)), ...(workflowId === undefined ? {} : { workflowId }) };
+}
+
+/** `phantom-bead`: the runtimes that already made their one phantom. */
+const phantomCreated = new WeakSet<RuntimeContext>();
+
+/**
+ * Test-only `phantom-bead`: the first bead submit of a process also creates `phantom-<id>`, a
+ * copy no request named and no key covers — a bead nothing could have created (the harness's
+ * `unexpected` check). It runs like any other bead.
+ */
+async function submitPhantom(ctx: RuntimeContext, req: Extract<SubmitRequest, { kind: 'bead' }>): Promise<void> {
+  phantomCreated.add(ctx);
+  const id = `phantom-${req.bead.id ?? randomUUID()}`;
+  ctx.log.warn({ defect: 'phantom-bead', beadId: id }, 'TEST DEFECT: a bead no request asked for');
+  await submit(ctx, { kind: 'bead', bead: { ...req.bead, id, dependsOn: [], dependencies: [] } }, { fingerprint: `defect:${id}` });
 }
 
 /** A retry of a submit still in memory: the original beads (read back if evicted since). */
@@ -155,7 +176,8 @@ async function readNamedFromLog(ctx: RuntimeContext, req: SubmitRequest): Promis
  * submitted under the same key with the same fingerprint: answer with the original beads.
  */
 async function replayEvicted(ctx: RuntimeContext, gone: NamedInLog, key: string | undefined, fingerprint: string): Promise<SubmitResult | undefined> {
-  if (key === undefined) return undefined;
+  // Test-only `forget-keys-on-restart` forgets these keys too: they are reloaded from the log.
+  if (key === undefined || ctx.options.defects.includes('forget-keys-on-restart')) return undefined;
   if (gone.workflow !== undefined) {
     const { data } = gone.workflow;
     if (data.idempotencyKey !== key) return undefined;
@@ -224,7 +246,11 @@ async function cancel(ctx: RuntimeContext, id: string, reason: string): Promise<
   if (isFinished(record)) throw new BeadAlreadyFinishedError(id, record.state.status);
   if (!record.state.cancelRequested) await ctx.journal.bead(record, 'BeadCancelRequested', { reason }, `${id}:cancel-requested`);
   const attempt = ctx.attempts.get(id);
-  if (attempt !== undefined) {
+  if (attempt !== undefined && ctx.options.defects.includes('cancel-without-stop')) {
+    // Test-only: the bead is recorded cancelled while its agent keeps running (and applying steps).
+    ctx.log.warn({ defect: 'cancel-without-stop', beadId: id }, 'TEST DEFECT: cancelled without stopping the agent');
+    await recordCancelled(ctx, record, reason);
+  } else if (attempt !== undefined) {
     attempt.stop('cancel');
   } else if (!ctx.runners.includes(id) && !isFinished(record)) {
     // Not on a worker (pending, ready, or waiting for a retry): cancel it here and now.

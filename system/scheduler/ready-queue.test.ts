@@ -46,6 +46,12 @@ describe('ReadyQueue', () => {
     expect(drainIds(q)).toEqual(['top', 'mid', 'low']);
   });
 
+  it('test-only ignorePriority (the ignore-priority defect) serves arrival order instead', () => {
+    const q = new ReadyQueue({ concurrency: 10, ignorePriority: true });
+    q.add([bead('low', { priority: 4, wf: 'w' }), bead('top', { priority: 0, wf: 'w' })]);
+    expect(drainIds(q)).toEqual(['low', 'top']);
+  });
+
   it('round-robins between workflows of the same priority', () => {
     const q = new ReadyQueue({ concurrency: 100 });
     q.add(Array.from({ length: 5 }, (_, i) => bead(`big-${i}`, { wf: 'big' })));

@@ -23,6 +23,11 @@ import { BeadNotFoundError, BeadTransitionError, SchedulerOptionError } from './
 export interface ReadyQueueOptions {
   /** Beads running at once (the worker pool size). @default 20 */
   concurrency?: number;
+  /**
+   * TEST-ONLY (the runtime's `ignore-priority` defect, harness self-check): every bead is queued at
+   * one level, so beads are served in arrival order whatever their priority. @default false
+   */
+  ignorePriority?: boolean;
 }
 
 /** What the queue knows about one bead. */
@@ -59,9 +64,11 @@ export class ReadyQueue {
   private limit: number;
   private runningCount = 0;
   private readyCount = 0;
+  private readonly ignorePriority: boolean;
 
   constructor(options: ReadyQueueOptions = {}) {
     this.limit = checkLimit(options.concurrency ?? 20);
+    this.ignorePriority = options.ignorePriority === true;
   }
 
   get running(): number {
@@ -244,7 +251,7 @@ export class ReadyQueue {
   private enqueue(slot: Slot): void {
     slot.status = 'ready';
     this.readyCount++;
-    const level = this.levels[slot.bead.priority]!;
+    const level = this.levels[this.ignorePriority ? 0 : slot.bead.priority]!;
     let fifo = level.byWorkflow.get(slot.bead.workflowId);
     if (fifo === undefined) {
       fifo = new Deque<string>();

@@ -2,7 +2,8 @@
  * The invariant checks: one collapsible block per check (open when it failed), each violation
  * collapsible in turn with its minimal witness. Witness text is user data and is escaped.
  */
-import type { CheckReport, CheckResult, Validity } from '../../checks/types.ts';
+import { defectsProving } from '../../checks/proofs.ts';
+import type { CheckName, CheckReport, CheckResult, Validity } from '../../checks/types.ts';
 import { html, raw, type RawHtml } from './format.ts';
 import { badge } from './layout.ts';
 
@@ -18,7 +19,14 @@ const CHECK_DESCRIPTIONS: Record<string, string> = {
   doubleSideEffects: 'An external side effect applied more than once.',
   apiLogDisagreement: 'The API and the event log agree on every bead.',
   stateExpectations: "The final state is what the scenario's expect: section said.",
+  lifecycle: 'Legal transitions only, nothing after a terminal event, dependencies before dependents.',
 };
+
+/** "proven by: `a`, `b`": the test-only defects the self-check shows this check catching (proofs.ts). */
+function provenBy(name: CheckName): RawHtml {
+  const defects = defectsProving(name);
+  return raw(html`<p class="muted proven-by">proven by: ${defects.length === 0 ? 'no defect yet' : raw(defects.map((d) => html`<code>${d}</code>`).join(', '))}</p>`);
+}
 
 /** 'pass' | 'fail' | 'unknown' for a Jepsen validity. */
 export function validityState(valid: Validity): 'pass' | 'fail' | 'unknown' {
@@ -44,6 +52,7 @@ function renderCheck(result: CheckResult): RawHtml {
 <summary>${badge(state)} <b>${result.name}</b> <span class="muted">${CHECK_DESCRIPTIONS[result.name] ?? ''}</span>
 <span class="count">${result.violations.length} violation${result.violations.length === 1 ? '' : 's'}</span></summary>
 <div class="body">
+${provenBy(result.name)}
 ${counts.length > 0 ? raw(html`<p class="muted mono">${counts.map(([k, v]) => `${k}: ${v}`).join(' · ')}</p>`) : ''}
 ${shown.length === 0 ? raw(html`<p class="muted">No violations.</p>`) : ''}
 ${shown.map(

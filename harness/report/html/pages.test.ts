@@ -88,6 +88,11 @@ describe('renderScenarioPage', () => {
     expect(page).toContain('&quot;pid&quot;: 1001');
   });
 
+  it('says under each check which test-only defect proves it (harness/checks/proofs.ts)', () => {
+    expect(page).toMatch(/data-check="lost"[\s\S]*?proven by: <code>ack-before-durable<\/code>, <code>skip-outbox<\/code>/);
+    expect(page).toMatch(/data-check="eventGaps"[\s\S]*?proven by: <code>seq-gap<\/code>/);
+  });
+
   it('loads nothing from the network: no script, no external URL', () => {
     expect(page).not.toMatch(/<script|<link|src="http|href="http/i);
     expect(page).toContain("default-src 'none'");

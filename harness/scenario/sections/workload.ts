@@ -102,6 +102,9 @@ export const phaseSchema = z
     priority: z.int().min(0).max(4).optional().meta({ description: 'Priority of every bead in the phase, 0 = highest.' }),
     cancel: cancelSchema.optional(),
     duplicates: fractionSchema.optional().meta({ description: 'Share of submissions re-sent with the same idempotency key.' }),
+    duplicateAfter: durationSchema
+      .optional()
+      .meta({ description: 'How long after the first answer a duplicate is re-sent (default: at once); e.g. past an orchestrator.kill, to prove keys survive a restart.' }),
     retry: retrySchema.optional(),
   })
   .meta({ description: 'One workload phase: exactly one of beads, workflow, invalid.' });
@@ -151,6 +154,7 @@ export function checkWorkload(workload: Workload, defaultSteps: number): RawIssu
     }
     if (phase.count !== undefined && !phase.workflow) issues.push({ path: [...at, 'count'], message: 'count applies to workflow phases; use beads: N for independent beads' });
     if (phase.arrival !== undefined && phase.rate === undefined) issues.push({ path: [...at, 'arrival'], message: 'arrival needs a rate (without a rate the phase is sent all at once)' });
+    if (phase.duplicateAfter !== undefined && phase.duplicates === undefined) issues.push({ path: [...at, 'duplicateAfter'], message: 'duplicateAfter needs duplicates (the share of submissions to re-send)' });
     if (phase.name !== undefined) {
       if (seenPhases.has(phase.name)) issues.push({ path: [...at, 'name'], message: `phase name "${phase.name}" is already used by workload[${seenPhases.get(phase.name)}]` });
       seenPhases.set(phase.name, i);
