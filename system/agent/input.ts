@@ -127,7 +127,7 @@ export function resolveAgentInput(raw: unknown): ResolvedAgentInput {
   const resolved: ResolvedAgentInput = {
     steps: intField(input, 'steps', 0, 100_000) ?? 5,
     stepTimeMs: input.stepTime === undefined ? 0 : durationField(input.stepTime, 'stepTime'),
-    failRetryable: (input.failRetryable as boolean | undefined) ?? true,
+    failRetryable: input.failRetryable ?? true,
     slowStepsMs: Object.freeze(slowStepsMs),
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) (resolved as unknown as Record<string, unknown>)[key] = value;
