@@ -18,6 +18,7 @@ export const CLEAN = [
   'system/scheduler',
   'harness/lanes',
   'harness/metrics',
+  'system/actors',
 ];
 
 const root = import.meta.dirname;
