@@ -19,6 +19,7 @@ export const CLEAN = [
   'harness/lanes',
   'harness/metrics',
   'system/actors',
+  'harness/scenario',
 ];
 
 const root = import.meta.dirname;

@@ -22,8 +22,12 @@ export const FAULT_SCHEMAS = FAULT_KINDS.map((k) => k.schema) as unknown as Sche
 export const FAULT_NAMES = FAULT_KINDS.map((k) => k.do);
 
 export const faultSchema = z.discriminatedUnion('do', FAULT_SCHEMAS, {
-  error: (iss) =>
-    iss.code === 'invalid_union' ? `unknown fault ${JSON.stringify((iss.input as { do?: unknown } | undefined)?.do)}; "do" must be one of ${FAULT_NAMES.join(', ')}` : undefined,
+  // Typed as any issue: zod also reports `invalid_type` here (the entry is not an object), though its types
+  // promise `invalid_union` only.
+  error: (iss: z.core.$ZodRawIssue) => {
+    if (iss.code !== 'invalid_union') return undefined;
+    return `unknown fault ${JSON.stringify((iss.input as { do?: unknown } | undefined)?.do)}; "do" must be one of ${FAULT_NAMES.join(', ')}`;
+  },
 });
 
 export const faultsSchema = z.array(faultSchema).default([]).meta({ id: 'Faults', description: 'Fault timeline.' });
