@@ -11,6 +11,8 @@ import { FAULT_KINDS } from '../../runner/faults/registry.ts';
 import type { RawIssue } from './issue.ts';
 import type { WorkloadIndex } from './workload.ts';
 
+import type { FaultKind } from '../../runner/faults/kind.ts';
+
 export { TARGET_PATTERN } from '../../runner/faults/kind.ts';
 
 // Generic, so TypeScript maps the registry's tuple to a tuple (a discriminated union needs one).
@@ -54,8 +56,9 @@ export function checkFaults(
       const field = 'for' in f && f.for !== undefined ? 'for' : 'at';
       issues.push({ path: [...path, field], message: `fault ends at ${faultEnd(f)}ms, after the end of the run (timeouts.total = ${ctx.totalMs}ms)` });
     }
-    const kind = FAULT_KINDS.find((k) => k.do === f.do);
-    for (const issue of kind?.validate?.(f as never, ctx) ?? []) issues.push({ path: [...path, ...issue.path], message: issue.message });
+    // Seen as a kind of any entry: the registry is a tuple, so find() alone yields a union whose validate takes no entry.
+    const kind: FaultKind | undefined = FAULT_KINDS.find((k) => k.do === f.do);
+    for (const issue of kind?.validate?.(f, ctx) ?? []) issues.push({ path: [...path, ...issue.path], message: issue.message });
   });
   return issues;
 }
