@@ -20,6 +20,7 @@ export const CLEAN = [
   'harness/metrics',
   'system/actors',
   'harness/scenario',
+  'harness/leak',
 ];
 
 const root = import.meta.dirname;
