@@ -21,6 +21,8 @@ export const CLEAN = [
   'system/actors',
   'harness/scenario',
   'harness/leak',
+  'harness/env/disk',
+  'harness/env/images',
 ];
 
 const root = import.meta.dirname;

@@ -66,7 +66,7 @@ describe('embedded SurrealDB on a full disk', () => {
     expect(diskFull).toBeInstanceOf(DbDiskFullError);
     expect(diskFull).toMatchObject({ code: 'HARN_DB_DISK_FULL', retryable: true });
     // Still full: further writes fail fast with the same typed error, and the process is alive.
-    const again = await write(seq++).then(() => 'ok', (err) => classifySurrealError(err));
+    const again = await write(seq++).then(() => 'ok', (err: unknown) => classifySurrealError(err));
     expect(again).toBeInstanceOf(DbDiskFullError);
     const health = await request(`http://127.0.0.1:${srv.port}/health`);
     expect(health.statusCode).toBe(200);
