@@ -23,6 +23,8 @@ export const CLEAN = [
   'harness/leak',
   'harness/env/disk',
   'harness/env/images',
+  'harness/env/providers',
+  'harness/env/index.ts',
 ];
 
 const root = import.meta.dirname;

@@ -7,7 +7,11 @@ import { WebSocket } from 'undici';
 import { isProcessRunning } from '../../../system/util/process.ts';
 
 /** A stock `surrealdb` SDK client, signed in as root, on namespace oya / database env. */
-export async function surrealClient(url: string, credentials: { username: string; password: string }, cleanups: Array<() => Promise<unknown>>): Promise<Surreal> {
+export async function surrealClient(
+  url: string,
+  credentials: { username: string; password: string },
+  cleanups: Array<() => Promise<unknown>>,
+): Promise<Surreal> {
   const db = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
   cleanups.push(() => db.close());
   await db.connect(url, { reconnect: false });
