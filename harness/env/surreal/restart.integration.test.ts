@@ -126,6 +126,7 @@ describe('spawned embedded server restarts when its engine cannot go on', () => 
     await new Promise((resolve) => setTimeout(resolve, 500));
     await disk.fill();
     const fullSince = Date.now();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the write loops set it while this loop sleeps
     while (!diskFullSeen && Date.now() - fullSince < 10_000) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(diskFullSeen).toBe(true);
     await disk.free();

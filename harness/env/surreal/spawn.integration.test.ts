@@ -69,7 +69,8 @@ describe('spawnSurrealServer (child process)', () => {
     const srv = await spawnSurrealServer({ path, implementation: 'embedded' });
     cleanups.push(() => srv.destroy());
     const lines: string[] = [];
-    await expect(spawnSurrealServer({ path, implementation: 'embedded', onOutput: (l) => lines.push(l) })).rejects.toMatchObject({ code: 'HARN_SURREAL_SPAWN' });
+    await expect(spawnSurrealServer({ path, implementation: 'embedded', onOutput: (l) => lines.push(l) }))
+      .rejects.toMatchObject({ code: 'HARN_SURREAL_SPAWN' });
     expect(lines.join('\n')).toMatch(/HARN_SURREAL_START .*already locked/);
     await Promise.all([srv.close(), srv.close()]);
     expect((await srv.exited).code).toBe(0);
@@ -101,7 +102,7 @@ describe('spawnSurrealServer when its parent dies', () => {
     cleanups.push(async () => parent.kill('SIGKILL'));
     const line = await new Promise<string>((resolve, reject) => {
       let buf = '';
-      parent.stdout!.on('data', (chunk: Buffer) => {
+      parent.stdout.on('data', (chunk: Buffer) => {
         buf += chunk.toString();
         if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
       });
@@ -121,4 +122,3 @@ describe('spawnSurrealServer when its parent dies', () => {
     expect(isRunning(serverPid)).toBe(false);
   }, 30_000);
 });
-
