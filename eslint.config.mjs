@@ -21,11 +21,7 @@ export const CLEAN = [
   'system/actors',
   'harness/scenario',
   'harness/leak',
-  'harness/env/disk',
-  'harness/env/images',
-  'harness/env/providers',
-  'harness/env/index.ts',
-  'harness/env/surreal',
+  'harness/env',
 ];
 
 const root = import.meta.dirname;
