@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { RecordId, Surreal } from 'surrealdb';
-import { WebSocket } from 'undici';
 import { startLimitedDisk } from './limited-disk.ts';
 import { spawnSurrealServer, type SpawnedSurrealServer } from '../surreal/spawn.ts';
 import { classifySurrealError, DbDiskFullError } from '../surreal/errors.ts';
+import { sdkWebSocket } from '../surreal/websocket.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -23,7 +23,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 async function client(url: string): Promise<Surreal> {
-  const db = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+  const db = new Surreal({ websocketImpl: sdkWebSocket });
   cleanups.push(() => db.close());
   await db.connect(url, { reconnect: false });
   await db.use({ namespace: 'oya', database: 'diskfull' });

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordId, Surreal } from 'surrealdb';
-import { WebSocket } from 'undici';
+import { sdkWebSocket } from './websocket.ts';
 import { startLimitedDisk } from '../disk/limited-disk.ts';
 import { spawnSurrealServer, type SpawnedSurrealServer } from './spawn.ts';
 
@@ -37,7 +37,7 @@ async function retryingConflicts<T>(attempt: () => Promise<T>): Promise<T> {
 }
 
 async function client(url: string): Promise<Surreal> {
-  const db = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+  const db = new Surreal({ websocketImpl: sdkWebSocket });
   cleanups.push(() => db.close());
   await db.connect(url, { reconnect: false });
   await retryingConflicts(() => db.use({ namespace: 'oya', database: 'restart' }));

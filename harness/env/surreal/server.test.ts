@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RecordId, Surreal, Table } from 'surrealdb';
 import { createNodeEngines } from '@surrealdb/node';
 import { WebSocket, request } from 'undici';
+import { sdkWebSocket } from './websocket.ts';
 import { decode, encode } from '@surrealdb/cbor';
 import { startSurrealServer, type SurrealServerHandle } from './server.ts';
 import { nativeEngineVersion } from './native-engine.ts';
@@ -18,7 +19,7 @@ async function server(opts: Parameters<typeof startSurrealServer>[0] = {}): Prom
 }
 
 async function client(url: string, ns = 'test', db = 'test'): Promise<Surreal> {
-  const sdb = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+  const sdb = new Surreal({ websocketImpl: sdkWebSocket });
   cleanups.push(() => sdb.close());
   await sdb.connect(url, { reconnect: false });
   await sdb.use({ namespace: ns, database: db });
@@ -173,7 +174,7 @@ describe('embedded SurrealDB server', () => {
 
   it('requires sign-in when started with credentials', async () => {
     const srv = await server({ user: 'root', pass: 'secret' });
-    const sdb = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+    const sdb = new Surreal({ websocketImpl: sdkWebSocket });
     cleanups.push(() => sdb.close());
     await sdb.connect(srv.url, { reconnect: false });
     await sdb.use({ namespace: 'a', database: 'b' });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RecordId, Surreal } from 'surrealdb';
-import { WebSocket } from 'undici';
+import { sdkWebSocket } from './websocket.ts';
 import { spawnSurrealServer } from './spawn.ts';
 import { isProcessRunning as isRunning } from '../../../system/util/process.ts';
 
@@ -21,7 +21,7 @@ async function tempDir(): Promise<string> {
 }
 
 async function client(url: string): Promise<Surreal> {
-  const db = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+  const db = new Surreal({ websocketImpl: sdkWebSocket });
   cleanups.push(() => db.close());
   await db.connect(url, { reconnect: false });
   await db.use({ namespace: 'oya', database: 'kill' });
