@@ -1,5 +1,6 @@
-// Lint for system/ and harness/: ESLint's recommended rules, typescript-eslint's strict-type-checked rules,
-// and a few stylistic checks for what the code already does (no formatter; see README "Lint").
+// Lint for system/ and harness/: ESLint's recommended rules, typescript-eslint's strict-type-checked rules, and a few
+// stylistic checks of what the code already does. No formatter: Prettier at printWidth 160 + singleQuote rewrites ~5,000
+// lines in 227 of 444 files, one key per line in the packed tables and one statement per line in `case X: return y;` arms.
 import path from 'node:path';
 import js from '@eslint/js';
 import stylistic from '@stylistic/eslint-plugin';
@@ -9,19 +10,19 @@ import tseslint from 'typescript-eslint';
 // (or `npx eslint .`, or an editor) lints the whole tree. This list only grows: to add a folder, run
 // `npx eslint <folder>` until it reports nothing, add the folder here and commit it with its fixes.
 export const CLEAN = [
+  'harness/env',
+  'harness/lanes',
+  'harness/leak',
+  'harness/metrics',
+  'harness/scenario',
+  'system/actors',
+  'system/agent',
+  'system/errors.test.ts',
+  'system/errors.ts',
+  'system/scheduler',
+  'system/util',
   'vitest.config.ts',
   'vitest.workspace.ts',
-  'system/errors.ts',
-  'system/errors.test.ts',
-  'system/util',
-  'system/agent',
-  'system/scheduler',
-  'harness/lanes',
-  'harness/metrics',
-  'system/actors',
-  'harness/scenario',
-  'harness/leak',
-  'harness/env',
 ];
 
 const root = import.meta.dirname;
