@@ -33,7 +33,9 @@ const scenarioFiles = (kind: string): string => `scenarios/${kind}/*.{yaml,yml}`
  * they did when a lane was one file (no module re-import per scenario), and each run still
  * starts and stops its own processes. The integration lane keeps isolation for its TS tests.
  */
-const slowLane = (name: string, include: string[], lane: LaneOptions, timeoutMs: number, groupOrder: number, isolate = false): TestProjectInlineConfiguration => ({
+const slowLane = (
+  name: string, include: string[], lane: LaneOptions, timeoutMs: number, groupOrder: number, isolate = false,
+): TestProjectInlineConfiguration => ({
   plugins: [scenarioTests(lane)],
   test: {
     name,

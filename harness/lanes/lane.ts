@@ -87,13 +87,16 @@ export function inEnvironment(scenario: ResolvedScenario, env: EnvironmentKind):
 /** One lane test: runs the scenario, records where it ran in its journal, reports, judges. */
 async function runInLane(scenario: ResolvedScenario, envKind: EnvironmentKind): Promise<void> {
   const progress = await startRunProgress(scenario, process.stderr);
-  const result = await runScenario(scenario, { envKind, log: (line) => process.stderr.write(`${line}\n`), onProgress: progress.update }).finally(() => progress.stop());
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const result = await runScenario(scenario, { envKind, log, onProgress: progress.update }).finally(() => progress.stop());
   result.journal.environment = { kind: envKind };
   await writeJournal(DEFAULT_REPORT_DIR, result.journal);
   await reportRun(result.journal, { reportDir: DEFAULT_REPORT_DIR, stream: process.stderr });
   if (result.verdict === 'error') {
     const e = result.journal.error;
-    throw new Error(`scenario ${scenario.name} could not be judged (${e?.phase ?? 'run'}): ${e?.code ? `[${e.code}] ` : ''}${e?.message}\njournal: ${result.journalPath}`, { cause: result.error });
+    const code = e?.code ? `[${e.code}] ` : '';
+    const why = `(${e?.phase ?? 'run'}): ${code}${e?.message}`;
+    throw new Error(`scenario ${scenario.name} could not be judged ${why}\njournal: ${result.journalPath}`, { cause: result.error });
   }
   expect(result.verdict, `${formatFailedGates(scenario.name, result.gates)}\njournal: ${result.journalPath}`).toBe('pass');
 }
@@ -146,7 +149,7 @@ export async function defineScenarioFile(file: string, options: LaneOptions = {}
     return;
   }
   const seeds = laneSeeds(loaded.seed, profile, options.ciSeeds, options.seedOffset);
-  describe.sequential(`${loaded.name} [${profile}${envKind === 'local' ? '' : `, ${envKind}`}]`, () => {
+  describe(`${loaded.name} [${profile}${envKind === 'local' ? '' : `, ${envKind}`}]`, { concurrent: false }, () => {
     // The lane's first run keeps the scenario's name (its journal is the one the index compares
     // across environments); the others are `<name>-seed<N>`, each with its own journal.
     for (const [i, seed] of seeds.entries()) {

@@ -13,10 +13,9 @@ describe('lane', () => {
       const why = laneSkipReason(scenario, 'local');
       if (why) skipped[scenario.name] = why;
     }
-    expect(skipped).toEqual({
-      'db-partition': 'skipped in local: faults[0] db.partition needs the db.partition capability, which the local environment lacks; the containers environment has it',
-      'db-pause': 'skipped in local: faults[0] db.pause needs the db.pause capability, which the local environment lacks; the containers environment has it',
-    });
+    const lacks = (kind: string) =>
+      `skipped in local: faults[0] ${kind} needs the ${kind} capability, which the local environment lacks; the containers environment has it`;
+    expect(skipped).toEqual({ 'db-partition': lacks('db.partition'), 'db-pause': lacks('db.pause') });
   });
 
   it('names a containers run <name>.containers so its journal does not overwrite the local one', async () => {

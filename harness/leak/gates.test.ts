@@ -81,7 +81,8 @@ describe('evaluateLeakGates', () => {
     expect(gate).toMatchObject({ status: 'pass', value: 0 });
     // Every sample from warm-up on counts, not only the second half of the run.
     expect(gate.message).toContain('over 25 samples in t=5000–30000 ms');
-    const slope = evaluateLeakGates(series(40, () => 70 * MiB, (t) => (t < 30_000 ? 5 * MiB : 50 * MiB)), noLeaks, { warmupMs: 5_000, untilMs: 30_000 }).gates[1]!;
+    const samples = series(40, () => 70 * MiB, (t) => (t < 30_000 ? 5 * MiB : 50 * MiB));
+    const slope = evaluateLeakGates(samples, noLeaks, { warmupMs: 5_000, untilMs: 30_000 }).gates[1]!;
     expect(slope).toMatchObject({ status: 'pass', value: 0 });
   });
 

@@ -111,19 +111,23 @@ export function evaluateLeakGates(series: readonly LeakSample[], verdict: LeakVe
   const gates: LeakGateResult[] = [];
 
   if (rssWindow.length < minSamples) {
-    gates.push({ name: 'rss.cv', status: 'inconclusive', value: null, threshold: rssCvMax, message: `rss.cv: only ${rssWindow.length} samples in ${span}, need ${minSamples}` });
+    const message = `rss.cv: only ${rssWindow.length} samples in ${span}, need ${minSamples}`;
+    gates.push({ name: 'rss.cv', status: 'inconclusive', value: null, threshold: rssCvMax, message });
   } else {
     const cv = coefficientOfVariation(rssWindow.map((s) => s.rssBytes));
     const ok = cv < rssCvMax;
-    gates.push({ name: 'rss.cv', status: ok ? 'pass' : 'fail', value: cv, threshold: rssCvMax, message: `rss.cv: RSS varies by ${pct(cv)} (${ok ? 'below' : 'not below'} ${pct(rssCvMax)}) over ${rssWindow.length} samples in ${span}` });
+    const message = `rss.cv: RSS varies by ${pct(cv)} (${ok ? 'below' : 'not below'} ${pct(rssCvMax)}) over ${rssWindow.length} samples in ${span}`;
+    gates.push({ name: 'rss.cv', status: ok ? 'pass' : 'fail', value: cv, threshold: rssCvMax, message });
   }
 
   if (withHeap.length < minSamples) {
-    gates.push({ name: 'heap.slope', status: 'inconclusive', value: null, threshold: slopeMax, message: `heap.slope: only ${withHeap.length} heap readings in ${span}, need ${minSamples}` });
+    const message = `heap.slope: only ${withHeap.length} heap readings in ${span}, need ${minSamples}`;
+    gates.push({ name: 'heap.slope', status: 'inconclusive', value: null, threshold: slopeMax, message });
   } else {
     const slope = heapSlopeBytesPerMin(withHeap);
     const ok = Math.abs(slope) <= slopeMax;
-    gates.push({ name: 'heap.slope', status: ok ? 'pass' : 'fail', value: slope, threshold: slopeMax, message: `heap.slope: V8 heap grows ${mibPerMin(slope)} in ${span} (${ok ? 'within' : 'beyond'} ±${mibPerMin(slopeMax)})` });
+    const message = `heap.slope: V8 heap grows ${mibPerMin(slope)} in ${span} (${ok ? 'within' : 'beyond'} ±${mibPerMin(slopeMax)})`;
+    gates.push({ name: 'heap.slope', status: ok ? 'pass' : 'fail', value: slope, threshold: slopeMax, message });
   }
 
   if (verdict === undefined) {
@@ -136,7 +140,9 @@ export function evaluateLeakGates(series: readonly LeakSample[], verdict: LeakVe
       status: ok ? 'pass' : 'fail',
       value: verdict.ours,
       threshold: ourMax,
-      message: `clusters.ours: ${verdict.ours} leak cluster(s) retained by our code (max ${ourMax}); ${verdict.dependency} in dependencies, ${verdict.nodeInternal} in Node internals${first ? `; first: ${first.summary}` : ''}`,
+      message:
+        `clusters.ours: ${verdict.ours} leak cluster(s) retained by our code (max ${ourMax}); ` +
+        `${verdict.dependency} in dependencies, ${verdict.nodeInternal} in Node internals${first ? `; first: ${first.summary}` : ''}`,
     });
   }
 

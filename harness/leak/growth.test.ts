@@ -3,8 +3,10 @@ import type { AttributedCluster } from './attribution.ts';
 import { clustersGrowingAcross, ownerIds } from './growth.ts';
 
 type Step = AttributedCluster['steps'][number];
-const step = (id: number, name: string, edge?: string, extra: Partial<Step> = {}): Step => ({ id, name, ...(edge ? { edge } : {}), type: 'object', retainedSize: 10, leaked: false, ...extra });
-const cluster = (steps: Step[]): AttributedCluster => ({ steps, leakedRetainedSize: 10, files: [], summary: steps.map((s) => s.name).join(' → '), owner: 'ours' });
+const step = (id: number, name: string, edge?: string, extra: Partial<Step> = {}): Step =>
+  ({ id, name, ...(edge ? { edge } : {}), type: 'object', retainedSize: 10, leaked: false, ...extra });
+const cluster = (steps: Step[]): AttributedCluster =>
+  ({ steps, leakedRetainedSize: 10, files: [], summary: steps.map((s) => s.name).join(' → '), owner: 'ours' });
 
 // The leak defect's shape: entries kept in a module-scope archive (ids 30-32 in the final
 // snapshot); each pass's representative is another entry, marked leaked at another depth, reached

@@ -10,7 +10,7 @@
  * port is found from the target's stderr banner or, given only a pid, from /proc (see below).
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { WebSocket } from 'ws';
+import { WebSocket, type RawData } from 'ws';
 import { LeakInspectorCallError, LeakInspectorUnavailableError } from './errors.ts';
 
 /** The banner Node prints on stderr: `Debugger listening on ws://127.0.0.1:PORT/UUID`. */
@@ -117,6 +117,22 @@ export interface InspectorSession {
 }
 
 /** Opens a protocol session on `url` (a `ws://…` from the banner or {@link discoverInspectorUrl}). */
+/** A CDP message: a reply to a call (`id`) or an event (`method`). */
+interface InspectorMessage {
+  id?: number;
+  result?: unknown;
+  error?: { message: string };
+  method?: string;
+  params?: Record<string, unknown>;
+}
+
+/** The text of a WebSocket message: a Buffer with ws's default binaryType; the other RawData shapes for completeness. */
+function messageText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString();
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString();
+  return data.toString();
+}
+
 export async function connectInspector(url: string, timeoutMs = 5_000): Promise<InspectorSession> {
   const socket = new WebSocket(url, { perMessageDeflate: false, maxPayload: 1 << 30 });
   await new Promise<void>((resolve, reject) => {
@@ -124,8 +140,14 @@ export async function connectInspector(url: string, timeoutMs = 5_000): Promise<
       socket.terminate();
       reject(new LeakInspectorUnavailableError(`inspector at ${url} did not accept a session within ${timeoutMs} ms`, { url }));
     }, timeoutMs);
-    socket.once('open', () => (clearTimeout(timer), resolve()));
-    socket.once('error', (err) => (clearTimeout(timer), reject(new LeakInspectorUnavailableError(`cannot connect to inspector at ${url}`, { url }, err))));
+    socket.once('open', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new LeakInspectorUnavailableError(`cannot connect to inspector at ${url}`, { url }, err));
+    });
   });
 
   let nextId = 1;
@@ -141,7 +163,7 @@ export async function connectInspector(url: string, timeoutMs = 5_000): Promise<
     }
   };
   socket.on('message', (data) => {
-    const msg = JSON.parse(data.toString()) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: Record<string, unknown> };
+    const msg = JSON.parse(messageText(data)) as InspectorMessage;
     if (msg.id !== undefined) {
       const p = pending.get(msg.id);
       if (p === undefined) return;
@@ -178,9 +200,18 @@ export async function connectInspector(url: string, timeoutMs = 5_000): Promise<
     },
     close() {
       closed ??= new Promise<void>((resolve) => {
-        if (socket.readyState === WebSocket.CLOSED) return resolve();
-        const timer = setTimeout(() => (socket.terminate(), resolve()), 2_000);
-        socket.once('close', () => (clearTimeout(timer), resolve()));
+        if (socket.readyState === WebSocket.CLOSED) {
+          resolve();
+          return;
+        }
+        const timer = setTimeout(() => {
+          socket.terminate();
+          resolve();
+        }, 2_000);
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
         socket.close();
       });
       return closed;

@@ -37,7 +37,7 @@ export async function takeHeapSnapshot(
   let writeFailed: Error | undefined;
   out.on('error', (err) => (writeFailed = err));
   const unsubscribe = session.on('HeapProfiler.addHeapSnapshotChunk', (params) => {
-    const chunk = String(params.chunk ?? '');
+    const chunk = typeof params.chunk === 'string' ? params.chunk : '';
     bytes += Buffer.byteLength(chunk);
     // Backpressure is not applied: the inspector pushes chunks regardless, and Node buffers them.
     out.write(chunk);

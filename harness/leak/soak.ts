@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CliCommand } from '../cli/command.ts';
 import { CliUsageError } from '../cli/errors.ts';
-import { formatDuration, loadScenarioFile, parseDuration, type ProfileName, type ResolvedScenario } from '../scenario/index.ts';
+import { formatDuration, loadScenarioFile, parseDuration, type ResolvedScenario } from '../scenario/index.ts';
 
 /** The soak scenario `npm run soak` runs by default. */
 export const DEFAULT_SOAK_SCENARIO = fileURLToPath(new URL('../../scenarios/leak/orchestrator-soak.yaml', import.meta.url));
@@ -45,7 +45,8 @@ export function withSoakDuration(scenario: ResolvedScenario, durationMs: number)
   const phases = scenario.workload;
   const phase = phases[0];
   if (phases.length !== 1 || phase === undefined || phase.rate === undefined || phase.beads === undefined) {
-    throw new CliUsageError(`--duration needs a scenario with exactly one workload phase of beads at a rate; ${scenario.name} has ${phases.length} phase(s)`, { flag: 'duration' });
+    const why = `${scenario.name} has ${phases.length} phase(s)`;
+    throw new CliUsageError(`--duration needs a scenario with exactly one workload phase of beads at a rate; ${why}`, { flag: 'duration' });
   }
   const warmup = scenario.leak?.warmup ?? 60_000;
   if (!(durationMs > warmup)) {
@@ -53,7 +54,7 @@ export function withSoakDuration(scenario: ResolvedScenario, durationMs: number)
   }
   const beads = Math.max(1, Math.round(phase.rate * (durationMs / 1000)));
   const total = Math.max(scenario.timeouts.total, durationMs + scenario.timeouts.drain + SOAK_TOTAL_MARGIN_MS);
-  return { ...scenario, workload: [{ ...phase, beads }], timeouts: { ...scenario.timeouts, total } } as ResolvedScenario;
+  return { ...scenario, workload: [{ ...phase, beads }], timeouts: { ...scenario.timeouts, total } };
 }
 
 export const command: CliCommand = {
@@ -66,7 +67,10 @@ export const command: CliCommand = {
       ({ values } = parseArgs({
         args: argv,
         strict: true,
-        options: { duration: { type: 'string' }, profile: { type: 'string' }, scenario: { type: 'string' }, 'report-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+        options: {
+          duration: { type: 'string' }, profile: { type: 'string' }, scenario: { type: 'string' }, 'report-dir': { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
       }));
     } catch (err) {
       throw new CliUsageError((err as Error).message, { command: 'soak' });
@@ -75,10 +79,12 @@ export const command: CliCommand = {
       process.stdout.write(`${HELP}\n`);
       return 0;
     }
-    const profile = (values.profile ?? 'full') as ProfileName;
-    if (profile !== 'ci' && profile !== 'full') throw new CliUsageError(`--profile must be ci or full, got "${String(profile)}"`, { flag: 'profile' });
+    const profile = values.profile ?? 'full';
+    if (profile !== 'ci' && profile !== 'full') throw new CliUsageError(`--profile must be ci or full, got "${profile}"`, { flag: 'profile' });
     let scenario = await loadScenarioFile(values.scenario ?? DEFAULT_SOAK_SCENARIO, { profile });
-    if (scenario.kind !== 'leak') throw new CliUsageError(`${scenario.file} is kind: ${scenario.kind}; the soak runs kind: leak scenarios`, { flag: 'scenario' });
+    if (scenario.kind !== 'leak') {
+      throw new CliUsageError(`${scenario.file} is kind: ${scenario.kind}; the soak runs kind: leak scenarios`, { flag: 'scenario' });
+    }
     if (values.duration !== undefined) {
       let ms: number;
       try {
@@ -101,7 +107,10 @@ export const command: CliCommand = {
     const elapsed = (): string => formatDuration(Math.floor((Date.now() - t0) / 1000) * 1000);
     const result = await runScenario(scenario, {
       ...(values['report-dir'] ? { reportDir: values['report-dir'] } : {}),
-      log: (line) => process.stdout.write(`${elapsed().padStart(7)} ${line}${soakMs !== undefined && line.includes(' leak t=') ? ` / ${formatDuration(Math.round(soakMs))}` : ''}\n`),
+      log: (line) => {
+        const of = soakMs !== undefined && line.includes(' leak t=') ? ` / ${formatDuration(Math.round(soakMs))}` : '';
+        process.stdout.write(`${elapsed().padStart(7)} ${line}${of}\n`);
+      },
     });
     process.stdout.write(`${result.verdict.toUpperCase()} ${scenario.name} (${elapsed()}) → ${result.journalPath}\n`);
     for (const gate of result.gates.filter((g) => g.name.startsWith('rss.') || g.name.startsWith('heap.') || g.name.startsWith('leak.'))) {

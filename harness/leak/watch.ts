@@ -112,7 +112,8 @@ export async function startLeakWatch(options: LeakWatchOptions): Promise<LeakWat
     return run;
   };
   const scheduled = (label: string, atMs: number): void => {
-    timers.push(setTimeout(() => void snapshot(label).catch((err: Error) => problems.push(`${label} snapshot: ${err.message}`)), atMs));
+    const failed = (err: unknown) => problems.push(`${label} snapshot: ${err instanceof Error ? err.message : String(err)}`);
+    timers.push(setTimeout(() => void snapshot(label).catch(failed), atMs));
   };
   const plan = options.durationMs === undefined ? undefined : snapshotSchedule(options.warmupMs, options.durationMs);
   if (plan) {
@@ -127,7 +128,7 @@ export async function startLeakWatch(options: LeakWatchOptions): Promise<LeakWat
       for (const t of timers) clearTimeout(t);
       await chain;
       const series = await sampler.stop();
-      await snapshot('final').catch((err: Error) => problems.push(`final snapshot: ${err.message}`));
+      await snapshot('final').catch((err: unknown) => problems.push(`final snapshot: ${err instanceof Error ? err.message : String(err)}`));
       problems.push(...sampler.problems);
       const verdict = await analyse(snapshots, options, problems);
       // The judged window ends where snapshots begin (planned, or the first one the caller took).
@@ -200,7 +201,8 @@ async function analyse(
     }
     const second = await pass(target, target2);
     const grown = clustersGrowingAcross([first, second]);
-    return { ...leakVerdict(grown), rule: `grew in 2 of 2 snapshot intervals (${first.length} cluster(s) in the first, ${second.length} in the second, ${grown.length} in both)` };
+    const counts = `${first.length} cluster(s) in the first, ${second.length} in the second, ${grown.length} in both`;
+    return { ...leakVerdict(grown), rule: `grew in 2 of 2 snapshot intervals (${counts})` };
   } catch (err) {
     problems.push(`memlab failed: ${(err as Error).message}`);
     return undefined;

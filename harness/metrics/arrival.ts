@@ -8,6 +8,8 @@
  */
 import { ArrivalInvalidError } from './errors.ts';
 
+const ARRIVALS: readonly string[] = ['constant', 'poisson'];
+
 /** Parameters of {@link arrivalSchedule}. */
 export interface ArrivalOptions {
   /** How many arrivals. */
@@ -32,9 +34,10 @@ export function arrivalSchedule(options: ArrivalOptions): number[] {
   if (!(Number.isFinite(rate) && rate > 0)) throw new ArrivalInvalidError('rate', rate, 'a positive number of arrivals per second is required');
   if (!Number.isFinite(startAt)) throw new ArrivalInvalidError('startAt', startAt, 'a finite time in ms is required');
   if (!Number.isInteger(seed)) throw new ArrivalInvalidError('seed', seed, 'an integer is required');
+  // Checked at run time too: options may come from an untyped caller.
+  if (!ARRIVALS.includes(arrival)) throw new ArrivalInvalidError('arrival', arrival, "use 'constant' or 'poisson'");
   const meanGapMs = 1000 / rate;
   if (arrival === 'constant') return Array.from({ length: count }, (_, i) => startAt + i * meanGapMs);
-  if (arrival !== 'poisson') throw new ArrivalInvalidError('arrival', arrival, "use 'constant' or 'poisson'");
   const random = mulberry32(seed);
   const times: number[] = [];
   let t = startAt;

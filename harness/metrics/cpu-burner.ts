@@ -21,7 +21,7 @@ export interface CpuBurner {
 export const MAX_BURN_CORES = 64;
 
 // Spins in slices so `terminate()` (which interrupts JS at a safe point) lands at once.
-const SPIN = `for (;;) { const end = Date.now() + 50; while (Date.now() < end) {} }`;
+const SPIN = 'for (;;) { const end = Date.now() + 50; while (Date.now() < end) {} }';
 
 /** Starts spinning `cores` threads now. */
 export async function startCpuBurner(options: { cores: number }): Promise<CpuBurner> {

@@ -69,8 +69,14 @@ describe('encode / merge / compare', () => {
         const hb = buildHistogram();
         const both = buildHistogram();
         try {
-          for (const v of a) (ha.recordValue(v), both.recordValue(v));
-          for (const v of b) (hb.recordValue(v), both.recordValue(v));
+          for (const v of a) {
+            ha.recordValue(v);
+            both.recordValue(v);
+          }
+          for (const v of b) {
+            hb.recordValue(v);
+            both.recordValue(v);
+          }
           const merged = mergeEncoded([encodeHistogram(ha), encodeHistogram(hb)]);
           expect(merged.summary).toEqual(summarize(both));
           expect(summarize(decodeHistogram(merged.encoded))).toEqual(summarize(both));

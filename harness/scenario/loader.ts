@@ -36,7 +36,7 @@ export function loadScenarioText(text: string, filename: string, options: LoadSc
   // Every profile was validated above, so this cannot fail; the guard keeps the types honest.
   if (!resolved.value) throw new ScenarioInvalidError(filename, toScenarioIssues(source, resolved.issues));
   const { profiles: _profiles, ...scenario } = resolved.value;
-  return deepFreeze({ ...scenario, profile: options.profile, file: filename }) as ResolvedScenario;
+  return deepFreeze({ ...scenario, profile: options.profile, file: filename });
 }
 
 function toScenarioIssues(source: YamlSource, issues: PathIssue[]): ScenarioIssue[] {

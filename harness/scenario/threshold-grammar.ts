@@ -14,7 +14,6 @@
 import {
   UnitSyntaxError,
   formatBytes,
-  formatDuration,
   formatPercent,
   formatRate,
   parseBytes,
@@ -85,22 +84,23 @@ export interface ParsedThreshold {
 /** Raised for a bad key or condition; the loader turns it into an issue at `thresholds.<key>`. */
 export class ThresholdSyntaxError extends Error {}
 
-/** The kind of value `metric.stat` yields, or a reason why the pair makes no sense. */
-export function statKind(metric: MetricName, stat: StatName): ValueKind | string {
+/** The kind of value `metric.stat` yields, or why the pair makes no sense. */
+export function statKind(metric: MetricName, stat: StatName): { kind: ValueKind } | { invalid: string } {
   const base = METRICS[metric];
-  if (stat === 'count') return 'count';
-  if (stat === 'variance') return 'percent'; // coefficient of variation: unitless, so it compares across runs
+  if (stat === 'count') return { kind: 'count' };
+  if (stat === 'variance') return { kind: 'percent' }; // coefficient of variation: unitless, so it compares across runs
   if (stat === 'ratio') {
-    return base === 'count' ? 'percent' : `ratio applies to counted metrics (errors, dropped), not ${metric}`;
+    return base === 'count' ? { kind: 'percent' } : { invalid: `ratio applies to counted metrics (errors, dropped), not ${metric}` };
   }
   if (stat === 'slope') {
-    return base === 'bytes' ? 'bytesRate' : `slope applies to memory metrics (rss, heap), not ${metric}`;
+    return base === 'bytes' ? { kind: 'bytesRate' } : { invalid: `slope applies to memory metrics (rss, heap), not ${metric}` };
   }
   if (metric === 'fairness') {
-    return stat === 'max' ? 'count' : 'fairness takes max: the worst workflow\'s mean dispatch wait over the median workflow\'s, e.g. fairness.max: "< 2"';
+    const invalid = 'fairness takes max: the worst workflow\'s mean dispatch wait over the median workflow\'s, e.g. fairness.max: "< 2"';
+    return stat === 'max' ? { kind: 'count' } : { invalid };
   }
-  if (base === 'count') return `${metric} is a count: use ${metric}.count or ${metric}.ratio`;
-  return base;
+  if (base === 'count') return { invalid: `${metric} is a count: use ${metric}.count or ${metric}.ratio` };
+  return { kind: base };
 }
 
 /** Parses a threshold key and condition. Throws ThresholdSyntaxError with a message fit for users. */
@@ -115,8 +115,9 @@ export function parseThreshold(key: string, condition: string): ParsedThreshold 
   const metric = keyMatch[1] as MetricName;
   const stat = keyMatch[2] as StatName;
   const window = (keyMatch[4] ?? 'all') as WindowName;
-  const kind = statKind(metric, stat);
-  if (!isValueKind(kind)) throw new ThresholdSyntaxError(kind);
+  const found = statKind(metric, stat);
+  if ('invalid' in found) throw new ThresholdSyntaxError(found.invalid);
+  const { kind } = found;
 
   const condMatch = /^\s*(<=|>=|==|<|>)\s*(\S+)\s*$/.exec(condition);
   if (!condMatch) {
@@ -125,10 +126,6 @@ export function parseThreshold(key: string, condition: string): ParsedThreshold 
   const op = condMatch[1] as ThresholdOp;
   const limit = parseValue(condMatch[2]!, kind, `${metric}.${stat}`);
   return { key, metric, stat, window, op, limit, kind, source: condition.trim() };
-}
-
-function isValueKind(kind: string): kind is ValueKind {
-  return ['duration', 'rate', 'bytes', 'bytesRate', 'percent', 'count'].includes(kind);
 }
 
 const KIND_EXAMPLE: Record<ValueKind, string> = {

@@ -171,9 +171,17 @@ export class ActorCell<M, R> implements TreeNode, ActorRef<M, R> {
     }
   }
 
+  /**
+   * The status read afresh. After a handler awaits, a stop or kill may have changed it; TypeScript keeps
+   * the narrowing of `this.status` from the loop condition across the await, so a plain comparison looks constant.
+   */
+  private isRunning(): boolean {
+    return this.status === 'running';
+  }
+
   private async drain(generation: number): Promise<void> {
     // Start on a microtask so tell() never runs a handler synchronously inside the caller.
-    await undefined;
+    await Promise.resolve();
     while (this.generation === generation && this.status === 'running' && !this.stopRequested) {
       const env = this.mailbox.shift();
       if (env === undefined) break;
@@ -184,7 +192,7 @@ export class ActorCell<M, R> implements TreeNode, ActorRef<M, R> {
         if (isThenable(reply)) reply = await reply;
       } catch (err) {
         if (this.generation !== generation) return; // the incarnation already ended and settled env
-        if (this.status === 'running') this.crash(err);
+        if (this.isRunning()) this.crash(err);
         else settle(env, false, new ActorCrashedError(this.path, err)); // threw while being stopped
         return;
       }

@@ -3,7 +3,7 @@
  * Also used by the scheduler's ready queue.
  */
 export class Deque<T> {
-  private items: (T | undefined)[] = new Array(16);
+  private items: (T | undefined)[] = new Array<T | undefined>(16);
   private head = 0;
   private count = 0;
 
@@ -39,7 +39,7 @@ export class Deque<T> {
 
   private grow(): void {
     // Capacity stays a power of two so the index wraps with a mask.
-    const next: (T | undefined)[] = new Array(this.items.length * 2);
+    const next: (T | undefined)[] = new Array<T | undefined>(this.items.length * 2);
     for (let i = 0; i < this.count; i++) next[i] = this.items[(this.head + i) & (this.items.length - 1)];
     this.items = next;
     this.head = 0;

@@ -104,10 +104,10 @@ describe('mailbox', () => {
     let signal: AbortSignal | undefined;
     const ref = await universe.startChild(
       'universe/workers',
-      actor<void, void>('waiter', () => ({
+      actor<undefined, undefined>('waiter', () => ({
         handle: (_msg, ctx) => {
           signal = ctx.signal;
-          return new Promise<void>(() => undefined); // never settles by itself
+          return new Promise<undefined>(() => undefined); // never settles by itself
         },
       })),
     );

@@ -129,7 +129,7 @@ describe('supervisor', () => {
     const { universe } = await startUniverse();
     const ref = await universe.startChild(
       'universe/workers',
-      actor<void, void>('stuck', () => ({ handle: () => new Promise<void>(() => undefined) }), { shutdown: 100 }),
+      actor<undefined, undefined>('stuck', () => ({ handle: () => new Promise<undefined>(() => undefined) }), { shutdown: 100 }),
     );
     const inFlight = ref.ask(undefined, { timeoutMs: 10_000 });
     await tick(5);
@@ -174,7 +174,7 @@ describe('supervisor', () => {
       'universe/workers',
       supervisor('group', {
         children: [
-          actor<void, void>('early', () => ({
+          actor<undefined, undefined>('early', () => ({
             init: (ctx) => {
               if (ctx.incarnation === 1) queueMicrotask(() => ctx.self.tell(undefined));
             },
@@ -182,7 +182,7 @@ describe('supervisor', () => {
               throw new Error('crash during sibling start');
             },
           })),
-          actor<void, void>('slow', () => ({ init: () => slowGate, handle: () => undefined })),
+          actor<undefined, undefined>('slow', () => ({ init: () => slowGate, handle: () => undefined })),
         ],
       }),
     );
@@ -199,7 +199,7 @@ describe('supervisor', () => {
     const { universe } = await startUniverse();
     await universe.startChild('universe/workers', logged('a', []));
     await expect(universe.startChild('universe/workers', logged('a', []))).rejects.toMatchObject({ code: 'ORCH_ACTOR_SPEC_INVALID' });
-    const failing = actor<void, void>('fails', () => ({
+    const failing = actor<undefined, undefined>('fails', () => ({
       init: () => {
         throw new Error('no');
       },

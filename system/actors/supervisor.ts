@@ -149,7 +149,7 @@ export class SupervisorNode implements TreeNode {
 
   private createNode(spec: ChildSpec): TreeNode {
     const path = `${this.path}/${spec.name}`;
-    if (!isValidName(spec.name)) throw new ActorSpecError(path, `name must match [A-Za-z0-9_.:-]{1,100}`);
+    if (!isValidName(spec.name)) throw new ActorSpecError(path, 'name must match [A-Za-z0-9_.:-]{1,100}');
     if (this.children.some((c) => c.spec.name === spec.name) || this.runtime.registry.has(path)) {
       throw new ActorSpecError(path, 'a child with this name already exists');
     }

@@ -26,8 +26,15 @@ export function deferred<T = void>(): Deferred<T> {
   return { promise, resolve };
 }
 
+/** What {@link startUniverse} hands a test. */
+export interface StartedUniverse {
+  universe: UniverseSupervisor;
+  events: ActorEvent[];
+  next: (match: (e: ActorEvent) => boolean, timeoutMs?: number) => Promise<ActorEvent>;
+}
+
 /** A started universe that records its events and is destroyed when the test ends, pass or fail. */
-export async function startUniverse(options: UniverseOptions = {}): Promise<{ universe: UniverseSupervisor; events: ActorEvent[]; next: (match: (e: ActorEvent) => boolean, timeoutMs?: number) => Promise<ActorEvent> }> {
+export async function startUniverse(options: UniverseOptions = {}): Promise<StartedUniverse> {
   const events: ActorEvent[] = [];
   const waiters: { match: (e: ActorEvent) => boolean; resolve: (e: ActorEvent) => void }[] = [];
   const universe = await UniverseSupervisor.start({
@@ -46,8 +53,15 @@ export async function startUniverse(options: UniverseOptions = {}): Promise<{ un
   /** Resolves with the first event from now on that matches. */
   const next = (match: (e: ActorEvent) => boolean, timeoutMs = 2_000): Promise<ActorEvent> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching event within ${timeoutMs} ms; saw ${JSON.stringify(events.map((e) => `${e.type} ${e.path}`))}`)), timeoutMs);
-      waiters.push({ match, resolve: (e) => (clearTimeout(timer), resolve(e)) });
+      const seen = () => JSON.stringify(events.map((e) => `${e.type} ${e.path}`));
+      const timer = setTimeout(() => reject(new Error(`no matching event within ${timeoutMs} ms; saw ${seen()}`)), timeoutMs);
+      waiters.push({
+        match,
+        resolve: (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        },
+      });
     });
   return { universe, events, next };
 }

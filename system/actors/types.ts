@@ -86,7 +86,7 @@ export interface Intensity {
 }
 
 /** A child that is an actor. */
-export interface ActorSpec<M = any, R = any> {
+export interface ActorSpec<M = unknown, R = unknown> {
   kind: 'actor';
   name: string;
   behaviour: () => Behaviour<M, R>;

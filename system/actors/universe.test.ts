@@ -87,7 +87,7 @@ describe('UniverseSupervisor', () => {
     const universe = await UniverseSupervisor.start();
     const ref = await universe.startChild(
       'universe/workers',
-      actor<number, void>('hang', () => ({ handle: () => new Promise<void>(() => undefined) })),
+      actor<number, undefined>('hang', () => ({ handle: () => new Promise<undefined>(() => undefined) })),
     );
     const asks = [ref.ask(1, { timeoutMs: 10_000 }), ref.ask(2, { timeoutMs: 10_000 })];
     await tick(5);

@@ -124,13 +124,15 @@ export function resolveAgentInput(raw: unknown): ResolvedAgentInput {
     output: input.output,
     payloadBytes: intField(input, 'payloadBytes', 0, 64 * 1024 * 1024),
   };
+  // Only the optional fields that were given: an absent one is no key at all, not `key: undefined`.
+  const given = Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)) as Partial<typeof optional>;
   const resolved: ResolvedAgentInput = {
     steps: intField(input, 'steps', 0, 100_000) ?? 5,
     stepTimeMs: input.stepTime === undefined ? 0 : durationField(input.stepTime, 'stepTime'),
-    failRetryable: (input.failRetryable as boolean | undefined) ?? true,
+    failRetryable: input.failRetryable ?? true,
     slowStepsMs: Object.freeze(slowStepsMs),
+    ...given,
   };
-  for (const [key, value] of Object.entries(optional)) if (value !== undefined) (resolved as unknown as Record<string, unknown>)[key] = value;
   resolvedInputs.add(resolved);
   return Object.freeze(resolved);
 }

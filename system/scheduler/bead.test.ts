@@ -15,7 +15,9 @@ function invalid(fn: () => unknown): { path: string; message: string }[] {
 
 describe('bead schema', () => {
   it('applies defaults and maps dependsOn to tracker-style blocks dependencies', () => {
-    const bead = parseBead({ id: 'bd-a1b2', title: 'Fix the flaky test', dependsOn: ['bd-0001'], dependencies: [{ depends_on_id: 'bd-0002', type: 'related' }] });
+    const bead = parseBead({
+      id: 'bd-a1b2', title: 'Fix the flaky test', dependsOn: ['bd-0001'], dependencies: [{ depends_on_id: 'bd-0002', type: 'related' }],
+    });
     expect(bead).toEqual({
       id: 'bd-a1b2',
       title: 'Fix the flaky test',

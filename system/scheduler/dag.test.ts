@@ -26,7 +26,9 @@ describe('DAG validation', () => {
   });
 
   it('rejects duplicates and unknown dependencies with their ids', () => {
-    expect(() => validateDag(dag({ a: [] }).concat(dag({ a: [] })))).toThrow(expect.objectContaining({ code: 'ORCH_DAG_DUPLICATE_ID', details: { beadId: 'a' } }));
+    expect(() => validateDag(dag({ a: [] }).concat(dag({ a: [] })))).toThrow(
+      expect.objectContaining({ code: 'ORCH_DAG_DUPLICATE_ID', details: { beadId: 'a' } }),
+    );
     expect(() => validateDag(dag({ a: ['nope'] }))).toThrow(
       expect.objectContaining({ code: 'ORCH_DAG_UNKNOWN_DEPENDENCY', message: 'bead a depends on unknown bead nope' }),
     );

@@ -37,7 +37,8 @@ describe('ReadyQueue', () => {
     expect(q.entry('after-f')).toMatchObject({ status: 'blocked_by_failure', blockedBy: 'f' });
     expect(q.entry('after-x')).toMatchObject({ status: 'blocked_by_cancellation', blockedBy: 'x' });
     // A status that is not final does not count as a forgotten dependency.
-    expect(() => q.add([bead('odd', { deps: ['r'] })], () => ({ status: 'running' }))).toThrow(expect.objectContaining({ code: 'ORCH_DAG_UNKNOWN_DEPENDENCY' }));
+    expect(() => q.add([bead('odd', { deps: ['r'] })], () => ({ status: 'running' })))
+      .toThrow(expect.objectContaining({ code: 'ORCH_DAG_UNKNOWN_DEPENDENCY' }));
   });
 
   it('serves priority 0 before 4, whatever the arrival order', () => {
@@ -95,7 +96,8 @@ describe('ReadyQueue', () => {
   it('rejects invalid transitions, unknown ids and duplicates with typed errors', () => {
     const q = new ReadyQueue();
     q.add([bead('a')]);
-    expect(() => q.markSucceeded('a')).toThrow(expect.objectContaining({ code: 'ORCH_BEAD_INVALID_TRANSITION', details: { beadId: 'a', from: 'ready', to: 'succeeded' } }));
+    expect(() => q.markSucceeded('a'))
+      .toThrow(expect.objectContaining({ code: 'ORCH_BEAD_INVALID_TRANSITION', details: { beadId: 'a', from: 'ready', to: 'succeeded' } }));
     expect(() => q.markFailed('nope')).toThrow(expect.objectContaining({ code: 'ORCH_BEAD_NOT_FOUND' }));
     expect(() => q.add([bead('a')])).toThrow(expect.objectContaining({ code: 'ORCH_DAG_DUPLICATE_ID' }));
     expect(() => q.add([bead('p', { deps: ['q'] }), bead('q', { deps: ['p'] })])).toThrow(expect.objectContaining({ code: 'ORCH_DAG_CYCLE' }));
@@ -105,13 +107,17 @@ describe('ReadyQueue', () => {
   it('property: never exceeds the limit and never dispatches a bead before its dependencies succeeded', () => {
     const scenario = fc.record({
       limit: fc.integer({ min: 1, max: 6 }),
-      beads: fc.array(fc.record({ wf: fc.integer({ min: 0, max: 3 }), priority: fc.integer({ min: 0, max: 4 }), deps: fc.uniqueArray(fc.nat(), { maxLength: 3 }) }), { minLength: 1, maxLength: 40 }),
+      beads: fc.array(
+        fc.record({ wf: fc.integer({ min: 0, max: 3 }), priority: fc.integer({ min: 0, max: 4 }), deps: fc.uniqueArray(fc.nat(), { maxLength: 3 }) }),
+        { minLength: 1, maxLength: 40 },
+      ),
       ops: fc.array(fc.record({ kind: fc.constantFrom('take', 'take', 'succeed', 'fail', 'cancel', 'requeue'), pick: fc.nat() }), { maxLength: 120 }),
     });
     fc.assert(
       fc.property(scenario, ({ limit, beads, ops }) => {
         const q = new ReadyQueue({ concurrency: limit });
-        const all = beads.map((b, i) => bead(`b${i}`, { wf: `w${b.wf}`, priority: b.priority, deps: i === 0 ? [] : [...new Set(b.deps.map((d) => `b${d % i}`))] }));
+        const deps = (ds: number[], i: number) => (i === 0 ? [] : [...new Set(ds.map((d) => `b${d % i}`))]);
+        const all = beads.map((b, i) => bead(`b${i}`, { wf: `w${b.wf}`, priority: b.priority, deps: deps(b.deps, i) }));
         q.add(all);
         const running = new Set<string>();
         const succeeded = new Set<string>();
@@ -125,7 +131,10 @@ describe('ReadyQueue', () => {
             const ids = op.kind === 'cancel' ? all.map((b) => b.id).filter((id) => ['pending', 'ready', 'running'].includes(q.status(id))) : [...running];
             const id = ids[op.pick % Math.max(1, ids.length)];
             if (id === undefined) continue;
-            if (op.kind === 'succeed') (q.markSucceeded(id), succeeded.add(id));
+            if (op.kind === 'succeed') {
+              q.markSucceeded(id);
+              succeeded.add(id);
+            }
             if (op.kind === 'fail') q.markFailed(id);
             if (op.kind === 'cancel') q.markCancelled(id);
             if (op.kind === 'requeue') q.requeue(id);
@@ -142,20 +151,23 @@ describe('ReadyQueue', () => {
 
   it('property: with W workflows, a one-bead workflow is dispatched within W takes', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 150 }), fc.integer({ min: 0, max: 11 }), fc.integer({ min: 0, max: 50 }), (bigCount, bigSize, position, headStart) => {
-        const q = new ReadyQueue({ concurrency: Infinity });
-        for (let w = 0; w < bigCount; w++) q.add(Array.from({ length: bigSize }, (_, i) => bead(`w${w}-${i}`, { wf: `w${w}` })));
-        // Some beads were dispatched before the small workflow arrived.
-        for (let i = 0; i < headStart; i++) q.take();
-        const W = bigCount + 1;
-        q.add([bead('small', { wf: `small-${position}` })]);
-        let takes = 0;
-        for (let b = q.take(); b !== undefined; b = q.take()) {
-          takes++;
-          if (b.id === 'small') break;
-        }
-        expect(takes).toBeLessThanOrEqual(W);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 150 }), fc.integer({ min: 0, max: 11 }), fc.integer({ min: 0, max: 50 }),
+        (bigCount, bigSize, position, headStart) => {
+          const q = new ReadyQueue({ concurrency: Infinity });
+          for (let w = 0; w < bigCount; w++) q.add(Array.from({ length: bigSize }, (_, i) => bead(`w${w}-${i}`, { wf: `w${w}` })));
+          // Some beads were dispatched before the small workflow arrived.
+          for (let i = 0; i < headStart; i++) q.take();
+          const W = bigCount + 1;
+          q.add([bead('small', { wf: `small-${position}` })]);
+          let takes = 0;
+          for (let b = q.take(); b !== undefined; b = q.take()) {
+            takes++;
+            if (b.id === 'small') break;
+          }
+          expect(takes).toBeLessThanOrEqual(W);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -23,7 +23,7 @@ export function randomDag(size: number, seed = 1): DagNode[] {
   return nodes;
 }
 
-export async function benchmarks(): Promise<BenchSuite> {
+export function benchmarks(): Promise<BenchSuite> {
   const queue = new ReadyQueue({ concurrency: Infinity });
   // Parsed once: the case measures the queue, not zod.
   const template = parseBead({ id: 'template', title: 'bench' });
@@ -32,7 +32,7 @@ export async function benchmarks(): Promise<BenchSuite> {
   let n = 0;
   const small = randomDag(100, 7);
   const large = randomDag(10_000, 11);
-  return {
+  return Promise.resolve({
     name: 'scheduler',
     cases: [
       {
@@ -49,6 +49,6 @@ export async function benchmarks(): Promise<BenchSuite> {
       { name: 'topological sort 100 nodes', fn: () => topologicalOrder(small), target: { p99Ms: 0.5, floorMs: 10 } },
       { name: 'topological sort 10,000 nodes', fn: () => topologicalOrder(large) },
     ],
-    close: async () => undefined,
-  };
+    close: () => Promise.resolve(),
+  });
 }

@@ -9,7 +9,8 @@ import { startLimitedDisk } from './limited-disk.ts';
 // The fallback test runs this module as `nobody`; that needs the checkout to be readable by other
 // users. A clone under a 0700 directory (e.g. `mktemp -d`) is not, and then the test cannot run.
 const nobodyCanReadCheckout =
-  spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'test', '-r', fileURLToPath(new URL('./limited-disk.ts', import.meta.url))]).status === 0;
+  spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'test', '-r', fileURLToPath(new URL('./limited-disk.ts', import.meta.url))])
+    .status === 0;
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -59,7 +60,8 @@ describe('startLimitedDisk', () => {
 
   // As root, also prove the unprivileged fallback (user + mount namespace holder) in a child
   // process running as `nobody`.
-  it.skipIf(process.getuid?.() !== 0 || !nobodyCanReadCheckout)('falls back to a user-namespace mount when not root (needs root and a checkout readable by nobody)', async () => {
+  const fallback = 'falls back to a user-namespace mount when not root (needs root and a checkout readable by nobody)';
+  it.skipIf(process.getuid?.() !== 0 || !nobodyCanReadCheckout)(fallback, async () => {
     const { execFile } = await import('node:child_process');
     const { fileURLToPath } = await import('node:url');
     const module = fileURLToPath(new URL('./limited-disk.ts', import.meta.url));
@@ -78,7 +80,7 @@ describe('startLimitedDisk', () => {
       const child = execFile('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath,
         '--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { cwd: '/', timeout: 30_000 },
       (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)));
-      cleanups.push(async () => child.kill('SIGKILL'));
+      cleanups.push(() => Promise.resolve(child.kill('SIGKILL')));
     });
     expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ method: 'userns', total: 2 * 1024 * 1024, full: 'ENOSPC', afterFree: 'ok' });
   });

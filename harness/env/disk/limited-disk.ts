@@ -14,6 +14,7 @@ import { mkdir, mkdtemp, open, rm, rmdir, statfs, unlink } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { hasCode } from '../../../system/errors.ts';
 import { DiskFillError, DiskUnavailableError } from './errors.ts';
 
 const run = promisify(execFile);
@@ -80,8 +81,8 @@ function startNamespaceHolder(mountPoint: string, size: string): Promise<ChildPr
     const script = `mount -t tmpfs -o size=${size} oya-disk "$1" && echo ready && exec sleep 2147483647`;
     const holder = spawn('unshare', ['--user', '--map-root-user', '--mount', 'sh', '-c', script, 'sh', mountPoint], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    holder.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
-    holder.stdout!.on('data', (c: Buffer) => { if (c.toString().includes('ready')) resolve(holder); });
+    holder.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    holder.stdout.on('data', (c: Buffer) => { if (c.toString().includes('ready')) resolve(holder); });
     holder.once('error', (err) => reject(new DiskUnavailableError(`not root, and unshare could not run: ${err.message}`)));
     holder.once('exit', (code) => reject(new DiskUnavailableError(
       `not root, and no user namespace mount (unshare exit ${code}: ${stderr.trim()}); run as root or enable unprivileged user namespaces`,
@@ -119,8 +120,8 @@ function makeHandle(dir: string, method: 'mount' | 'userns', unmount: () => Prom
       return written;
     },
     async free() {
-      await unlink(fillerPath).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err;
+      await unlink(fillerPath).catch((err: unknown) => {
+        if (!hasCode(err, 'ENOENT')) throw err;
       });
     },
     async usage() {

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { RecordId, Surreal } from 'surrealdb';
-import { WebSocket } from 'undici';
 import { startLimitedDisk } from './limited-disk.ts';
 import { spawnSurrealServer, type SpawnedSurrealServer } from '../surreal/spawn.ts';
 import { classifySurrealError, DbDiskFullError } from '../surreal/errors.ts';
+import { sdkWebSocket } from '../surreal/websocket.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -23,7 +23,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 async function client(url: string): Promise<Surreal> {
-  const db = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+  const db = new Surreal({ websocketImpl: sdkWebSocket });
   cleanups.push(() => db.close());
   await db.connect(url, { reconnect: false });
   await db.use({ namespace: 'oya', database: 'diskfull' });
@@ -66,7 +66,7 @@ describe('embedded SurrealDB on a full disk', () => {
     expect(diskFull).toBeInstanceOf(DbDiskFullError);
     expect(diskFull).toMatchObject({ code: 'HARN_DB_DISK_FULL', retryable: true });
     // Still full: further writes fail fast with the same typed error, and the process is alive.
-    const again = await write(seq++).then(() => 'ok', (err) => classifySurrealError(err));
+    const again = await write(seq++).then(() => 'ok', (err: unknown) => classifySurrealError(err));
     expect(again).toBeInstanceOf(DbDiskFullError);
     const health = await request(`http://127.0.0.1:${srv.port}/health`);
     expect(health.statusCode).toBe(200);

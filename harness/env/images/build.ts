@@ -66,7 +66,9 @@ CMD ["-host=0.0.0.0"]
 
 async function dockerBuild(tag: string, context: string, env: NodeJS.ProcessEnv): Promise<void> {
   const out = await docker(['build', '--quiet', '--rm', '--force-rm', '-t', tag, context], { env, timeoutMs: BUILD_TIMEOUT_MS });
-  if (out.code !== 0) throw new ImagesBuildError(`docker build of ${tag} failed (exit ${out.code}): ${out.stderr.trim().split('\n').slice(-5).join(' | ')}`, { tag });
+  if (out.code !== 0) {
+    throw new ImagesBuildError(`docker build of ${tag} failed (exit ${out.code}): ${out.stderr.trim().split('\n').slice(-5).join(' | ')}`, { tag });
+  }
 }
 
 /** Builds the three local images now (under the build lock); returns the source hash they carry. */
@@ -79,13 +81,19 @@ export async function buildImages(log: (line: string) => void = () => undefined,
  * builds are (re)built when missing or stale; other names (official images) must be present or
  * pullable — `docker pull` runs only for them, bounded. Returns what it did.
  */
-export async function ensureImages(names: ImageNames, log: (line: string) => void = () => undefined, env: NodeJS.ProcessEnv = process.env): Promise<{ built: boolean; pulled: string[] }> {
+export async function ensureImages(
+  names: ImageNames,
+  log: (line: string) => void = () => undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ built: boolean; pulled: string[] }> {
   const pulled: string[] = [];
   for (const name of [names.surreal, names.toxiproxy].filter((n) => !isLocalImage(n))) {
     if ((await imageState(name, env)) !== 'missing') continue;
     log(`pulling ${name}…`);
     const out = await docker(['pull', '--quiet', name], { env, timeoutMs: PULL_TIMEOUT_MS });
-    if (out.code !== 0) throw new ImagesBuildError(`${name} is not on this machine and docker pull failed: ${out.stderr.trim().split('\n').pop()}`, { image: name });
+    if (out.code !== 0) {
+      throw new ImagesBuildError(`${name} is not on this machine and docker pull failed: ${out.stderr.trim().split('\n').pop()}`, { image: name });
+    }
     pulled.push(name);
   }
   const local = [names.surreal, names.toxiproxy].filter(isLocalImage);

@@ -25,10 +25,13 @@ export interface RunResult {
 /** Runs a command to completion (never throws for a non-zero exit; does for a missing binary or a timeout). */
 export function run(file: string, args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: options.timeoutMs ?? 120_000, env: options.env ?? process.env, cwd: options.cwd, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      if (err && code === -1) return reject(err);
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    const execOptions = { timeout: options.timeoutMs ?? 120_000, env: options.env ?? process.env, cwd: options.cwd, maxBuffer: 64 << 20 };
+    execFile(file, args, execOptions, (err, stdout, stderr) => {
+      if (err === null) resolve({ code: 0, stdout, stderr });
+      // A non-zero exit carries its numeric code; a missing binary (ENOENT) or a timeout does not.
+      else if (typeof err.code === 'number') resolve({ code: err.code, stdout, stderr });
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an Error; @types/node types it as Omit<…ErrnoException>
+      else reject(err);
     });
   });
 }
@@ -60,7 +63,10 @@ export async function ensureDocker(log: (line: string) => void, env: NodeJS.Proc
   let installed = false;
   if (!onPath('dockerd', env) || !onPath('docker', env)) {
     if (!isRoot() || !onPath('apt-get', env)) {
-      throw new ImagesNoDockerError('Docker is not installed and cannot be installed here (needs root and apt-get): install Docker, or run the scenarios with OYA_ENV=local', { root: isRoot() });
+      throw new ImagesNoDockerError(
+        'Docker is not installed and cannot be installed here (needs root and apt-get): install Docker, or run the scenarios with OYA_ENV=local',
+        { root: isRoot() },
+      );
     }
     log('installing docker.io (apt-get)…');
     const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -68,11 +74,15 @@ export async function ensureDocker(log: (line: string) => void, env: NodeJS.Proc
     const install = update.code === 0
       ? await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'docker.io'], { timeoutMs: APT_TIMEOUT_MS, env: aptEnv })
       : update;
-    if (install.code !== 0) throw new ImagesNoDockerError(`apt-get could not install docker.io (exit ${install.code}): ${install.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    if (install.code !== 0) {
+      throw new ImagesNoDockerError(`apt-get could not install docker.io (exit ${install.code}): ${install.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    }
     installed = true;
   }
   if (!isRoot()) {
-    throw new ImagesNoDockerError('no Docker engine answers and starting dockerd needs root: start the Docker service (or set DOCKER_HOST), or use OYA_ENV=local');
+    throw new ImagesNoDockerError(
+      'no Docker engine answers and starting dockerd needs root: start the Docker service (or set DOCKER_HOST), or use OYA_ENV=local',
+    );
   }
   const host = env.DOCKER_HOST;
   if (host && !host.startsWith('unix://')) throw new ImagesNoDockerError(`no Docker engine answers at DOCKER_HOST=${host} (a remote engine is not started from here)`);
@@ -92,7 +102,9 @@ export async function ensureDocker(log: (line: string) => void, env: NodeJS.Proc
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new ImagesNoDockerError(
-    exited !== undefined ? `dockerd exited (code ${exited}) before answering; see ${logFile}` : `dockerd did not answer /_ping within ${DOCKERD_START_TIMEOUT_MS / 1000} s; see ${logFile}`,
+    exited !== undefined
+      ? `dockerd exited (code ${exited}) before answering; see ${logFile}`
+      : `dockerd did not answer /_ping within ${DOCKERD_START_TIMEOUT_MS / 1000} s; see ${logFile}`,
     { logFile },
   );
 }

@@ -99,7 +99,8 @@ export async function stageRootfs(dir: string, root = CHECKOUT): Promise<string>
     copyFileSync(join(root, file), join(app, file));
   }
   for (const pkg of productionPackages(root)) {
-    cpSync(join(root, pkg), join(app, pkg), { recursive: true, dereference: true, filter: (src) => !foreignAddon(src) && !src.includes(`${pkg}/node_modules/`) });
+    const filter = (src: string) => !foreignAddon(src) && !src.includes(`${pkg}/node_modules/`);
+    cpSync(join(root, pkg), join(app, pkg), { recursive: true, dereference: true, filter });
   }
   return sourceHash(root);
 }

@@ -16,11 +16,14 @@ export async function runImages(action: ImagesAction, log: (line: string) => voi
     const swept = sweepOrphans();
     // No engine: the sweep already failed for that reason, and listing would only fail again.
     if (swept.error) {
-      err(`HARN_ENV_NO_DOCKER the sweep could not talk to Docker (DOCKER_HOST=${process.env.DOCKER_HOST ?? 'default socket'}): ${swept.error.split('\n').filter(Boolean).slice(-1)[0] ?? swept.error}`);
+      const last = swept.error.split('\n').filter(Boolean).slice(-1)[0] ?? swept.error;
+      err(`HARN_ENV_NO_DOCKER the sweep could not talk to Docker (DOCKER_HOST=${process.env.DOCKER_HOST ?? 'default socket'}): ${last}`);
       return 1;
     }
     const left = listHarnessResources();
-    log(`swept ${swept.containers.length} container(s), ${swept.networks.length} network(s), ${swept.volumes.length} volume(s) of dead runs; ${left.containers.length + left.networks.length + left.volumes.length} of live runs left`);
+    const live = left.containers.length + left.networks.length + left.volumes.length;
+    const dead = `${swept.containers.length} container(s), ${swept.networks.length} network(s), ${swept.volumes.length} volume(s)`;
+    log(`swept ${dead} of dead runs; ${live} of live runs left`);
     return 0;
   }
   try {
@@ -31,7 +34,8 @@ export async function runImages(action: ImagesAction, log: (line: string) => voi
     if (action === 'rebuild' && (isLocalImage(names.surreal) || isLocalImage(names.toxiproxy))) await buildImages(log);
     const done = await ensureImages(names, log);
     const what = done.built || action === 'rebuild' ? 'built' : 'up to date';
-    log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${names.surreal}, ${names.toxiproxy} (${what}${done.pulled.length ? `; pulled ${done.pulled.join(', ')}` : ''})`);
+    const pulled = done.pulled.length ? `; pulled ${done.pulled.join(', ')}` : '';
+    log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${names.surreal}, ${names.toxiproxy} (${what}${pulled})`);
     return 0;
   } catch (e) {
     const code = (e as { code?: string }).code;

@@ -19,14 +19,18 @@ const INDEX = fileURLToPath(new URL('./index.ts', import.meta.url));
 async function runDyingProgram(label: string, death: 'throw' | 'SIGTERM' | 'SIGINT') {
   const script = `
     const { startEnvironment } = await import(${JSON.stringify(INDEX)});
-    const env = await startEnvironment({ kind: 'local', seed: 1, label: ${JSON.stringify(label)}, dataDiskBytes: 4 * 1024 * 1024, agents: [{ name: 'a', upstream: '127.0.0.1:9' }] });
+    const env = await startEnvironment({
+      kind: 'local', seed: 1, label: ${JSON.stringify(label)}, dataDiskBytes: 4 * 1024 * 1024, agents: [{ name: 'a', upstream: '127.0.0.1:9' }],
+    });
     const hp = (u) => new URL(u).host;
     console.log(JSON.stringify({ pid: env.db.pid, addresses: [hp(env.dbUrl), hp(env.dbDirectUrl), hp(env.toxiproxyUrl), env.proxies.agents.get('a').listen] }));
     if (${JSON.stringify(death)} === 'throw') setTimeout(() => { throw new Error('the test body failed'); }, 20);
     else setInterval(() => {}, 1000);`;
   const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  cleanups.push(async () => child.kill('SIGKILL'));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  cleanups.push(() => Promise.resolve(child.kill('SIGKILL')));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
   const started = await new Promise<{ pid: number; addresses: string[] }>((resolve, reject) => {
@@ -34,7 +38,7 @@ async function runDyingProgram(label: string, death: 'throw' | 'SIGTERM' | 'SIGI
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve(JSON.parse(line));
+      if (line) resolve(JSON.parse(line) as { pid: number; addresses: string[] });
     });
     void exited.then(() => reject(new Error(`program ended before starting: ${stderr}`)));
   });
@@ -70,7 +74,8 @@ describe('environment clean-up when things go wrong', () => {
     const childrenBefore = childPids();
     const portsBefore = listeningPortsOfThisProcess();
     // The second proxy of the same name is refused by Toxiproxy (409) — after everything else is up.
-    const start = startEnvironment({ kind: 'local', seed: 3, label, dataDiskBytes: 4 * 1024 * 1024, agents: [{ name: 'twin', upstream: '127.0.0.1:9' }, { name: 'twin', upstream: '127.0.0.1:10' }] });
+    const agents = [{ name: 'twin', upstream: '127.0.0.1:9' }, { name: 'twin', upstream: '127.0.0.1:10' }];
+    const start = startEnvironment({ kind: 'local', seed: 3, label, dataDiskBytes: 4 * 1024 * 1024, agents });
     await expect(start).rejects.toMatchObject({ code: 'HARN_ENV_START', details: { cleanupErrors: [] } });
     await expect(start).rejects.toThrow(/creating proxy agent-twin → 127.0.0.1:10: .*409/);
     expect(childPids()).toEqual(childrenBefore);

@@ -69,6 +69,8 @@ export function containerPlan(options: EnvironmentOptions, toxiproxyApiPort: num
       labels: allLabels,
     },
     dbProxy: { name: DB_PROXY_NAME, listen: '127.0.0.1:0' },
-    agents: (options.agents ?? []).map((agent) => ({ name: agent.name, proxyName: agentProxyName(agent.name), listen: '127.0.0.1:0', upstream: agent.upstream })),
+    agents: (options.agents ?? []).map((agent) => ({
+      name: agent.name, proxyName: agentProxyName(agent.name), listen: '127.0.0.1:0', upstream: agent.upstream,
+    })),
   };
 }

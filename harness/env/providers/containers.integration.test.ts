@@ -29,7 +29,8 @@ async function containersEnv(extra: Partial<Parameters<typeof startEnvironment>[
 describe('containers environment', () => {
   it.skipIf(docker)('forcing containers without a Docker engine fails with HARN_ENV_NO_DOCKER', async () => {
     await expect(startEnvironment({ kind: 'containers', seed: 1, label: 'nodocker' })).rejects.toMatchObject({ code: 'HARN_ENV_NO_DOCKER' });
-    await expect(startEnvironment({ seed: 1, label: 'nodocker', env: { ...process.env, OYA_ENV: 'containers' } })).rejects.toMatchObject({ code: 'HARN_ENV_NO_DOCKER' });
+    await expect(startEnvironment({ seed: 1, label: 'nodocker', env: { ...process.env, OYA_ENV: 'containers' } }))
+      .rejects.toMatchObject({ code: 'HARN_ENV_NO_DOCKER' });
   });
 
   it('an engine that answers but has no images and no registry: local, with one line saying why', async () => {
@@ -99,7 +100,8 @@ describe('containers environment', () => {
     expect(await again.query<[number[]]>('SELECT VALUE seq FROM event ORDER BY seq')).toEqual([Array.from({ length: 20 }, (_, i) => i)]);
     // Not dbDirectUrl: once its network is gone, a container IP may route anywhere (e.g. a sandbox's egress proxy).
     const addresses = [hostPort(env.dbUrl), hostPort(env.toxiproxyUrl)];
-    const mine = (items: Array<{ labels: Record<string, string> }>) => items.filter((i) => i.labels['oya.owner.pid'] === ownerLabels()['oya.owner.pid'] && i.labels['oya.env.label'] === env.label);
+    const mine = (items: Array<{ labels: Record<string, string> }>) =>
+      items.filter((i) => i.labels['oya.owner.pid'] === ownerLabels()['oya.owner.pid'] && i.labels['oya.env.label'] === env.label);
     expect(mine(listHarnessResources().containers)).toHaveLength(2);
     expect(mine(listHarnessResources().networks)).toHaveLength(1);
     await env.stop();
@@ -114,7 +116,9 @@ describe('containers environment', () => {
     await env.db.diskFull!.fill();
     let failure: unknown;
     for (let seq = 0; seq < 50 && failure === undefined; seq++) {
-      await within(db.create(new RecordId('event', seq)).content({ seq, pad: 'x'.repeat(2000) }), 5_000).catch((err: unknown) => { failure = classifySurrealError(err); });
+      await within(db.create(new RecordId('event', seq)).content({ seq, pad: 'x'.repeat(2000) }), 5_000).catch((err: unknown) => {
+        failure = classifySurrealError(err);
+      });
     }
     expect(failure).toBeInstanceOf(DbDiskFullError);
     await env.db.diskFull!.free();

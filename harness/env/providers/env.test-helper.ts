@@ -3,12 +3,16 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { Surreal } from 'surrealdb';
-import { WebSocket } from 'undici';
+import { sdkWebSocket } from '../surreal/websocket.ts';
 import { isProcessRunning } from '../../../system/util/process.ts';
 
 /** A stock `surrealdb` SDK client, signed in as root, on namespace oya / database env. */
-export async function surrealClient(url: string, credentials: { username: string; password: string }, cleanups: Array<() => Promise<unknown>>): Promise<Surreal> {
-  const db = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+export async function surrealClient(
+  url: string,
+  credentials: { username: string; password: string },
+  cleanups: Array<() => Promise<unknown>>,
+): Promise<Surreal> {
+  const db = new Surreal({ websocketImpl: sdkWebSocket });
   cleanups.push(() => db.close());
   await db.connect(url, { reconnect: false });
   await db.signin({ username: credentials.username, password: credentials.password });

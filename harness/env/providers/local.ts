@@ -14,7 +14,9 @@ import { spawnSurrealServer, type SpawnedSurrealServer } from '../surreal/spawn.
 import { EnvConfigError, EnvStoppedError } from './errors.ts';
 import { startLocalToxiproxy } from './local-toxiproxy.ts';
 import { startOrUndo, type Teardown } from './teardown.ts';
-import { agentProxyName, DB_CREDENTIALS, DB_PROXY_NAME, isAgentName, type AgentProxy, type EnvCapability, type Environment, type EnvironmentOptions } from './types.ts';
+import {
+  agentProxyName, DB_CREDENTIALS, DB_PROXY_NAME, isAgentName, type AgentProxy, type EnvCapability, type Environment, type EnvironmentOptions,
+} from './types.ts';
 
 /** Smallest data disk: SurrealKV needs room for its manifest and first WAL segment. */
 export const MIN_DATA_DISK_BYTES = 4 * 1024 * 1024;
@@ -33,7 +35,8 @@ export function validateCommon(options: EnvironmentOptions): void {
     throw new EnvConfigError(`label must be 1-40 letters, digits, "_", "-" or ".", got "${options.label}"`, { label: options.label });
   }
   if (options.dataDiskBytes !== undefined && !(Number.isInteger(options.dataDiskBytes) && options.dataDiskBytes >= MIN_DATA_DISK_BYTES)) {
-    throw new EnvConfigError(`dataDiskBytes must be an integer >= ${MIN_DATA_DISK_BYTES}, got ${options.dataDiskBytes}`, { dataDiskBytes: options.dataDiskBytes });
+    const { dataDiskBytes } = options;
+    throw new EnvConfigError(`dataDiskBytes must be an integer >= ${MIN_DATA_DISK_BYTES}, got ${dataDiskBytes}`, { dataDiskBytes });
   }
   for (const agent of options.agents ?? []) {
     if (!isAgentName(agent.name)) throw new EnvConfigError(`bad agent name "${agent.name}"`, { name: agent.name });
@@ -58,7 +61,8 @@ async function build(options: EnvironmentOptions, teardown: Teardown): Promise<E
   }
 
   let stopped = false;
-  const spawnDb = (port?: number) => spawnSurrealServer({ path: dataPath, port, user: DB_CREDENTIALS.username, pass: DB_CREDENTIALS.password, killGraceMs: DB_STOP_GRACE_MS });
+  const spawnDb = (port?: number) =>
+    spawnSurrealServer({ path: dataPath, port, user: DB_CREDENTIALS.username, pass: DB_CREDENTIALS.password, killGraceMs: DB_STOP_GRACE_MS });
   const exitedServers = new WeakSet<SpawnedSurrealServer>();
   const track = (srv: SpawnedSurrealServer): SpawnedSurrealServer => {
     void srv.exited.then(() => exitedServers.add(srv));

@@ -23,7 +23,7 @@ async function engineSocket(behaviour: 'answers' | 'hangs'): Promise<string> {
   return `unix://${path}`;
 }
 
-const noProbe = async (): Promise<boolean> => { throw new Error('the Docker probe must not run'); };
+const noProbe = (): Promise<boolean> => Promise.reject(new Error('the Docker probe must not run'));
 
 describe('dockerAvailable', () => {
   it('is true when the engine socket answers /_ping', async () => {
@@ -77,8 +77,8 @@ describe('selectKind', () => {
 });
 
 describe('chooseKind (Docker answers; are the images there?)', () => {
-  const answers = async (): Promise<boolean> => true;
-  const noImages = async (): Promise<void> => { throw new Error('docker build of oya/surrealdb:local failed (exit 1)'); };
+  const answers = (): Promise<boolean> => Promise.resolve(true);
+  const noImages = (): Promise<void> => Promise.reject(new Error('docker build of oya/surrealdb:local failed (exit 1)'));
 
   it('falls back to local with ONE line saying why when the images cannot be had', async () => {
     const lines: string[] = [];
@@ -96,10 +96,13 @@ describe('chooseKind (Docker answers; are the images there?)', () => {
 
   it('picks containers once the images are ready, and never prepares them for local', async () => {
     let prepared = 0;
-    const prepare = async (): Promise<void> => { prepared++; };
+    const prepare = (): Promise<void> => {
+      prepared++;
+      return Promise.resolve();
+    };
     expect(await chooseKind(undefined, {}, { probe: answers, prepare })).toBe('containers');
     expect(await chooseKind(undefined, { OYA_ENV: 'local' }, { probe: noProbe, prepare })).toBe('local');
-    expect(await chooseKind(undefined, {}, { probe: async () => false, prepare })).toBe('local');
+    expect(await chooseKind(undefined, {}, { probe: () => Promise.resolve(false), prepare })).toBe('local');
     expect(prepared).toBe(1);
   });
 });

@@ -70,7 +70,8 @@ export async function selectKind(
   const docker = await probe();
   if (forced === 'containers' && !docker) {
     throw new EnvNoDockerError(
-      `the containers environment was requested (${kind ? 'kind option' : 'OYA_ENV'}) but no Docker engine answered /_ping within ${DOCKER_PROBE_TIMEOUT_MS} ms; start Docker or use OYA_ENV=local`,
+      `the containers environment was requested (${kind ? 'kind option' : 'OYA_ENV'}) ` +
+        `but no Docker engine answered /_ping within ${DOCKER_PROBE_TIMEOUT_MS} ms; start Docker or use OYA_ENV=local`,
       { endpoints: dockerEndpoints(env) },
     );
   }

@@ -44,7 +44,8 @@ export function ownerAlive(labels: Record<string, string | undefined>): boolean 
 }
 
 function dockerSync(args: string[]): string {
-  return execFileSync('docker', args, { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOCKER_CLI_HINTS: 'false' } });
+  const env = { ...process.env, DOCKER_CLI_HINTS: 'false' };
+  return execFileSync('docker', args, { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'], env });
 }
 
 interface Labelled { id: string; labels: Record<string, string> }

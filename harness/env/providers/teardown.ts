@@ -97,7 +97,7 @@ export class Teardown {
         try {
           await step.run();
         } catch (err) {
-          errors.push(new Error(`${step.name}: ${(err as Error).message ?? String(err)}`));
+          errors.push(new Error(`${step.name}: ${err instanceof Error ? err.message : String(err)}`));
         } finally {
           this.#unregister.get(step)?.();
           this.#unregister.delete(step);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Surreal } from 'surrealdb';
 import { createNodeEngines } from '@surrealdb/node';
-import { WebSocket } from 'undici';
+import { sdkWebSocket } from './websocket.ts';
 import { startSurrealServer } from './server.ts';
 
 const count = Number(process.argv[2] ?? 2000);
@@ -47,7 +47,7 @@ try {
   await local.close();
 
   const server = await startSurrealServer({ path: await path() });
-  const remote = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+  const remote = new Surreal({ websocketImpl: sdkWebSocket });
   await remote.connect(server.url);
   console.log(summary(`ws (${store})`, await measure(remote)));
   await remote.close();

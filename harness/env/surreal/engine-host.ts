@@ -89,7 +89,6 @@ export class EngineHost {
   #generation = 0;
   #inFlight = 0;
   #pumps: Promise<void>[] = [];
-  #recovery: Promise<void> | undefined;
   /** Serialises work on the engine's one default session (import/export), which `use` reshapes. */
   #defaultSession: Promise<unknown> = Promise.resolve();
 
@@ -212,7 +211,12 @@ export class EngineHost {
     if (this.#state !== 'open') return;
     this.#state = 'degraded';
     this.#options.log?.(`datastore ${this.#options.datastore}: disk full; refusing requests until space returns`);
-    this.#recovery = this.#recover();
+    void this.#recover();
+  }
+
+  /** The state read afresh: close() may land while #recover awaits, and TypeScript keeps the narrowing of #state across awaits. */
+  #isDegraded(): boolean {
+    return this.#state === 'degraded';
   }
 
   async #recover(): Promise<void> {
@@ -221,13 +225,19 @@ export class EngineHost {
     if (this.#state !== 'degraded') return;
     const released = await this.#free(POISONED_LOCK_TIMEOUT_MS);
     if (!released && poisonedHandler) {
-      this.#options.log?.(`datastore ${this.#options.datastore}: the engine still holds its LOCK ${POISONED_LOCK_TIMEOUT_MS} ms after free(); poisoned, restarting the process`);
-      return poisonedHandler(this.#options.datastore);
+      const datastore = this.#options.datastore;
+      const held = `the engine still holds its LOCK ${POISONED_LOCK_TIMEOUT_MS} ms after free()`;
+      this.#options.log?.(`datastore ${datastore}: ${held}; poisoned, restarting the process`);
+      poisonedHandler(datastore);
+      return;
     }
     for (;;) {
       try {
         const engine = await openNativeEngine(this.#options.datastore);
-        if (this.#state !== 'degraded') return void engine.free();
+        if (!this.#isDegraded()) {
+          engine.free(); // closed while reopening
+          return;
+        }
         this.#engine = engine;
         this.#generation += 1;
         this.#pumps.push(this.#pump(engine));
@@ -302,7 +312,7 @@ export class EngineHost {
 /** The message of an engine answer that is `{error}`; '' for any other answer. */
 function decodeRefusal(answer: Uint8Array): string {
   const value = decode(answer) as { error?: { message?: string } } | null;
-  return value && typeof value === 'object' && value.error ? String(value.error.message ?? 'engine error') : '';
+  return value && typeof value === 'object' && value.error ? value.error.message ?? 'engine error' : '';
 }
 
 /** True while some process holds a flock on the inode (Linux /proc/locks; elsewhere: assume released). */
@@ -318,6 +328,9 @@ async function isFlocked(inode: number): Promise<boolean> {
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
   });
 }

@@ -39,7 +39,8 @@ const DISK_FULL_PATTERN = /no space left on device|os error 28|ENOSPC|disk (is )
 
 /** True when an error (or its message) from SurrealDB says that the disk is full. */
 export function isDiskFullMessage(err: unknown): boolean {
-  const text = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : String(err);
+  const cause = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : typeof err.cause === 'string' ? err.cause : '') : '';
+  const text = err instanceof Error ? `${err.message} ${cause}` : String(err);
   return DISK_FULL_PATTERN.test(text);
 }
 

@@ -71,7 +71,8 @@ describe('HTTP API of the embedded server', () => {
     await post(`${base}/sql`, `DEFINE ACCESS account ON DATABASE TYPE RECORD
       SIGNUP (CREATE user SET email = $email, pass = crypto::argon2::generate($pass))
       SIGNIN (SELECT * FROM user WHERE email = $email AND crypto::argon2::compare(pass, $pass))`, { ...TARGET, Authorization: BASIC });
-    const signup = await post(`${base}/signup`, JSON.stringify({ ns: 'oya', db: 'http', ac: 'account', email: 'a@b.c', pass: 'pw' }), { Accept: 'application/json' });
+    const account = { ns: 'oya', db: 'http', ac: 'account', email: 'a@b.c', pass: 'pw' };
+    const signup = await post(`${base}/signup`, JSON.stringify(account), { Accept: 'application/json' });
     expect(signup.status).toBe(200);
     const users = await post(`${base}/sql`, 'SELECT VALUE email FROM user', { ...TARGET, Accept: 'application/json', Authorization: BASIC });
     expect(((await users.json()) as Array<{ result: string[] }>)[0]!.result).toEqual(['a@b.c']);
@@ -167,7 +168,8 @@ describe('HTTP body formats', () => {
     const rendered = toJsonValue(decode(encode({ none: undefined, big: 2n ** 60n, list: [1, 'a'] })));
     expect(rendered).toEqual({ none: null, big: (2n ** 60n).toString(), list: [1, 'a'] });
     const res = await post(`http://127.0.0.1:${srv.port}/sql`,
-      "RETURN [u'0190d9df-8f40-7000-8000-000000000000', <duration>'1w2d3h4m5s6ms', d'2024-05-06T07:08:09.123456789Z', thing:⟨a b⟩, thing:[1, 'x'], (1.5, 2.5), NONE, 1..=3]",
+      "RETURN [u'0190d9df-8f40-7000-8000-000000000000', <duration>'1w2d3h4m5s6ms', d'2024-05-06T07:08:09.123456789Z', " +
+        "thing:⟨a b⟩, thing:[1, 'x'], (1.5, 2.5), NONE, 1..=3]",
       { ...TARGET, Accept: 'application/json', Authorization: BASIC });
     const [{ result }] = await res.json() as [{ result: unknown[] }];
     expect(result).toEqual([

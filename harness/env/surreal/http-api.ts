@@ -28,10 +28,16 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 type Handler = (req: IncomingMessage, res: ServerResponse, host: HttpApiHost) => Promise<void>;
 
+/** A handler that answers without waiting for anything. */
+const answersAtOnce = (answer: (...args: Parameters<Handler>) => void): Handler => (req, res, host) => {
+  answer(req, res, host);
+  return Promise.resolve();
+};
+
 const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
-  '/health': { GET: async (_req, res) => void res.writeHead(200).end() },
-  '/status': { GET: async (_req, res) => void res.writeHead(200).end() },
-  '/version': { GET: async (_req, res, host) => void res.writeHead(200, { 'content-type': 'text/plain' }).end(host.version()) },
+  '/health': { GET: answersAtOnce((_req, res) => res.writeHead(200).end()) },
+  '/status': { GET: answersAtOnce((_req, res) => res.writeHead(200).end()) },
+  '/version': { GET: answersAtOnce((_req, res, host) => res.writeHead(200, { 'content-type': 'text/plain' }).end(host.version())) },
   '/rpc': { POST: rpc },
   '/sql': { POST: sql },
   '/signin': { POST: (req, res, host) => sign('signin', req, res, host) },
@@ -67,9 +73,13 @@ async function rpc(req: IncomingMessage, res: ServerResponse, host: HttpApiHost)
     request = splitMap(bodyToCbor(await readBody(req), input));
   } catch (err) {
     if (!(err instanceof CborFrameError || err instanceof BodyFormatError)) throw err;
-    return reply(res, 200, output, errorResponse(undefined, -32700, `Parse error: ${err.message}`, 'Parse'));
+    reply(res, 200, output, errorResponse(undefined, -32700, `Parse error: ${err.message}`, 'Parse'));
+    return;
   }
-  if (!request) return reply(res, 200, output, errorResponse(undefined, -32600, 'Invalid request: expected a map', 'InvalidRequest'));
+  if (!request) {
+    reply(res, 200, output, errorResponse(undefined, -32600, 'Invalid request: expected a map', 'InvalidRequest'));
+    return;
+  }
   const session = await RequestSession.open(host, context);
   try {
     // An RPC error is an answer, not an HTTP failure: 200 with `{id, error}`, as over WebSocket.
@@ -95,7 +105,9 @@ async function key(req: IncomingMessage, res: ServerResponse, host: HttpApiHost)
 }
 
 /** Runs SurrealQL on the request's session and answers the statement results (403 when refused, 400 on a query error). */
-async function query(req: IncomingMessage, res: ServerResponse, host: HttpApiHost, output: BodyFormat, text: string, vars: Record<string, unknown>): Promise<void> {
+async function query(
+  req: IncomingMessage, res: ServerResponse, host: HttpApiHost, output: BodyFormat, text: string, vars: Record<string, unknown>,
+): Promise<void> {
   const session = await RequestSession.open(host, requestContext(req.headers));
   try {
     const answer = await session.call('query', [text, vars]);
@@ -128,7 +140,7 @@ async function sign(method: 'signin' | 'signup', req: IncomingMessage, res: Serv
   try {
     const answer = await session.call(method, [credentials]);
     if (answer.has('error')) throw new HttpRequestError(401, errorMessage(answer) || 'There was a problem with authentication', 'NotAllowed');
-    const token = decode(answer.get('result')!);
+    const token: unknown = decode(answer.get('result')!);
     res.writeHead(200, { 'content-type': mediaType(output) })
       .end(encodeAs({ code: 200, details: 'Authentication succeeded', token }, output));
   } finally {
@@ -187,7 +199,9 @@ async function authorisedTarget(req: IncomingMessage, host: HttpApiHost): Promis
 
 function requestFormat(req: IncomingMessage, fallback: BodyFormat): BodyFormat {
   const format = formatOf(header(req, 'content-type'), fallback);
-  if (!format) throw new HttpRequestError(415, `unsupported Content-Type "${header(req, 'content-type')}" (application/cbor or application/json)`, 'Validation');
+  if (!format) {
+    throw new HttpRequestError(415, `unsupported Content-Type "${header(req, 'content-type')}" (application/cbor or application/json)`, 'Validation');
+  }
   return format;
 }
 

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RecordId, Surreal, Table } from 'surrealdb';
-import { WebSocket } from 'undici';
+import { sdkWebSocket } from './websocket.ts';
 import { decode, encode } from '@surrealdb/cbor';
 import { WebSocket as WsClient } from 'ws';
 import { startSurrealServer } from './server.ts';
@@ -29,7 +29,7 @@ describe('live queries on the embedded server', () => {
   it(`sees CREATE, UPDATE, DELETE made right after subscribing, in order, ${ROUNDS} times (stock SDK over ws)`, async () => {
     const srv = await startSurrealServer({ path: 'memory' });
     cleanups.push(() => srv.destroy());
-    const db = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+    const db = new Surreal({ websocketImpl: sdkWebSocket });
     cleanups.push(() => db.close());
     await db.connect(srv.url, { reconnect: false });
     await db.use({ namespace: 'test', database: 'live' });
@@ -116,7 +116,7 @@ describe('live queries on the embedded server', () => {
     await watch('use', 'use', ['test', 'watch']);
     await watch('define', 'query', ['DEFINE TABLE item; LIVE SELECT * FROM item']);
 
-    const writer = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+    const writer = new Surreal({ websocketImpl: sdkWebSocket });
     cleanups.push(() => writer.close());
     await writer.connect(srv.url, { reconnect: false });
     await writer.use({ namespace: 'test', database: 'watch' });

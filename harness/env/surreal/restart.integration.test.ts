@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordId, Surreal } from 'surrealdb';
-import { WebSocket } from 'undici';
+import { sdkWebSocket } from './websocket.ts';
 import { startLimitedDisk } from '../disk/limited-disk.ts';
 import { spawnSurrealServer, type SpawnedSurrealServer } from './spawn.ts';
 
@@ -37,7 +37,7 @@ async function retryingConflicts<T>(attempt: () => Promise<T>): Promise<T> {
 }
 
 async function client(url: string): Promise<Surreal> {
-  const db = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+  const db = new Surreal({ websocketImpl: sdkWebSocket });
   cleanups.push(() => db.close());
   await db.connect(url, { reconnect: false });
   await retryingConflicts(() => db.use({ namespace: 'oya', database: 'restart' }));
@@ -126,6 +126,7 @@ describe('spawned embedded server restarts when its engine cannot go on', () => 
     await new Promise((resolve) => setTimeout(resolve, 500));
     await disk.fill();
     const fullSince = Date.now();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the write loops set it while this loop sleeps
     while (!diskFullSeen && Date.now() - fullSince < 10_000) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(diskFullSeen).toBe(true);
     await disk.free();

@@ -62,7 +62,7 @@ export function splitMap(buf: Uint8Array): RawMap | null {
   let p = headerLength(buf);
   while (indefinite ? buf[p] !== 0xff : p < end) {
     const keyEnd = skipItem(buf, p);
-    const key = decode(buf.subarray(p, keyEnd));
+    const key: unknown = decode(buf.subarray(p, keyEnd));
     const valueEnd = skipItem(buf, keyEnd);
     if (typeof key !== 'string') return null;
     out.set(key, buf.subarray(keyEnd, valueEnd));

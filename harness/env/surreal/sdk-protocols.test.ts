@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RecordId, Surreal, Table } from 'surrealdb';
-import { WebSocket } from 'undici';
+import { sdkWebSocket } from './websocket.ts';
 import { startSurrealServer, type SurrealServerHandle } from './server.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -28,7 +28,7 @@ type Protocol = 'ws' | 'http';
 /** A connected SDK client; signed in as root and using oya/sdk unless told otherwise. */
 async function client(srv: SurrealServerHandle, protocol: Protocol, opts: { signin?: boolean } = {}): Promise<Surreal> {
   const db = protocol === 'ws'
-    ? new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket })
+    ? new Surreal({ websocketImpl: sdkWebSocket })
     : new Surreal();
   cleanups.push(() => db.close());
   await db.connect(`${protocol}://127.0.0.1:${srv.port}/rpc`, { reconnect: false });
@@ -49,7 +49,7 @@ async function rejection(promise: PromiseLike<unknown>): Promise<Error> {
 describe.each<Protocol>(['ws', 'http'])('stock SDK over %s', (protocol) => {
   it('connects, reports the engine version and signs in as root with a token', async () => {
     const srv = await server();
-    const db = new Surreal(protocol === 'ws' ? { websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket } : {});
+    const db = new Surreal(protocol === 'ws' ? { websocketImpl: sdkWebSocket } : {});
     cleanups.push(() => db.close());
     await db.connect(`${protocol}://127.0.0.1:${srv.port}/rpc`, { reconnect: false });
     expect((await db.version()).version).toMatch(/^surrealdb-3\./);

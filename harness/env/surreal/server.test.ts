@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RecordId, Surreal, Table } from 'surrealdb';
 import { createNodeEngines } from '@surrealdb/node';
 import { WebSocket, request } from 'undici';
+import { sdkWebSocket } from './websocket.ts';
 import { decode, encode } from '@surrealdb/cbor';
 import { startSurrealServer, type SurrealServerHandle } from './server.ts';
 import { nativeEngineVersion } from './native-engine.ts';
@@ -18,7 +19,7 @@ async function server(opts: Parameters<typeof startSurrealServer>[0] = {}): Prom
 }
 
 async function client(url: string, ns = 'test', db = 'test'): Promise<Surreal> {
-  const sdb = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+  const sdb = new Surreal({ websocketImpl: sdkWebSocket });
   cleanups.push(() => sdb.close());
   await sdb.connect(url, { reconnect: false });
   await sdb.use({ namespace: ns, database: db });
@@ -113,7 +114,8 @@ describe('embedded SurrealDB server', () => {
     const frames: Array<Record<string, unknown>> = [];
     ws.on('message', (data, isBinary) => {
       expect(isBinary).toBe(false);
-      frames.push(JSON.parse(String(data)) as Record<string, unknown>);
+      const text = Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(new Uint8Array(data)).toString();
+      frames.push(JSON.parse(text) as Record<string, unknown>);
     });
     const answer = async (id: number): Promise<Record<string, unknown>> => {
       await expect.poll(() => frames.find((f) => f.id === id), { timeout: 5000 }).toBeDefined();
@@ -131,7 +133,9 @@ describe('embedded SurrealDB server', () => {
     await expect.poll(() => frames.some((f) => (f.error as { code?: number } | undefined)?.code === -32700), { timeout: 5000 }).toBe(true);
 
     const refused = new WsClient(srv.url, 'msgpack');
-    const status = await new Promise<number>((resolve) => refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)).once('error', () => resolve(-1)));
+    const status = await new Promise<number>((resolve) => {
+      refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)).once('error', () => resolve(-1));
+    });
     expect(status).toBe(400);
   });
 
@@ -170,7 +174,7 @@ describe('embedded SurrealDB server', () => {
 
   it('requires sign-in when started with credentials', async () => {
     const srv = await server({ user: 'root', pass: 'secret' });
-    const sdb = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+    const sdb = new Surreal({ websocketImpl: sdkWebSocket });
     cleanups.push(() => sdb.close());
     await sdb.connect(srv.url, { reconnect: false });
     await sdb.use({ namespace: 'a', database: 'b' });
@@ -185,8 +189,8 @@ describe('embedded SurrealDB server', () => {
   it('closes idempotently and frees the data directory for a restart', async () => {
     const { mkdtemp, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const dir = await mkdtemp(join(tmpdir(), 'oya-surreal-'));
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(tmpdir(), 'oya-surreal-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const first = await startSurrealServer({ path: dir });
     cleanups.push(() => first.destroy());

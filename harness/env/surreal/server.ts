@@ -16,7 +16,7 @@ import { nativeEngineVersion } from './native-engine.ts';
 import { EngineHost } from './engine-host.ts';
 import { RpcConnection } from './connection.ts';
 import { handleHttp, type HttpApiHost } from './http-api.ts';
-import { errorResponse, joinMap, rawKey, splitMap } from './rpc-frame.ts';
+import { errorResponse, rawKey, splitMap } from './rpc-frame.ts';
 import { bodyToCbor, cborToBody, type BodyFormat } from './http-format.ts';
 import { SurrealServerStartError } from './errors.ts';
 
@@ -119,10 +119,11 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
   });
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
     const format = wsFormat(offered);
     if (path !== '/rpc' || !format || closing) {
-      socket.end(`HTTP/1.1 ${path !== '/rpc' ? '404 Not Found' : closing ? '503 Service Unavailable' : '400 Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      const status = path !== '/rpc' ? '404 Not Found' : closing ? '503 Service Unavailable' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -136,12 +137,16 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
       connections.add(connection);
       ws.on('message', (data, isBinary) => {
         const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-        if (format === 'cbor' && !isBinary) return void ws.close(1003, 'binary CBOR frames only');
+        if (format === 'cbor' && !isBinary) {
+          ws.close(1003, 'binary CBOR frames only');
+          return;
+        }
         let frame: Uint8Array;
         try {
           frame = format === 'cbor' ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bodyToCbor(bytes, 'json');
         } catch (err) {
-          return void frames.send(errorResponse(undefined, -32700, `Parse error: ${(err as Error).message}`, 'Parse'));
+          frames.send(errorResponse(undefined, -32700, `Parse error: ${(err as Error).message}`, 'Parse'));
+          return;
         }
         void connection.handle(frame);
       });
@@ -206,10 +211,13 @@ function wsFormat(offered: string[]): BodyFormat | undefined {
 async function defineRootUser(engine: EngineHost, user: string, pass: string): Promise<void> {
   // OVERWRITE so that restarting with a new password takes effect, as `surreal start --pass` does.
   // PASSWORD takes a string literal, not a parameter; a JSON string is a valid SurrealQL string.
-  const request = encode({ id: 'root', method: 'query', params: [`DEFINE USER OVERWRITE ${quoteIdent(user)} ON ROOT PASSWORD ${JSON.stringify(pass)} ROLES OWNER`] });
-  const answer = decode(await engine.execute(request)) as { error?: { message?: string } } | Array<{ status: string; result: unknown }>;
+  const define = `DEFINE USER OVERWRITE ${quoteIdent(user)} ON ROOT PASSWORD ${JSON.stringify(pass)} ROLES OWNER`;
+  const request = encode({ id: 'root', method: 'query', params: [define] });
+  const answer = decode(await engine.execute(request)) as { error?: { message?: string } } | Array<{ status: string; result: unknown }> | null;
   const failure = Array.isArray(answer) ? answer.find((r) => r.status !== 'OK')?.result : answer?.error?.message;
-  if (failure !== undefined) throw new SurrealServerStartError(`cannot define root user ${user}: ${String(failure)}`);
+  if (failure !== undefined) {
+    throw new SurrealServerStartError(`cannot define root user ${user}: ${typeof failure === 'string' ? failure : JSON.stringify(failure)}`);
+  }
 }
 
 function quoteIdent(name: string): string {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RecordId, Surreal } from 'surrealdb';
-import { WebSocket } from 'undici';
+import { sdkWebSocket } from './websocket.ts';
 import { spawnSurrealServer } from './spawn.ts';
 import { isProcessRunning as isRunning } from '../../../system/util/process.ts';
 
@@ -21,7 +21,7 @@ async function tempDir(): Promise<string> {
 }
 
 async function client(url: string): Promise<Surreal> {
-  const db = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+  const db = new Surreal({ websocketImpl: sdkWebSocket });
   cleanups.push(() => db.close());
   await db.connect(url, { reconnect: false });
   await db.use({ namespace: 'oya', database: 'kill' });
@@ -69,7 +69,8 @@ describe('spawnSurrealServer (child process)', () => {
     const srv = await spawnSurrealServer({ path, implementation: 'embedded' });
     cleanups.push(() => srv.destroy());
     const lines: string[] = [];
-    await expect(spawnSurrealServer({ path, implementation: 'embedded', onOutput: (l) => lines.push(l) })).rejects.toMatchObject({ code: 'HARN_SURREAL_SPAWN' });
+    await expect(spawnSurrealServer({ path, implementation: 'embedded', onOutput: (l) => lines.push(l) }))
+      .rejects.toMatchObject({ code: 'HARN_SURREAL_SPAWN' });
     expect(lines.join('\n')).toMatch(/HARN_SURREAL_START .*already locked/);
     await Promise.all([srv.close(), srv.close()]);
     expect((await srv.exited).code).toBe(0);
@@ -101,7 +102,7 @@ describe('spawnSurrealServer when its parent dies', () => {
     cleanups.push(async () => parent.kill('SIGKILL'));
     const line = await new Promise<string>((resolve, reject) => {
       let buf = '';
-      parent.stdout!.on('data', (chunk: Buffer) => {
+      parent.stdout.on('data', (chunk: Buffer) => {
         buf += chunk.toString();
         if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
       });
@@ -121,4 +122,3 @@ describe('spawnSurrealServer when its parent dies', () => {
     expect(isRunning(serverPid)).toBe(false);
   }, 30_000);
 });
-

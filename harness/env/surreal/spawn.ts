@@ -180,6 +180,7 @@ function handle(
       if (!ownerSignalled && implementation === 'embedded' && needsRestart(exit)) {
         try {
           current = await restart(port);
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the owner's signal handler may set it while restart() awaits
           if (ownerSignalled) current.child.kill('SIGKILL'); // stopped while restarting
           follow(current);
           return;

@@ -16,6 +16,11 @@ type Params = Record<string, string>;
 type Answer = { status: number; json?: unknown; raw?: { type: string; body: string } };
 type Handler = (ctx: { params: Params; body: () => Promise<string> }) => Promise<Answer>;
 
+/** A handler that answers without waiting; a throw (unknown proxy, …) still becomes the rejection the listener answers. */
+const answerNow = (answer: (ctx: Parameters<Handler>[0]) => Answer): Handler => (ctx) => new Promise((resolve) => {
+  resolve(answer(ctx));
+});
+
 interface Route {
   segments: string[];
   methods: Record<string, Handler>;
@@ -32,7 +37,7 @@ function requestId(): string {
   id.writeUIntBE(counter, 9, 3);
   let bits = BigInt(`0x${id.toString('hex')}`) << 4n;
   let out = '';
-  for (let i = 0; i < 20; i++, bits >>= 5n) out = '0123456789abcdefghijklmnopqrstuv'[Number(bits & 31n)] + out;
+  for (let i = 0; i < 20; i++, bits >>= 5n) out = '0123456789abcdefghijklmnopqrstuv'.charAt(Number(bits & 31n)) + out;
   return out;
 }
 
@@ -51,7 +56,7 @@ export function createRoutes(proxies: ProxyCollection): Route[] {
     {
       segments: ['version'],
       methods: {
-        GET: async () => ({ status: 200, raw: { type: 'application/json;charset=utf-8', body: `{"version": "${TOXIPROXY_VERSION}"}\n` } }),
+        GET: answerNow(() => ({ status: 200, raw: { type: 'application/json;charset=utf-8', body: `{"version": "${TOXIPROXY_VERSION}"}\n` } })),
       },
     },
     {
@@ -79,7 +84,7 @@ export function createRoutes(proxies: ProxyCollection): Route[] {
     {
       segments: ['proxies'],
       methods: {
-        GET: async () => ({ status: 200, json: Object.fromEntries(proxies.sorted().map((p) => [p.name, proxyJson(p)])) }),
+        GET: answerNow(() => ({ status: 200, json: Object.fromEntries(proxies.sorted().map((p) => [p.name, proxyJson(p)])) })),
         POST: async ({ body }) => {
           const input = decodeProxyInput(parse(await body()), { name: '', listen: '', upstream: '', enabled: true });
           if (input.name === '') throw API_ERRORS.missingField('name');
@@ -91,7 +96,7 @@ export function createRoutes(proxies: ProxyCollection): Route[] {
     {
       segments: ['proxies', ':proxy'],
       methods: {
-        GET: async ({ params }) => ({ status: 200, json: proxyJson(proxies.get(params['proxy']!)) }),
+        GET: answerNow(({ params }) => ({ status: 200, json: proxyJson(proxies.get(params['proxy']!)) })),
         POST: updateProxy,
         PATCH: updateProxy,
         DELETE: async ({ params }) => (await proxies.remove(params['proxy']!), { status: 204 }),
@@ -100,7 +105,7 @@ export function createRoutes(proxies: ProxyCollection): Route[] {
     {
       segments: ['proxies', ':proxy', 'toxics'],
       methods: {
-        GET: async ({ params }) => ({ status: 200, json: proxies.get(params['proxy']!).toxics.list().map(toxicJson) }),
+        GET: answerNow(({ params }) => ({ status: 200, json: proxies.get(params['proxy']!).toxics.list().map(toxicJson) })),
         POST: async ({ params, body }) => {
           const proxy = proxies.get(params['proxy']!);
           return { status: 200, json: toxicJson(await proxy.toxics.add(await body())) };
@@ -110,7 +115,7 @@ export function createRoutes(proxies: ProxyCollection): Route[] {
     {
       segments: ['proxies', ':proxy', 'toxics', ':toxic'],
       methods: {
-        GET: async ({ params }) => ({ status: 200, json: toxicJson(proxies.get(params['proxy']!).toxics.get(params['toxic']!)) }),
+        GET: answerNow(({ params }) => ({ status: 200, json: toxicJson(proxies.get(params['proxy']!).toxics.get(params['toxic']!)) })),
         POST: updateToxic,
         PATCH: updateToxic,
         DELETE: async ({ params }) => {
@@ -175,7 +180,10 @@ function readBody(req: IncomingMessage): Promise<string> {
     let size = 0;
     req.on('data', (part: Buffer) => {
       size += part.length;
-      if (size > MAX_BODY_BYTES) return reject(API_ERRORS.badBody('http: request body too large'));
+      if (size > MAX_BODY_BYTES) {
+        reject(API_ERRORS.badBody('http: request body too large'));
+        return;
+      }
       parts.push(part);
     });
     req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
@@ -192,15 +200,24 @@ export function createRequestListener(routes: Route[]): (req: IncomingMessage, r
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const found = match(routes, path);
-    if (found === 'bad') return sendText(res, 400, '400 Bad Request');
-    if (found === null) return sendText(res, 404, '404 page not found');
+    if (found === 'bad') {
+      sendText(res, 400, '400 Bad Request');
+      return;
+    }
+    if (found === null) {
+      sendText(res, 404, '404 page not found');
+      return;
+    }
     const handler = found.route.methods[req.method ?? ''];
     if (!handler) {
       res.writeHead(405, { 'Content-Length': '0' });
       return void res.end();
     }
     res.setHeader('X-Toxiproxy-Request-Id', requestId());
-    if ((req.headers['user-agent'] ?? '').startsWith('Mozilla/')) return sendText(res, 403, 'User agent not allowed');
+    if ((req.headers['user-agent'] ?? '').startsWith('Mozilla/')) {
+      sendText(res, 403, 'User agent not allowed');
+      return;
+    }
     let bodyText: Promise<string> | undefined;
     const body = (): Promise<string> => (bodyText ??= readBody(req));
     handler({ params: found.params, body }).then(
@@ -224,7 +241,7 @@ export function createRequestListener(routes: Route[]): (req: IncomingMessage, r
           res.writeHead(err.error.status, { 'Content-Type': 'application/json' });
           return void res.end(goMarshal(json));
         }
-        const apiError = err instanceof ToxiproxyApiError ? err : new ToxiproxyApiError(String((err as Error)?.message ?? err), 500);
+        const apiError = err instanceof ToxiproxyApiError ? err : new ToxiproxyApiError(err instanceof Error ? err.message : String(err), 500);
         sendText(res, apiError.status, goMarshal({ error: apiError.message, status: apiError.status }));
       },
     );

@@ -22,7 +22,7 @@ function spawnCommand(args: string[]): { child: ChildProcess; firstLine: Promise
   defer(() => child.exitCode === null && child.kill('SIGKILL'));
   let out = '';
   const firstLine = new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('\n')) resolve(out.split('\n')[0]!);
     });

@@ -19,6 +19,7 @@ export type JsonValue =
 export class GoJsonError extends Error {}
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+// eslint-disable-next-line no-control-regex -- a JSON string may not hold raw control characters (RFC 8259 §7)
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 
 /** Parses the first JSON value of `text`. An empty body is `EOF`, a cut-off one `unexpected EOF`. */
@@ -106,7 +107,8 @@ export function float32(value: number): number {
   return f;
 }
 
-function convert(v: JsonValue, type: GoFieldType): unknown | GoJsonError {
+/** `v` as a Go field of `type`; a GoJsonError (returned, not thrown) when it does not fit. */
+function convert(v: JsonValue, type: GoFieldType): unknown {
   switch (type) {
     case 'string':
       return v.kind === 'string' ? v.value : undefined;

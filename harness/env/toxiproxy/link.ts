@@ -135,7 +135,10 @@ export class ToxicLink {
     for (;;) {
       let item = this.sink.takeNow();
       if (item === undefined) item = await new Promise<ChunkQueueItem>((resolve) => this.sink.wait(resolve));
-      if (item === null) return this.ends.closeDest();
+      if (item === null) {
+        this.ends.closeDest();
+        return;
+      }
       if (dest.destroyed) continue;
       if (!dest.write(item.data)) {
         await new Promise<void>((resolve) => {

@@ -1,5 +1,5 @@
-import { lookup as dnsLookup, type LookupOptions } from 'node:dns';
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
+import { connect, createServer, type AddressInfo, type LookupFunction, type Server, type Socket } from 'node:net';
 import { AddressError, joinHostPort, resolveHost, resolveListen, splitHostPort } from './address.ts';
 import { ToxiproxyApiError } from './errors.ts';
 import type { LinkEnds } from './link.ts';
@@ -14,8 +14,7 @@ const BIND_ERRORS: Record<string, string> = {
 };
 
 /** Resolves upstream host names IPv4 first, as Go's dialer effectively does for `localhost`. */
-const ipv4FirstLookup = ((hostname: string, options: LookupOptions, callback: (...args: never[]) => void) =>
-  dnsLookup(hostname, { ...options, verbatim: false }, callback as never)) as unknown as typeof dnsLookup;
+const ipv4FirstLookup: LookupFunction = (hostname, options, callback) => dnsLookup(hostname, { ...options, verbatim: false }, callback);
 
 /** The fields of a proxy a create, update or populate request supplies. */
 export interface ProxyInput {
@@ -78,8 +77,9 @@ export class ToxiProxy {
       server.once('error', reject);
       // Go binds the wildcard dual-stack; Node's '::' does the same (falls back to IPv4 below).
       server.listen({ host: host === '' ? undefined : host, port, exclusive: true }, () => resolve());
-    }).catch((err: NodeJS.ErrnoException) => {
-      const text = BIND_ERRORS[err.code ?? ''] ?? err.message;
+    }).catch((err: unknown) => {
+      const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : '';
+      const text = BIND_ERRORS[code] ?? (err instanceof Error ? err.message : String(err));
       throw new ToxiproxyApiError(`listen tcp ${joinHostPort(host, port)}: ${text}`, 500);
     });
     server.on('error', () => {});
@@ -104,7 +104,7 @@ export class ToxiProxy {
     try {
       resolved = await resolveListen(input.listen);
     } catch (err) {
-      if (err instanceof AddressError) throw new ToxiproxyApiError(`${err.message}`, 500);
+      if (err instanceof AddressError) throw new ToxiproxyApiError(err.message, 500);
       throw err;
     }
     return resolved !== this.listen || input.upstream !== this.upstream;
@@ -163,7 +163,7 @@ export class ToxiProxy {
     });
     upstream.once('connect', () => {
       connected = true;
-      const server = upstream!;
+      const server = upstream;
       if (client.destroyed) return void server.destroy();
       const closeDest = (dest: Socket) => () => {
         if (reset) close(dest);

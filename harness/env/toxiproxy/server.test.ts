@@ -18,7 +18,8 @@ function tempFile(text: string): string {
 describe('startToxiproxyServer', () => {
   it('reports its URL, closes idempotently and closes proxy connections on close', async () => {
     const echo = await startUpstream('echo');
-    const server = await startToxiproxyServer({ configFile: tempFile(JSON.stringify([{ name: 'e', listen: '127.0.0.1:0', upstream: `127.0.0.1:${echo.port}` }])) });
+    const config = [{ name: 'e', listen: '127.0.0.1:0', upstream: `127.0.0.1:${echo.port}` }];
+    const server = await startToxiproxyServer({ configFile: tempFile(JSON.stringify(config)) });
     defer(() => server.destroy());
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
     const listen = ((await (await fetch(`${server.url}/proxies/e`)).json()) as { listen: string }).listen;

@@ -61,7 +61,8 @@ export async function startToxiproxyServer(options: ToxiproxyServerOptions = {})
     });
   } catch (err) {
     proxies.stopAll();
-    throw new ToxiproxyListenError(`toxiproxy API cannot listen on ${joinHostPort(host, options.port ?? 0)}: ${(err as Error).message}`, { host, port: options.port ?? 0 }, err);
+    const port = options.port ?? 0;
+    throw new ToxiproxyListenError(`toxiproxy API cannot listen on ${joinHostPort(host, port)}: ${(err as Error).message}`, { host, port }, err);
   }
   const port = (server.address() as AddressInfo).port;
 

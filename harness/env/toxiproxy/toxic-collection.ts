@@ -110,20 +110,20 @@ export class ToxicCollection {
     return this.serial(async () => {
       const entry = this.get(name);
       const value = parseBody(body);
-      let failure: unknown;
+      let failure: { error: unknown } | undefined;
       try {
         decodeAttributes(findField(value, 'attributes'), entry, entry.type);
       } catch (err) {
-        failure = err;
+        failure = { error: err };
       }
       const holder: Record<string, unknown> = { toxicity: entry.toxicity };
       try {
         decodeStruct(value, 'struct { Attributes interface {}; Toxicity float32 }', { toxicity: 'float32' }, holder);
       } catch (err) {
-        failure ??= err instanceof GoJsonError ? API_ERRORS.badBody(err.message) : err;
+        failure ??= { error: err instanceof GoJsonError ? API_ERRORS.badBody(err.message) : err };
       }
       // Like Go, attributes merged before a type error stay merged, and the answer is still 400.
-      if (failure) throw failure;
+      if (failure) throw failure.error;
       entry.toxicity = holder['toxicity'] as number;
       for (const link of [...this.links[entry.direction]]) await link.updateToxic(entry);
       return entry;
@@ -173,4 +173,3 @@ export class ToxicCollection {
     return result;
   }
 }
-

@@ -25,8 +25,10 @@ export const expectSchema = z
     eventGaps: zero('Gaps in per-stream event sequence numbers.'),
     doubleSideEffects: zero('External side effects applied twice.'),
     apiLogDisagreements: zero('Beads whose API state differs from the event log.'),
-    lifecycle: zero('Illegal transitions in the log: events out of the lifecycle order, after a terminal event, a bead started before its dependencies succeeded.'),
-    priorityOrder: z.boolean().default(false).meta({ description: 'The run claims priority order: no bead starts while a higher-priority bead waits queued (checked by lifecycle).' }),
+    lifecycle: zero('Illegal transitions in the log: events out of the lifecycle order, after a terminal event, ' +
+      'a bead started before its dependencies succeeded.'),
+    priorityOrder: z.boolean().default(false).meta({ description: 'The run claims priority order: no bead starts while a higher-priority bead waits queued ' +
+      '(checked by lifecycle).' }),
     beads: z
       .record(
         z.string().regex(new RegExp(BEAD_REF_PATTERN), { error: (iss) => `${JSON.stringify(iss.input)} is not a bead reference; write <workflow>.<bead>` }),
@@ -51,8 +53,12 @@ export function checkExpect(expect: Expect, workload: WorkloadIndex): RawIssue[]
   for (const ref of Object.keys(expect.beads ?? {})) {
     const [workflow, bead] = ref.split('.') as [string, string];
     const beads = workload.workflows.get(workflow);
-    if (!beads) issues.push({ path: ['expect', 'beads', ref], message: `unknown workflow "${workflow}" (workflows: ${[...workload.workflows.keys()].join(', ') || 'none'})` });
-    else if (!beads.has(bead)) issues.push({ path: ['expect', 'beads', ref], message: `unknown bead "${bead}" in workflow "${workflow}" (beads: ${[...beads].join(', ')})` });
+    if (!beads) {
+      const known = [...workload.workflows.keys()].join(', ') || 'none';
+      issues.push({ path: ['expect', 'beads', ref], message: `unknown workflow "${workflow}" (workflows: ${known})` });
+    } else if (!beads.has(bead)) {
+      issues.push({ path: ['expect', 'beads', ref], message: `unknown bead "${bead}" in workflow "${workflow}" (beads: ${[...beads].join(', ')})` });
+    }
   }
   const settled = (expect.completed === 'all' ? 0 : expect.completed) + (expect.failed ?? 0) + (expect.cancelled ?? 0);
   if (settled > workload.totalBeads) {

@@ -11,6 +11,8 @@ import { FAULT_KINDS } from '../../runner/faults/registry.ts';
 import type { RawIssue } from './issue.ts';
 import type { WorkloadIndex } from './workload.ts';
 
+import type { FaultKind } from '../../runner/faults/kind.ts';
+
 export { TARGET_PATTERN } from '../../runner/faults/kind.ts';
 
 // Generic, so TypeScript maps the registry's tuple to a tuple (a discriminated union needs one).
@@ -22,8 +24,12 @@ export const FAULT_SCHEMAS = FAULT_KINDS.map((k) => k.schema) as unknown as Sche
 export const FAULT_NAMES = FAULT_KINDS.map((k) => k.do);
 
 export const faultSchema = z.discriminatedUnion('do', FAULT_SCHEMAS, {
-  error: (iss) =>
-    iss.code === 'invalid_union' ? `unknown fault ${JSON.stringify((iss.input as { do?: unknown } | undefined)?.do)}; "do" must be one of ${FAULT_NAMES.join(', ')}` : undefined,
+  // Typed as any issue: zod also reports `invalid_type` here (the entry is not an object), though its types
+  // promise `invalid_union` only.
+  error: (iss: z.core.$ZodRawIssue) => {
+    if (iss.code !== 'invalid_union') return undefined;
+    return `unknown fault ${JSON.stringify((iss.input as { do?: unknown } | undefined)?.do)}; "do" must be one of ${FAULT_NAMES.join(', ')}`;
+  },
 });
 
 export const faultsSchema = z.array(faultSchema).default([]).meta({ id: 'Faults', description: 'Fault timeline.' });
@@ -50,8 +56,9 @@ export function checkFaults(
       const field = 'for' in f && f.for !== undefined ? 'for' : 'at';
       issues.push({ path: [...path, field], message: `fault ends at ${faultEnd(f)}ms, after the end of the run (timeouts.total = ${ctx.totalMs}ms)` });
     }
-    const kind = FAULT_KINDS.find((k) => k.do === f.do);
-    for (const issue of kind?.validate?.(f as never, ctx) ?? []) issues.push({ path: [...path, ...issue.path], message: issue.message });
+    // Seen as a kind of any entry: the registry is a tuple, so find() alone yields a union whose validate takes no entry.
+    const kind: FaultKind | undefined = FAULT_KINDS.find((k) => k.do === f.do);
+    for (const issue of kind?.validate?.(f, ctx) ?? []) issues.push({ path: [...path, ...issue.path], message: issue.message });
   });
   return issues;
 }

@@ -46,7 +46,8 @@ describe('workload', () => {
     expect(issuesOf([{ beads: 1, agent: { failAt: 6 } }], 5)).toEqual(['workload.0.agent.failAt: failAt is step 6 but these beads have 5 steps']);
     expect(issuesOf([{ beads: 1, agent: { steps: 8, failAt: 6 } }], 5)).toEqual([]);
     expect(issuesOf([{ beads: 1, agent: { failTimes: 2 } }])).toEqual(['workload.0.agent.failTimes: failTimes needs failAt (the step that fails)']);
-    expect(issuesOf([{ beads: 1, agent: { slowSteps: { steps: [1, 9], stepTime: '1s' } } }])).toEqual(['workload.0.agent.slowSteps.steps.1: step 9 does not exist (5 steps)']);
+    expect(issuesOf([{ beads: 1, agent: { slowSteps: { steps: [1, 9], stepTime: '1s' } } }]))
+      .toEqual(['workload.0.agent.slowSteps.steps.1: step 9 does not exist (5 steps)']);
   });
 
   it('checks cancellations and names unique across phases', () => {
@@ -67,7 +68,13 @@ describe('workload', () => {
   });
 
   it('indexes workflows and counts the beads the workload submits', () => {
-    const index = indexWorkload(workloadSchema.parse([{ beads: 10 }, { workflow: { name: 'w', beads: [{ id: 'a' }, { id: 'b' }] }, count: 3 }, { invalid: [{ send: 'cycle', expect: { status: 400 } }] }]));
+    const index = indexWorkload(
+      workloadSchema.parse([
+        { beads: 10 },
+        { workflow: { name: 'w', beads: [{ id: 'a' }, { id: 'b' }] }, count: 3 },
+        { invalid: [{ send: 'cycle', expect: { status: 400 } }] },
+      ]),
+    );
     expect(index.totalBeads).toBe(16);
     expect([...index.workflows.get('w')!]).toEqual(['a', 'b']);
     expect(index.cancels).toBe(false);

@@ -70,21 +70,28 @@ export const cancelSchema = z
  * so the orchestrator must make the retries exactly-once.
  */
 export const RETRY_ON = ['unknown', 'refused'] as const;
-export const RETRY_DEFAULT = Object.freeze({ attempts: 3, backoff: 100, on: Object.freeze(['unknown', 'refused', 429, 500, 502, 503, 504] as (typeof RETRY_ON[number] | number)[]) });
+export const RETRY_DEFAULT = Object.freeze({
+  attempts: 3,
+  backoff: 100,
+  on: Object.freeze(['unknown', 'refused', 429, 500, 502, 503, 504] as (typeof RETRY_ON[number] | number)[]),
+});
 /** Upper bound of one backoff sleep (ms), as the AWS SDKs cap theirs. */
 export const RETRY_MAX_BACKOFF_MS = 20_000;
 
 export const retrySchema = z
   .strictObject({
     attempts: z.int().min(1).max(100).default(RETRY_DEFAULT.attempts).meta({ description: 'Sends in all, the first included (1 = never retry). Default 3.' }),
-    backoff: durationSchema.prefault('100ms').meta({ description: 'Base of the exponential backoff: attempt n waits a seeded uniform draw in [0, backoff × 2^(n-1)], at most 20s (full jitter). Default 100ms.' }),
+    backoff: durationSchema.prefault('100ms').meta({ description: 'Base of the exponential backoff: attempt n waits a seeded uniform draw in [0, ' +
+      'backoff × 2^(n-1)], at most 20s (full jitter). Default 100ms.' }),
     on: z
       .array(z.union([z.enum(RETRY_ON), z.int().min(400).max(599)], { error: 'retry.on lists unknown, refused or HTTP statuses (400-599)' }))
       .min(1)
       .default([...RETRY_DEFAULT.on])
-      .meta({ description: 'What is retried: unknown (timeout, reset), refused (connection refused), or an HTTP status. Default [unknown, refused, 429, 500, 502, 503, 504].' }),
+      .meta({ description: 'What is retried: unknown (timeout, reset), refused (connection refused), or an HTTP status. Default [unknown, refused, 429, ' +
+        '500, 502, 503, 504].' }),
   })
-  .meta({ description: 'Client retries of this phase\'s submissions, with the same idempotency key (default: 3 attempts, 100ms full-jitter backoff, on unknown, refused, 429, 500, 502, 503, 504).' });
+  .meta({ description: 'Client retries of this phase\'s submissions, with the same idempotency key (default: 3 attempts, 100ms full-jitter backoff, ' +
+    'on unknown, refused, 429, 500, 502, 503, 504).' });
 
 export type Retry = z.output<typeof retrySchema>;
 
@@ -152,18 +159,28 @@ export function checkWorkload(workload: Workload, defaultSteps: number): RawIssu
       const found = kinds.length === 0 ? 'none' : kinds.join(' and ');
       issues.push({ path: at, message: `a phase needs exactly one of beads, workflow, invalid (found ${found})` });
     }
-    if (phase.count !== undefined && !phase.workflow) issues.push({ path: [...at, 'count'], message: 'count applies to workflow phases; use beads: N for independent beads' });
-    if (phase.arrival !== undefined && phase.rate === undefined) issues.push({ path: [...at, 'arrival'], message: 'arrival needs a rate (without a rate the phase is sent all at once)' });
-    if (phase.duplicateAfter !== undefined && phase.duplicates === undefined) issues.push({ path: [...at, 'duplicateAfter'], message: 'duplicateAfter needs duplicates (the share of submissions to re-send)' });
+    if (phase.count !== undefined && !phase.workflow) {
+      issues.push({ path: [...at, 'count'], message: 'count applies to workflow phases; use beads: N for independent beads' });
+    }
+    if (phase.arrival !== undefined && phase.rate === undefined) {
+      issues.push({ path: [...at, 'arrival'], message: 'arrival needs a rate (without a rate the phase is sent all at once)' });
+    }
+    if (phase.duplicateAfter !== undefined && phase.duplicates === undefined) {
+      issues.push({ path: [...at, 'duplicateAfter'], message: 'duplicateAfter needs duplicates (the share of submissions to re-send)' });
+    }
     if (phase.name !== undefined) {
-      if (seenPhases.has(phase.name)) issues.push({ path: [...at, 'name'], message: `phase name "${phase.name}" is already used by workload[${seenPhases.get(phase.name)}]` });
+      if (seenPhases.has(phase.name)) {
+        issues.push({ path: [...at, 'name'], message: `phase name "${phase.name}" is already used by workload[${seenPhases.get(phase.name)}]` });
+      }
       seenPhases.set(phase.name, i);
     }
     if (phase.agent) issues.push(...checkAgentScript(phase.agent, defaultSteps, [...at, 'agent']));
     if (phase.cancel) issues.push(...checkCancel(phase, at));
     if (phase.workflow) {
       const name = phase.workflow.name;
-      if (seenWorkflows.has(name)) issues.push({ path: [...at, 'workflow', 'name'], message: `workflow "${name}" is already defined in workload[${seenWorkflows.get(name)}]` });
+      if (seenWorkflows.has(name)) {
+        issues.push({ path: [...at, 'workflow', 'name'], message: `workflow "${name}" is already defined in workload[${seenWorkflows.get(name)}]` });
+      }
       seenWorkflows.set(name, i);
       issues.push(...checkDag(phase, [...at, 'workflow'], defaultSteps));
     }
@@ -178,9 +195,11 @@ function checkCancel(phase: Phase, at: (string | number)[]): RawIssue[] {
   if ((cancel.bead === undefined) === (cancel.fraction === undefined)) issues.push({ path, message: 'cancel needs exactly one of bead, fraction' });
   if ((cancel.at === undefined) === (cancel.afterStart === undefined)) issues.push({ path, message: 'cancel needs exactly one of at, afterStart' });
   if (cancel.bead !== undefined) {
-    if (!phase.workflow) issues.push({ path: [...path, 'bead'], message: 'cancel.bead names a bead of this phase\'s workflow; for independent beads use fraction' });
-    else if (!phase.workflow.beads.some((b) => b.id === cancel.bead)) {
-      issues.push({ path: [...path, 'bead'], message: `unknown bead "${cancel.bead}" in workflow "${phase.workflow.name}" (beads: ${phase.workflow.beads.map((b) => b.id).join(', ')})` });
+    if (!phase.workflow) {
+      issues.push({ path: [...path, 'bead'], message: "cancel.bead names a bead of this phase's workflow; for independent beads use fraction" });
+    } else if (!phase.workflow.beads.some((b) => b.id === cancel.bead)) {
+      const beads = phase.workflow.beads.map((b) => b.id).join(', ');
+      issues.push({ path: [...path, 'bead'], message: `unknown bead "${cancel.bead}" in workflow "${phase.workflow.name}" (beads: ${beads})` });
     }
   }
   return issues;
@@ -197,7 +216,9 @@ function checkDag(phase: Phase, at: (string | number)[], defaultSteps: number): 
   beads.forEach((bead, j) => {
     bead.dependsOn.forEach((dep, k) => {
       if (dep === bead.id) issues.push({ path: [...at, 'beads', j, 'dependsOn', k], message: `bead "${bead.id}" depends on itself` });
-      else if (!ids.has(dep)) issues.push({ path: [...at, 'beads', j, 'dependsOn', k], message: `unknown bead "${dep}" (beads: ${[...ids.keys()].join(', ')})` });
+      else if (!ids.has(dep)) {
+        issues.push({ path: [...at, 'beads', j, 'dependsOn', k], message: `unknown bead "${dep}" (beads: ${[...ids.keys()].join(', ')})` });
+      }
     });
     if (bead.agent) issues.push(...checkAgentScript(bead.agent, phase.agent?.steps ?? defaultSteps, [...at, 'beads', j, 'agent']));
   });
@@ -206,4 +227,3 @@ function checkDag(phase: Phase, at: (string | number)[], defaultSteps: number): 
   if (cycle) issues.push({ path: [...at, 'beads', ids.get(cycle[0]!)!, 'dependsOn'], message: `dependency cycle: ${cycle.join(' → ')}` });
   return issues;
 }
-

@@ -3,19 +3,39 @@
  * own specs (reference §3). Runs against the embedded server, or a real one when TOXIPROXY_URL is
  * set. Raw HTTP checks exact bytes; toxiproxy-node-client checks what our harness actually uses.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, createProxy, defer, http, openBackend, portOf, startUpstream, tryConnect, uniqueName, type Backend } from './backend.ts';
 
 let backend: Backend;
 beforeAll(async () => {
   backend = await openBackend();
+  return () => backend.close();
 });
-afterAll(() => backend?.close());
 afterEach(cleanup);
 
 const PROXY_JSON = /^\{"name":"[^"]+","listen":"[^"]+","upstream":"[^"]+","enabled":(true|false),"Logger":\{\},"toxics":\[.*\]\}$/;
 const json = (name: string, listen: string, upstream: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ name, listen, upstream, ...extra });
+
+/** The JSON shapes Toxiproxy answers with, as far as these tests read them. */
+interface ProxyJson {
+  name: string;
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+  toxics: ToxicJson[];
+}
+interface ToxicJson {
+  name: string;
+  type: string;
+  stream: string;
+  toxicity: number;
+  attributes: Record<string, number>;
+}
+interface ErrorJson {
+  error: string;
+  status: number;
+}
 
 async function post(path: string, body: unknown, method = 'POST') {
   return http(backend, method, path, typeof body === 'string' ? body : JSON.stringify(body));
@@ -88,7 +108,7 @@ describe('proxies', () => {
     defer(() => http(backend, 'DELETE', `/proxies/${name}`));
     expect(res.status).toBe(201);
     expect(res.text).toMatch(PROXY_JSON);
-    const body = JSON.parse(res.text);
+    const body = JSON.parse(res.text) as ProxyJson;
     expect(body).toMatchObject({ name, upstream: 'example.invalid:9', enabled: true, toxics: [] });
     expect(body.listen).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(portOf(body.listen)).toBeGreaterThan(0);
@@ -96,7 +116,7 @@ describe('proxies', () => {
     const got = await http(backend, 'GET', `/proxies/${name}`);
     expect(got.status).toBe(200);
     expect(got.text).toBe(res.text);
-    const list = JSON.parse((await http(backend, 'GET', '/proxies')).text);
+    const list = JSON.parse((await http(backend, 'GET', '/proxies')).text) as Record<string, ProxyJson>;
     expect(list[name]).toEqual(body);
   });
 
@@ -119,7 +139,7 @@ describe('proxies', () => {
 
   it('deletes with 204 and answers a second delete with 404', async () => {
     const { name, res } = await newProxyRaw();
-    const port = portOf(JSON.parse(res.text).listen);
+    const port = portOf((JSON.parse(res.text) as ProxyJson).listen);
     const del = await http(backend, 'DELETE', `/proxies/${name}`);
     expect(del.status).toBe(204);
     expect(del.text).toBe('');
@@ -131,7 +151,7 @@ describe('proxies', () => {
 
   it('answers 500 with Go bind text on a port conflict, and does not add the proxy', async () => {
     const { res } = await newProxyRaw();
-    const listen = JSON.parse(res.text).listen as string;
+    const { listen } = JSON.parse(res.text) as ProxyJson;
     const name = uniqueName('conflict');
     const clash = await post('/proxies', { name, listen, upstream: '127.0.0.1:1' });
     defer(() => http(backend, 'DELETE', `/proxies/${name}`));
@@ -162,19 +182,20 @@ describe('proxies', () => {
     const name = uniqueName('badtype');
     const res = await post('/proxies', `{"name":"${name}","upstream":"a:1","enabled":"yes"}`);
     expect(res.status).toBe(400);
-    expect(JSON.parse(res.text).error).toMatch(/^bad request body: json: cannot unmarshal string into Go struct field .*enabled of type bool$/);
+    expect((JSON.parse(res.text) as ErrorJson).error).toMatch(/^bad request body: json: cannot unmarshal string into Go struct field .*enabled of type bool$/);
   });
 });
 
 describe('toxics', () => {
   it('adds a named toxic with 200 and reads it back in Go key order', async () => {
     const proxy = await createProxy(backend, 1, 'tox');
-    const res = await post(`/proxies/${proxy.name}/toxics`, { name: 'foobar', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 100, jitter: 10 } });
+    const foobar = { name: 'foobar', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 100, jitter: 10 } };
+    const res = await post(`/proxies/${proxy.name}/toxics`, foobar);
     expect(res.status).toBe(200);
     expect(res.text).toBe('{"attributes":{"latency":100,"jitter":10},"name":"foobar","type":"latency","stream":"downstream","toxicity":1}');
     expect((await http(backend, 'GET', `/proxies/${proxy.name}/toxics/foobar`)).text).toBe(res.text);
     expect((await http(backend, 'GET', `/proxies/${proxy.name}/toxics`)).text).toBe(`[${res.text}]`);
-    expect(JSON.parse((await http(backend, 'GET', `/proxies/${proxy.name}`)).text).toxics).toEqual([JSON.parse(res.text)]);
+    expect((JSON.parse((await http(backend, 'GET', `/proxies/${proxy.name}`)).text) as ProxyJson).toxics).toEqual([(JSON.parse(res.text) as ToxicJson)]);
   });
 
   it('applies defaults: stream downstream, toxicity 1, zeroed attributes, name <type>_<stream>', async () => {
@@ -183,11 +204,11 @@ describe('toxics', () => {
     expect(noop).toEqual({ attributes: {}, name: 'noop_downstream', type: 'noop', stream: 'downstream', toxicity: 1 });
     const up = JSON.parse((await post(`/proxies/${proxy.name}/toxics`, { type: 'latency', stream: 'upstream' })).text);
     expect(up).toEqual({ attributes: { latency: 0, jitter: 0 }, name: 'latency_upstream', type: 'latency', stream: 'upstream', toxicity: 1 });
-    const down = JSON.parse((await post(`/proxies/${proxy.name}/toxics`, { type: 'latency' })).text);
+    const down = JSON.parse((await post(`/proxies/${proxy.name}/toxics`, { type: 'latency' })).text) as ToxicJson;
     expect(down.name).toBe('latency_downstream');
     const shouty = JSON.parse((await post(`/proxies/${proxy.name}/toxics`, { name: 's', type: 'slicer', stream: 'UPSTREAM', toxicity: 0.2 })).text);
     expect(shouty).toEqual({ attributes: { average_size: 0, size_variation: 0, delay: 0 }, name: 's', type: 'slicer', stream: 'UPSTREAM', toxicity: 0.2 });
-    const list = JSON.parse((await http(backend, 'GET', `/proxies/${proxy.name}/toxics`)).text).map((t: { name: string }) => t.name);
+    const list = (JSON.parse((await http(backend, 'GET', `/proxies/${proxy.name}/toxics`)).text) as ToxicJson[]).map((t) => t.name);
     expect(list).toEqual(['latency_upstream', 's', 'noop_downstream', 'latency_downstream']);
   });
 
@@ -206,13 +227,14 @@ describe('toxics', () => {
     expect((await post(path, {})).text).toBe('{"error":"invalid toxic type","status":400}\n');
     const float = await post(path, { name: 'f', type: 'latency', attributes: { latency: 1.5 } });
     expect(float.status).toBe(400);
-    expect(JSON.parse(float.text).error).toMatch(/^bad request body: json: cannot unmarshal number 1\.5 into Go struct field .*latency of type int64$/);
+    expect((JSON.parse(float.text) as ErrorJson).error).toMatch(/^bad request body: json: cannot unmarshal number 1\.5 into Go struct field .*latency of type int64$/);
     expect((await post(path, { name: 's', type: 'latency', attributes: { latency: '100' } })).status).toBe(400);
     expect((await http(backend, 'POST', path, '')).text).toBe('{"error":"bad request body: EOF","status":400}\n');
     const missing = await http(backend, 'GET', `${path}/nope`);
     expect(missing.text).toBe('{"error":"toxic not found","status":404}\n');
     expect((await http(backend, 'GET', `/proxies/${uniqueName('none')}/toxics`)).status).toBe(404);
-    await expect(proxy.addToxic({ name: 'same', type: 'latency', stream: 'upstream', toxicity: 1, attributes: {} })).rejects.toThrow('Request failed with status code 409');
+    await expect(proxy.addToxic({ name: 'same', type: 'latency', stream: 'upstream', toxicity: 1, attributes: {} }))
+      .rejects.toThrow('Request failed with status code 409');
     await expect(proxy.getToxic('nope')).rejects.toThrow('Request failed with status code 404');
   });
 
@@ -246,7 +268,8 @@ describe('toxics', () => {
       expect(toxic.attributes).toEqual(attributes);
       expect((await proxy.getToxic(`t_${type}`)).toJson()).toEqual({ name: `t_${type}`, type, stream: 'upstream', toxicity: 1, attributes });
     }
-    const updated = await (await proxy.getToxic('t_latency')).update({ name: 't_latency', type: 'latency', stream: 'upstream', toxicity: 1, attributes: { latency: 1, jitter: 2 } });
+    const updated = await (await proxy.getToxic('t_latency'))
+      .update({ name: 't_latency', type: 'latency', stream: 'upstream', toxicity: 1, attributes: { latency: 1, jitter: 2 } });
     expect(updated.attributes).toEqual({ latency: 1, jitter: 2 });
     await updated.remove();
     await expect(proxy.getToxic('t_latency')).rejects.toThrow('404');
@@ -275,26 +298,27 @@ describe('/reset and /populate', () => {
     const res = await post('/populate', `[${json(n2, '127.0.0.1:0', 'a:1')},${json(n1, 'localhost:0', 'b:2', { enabled: false })}]`);
     expect(res.status).toBe(201);
     expect(res.headers.get('content-type')).toBe('application/json');
-    const { proxies } = JSON.parse(res.text);
+    const { proxies } = JSON.parse(res.text) as { proxies: ProxyJson[] };
     expect(proxies.map((p: { name: string }) => p.name)).toEqual([n2, n1]);
     expect(proxies[0]).toMatchObject({ enabled: true, toxics: [] });
     expect(proxies[1]).toMatchObject({ enabled: false, listen: 'localhost:0' });
-    expect(await tryConnect(portOf(proxies[0].listen))).toBe('connected');
+    expect(await tryConnect(portOf(proxies[0]!.listen))).toBe('connected');
   });
 
   it('keeps an identical existing proxy (and its toxics) and replaces a changed one', async () => {
     const [keep, change] = [uniqueName('keep'), uniqueName('change')];
     defer(() => http(backend, 'DELETE', `/proxies/${keep}`));
     defer(() => http(backend, 'DELETE', `/proxies/${change}`));
-    const first = JSON.parse((await post('/populate', [{ name: keep, listen: '127.0.0.1:0', upstream: 'a:1' }, { name: change, listen: '127.0.0.1:0', upstream: 'a:1' }])).text).proxies;
+    const populate = [{ name: keep, listen: '127.0.0.1:0', upstream: 'a:1' }, { name: change, listen: '127.0.0.1:0', upstream: 'a:1' }];
+    const first = (JSON.parse((await post('/populate', populate)).text) as { proxies: ProxyJson[] }).proxies;
     await post(`/proxies/${keep}/toxics`, { type: 'noop' });
-    const keepListen = first[0].listen as string;
-    const second = JSON.parse((await post('/populate', [
+    const keepListen = first[0]!.listen;
+    const second = (JSON.parse((await post('/populate', [
       { name: keep, listen: `localhost:${portOf(keepListen)}`, upstream: 'a:1' },
-      { name: change, listen: first[1].listen, upstream: 'b:2' },
-    ])).text).proxies;
+      { name: change, listen: first[1]!.listen, upstream: 'b:2' },
+    ])).text) as { proxies: ProxyJson[] }).proxies;
     expect(second[0]).toMatchObject({ listen: keepListen, toxics: [{ name: 'noop_downstream' }] });
-    expect(second[1]).toMatchObject({ listen: first[1].listen, upstream: 'b:2', toxics: [] });
+    expect(second[1]).toMatchObject({ listen: first[1]!.listen, upstream: 'b:2', toxics: [] });
   });
 
   it('validates every entry first: a blank name at entry 2 creates nothing', async () => {
@@ -316,9 +340,9 @@ describe('/reset and /populate', () => {
       { name: n3, listen: '127.0.0.1:0', upstream: 'a:1' },
     ]);
     expect(res.status).toBeGreaterThanOrEqual(400);
-    const body = JSON.parse(res.text);
+    const body = JSON.parse(res.text) as ErrorJson & { proxies: ProxyJson[] };
     expect(body.error).toContain('missing port in address');
-    expect(body.proxies.map((p: { name: string }) => p.name)).toEqual([n1]);
+    expect(body.proxies.map((p) => p.name)).toEqual([n1]);
     expect((await http(backend, 'GET', `/proxies/${n1}`)).status).toBe(200);
     expect((await http(backend, 'GET', `/proxies/${n2}`)).status).toBe(404);
     expect((await http(backend, 'GET', `/proxies/${n3}`)).status).toBe(404);
@@ -336,7 +360,8 @@ describe('/reset and /populate', () => {
       { name: n2, listen: '127.0.0.1:0', upstream: 'a:2' },
     ]);
     expect(Object.keys(made).sort()).toEqual([n1, n2].sort());
-    const toxic = await made[n1]!.addToxic({ name: 'after-populate', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 5, jitter: 0 } });
+    const toxic = await made[n1]!
+      .addToxic({ name: 'after-populate', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 5, jitter: 0 } });
     expect(toxic.name).toBe('after-populate');
   });
 });

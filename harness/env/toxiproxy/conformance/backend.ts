@@ -67,7 +67,9 @@ export async function http(backend: Backend, method: string, path: string, body?
 /** Creates a proxy through the node client and deletes it in cleanup. */
 export async function createProxy(backend: Backend, upstreamPort: number, label = 'p', extra: { listen?: string; enabled?: boolean } = {}) {
   const name = uniqueName(label);
-  const proxy = await backend.client.createProxy({ name, listen: extra.listen ?? '127.0.0.1:0', upstream: `127.0.0.1:${upstreamPort}`, enabled: extra.enabled ?? true });
+  const proxy = await backend.client.createProxy({
+    name, listen: extra.listen ?? '127.0.0.1:0', upstream: `127.0.0.1:${upstreamPort}`, enabled: extra.enabled ?? true,
+  });
   defer(() => http(backend, 'DELETE', `/proxies/${name}`));
   return proxy;
 }
@@ -106,8 +108,8 @@ export async function startUpstream(mode: 'echo' | 'sink'): Promise<Upstream> {
   return upstream;
 }
 
-/** How a socket ended: `eof` (FIN), an error code such as ECONNRESET, or still `open`. */
-export type EndState = 'open' | 'eof' | string;
+/** How a socket ended: `'eof'` (FIN), an error code such as `'ECONNRESET'`, or still `'open'`. */
+export type EndState = string;
 
 /** A socket that records received bytes and how it ended, for assertions. */
 export class RecordingSocket {

@@ -4,14 +4,14 @@
  * disabling or deleting a proxy closes live connections, and live connections survive toxic churn
  * and /reset. Real echo/sink upstreams on port 0; runs against TOXIPROXY_URL when set.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, connectClient, createProxy, http, openBackend, portOf, sleep, startUpstream, tryConnect, type Backend } from './backend.ts';
 
 let backend: Backend;
 beforeAll(async () => {
   backend = await openBackend();
+  return () => backend.close();
 });
-afterAll(() => backend?.close());
 afterEach(cleanup);
 
 describe('forwarding', () => {
@@ -140,9 +140,9 @@ describe('toxic churn on live links', () => {
     const client = await connectClient(portOf(proxy.listen));
     const peer = sink.peers[0] ?? (await sink.nextPeer());
     const count = 5000;
-    let churn = true;
+    const churn = new AbortController();
     const churner = (async () => {
-      for (let i = 0; churn; i++) {
+      for (let i = 0; !churn.signal.aborted; i++) {
         const toxic = await proxy.addToxic({ name: 'lat', type: 'latency', stream: 'upstream', toxicity: 1, attributes: { latency: 200, jitter: 0 } });
         await sleep(5);
         await toxic.remove();
@@ -155,7 +155,7 @@ describe('toxic churn on live links', () => {
       if (i % 200 === 0) await sleep(2);
     }
     await peer.read(count * 4, 10_000);
-    churn = false;
+    churn.abort();
     await churner;
     for (let i = 0; i < count; i++) expect(peer.data.readUInt32BE(i * 4)).toBe(i);
     expect(peer.data.length).toBe(count * 4);
@@ -165,9 +165,9 @@ describe('toxic churn on live links', () => {
     const echo = await startUpstream('echo');
     const proxy = await createProxy(backend, echo.port);
     const client = await connectClient(portOf(proxy.listen));
-    let stop = false;
+    const stop = new AbortController();
     const churner = (async () => {
-      for (let i = 0; !stop; i++) {
+      for (let i = 0; !stop.signal.aborted; i++) {
         const stream = i % 2 ? 'upstream' : 'downstream';
         const toxic = await proxy.addToxic({ name: `churn${i}`, type: 'latency', stream, toxicity: 1, attributes: { latency: 1, jitter: 0 } });
         await toxic.remove();
@@ -177,7 +177,7 @@ describe('toxic churn on live links', () => {
       client.socket.write('abcd');
       await client.read(i * 4, 3000);
     }
-    stop = true;
+    stop.abort();
     await churner;
     expect(client.data.toString()).toBe('abcd'.repeat(100));
   });

@@ -3,14 +3,14 @@
  * §2.4, §3). Timing bounds are generous for a noisy 2-core machine: a 200 ms toxic must add at
  * least 190 ms and less than 1500 ms. Runs against TOXIPROXY_URL when set.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, connectClient, createProxy, openBackend, portOf, sleep, startUpstream, type Backend, type RecordingSocket } from './backend.ts';
 
 let backend: Backend;
 beforeAll(async () => {
   backend = await openBackend();
+  return () => backend.close();
 });
-afterAll(() => backend?.close());
 afterEach(cleanup);
 
 type Stream = 'upstream' | 'downstream';
@@ -161,7 +161,8 @@ describe('timeout', () => {
     await add('timeout', 'upstream', { timeout: 0 }, 0);
     const { client } = await connect();
     await roundTrip(client);
-    await (await proxy.getToxic('timeout_upstream')).update({ name: 'timeout_upstream', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 100 } });
+    await (await proxy.getToxic('timeout_upstream'))
+      .update({ name: 'timeout_upstream', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 100 } });
     expect(await client.ended(1500)).not.toBe('open');
   });
 });
@@ -254,7 +255,8 @@ describe('limit_data', () => {
     const { client, peer } = await connect();
     client.socket.write(Buffer.alloc(60, 1));
     await peer.read(60);
-    await (await proxy.getToxic('limit_data_upstream')).update({ name: 'limit_data_upstream', type: 'limit_data', stream: 'upstream', toxicity: 1, attributes: { bytes: 80 } });
+    await (await proxy.getToxic('limit_data_upstream'))
+      .update({ name: 'limit_data_upstream', type: 'limit_data', stream: 'upstream', toxicity: 1, attributes: { bytes: 80 } });
     client.socket.write(Buffer.alloc(60, 2));
     expect(await client.ended(2000)).not.toBe('open');
     expect(peer.data.length).toBe(80);

@@ -15,23 +15,33 @@ export const bandwidth: ToxicDefinition = {
     for (;;) {
       const chunk = await stub.read();
       if (chunk === INTERRUPTED) return;
-      if (chunk === null) return stub.close();
+      if (chunk === null) {
+        stub.close();
+        return;
+      }
       if (chunk === TIMED_OUT) continue;
       if (rate <= 0) {
         await stub.untilInterrupted();
-        return stub.write(chunk);
+        stub.write(chunk);
+        return;
       }
       sleep += chunk.data.length / rate;
       const slice = rate * 100;
       while (chunk.data.length > slice) {
-        if (!(await stub.sleep(100))) return stub.write(chunk);
+        if (!(await stub.sleep(100))) {
+          stub.write(chunk);
+          return;
+        }
         stub.write({ data: chunk.data.subarray(0, slice), time: chunk.time });
         chunk.data = chunk.data.subarray(slice);
         sleep -= 100;
       }
       const start = performance.now();
       const slept = sleep > 0 ? await stub.sleep(sleep) : true;
-      if (!slept) return stub.write(chunk);
+      if (!slept) {
+        stub.write(chunk);
+        return;
+      }
       sleep -= performance.now() - start;
       stub.write(chunk);
     }

@@ -13,13 +13,19 @@ export const latency: ToxicDefinition = {
     for (;;) {
       const chunk = await stub.read();
       if (chunk === INTERRUPTED) return;
-      if (chunk === null) return stub.close();
+      if (chunk === null) {
+        stub.close();
+        return;
+      }
       if (chunk === TIMED_OUT) continue;
       const delay = base + (jitter > 0 ? stub.random.int(2 * jitter) - jitter : 0);
       const wait = delay - (performance.now() - chunk.time);
       if (wait > 0) {
         const slept = await stub.sleep(wait);
-        if (!slept) return stub.write(chunk);
+        if (!slept) {
+          stub.write(chunk);
+          return;
+        }
         // Advance the timestamp so a second latency toxic adds on top of this one.
         chunk.time += wait;
       }

@@ -15,15 +15,21 @@ export const limitData: ToxicDefinition = {
     for (;;) {
       const chunk = await stub.read();
       if (chunk === INTERRUPTED) return;
-      if (chunk === null) return stub.close();
+      if (chunk === null) {
+        stub.close();
+        return;
+      }
       if (chunk === TIMED_OUT) continue;
-      const remaining = Math.max(0, bytes - state['sent']!);
+      const remaining = Math.max(0, bytes - state['sent']);
       if (remaining < chunk.data.length) chunk.data = chunk.data.subarray(0, remaining);
       if (chunk.data.length > 0) {
         stub.write(chunk);
-        state['sent']! += chunk.data.length;
+        state['sent'] += chunk.data.length;
       }
-      if (state['sent']! >= bytes) return stub.close();
+      if (state['sent'] >= bytes) {
+        stub.close();
+        return;
+      }
     }
   },
 };

@@ -15,7 +15,8 @@ export const resetPeer: ToxicDefinition = {
       if (chunk === INTERRUPTED) return;
       if (chunk === TIMED_OUT) continue;
       if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
-      return stub.close();
+      stub.close();
+      return;
     }
   },
 };

@@ -32,7 +32,10 @@ export const slicer: ToxicDefinition = {
     for (;;) {
       const chunk = await stub.read();
       if (chunk === INTERRUPTED) return;
-      if (chunk === null) return stub.close();
+      if (chunk === null) {
+        stub.close();
+        return;
+      }
       if (chunk === TIMED_OUT) continue;
       const cuts = sliceOffsets(chunk.data.length, average_size, size_variation, stub.random);
       for (let i = 1; i < cuts.length; i += 2) {

@@ -13,7 +13,8 @@ export const slowClose: ToxicDefinition = {
       if (chunk === null) {
         // Go sleeps here without watching for interrupts; so do we.
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, delay)));
-        return stub.close();
+        stub.close();
+        return;
       }
       stub.write(chunk);
     }

@@ -14,7 +14,10 @@ export const timeout: ToxicDefinition = {
     for (;;) {
       const chunk = await stub.read(ms > 0 ? ms : undefined);
       if (chunk === INTERRUPTED) return;
-      if (chunk === null || chunk === TIMED_OUT) return stub.close();
+      if (chunk === null || chunk === TIMED_OUT) {
+        stub.close();
+        return;
+      }
       // A data chunk: dropped on the floor.
     }
   },

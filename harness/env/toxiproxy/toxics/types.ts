@@ -45,7 +45,10 @@ export async function passThrough(stub: StubIO): Promise<void> {
   for (;;) {
     const chunk = await stub.read();
     if (chunk === INTERRUPTED) return;
-    if (chunk === null) return stub.close();
+    if (chunk === null) {
+      stub.close();
+      return;
+    }
     if (chunk !== TIMED_OUT) stub.write(chunk);
   }
 }
