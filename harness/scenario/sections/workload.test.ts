@@ -23,7 +23,9 @@ describe('workload', () => {
       'workload.0.count: count applies to workflow phases; use beads: N for independent beads',
       'workload.0.arrival: arrival needs a rate (without a rate the phase is sent all at once)',
     ]);
-    expect(issuesOf([{ beads: 3, duplicateAfter: '4s' }])).toEqual(['workload.0.duplicateAfter: duplicateAfter needs duplicates (the share of submissions to re-send)']);
+    expect(issuesOf([{ beads: 3, duplicateAfter: '4s' }])).toEqual([
+      'workload.0.duplicateAfter: duplicateAfter needs duplicates (the share of submissions to re-send)',
+    ]);
     expect(issuesOf([{ beads: 3, duplicates: 1, duplicateAfter: '4s' }])).toEqual([]);
   });
 

@@ -111,7 +111,10 @@ export const phaseSchema = z
     duplicates: fractionSchema.optional().meta({ description: 'Share of submissions re-sent with the same idempotency key.' }),
     duplicateAfter: durationSchema
       .optional()
-      .meta({ description: 'How long after the first answer a duplicate is re-sent (default: at once); e.g. past an orchestrator.kill, to prove keys survive a restart.' }),
+      .meta({
+        description:
+          'How long after the first answer a duplicate is re-sent (default: at once); e.g. past an orchestrator.kill, to prove keys survive a restart.',
+      }),
     retry: retrySchema.optional(),
   })
   .meta({ description: 'One workload phase: exactly one of beads, workflow, invalid.' });
