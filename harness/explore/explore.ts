@@ -168,7 +168,7 @@ async function shrinkFailure(input: {
       if (same) smallest = { draft: candidate, result };
       return same;
     },
-    onTest: ({ what, fails, tests }) => out(`  shrink ${tests}: ${what} → ${fails ? 'still fails the same way' : 'no'}`),
+    onTest: ({ what, fails, tests }) => out(`  shrink ${tests}: ${what} → ${outOfTime ? 'not run (budget)' : fails ? 'still fails the same way' : 'no'}`),
   });
   return {
     id: draft.name,
