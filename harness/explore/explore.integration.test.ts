@@ -1,8 +1,9 @@
 /**
  * `oya explore` end to end, as a user runs it: the real CLI, real scenario runs, one test-only
  * correctness defect. start-after-outcome (a BeadStarted appended after the bead's BeadSucceeded)
- * breaks every run, so the first generated scenario fails and the rest of the budget goes to the
- * shrink. Seed 44's first scenario has three faults; the finding must come back with at most two,
+ * breaks nearly every run (one of seed 44's first two scenarios passed once: see the report), so an
+ * early scenario fails and the rest of the budget goes to the shrink. Seed 44's first scenarios
+ * have three faults; the finding must come back with at most two,
  * as a scenario `oya validate --env local` accepts, failing the lifecycle gate.
  */
 import { execFile } from 'node:child_process';
@@ -39,18 +40,20 @@ describe('oya explore', () => {
     expect(result.code, said).toBe(1);
     // The budget is a hard bound: 70 s, plus the teardown of a cancelled run.
     expect(elapsed, said).toBeLessThan(100_000);
-    expect(result.stderr).toContain('run 0 explore-44-0: 3 faults');
     const dir = join(reportDir, 'explore');
     const yamls = (await readdir(dir)).filter((f) => f.endsWith('.yaml'));
-    expect(yamls, said).toEqual(['explore-44-0.yaml']);
+    expect(yamls.length, said).toBeGreaterThanOrEqual(1);
+    const id = yamls[0]!.replace(/\.yaml$/, '');
+    // Every generated scenario of seed 44 has 3 faults up to its third run: the shrink removed at least one.
+    expect(result.stderr).toMatch(new RegExp(`run \\d+ ${id}: 3 faults`));
     const text = await readFile(join(dir, yamls[0]!), 'utf8');
     expect(text.split('\n')[0]).toMatch(/^# oya explore finding: expect\./);
-    const scenario = loadScenarioText(text, `scenarios/chaos/explore-44-0.yaml`);
+    const scenario = loadScenarioText(text, `scenarios/chaos/${id}.yaml`);
     expect(scenario.faults.length, text).toBeLessThanOrEqual(2);
     expect(scenario.system.defects).toEqual(['start-after-outcome']);
     expect(text).toMatch(/fail: [^;]*expect\.lifecycle/);
-    const page = await readFile(join(dir, 'explore-44-0.html'), 'utf8');
-    expect(page).toContain('oya explore finding explore-44-0');
-    expect(result.stdout).toMatch(/FINDING explore-44-0 .*shrunk 3→[12] faults/);
+    const page = await readFile(join(dir, `${id}.html`), 'utf8');
+    expect(page).toContain(`oya explore finding ${id}`);
+    expect(result.stdout).toMatch(new RegExp(`FINDING ${id} .*shrunk 3→[12] faults`));
   }, 170_000);
 });
