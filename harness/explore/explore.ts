@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EnvironmentKind } from '../env/providers/types.ts';
 import type { RunResult } from '../runner/run.ts';
-import { checkDraft, describeDraft, draftYaml, type Draft } from './draft.ts';
+import { createProgressReporter } from '../report/terminal/index.ts';
+import { beadCount, checkDraft, describeDraft, draftYaml, type Draft } from './draft.ts';
 import { writeFinding, writeFindingsIndex, type Finding } from './finding.ts';
 import { generateDraft, type GeneratorOptions } from './generator.ts';
 import { shrinkDraft } from './shrinker.ts';
@@ -38,8 +39,8 @@ export interface ExploreOptions {
   reportDir: string;
   /** Most scenario runs one shrink may make. @default 40 */
   maxShrinkRuns?: number;
-  /** Progress lines. */
-  out: { write(text: string): unknown };
+  /** Progress lines. On a TTY, also a live line per run (beads done, phase), rewritten in place. */
+  out: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   /** Aborting it ends the exploration like the budget (Ctrl-C). */
   signal?: AbortSignal;
 }
@@ -95,7 +96,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
     const scenario = await loadScenarioFile(file);
     const t0 = performance.now();
     scenarioRuns++;
-    const result = await runScenario(scenario, { reportDir: runsDir, envKind: options.env, signal: stop.signal });
+    const live = options.out.isTTY ? createProgressReporter({ stream: options.out, label: draft.name, totalBeads: beadCount(draft) }) : undefined;
+    const result = await runScenario(scenario, { reportDir: runsDir, envKind: options.env, signal: stop.signal, onProgress: (p) => live?.update(p) }).finally(() => live?.stop());
     longest = Math.max(longest, performance.now() - t0);
     return result.journal.error?.code === 'HARN_RUNNER_CANCELLED' ? undefined : result;
   };
