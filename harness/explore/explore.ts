@@ -39,6 +39,11 @@ export interface ExploreOptions {
   reportDir: string;
   /** Most scenario runs one shrink may make. @default 40 */
   maxShrinkRuns?: number;
+  /**
+   * Runs of a shrink candidate before it counts as "does not fail": chaos failures depend on
+   * timing, and one passing run of a flaky candidate would keep a bigger scenario. @default 1
+   */
+  shrinkTries?: number;
   /** Progress lines. On a TTY, also a live line per run (beads done, phase), rewritten in place. */
   out: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   /** Aborting it ends the exploration like the budget (Ctrl-C). */
@@ -160,15 +165,18 @@ async function shrinkFailure(input: {
     maxTests: options.maxShrinkRuns ?? 40,
     shouldStop: () => outOfTime || input.stopped(),
     stillFails: async (candidate) => {
-      const named = { ...candidate, name: `${draft.name}-s${++candidates}` };
-      const result = await input.runDraft(named);
-      if (result === undefined) {
-        outOfTime = true;
-        return false;
+      for (let attempt = 0; attempt < (options.shrinkTries ?? 1); attempt++) {
+        const result = await input.runDraft({ ...candidate, name: `${draft.name}-s${++candidates}` });
+        if (result === undefined) {
+          outOfTime = true;
+          return false;
+        }
+        if (sameFailure(signature, signatureOf(result))) {
+          smallest = { draft: candidate, result };
+          return true;
+        }
       }
-      const same = sameFailure(signature, signatureOf(result));
-      if (same) smallest = { draft: candidate, result };
-      return same;
+      return false;
     },
     onTest: ({ what, fails, tests }) => out(`  shrink ${tests}: ${what} → ${outOfTime ? 'not run (budget)' : fails ? 'still fails the same way' : 'no'}`),
   });

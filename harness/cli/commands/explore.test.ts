@@ -45,6 +45,6 @@ describe('oya explore flags', () => {
   });
 
   it('documents every flag in --help', () => {
-    for (const flag of ['--seed', '--runs', '--budget', '--base', '--kinds', '--defects', '--env', '--shrink-runs', '--report-dir']) expect(command.help).toContain(flag);
+    for (const flag of ['--seed', '--runs', '--budget', '--base', '--kinds', '--defects', '--env', '--shrink-runs', '--shrink-tries', '--report-dir']) expect(command.help).toContain(flag);
   });
 });

@@ -9,7 +9,8 @@ import { CliUsageError } from '../errors.ts';
 import { integerFlag, parseFlags } from '../flags.ts';
 
 const HELP = `Usage: oya explore [--seed S] [--runs N] [--budget 10m] [--base FILE] [--kinds chaos]
-                   [--defects a,b] [--env local|containers] [--shrink-runs N] [--report-dir DIR]
+                   [--defects a,b] [--env local|containers] [--shrink-runs N] [--shrink-tries N]
+                   [--report-dir DIR]
 
 Property-based chaos. Generates scenarios from the documented vocabulary (harness/scenario/README.md):
 independent beads and DAG workflows with duplicates, cancellations, client retries and scripted
@@ -31,7 +32,8 @@ copy into scenarios/chaos/ as a regression test) and <id>.html (the failing run'
   --kinds LIST      scenario kinds to generate: chaos (at least one fault; default), integration (faults optional)
   --defects LIST    test-only orchestrator defects to run with (system.defects), e.g. double-step
   --env KIND        local or containers (default: OYA_ENV, else local): which faults can be drawn
-  --shrink-runs N   most scenario runs one shrink makes (default 40)
+  --shrink-runs N   most shrink candidates one shrink tries (default 40)
+  --shrink-tries N  runs of a candidate before it counts as not failing (default 1; 2 for timing-flaky failures)
   --report-dir DIR  where explore/ goes (default: reports)
   -h, --help        this text
 
@@ -59,6 +61,7 @@ export const command: CliCommand = {
       defects: { type: 'string' },
       env: { type: 'string' },
       'shrink-runs': { type: 'string' },
+      'shrink-tries': { type: 'string' },
       'report-dir': { type: 'string' },
     });
     const { parseDuration } = await import('../../scenario/units.ts');
@@ -66,6 +69,7 @@ export const command: CliCommand = {
     const seed = integerFlag('seed', values.seed, { min: 0, max: 2 ** 31 - 1 }) ?? Date.now() % 1_000_000;
     const runs = integerFlag('runs', values.runs, { min: 1 });
     const shrinkRuns = integerFlag('shrink-runs', values['shrink-runs'], { min: 0 });
+    const shrinkTries = integerFlag('shrink-tries', values['shrink-tries'], { min: 1, max: 10 });
     let budgetMs: number;
     try {
       budgetMs = parseDuration(values.budget ?? '10m');
@@ -99,6 +103,7 @@ export const command: CliCommand = {
       ...(base ? { base } : {}),
       reportDir: values['report-dir'] ?? DEFAULT_REPORT_DIR,
       ...(shrinkRuns !== undefined ? { maxShrinkRuns: shrinkRuns } : {}),
+      ...(shrinkTries !== undefined ? { shrinkTries } : {}),
       out: process.stderr,
       signal: interrupt.signal,
     }).finally(() => process.removeListener('SIGINT', onSigint));
