@@ -166,11 +166,12 @@ async function shrinkFailure(input: {
     shouldStop: () => outOfTime || input.stopped(),
     stillFails: async (candidate) => {
       for (let attempt = 0; attempt < (options.shrinkTries ?? 1); attempt++) {
-        const result = await input.runDraft({ ...candidate, name: `${draft.name}-s${++candidates}` });
+        const result = await input.runDraft({ ...candidate, name: `${draft.name}-s${candidates + 1}` });
         if (result === undefined) {
           outOfTime = true;
           return false;
         }
+        candidates++;
         if (sameFailure(signature, signatureOf(result))) {
           smallest = { draft: candidate, result };
           return true;
@@ -189,7 +190,7 @@ async function shrinkFailure(input: {
     original: draft,
     shrunk: { ...shrink.draft, name: draft.name },
     accepted: shrink.accepted,
-    shrinkRuns: shrink.tests,
+    shrinkRuns: candidates,
     shrinkComplete: shrink.complete && !outOfTime,
     foundAfterMs: Math.round(input.foundAfterMs),
     journal: smallest.result.journal,
