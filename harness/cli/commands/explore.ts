@@ -86,9 +86,7 @@ export const command: CliCommand = {
     const { explore, formatClock } = await import('../../explore/explore.ts');
     const { baseDraft } = await import('../../explore/base.ts');
     const { DEFAULT_REPORT_DIR } = await import('../../runner/run.ts');
-    const base = values.base === undefined ? undefined : await baseDraft(values.base, await readFile(values.base, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      throw new CliUsageError(`--base ${values.base}: cannot read it (${err.code ?? err.message})`, { flag: 'base' });
-    }));
+    const base = values.base === undefined ? undefined : await loadBase(values.base, baseDraft);
     const interrupt = new AbortController();
     const onSigint = () => interrupt.abort();
     process.once('SIGINT', onSigint);
@@ -112,6 +110,21 @@ export const command: CliCommand = {
     return summary.findings.length > 0 ? 1 : 0;
   },
 };
+
+/** The --base file as a draft; unreadable or invalid is a usage error listing every issue. */
+async function loadBase(file: string, baseDraft: typeof import('../../explore/base.ts').baseDraft) {
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new CliUsageError(`--base ${file}: cannot read it (${err.code ?? err.message})`, { flag: 'base' });
+  });
+  const { ScenarioInvalidError, ScenarioSourceError } = await import('../../scenario/index.ts');
+  try {
+    return baseDraft(file, text);
+  } catch (err) {
+    if (err instanceof ScenarioInvalidError) throw new CliUsageError(`--base ${file} is not a valid scenario:\n${err.issues.map((i) => `  ${i.line}:${i.column} ${i.path}: ${i.message}`).join('\n')}`, { flag: 'base' });
+    if (err instanceof ScenarioSourceError) throw new CliUsageError(`--base ${file}: ${err.message}`, { flag: 'base' });
+    throw err;
+  }
+}
 
 function list(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
