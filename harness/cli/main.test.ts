@@ -15,7 +15,7 @@ async function oya(...argv: string[]): Promise<{ code: number; out: string; err:
   }
 }
 
-const COMMANDS = ['start', 'surreal', 'toxiproxy', 'validate', 'report', 'compare', 'run', 'soak', 'images'];
+const COMMANDS = ['start', 'surreal', 'toxiproxy', 'validate', 'report', 'compare', 'run', 'explore', 'soak', 'images'];
 
 describe('oya', () => {
   it('lists every command in --help, each with a summary', async () => {

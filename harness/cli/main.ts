@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   report: () => import('./commands/report.ts'),
   compare: () => import('./commands/compare.ts'),
   run: () => import('./commands/run.ts'),
+  explore: () => import('./commands/explore.ts'),
   soak: () => import('../leak/soak.ts'),
   burn: () => import('./commands/burn.ts'),
   images: () => import('./commands/images.ts'),

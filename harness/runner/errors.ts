@@ -56,3 +56,10 @@ export class EnvUnavailableError extends OyaError {
     super('HARN_RUNNER_ENV_UNAVAILABLE', `the environment provider could not be loaded: ${(cause as Error)?.message ?? String(cause)}`, { cause });
   }
 }
+
+/** The caller cancelled the run (RunOptions.signal), e.g. `oya explore` at the end of its budget. */
+export class RunCancelledError extends OyaError {
+  constructor(reason: string, phase: string) {
+    super('HARN_RUNNER_CANCELLED', `the run was cancelled during the ${phase} phase: ${reason}`, { details: { reason, phase } });
+  }
+}

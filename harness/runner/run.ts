@@ -22,7 +22,7 @@ import { loadScenarioFile, type ProfileName, type ResolvedScenario } from '../sc
 import { ApiClient } from './api-client.ts';
 import { CleanupStack, type CleanupFailure } from './cleanup.ts';
 import { drain, waitOutboxQuiet, type DrainResult } from './drain.ts';
-import { EnvUnavailableError, RunTimeoutError } from './errors.ts';
+import { EnvUnavailableError, RunCancelledError, RunTimeoutError } from './errors.ts';
 import { assertFaultsSupported, environmentOptionsFor, FaultTimeline, planFaults, sutEnvForFaults } from './faults/index.ts';
 import { readFinalState, toCheckEvents } from './final-state.ts';
 import { evaluateGates, expectationsFor, type GateResult } from './gates.ts';
@@ -69,6 +69,11 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Called about once a second while the orchestrator runs (run time, beads finished, phase), for progress displays. */
   onProgress?: (progress: { elapsedMs: number; done: number; failed: number; phase: string }) => void;
+  /**
+   * Cancels the run when aborted: it stops like a run past `timeouts.total` (verdict `error`,
+   * HARN_RUNNER_CANCELLED, checks salvaged, teardown complete). @default never cancelled
+   */
+  signal?: AbortSignal;
 }
 
 /** The outcome of a run. */
@@ -317,6 +322,12 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     timer = setTimeout(() => controller.abort(new RunTimeoutError(ms, state.phase)), ms);
   };
   armTotal(Math.max(scenario.timeouts.total, SETUP_TIMEOUT_MS));
+  const cancel = (): void => {
+    const reason = options.signal?.reason;
+    controller.abort(new RunCancelledError(reason instanceof Error ? reason.message : String(reason ?? 'cancelled'), state.phase));
+  };
+  if (options.signal?.aborted) cancel();
+  else options.signal?.addEventListener('abort', cancel, { once: true });
   try {
     // Race the body against the abort, so a stuck await cannot hold teardown back.
     const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
@@ -327,9 +338,11 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     if (!controller.signal.aborted) controller.abort(err);
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', cancel);
   }
   const failedPhase = error === undefined ? undefined : state.phase;
-  if (error !== undefined && state.checks === undefined) await salvageChecks();
+  // A cancelled run is not judged: the caller wants it gone (salvaging could take SALVAGE_TIMEOUT_MS).
+  if (error !== undefined && state.checks === undefined && !(error instanceof RunCancelledError)) await salvageChecks();
   const teardown: CleanupFailure[] = await cleanup.run();
   const verdict: Verdict = error !== undefined ? 'error' : state.gates.every((g) => g.pass) ? 'pass' : 'fail';
   const endedAt = new Date();

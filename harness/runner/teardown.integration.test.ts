@@ -112,4 +112,25 @@ describe('teardown', () => {
     expect(result.journal.teardown).toEqual([]);
     await expectNothingLeft(seen!);
   });
+
+  it('cancels through RunOptions.signal with HARN_RUNNER_CANCELLED, skips the salvage and releases everything', async () => {
+    let seen: (RunResources & { workerPids: number[] }) | undefined;
+    const cancel = new AbortController();
+    const result = await runScenario(SCENARIO('teardown-cancel', 'faults: [{ at: 200ms, do: db.latency, for: 20s, latency: 50ms }]\ntimeouts: { drain: 30s, total: 1m }'), {
+      reportDir,
+      signal: cancel.signal,
+      afterPhase: (phase, resources) => {
+        if (phase !== 'orchestrator') return;
+        seen = { ...resources, sutPids: [...resources.sutPids], workerPids: workerProcesses(resources.sutPids[0]).map((w) => w.pid) };
+        // oya explore's budget ending mid-run: cancelled a second into the workload.
+        setTimeout(() => cancel.abort(new Error('the exploration budget ended')), 1_000);
+      },
+    });
+    expect(result.verdict).toBe('error');
+    expect(result.journal.error).toMatchObject({ code: 'HARN_RUNNER_CANCELLED', phase: 'workload' });
+    expect(result.journal.error!.message).toContain('the exploration budget ended');
+    expect(result.journal.salvaged).toBeUndefined();
+    expect(result.journal.teardown).toEqual([]);
+    await expectNothingLeft(seen!);
+  });
 });
