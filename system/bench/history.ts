@@ -8,7 +8,7 @@
  *
  * prints one JSON line per run: the events the writer saw committed, what it read back before
  * closing, what a fresh process reads back, and the position gaps. (With @surrealdb/node 3.0.3
- * surrealkv, 100,000 beads lost events on reopen in 9 of 13 runs: system/bench/README.md.)
+ * surrealkv, 100,000 beads lost events on reopen in 11 of 15 runs: system/bench/README.md.)
  *
  * The embedded engine keeps its lock on the data directory until its process exits, so writing
  * and scanning run in child processes (`write <dir> <beads>`, `scan <dir>`), each printing JSON.
