@@ -13,7 +13,7 @@ import { History } from '../history/index.ts';
 import { journalWithRun, spread } from '../report/compare/runs.test-helper.ts';
 import { loadScenarioFile, parseThreshold } from '../scenario/index.ts';
 import { ApiClient } from './api-client.ts';
-import { baselineGates, fairnessOf, FAIRNESS_FLOOR_MS, measure, metricValue, promSum, startMemorySampler } from './measure.ts';
+import { baselineGates, cpuMsPerBead, fairnessOf, FAIRNESS_FLOOR_MS, measure, metricValue, promSum, startMemorySampler } from './measure.ts';
 import { planWorkload } from './plan.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -92,6 +92,37 @@ workload:
   });
 });
 
+describe('cpuMsPerBead', () => {
+  const cpu = (s: { cpuSeconds?: number }) => s.cpuSeconds;
+  const pid = (s: { pid?: number }) => s.pid;
+
+  it('divides the CPU gained between samples by the beads finished meanwhile', () => {
+    const samples = [
+      { t: 0, pid: 1, cpuSeconds: 2, done: 0 },
+      { t: 1000, pid: 1, cpuSeconds: 2.5, done: 100 },
+      { t: 2000, pid: 1, cpuSeconds: 3.5, done: 400 },
+    ];
+    // 1.5 s over 400 beads; the 2 s of start-up before the first sample are not counted.
+    expect(cpuMsPerBead(samples, cpu, pid)).toBe(3.75);
+  });
+
+  it('counts no interval across a restart (new pid) and no fall of a reading (a worker exited)', () => {
+    const samples = [
+      { t: 0, pid: 1, cpuSeconds: 1, done: 0 },
+      { t: 1000, pid: 1, cpuSeconds: 2, done: 100 },
+      { t: 2000, pid: 2, cpuSeconds: 0.5, done: 10 },
+      { t: 3000, pid: 2, cpuSeconds: 0.2, done: 110 },
+    ];
+    // Only 0 -> 1000 (1 s over 100) and 2000 -> 3000 (a fall: no CPU, 100 beads).
+    expect(cpuMsPerBead(samples, cpu, pid)).toBe(5);
+  });
+
+  it('is undefined when no interval saw a bead finish or a reading is missing', () => {
+    expect(cpuMsPerBead([{ t: 0, pid: 1, cpuSeconds: 1, done: 5 }, { t: 1, pid: 1, cpuSeconds: 2, done: 5 }], cpu, pid)).toBeUndefined();
+    expect(cpuMsPerBead([{ t: 0, pid: 1, done: 0 }, { t: 1, pid: 1, done: 5 }], cpu, pid)).toBeUndefined();
+  });
+});
+
 describe('startMemorySampler', () => {
   it('reads CPU and RSS from /proc and beads done and event appends from /metrics, every period', async () => {
     const body = [
@@ -127,6 +158,10 @@ describe('startMemorySampler', () => {
     expect(sampler.samples.some((s) => (s.cpu ?? 0) > 0)).toBe(true);
     // This process stands in for the DB server; the machine was at least as busy as it was.
     expect(sampler.samples.some((s) => (s.dbCpu ?? 0) > 0)).toBe(true);
+    expect(last.dbCpuSeconds).toBeGreaterThan(0);
+    expect(last.dbPid).toBe(process.pid);
+    // The children of this process (none of them a worker) are read too: a number, 0 or more.
+    expect(last.workersCpuSeconds).toBeGreaterThanOrEqual(0);
     expect(sampler.samples.some((s) => (s.machineCpu ?? 0) > 0)).toBe(true);
     expect(seen.every((d) => d === 10)).toBe(true);
     expect(promSum(body, 'oya_event_append_duration_seconds_count')).toBe(40);

@@ -64,6 +64,12 @@ export interface LoadSummary {
   machineCpu?: { mean: number; max: number; samples: number; cores: number };
   /** The orchestrator's RSS, bytes. */
   rss?: { max: number; last: number };
+  /**
+   * CPU time per finished bead, ms, of the orchestrator, its workers and the database server:
+   * the CPU each used between consecutive samples over the beads finished in those intervals
+   * (start-up before the first sample is not counted). Absent without two samples that saw beads finish.
+   */
+  cpuMsPerBead?: { orchestrator?: number; workers?: number; db?: number };
   /** Event-store appends over the run (from the orchestrator's /metrics): how many per bead, and their mean latency. */
   eventStore?: { appends: number; appendsPerBead: number; meanAppendMs: number };
 }
@@ -319,6 +325,25 @@ function coreStats(values: readonly (number | undefined)[]): { mean: number; max
   return v.length === 0 ? undefined : { mean: round(v.reduce((a, b) => a + b, 0) / v.length), max: round(Math.max(...v)), samples: v.length };
 }
 
+/**
+ * CPU ms per finished bead from cumulative readings: over every pair of consecutive samples of
+ * the same process (same pid) that both carry the reading and a bead count, the CPU time gained
+ * over the beads finished. A reading that fell (a worker exited with its CPU time) adds nothing.
+ */
+export function cpuMsPerBead(samples: readonly MemorySample[], seconds: (s: MemorySample) => number | undefined, pid: (s: MemorySample) => number | undefined): number | undefined {
+  let cpu = 0;
+  let beads = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1]!;
+    const b = samples[i]!;
+    const [ca, cb] = [seconds(a), seconds(b)];
+    if (ca === undefined || cb === undefined || a.done === undefined || b.done === undefined || pid(a) !== pid(b) || a.pid !== b.pid) continue;
+    cpu += Math.max(0, cb - ca);
+    beads += Math.max(0, b.done - a.done);
+  }
+  return beads > 0 ? round((cpu * 1000) / beads) : undefined;
+}
+
 /** The load summary of a measured run (throughput, fairness, CPU, RSS). */
 function loadSummary(m: Measured): LoadSummary {
   const cpu = coreStats(m.memory.map((s) => s.cpu));
@@ -326,6 +351,12 @@ function loadSummary(m: Measured): LoadSummary {
   const machineCpu = coreStats(m.memory.map((s) => s.machineCpu));
   const rss = m.memory.map((s) => s.rss).filter((r): r is number => r !== undefined);
   const lastAppends = m.memory.filter((s) => s.appends !== undefined).at(-1);
+  const perBead = {
+    orchestrator: cpuMsPerBead(m.memory, (s) => s.cpuSeconds, (s) => s.pid),
+    workers: cpuMsPerBead(m.memory, (s) => s.workersCpuSeconds, (s) => s.pid),
+    db: cpuMsPerBead(m.memory, (s) => s.dbCpuSeconds, (s) => s.dbPid),
+  };
+  const cpuPerBead = Object.fromEntries(Object.entries(perBead).filter(([, v]) => v !== undefined));
   return {
     // Over first arrival → last completion: the drain's polling tail is not the system's throughput.
     beadsPerMinute: m.completions.length > 0 && Math.max(...m.completions) > 0 ? round((m.completions.length / Math.max(...m.completions)) * 60_000) : NaN,
@@ -334,6 +365,7 @@ function loadSummary(m: Measured): LoadSummary {
     ...(rss.length > 0 ? { rss: { max: Math.max(...rss), last: rss[rss.length - 1]! } } : {}),
     ...(dbCpu ? { dbCpu } : {}),
     ...(machineCpu ? { machineCpu: { ...machineCpu, cores: cpus().length } } : {}),
+    ...(Object.keys(cpuPerBead).length > 0 ? { cpuMsPerBead: cpuPerBead } : {}),
     // Counters since the orchestrator started (a restart resets them): a lower bound after faults.
     ...(lastAppends && lastAppends.appends! > 0
       ? {

@@ -31,6 +31,15 @@ export interface MemorySample {
   appendSeconds?: number;
   /** CPU of the database server process since the previous sample, in cores (local environment only). */
   dbCpu?: number;
+  /** The database server's total CPU time so far (s), and its pid (a restarted server starts again from zero). */
+  dbCpuSeconds?: number;
+  dbPid?: number;
+  /**
+   * Total CPU time so far (s) of the orchestrator's child processes alive now (its workers), from
+   * /proc/<pid>/task/<pid>/children. A worker that exited takes its CPU time with it, so only the
+   * growth between two samples means anything (measure.ts counts the increases).
+   */
+  workersCpuSeconds?: number;
   /** The whole machine's busy CPU since the previous sample, in cores (/proc/stat): is the box itself saturated? */
   machineCpu?: number;
 }
@@ -73,6 +82,8 @@ export function startMemorySampler(api: ApiClient, now: () => number, periodMs =
           // A restarted orchestrator starts its CPU time from zero: no rate across the restart.
           if (previousCpu?.pid === pid && at > previousCpu.t) sample.cpu = (proc.cpuSeconds - previousCpu.seconds) / ((at - previousCpu.t) / 1000);
           previousCpu = { t: at, pid, seconds: proc.cpuSeconds };
+          const workers = await childrenCpuSeconds(pid);
+          if (workers !== undefined) sample.workersCpuSeconds = workers;
         } catch {
           // between restarts: no /proc reading
         }
@@ -82,6 +93,8 @@ export function startMemorySampler(api: ApiClient, now: () => number, periodMs =
         try {
           const proc = await readProcessStat(dbPid);
           const at = performance.now();
+          sample.dbPid = dbPid;
+          sample.dbCpuSeconds = proc.cpuSeconds;
           if (previousDb?.pid === dbPid && at > previousDb.t) sample.dbCpu = (proc.cpuSeconds - previousDb.seconds) / ((at - previousDb.t) / 1000);
           previousDb = { t: at, pid: dbPid, seconds: proc.cpuSeconds };
         } catch {
@@ -130,6 +143,25 @@ export function startMemorySampler(api: ApiClient, now: () => number, periodMs =
       await loop;
     },
   };
+}
+
+/** Summed CPU time (s) of `pid`'s living children (forked by its main thread), or undefined when /proc cannot tell. */
+async function childrenCpuSeconds(pid: number): Promise<number | undefined> {
+  let children: number[];
+  try {
+    children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return undefined;
+  }
+  let total = 0;
+  for (const child of children) {
+    try {
+      total += (await readProcessStat(child)).cpuSeconds;
+    } catch {
+      // exited between the two reads
+    }
+  }
+  return total;
 }
 
 /** /proc/stat's first line: busy and total jiffies over all cores, or undefined off Linux. */

@@ -21,7 +21,7 @@ import type { BenchSuite, ThroughputResult } from '../bench/types.ts';
 import { openEventStore } from './index.ts';
 import { DEFINE_SCHEMA, appendBatchQuery } from './schema.ts';
 
-/** Appends per throughput iteration: two full bulk batches. */
+/** Appends per throughput iteration: one full bulk batch (MAX_BULK_BATCH). */
 const BATCH = 512;
 /** The old writer's group-commit limit. */
 const OLD_BATCH = 64;

@@ -39,8 +39,14 @@ export const IDEMPOTENCY_INDEX = 'event_idempotency_key';
 /** Most appends committed by one careful transaction (its cost is linear in the batch: ~0.6 ms CPU per event). */
 export const MAX_APPEND_BATCH = 64;
 
-/** Most appends committed by one bulk transaction (one fsync for the whole batch). */
-export const MAX_BULK_BATCH = 256;
+/**
+ * Most appends committed by one bulk transaction (one fsync for the whole batch). A bulk commit's
+ * cost is mostly fixed (the transaction, the fsync, a wake-up on a busy machine): in the paired
+ * bench (512 appends issued at once, 2026-12-06, load 6.5–8.8) 512 gave 14,388 / 14,386 events/s
+ * against 11,569 / 11,903 with 256 (two commits), i.e. 5.2× / 4.8× the old template against
+ * 4.1× / 3.9×. A burst smaller than this is unaffected: a batch is whatever is queued.
+ */
+export const MAX_BULK_BATCH = 512;
 
 /**
  * Unique indexes whose violation by a bulk batch means the writer's in-memory heads were stale

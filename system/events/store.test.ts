@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Surreal } from 'surrealdb';
 import { createNodeEngines } from '@surrealdb/node';
 import { openEventStore, type EventStore, type NewEvent } from './index.ts';
-import { appendBatchQuery, DEFINE_SCHEMA } from './schema.ts';
+import { appendBatchQuery, DEFINE_SCHEMA, MAX_BULK_BATCH } from './schema.ts';
 
 const submitted = (beadId: string): NewEvent<'BeadSubmitted'> => ({ type: 'BeadSubmitted', data: { beadId, priority: 2, maxAttempts: 3 } });
 
@@ -132,14 +132,15 @@ describe('event store on mem://', () => {
   });
 
   it('bulk path: a stream evicted from the in-memory heads is not assumed new; the guard refuses, the writer reloads its head', async () => {
-    const small = await openEventStore({ url: 'mem://', streamHeadCacheSize: 256 });
+    // The smallest map allowed (one bulk batch's streams), and more other streams than it holds.
+    const small = await openEventStore({ url: 'mem://', streamHeadCacheSize: MAX_BULK_BATCH });
     onTestFinished(() => small.close());
     await small.append('bead:e0', submitted('e0'), { idempotencyKey: 'e0-1' });
-    // 300 other streams push bead:e0 out of the 256-entry map.
-    await Promise.all(Array.from({ length: 300 }, (_, i) => small.append(`bead:x${i}`, submitted(`x${i}`), { idempotencyKey: `x${i}` })));
+    const others = MAX_BULK_BATCH + 44;
+    await Promise.all(Array.from({ length: others }, (_, i) => small.append(`bead:x${i}`, submitted(`x${i}`), { idempotencyKey: `x${i}` })));
     const retries = small.health().writes.staleRetries;
     const again = await small.append('bead:e0', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'e0-2' });
-    expect(again.status === 'committed' && [again.record.seq, again.record.position]).toEqual([2, 302]);
+    expect(again.status === 'committed' && [again.record.seq, again.record.position]).toEqual([2, others + 2]);
     expect(small.health().writes.staleRetries).toBe(retries + 1);
     expect(small.health().writes.fallbacks).toBe(0);
     expect((await small.read('bead:e0')).map((e) => e.seq)).toEqual([1, 2]);
@@ -150,9 +151,9 @@ describe('event store on mem://', () => {
     const fresh = await openEventStore({ url: 'mem://' });
     onTestFinished(() => fresh.close());
     const order: number[] = [];
-    // 600 appends > 2 bulk batches: the second and third are built while the first commits.
+    // More appends than 2 bulk batches hold: the second and third are built while the first commits.
     const results = await Promise.all(
-      Array.from({ length: 600 }, (_, i) =>
+      Array.from({ length: 2 * MAX_BULK_BATCH + 88 }, (_, i) =>
         (i % 50 === 7
           ? fresh.saveCheckpoint(`o${i % 5}`, { step: i, state: { i } })
           : fresh.append(`bead:o${i % 5}`, { type: 'BeadQueued', data: { i } }, { idempotencyKey: `o-${i}` })
@@ -166,8 +167,9 @@ describe('event store on mem://', () => {
     expect(fresh.health().writes.bulkCommits).toBeGreaterThanOrEqual(3);
     const acked = results.map((r) => (r.status === 'committed' ? r.record : undefined));
     expect(acked.map((r) => r?.position)).toEqual(acked.map((_, i) => i + 1));
-    const stored = await fresh.readAll({ limit: 1000 });
-    expect(stored.events).toEqual(acked);
+    const first = await fresh.readAll({ limit: 1000 });
+    const rest = await fresh.readAll({ afterCursor: first.nextCursor, limit: 1000 });
+    expect([...first.events, ...rest.events]).toEqual(acked);
     for (let b = 0; b < 5; b++) {
       const steps = acked.filter((r) => r!.stream === `bead:o${b}` && r!.type === 'StepCheckpointed').map((r) => (r!.data as { step: number }).step);
       expect((await fresh.loadCheckpoint(`o${b}`))?.step).toBe(steps.at(-1));

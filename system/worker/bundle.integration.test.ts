@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildWorkerBundle, isFresh, WORKER_BUNDLE_PATH, workerEntry } from './bundle.ts';
+import { buildWorkerBundle, isFresh, WORKER_BUNDLE_PATH, WORKER_NODE_FLAGS, workerEntry } from './bundle.ts';
 import { startWorker } from './process.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -17,7 +17,7 @@ afterAll(async () => {
 
 describe('the worker bundle', () => {
   it('is what a spawned worker runs: no tsx in its command line or execArgv, and it serves', async () => {
-    expect(workerEntry()).toMatchObject({ kind: 'bundle', path: WORKER_BUNDLE_PATH, execArgv: [] });
+    expect(workerEntry()).toMatchObject({ kind: 'bundle', path: WORKER_BUNDLE_PATH, execArgv: [...WORKER_NODE_FLAGS] });
     const dir = await mkdtemp(join(tmpdir(), 'oya-bundle-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const worker = await startWorker({ id: 'bundle-test', sideEffectsDir: dir });
@@ -25,6 +25,8 @@ describe('the worker bundle', () => {
     const cmdline = readFileSync(`/proc/${worker.pid}/cmdline`, 'utf8').split('\0');
     expect(cmdline).toContain(WORKER_BUNDLE_PATH);
     expect(cmdline.join(' ')).not.toMatch(/tsx|\.ts\b/);
+    // The memory flags reach the process (a spawn that dropped them would bring the young-generation growth back).
+    for (const flag of WORKER_NODE_FLAGS) expect(cmdline).toContain(flag);
     expect(await worker.client.health()).toMatchObject({ healthy: true, workerId: 'bundle-test' });
     // Nothing in the bundle loads a TypeScript loader at run time.
     expect(readFileSync(WORKER_BUNDLE_PATH, 'utf8')).not.toMatch(/require\("tsx|from "tsx|esbuild/);

@@ -32,6 +32,18 @@ export interface WorkerEntry {
   kind: 'bundle' | 'tsx';
 }
 
+/**
+ * V8 flags of every worker process. `--max-semi-space-size=1` (MiB): V8 grows the young
+ * generation's semi-spaces up to 16 MiB each under a steady allocation rate, and a worker
+ * allocates a little per request for as long as it lives; that growth, not a leak, is what made
+ * worker RSS climb in the one-hour soak (46 -> 60 MiB). Measured over 4,000 beads on one worker
+ * (system/bench/README.md): the live heap after each mark-compact stays at ~4.9 MiB with or
+ * without the flag, while RSS reaches ~78 MiB by default and ~62 MiB with it; the extra
+ * scavenges are within the noise of the run's time. (`--jitless` cut a few MiB more but made
+ * each bead ~40 % slower.)
+ */
+export const WORKER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+
 let entry: WorkerEntry | undefined;
 
 /** The entry every spawn uses, decided (and the bundle built if needed) once per process. */
@@ -39,10 +51,10 @@ export function workerEntry(env: NodeJS.ProcessEnv = process.env): WorkerEntry {
   if (entry !== undefined) return entry;
   if (env.OYA_WORKER_TS === '1') {
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    entry = { path: ENTRY, execArgv: ['--import', tsx], kind: 'tsx' };
+    entry = { path: ENTRY, execArgv: [...WORKER_NODE_FLAGS, '--import', tsx], kind: 'tsx' };
   } else {
     if (!isFresh()) buildWorkerBundle();
-    entry = { path: WORKER_BUNDLE_PATH, execArgv: [], kind: 'bundle' };
+    entry = { path: WORKER_BUNDLE_PATH, execArgv: [...WORKER_NODE_FLAGS], kind: 'bundle' };
   }
   return entry;
 }

@@ -94,5 +94,6 @@ describe('oya run', () => {
     const load = { beadsPerMinute: 3694.2, fairness: { workflows: 10, ratio: 1.061, maxMeanWaitMs: 980, medianMeanWaitMs: 923, worstWorkflow: 'batch-7' }, cpu: { mean: 0.26, max: 0.35, samples: 20 }, rss: { max: 174 * 1024 * 1024, last: 1 } };
     expect(loadLine({ metrics: { load } })).toBe('load        3,694 beads/min  fairness 1.06 (10 workflows, worst mean wait 980ms vs median 923ms)  cpu 0.26 mean / 0.35 max cores  rss max 174 MB');
     expect(loadLine({ metrics: {} })).toBeUndefined();
+    expect(loadLine({ metrics: { load: { ...load, cpuMsPerBead: { orchestrator: 1.234, db: 0.5 } } } })).toMatch(/rss max 174 MB {2}cpu-ms\/bead orchestrator 1\.23 db 0\.50$/);
   });
 });

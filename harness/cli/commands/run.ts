@@ -158,5 +158,10 @@ export function loadLine(journal: { metrics?: unknown }): string | undefined {
   if (load.dbCpu) parts.push(`db cpu ${load.dbCpu.mean.toFixed(2)}`);
   if (load.machineCpu) parts.push(`machine ${load.machineCpu.mean.toFixed(2)}/${load.machineCpu.cores} cores`);
   if (load.rss) parts.push(`rss max ${Math.round(load.rss.max / 1024 / 1024)} MB`);
+  const perBead = load.cpuMsPerBead;
+  if (perBead) {
+    const named = (['orchestrator', 'workers', 'db'] as const).filter((k) => perBead[k] !== undefined).map((k) => `${k} ${perBead[k]!.toFixed(2)}`);
+    parts.push(`cpu-ms/bead ${named.join(' ')}`);
+  }
   return `${'load'.padEnd(12)}${parts.join('  ')}`;
 }
