@@ -36,6 +36,7 @@ export interface DraftPhase {
   agent?: Record<string, unknown>;
   cancel?: Record<string, unknown>;
   duplicates?: number;
+  duplicateAfter?: string;
   retry?: Record<string, unknown>;
   [key: string]: unknown;
 }

@@ -51,11 +51,13 @@ describe('generateDraft', () => {
     expect(drawn.has('db.pause') || drawn.has('db.partition')).toBe(true);
   });
 
-  it('covers the vocabulary: DAGs, duplicates, cancellations, retries, crashes, overlapping faults', () => {
+  it('covers the vocabulary: DAGs, duplicates (late ones too), cancellations, retries, crashes, overlapping faults', () => {
     const drafts = Array.from({ length: 200 }, (_, run) => generateDraft(local, 5, run));
     const phases = drafts.flatMap((d) => d.workload);
     expect(phases.some((p) => p.workflow?.beads.some((b) => (b.dependsOn ?? []).length > 0))).toBe(true);
     expect(phases.some((p) => p.duplicates !== undefined)).toBe(true);
+    expect(phases.some((p) => p.duplicateAfter !== undefined && p.duplicates !== undefined)).toBe(true);
+    expect(phases.every((p) => p.duplicateAfter === undefined || p.duplicates !== undefined)).toBe(true);
     expect(phases.some((p) => p.cancel !== undefined)).toBe(true);
     expect(phases.some((p) => p.retry !== undefined)).toBe(true);
     expect(phases.some((p) => p.agent?.crashAt !== undefined)).toBe(true);

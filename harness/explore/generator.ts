@@ -71,6 +71,9 @@ const beadsPhase = fc
     rate: fc.option(fc.integer({ min: 2, max: 8 }).map((r) => `${r}/s`), { freq: 2 }),
     steps: fc.integer({ min: 2, max: 5 }),
     duplicates: fc.option(fc.constantFrom(0.2, 0.5, 1), { freq: 2 }),
+    // A late duplicate (re-sent seconds after its answer) can straddle an orchestrator.kill: the
+    // only way a client's retry meets a restarted server's idempotency keys.
+    duplicateAfter: fc.option(ms(1000, 5000, 500).map(duration), { freq: 2 }),
     cancel: fc.option(fc.record({ fraction: fc.constantFrom(0.25, 0.5), afterStart: ms(100, 500, 50).map(duration) }), { freq: 3 }),
     retry,
   })
@@ -79,7 +82,7 @@ const beadsPhase = fc
     beads: p.beads,
     ...(p.rate !== null ? { rate: p.rate } : {}),
     agent: { steps: p.steps, ...script },
-    ...(p.duplicates !== null ? { duplicates: p.duplicates } : {}),
+    ...(p.duplicates !== null ? { duplicates: p.duplicates, ...(p.duplicateAfter !== null ? { duplicateAfter: p.duplicateAfter } : {}) } : {}),
     ...(p.cancel !== null ? { cancel: p.cancel } : {}),
     ...(p.retry !== null ? { retry: p.retry } : {}),
   }));

@@ -147,8 +147,10 @@ function* smallerPhase(draft: Draft, i: number): Generator<Reduction> {
       }
     }
   }
-  for (const key of ['cancel', 'duplicates', 'retry', 'rate', 'start'] as const) {
-    if (phase[key] !== undefined) yield { what: `${at} without ${key}`, draft: put(omit(phase, key)) };
+  for (const key of ['cancel', 'duplicateAfter', 'duplicates', 'retry', 'rate', 'start'] as const) {
+    // duplicateAfter needs duplicates: both go together.
+    const without = key === 'duplicates' ? omit(omit(phase, 'duplicates'), 'duplicateAfter') : omit(phase, key);
+    if (phase[key] !== undefined) yield { what: `${at} without ${key}`, draft: put(without) };
   }
   if (phase.start !== undefined && millis(phase.start) > MIN_AT_MS) {
     const earlier = duration(Math.floor(millis(phase.start) / 200) * 100);
