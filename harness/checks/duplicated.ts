@@ -164,6 +164,10 @@ function refusedRetries(p: ReturnType<typeof prepare>): Violation[] {
     const first = acknowledged.get(op.idempotencyKey);
     if (op.outcome === 'ok' && first === undefined) acknowledged.set(op.idempotencyKey, op);
     if (first === undefined || op.outcome !== 'fail') continue;
+    // No answer at all (connection refused while the orchestrator was down): the server never saw
+    // the retry, so it says nothing about the server's keys. Found by `oya explore` (a duplicate
+    // re-sent during an orchestrator.kill was read as a refused retry, with or without a defect).
+    if (op.status === undefined) continue;
     // "Key reused for another body" is the client's fault — unless the client provably sent the same body.
     if (op.code === 'ORCH_API_IDEMPOTENCY_MISMATCH' && (op.bodyDigest === undefined || op.bodyDigest !== first.bodyDigest)) continue;
     // Only a retry sent after the acknowledgement arrived can be expected to get it back.

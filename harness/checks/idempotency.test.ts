@@ -41,6 +41,14 @@ describe('duplicated: attempts and retries', () => {
     expect(result.violations[0]?.witness.ops?.map((o) => o.opId)).toEqual([0, 1]);
   });
 
+  it('a retry that never reached the server (connection refused while it was down) says nothing about its keys', () => {
+    let now = 0;
+    const history = new History({ clock: () => (now += 1) });
+    history.invoke({ kind: 'submit', idempotencyKey: 'submit:a', beadIds: ['a'], bodyDigest: 'd1' }).ok({ status: 201, beadIds: ['a'] });
+    history.invoke({ kind: 'submit', idempotencyKey: 'submit:a', beadIds: ['a'], bodyDigest: 'd1' }).fail({ code: 'ECONNREFUSED' });
+    expect(checkDuplicated({ history, finalBeads: { a: { status: 'succeeded', idempotencyKey: 'submit:a' } } }).valid).toBe(true);
+  });
+
   it('a 409 key-mismatch to a retry with the same body digest is the server forgetting the key; another digest is the client', () => {
     let now = 0;
     const history = new History({ clock: () => (now += 1) });
