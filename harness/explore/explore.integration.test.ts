@@ -44,8 +44,12 @@ describe('oya explore', () => {
     const yamls = (await readdir(dir)).filter((f) => f.endsWith('.yaml'));
     expect(yamls.length, said).toBeGreaterThanOrEqual(1);
     const id = yamls[0]!.replace(/\.yaml$/, '');
-    // Every generated scenario of seed 44 has 3 faults up to its third run: the shrink removed at least one.
-    expect(result.stderr).toMatch(new RegExp(`run \\d+ ${id}: 3 faults`));
+    // The shrink never adds faults and ends at two at most, whatever the generator drew for this seed
+    // (asserting the seed's own draw broke whenever the generator learned a new field).
+    const shrunk = new RegExp(`FINDING ${id} .*shrunk (\\d+)→(\\d+) faults`).exec(result.stdout);
+    expect(shrunk, said).not.toBeNull();
+    const [from, to] = [Number(shrunk![1]), Number(shrunk![2])];
+    expect(to).toBeLessThanOrEqual(Math.min(2, from));
     const text = await readFile(join(dir, yamls[0]!), 'utf8');
     expect(text.split('\n')[0]).toMatch(/^# oya explore finding: expect\./);
     const scenario = loadScenarioText(text, `scenarios/chaos/${id}.yaml`);
@@ -54,6 +58,5 @@ describe('oya explore', () => {
     expect(text).toMatch(/fail: [^;]*expect\.lifecycle/);
     const page = await readFile(join(dir, `${id}.html`), 'utf8');
     expect(page).toContain(`oya explore finding ${id}`);
-    expect(result.stdout).toMatch(new RegExp(`FINDING ${id} .*shrunk 3→[12] faults`));
   }, 170_000);
 });
