@@ -210,6 +210,8 @@ export async function startSut(options: SutOptions): Promise<SutHandle> {
     await launch();
   } catch (err) {
     handle.destroy();
+    // The caller is pointed at the log file: it must hold every line (the exit line included) when we reject.
+    await logClosed;
     throw err;
   }
   return handle;
