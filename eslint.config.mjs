@@ -19,6 +19,7 @@ export const CLEAN = [
   'system/agent',
   'system/errors.test.ts',
   'system/errors.ts',
+  'system/main.ts',
   'system/scheduler',
   'system/util',
   'vitest.config.ts',

@@ -38,6 +38,8 @@ Flags override OYA_* environment variables, which override the defaults.
   -h, --help             this text
 
 Logs are JSON lines on stderr. Test-only defects are set with OYA_DEFECTS only (never a flag).
+OYA_PARENT_PID=PID (set by a process that spawns and owns us, e.g. the harness): when that
+process is gone (we are re-parented), shut down gracefully as on SIGTERM.
 Exit codes: 0 stopped cleanly, 1 gave up or failed to shut down, 2 bad flags or configuration.
 
 Examples:
@@ -107,7 +109,34 @@ export function parseStartArgs(argv: string[]): OrchestratorOptions | 'help' {
 export interface StartIo {
   stdout: { write(text: string): unknown };
   signals?: NodeJS.EventEmitter;
+  /** The owner's pid (default: OYA_PARENT_PID); when our parent is no longer it, we stop as on SIGTERM. */
+  parentPid?: number;
 }
+
+/** How often the owner watch looks at process.ppid (the worker pool's watch uses the same period). */
+const PARENT_WATCH_MS = 250;
+
+/**
+ * An orchestrator spawned by an owner (the harness runs it detached, in its own process group)
+ * must not outlive it even when the owner is SIGKILLed and no cleanup hook runs: once the owner
+ * is gone the kernel re-parents us, and we shut down the graceful way (checkpoints, flush).
+ * Returns the stop function; a no-op without an owner.
+ */
+function watchOwner(parentPid: number | undefined, signals: NodeJS.EventEmitter): () => void {
+  if (parentPid === undefined || !Number.isInteger(parentPid) || parentPid <= 0) return () => undefined;
+  const timer = setInterval(() => {
+    if (process.ppid === parentPid) return;
+    clearInterval(timer);
+    signals.emit('SIGTERM', 'SIGTERM');
+  }, PARENT_WATCH_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+const ownerFromEnv = (): number | undefined => {
+  const raw = process.env.OYA_PARENT_PID;
+  return raw === undefined || raw.trim() === '' ? undefined : Number(raw);
+};
 
 /**
  * Runs the orchestrator until a signal, then shuts down; resolves to the exit code. Bad flags or
@@ -128,6 +157,7 @@ export async function runOrchestratorProcess(argv: string[], io: StartIo = { std
   io.stdout.write(`oya listening on ${handle.url}\n`);
   if (handle.adminToken !== undefined) io.stdout.write(`admin token ${handle.adminToken}\n`);
   let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  const stopWatch = watchOwner(io.parentPid ?? ownerFromEnv(), signals);
   const signal = await Promise.race([
     new Promise<NodeJS.Signals>((resolve) => {
       onSignal = resolve;
@@ -136,9 +166,12 @@ export async function runOrchestratorProcess(argv: string[], io: StartIo = { std
     }),
     handle.stopped.then(() => undefined),
   ]);
+  stopWatch();
   // A second signal while draining means "now" (registered before the first handler goes, so no
   // signal ever finds the default handler, which would kill the process mid-shutdown).
-  const now = (): void => void handle.destroy();
+  const now = (): void => {
+    handle.destroy();
+  };
   signals.once('SIGINT', now);
   signals.once('SIGTERM', now);
   signals.off('SIGINT', onSignal);

@@ -8,3 +8,4 @@ export { spawnSurrealServer, type SpawnedSurrealServer, type SpawnSurrealOptions
 export { classifySurrealError, DbDiskFullError } from './surreal/errors.ts';
 export { startToxiproxyServer, type ToxiproxyServerHandle } from './toxiproxy/index.ts';
 export { startLimitedDisk, type LimitedDisk } from './disk/limited-disk.ts';
+export { makeOwnedTempDir, sweepDeadOwnersTempDirs, OWNED_PREFIXES } from './temp-dirs.ts';

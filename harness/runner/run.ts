@@ -11,11 +11,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { runChecks, type CheckReport } from '../checks/index.ts';
 import type { Environment } from '../env/providers/types.ts';
+import { makeOwnedTempDir, sweepDeadOwnersTempDirs } from '../env/temp-dirs.ts';
 import { History } from '../history/index.ts';
 import { gitSha, journalPath, versions, writeJournal, type Journal, type Verdict } from '../report/journal.ts';
 import { loadScenarioFile, type ProfileName, type ResolvedScenario } from '../scenario/index.ts';
@@ -148,6 +149,9 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
 
   const body = async (): Promise<void> => {
     const env = await phase('environment', async () => {
+      // What a SIGKILLed run left (its own teardown never ran): dirs, and tmpfs mounted in them.
+      const swept = await sweepDeadOwnersTempDirs();
+      if (swept.length > 0) log(`[${scenario.name}] removed ${swept.length} temp dir(s) of dead runs: ${swept.join(', ')}`);
       // A provider forced by the caller is checked before anything starts; a detected one right after it started.
       if (options.envKind) assertFaultsSupported(scenario.faults, { kind: options.envKind });
       const { startEnvironment } = await import('../env/providers/index.ts').catch((err: unknown) => {
@@ -167,7 +171,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     });
     state.env = env;
 
-    const runDir = await mkdtemp(join(tmpdir(), `oya-run-${scenario.name.slice(0, 40)}-`));
+    const runDir = await makeOwnedTempDir(`oya-run-${scenario.name.slice(0, 40)}-`);
     cleanup.push('remove run dir', () => rm(runDir, { recursive: true, force: true }));
     resources.runDir = runDir;
     resources.dataDir = join(runDir, 'data');

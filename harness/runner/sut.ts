@@ -225,7 +225,9 @@ async function spawnOrchestrator(
   const args = [...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), OYA_BIN, 'start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', options.dataDir, '--workers', String(options.workers), '--seed', String(options.seed)];
   if (options.dbUrl !== undefined) args.push('--db', options.dbUrl);
   if (options.adminToken !== undefined) args.push('--admin', '--admin-token', options.adminToken);
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, OYA_DEFECTS: (options.defects ?? []).join(',') };
+  // OYA_PARENT_PID: the orchestrator runs detached (its own process group, so kill() reaches its
+  // workers), which also means nothing stops it when this process is SIGKILLed; it watches us instead.
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, OYA_DEFECTS: (options.defects ?? []).join(','), OYA_PARENT_PID: String(process.pid) };
   if (options.dbCredentials) Object.assign(env, { OYA_DB_USER: options.dbCredentials.username, OYA_DB_PASS: options.dbCredentials.password });
   if (options.reconcileTickMs !== undefined) env.OYA_RECONCILE_TICK_MS = String(options.reconcileTickMs);
   if (options.heartbeatTimeoutMs !== undefined) env.OYA_HEARTBEAT_TIMEOUT_MS = String(options.heartbeatTimeoutMs);

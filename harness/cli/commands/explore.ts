@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { CliCommand } from '../command.ts';
 import { CliUsageError } from '../errors.ts';
 import { integerFlag, parseFlags } from '../flags.ts';
+import { SIGNAL_EXIT, interruptOnSignals } from '../interrupt.ts';
 
 const HELP = `Usage: oya explore [--seed S] [--runs N] [--budget 10m] [--base FILE] [--kinds chaos]
                    [--defects a,b] [--env local|containers] [--shrink-runs N] [--shrink-tries N]
@@ -37,7 +38,11 @@ copy into scenarios/chaos/ as a regression test) and <id>.html (the failing run'
   --report-dir DIR  where explore/ goes (default: reports)
   -h, --help        this text
 
-Exit codes: 0 nothing found, 1 at least one finding, 2 bad usage or an invalid --base.
+Ctrl-C or SIGTERM cancels the run in progress (torn down, journaled), prints the summary of what
+ran and exits 130/143 (1 if something was found); a second signal stops at once.
+
+Exit codes: 0 nothing found, 1 at least one finding, 2 bad usage or an invalid --base,
+130/143 interrupted.
 
 Examples:
   oya explore --budget 3m
@@ -87,9 +92,7 @@ export const command: CliCommand = {
     const { baseDraft } = await import('../../explore/base.ts');
     const { DEFAULT_REPORT_DIR } = await import('../../runner/run.ts');
     const base = values.base === undefined ? undefined : await loadBase(values.base, baseDraft);
-    const interrupt = new AbortController();
-    const onSigint = () => interrupt.abort();
-    process.once('SIGINT', onSigint);
+    const interrupt = interruptOnSignals((line) => process.stderr.write(`oya explore: ${line}\n`));
     process.stderr.write(`oya explore: seed ${seed}, budget ${formatClock(budgetMs)}, env ${env}, kinds ${kinds.join(',')}${defects.length ? `, defects ${defects.join(',')}` : ''}${runs ? `, at most ${runs} runs` : ''}\n`);
     const summary = await explore({
       seed,
@@ -104,10 +107,11 @@ export const command: CliCommand = {
       ...(shrinkTries !== undefined ? { shrinkTries } : {}),
       out: process.stderr,
       signal: interrupt.signal,
-    }).finally(() => process.removeListener('SIGINT', onSigint));
+    }).finally(() => interrupt.dispose());
     const { formatSummary } = await import('../../explore/summary.ts');
     process.stdout.write(formatSummary(summary));
-    return summary.findings.length > 0 ? 1 : 0;
+    if (summary.findings.length > 0) return 1;
+    return interrupt.received === undefined ? 0 : SIGNAL_EXIT[interrupt.received];
   },
 };
 

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { CliCommand } from '../command.ts';
 import { CliUsageError } from '../errors.ts';
 import { parseFlags } from '../flags.ts';
+import { SIGNAL_EXIT, interruptOnSignals } from '../interrupt.ts';
 
 const HELP = `Usage: oya run <file|dir>… [--profile ci|full] [--report-dir DIR]
 
@@ -28,7 +29,12 @@ table per scenario (progress goes to stderr while a scenario runs).
   --report-dir DIR   where journals, HTML pages, index.html and junit.xml go (default: reports)
   -h, --help         this text
 
-Exit codes: 0 all passed, 1 a gate failed, 2 an invalid scenario or a harness error.
+Ctrl-C or SIGTERM cancels the scenario in progress: it is torn down (no process, port or temp
+dir left) and journaled as an error (HARN_RUNNER_CANCELLED), the files after it do not run, and
+the exit code is 130 (SIGINT) or 143 (SIGTERM). A second signal stops at once.
+
+Exit codes: 0 all passed, 1 a gate failed, 2 an invalid scenario or a harness error,
+130/143 interrupted.
 
 Examples:
   oya run scenarios/integration/single-bead.yaml
@@ -66,18 +72,29 @@ export const command: CliCommand = {
     const files = await expandScenarioPaths(positionals);
     if (files.length === 0) throw new CliUsageError(`no scenario files in ${positionals.join(', ')}`, { command: 'run' });
     let exit = 0;
-    for (const file of files) {
+    const interrupt = interruptOnSignals((line) => process.stderr.write(`oya run: ${line}\n`));
+    try {
+      for (const file of files) {
+        if (interrupt.signal.aborted) break;
+        exit = Math.max(exit, await runOne(file));
+      }
+    } finally {
+      interrupt.dispose();
+    }
+    return interrupt.received === undefined ? exit : SIGNAL_EXIT[interrupt.received];
+
+    async function runOne(file: string): Promise<number> {
+      let exit = 0;
       let scenario;
       try {
         scenario = await loadScenarioFile(file, { profile: profile as 'ci' | 'full' | undefined });
       } catch (err) {
         // Invalid or unreadable scenario: nothing ran.
         process.stderr.write(`${file}: ${(err as Error).message}\n`);
-        exit = 2;
-        continue;
+        return 2;
       }
       const progress = await startRunProgress(scenario, process.stderr);
-      const result = await runScenario(scenario, { reportDir, onProgress: progress.update }).finally(() => progress.stop());
+      const result = await runScenario(scenario, { reportDir, onProgress: progress.update, signal: interrupt.signal }).finally(() => progress.stop());
       const seconds = (result.journal.durationMs / 1000).toFixed(1);
       process.stdout.write(`${result.verdict.toUpperCase().padEnd(5)} ${result.journal.scenario.name} (${seconds}s) → ${result.journalPath}\n`);
       if (result.verdict === 'fail') {
@@ -90,8 +107,8 @@ export const command: CliCommand = {
         exit = 2;
       }
       await reportRun(result.journal, { reportDir, stream: process.stdout });
+      return exit;
     }
-    return exit;
   },
 };
 

@@ -5,8 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { makeOwnedTempDir } from '../temp-dirs.ts';
 import { join } from 'node:path';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { startLimitedDisk } from '../disk/limited-disk.ts';
@@ -44,7 +44,7 @@ export function validateCommon(options: EnvironmentOptions): void {
 }
 
 async function build(options: EnvironmentOptions, teardown: Teardown): Promise<Environment> {
-  const root = await mkdtemp(join(tmpdir(), `oya-env-${options.label}-`));
+  const root = await makeOwnedTempDir(`oya-env-${options.label}-`);
   teardown.push('remove temp dir', () => rm(root, { recursive: true, force: true }), () => rmSync(root, { recursive: true, force: true }));
 
   let dataPath = join(root, 'db');
