@@ -5,7 +5,7 @@
  * fails the test with every gate, expected vs actual; an invalid scenario or a harness error
  * fails it with the error.
  *
- * Reports after every scenario, pass or not (the same as `oya run`, through reportRun): the
+ * Reports after every scenario, pass or not (the same as `oya run`, through report/reporter.ts): the
  * summary table on stderr, the run added to its trend in reports/history/, the scenario's HTML
  * page, reports/index.html and reports/junit.xml refreshed; a progress line
  * on stderr while it runs (every 10 s and on each phase change).
@@ -14,12 +14,12 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { reportRun, startRunProgress } from '../cli/commands/run.ts';
 import { chooseKind, dockerAvailable, prepareImages } from '../env/providers/select.ts';
 import type { EnvironmentKind } from '../env/providers/types.ts';
 import { unsupportedFaults } from '../runner/faults/index.ts';
 import { formatFailedGates } from '../runner/gates.ts';
 import { writeJournal } from '../report/journal.ts';
+import { createRunReporter } from '../report/reporter.ts';
 import { DEFAULT_REPORT_DIR, runScenario } from '../runner/run.ts';
 import { loadScenarioFile, type ProfileName, type ResolvedScenario, type ScenarioKind } from '../scenario/index.ts';
 
@@ -86,12 +86,13 @@ export function inEnvironment(scenario: ResolvedScenario, env: EnvironmentKind):
 
 /** One lane test: runs the scenario, records where it ran in its journal, reports, judges. */
 async function runInLane(scenario: ResolvedScenario, envKind: EnvironmentKind): Promise<void> {
-  const progress = await startRunProgress(scenario, process.stderr);
+  const reporter = createRunReporter({ reportDir: DEFAULT_REPORT_DIR, stream: process.stderr });
+  const progress = await reporter.start(scenario);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const result = await runScenario(scenario, { envKind, log, onProgress: progress.update }).finally(() => progress.stop());
   result.journal.environment = { kind: envKind };
   await writeJournal(DEFAULT_REPORT_DIR, result.journal);
-  await reportRun(result.journal, { reportDir: DEFAULT_REPORT_DIR, stream: process.stderr });
+  await reporter.finish(result.journal);
   if (result.verdict === 'error') {
     const e = result.journal.error;
     const code = e?.code ? `[${e.code}] ` : '';

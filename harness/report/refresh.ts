@@ -1,7 +1,7 @@
 /**
  * Re-renders a report directory from the journals in it: every page, index.html (with the
  * trends of reports/history/) and junit.xml. `oya run` and the Vitest lanes (both through
- * reportRun in harness/cli/commands/run.ts, after appending the run to its trend) and
+ * the run reporter (report/reporter.ts), after appending the run to its trend) and
  * `oya report` call it, so a report directory comes out the same whether one run wrote it or
  * `oya report --merge` joined CI shards into it.
  */

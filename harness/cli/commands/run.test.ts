@@ -6,9 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { buildJournal } from '../../report/html/journal-fixture.test-helper.ts';
 import { refreshReports } from '../../report/refresh.ts';
-import type { Journal } from '../../report/journal.ts';
-import { readTrend } from '../../report/trends/trend-store.ts';
-import { command, expandScenarioPaths, loadLine, reportRun } from './run.ts';
+import { command, expandScenarioPaths } from './run.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -73,27 +71,5 @@ describe('oya run', () => {
     const results = await Promise.all([refreshReports(dir), refreshReports(dir), refreshReports(dir)]);
     expect(results.map((r) => r.junit)).toEqual(Array(3).fill(join(dir, 'junit.xml')));
     expect((await readFile(join(dir, 'junit.xml'), 'utf8')).match(/<testcase /g)).toHaveLength(1);
-  });
-
-  it('after a run, adds it to its trend under reports/history/ and refreshes the index with it', async () => {
-    const dir = await tempDir();
-    const journal = buildJournal({ name: 'burst', kind: 'load', faults: [], violations: false, beads: 30 }) as unknown as Journal;
-    await mkdir(join(dir, 'load'));
-    await writeFile(join(dir, 'load', 'burst.json'), JSON.stringify(journal));
-    let printed = '';
-    const stream = { write: (s: string) => ((printed += s), true) };
-    await reportRun(journal, { reportDir: dir, stream });
-    await reportRun(journal, { reportDir: dir, stream }); // reported twice: still one run
-    expect(printed).toContain('burst');
-    const kept = await readTrend(dir, { kind: 'load', name: 'burst' });
-    expect(kept.map((r) => r.startedAt)).toEqual([journal.startedAt]);
-    expect(await readFile(join(dir, 'index.html'), 'utf8')).toContain('data-scenario="burst"');
-  });
-
-  it('prints the load line (beads/min, fairness, CPU, RSS) only for runs that measured load', () => {
-    const load = { beadsPerMinute: 3694.2, fairness: { workflows: 10, ratio: 1.061, maxMeanWaitMs: 980, medianMeanWaitMs: 923, worstWorkflow: 'batch-7' }, cpu: { mean: 0.26, max: 0.35, samples: 20 }, rss: { max: 174 * 1024 * 1024, last: 1 } };
-    expect(loadLine({ metrics: { load } })).toBe('load        3,694 beads/min  fairness 1.06 (10 workflows, worst mean wait 980ms vs median 923ms)  cpu 0.26 mean / 0.35 max cores  rss max 174 MB');
-    expect(loadLine({ metrics: {} })).toBeUndefined();
-    expect(loadLine({ metrics: { load: { ...load, cpuMsPerBead: { orchestrator: 1.234, db: 0.5 } } } })).toMatch(/rss max 174 MB {2}cpu-ms\/bead orchestrator 1\.23 db 0\.50$/);
   });
 });
