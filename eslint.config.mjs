@@ -10,10 +10,12 @@ import tseslint from 'typescript-eslint';
 // (or `npx eslint .`, or an editor) lints the whole tree. This list only grows: to add a folder, run
 // `npx eslint <folder>` until it reports nothing, add the folder here and commit it with its fixes.
 export const CLEAN = [
+  'harness/cli',
   'harness/env',
   'harness/lanes',
   'harness/leak',
   'harness/metrics',
+  'harness/runner',
   'harness/scenario',
   'system/actors',
   'system/agent',
@@ -68,7 +70,8 @@ export default tseslint.config(
   {
     plugins: { '@stylistic': stylistic },
     rules: {
-      '@stylistic/max-len': ['error', { code: 160, tabWidth: 2, ignoreUrls: true, ignoreRegExpLiterals: true }],
+      // A message stays one string (a user greps the code for the text they saw); prettier (160) wraps everything else.
+      '@stylistic/max-len': ['error', { code: 160, tabWidth: 2, ignoreUrls: true, ignoreRegExpLiterals: true, ignoreStrings: true, ignoreTemplateLiterals: true }],
       '@stylistic/quotes': ['error', 'single', { avoidEscape: true, allowTemplateLiterals: 'avoidEscape' }],
       '@stylistic/semi': ['error', 'always'],
       '@stylistic/comma-dangle': ['error', 'always-multiline'],

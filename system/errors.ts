@@ -32,6 +32,13 @@ export class OyaError extends Error {
   }
 }
 
+/** The message of anything thrown: an Error's message, else its string form (a thrown string, a number, null). */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string') return (err as { message: string }).message;
+  return String(err);
+}
+
 /** True when `err` is an OyaError with the given code (works across module copies). */
 export function hasCode(err: unknown, code: string): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;

@@ -7,7 +7,11 @@ describe('interruptOnSignals', () => {
     const emitter = new EventEmitter();
     const said: string[] = [];
     const exits: number[] = [];
-    const interrupt = interruptOnSignals((l) => said.push(l), (c) => exits.push(c), emitter);
+    const interrupt = interruptOnSignals(
+      (l) => said.push(l),
+      (c) => exits.push(c),
+      emitter,
+    );
     expect(interrupt.signal.aborted).toBe(false);
     emitter.emit('SIGTERM');
     expect(interrupt.signal.aborted).toBe(true);
@@ -22,7 +26,11 @@ describe('interruptOnSignals', () => {
 
   it('dispose() removes its handlers', () => {
     const emitter = new EventEmitter();
-    const interrupt = interruptOnSignals(() => undefined, () => undefined, emitter);
+    const interrupt = interruptOnSignals(
+      () => undefined,
+      () => undefined,
+      emitter,
+    );
     expect(emitter.listenerCount('SIGINT')).toBe(1);
     interrupt.dispose();
     expect(emitter.listenerCount('SIGINT') + emitter.listenerCount('SIGTERM')).toBe(0);

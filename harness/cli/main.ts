@@ -49,7 +49,7 @@ async function printHelp(): Promise<void> {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `oya <command> --help` for a command\'s flags.',
+    "Run `oya <command> --help` for a command's flags.",
     'Exit codes: 0 ok, 1 failed verdict, 2 bad usage or invalid input, 3 internal error.',
   ];
   process.stdout.write(lines.join('\n') + '\n');

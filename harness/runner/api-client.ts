@@ -59,7 +59,12 @@ export class ApiClient {
 
   /** POST /beads/:id/cancel. */
   cancel(id: string, reason = 'scenario'): Promise<ApiResponse> {
-    return this.raw({ method: 'POST', path: `/beads/${encodeURIComponent(id)}/cancel`, body: JSON.stringify({ reason }), headers: { 'content-type': 'application/json' } });
+    return this.raw({
+      method: 'POST',
+      path: `/beads/${encodeURIComponent(id)}/cancel`,
+      body: JSON.stringify({ reason }),
+      headers: { 'content-type': 'application/json' },
+    });
   }
 
   /** GET /health. */

@@ -2,6 +2,7 @@
  * A LIFO clean-up stack for one run: each resource registers its release right after it is
  * created; run() releases everything, newest first, even when some steps fail, and is idempotent.
  */
+import { errorMessage } from '../../system/errors.ts';
 
 /** One clean-up step that failed. */
 export interface CleanupFailure {
@@ -11,11 +12,12 @@ export interface CleanupFailure {
 
 /** A LIFO stack of release steps. */
 export class CleanupStack {
-  readonly #steps: { name: string; run: () => Promise<unknown> | unknown }[] = [];
+  readonly #steps: { name: string; run: () => unknown }[] = [];
   #running: Promise<CleanupFailure[]> | undefined;
 
   /** Registers a release step (call right after creating the resource). */
-  push(name: string, run: () => Promise<unknown> | unknown): void {
+  /** `run` may return a promise (awaited) or anything else (ignored). */
+  push(name: string, run: () => unknown): void {
     if (this.#running) throw new Error(`cleanup already ran; cannot register "${name}"`);
     this.#steps.push({ name, run });
   }
@@ -28,7 +30,7 @@ export class CleanupStack {
         try {
           await step.run();
         } catch (err) {
-          failures.push({ step: step.name, error: (err as Error)?.message ?? String(err) });
+          failures.push({ step: step.name, error: errorMessage(err) });
         }
       }
       return failures;

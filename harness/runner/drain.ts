@@ -8,6 +8,7 @@ import { pairOperations, type History } from '../history/index.ts';
 import type { ApiClient } from './api-client.ts';
 import { sleep } from './cleanup.ts';
 import { startWait } from './waits.ts';
+import { errorMessage } from '../../system/errors.ts';
 
 /** Terminal bead statuses (system/events/projection.ts). */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
@@ -62,8 +63,12 @@ export async function drain(options: { api: ApiClient; history: History; timeout
   const pending = [...open];
   const ms = Math.round(performance.now() - t0);
   if (pending.length === 0) wait.ok();
-  else if (!options.signal.aborted) wait.expired(`${pending.length} bead(s) not terminal after ${ms} ms (timeouts.drain ${options.timeoutMs} ms): ${pending.slice(0, 10).join(', ')}${pending.length > 10 ? ' …' : ''}`, pending.slice(0, 50));
-  else wait.expired(`the run ended (${String((options.signal.reason as Error)?.message ?? options.signal.reason)}) with ${pending.length} bead(s) not terminal`, pending.slice(0, 50));
+  else if (!options.signal.aborted)
+    wait.expired(
+      `${pending.length} bead(s) not terminal after ${ms} ms (timeouts.drain ${options.timeoutMs} ms): ${pending.slice(0, 10).join(', ')}${pending.length > 10 ? ' …' : ''}`,
+      pending.slice(0, 50),
+    );
+  else wait.expired(`the run ended (${errorMessage(options.signal.reason)}) with ${pending.length} bead(s) not terminal`, pending.slice(0, 50));
   return { drained: pending.length === 0, ms, pending: pending.slice(0, 50) };
 }
 

@@ -1,5 +1,5 @@
 /** Errors of the scenario runner (harness/runner). Codes are stable and never reused. */
-import { OyaError } from '../../system/errors.ts';
+import { OyaError, errorMessage } from '../../system/errors.ts';
 
 /** The orchestrator child process did not print its URL (it exited, or took too long). */
 export class SutStartError extends OyaError {
@@ -25,7 +25,7 @@ export class FaultUnsupportedError extends OyaError {
 /** Injecting or healing a fault failed; the run's verdict is `error`, not `fail`. */
 export class FaultInjectionError extends OyaError {
   constructor(fault: string, phase: 'inject' | 'heal', cause: unknown) {
-    super('HARN_RUNNER_FAULT_FAILED', `fault ${fault} failed to ${phase}: ${(cause as Error)?.message ?? String(cause)}`, {
+    super('HARN_RUNNER_FAULT_FAILED', `fault ${fault} failed to ${phase}: ${errorMessage(cause)}`, {
       details: { fault, phase },
       cause,
     });
@@ -42,7 +42,7 @@ export class RunTimeoutError extends OyaError {
 /** Reading the final state (API or SurrealDB) failed, so the checks could not run. */
 export class FinalStateError extends OyaError {
   constructor(source: 'api' | 'db' | 'side-effects', cause: unknown) {
-    super('HARN_RUNNER_FINAL_STATE', `could not read the final state from ${source}: ${(cause as Error)?.message ?? String(cause)}`, {
+    super('HARN_RUNNER_FINAL_STATE', `could not read the final state from ${source}: ${errorMessage(cause)}`, {
       details: { source },
       cause,
       retryable: true,
@@ -53,7 +53,7 @@ export class FinalStateError extends OyaError {
 /** The environment provider (harness/env) is not available in this checkout. */
 export class EnvUnavailableError extends OyaError {
   constructor(cause: unknown) {
-    super('HARN_RUNNER_ENV_UNAVAILABLE', `the environment provider could not be loaded: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    super('HARN_RUNNER_ENV_UNAVAILABLE', `the environment provider could not be loaded: ${errorMessage(cause)}`, { cause });
   }
 }
 

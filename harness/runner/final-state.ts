@@ -41,14 +41,17 @@ export async function readEventLog(options: { url: string; username: string; pas
       versionCheck: false,
       authentication: { username: options.username, password: options.password },
     });
-    const [rows] = await db.query<[EventRecord[]]>('SELECT * OMIT id FROM event ORDER BY position ASC').collect();
+    // An empty result set may come back as no statement result at all.
+    const [rows] = await db.query<[EventRecord[] | undefined]>('SELECT * OMIT id FROM event ORDER BY position ASC').collect();
     return rows ?? [];
   })();
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
       work,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${options.timeoutMs ?? 15_000} ms`)), options.timeoutMs ?? 15_000))),
+      new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${options.timeoutMs ?? 15_000} ms`)), options.timeoutMs ?? 15_000)),
+      ),
     ]);
   } finally {
     clearTimeout(timer);
@@ -74,7 +77,13 @@ export async function readFinalState(options: {
   for (const [id, state] of projected) {
     const submitted = events.find((e) => e.stream === `bead:${id}` && e.type === 'BeadSubmitted');
     const key = (submitted?.data as { idempotencyKey?: unknown } | undefined)?.idempotencyKey;
-    logBeads[id] = { ...state, status: state.status, attempts: state.attempts, workflowId: state.workflowId, ...(typeof key === 'string' ? { idempotencyKey: key } : {}) };
+    logBeads[id] = {
+      ...state,
+      status: state.status,
+      attempts: state.attempts,
+      workflowId: state.workflowId,
+      ...(typeof key === 'string' ? { idempotencyKey: key } : {}),
+    };
   }
   const apiBeads: Record<string, BeadState> = {};
   const ids = new Set([...options.beadIds, ...Object.keys(logBeads)]);

@@ -47,8 +47,24 @@ function world(options: { bSucceededTwice?: boolean } = {}) {
     at: iso(at),
   });
   const events = [
-    ev('bead:wf-1.a', 1, 'BeadSubmitted', 5, { beadId: 'wf-1.a', workflowId: 'wf-1', priority: 2, maxAttempts: 3, idempotencyKey: 'workflow:wf-1', input: { agent: { steps: 0 } }, bead: { id: 'wf-1.a', dependencies: [] } }),
-    ev('bead:wf-1.b', 1, 'BeadSubmitted', 5, { beadId: 'wf-1.b', workflowId: 'wf-1', priority: 2, maxAttempts: 3, idempotencyKey: 'workflow:wf-1', input: { agent: { steps: 0 } }, bead: { id: 'wf-1.b', dependencies: [{ depends_on_id: 'wf-1.a', type: 'blocks' }] } }),
+    ev('bead:wf-1.a', 1, 'BeadSubmitted', 5, {
+      beadId: 'wf-1.a',
+      workflowId: 'wf-1',
+      priority: 2,
+      maxAttempts: 3,
+      idempotencyKey: 'workflow:wf-1',
+      input: { agent: { steps: 0 } },
+      bead: { id: 'wf-1.a', dependencies: [] },
+    }),
+    ev('bead:wf-1.b', 1, 'BeadSubmitted', 5, {
+      beadId: 'wf-1.b',
+      workflowId: 'wf-1',
+      priority: 2,
+      maxAttempts: 3,
+      idempotencyKey: 'workflow:wf-1',
+      input: { agent: { steps: 0 } },
+      bead: { id: 'wf-1.b', dependencies: [{ depends_on_id: 'wf-1.a', type: 'blocks' }] },
+    }),
     ev('bead:wf-1.a', 2, 'BeadQueued', 10),
     ev('bead:wf-1.a', 3, 'BeadStarted', 60, { attempt: 1, workerId: 'w1' }),
     ev('bead:wf-1.a', 4, 'BeadSucceeded', 600, { attempt: 1 }),
@@ -60,7 +76,16 @@ function world(options: { bSucceededTwice?: boolean } = {}) {
     'wf-1.b': { status: 'failed', attempts: 0, workflowId: 'wf-1', idempotencyKey: 'workflow:wf-1' },
   };
   const checks = runChecks({ history, finalBeads: beads, logBeads: beads, events, sideEffects: [], expectations: expectationsFor(scenario, plan) });
-  const measured = measure({ events, history, plan, faults: [], workload: { arrivals: 1, dropped: 0, maxLagMs: 0, invalid: [] }, memory: [], t0Wall: T0_WALL, endAt: 800 });
+  const measured = measure({
+    events,
+    history,
+    plan,
+    faults: [],
+    workload: { arrivals: 1, dropped: 0, maxLagMs: 0, invalid: [] },
+    memory: [],
+    t0Wall: T0_WALL,
+    endAt: 800,
+  });
   return { checks, measured };
 }
 
@@ -85,7 +110,7 @@ describe('evaluateGates', () => {
     expect(gates.find((g) => g.name === 'latency.max')).toMatchObject({ expected: 'latency.max < 1s', actual: '600ms' });
   });
 
-  it('fails the duplicated gate with the check\'s witness message, and a failed invalid request', () => {
+  it("fails the duplicated gate with the check's witness message, and a failed invalid request", () => {
     const { checks, measured } = world({ bSucceededTwice: true });
     const gates = evaluateGates({
       scenario,
@@ -111,7 +136,14 @@ describe('evaluateGates', () => {
     const { measured } = world();
     const history = new History();
     const events = [
-      { stream: 'bead:x', seq: 1, position: 1, type: 'BeadSubmitted', data: { beadId: 'x', bead: { id: 'x', dependencies: [] }, input: { agent: { steps: 0 } } }, idempotencyKey: 'x:1' },
+      {
+        stream: 'bead:x',
+        seq: 1,
+        position: 1,
+        type: 'BeadSubmitted',
+        data: { beadId: 'x', bead: { id: 'x', dependencies: [] }, input: { agent: { steps: 0 } } },
+        idempotencyKey: 'x:1',
+      },
       { stream: 'bead:x', seq: 2, position: 2, type: 'BeadStarted', data: { attempt: 1, workerId: 'w' }, idempotencyKey: 'x:2' },
       { stream: 'bead:x', seq: 3, position: 3, type: 'BeadQueued', data: {}, idempotencyKey: 'x:3' },
       { stream: 'bead:x', seq: 4, position: 4, type: 'BeadSucceeded', data: { attempt: 1 }, idempotencyKey: 'x:4' },
@@ -173,12 +205,24 @@ describe('measure', () => {
     expect(stat([2, 2], 'variance')).toBe(0);
     expect(stat([], 'p99')).toBeNaN();
     expect(stat([], 'count')).toBe(0);
-    expect(slopePerSecond([{ t: 0, v: 0 }, { t: 1000, v: 10 }, { t: 2000, v: 20 }])).toBeCloseTo(10);
+    expect(
+      slopePerSecond([
+        { t: 0, v: 0 },
+        { t: 1000, v: 10 },
+        { t: 2000, v: 20 },
+      ]),
+    ).toBeCloseTo(10);
   });
 
   it('reads memory thresholds from the samples', () => {
     const { measured } = world();
-    const withMemory = { ...measured, memory: [{ t: 0, rss: 100 }, { t: 1000, rss: 200 }] };
+    const withMemory = {
+      ...measured,
+      memory: [
+        { t: 0, rss: 100 },
+        { t: 1000, rss: 200 },
+      ],
+    };
     const rss = { key: 'rss.max', metric: 'rss', stat: 'max', window: 'all', op: '<', limit: 1, kind: 'bytes', source: '< 1B' } as const;
     expect(metricValue(withMemory, rss)).toBe(200);
     expect(metricValue(withMemory, { ...rss, stat: 'slope', kind: 'bytesRate' })).toBeCloseTo(100);

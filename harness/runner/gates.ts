@@ -68,7 +68,9 @@ export function evaluateGates(input: {
       name: 'drain.drained',
       pass: drained,
       expected: `every acknowledged bead terminal within ${scenario.timeouts.drain} ms`,
-      actual: drained ? `drained in ${ms} ms` : `${pending.length} still open after ${ms} ms: ${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ', …' : ''}`,
+      actual: drained
+        ? `drained in ${ms} ms`
+        : `${pending.length} still open after ${ms} ms: ${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ', …' : ''}`,
     });
   }
   for (const [key, check] of COUNT_GATES) {
@@ -113,8 +115,8 @@ export function evaluateGates(input: {
     const act = inv.actual.status !== undefined ? `${inv.actual.status}${inv.actual.code ? ` ${inv.actual.code}` : ''}` : `no response (${inv.actual.error})`;
     gates.push({ kind: 'invalid', name: `invalid.${inv.phase}[${inv.index}].${inv.send}`, pass: inv.pass, expected: exp, actual: act });
   }
-  for (const parsed of Object.values(scenario.thresholds ?? {})) {
-    const result = evaluateThreshold(parsed as never, metricValue(input.measured, parsed as never));
+  for (const parsed of Object.values(scenario.thresholds)) {
+    const result = evaluateThreshold(parsed, metricValue(input.measured, parsed));
     gates.push({ kind: 'threshold', name: (parsed as { key: string }).key, pass: result.pass, expected: result.expected, actual: result.actual });
   }
   return gates;

@@ -29,7 +29,7 @@ async function selfCheckScenario(defects: Defect[]): Promise<ResolvedScenario> {
     workload: [{ ...soak.workload[0]!, beads: 80, rate: 2 }],
     leak: { ...soak.leak!, warmup: 10_000, sampleEvery: 1_000 },
     timeouts: { drain: 30_000, total: 120_000 },
-  } as ResolvedScenario;
+  };
 }
 
 const reportDirs: string[] = [];
@@ -43,7 +43,9 @@ async function run(defects: Defect[]) {
   const scenario = await selfCheckScenario(defects);
   const result = await runScenario(scenario, { reportDir, log: (line) => process.stderr.write(`${line}\n`) });
   const leak = (result.journal as { leak?: LeakJournal }).leak;
-  process.stderr.write(`${scenario.name}: ${result.verdict}\n${leak?.gates.gates.map((g) => `  ${g.status} ${g.message.slice(0, 300)}`).join('\n') ?? '  no leak report'}\n`);
+  process.stderr.write(
+    `${scenario.name}: ${result.verdict}\n${leak?.gates.gates.map((g) => `  ${g.status} ${g.message.slice(0, 300)}`).join('\n') ?? '  no leak report'}\n`,
+  );
   return { result, leak };
 }
 
@@ -88,7 +90,13 @@ describe('leak lane self-check', () => {
     const { result, leak } = await run([]);
     expect(result.error, String(result.journal.error?.message)).toBeUndefined();
     expect(leak!.gates.gates.map((g) => `${g.name}: ${g.status} (${g.message})`)).toEqual(leak!.gates.gates.map((g) => `${g.name}: pass (${g.message})`));
-    expect(result.verdict, result.gates.filter((g) => !g.pass).map((g) => `${g.name}: ${g.actual}`).join('\n')).toBe('pass');
+    expect(
+      result.verdict,
+      result.gates
+        .filter((g) => !g.pass)
+        .map((g) => `${g.name}: ${g.actual}`)
+        .join('\n'),
+    ).toBe('pass');
     expect(leak!.snapshots.map((s) => s.label)).toEqual(['baseline', 'target', 'target2', 'final']);
     expect(new Set(leak!.snapshots.map((s) => s.pid)).size).toBe(1);
   }, 240_000);

@@ -7,8 +7,7 @@ import { applyAllowances, childPids, clusterSize, leakGates, leakLimits, leakMem
 
 const SOAK_FILE = fileURLToPath(new URL('../../scenarios/leak/orchestrator-soak.yaml', import.meta.url));
 
-const cluster = (owner: AttributedCluster['owner'], summary: string): AttributedCluster =>
-  ({ owner, summary, steps: [], files: [], leakedRetainedSize: 10 }) as unknown as AttributedCluster;
+const cluster = (owner: AttributedCluster['owner'], summary: string): AttributedCluster => ({ owner, summary, steps: [], files: [], leakedRetainedSize: 10 });
 
 function report(clusters: AttributedCluster[]): LeakWatchReport {
   const ours = clusters.filter((c) => c.owner === 'ours').length;
@@ -33,7 +32,11 @@ describe('leak.allow suppressions', () => {
   const allow = [{ retainer: '[IdempotencyCache] → #records', reason: 'a bounded LRU cache' }];
 
   it('suppresses matching clusters of ours, counts them, and re-judges the gate', () => {
-    const { report: out, allowed } = applyAllowances(report([cluster('ours', '[EventWriter] → #cache → [IdempotencyCache] → #records → [Map]'), cluster('dependency', 'x')]), allow, 0);
+    const { report: out, allowed } = applyAllowances(
+      report([cluster('ours', '[EventWriter] → #cache → [IdempotencyCache] → #records → [Map]'), cluster('dependency', 'x')]),
+      allow,
+      0,
+    );
     expect(out.verdict!.ours).toBe(0);
     expect(out.verdict!.clusters[0]).toMatchObject({ allowed: 'a bounded LRU cache' });
     expect(allowed).toEqual([{ ...allow[0], clusters: 1 }]);
@@ -73,14 +76,19 @@ describe('leak thresholds', () => {
   });
 
   it('falls back to the seed bars without thresholds, and leaves other kinds alone', () => {
-    const chaos = loadScenarioText('name: x\nkind: chaos\nworkload: [{ beads: 1 }]\nfaults: [{ at: 1s, do: db.reset }]\nthresholds: { rss.variance: "< 7%" }\n', 'x.yaml');
+    const chaos = loadScenarioText(
+      'name: x\nkind: chaos\nworkload: [{ beads: 1 }]\nfaults: [{ at: 1s, do: db.reset }]\nthresholds: { rss.variance: "< 7%" }\n',
+      'x.yaml',
+    );
     expect(withoutLeakThresholds(chaos)).toBe(chaos);
     const bare = loadScenarioText('name: y\nkind: leak\nworkload: [{ beads: 1 }]\n', 'y.yaml');
     expect(leakLimits(bare)).toEqual({ rssCvMax: 0.1, heapSlopeMaxBytesPerMin: 1024 * 1024, ourClustersMax: 0 });
   });
 
   it('refuses a leak section outside the leak lane', () => {
-    expect(() => loadScenarioText('name: z\nkind: integration\nworkload: [{ beads: 1 }]\nleak: { warmup: 5s }\n', 'z.yaml')).toThrow(/leak section needs kind: leak/);
+    expect(() => loadScenarioText('name: z\nkind: integration\nworkload: [{ beads: 1 }]\nleak: { warmup: 5s }\n', 'z.yaml')).toThrow(
+      /leak section needs kind: leak/,
+    );
   });
 });
 
@@ -91,23 +99,34 @@ describe('leak gates and chart series', () => {
       { t: 0, rssBytes: 100, heapUsedBytes: 50, cpuSeconds: 0, workersRssBytes: 0, workers: [] },
       { t: 1000, rssBytes: 110, heapUsedBytes: null, cpuSeconds: 0, workersRssBytes: 0, workers: [] },
     ],
-    gates: { status: 'inconclusive', samples: 2, gates: [
-      { name: 'rss.cv', status: 'inconclusive', value: null, threshold: 0.05, message: 'rss.cv: only 2 samples' },
-      { name: 'heap.slope', status: 'fail', value: 9e6, threshold: 1e6, message: 'heap grows' },
-      { name: 'clusters.ours', status: 'pass', value: 0, threshold: 0, message: 'none' },
-    ] },
+    gates: {
+      status: 'inconclusive',
+      samples: 2,
+      gates: [
+        { name: 'rss.cv', status: 'inconclusive', value: null, threshold: 0.05, message: 'rss.cv: only 2 samples' },
+        { name: 'heap.slope', status: 'fail', value: 9e6, threshold: 1e6, message: 'heap grows' },
+        { name: 'clusters.ours', status: 'pass', value: 0, threshold: 0, message: 'none' },
+      ],
+    },
   } as unknown as LeakJournal;
 
   it('turns leak gates into run gates; inconclusive never passes', async () => {
     const soak = await loadScenarioFile(SOAK_FILE, { profile: 'ci' });
     const gates = leakGates(journal, soak);
-    expect(gates.map((g) => [g.name, g.pass])).toEqual([['rss.variance', false], ['heap.slope', false], ['leak.clusters.ours', true]]);
+    expect(gates.map((g) => [g.name, g.pass])).toEqual([
+      ['rss.variance', false],
+      ['heap.slope', false],
+      ['leak.clusters.ours', true],
+    ]);
     expect(gates[0]!.actual).toMatch(/^inconclusive: /);
     expect(gates[1]!.expected).toBe('|heap.slope| < 4MB/m after warm-up');
   });
 
   it('maps samples onto the scenario clock for the memory chart', () => {
-    expect(leakMemorySeries(journal)).toEqual([{ t: 5, rss: 100, heap: 50 }, { t: 1005, rss: 110 }]);
+    expect(leakMemorySeries(journal)).toEqual([
+      { t: 5, rss: 100, heap: 50 },
+      { t: 1005, rss: 110 },
+    ]);
   });
 });
 

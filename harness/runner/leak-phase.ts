@@ -17,7 +17,15 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluateLeakGates, snapshotSchedule, startLeakWatch, type AttributedCluster, type LeakSample, type LeakWatch, type LeakWatchReport } from '../leak/index.ts';
+import {
+  evaluateLeakGates,
+  snapshotSchedule,
+  startLeakWatch,
+  type AttributedCluster,
+  type LeakSample,
+  type LeakWatch,
+  type LeakWatchReport,
+} from '../leak/index.ts';
 import type { ParsedThreshold, ResolvedScenario } from '../scenario/index.ts';
 import type { GateResult } from './gates.ts';
 import type { MemorySample } from './measure.ts';
@@ -32,7 +40,14 @@ export const DEFAULT_RSS_CV_MAX = 0.1;
 export const DEFAULT_HEAP_SLOPE_MAX_BYTES_PER_MIN = 1024 * 1024;
 
 /** The `leak` section with its defaults, for scenarios that omit it. */
-const LEAK_DEFAULTS = { warmup: 60_000, sampleEvery: 10_000, snapshots: true, ourClusters: 0, minClusterSize: 0, allow: [] as readonly LeakAllowance[] } as const;
+const LEAK_DEFAULTS = {
+  warmup: 60_000,
+  sampleEvery: 10_000,
+  snapshots: true,
+  ourClusters: 0,
+  minClusterSize: 0,
+  allow: [] as readonly LeakAllowance[],
+} as const;
 
 /** One `leak.allow` entry: a retainer-trace fragment whose clusters are expected, and why. */
 export interface LeakAllowance {
@@ -42,7 +57,15 @@ export interface LeakAllowance {
 
 /** What a leak run puts into its journal (`journal.leak`): plain JSON. */
 export interface LeakJournal {
-  config: { warmupMs: number; sampleEveryMs: number; durationMs: number; snapshots: boolean; rssCvMax: number; heapSlopeMaxBytesPerMin: number; ourClustersMax: number };
+  config: {
+    warmupMs: number;
+    sampleEveryMs: number;
+    durationMs: number;
+    snapshots: boolean;
+    rssCvMax: number;
+    heapSlopeMaxBytesPerMin: number;
+    ourClustersMax: number;
+  };
   /** Offset of the watch's clock on the scenario clock (ms): sample `t` + offset = scenario time. */
   offsetMs: number;
   /** Every sample: orchestrator RSS/heap/CPU and each worker's RSS. */
@@ -107,7 +130,10 @@ export async function startLeakPhase(options: LeakPhaseOptions): Promise<LeakPha
     ...(leak.snapshots ? { durationMs } : {}),
     snapshotDir: options.snapshotDir,
     gates: { rssCvMax: limits.rssCvMax, heapSlopeMaxBytesPerMin: limits.heapSlopeMaxBytesPerMin, ourClustersMax: limits.ourClustersMax },
-    onSample: (s) => options.log?.(`[${scenario.name}] leak t=${Math.round((s.t + offsetMs) / 1000)}s rss=${mib(s.rssBytes)} heap=${s.heapUsedBytes === null ? '?' : mib(s.heapUsedBytes)} workers=${s.workers.length}×≈${mib(s.workersRssBytes / Math.max(1, s.workers.length))}`),
+    onSample: (s) =>
+      options.log?.(
+        `[${scenario.name}] leak t=${Math.round((s.t + offsetMs) / 1000)}s rss=${mib(s.rssBytes)} heap=${s.heapUsedBytes === null ? '?' : mib(s.heapUsedBytes)} workers=${s.workers.length}×≈${mib(s.workersRssBytes / Math.max(1, s.workers.length))}`,
+      ),
   });
   return {
     async finish() {
@@ -118,8 +144,16 @@ export async function startLeakPhase(options: LeakPhaseOptions): Promise<LeakPha
         config,
         offsetMs,
         series: report.series,
-        snapshots: report.snapshots.map((s) => ({ label: s.label, pid: s.pid, startedAtMs: Math.round(s.startedAtMs + offsetMs), atMs: Math.round(s.atMs + offsetMs), bytes: s.bytes })),
-        ...(leak.snapshots ? { judged: { fromMs: Math.round(leak.warmup + offsetMs), untilMs: Math.round(snapshotSchedule(leak.warmup, durationMs).untilMs + offsetMs) } } : {}),
+        snapshots: report.snapshots.map((s) => ({
+          label: s.label,
+          pid: s.pid,
+          startedAtMs: Math.round(s.startedAtMs + offsetMs),
+          atMs: Math.round(s.atMs + offsetMs),
+          bytes: s.bytes,
+        })),
+        ...(leak.snapshots
+          ? { judged: { fromMs: Math.round(leak.warmup + offsetMs), untilMs: Math.round(snapshotSchedule(leak.warmup, durationMs).untilMs + offsetMs) } }
+          : {}),
         gates: report.gates,
         ...(report.verdict ? { verdict: report.verdict } : {}),
         allowed,
@@ -205,7 +239,7 @@ export function clusterSize(cluster: AttributedCluster): number {
 
 /** The leak bars of a scenario: its `rss.variance` / `heap.slope` thresholds, else the defaults. */
 export function leakLimits(scenario: ResolvedScenario): { rssCvMax: number; heapSlopeMaxBytesPerMin: number; ourClustersMax: number } {
-  const thresholds = (scenario.thresholds ?? {}) as Readonly<Record<string, ParsedThreshold>>;
+  const thresholds = scenario.thresholds as Readonly<Record<string, ParsedThreshold>>;
   const rss = thresholds['rss.variance'];
   const heap = thresholds['heap.slope'];
   return {
@@ -219,13 +253,13 @@ export function leakLimits(scenario: ResolvedScenario): { rssCvMax: number; heap
 /** The scenario without the thresholds the leak phase judges, for the generic gates of a leak run. */
 export function withoutLeakThresholds(scenario: ResolvedScenario): ResolvedScenario {
   if (scenario.kind !== 'leak') return scenario;
-  const thresholds = Object.fromEntries(Object.entries(scenario.thresholds ?? {}).filter(([key]) => !(LEAK_THRESHOLD_KEYS as readonly string[]).includes(key)));
-  return { ...scenario, thresholds } as ResolvedScenario;
+  const thresholds = Object.fromEntries(Object.entries(scenario.thresholds).filter(([key]) => !(LEAK_THRESHOLD_KEYS as readonly string[]).includes(key)));
+  return { ...scenario, thresholds };
 }
 
 /** The leak gates as run gates. An inconclusive gate (too few samples, no memlab) never passes. */
 export function leakGates(journal: LeakJournal, scenario: ResolvedScenario): GateResult[] {
-  const thresholds = (scenario.thresholds ?? {}) as Readonly<Record<string, ParsedThreshold>>;
+  const thresholds = scenario.thresholds as Readonly<Record<string, ParsedThreshold>>;
   const names = { 'rss.cv': 'rss.variance', 'heap.slope': 'heap.slope', 'clusters.ours': 'leak.clusters.ours' } as const;
   return journal.gates.gates.map((g) => {
     const name = names[g.name];
@@ -242,7 +276,11 @@ export function leakGates(journal: LeakJournal, scenario: ResolvedScenario): Gat
 
 /** The leak samples in the journal's memory-chart form (scenario clock, bytes). */
 export function leakMemorySeries(journal: LeakJournal): MemorySample[] {
-  return journal.series.map((s) => ({ t: Math.round(s.t + journal.offsetMs), rss: s.rssBytes, ...(s.heapUsedBytes === null ? {} : { heap: s.heapUsedBytes }) }));
+  return journal.series.map((s) => ({
+    t: Math.round(s.t + journal.offsetMs),
+    rss: s.rssBytes,
+    ...(s.heapUsedBytes === null ? {} : { heap: s.heapUsedBytes }),
+  }));
 }
 
 /**

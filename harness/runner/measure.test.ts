@@ -36,15 +36,30 @@ async function scenarioOf(yaml: string) {
 
 describe('fairnessOf', () => {
   it('is 1 when every workflow waits the same, and names the worst one when one is starved', () => {
-    const even = fairnessOf(['a', 'b', 'c'].flatMap((w) => [{ workflow: w, ms: 100 }, { workflow: w, ms: 300 }]));
+    const even = fairnessOf(
+      ['a', 'b', 'c'].flatMap((w) => [
+        { workflow: w, ms: 100 },
+        { workflow: w, ms: 300 },
+      ]),
+    );
     expect(even).toMatchObject({ workflows: 3, medianMeanWaitMs: 200, maxMeanWaitMs: 200, ratio: 1 });
-    const starved = fairnessOf([{ workflow: 'a', ms: 100 }, { workflow: 'b', ms: 120 }, { workflow: 'c', ms: 110 }, { workflow: 'd', ms: 5_000 }]);
+    const starved = fairnessOf([
+      { workflow: 'a', ms: 100 },
+      { workflow: 'b', ms: 120 },
+      { workflow: 'c', ms: 110 },
+      { workflow: 'd', ms: 5_000 },
+    ]);
     expect(starved.worstWorkflow).toBe('d');
     expect(starved.ratio).toBeCloseTo(5_000 / 115, 2);
   });
 
   it('floors the median, so millisecond waits on an idle pool are not unfair; NaN with one workflow', () => {
-    expect(fairnessOf([{ workflow: 'a', ms: 1 }, { workflow: 'b', ms: 8 }]).ratio).toBeCloseTo(8 / FAIRNESS_FLOOR_MS, 5);
+    expect(
+      fairnessOf([
+        { workflow: 'a', ms: 1 },
+        { workflow: 'b', ms: 8 },
+      ]).ratio,
+    ).toBeCloseTo(8 / FAIRNESS_FLOOR_MS, 5);
     expect(fairnessOf([{ workflow: 'a', ms: 50 }]).ratio).toBeNaN();
     expect(fairnessOf([]).workflows).toBe(0);
   });
@@ -83,7 +98,19 @@ workload:
         at: iso([queued, queued + wait, queued + wait + 100][k]!),
       }));
     });
-    const m = measure({ events, history: new History(), plan, faults: [], workload: undefined, memory: [{ t: 0, rss: 100, cpu: 0.5 }, { t: 1000, rss: 300, cpu: 1.5 }], t0Wall, endAt: 2_000 });
+    const m = measure({
+      events,
+      history: new History(),
+      plan,
+      faults: [],
+      workload: undefined,
+      memory: [
+        { t: 0, rss: 100, cpu: 0.5 },
+        { t: 1000, rss: 300, cpu: 1.5 },
+      ],
+      t0Wall,
+      endAt: 2_000,
+    });
     expect(m.json.load.fairness).toMatchObject({ workflows: 2, worstWorkflow: 'beta', maxMeanWaitMs: 400 });
     expect(metricValue(m, parseThreshold('fairness.max', '< 2'))).toBeCloseTo(400 / 205, 3);
     expect(m.json.load.cpu).toEqual({ mean: 1, max: 1.5, samples: 2 });
@@ -118,8 +145,26 @@ describe('cpuMsPerBead', () => {
   });
 
   it('is undefined when no interval saw a bead finish or a reading is missing', () => {
-    expect(cpuMsPerBead([{ t: 0, pid: 1, cpuSeconds: 1, done: 5 }, { t: 1, pid: 1, cpuSeconds: 2, done: 5 }], cpu, pid)).toBeUndefined();
-    expect(cpuMsPerBead([{ t: 0, pid: 1, done: 0 }, { t: 1, pid: 1, done: 5 }], cpu, pid)).toBeUndefined();
+    expect(
+      cpuMsPerBead(
+        [
+          { t: 0, pid: 1, cpuSeconds: 1, done: 5 },
+          { t: 1, pid: 1, cpuSeconds: 2, done: 5 },
+        ],
+        cpu,
+        pid,
+      ),
+    ).toBeUndefined();
+    expect(
+      cpuMsPerBead(
+        [
+          { t: 0, pid: 1, done: 0 },
+          { t: 1, pid: 1, done: 5 },
+        ],
+        cpu,
+        pid,
+      ),
+    ).toBeUndefined();
   });
 });
 
@@ -143,7 +188,11 @@ describe('startMemorySampler', () => {
     const api = new ApiClient({ baseUrl: () => `http://127.0.0.1:${port}` });
     cleanups.push(() => api.destroy());
     const seen: number[] = [];
-    const sampler = startMemorySampler(api, () => performance.now(), 100, { pid: () => process.pid, dbPid: () => process.pid, onSample: (s) => seen.push(s.done ?? -1) });
+    const sampler = startMemorySampler(api, () => performance.now(), 100, {
+      pid: () => process.pid,
+      dbPid: () => process.pid,
+      onSample: (s) => seen.push(s.done ?? -1),
+    });
     cleanups.push(() => sampler.stop());
     // Burn some CPU so the rate between two samples is above zero.
     const until = performance.now() + 400;
@@ -186,7 +235,10 @@ baseline:
     const same = journalWithRun({ latenciesMs: spread(200, 100, 1_050) }).metrics as never;
     const slower = journalWithRun({ latenciesMs: spread(200, 100, 1_500) }).metrics as never;
     const ok = await baselineGates(scenario, { json: same });
-    expect(ok.map((g) => [g.name, g.pass])).toEqual([['regression.latency.p99', true], ['regression.throughput.mean', true]]);
+    expect(ok.map((g) => [g.name, g.pass])).toEqual([
+      ['regression.latency.p99', true],
+      ['regression.throughput.mean', true],
+    ]);
     const bad = await baselineGates(scenario, { json: slower });
     expect(bad[0]).toMatchObject({ kind: 'regression', name: 'regression.latency.p99', pass: false });
     expect(bad[0]!.actual).toMatch(/^1\.\d+s \(\+\d+(\.\d)?%\)$/);

@@ -115,9 +115,7 @@ export function measure(input: {
   t0Wall: number;
   endAt: number;
 }): Measured {
-  const intervals = input.faults
-    .filter((f) => f.startedAt !== undefined)
-    .map((f): [number, number] => [f.startedAt!, f.healedAt ?? input.endAt]);
+  const intervals = input.faults.filter((f) => f.startedAt !== undefined).map((f): [number, number] => [f.startedAt!, f.healedAt ?? input.endAt]);
   const windows: Measured['windows'] = {
     ...(intervals.length > 0 ? { firstFaultAt: Math.min(...intervals.map((i) => i[0])), lastHealAt: Math.max(...intervals.map((i) => i[1])) } : {}),
     faultIntervals: intervals,
@@ -207,7 +205,7 @@ export function measure(input: {
 
 /** The value of one threshold's metric.stat@window in the threshold's canonical unit (NaN = no data). */
 export function metricValue(m: Measured, t: ParsedThreshold): number {
-  const w = t.window as Window;
+  const w = t.window;
   switch (t.metric) {
     case 'latency':
     case 'overhead':
@@ -240,7 +238,10 @@ export function metricValue(m: Measured, t: ParsedThreshold): number {
       const key: 'rss' | 'heap' = t.metric;
       const points = m.memory.filter((s) => s[key] !== undefined && windowsOf(s.t, m.windows).includes(w)).map((s) => ({ t: s.t, v: s[key]! }));
       if (t.stat === 'slope') return slopePerSecond(points);
-      return stat(points.map((p) => p.v), t.stat);
+      return stat(
+        points.map((p) => p.v),
+        t.stat,
+      );
     }
   }
 }
@@ -330,7 +331,11 @@ function coreStats(values: readonly (number | undefined)[]): { mean: number; max
  * the same process (same pid) that both carry the reading and a bead count, the CPU time gained
  * over the beads finished. A reading that fell (a worker exited with its CPU time) adds nothing.
  */
-export function cpuMsPerBead(samples: readonly MemorySample[], seconds: (s: MemorySample) => number | undefined, pid: (s: MemorySample) => number | undefined): number | undefined {
+export function cpuMsPerBead(
+  samples: readonly MemorySample[],
+  seconds: (s: MemorySample) => number | undefined,
+  pid: (s: MemorySample) => number | undefined,
+): number | undefined {
   let cpu = 0;
   let beads = 0;
   for (let i = 1; i < samples.length; i++) {
@@ -352,9 +357,21 @@ function loadSummary(m: Measured): LoadSummary {
   const rss = m.memory.map((s) => s.rss).filter((r): r is number => r !== undefined);
   const lastAppends = m.memory.filter((s) => s.appends !== undefined).at(-1);
   const perBead = {
-    orchestrator: cpuMsPerBead(m.memory, (s) => s.cpuSeconds, (s) => s.pid),
-    workers: cpuMsPerBead(m.memory, (s) => s.workersCpuSeconds, (s) => s.pid),
-    db: cpuMsPerBead(m.memory, (s) => s.dbCpuSeconds, (s) => s.dbPid),
+    orchestrator: cpuMsPerBead(
+      m.memory,
+      (s) => s.cpuSeconds,
+      (s) => s.pid,
+    ),
+    workers: cpuMsPerBead(
+      m.memory,
+      (s) => s.workersCpuSeconds,
+      (s) => s.pid,
+    ),
+    db: cpuMsPerBead(
+      m.memory,
+      (s) => s.dbCpuSeconds,
+      (s) => s.dbPid,
+    ),
   };
   const cpuPerBead = Object.fromEntries(Object.entries(perBead).filter(([, v]) => v !== undefined));
   return {

@@ -61,7 +61,12 @@ export interface MemorySamplerOptions {
  * the API is too busy to answer. (The leak toolkit's startProcessSampler also reads the V8 heap
  * through an inspector, which load runs do not start; its /proc reader is what is shared.)
  */
-export function startMemorySampler(api: ApiClient, now: () => number, periodMs = 1000, options: MemorySamplerOptions = {}): { samples: MemorySample[]; stop(): Promise<void> } {
+export function startMemorySampler(
+  api: ApiClient,
+  now: () => number,
+  periodMs = 1000,
+  options: MemorySamplerOptions = {},
+): { samples: MemorySample[]; stop(): Promise<void> } {
   const samples: MemorySample[] = [];
   const stopper = new AbortController();
   let previousCpu: { t: number; pid: number; seconds: number } | undefined;
@@ -115,7 +120,7 @@ export function startMemorySampler(api: ApiClient, now: () => number, periodMs =
           if (heap !== undefined) sample.heap = heap;
           const counters = ['oya_beads_succeeded_total', 'oya_beads_failed_total', 'oya_beads_cancelled_total'].map((n) => promValue(res.body as string, n));
           if (counters.every((c) => c !== undefined)) {
-            sample.done = counters.reduce((a, b) => a! + b!, 0);
+            sample.done = counters.reduce((a, b) => a + b, 0);
             sample.failed = counters[1];
           }
           const appends = promSum(res.body, 'oya_event_append_duration_seconds_count');

@@ -89,16 +89,25 @@ expect: { completed: 15 }
   });
 
   it('duplicateAfter delays each re-send by that long after the first answer (default: at once)', () => {
-    const plan = (extra: string) => planWorkload(load(`
+    const plan = (extra: string) =>
+      planWorkload(
+        load(`
 name: plan-test
 kind: integration
 workload:
   - beads: 2
     duplicates: 1${extra}
-`));
+`),
+      );
     const after = (p: ReturnType<typeof planWorkload>) => p.actions.map((x) => (x.type === 'submit' ? [x.resend, x.resendAfter] : undefined));
-    expect(after(plan('\n    duplicateAfter: 4s'))).toEqual([[true, 4000], [true, 4000]]);
-    expect(after(plan(''))).toEqual([[true, 0], [true, 0]]);
+    expect(after(plan('\n    duplicateAfter: 4s'))).toEqual([
+      [true, 4000],
+      [true, 4000],
+    ]);
+    expect(after(plan(''))).toEqual([
+      [true, 0],
+      [true, 0],
+    ]);
   });
 
   it('keeps invalid requests with their expected answer and orders them first at the same instant', () => {

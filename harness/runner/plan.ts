@@ -49,7 +49,17 @@ export interface PlannedRetry {
 
 /** One request of the plan. `at` is ms from the run start (the intended send time). */
 export type PlannedAction =
-  | { type: 'submit'; at: number; phase: string; beadId: string; body: BeadBody; idempotencyKey: string; resend: boolean; resendAfter: number; retry: PlannedRetry }
+  | {
+      type: 'submit';
+      at: number;
+      phase: string;
+      beadId: string;
+      body: BeadBody;
+      idempotencyKey: string;
+      resend: boolean;
+      resendAfter: number;
+      retry: PlannedRetry;
+    }
   | {
       type: 'submitWorkflow';
       at: number;
@@ -94,9 +104,10 @@ export function planWorkload(scenario: ResolvedScenario): WorkloadPlan {
     const label = phase.name ?? `phase${i + 1}`;
     const startAt = phase.start ?? previousEnd;
     const units = phase.beads ?? (phase.workflow ? (phase.count ?? 1) : 0);
-    const times = phase.rate !== undefined && units > 0
-      ? arrivalSchedule({ count: units, rate: phase.rate, arrival: phase.arrival ?? 'constant', seed: scenario.seed + i, startAt })
-      : Array.from({ length: units }, () => startAt);
+    const times =
+      phase.rate !== undefined && units > 0
+        ? arrivalSchedule({ count: units, rate: phase.rate, arrival: phase.arrival ?? 'constant', seed: scenario.seed + i, startAt })
+        : Array.from({ length: units }, () => startAt);
     previousEnd = times.length > 0 ? Math.max(startAt, times[times.length - 1]!) : startAt;
     const resend = () => phase.duplicates !== undefined && random() < phase.duplicates;
     const resendAfter = phase.duplicateAfter ?? 0;
@@ -156,13 +167,16 @@ export function planWorkload(scenario: ResolvedScenario): WorkloadPlan {
     }
     if (phase.cancel) {
       const cancel = phase.cancel;
-      const chosen = cancel.bead !== undefined
-        ? phaseBeads.filter((b) => b.ref === `${phase.workflow!.name}.${cancel.bead}`)
-        : pickFraction(phaseBeads, cancel.fraction ?? 0, random);
+      const chosen =
+        cancel.bead !== undefined
+          ? phaseBeads.filter((b) => b.ref === `${phase.workflow!.name}.${cancel.bead}`)
+          : pickFraction(phaseBeads, cancel.fraction ?? 0, random);
       for (const bead of chosen) {
-        actions.push(cancel.at !== undefined
-          ? { type: 'cancel', at: cancel.at, phase: label, beadId: bead.id }
-          : { type: 'cancel', at: bead.at, phase: label, beadId: bead.id, afterStart: cancel.afterStart ?? 0 });
+        actions.push(
+          cancel.at !== undefined
+            ? { type: 'cancel', at: cancel.at, phase: label, beadId: bead.id }
+            : { type: 'cancel', at: bead.at, phase: label, beadId: bead.id, afterStart: cancel.afterStart ?? 0 },
+        );
       }
     }
   });
@@ -210,5 +224,9 @@ function pickFraction<T>(items: readonly T[], fraction: number, random: () => nu
   if (fraction <= 0 || items.length === 0) return [];
   const count = Math.min(items.length, Math.max(1, Math.round(fraction * items.length)));
   const indexed = items.map((item, i) => ({ item, i, key: random() }));
-  return indexed.sort((a, b) => a.key - b.key).slice(0, count).sort((a, b) => a.i - b.i).map((x) => x.item);
+  return indexed
+    .sort((a, b) => a.key - b.key)
+    .slice(0, count)
+    .sort((a, b) => a.i - b.i)
+    .map((x) => x.item);
 }

@@ -74,7 +74,14 @@ describe('runWorkload with retries', () => {
     const history = new History();
     const t0 = performance.now();
     const s = scenario(', retry: { attempts: 3, backoff: 20ms }');
-    await runWorkload({ plan: planWorkload(s), api, history, now: () => performance.now() - t0, signal: new AbortController().signal, budgets: { startOfBead: 1000, notCreatedGrace: 100 } });
+    await runWorkload({
+      plan: planWorkload(s),
+      api,
+      history,
+      now: () => performance.now() - t0,
+      signal: new AbortController().signal,
+      budgets: { startOfBead: 1000, notCreatedGrace: 100 },
+    });
     const ops = history.operations().filter((o) => o.kind === 'submit');
     expect(ops).toHaveLength(12);
     for (const key of ['submit:burst-1', 'submit:burst-2', 'submit:burst-3', 'submit:burst-4']) {

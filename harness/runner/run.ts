@@ -34,6 +34,7 @@ import { startSut, type SutHandle } from './sut.ts';
 import { summariseSubmissions, type SubmissionSummary } from './submissions.ts';
 import { expiredWaits, waitBudgets } from './waits.ts';
 import { runWorkload, type WorkloadOutcome } from './workload.ts';
+import { errorMessage } from '../../system/errors.ts';
 
 /** The phases of a run, in order. */
 export const PHASES = ['environment', 'orchestrator', 'workload', 'drain', 'final-state', 'checks', 'metrics', 'gates'] as const;
@@ -131,7 +132,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const artifacts: Record<string, string> = {};
   let dbServerVersion: string | undefined;
 
-  const phase = async <T>(name: PhaseName, fn: () => Promise<T>): Promise<T> => {
+  const phase = async <T>(name: PhaseName, fn: () => T | Promise<T>): Promise<T> => {
     state.phase = name;
     const p0 = performance.now();
     log(`[${scenario.name}] ${name}…`);
@@ -142,7 +143,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       await options.afterPhase?.(name, resources);
       return value;
     } catch (err) {
-      phases.push({ name, ms: Math.round(performance.now() - p0), error: (err as Error)?.message ?? String(err) });
+      phases.push({ name, ms: Math.round(performance.now() - p0), error: errorMessage(err) });
       throw err;
     }
   };
@@ -179,7 +180,10 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     cleanup.push('keep orchestrator log', async () => {
       const dest = journalPath(reportDir, scenario.kind, scenario.name).replace(/\.json$/, '.orchestrator.log');
       await mkdir(join(reportDir, scenario.kind), { recursive: true });
-      await copyFile(logFile, dest).then(() => (artifacts.orchestratorLog = dest), () => undefined);
+      await copyFile(logFile, dest).then(
+        () => (artifacts.orchestratorLog = dest),
+        () => undefined,
+      );
     });
 
     const sut = await phase('orchestrator', async () => {
@@ -229,7 +233,17 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       },
     });
     cleanup.push('stop memory sampler', () => memory.stop());
-    const timeline = new FaultTimeline({ env, sut, api, plan, seed: scenario.seed, now, signal: controller.signal, recoveryTimeoutMs: budgets.recovery, history });
+    const timeline = new FaultTimeline({
+      env,
+      sut,
+      api,
+      plan,
+      seed: scenario.seed,
+      now,
+      signal: controller.signal,
+      recoveryTimeoutMs: budgets.recovery,
+      history,
+    });
     state.timeline = timeline;
     cleanup.push('heal faults', async () => {
       const errors = await timeline.healAll(true);
@@ -240,7 +254,10 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       zero = performance.now();
       zeroWall = Date.now();
       armTotal();
-      const leak = scenario.kind === 'leak' ? await startLeakPhase({ scenario, sut, durationMs: plan.lastArrivalAt, now, snapshotDir: join(runDir, 'heap'), log }) : undefined;
+      const leak =
+        scenario.kind === 'leak'
+          ? await startLeakPhase({ scenario, sut, durationMs: plan.lastArrivalAt, now, snapshotDir: join(runDir, 'heap'), log })
+          : undefined;
       if (leak) cleanup.push('stop leak watch', () => leak.close());
       const faults = timeline.run(planFaults(scenario.faults, scenario.seed)).catch((err: unknown) => {
         controller.abort(err);
@@ -264,7 +281,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       return { ...read, outboxQuiet: outbox.quiet };
     });
     state.submissions = summariseSubmissions(history.entries(), final.apiBeads);
-    state.checks = await phase('checks', async () =>
+    state.checks = await phase('checks', () =>
       runChecks({
         history,
         finalBeads: final.apiBeads,
@@ -276,11 +293,26 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
         drained: state.drain!.drained,
       }),
     );
-    state.measured = await phase('metrics', async () =>
-      measure({ events: final.events, history, plan, faults: timeline.records, workload: state.workload, memory: state.leak ? leakMemorySeries(state.leak) : memory.samples, t0Wall: zeroWall, endAt: now() }),
+    state.measured = await phase('metrics', () =>
+      measure({
+        events: final.events,
+        history,
+        plan,
+        faults: timeline.records,
+        workload: state.workload,
+        memory: state.leak ? leakMemorySeries(state.leak) : memory.samples,
+        t0Wall: zeroWall,
+        endAt: now(),
+      }),
     );
     state.gates = await phase('gates', async () => [
-      ...evaluateGates({ scenario: withoutLeakThresholds(scenario), checks: state.checks!, measured: state.measured!, invalid: state.workload?.invalid ?? [], drain: state.drain! }),
+      ...evaluateGates({
+        scenario: withoutLeakThresholds(scenario),
+        checks: state.checks!,
+        measured: state.measured!,
+        invalid: state.workload?.invalid ?? [],
+        drain: state.drain!,
+      }),
       ...(state.leak ? leakGates(state.leak, scenario) : []),
       ...(await baselineGates(scenario, state.measured!)),
     ]);
@@ -303,15 +335,25 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       await timeline?.healAll(false);
       const final = await readFinalState({ api, beadIds: plan.beadIds, db: { url: env.dbDirectUrl, ...env.dbCredentials }, dataDir: resources.dataDir! });
       state.submissions = summariseSubmissions(history.entries(), final.apiBeads);
-      state.checks = runChecks({ history, finalBeads: final.apiBeads, logBeads: final.logBeads, events: toCheckEvents(final.events), sideEffects: final.sideEffects, expectations: expectationsFor(scenario, plan) });
+      state.checks = runChecks({
+        history,
+        finalBeads: final.apiBeads,
+        logBeads: final.logBeads,
+        events: toCheckEvents(final.events),
+        sideEffects: final.sideEffects,
+        expectations: expectationsFor(scenario, plan),
+      });
       state.salvaged = true;
     })();
     try {
-      await Promise.race([work, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`not done within ${SALVAGE_TIMEOUT_MS} ms`)), SALVAGE_TIMEOUT_MS)))]);
-      phases.push({ name: 'salvage-checks' as PhaseName, ms: Math.round(performance.now() - p0) });
+      await Promise.race([
+        work,
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`not done within ${SALVAGE_TIMEOUT_MS} ms`)), SALVAGE_TIMEOUT_MS))),
+      ]);
+      phases.push({ name: 'salvage-checks', ms: Math.round(performance.now() - p0) });
     } catch (err) {
       work.catch(() => undefined);
-      phases.push({ name: 'salvage-checks' as PhaseName, ms: Math.round(performance.now() - p0), error: (err as Error)?.message ?? String(err) });
+      phases.push({ name: 'salvage-checks', ms: Math.round(performance.now() - p0), error: errorMessage(err) });
     } finally {
       clearTimeout(timer);
     }
@@ -327,8 +369,8 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   };
   armTotal(Math.max(scenario.timeouts.total, SETUP_TIMEOUT_MS));
   const cancel = (): void => {
-    const reason = options.signal?.reason;
-    controller.abort(new RunCancelledError(reason instanceof Error ? reason.message : String(reason ?? 'cancelled'), state.phase));
+    const reason: unknown = options.signal?.reason;
+    controller.abort(new RunCancelledError(reason === undefined ? 'cancelled' : errorMessage(reason), state.phase));
   };
   if (options.signal?.aborted) cancel();
   else options.signal?.addEventListener('abort', cancel, { once: true });
@@ -371,10 +413,24 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     zeroAt: new Date(zeroWall).toISOString(),
     durationMs: endedAt.getTime() - startedAt.getTime(),
     verdict,
-    ...(error !== undefined ? { error: { ...((error as { code?: string }).code ? { code: (error as { code: string }).code } : {}), message: (error as Error)?.message ?? String(error), phase: failedPhase } } : {}),
+    ...(error !== undefined
+      ? {
+          error: { ...((error as { code?: string }).code ? { code: (error as { code: string }).code } : {}), message: errorMessage(error), phase: failedPhase },
+        }
+      : {}),
     phases,
     faults: state.timeline?.records ?? [],
-    ...(state.measured ? { metrics: { ...state.measured.json, arrivals: state.measured.arrivals, dropped: state.measured.dropped, memory: state.measured.memory, windows: state.measured.windows } } : {}),
+    ...(state.measured
+      ? {
+          metrics: {
+            ...state.measured.json,
+            arrivals: state.measured.arrivals,
+            dropped: state.measured.dropped,
+            memory: state.measured.memory,
+            windows: state.measured.windows,
+          },
+        }
+      : {}),
     ...(state.checks ? { checks: state.checks } : {}),
     gates: state.gates,
     ...(state.drain ? { drain: state.drain } : {}),

@@ -55,20 +55,28 @@ async function run(name: string, defects: string) {
 }
 
 describe('self-check: a container fault catches a defect', () => {
-  it.skipIf(!engine)(title('skip-outbox + db.partition → the run fails on expect.doubleSideEffects (checkpoints lost)'), async () => {
-    const { result, summary } = await run('self-check-c-skip-outbox', ', defects: [skip-outbox]');
-    expect(result.error, summary).toBeUndefined();
-    expect(result.verdict, summary).toBe('fail');
-    const failed = result.gates.filter((g) => !g.pass).map((g) => g.name);
-    // The dropped StepCheckpointed events: a succeeded bead whose log lacks the checkpoints of the
-    // steps it ran during the cut is what the doubleSideEffects check reports.
-    expect(failed, summary).toContain('expect.doubleSideEffects');
-    expect((result.journal.faults[0] as { healedAt?: number } | undefined)?.healedAt, summary).toBeDefined();
-  }, 240_000);
+  it.skipIf(!engine)(
+    title('skip-outbox + db.partition → the run fails on expect.doubleSideEffects (checkpoints lost)'),
+    async () => {
+      const { result, summary } = await run('self-check-c-skip-outbox', ', defects: [skip-outbox]');
+      expect(result.error, summary).toBeUndefined();
+      expect(result.verdict, summary).toBe('fail');
+      const failed = result.gates.filter((g) => !g.pass).map((g) => g.name);
+      // The dropped StepCheckpointed events: a succeeded bead whose log lacks the checkpoints of the
+      // steps it ran during the cut is what the doubleSideEffects check reports.
+      expect(failed, summary).toContain('expect.doubleSideEffects');
+      expect((result.journal.faults[0] as { healedAt?: number } | undefined)?.healedAt, summary).toBeDefined();
+    },
+    240_000,
+  );
 
-  it.skipIf(!engine)(title('control: the same partition without the defect passes'), async () => {
-    const { result, summary } = await run('self-check-c-control', '');
-    expect(result.error, summary).toBeUndefined();
-    expect(result.verdict, summary).toBe('pass');
-  }, 240_000);
+  it.skipIf(!engine)(
+    title('control: the same partition without the defect passes'),
+    async () => {
+      const { result, summary } = await run('self-check-c-control', '');
+      expect(result.error, summary).toBeUndefined();
+      expect(result.verdict, summary).toBe('pass');
+    },
+    240_000,
+  );
 });

@@ -19,7 +19,7 @@
  * | release-on-failure                | a failed bead's dependent runs instead of ending blocked | lifecycle not-blocked, stateExpectations wrong-status |
  * | cancel-without-stop               | BeadCancelled recorded while the agent keeps running   | lifecycle effect-after-cancel |
  * | double-outcome                    | a succeeded attempt also gets a BeadFailed             | duplicated double-terminal, two-outcomes-one-attempt |
- * | start-twice                       | each attempt's BeadStarted appended twice              | duplicated attempt-started-twice, lifecycle illegal-transition |
+ * | start-twice                       | BeadStarted appended twice per attempt | duplicated attempt-started-twice, lifecycle illegal-transition |
  * | position-gap                      | the store leaves one global position out               | eventGaps position-gap |
  */
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -29,12 +29,13 @@ export function selfCheckScenario(name: string, yaml: string, defects: readonly 
 /** The defect a case runs (every row of one case names the same one). */
 export function defectOfCase(name: string): string {
   const defects = new Set(proofsOfCase(name).map((proof) => proof.defect));
-  if (defects.size !== 1) throw new Error(`self-check case ${name}: proofs.ts gives ${defects.size} defects (${[...defects].join(', ')}), expected exactly one`);
+  if (defects.size !== 1)
+    throw new Error(`self-check case ${name}: proofs.ts gives ${defects.size} defects (${[...defects].join(', ')}), expected exactly one`);
   return [...defects][0]!;
 }
 
 function summaryOf(result: RunResult): string {
-  return `${formatFailedGates(result.journal.scenario?.name ?? '?', result.gates)}\njournal: ${result.journalPath}`;
+  return `${formatFailedGates(result.journal.scenario.name, result.gates)}\njournal: ${result.journalPath}`;
 }
 
 function reportOf(result: RunResult): CheckReport {

@@ -12,7 +12,7 @@ import { ApiClient } from './api-client.ts';
 import { workerProcesses } from './faults/index.ts';
 import { startSut, type SutHandle } from './sut.ts';
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });

@@ -222,7 +222,21 @@ async function spawnOrchestrator(
   port: number,
   log: (chunk: string | Buffer) => void,
 ): Promise<{ child: ChildProcess; url: string; exited: Promise<SutExit> }> {
-  const args = [...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), OYA_BIN, 'start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', options.dataDir, '--workers', String(options.workers), '--seed', String(options.seed)];
+  const args = [
+    ...(options.inspect ? ['--inspect=127.0.0.1:0'] : []),
+    OYA_BIN,
+    'start',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--data-dir',
+    options.dataDir,
+    '--workers',
+    String(options.workers),
+    '--seed',
+    String(options.seed),
+  ];
   if (options.dbUrl !== undefined) args.push('--db', options.dbUrl);
   if (options.adminToken !== undefined) args.push('--admin', '--admin-token', options.adminToken);
   // OYA_PARENT_PID: the orchestrator runs detached (its own process group, so kill() reaches its
@@ -243,14 +257,17 @@ async function spawnOrchestrator(
     });
   });
   let stderrTail = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     log(chunk);
     stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4096);
   });
   let stdoutSoFar = '';
   let settled = false;
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => fail(`no URL on stdout within ${options.startTimeoutMs ?? SUT_START_TIMEOUT_MS} ms`), options.startTimeoutMs ?? SUT_START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(`no URL on stdout within ${options.startTimeoutMs ?? SUT_START_TIMEOUT_MS} ms`),
+      options.startTimeoutMs ?? SUT_START_TIMEOUT_MS,
+    );
     const onData = (chunk: Buffer): void => {
       log(chunk);
       stdoutSoFar += chunk.toString('utf8');
@@ -258,8 +275,8 @@ async function spawnOrchestrator(
       if (match && !settled) {
         settled = true;
         clearTimeout(timer);
-        child.stdout!.off('data', onData);
-        child.stdout!.on('data', (c: Buffer) => log(c));
+        child.stdout.off('data', onData);
+        child.stdout.on('data', (c: Buffer) => log(c));
         resolve(match[1]!.replace(/\/+$/, ''));
       }
     };
@@ -273,7 +290,11 @@ async function spawnOrchestrator(
         // gone
       }
       // The last line the orchestrator wrote usually names the cause (e.g. ORCH_DB_UNAVAILABLE).
-      const lastLine = stderrTail.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('at ')).pop();
+      const lastLine = stderrTail
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('at '))
+        .pop();
       reject(
         new SutStartError(`the orchestrator did not start: ${why}${lastLine ? `; last log line: ${lastLine.slice(0, 300)}` : ''} (log: ${options.logFile})`, {
           pid: child.pid,
@@ -281,7 +302,7 @@ async function spawnOrchestrator(
         }),
       );
     };
-    child.stdout!.on('data', onData);
+    child.stdout.on('data', onData);
     child.once('error', (err) => fail(err.message));
     void exited.then((exit) => fail(`it exited first (code ${exit.code}, signal ${exit.signal})`));
   });

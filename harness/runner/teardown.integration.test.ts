@@ -33,7 +33,10 @@ const alive = (pid: number): boolean => {
 const portOpen = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 
@@ -74,14 +77,17 @@ ${extra}
 describe('teardown', () => {
   it('releases every process, port and dir when a phase throws midway, and journals the error', async () => {
     let seen: (RunResources & { workerPids: number[] }) | undefined;
-    const result = await runScenario(SCENARIO('teardown-throws', 'faults: [{ at: 200ms, do: db.latency, for: 20s, latency: 50ms }]\ntimeouts: { drain: 30s, total: 1m }'), {
-      reportDir,
-      afterPhase: (phase, resources) => {
-        if (phase !== 'orchestrator') return;
-        seen = { ...resources, sutPids: [...resources.sutPids], workerPids: workerProcesses(resources.sutPids[0]).map((w) => w.pid) };
-        throw new Error('boom: thrown after the orchestrator phase');
+    const result = await runScenario(
+      SCENARIO('teardown-throws', 'faults: [{ at: 200ms, do: db.latency, for: 20s, latency: 50ms }]\ntimeouts: { drain: 30s, total: 1m }'),
+      {
+        reportDir,
+        afterPhase: (phase, resources) => {
+          if (phase !== 'orchestrator') return;
+          seen = { ...resources, sutPids: [...resources.sutPids], workerPids: workerProcesses(resources.sutPids[0]).map((w) => w.pid) };
+          throw new Error('boom: thrown after the orchestrator phase');
+        },
       },
-    });
+    );
     expect(result.verdict).toBe('error');
     expect(result.journal.error).toMatchObject({ message: 'boom: thrown after the orchestrator phase', phase: 'orchestrator' });
     expect(result.journal.teardown).toEqual([]);
@@ -91,12 +97,16 @@ describe('teardown', () => {
 
   it('aborts at timeouts.total with HARN_RUNNER_TIMEOUT, heals the active fault and releases everything', async () => {
     let seen: (RunResources & { workerPids: number[] }) | undefined;
-    const result = await runScenario(SCENARIO('teardown-timeout', 'faults: [{ at: 200ms, do: db.latency, for: 2500ms, latency: 50ms }]\ntimeouts: { drain: 2s, total: 3s }'), {
-      reportDir,
-      afterPhase: (phase, resources) => {
-        if (phase === 'orchestrator') seen = { ...resources, sutPids: [...resources.sutPids], workerPids: workerProcesses(resources.sutPids[0]).map((w) => w.pid) };
+    const result = await runScenario(
+      SCENARIO('teardown-timeout', 'faults: [{ at: 200ms, do: db.latency, for: 2500ms, latency: 50ms }]\ntimeouts: { drain: 2s, total: 3s }'),
+      {
+        reportDir,
+        afterPhase: (phase, resources) => {
+          if (phase === 'orchestrator')
+            seen = { ...resources, sutPids: [...resources.sutPids], workerPids: workerProcesses(resources.sutPids[0]).map((w) => w.pid) };
+        },
       },
-    });
+    );
     expect(result.verdict).toBe('error');
     // 4 s beads, a 3 s budget: the run is cut while it waits for the fault or for the drain.
     expect(result.journal.error).toMatchObject({ code: 'HARN_RUNNER_TIMEOUT' });
@@ -116,16 +126,19 @@ describe('teardown', () => {
   it('cancels through RunOptions.signal with HARN_RUNNER_CANCELLED, skips the salvage and releases everything', async () => {
     let seen: (RunResources & { workerPids: number[] }) | undefined;
     const cancel = new AbortController();
-    const result = await runScenario(SCENARIO('teardown-cancel', 'faults: [{ at: 200ms, do: db.latency, for: 20s, latency: 50ms }]\ntimeouts: { drain: 30s, total: 1m }'), {
-      reportDir,
-      signal: cancel.signal,
-      afterPhase: (phase, resources) => {
-        if (phase !== 'orchestrator') return;
-        seen = { ...resources, sutPids: [...resources.sutPids], workerPids: workerProcesses(resources.sutPids[0]).map((w) => w.pid) };
-        // oya explore's budget ending mid-run: cancelled a second into the workload.
-        setTimeout(() => cancel.abort(new Error('the exploration budget ended')), 1_000);
+    const result = await runScenario(
+      SCENARIO('teardown-cancel', 'faults: [{ at: 200ms, do: db.latency, for: 20s, latency: 50ms }]\ntimeouts: { drain: 30s, total: 1m }'),
+      {
+        reportDir,
+        signal: cancel.signal,
+        afterPhase: (phase, resources) => {
+          if (phase !== 'orchestrator') return;
+          seen = { ...resources, sutPids: [...resources.sutPids], workerPids: workerProcesses(resources.sutPids[0]).map((w) => w.pid) };
+          // oya explore's budget ending mid-run: cancelled a second into the workload.
+          setTimeout(() => cancel.abort(new Error('the exploration budget ended')), 1_000);
+        },
       },
-    });
+    );
     expect(result.verdict).toBe('error');
     expect(result.journal.error).toMatchObject({ code: 'HARN_RUNNER_CANCELLED', phase: 'workload' });
     expect(result.journal.error!.message).toContain('the exploration budget ended');

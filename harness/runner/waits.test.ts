@@ -27,7 +27,10 @@ afterEach(async () => {
 async function orchestrator(submitStatus: number, bead: { status: string } | undefined): Promise<ApiClient> {
   server = createServer((req, res) => {
     req.resume();
-    if (req.method === 'POST') return res.writeHead(submitStatus, { 'content-type': 'application/json' }).end(submitStatus < 300 ? '{"beads":[{"id":"steady-0"}]}' : '{"error":{"code":"ORCH_UNAVAILABLE"}}');
+    if (req.method === 'POST')
+      return res
+        .writeHead(submitStatus, { 'content-type': 'application/json' })
+        .end(submitStatus < 300 ? '{"beads":[{"id":"steady-0"}]}' : '{"error":{"code":"ORCH_UNAVAILABLE"}}');
     if (bead === undefined) return res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"ORCH_NOT_FOUND"}}');
     return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ bead }));
   });
@@ -36,12 +39,23 @@ async function orchestrator(submitStatus: number, bead: { status: string } | und
   return api;
 }
 
-const scenario = loadScenarioText('name: w\nkind: integration\nworkload: [{ name: steady, beads: 1, cancel: { fraction: 1, afterStart: 100ms } }]\ntimeouts: { drain: 2s, total: 1m }\n', 'scenarios/integration/w.yaml');
+const scenario = loadScenarioText(
+  'name: w\nkind: integration\nworkload: [{ name: steady, beads: 1, cancel: { fraction: 1, afterStart: 100ms } }]\ntimeouts: { drain: 2s, total: 1m }\n',
+  'scenarios/integration/w.yaml',
+);
 
 async function run(apiClient: ApiClient, budgets = { startOfBead: 5_000, notCreatedGrace: 200 }) {
   const history = new History();
   const t0 = performance.now();
-  await runWorkload({ plan: planWorkload(scenario), api: apiClient, history, now: () => performance.now() - t0, signal: new AbortController().signal, budgets, pollMs: 20 });
+  await runWorkload({
+    plan: planWorkload(scenario),
+    api: apiClient,
+    history,
+    now: () => performance.now() - t0,
+    signal: new AbortController().signal,
+    budgets,
+    pollMs: 20,
+  });
   return { history, ms: performance.now() - t0 };
 }
 

@@ -69,7 +69,9 @@ export interface ExpiredWait {
 }
 
 /** The expired waits and given-up operations of a history (JSON entries), in order. */
-export function expiredWaits(entries: readonly { kind: string; type: string; at: number; code?: string; message?: string; process?: string | number; opId: number }[]): ExpiredWait[] {
+export function expiredWaits(
+  entries: readonly { kind: string; type: string; at: number; code?: string; message?: string; process?: string | number; opId: number }[],
+): ExpiredWait[] {
   const processOf = new Map<number, string>();
   const out: ExpiredWait[] = [];
   for (const e of entries) {

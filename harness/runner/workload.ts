@@ -131,7 +131,10 @@ async function execute(action: PlannedAction, options: WorkloadOptions, outcome:
         const started = await waitUntilStarted(api, action.beadId, options, settled);
         if (started !== true) {
           // Not sent: recorded as a cancel that definitely did not take effect, with why.
-          if (started !== 'aborted') history.invoke({ kind: 'cancel', beadIds: [action.beadId], intendedAt: action.at, process: action.phase }).fail({ code: started.code, message: `${started.message} (waited ${Math.round(options.now() - invokedAt)} ms)` });
+          if (started !== 'aborted')
+            history
+              .invoke({ kind: 'cancel', beadIds: [action.beadId], intendedAt: action.at, process: action.phase })
+              .fail({ code: started.code, message: `${started.message} (waited ${Math.round(options.now() - invokedAt)} ms)` });
           return;
         }
         await sleep(action.afterStart, options.signal);
@@ -147,7 +150,7 @@ async function execute(action: PlannedAction, options: WorkloadOptions, outcome:
         describe: describeStatus,
       });
       if (tracked.value !== undefined) {
-        const res = tracked.value as ApiResponse;
+        const res = tracked.value;
         result.actual = { status: res.status, ...(errorCode(res) ? { code: errorCode(res) } : {}) };
       } else {
         result.actual = { error: (tracked as { error?: Error }).error?.message ?? 'no response' };
@@ -191,13 +194,14 @@ async function waitUntilStarted(api: ApiClient, beadId: string, options: Workloa
     let missing = false;
     try {
       const res = await api.getBead(beadId);
-      status = (res.body as { bead?: { status?: string } })?.bead?.status;
+      status = (res.body as { bead?: { status?: string } } | undefined)?.bead?.status;
       missing = res.status === 404;
     } catch {
       // The orchestrator may be down (a fault): keep polling until the deadline.
     }
     if (status === 'running') return true;
-    if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return { code: 'cancel-already-finished', message: `bead ${beadId} was ${status} before it was seen running` };
+    if (status === 'succeeded' || status === 'failed' || status === 'cancelled')
+      return { code: 'cancel-already-finished', message: `bead ${beadId} was ${status} before it was seen running` };
     const submission = settled.get(beadId);
     // A 404 means nothing while the submission is in flight; once it ended without an ok, the bead may never exist.
     if (missing && submission !== undefined && submission !== 'ok') {
@@ -207,7 +211,10 @@ async function waitUntilStarted(api: ApiClient, beadId: string, options: Workloa
       }
     } else missingSince = undefined;
     if (options.now() >= deadline) {
-      return { code: 'cancel-not-started', message: `bead ${beadId} did not start within ${options.budgets.startOfBead} ms (timeouts.drain)${submission ? `; its submission ended ${submission}` : ''}` };
+      return {
+        code: 'cancel-not-started',
+        message: `bead ${beadId} did not start within ${options.budgets.startOfBead} ms (timeouts.drain)${submission ? `; its submission ended ${submission}` : ''}`,
+      };
     }
     await sleep(options.pollMs ?? 50, options.signal);
   }

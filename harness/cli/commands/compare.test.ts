@@ -65,7 +65,11 @@ describe('oya compare', () => {
   it('merges several journals per side around "vs" and prints JSON', async () => {
     const { text, out } = capture();
     expect(await runCompare(['--json', '--metric', 'latency', file('a-low.json'), file('a-high.json'), 'vs', file('a.json')], out)).toBe(0);
-    const json = JSON.parse(text.stdout) as { a: { sources: string[] }; metrics: { metric: string; stats: Record<string, { delta: number }> }[]; regressions: string[] };
+    const json = JSON.parse(text.stdout) as {
+      a: { sources: string[] };
+      metrics: { metric: string; stats: Record<string, { delta: number }> }[];
+      regressions: string[];
+    };
     expect(json.a.sources).toEqual([file('a-low.json'), file('a-high.json')]);
     expect(json.metrics.map((m) => m.metric)).toEqual(['latency']);
     // The two halves merged are the whole run: identical distributions.

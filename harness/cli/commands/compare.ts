@@ -67,16 +67,21 @@ function parseCompareFlags(argv: string[]): CompareFlags {
   const split = positionals.indexOf('vs');
   const [a, b] = split === -1 ? [positionals.slice(0, 1), positionals.slice(1)] : [positionals.slice(0, split), positionals.slice(split + 1)];
   if (split === -1 && positionals.length !== 2) {
-    throw new CliUsageError(`give two journal files (a b), or several per side separated by "vs"; got ${positionals.length} file${positionals.length === 1 ? '' : 's'}`);
+    throw new CliUsageError(
+      `give two journal files (a b), or several per side separated by "vs"; got ${positionals.length} file${positionals.length === 1 ? '' : 's'}`,
+    );
   }
   if (a.length === 0 || b.length === 0 || b.includes('vs')) throw new CliUsageError('"vs" needs at least one journal file on each side, and only one "vs"');
-  const metrics = (values.metric ?? METRIC_NAMES.join(',')).split(',').map((m) => m.trim()).filter(Boolean);
+  const metrics = (values.metric ?? METRIC_NAMES.join(','))
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
   const unknown = metrics.filter((m) => !(METRIC_NAMES as string[]).includes(m));
   if (unknown.length > 0 || metrics.length === 0) {
     throw new CliUsageError(`--metric takes a comma-separated list of ${METRIC_NAMES.join(', ')}; got ${JSON.stringify(values.metric)}`, { flag: '--metric' });
   }
   const tolerance = parseTolerance(values.tolerance);
-  return { a, b, metrics: [...new Set(metrics)] as ComparedMetric[], tolerance, json: values.json === true, failOnRegression: values['fail-on-regression'] === true };
+  return { a, b, metrics: [...new Set(metrics)] as ComparedMetric[], tolerance, json: values.json, failOnRegression: values['fail-on-regression'] };
 }
 
 function parseTolerance(text: string | undefined): number {

@@ -25,7 +25,7 @@ describe('oya explore flags', () => {
     [['--runs', '0'], /--runs must be an integer/],
     [['--wat'], /wat/],
   ])('refuses %j', async (argv, message) => {
-    const err = await usageError(argv as string[]);
+    const err = await usageError(argv);
     expect(err.code).toBe('HARN_CLI_USAGE');
     expect(err.message).toMatch(message);
   });
@@ -45,6 +45,7 @@ describe('oya explore flags', () => {
   });
 
   it('documents every flag in --help', () => {
-    for (const flag of ['--seed', '--runs', '--budget', '--base', '--kinds', '--defects', '--env', '--shrink-runs', '--shrink-tries', '--report-dir']) expect(command.help).toContain(flag);
+    for (const flag of ['--seed', '--runs', '--budget', '--base', '--kinds', '--defects', '--env', '--shrink-runs', '--shrink-tries', '--report-dir'])
+      expect(command.help).toContain(flag);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { CliCommand } from '../command.ts';
+import { errorMessage } from '../../../system/errors.ts';
 import { CliUsageError } from '../errors.ts';
 import { integerFlag, parseFlags } from '../flags.ts';
 import { SIGNAL_EXIT, interruptOnSignals } from '../interrupt.ts';
@@ -82,9 +83,11 @@ export const command: CliCommand = {
       throw new CliUsageError(`--budget must be a duration such as 90s or 10m: ${(err as Error).message}`, { flag: 'budget' });
     }
     const kinds = list(values.kinds ?? 'chaos');
-    for (const k of kinds) if (!(KINDS as readonly string[]).includes(k)) throw new CliUsageError(`--kinds takes ${KINDS.join(', ')}, got "${k}"`, { flag: 'kinds' });
+    for (const k of kinds)
+      if (!(KINDS as readonly string[]).includes(k)) throw new CliUsageError(`--kinds takes ${KINDS.join(', ')}, got "${k}"`, { flag: 'kinds' });
     const defects = list(values.defects ?? '');
-    for (const d of defects) if (!(DEFECTS as readonly string[]).includes(d)) throw new CliUsageError(`unknown defect "${d}"; known: ${DEFECTS.join(', ')}`, { flag: 'defects' });
+    for (const d of defects)
+      if (!(DEFECTS as readonly string[]).includes(d)) throw new CliUsageError(`unknown defect "${d}"; known: ${DEFECTS.join(', ')}`, { flag: 'defects' });
     const env = values.env ?? (process.env.OYA_ENV?.trim() || 'local');
     if (!(ENVS as readonly string[]).includes(env)) throw new CliUsageError(`--env takes local or containers, got "${env}"`, { flag: 'env' });
 
@@ -93,7 +96,9 @@ export const command: CliCommand = {
     const { DEFAULT_REPORT_DIR } = await import('../../runner/run.ts');
     const base = values.base === undefined ? undefined : await loadBase(values.base, baseDraft);
     const interrupt = interruptOnSignals((line) => process.stderr.write(`oya explore: ${line}\n`));
-    process.stderr.write(`oya explore: seed ${seed}, budget ${formatClock(budgetMs)}, env ${env}, kinds ${kinds.join(',')}${defects.length ? `, defects ${defects.join(',')}` : ''}${runs ? `, at most ${runs} runs` : ''}\n`);
+    process.stderr.write(
+      `oya explore: seed ${seed}, budget ${formatClock(budgetMs)}, env ${env}, kinds ${kinds.join(',')}${defects.length ? `, defects ${defects.join(',')}` : ''}${runs ? `, at most ${runs} runs` : ''}\n`,
+    );
     const summary = await explore({
       seed,
       ...(runs !== undefined ? { runs } : {}),
@@ -117,19 +122,26 @@ export const command: CliCommand = {
 
 /** The --base file as a draft; unreadable or invalid is a usage error listing every issue. */
 async function loadBase(file: string, baseDraft: typeof import('../../explore/base.ts').baseDraft) {
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new CliUsageError(`--base ${file}: cannot read it (${err.code ?? err.message})`, { flag: 'base' });
+  const text = await readFile(file, 'utf8').catch((err: unknown) => {
+    throw new CliUsageError(`--base ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`, { flag: 'base' });
   });
   const { ScenarioInvalidError, ScenarioSourceError } = await import('../../scenario/index.ts');
   try {
     return baseDraft(file, text);
   } catch (err) {
-    if (err instanceof ScenarioInvalidError) throw new CliUsageError(`--base ${file} is not a valid scenario:\n${err.issues.map((i) => `  ${i.line}:${i.column} ${i.path}: ${i.message}`).join('\n')}`, { flag: 'base' });
+    if (err instanceof ScenarioInvalidError)
+      throw new CliUsageError(
+        `--base ${file} is not a valid scenario:\n${err.issues.map((i) => `  ${i.line}:${i.column} ${i.path}: ${i.message}`).join('\n')}`,
+        { flag: 'base' },
+      );
     if (err instanceof ScenarioSourceError) throw new CliUsageError(`--base ${file}: ${err.message}`, { flag: 'base' });
     throw err;
   }
 }
 
 function list(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }

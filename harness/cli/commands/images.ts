@@ -51,7 +51,11 @@ export function createImagesCommand(output: { stdout: { write(s: string): unknow
       }
       // Loaded here: `oya --help` must not load Docker clients.
       const { runImages } = await import('../../env/images/run-images.ts');
-      return runImages(action, (line) => output.stdout.write(`oya images: ${line}\n`), (line) => output.stderr.write(`oya images: ${line}\n`));
+      return runImages(
+        action,
+        (line) => output.stdout.write(`oya images: ${line}\n`),
+        (line) => output.stderr.write(`oya images: ${line}\n`),
+      );
     },
   };
 }

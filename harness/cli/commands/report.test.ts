@@ -66,7 +66,10 @@ describe('oya report', () => {
   it('--merge joins three shards into one index, one junit.xml and one history', async () => {
     const root = await tempDir();
     // Shard 3 kept no history (a fresh CI machine): its journals still add their own runs.
-    const a = await shard(join(root, 'shard-1'), [journal('db-outage', 'chaos', 0, { faults: [['db.outage', 2000, 4000]], violations: true }), journal('single-bead', 'integration')]);
+    const a = await shard(join(root, 'shard-1'), [
+      journal('db-outage', 'chaos', 0, { faults: [['db.outage', 2000, 4000]], violations: true }),
+      journal('single-bead', 'integration'),
+    ]);
     const b = await shard(join(root, 'shard-2'), [journal('db-kill', 'chaos'), journal('steady', 'load')]);
     const c = await shard(join(root, 'shard-3'), [journal('leaky', 'leak')], { history: false });
     // An earlier run of steady in shard 2's history: the merged trend has both points.
@@ -85,11 +88,22 @@ describe('oya report', () => {
 
     const junit = parseXml(await readFile(join(merged, 'junit.xml'), 'utf8'));
     expect(junit.attrs).toMatchObject({ tests: '5', failures: '1', errors: '0' });
-    expect(findAll(junit, 'testsuite').map((s) => s.attrs.name).sort()).toEqual(['chaos', 'integration', 'leak', 'load']);
+    expect(
+      findAll(junit, 'testsuite')
+        .map((s) => s.attrs.name)
+        .sort(),
+    ).toEqual(['chaos', 'integration', 'leak', 'load']);
 
     expect(await readTrend(merged, { kind: 'load', name: 'steady' })).toHaveLength(2);
     expect(await readTrend(merged, { kind: 'leak', name: 'leaky' })).toHaveLength(1);
-    expect((await readdir(join(merged, 'chaos'))).sort()).toEqual(['db-kill.html', 'db-kill.json', 'db-kill.orchestrator.log', 'db-outage.html', 'db-outage.json', 'db-outage.orchestrator.log']);
+    expect((await readdir(join(merged, 'chaos'))).sort()).toEqual([
+      'db-kill.html',
+      'db-kill.json',
+      'db-kill.orchestrator.log',
+      'db-outage.html',
+      'db-outage.json',
+      'db-outage.orchestrator.log',
+    ]);
 
     // Merging the same shards again changes nothing: every run is kept once.
     const again = capture();

@@ -77,7 +77,10 @@ export async function runReport(argv: string[], out: ReportOutput = process): Pr
   const { mergeReportDirs } = await import('../../report/merge.ts');
   try {
     if (merge) {
-      const merged = await mergeReportDirs(merge.map((d) => resolve(d)), reportDir);
+      const merged = await mergeReportDirs(
+        merge.map((d) => resolve(d)),
+        reportDir,
+      );
       for (const dir of merged.empty) out.stderr.write(`no journals in ${dir} (did that shard run?)\n`);
       for (const c of merged.clashes) out.stderr.write(`two runs of ${c.journal}: kept the later one from ${c.kept}, dropped ${c.dropped}\n`);
       const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;

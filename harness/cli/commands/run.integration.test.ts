@@ -40,14 +40,14 @@ describe('oya run (end to end)', () => {
     expect(await command.run([bad, '--report-dir', reports])).toBe(1);
     vi.restoreAllMocks();
     const text = out.join('');
-    expect(text).toMatch(/^PASS  cli-pass/m);
-    expect(text).toMatch(/^FAIL  cli-fail/m);
+    expect(text).toMatch(/^PASS {2}cli-pass/m);
+    expect(text).toMatch(/^FAIL {2}cli-fail/m);
     expect(text).toMatch(/✗ latency\.max: expected latency\.max < 1ms, actual \d/);
     expect(existsSync(join(reports, 'integration', 'cli-pass.json'))).toBe(true);
     expect(existsSync(join(reports, 'integration', 'cli-fail.json'))).toBe(true);
     // Reports after every run: the summary table, each page, the index and JUnit over both journals.
-    expect(text).toMatch(/✓ PASS  integration\/cli-pass/);
-    expect(text).toMatch(/✗ FAIL  integration\/cli-fail/);
+    expect(text).toMatch(/✓ PASS {2}integration\/cli-pass/);
+    expect(text).toMatch(/✗ FAIL {2}integration\/cli-fail/);
     expect(existsSync(join(reports, 'integration', 'cli-pass.html'))).toBe(true);
     expect(existsSync(join(reports, 'index.html'))).toBe(true);
     expect((await readFile(join(reports, 'junit.xml'), 'utf8')).match(/<testcase /g)).toHaveLength(2);

@@ -45,19 +45,19 @@ export function parseSurrealArgs(argv: string[]): SurrealCommandOptions | 'help'
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
-  const bind = String(values.bind);
+  const bind = values.bind;
   const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(bind);
   if (!match || Number(match[2]) > 65535) throw new CliUsageError(`--bind must be HOST:PORT, got "${bind}"`, { flag: 'bind' });
   if ((values.user === undefined) !== (values.pass === undefined)) {
     throw new CliUsageError('--user and --pass go together', { flag: values.user === undefined ? 'user' : 'pass' });
   }
-  const path = String(values.path);
+  const path = values.path;
   if (path === '') throw new CliUsageError('--path must be a directory or "memory"', { flag: 'path' });
   return {
     host: match[1]!.replace(/^\[|\]$/g, ''),
     port: Number(match[2]),
     path,
-    ...(values.user !== undefined ? { user: String(values.user), pass: String(values.pass) } : {}),
+    ...(values.user !== undefined ? { user: values.user, pass: values.pass } : {}),
   };
 }
 

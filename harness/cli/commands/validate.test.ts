@@ -29,13 +29,18 @@ describe('oya validate --env', () => {
   const envDir = mkdtempSync(path.join(tmpdir(), 'oya-validate-env-'));
   afterAll(() => rmSync(envDir, { recursive: true, force: true }));
   const chaos = path.join(envDir, 'partition.yaml');
-  writeFileSync(chaos, 'name: partition\nkind: chaos\nworkload:\n  - beads: 3\nfaults:\n  - { at: 1s, do: db.kill }\n  - { at: 2s, do: db.partition, for: 1s }\n');
+  writeFileSync(
+    chaos,
+    'name: partition\nkind: chaos\nworkload:\n  - beads: 3\nfaults:\n  - { at: 1s, do: db.kill }\n  - { at: 2s, do: db.partition, for: 1s }\n',
+  );
 
   it('refuses a fault needing a capability the named environment lacks, pointing at its `do:` with the reason', async () => {
     const { code, out } = await run(['--env', 'local', chaos]);
     expect(code).toBe(2);
     expect(out).toContain(`INVALID ${chaos} [HARN_RUNNER_FAULT_UNSUPPORTED]`);
-    expect(out).toContain(`${chaos}:7:19 faults[1].do: db.partition cannot run in the local environment: needs the db.partition capability, which the local environment lacks; the containers environment has it`);
+    expect(out).toContain(
+      `${chaos}:7:19 faults[1].do: db.partition cannot run in the local environment: needs the db.partition capability, which the local environment lacks; the containers environment has it`,
+    );
     const containers = await run(['--env=containers', chaos]);
     expect(containers.code).toBe(0);
     expect(containers.out).toContain(`OK ${chaos}`);
@@ -46,7 +51,9 @@ describe('oya validate --env', () => {
     const noDisk = () => ({ kind: 'local' as const, capabilities: new Set(['db.restart'] as const) });
     const command = createValidateCommand({ stdout: { write: (t: string) => (out += t) }, stderr: { write: () => undefined } }, noDisk);
     expect(await command.run(['--env', 'local', chaos])).toBe(2);
-    expect(out).toContain('faults[0].do: db.kill cannot run in the local environment: needs the db.kill capability, which the local environment lacks; the local, containers environments have it');
+    expect(out).toContain(
+      'faults[0].do: db.kill cannot run in the local environment: needs the db.kill capability, which the local environment lacks; the local, containers environments have it',
+    );
   });
 
   it('accepts every shipped scenario in containers; in local refuses only container-only faults; refuses an unknown environment', async () => {
@@ -56,7 +63,8 @@ describe('oya validate --env', () => {
     const local = await run(['--env', 'local', path.join(ROOT, 'scenarios')]);
     const refused = local.out.split('\n').filter((l) => l.startsWith('INVALID'));
     for (const line of refused) expect(line).toContain('[HARN_RUNNER_FAULT_UNSUPPORTED]');
-    for (const line of local.out.split('\n').filter((l) => l.includes('cannot run in the local environment'))) expect(line).toMatch(/db\.(partition|pause) cannot run/);
+    for (const line of local.out.split('\n').filter((l) => l.includes('cannot run in the local environment')))
+      expect(line).toMatch(/db\.(partition|pause) cannot run/);
     expect(local.code).toBe(refused.length > 0 ? 2 : 0);
     await expect(run(['--env', 'cloud', valid])).rejects.toThrow(CliUsageError);
   });
@@ -84,7 +92,10 @@ describe('oya validate', () => {
     writeFileSync(syntax, 'name: x\nkind: [load\n');
     const { code, out } = await run([syntax, path.join(dir, 'missing.yaml'), '--json']);
     expect(code).toBe(2);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean; code: string; issues: { line: number }[] });
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { ok: boolean; code: string; issues: { line: number }[] });
     expect(lines.map((l) => [l.ok, l.code])).toEqual([
       [false, 'HARN_SCENARIO_SOURCE'],
       [false, 'HARN_SCENARIO_SOURCE'],
@@ -105,7 +116,10 @@ describe('oya validate', () => {
 
   it('exits 2 from a real process on an invalid file', async () => {
     const script = `import { command } from ${JSON.stringify(path.join(ROOT, 'harness/cli/commands/validate.ts'))}; process.exitCode = await command.run(process.argv.slice(1));`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, broken, valid], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, broken, valid], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     afterAll(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });

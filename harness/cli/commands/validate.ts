@@ -67,8 +67,10 @@ function parseFlags(argv: string[]): ValidateFlags {
         throw new CliUsageError(`--env takes one of ${ENV_KINDS.join(', ')}, got ${JSON.stringify(value ?? '')}`, { flag: '--env' });
       }
       flags.env = value as EnvironmentKind;
-    } else if (arg === '--') flags.targets.push(...argv.slice(i + 1)), (i = argv.length);
-    else if (arg.startsWith('-')) throw new CliUsageError(`unknown flag ${arg}`, { flag: arg });
+    } else if (arg === '--') {
+      flags.targets.push(...argv.slice(i + 1));
+      break;
+    } else if (arg.startsWith('-')) throw new CliUsageError(`unknown flag ${arg}`, { flag: arg });
     else flags.targets.push(arg);
   }
   if (flags.targets.length === 0) throw new CliUsageError('give at least one scenario file or folder');
@@ -102,7 +104,10 @@ async function expandTargets(targets: string[]): Promise<string[]> {
 const staticCapabilities = (kind: EnvironmentKind): FaultCapabilities => ({ kind });
 
 /** Builds the command with its output streams (tests pass their own) and the environments' declared fault capabilities. */
-export function createValidateCommand(output: ValidateOutput = process, capabilities: (kind: EnvironmentKind) => FaultCapabilities = staticCapabilities): CliCommand {
+export function createValidateCommand(
+  output: ValidateOutput = process,
+  capabilities: (kind: EnvironmentKind) => FaultCapabilities = staticCapabilities,
+): CliCommand {
   return {
     name: 'validate',
     summary: 'Check scenario files (schema, units, thresholds, references) without running them; with --env, also the faults that environment can inject',
@@ -120,7 +125,12 @@ export function createValidateCommand(output: ValidateOutput = process, capabili
             if (refused.length > 0) {
               invalid++;
               const source = parseYamlSource(await readFile(file, 'utf8'), file);
-              const issues = refused.map((u) => ({ file, ...source.locate(['faults', u.index, 'do']), path: `faults[${u.index}].do`, message: `${u.do} cannot run in the ${flags.env} environment: ${u.reason}` }));
+              const issues = refused.map((u) => ({
+                file,
+                ...source.locate(['faults', u.index, 'do']),
+                path: `faults[${u.index}].do`,
+                message: `${u.do} cannot run in the ${flags.env} environment: ${u.reason}`,
+              }));
               if (flags.json) output.stdout.write(`${JSON.stringify({ file, ok: false, code: 'HARN_RUNNER_FAULT_UNSUPPORTED', issues })}\n`);
               else {
                 output.stdout.write(`INVALID ${file} [HARN_RUNNER_FAULT_UNSUPPORTED]\n`);
@@ -137,7 +147,15 @@ export function createValidateCommand(output: ValidateOutput = process, capabili
           const issues =
             err instanceof ScenarioInvalidError
               ? [...err.issues]
-              : [{ file, line: (err as ScenarioSourceError).line, column: (err as ScenarioSourceError).column, path: '(source)', message: (err as ScenarioSourceError).reason }];
+              : [
+                  {
+                    file,
+                    line: (err as ScenarioSourceError).line,
+                    column: (err as ScenarioSourceError).column,
+                    path: '(source)',
+                    message: (err as ScenarioSourceError).reason,
+                  },
+                ];
           if (flags.json) output.stdout.write(`${JSON.stringify({ file, ok: false, code: (err as ScenarioSourceError).code, issues })}\n`);
           else {
             output.stdout.write(`INVALID ${file} [${(err as ScenarioSourceError).code}]\n`);

@@ -15,7 +15,11 @@ export default defineFault({
     const { fault, details } = act;
     const killed: { pid: number; workerId: string }[] = [];
     for (let i = 0; i < fault.count; i++) {
-      const victim = await pickWorker(act, fault.target, killed.map((k) => k.pid));
+      const victim = await pickWorker(
+        act,
+        fault.target,
+        killed.map((k) => k.pid),
+      );
       if (!victim) break;
       try {
         process.kill(victim.pid, 'SIGKILL');

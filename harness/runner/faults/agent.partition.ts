@@ -7,7 +7,7 @@
  * when started with OYA_WORKER_PROXY (system/runtime/agent-links.ts): see `sutEnv`.
  */
 import { sleep } from '../cleanup.ts';
-import { checkTarget, defineFault, targetSchema, windowRequired, type FaultAct, type Toxic } from './kind.ts';
+import { checkTarget, defineFault, targetSchema, windowRequired, type Toxic } from './kind.ts';
 import { pickWorker } from './workers.ts';
 
 /** How often a `random` partition looks for proxies of workers started during the window (ms). */
@@ -29,7 +29,7 @@ export default defineFault({
     const { fault, env, index, details } = act;
     let only: string | undefined;
     if (fault.target !== 'random') {
-      const victim = await pickWorker(act as FaultAct<unknown>, fault.target, []);
+      const victim = await pickWorker(act, fault.target, []);
       if (!victim) throw new Error(`no worker found for target ${fault.target}`);
       only = `agent-${victim.workerId}`;
     }
@@ -40,20 +40,31 @@ export default defineFault({
         if (toxics.has(proxy.name)) continue;
         toxics.set(proxy.name, []);
         for (const stream of ['upstream', 'downstream'] as const) {
-          const toxic = await proxy.addToxic({ name: `oya-partition-${stream}-${index}`, type: 'timeout', stream, toxicity: 1, attributes: { timeout: 0 } }).catch(() => undefined);
+          const toxic = await proxy
+            .addToxic({ name: `oya-partition-${stream}-${index}`, type: 'timeout', stream, toxicity: 1, attributes: { timeout: 0 } })
+            .catch(() => undefined);
           if (toxic) toxics.get(proxy.name)!.push(toxic);
         }
       }
     };
     await cutAll();
-    if (toxics.size === 0) throw new Error(only ? `no agent proxy ${only}: is the orchestrator started with OYA_WORKER_PROXY?` : 'no agent proxies: is the orchestrator started with OYA_WORKER_PROXY?');
+    if (toxics.size === 0)
+      throw new Error(
+        only
+          ? `no agent proxy ${only}: is the orchestrator started with OYA_WORKER_PROXY?`
+          : 'no agent proxies: is the orchestrator started with OYA_WORKER_PROXY?',
+      );
     const stop = new AbortController();
-    const watch = only !== undefined ? Promise.resolve() : (async () => {
-      while (!stop.signal.aborted) {
-        await sleep(WATCH_EVERY_MS, stop.signal);
-        if (!stop.signal.aborted) await cutAll().catch(() => undefined);
-      }
-    })();
+    const watch =
+      only !== undefined
+        ? Promise.resolve()
+        : (async () => {
+            while (!stop.signal.aborted) {
+              await sleep(WATCH_EVERY_MS, stop.signal);
+              // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- heal() aborts it while this loop sleeps
+              if (!stop.signal.aborted) await cutAll().catch(() => undefined);
+            }
+          })();
     details.proxies = [...toxics.keys()];
     return { toxics, stop, watch };
   },

@@ -10,7 +10,13 @@ export default defineFault({
   description: 'Reset DB connections (TCP RST); with `for`, keep resetting new ones for that long.',
   params: { for: windowOptional },
   async inject({ fault, env, index, signal }): Promise<Toxic> {
-    const toxic = await env.proxies.db.addToxic({ name: `oya-reset-${index}`, type: 'reset_peer', stream: 'downstream', toxicity: 1, attributes: { timeout: 0 } });
+    const toxic = await env.proxies.db.addToxic({
+      name: `oya-reset-${index}`,
+      type: 'reset_peer',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { timeout: 0 },
+    });
     if (fault.for === undefined) await sleep(INSTANT_RESET_MS, signal);
     return toxic;
   },

@@ -3,7 +3,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadScenarioText } from '../../scenario/index.ts';
 import { hasCode } from '../../../system/errors.ts';
 import { FAULT_NAMES } from '../../scenario/index.ts';
-import { assertFaultsSupported, environmentOptionsFor, FAULT_KINDS, faultKind, planFaults, sutEnvForFaults, unsupportedFaults, whyKindUnsupported, whyUnsupported, workerProcesses } from './index.ts';
+import {
+  assertFaultsSupported,
+  environmentOptionsFor,
+  FAULT_KINDS,
+  faultKind,
+  planFaults,
+  sutEnvForFaults,
+  unsupportedFaults,
+  whyKindUnsupported,
+  whyUnsupported,
+  workerProcesses,
+} from './index.ts';
 
 const children: { kill(signal: NodeJS.Signals): boolean }[] = [];
 afterEach(() => {
@@ -11,7 +22,10 @@ afterEach(() => {
 });
 
 const loadFaults = (faults: string, kind = 'integration') =>
-  loadScenarioText(`name: f\nkind: ${kind}\nsystem: { admin: true }\nworkload: [{ beads: 1 }]\nfaults:\n${faults}\ntimeouts: { total: 10m }\n`, `scenarios/${kind}/f.yaml`).faults;
+  loadScenarioText(
+    `name: f\nkind: ${kind}\nsystem: { admin: true }\nworkload: [{ beads: 1 }]\nfaults:\n${faults}\ntimeouts: { total: 10m }\n`,
+    `scenarios/${kind}/f.yaml`,
+  ).faults;
 
 describe('assertFaultsSupported', () => {
   const all = loadFaults(
@@ -25,7 +39,13 @@ describe('assertFaultsSupported', () => {
 
   it('refuses, before a run, a kind needing a capability the environment lacks, naming the entry and why', () => {
     const env = { kind: 'local' as const, capabilities: new Set(['db.kill', 'db.restart'] as const) };
-    expect(unsupportedFaults(all, env)).toEqual([{ index: 4, do: 'db.diskFull', reason: 'needs the db.diskFull capability, which the local environment lacks; the local, containers environments have it' }]);
+    expect(unsupportedFaults(all, env)).toEqual([
+      {
+        index: 4,
+        do: 'db.diskFull',
+        reason: 'needs the db.diskFull capability, which the local environment lacks; the local, containers environments have it',
+      },
+    ]);
     const err = (() => {
       try {
         assertFaultsSupported(all, env);
@@ -49,7 +69,9 @@ describe('assertFaultsSupported', () => {
     ]);
     expect(unsupportedFaults(containerOnly, { kind: 'containers' })).toEqual([]);
     // A started containers environment without the lever (none today) is refused all the same.
-    expect(whyKindUnsupported(faultKind('db.pause'), { kind: 'containers', capabilities: new Set(['db.kill'] as const) })).toMatch(/^needs the db.pause capability/);
+    expect(whyKindUnsupported(faultKind('db.pause'), { kind: 'containers', capabilities: new Set(['db.kill'] as const) })).toMatch(
+      /^needs the db.pause capability/,
+    );
     expect(whyUnsupported('db.kill', { kind: 'local' })).toBeUndefined();
     expect(whyUnsupported('db.nuke', { kind: 'local' })).toBe('no such fault kind');
   });
@@ -98,7 +120,7 @@ describe('planFaults', () => {
     for (const f of [kill!, crash!, outage!]) expect(f.draws.every((d) => d >= 0 && d < 1)).toBe(true);
   });
 
-  it('gives each fault its own draws, so overlapping faults cannot change each other\'s choices', () => {
+  it("gives each fault its own draws, so overlapping faults cannot change each other's choices", () => {
     const alone = planFaults(faults.slice(0, 1), 42)[0]!;
     expect(planFaults(faults, 42)[0]!.draws).toEqual(alone.draws);
   });

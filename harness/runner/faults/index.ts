@@ -33,10 +33,10 @@ export function assertFaultsSupported(faults: readonly Fault[], env: FaultCapabi
 
 /** What the environment must provide for the timeline (e.g. a size-limited data disk for db.diskFull). */
 export function environmentOptionsFor(faults: readonly Fault[]): Partial<EnvironmentOptions> {
-  return Object.assign({}, ...faults.map((f) => faultKind(f.do).environmentOptions?.(f as never) ?? {}));
+  return faults.reduce<Partial<EnvironmentOptions>>((acc, f) => ({ ...acc, ...faultKind(f.do).environmentOptions?.(f) }), {});
 }
 
 /** Variables the orchestrator needs for the timeline (agent.partition: reach workers through agent proxies). */
 export function sutEnvForFaults(faults: readonly Fault[], env: Pick<Environment, 'toxiproxyUrl'>): Record<string, string> {
-  return Object.assign({}, ...faults.map((f) => faultKind(f.do).sutEnv?.(f as never, env) ?? {}));
+  return faults.reduce<Record<string, string>>((acc, f) => ({ ...acc, ...faultKind(f.do).sutEnv?.(f, env) }), {});
 }

@@ -45,7 +45,7 @@ export interface FaultAct<F> {
   /** Aborted when the run is torn down. */
   signal: AbortSignal;
   /** The fault's next seeded draw in [0, 1) (planned in plan.ts, so a seed replays the same choices). */
-  draw(): number;
+  draw: () => number;
   /** What the fault hit (pids, toxic names…), recorded on the timeline. */
   details: Record<string, unknown>;
 }
@@ -87,7 +87,7 @@ export function defineFault<D extends string, Shape extends z.core.$ZodLooseShap
 ): FaultKind<D, Shape, S> {
   const { params, ...rest } = spec;
   const schema = z.strictObject({ at: atSchema, do: z.literal(spec.do), ...params }).meta({ description: spec.description });
-  return Object.freeze({ ...rest, schema: schema as FaultKind<D, Shape, S>['schema'] });
+  return Object.freeze({ ...rest, schema: schema });
 }
 
 /** `random`, `busiest`, or `<workflow>.<bead>`: the worker running that bead. */

@@ -30,7 +30,7 @@ export function planFaults(faults: readonly Fault[], seed: number): PlannedFault
   return faults.map((fault, index) => {
     const window = 'for' in fault && fault.for !== undefined ? fault.for : 0;
     const kind = faultKind(fault.do);
-    const actsAt = kind.actsAt ? kind.actsAt(fault as never) : [fault.at];
+    const actsAt = kind.actsAt ? kind.actsAt(fault) : [fault.at];
     const random = mulberry32(((seed ^ 0x5eed) + Math.imul(index + 1, 0x9e3779b1)) | 0);
     const perAct = 'count' in fault && typeof fault.count === 'number' ? fault.count : 1;
     const draws = Array.from({ length: actsAt.length * perAct + SPARE_DRAWS }, () => random());

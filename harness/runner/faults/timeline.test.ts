@@ -41,9 +41,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await api?.destroy();
-  await new Promise((resolve) => health?.close(resolve));
-  await toxiproxyServer?.close();
+  // A beforeAll that threw part-way leaves the later ones unset.
+  await (api as ApiClient | undefined)?.destroy();
+  await new Promise((resolve) => (health as Server | undefined)?.close(resolve) ?? resolve(undefined));
+  await (toxiproxyServer as ToxiproxyServerHandle | undefined)?.close();
 });
 
 const timeline = (kinds?: (name: string) => FaultKind, recoveryTimeoutMs = 5_000) => {
@@ -68,7 +69,10 @@ const toxicNames = async (): Promise<string[]> => {
 };
 
 const loadFaults = (faults: string) =>
-  loadScenarioText(`name: f\nkind: chaos\nsystem: { admin: true }\nworkload: [{ beads: 1 }]\nfaults:\n${faults}\ntimeouts: { total: 10m }\n`, 'scenarios/chaos/f.yaml').faults;
+  loadScenarioText(
+    `name: f\nkind: chaos\nsystem: { admin: true }\nworkload: [{ beads: 1 }]\nfaults:\n${faults}\ntimeouts: { total: 10m }\n`,
+    'scenarios/chaos/f.yaml',
+  ).faults;
 
 /** A kind that records when it acted and healed, failing the acts and heals it is told to. */
 function recordingKind(failActs: number[], failHeal = false) {
@@ -116,7 +120,7 @@ describe('FaultTimeline', () => {
     expect(record!.error).toBeUndefined();
   });
 
-  it('acts at the plan\'s times (not the entry\'s), records a failed repeat with its error, and heals every act that struck', async () => {
+  it("acts at the plan's times (not the entry's), records a failed repeat with its error, and heals every act that struck", async () => {
     const { kind, log } = recordingKind([1]);
     const t = timeline(() => kind);
     await t.run([planned([20, 80, 140], 200)]);
@@ -129,8 +133,11 @@ describe('FaultTimeline', () => {
     for (const act of record!.acts) expect(act.at).toBeGreaterThanOrEqual(act.plannedAt);
     expect(record!.error).toBe('act 1: act 1 refused');
     expect(log).toEqual([
-      { what: 'act', act: 0 }, { what: 'act', act: 1 }, { what: 'act', act: 2 },
-      { what: 'heal', act: 2 }, { what: 'heal', act: 0 },
+      { what: 'act', act: 0 },
+      { what: 'act', act: 1 },
+      { what: 'act', act: 2 },
+      { what: 'heal', act: 2 },
+      { what: 'heal', act: 0 },
     ]);
   });
 
@@ -161,12 +168,25 @@ describe('FaultTimeline', () => {
     try {
       const { kind } = recordingKind([]);
       const history = new History();
-      const t = new FaultTimeline({ env, sut: {} as SutHandle, api: downApi, plan: {} as WorkloadPlan, seed: 1, now: () => performance.now(), signal: new AbortController().signal, recoveryTimeoutMs: 300, kinds: () => kind, history });
+      const t = new FaultTimeline({
+        env,
+        sut: {} as SutHandle,
+        api: downApi,
+        plan: {} as WorkloadPlan,
+        seed: 1,
+        now: () => performance.now(),
+        signal: new AbortController().signal,
+        recoveryTimeoutMs: 300,
+        kinds: () => kind,
+        history,
+      });
       const start = performance.now();
       await t.run([{ ...planned([0], 10), at: 0 }].map((p) => ({ ...p, actsAt: [start], healAt: start + 10 })));
       expect(t.records[0]!.recoveryTimedOut).toBe(true);
       expect(t.records[0]!.recoveryMs).toBeUndefined();
-      expect(expiredWaits(history.toJSON().entries)).toEqual([{ what: 'recovery', at: expect.any(Number), message: 'test.flaky #0: /health not 200 within 300 ms of the heal' }]);
+      expect(expiredWaits(history.toJSON().entries)).toEqual([
+        { what: 'recovery', at: expect.any(Number), message: 'test.flaky #0: /health not 200 within 300 ms of the heal' },
+      ]);
     } finally {
       await downApi.destroy();
       await new Promise((resolve) => down.close(resolve));
@@ -174,8 +194,14 @@ describe('FaultTimeline', () => {
   });
 
   it('bounds a heal that never finishes: an error on the timeline, not a hang', async () => {
-    const kind = defineFault({ do: 'test.stuck', description: 'test', params: { for: windowRequired }, inject: async () => undefined, heal: () => new Promise<void>(() => {}) });
-    const t = timeline(() => kind as unknown as FaultKind, 300);
+    const kind = defineFault({
+      do: 'test.stuck',
+      description: 'test',
+      params: { for: windowRequired },
+      inject: async () => undefined,
+      heal: () => new Promise<void>(() => {}),
+    });
+    const t = timeline(() => kind, 300);
     const err = await t.run([planned([10], 30)]).catch((e: unknown) => e);
     expect(hasCode(err, 'HARN_RUNNER_FAULT_FAILED')).toBe(true);
     expect(t.records[0]!.healError).toBe('the heal did not finish within 300 ms (timeouts.drain)');
@@ -185,7 +211,16 @@ describe('FaultTimeline', () => {
     const plan = planFaults(loadFaults('  - { at: 0s, do: db.outage, for: 1m, mode: hang }'), 1);
     const controller = new AbortController();
     const zero = performance.now();
-    const t = new FaultTimeline({ env, sut: {} as SutHandle, api, plan: {} as WorkloadPlan, seed: 1, now: () => performance.now() - zero, signal: controller.signal, recoveryTimeoutMs: 1000 });
+    const t = new FaultTimeline({
+      env,
+      sut: {} as SutHandle,
+      api,
+      plan: {} as WorkloadPlan,
+      seed: 1,
+      now: () => performance.now() - zero,
+      signal: controller.signal,
+      recoveryTimeoutMs: 1000,
+    });
     const run = t.run(plan);
     for (let i = 0; i < 100 && (await toxicNames()).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await toxicNames()).sort()).toEqual(['oya-hang-downstream-0', 'oya-hang-upstream-0']);

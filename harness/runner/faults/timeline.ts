@@ -22,6 +22,7 @@ import type { FaultAct, FaultKind } from './kind.ts';
 import type { PlannedFault } from './plan.ts';
 import { faultKind } from './registry.ts';
 import { mulberry32 } from '../../metrics/index.ts';
+import { errorMessage } from '../../../system/errors.ts';
 
 /** One act of a fault (its strike, or a repeat). Times are ms from the run start. */
 export interface FaultActRecord {
@@ -123,7 +124,7 @@ export class FaultTimeline {
       }
     }
     // Belt and braces: whatever a heal missed, no toxic and no disabled proxy survives the run.
-    await this.#ctx.env.toxiproxy.reset().catch((err: Error) => errors.push(`toxiproxy reset: ${err.message}`));
+    await this.#ctx.env.toxiproxy.reset().catch((err: unknown) => errors.push(`toxiproxy reset: ${errorMessage(err)}`));
     return errors;
   }
 
@@ -143,7 +144,18 @@ export class FaultTimeline {
         record = { index: planned.index, do: planned.do, spec: planned.fault, plannedAt: planned.at, acts: [], details: {} };
         this.records.push(record);
       }
-      const act: FaultAct<unknown> = { fault: planned.fault, index: planned.index, act: i, env: ctx.env, sut: ctx.sut, api: ctx.api, plan: ctx.plan, signal: ctx.signal, draw, details: record.details };
+      const act: FaultAct<unknown> = {
+        fault: planned.fault,
+        index: planned.index,
+        act: i,
+        env: ctx.env,
+        sut: ctx.sut,
+        api: ctx.api,
+        plan: ctx.plan,
+        signal: ctx.signal,
+        draw,
+        details: record.details,
+      };
       const entry: FaultActRecord = { act: i, plannedAt: at, at: ctx.now(), ok: false };
       record.acts.push(entry);
       try {
@@ -153,7 +165,7 @@ export class FaultTimeline {
         record.startedAt ??= ctx.now();
         if (i === 0) this.#pending.set(record, pending);
       } catch (err) {
-        entry.error = (err as Error)?.message ?? String(err);
+        entry.error = errorMessage(err);
         record.error ??= i === 0 ? entry.error : `act ${i}: ${entry.error}`;
         if (i > 0) continue;
         if (err instanceof FaultUnsupportedError) throw err;
@@ -177,6 +189,7 @@ export class FaultTimeline {
     const wait = startWait(ctx.history, 'recovery');
     record.recoveryMs = await this.#waitHealthy(record.healStartedAt, instant);
     if (record.recoveryMs !== undefined) wait.ok(`${planned.do} #${planned.index}: healthy after ${Math.round(record.recoveryMs)} ms`);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the run may be aborted while the health wait ran
     else if (!ctx.signal.aborted) {
       record.recoveryTimedOut = true;
       wait.expired(`${planned.do} #${planned.index}: /health not 200 within ${ctx.recoveryTimeoutMs} ms of the heal`);
@@ -196,7 +209,7 @@ export class FaultTimeline {
       try {
         await withDeadline(Promise.resolve(pending.kind.heal?.(act as never, state, aborting)), this.#ctx.recoveryTimeoutMs, 'the heal');
       } catch (err) {
-        error ??= (err as Error)?.message ?? String(err);
+        error ??= errorMessage(err);
       }
     }
     return error;
