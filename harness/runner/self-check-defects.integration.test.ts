@@ -120,12 +120,15 @@ timeouts: { drain: 8s, total: 90s }`,
     name: 'forget-keys-on-restart',
     // Every submission is re-sent 4 s after its 201, i.e. after the SIGKILL at 1 s and the
     // restart: the restarted process must still know the key and answer with the original bead.
+    // On a loaded machine the restart can outlast those 4 s; a duplicate refused at the socket
+    // proves nothing, so the client keeps retrying it (up to ~1 min of backoff) until it is answered.
     yaml: `
 system: { workers: 2, agent: { steps: 1, stepTime: 20ms } }
 workload:
   - beads: 3
     duplicates: 1
     duplicateAfter: 4s
+    retry: { attempts: 8, backoff: 1s, on: [unknown, refused, 503] }
 faults:
   - { at: 1s, do: orchestrator.kill, for: 500ms }
 timeouts: { drain: 30s, total: 90s }`,
