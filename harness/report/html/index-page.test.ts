@@ -76,7 +76,7 @@ describe('renderIndexPage', () => {
   it('draws p99 and throughput sparklines over the kept runs and says what changed since the last run', () => {
     const journal = passing('steady', 'load');
     const view = toJournalView(journal);
-    const p99 = view.metrics!.metrics.endToEnd.summary.p99;
+    const p99 = view.metrics!.metrics.endToEnd!.summary.p99;
     const perMinute = view.metrics!.throughput.perMinute;
     const at = (minutes: number) => new Date(Date.parse(journal.startedAt as string) + minutes * 60_000).toISOString();
     const kept: TrendRecord[] = [

@@ -52,6 +52,12 @@ export interface GateView {
   pass: boolean;
 }
 
+/**
+ * A run's metrics as read from a journal: RunMetricsJson, except that a metric without a summary
+ * (a half-written section) is left out, so any of them may be absent.
+ */
+export type MetricsView = Omit<RunMetricsJson, 'metrics'> & { metrics: Partial<RunMetricsJson['metrics']> };
+
 /** Everything a page renders. */
 export interface JournalView {
   scenario: {
@@ -90,7 +96,7 @@ export interface JournalView {
   submissions?: { submitted: number; acknowledged: number; failed: number; unknown: number; completed: number; attempts: number };
   /** Files next to the journal (the orchestrator log …): label → path relative to the page. */
   artifacts: Record<string, string>;
-  metrics?: RunMetricsJson;
+  metrics?: MetricsView;
   /** Orchestrator memory samples (ms since start, bytes), when the run sampled them. */
   memory: { t: number; rss?: number; heap?: number; pid?: number }[];
   /** Leak runs: each heap snapshot (ms since start) and the window the memory gates judged. */
@@ -306,7 +312,7 @@ function readGates(value: unknown): GateView[] {
   }));
 }
 
-function readMetrics(value: unknown): RunMetricsJson | undefined {
+function readMetrics(value: unknown): MetricsView | undefined {
   if (!isObject(value)) return undefined;
   // Accept the RunMetrics.toJSON() object itself, or a journal that nests it one level down.
   const nested = ['json', 'run', 'runMetrics', 'hdr'].map((k) => value[k]).find((v) => isObject(v) && isObject(v.metrics));
@@ -320,7 +326,7 @@ function readMetrics(value: unknown): RunMetricsJson | undefined {
     series: Array.isArray(candidate.series) ? candidate.series : [],
     throughput: { completions: 0, durationMs: 0, perMinute: 0, ...throughput, buckets: Array.isArray(throughput.buckets) ? throughput.buckets : [] },
     metrics,
-  } as unknown as RunMetricsJson;
+  } as unknown as MetricsView;
 }
 
 function readMemory(value: unknown): JournalView['memory'] {

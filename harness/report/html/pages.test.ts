@@ -128,6 +128,17 @@ describe('renderScenarioPage', () => {
     expect(html).not.toContain('NaN');
   });
 
+  it('renders a journal whose metrics section has no end-to-end latency (half-written), with no p99 card value', () => {
+    const journal = buildJournal();
+    const metrics = (journal.metrics as { metrics: Record<string, unknown> }).metrics;
+    expect(metrics.endToEnd).toBeDefined();
+    delete metrics.endToEnd;
+    const html = renderScenarioPage(journal);
+    expect(html).toContain('data-metric="overhead"');
+    expect(html).not.toContain('data-metric="endToEnd"');
+    expect(html).toMatch(/<div class="label">latency p99<\/div><div class="value ">–<\/div>/);
+  });
+
   it('refuses a JSON file that is not a journal, with a stable code', () => {
     expect(() => renderScenarioPage({ hello: 1 })).toThrow(expect.objectContaining({ code: 'HARN_REPORT_JOURNAL_INVALID' }));
     expect(() => renderScenarioPage({ scenario: { name: 'a', kind: 'chaos' }, verdict: 'maybe' })).toThrow(/verdict/);

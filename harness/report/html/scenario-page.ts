@@ -2,10 +2,9 @@
  * One scenario's report page, rendered only from its journal: verdict and gates first (what CI
  * decided and why), then the numbers, the charts, the timeline, the checks and the scenario itself.
  */
-import type { RunMetricsJson } from '../../metrics/run-metrics.ts';
 import { renderChecks, validityState } from './checks-section.ts';
 import { formatBytes, formatCount, formatMicros, formatMillis, formatOffset, formatPerMinute, formatTimestamp, html, raw, type RawHtml } from './format.ts';
-import { asJournalView, type JournalView } from './journal-view.ts';
+import { asJournalView, type JournalView, type MetricsView } from './journal-view.ts';
 import { badge, documentShell, legend } from './layout.ts';
 import { percentileDistribution, renderPercentileChart } from './percentile-chart.ts';
 import { renderTimeChart, type ShadedWindow } from './time-chart.ts';
@@ -92,12 +91,12 @@ export function faultWindows(view: JournalView): ShadedWindow[] {
   return view.faults.map((f) => ({ startMs: f.startMs, endMs: f.endMs ?? end, label: f.name }));
 }
 
-function latencyLines(metrics: RunMetricsJson | undefined) {
+function latencyLines(metrics: MetricsView | undefined) {
   const series = metrics?.series ?? [];
   return SERIES_STATS.map((stat) => ({ name: stat, points: series.map((p) => ({ tMs: p.t, y: p.count > 0 ? p[stat] : null })) }));
 }
 
-function throughputLines(metrics: RunMetricsJson | undefined) {
+function throughputLines(metrics: MetricsView | undefined) {
   const buckets = metrics?.throughput.buckets ?? [];
   const bucketMs = buckets.length > 1 ? buckets[1]!.t - buckets[0]!.t : 1000;
   return [{ name: 'completions/s', points: buckets.map((b) => ({ tMs: b.t, y: (b.count * 1000) / bucketMs })) }];
@@ -142,7 +141,7 @@ function renderCards(view: JournalView): RawHtml {
   const passed = view.gates.filter((g) => g.pass).length;
   const cards: [string, string, string?][] = [
     ['gates passed', `${passed} / ${view.gates.length}`, view.gates.length === 0 ? undefined : passed === view.gates.length ? 'pass' : 'fail'],
-    ['latency p99', formatMicros(m?.metrics.endToEnd.summary.count ? m.metrics.endToEnd.summary.p99 : undefined)],
+    ['latency p99', formatMicros(m?.metrics.endToEnd?.summary.count ? m.metrics.endToEnd.summary.p99 : undefined)],
     ['throughput', formatPerMinute(m?.throughput.perMinute)],
     ['completed', formatCount(m?.throughput.completions)],
     ['violations', formatCount(violations), violations === undefined ? undefined : violations === 0 ? 'pass' : 'fail'],
@@ -158,7 +157,7 @@ ${view.gates.map((g) => raw(html`<tr class="${g.pass ? 'row-pass' : 'row-fail'}"
 </tbody></table></div>`);
 }
 
-function renderPercentileTable(metrics: RunMetricsJson | undefined, arrivals?: JournalView['arrivals']): RawHtml {
+function renderPercentileTable(metrics: MetricsView | undefined, arrivals?: JournalView['arrivals']): RawHtml {
   if (metrics === undefined) return raw(html`<p class="muted">No metrics in this journal.</p>`);
   const rows = Object.entries(metrics.metrics);
   return raw(html`<div class="table-wrap"><table class="percentiles"><thead><tr><th>metric</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">max</th><th class="num">mean</th><th class="num">count</th></tr></thead><tbody>
@@ -171,7 +170,7 @@ ${rows.map(([key, metric]) => {
 <p class="muted">Throughput: <b>${formatPerMinute(metrics.throughput.perMinute)}</b> over ${formatMillis(metrics.throughput.durationMs)}${arrivals ? raw(html` · arrivals: <b>${formatCount(arrivals.arrivals)}</b>, sent late: <b>${formatCount(arrivals.dropped)}</b>`) : ''}${metrics.recoveries.length > 0 ? raw(html` · recoveries: ${metrics.recoveries.map((r) => `${r.fault} ${formatMillis(r.ms)}`).join(', ')}`) : ''}</p>`);
 }
 
-function renderDistribution(metrics: RunMetricsJson | undefined): RawHtml {
+function renderDistribution(metrics: MetricsView | undefined): RawHtml {
   const entries = Object.entries(metrics?.metrics ?? {}).filter(([, m]) => m.summary.count > 0);
   const series = entries.map(([key, m]) => ({ name: METRIC_LABELS[key] ?? key, points: safeDistribution(m.histogram) }));
   const shown = series.filter((s) => s.points.length > 0);
