@@ -49,7 +49,7 @@ function row(cells: readonly string[]): string {
 }
 
 function metricBlock(m: MetricComparison, paint: Painter): string[] {
-  const head = paint('bold', `${m.metric}`) + paint('dim', `  (${METRIC_TITLES[m.metric]})`);
+  const head = paint('bold', m.metric) + paint('dim', `  (${METRIC_TITLES[m.metric]})`);
   if (m.stats === undefined) {
     const missing = [m.a ? undefined : 'a', m.b ? undefined : 'b'].filter(Boolean).join(' and ');
     return [head, `  no data on side ${missing}: nothing to compare`];

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, SCREENSHOTS } from './chromium.test-helper.ts';
+import { launchChromium, SCREENSHOTS, type DomElement } from './chromium.test-helper.ts';
 import { buildJournal } from './journal-fixture.test-helper.ts';
 import { writeReports } from './write-reports.ts';
-const HOSTILE = `<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">`;
+const HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
 
 /** The few browser globals the page-side callbacks use (the project compiles without the DOM lib). */
 interface BrowserGlobals {
@@ -63,7 +63,7 @@ async function open(relative: string, colorScheme: 'light' | 'dark' = 'light') {
 }
 
 async function chart(page: Page, kind: string) {
-  return page.$eval(`svg[data-chart="${kind}"]`, (svg) => ({
+  return page.$eval(`svg[data-chart="${kind}"]`, (svg: DomElement) => ({
     series: svg.querySelectorAll('g.series').length,
     paths: [...svg.querySelectorAll('g.series path')].filter((p) => (p as unknown as { getTotalLength(): number }).getTotalLength() > 0).length,
     windows: [...svg.querySelectorAll('g.fault-window rect')].map((r) => ({

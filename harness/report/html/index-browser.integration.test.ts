@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, SCREENSHOTS } from './chromium.test-helper.ts';
+import { launchChromium, SCREENSHOTS, type DomElement } from './chromium.test-helper.ts';
 import { FIXTURE_FAILURES, writeSuiteFixture } from './index-fixture.test-helper.ts';
 
 let browser: Browser | undefined;
@@ -91,9 +91,9 @@ describe('the index of a whole suite in chromium', () => {
       const scrollWidth = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
       expect(scrollWidth).toBeLessThanOrEqual(390);
       // Inside each stacked row, the name never runs into the duration beside it.
-      const overlaps = await page.$$eval('tr.row', (trs) =>
+      const overlaps = await page.$$eval('tr.row', (trs: DomElement[]) =>
         trs.flatMap((tr) => {
-          const box = (sel: string) => (tr.querySelector(sel) as unknown as { getBoundingClientRect(): { left: number; right: number } }).getBoundingClientRect();
+          const box = (sel: string) => tr.querySelector(sel)!.getBoundingClientRect();
           return box('.c-name').right > box('.c-dur').left + 0.5 ? [tr.getAttribute('data-scenario')] : [];
         }),
       );

@@ -111,6 +111,8 @@ export interface JournalView {
 type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A parsed JSON object (not null, not an array), whose fields are still to be checked. */
+export { isObject as isJsonObject };
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined);
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 const first = (obj: Json, keys: readonly string[]): unknown => keys.map((k) => obj[k]).find((v) => v !== undefined && v !== null);
@@ -155,7 +157,10 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
   const runEnd = epochMs(endedAt);
   const errorValue = first(raw, ['error', 'errorMessage']);
   const resolved = isObject(scenario.resolved) ? scenario.resolved : undefined;
-  const host = isObject(raw.host) ? [str(raw.host.platform), str(raw.host.arch), raw.host.cpus === undefined ? undefined : `${String(raw.host.cpus)} cpus`].filter(Boolean).join(' ') : str(raw.host);
+  const host = isObject(raw.host)
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any JSON value, printed as String() prints it (an object as [object Object])
+    ? [str(raw.host.platform), str(raw.host.arch), raw.host.cpus === undefined ? undefined : `${String(raw.host.cpus)} cpus`].filter(Boolean).join(' ')
+    : str(raw.host);
   const view: JournalView = {
     scenario: {
       name,
@@ -321,12 +326,19 @@ function readMetrics(value: unknown): MetricsView | undefined {
   // Keep only metrics with a summary: a page must not crash on a half-written section.
   const metrics = Object.fromEntries(Object.entries(candidate.metrics).filter(([, m]) => isObject(m) && isObject(m.summary)));
   const throughput = isObject(candidate.throughput) ? candidate.throughput : {};
+  // The arrays' items (and the summaries' fields) are taken as the runner wrote them, unchecked.
   return {
-    recoveries: Array.isArray(candidate.recoveries) ? candidate.recoveries : [],
-    series: Array.isArray(candidate.series) ? candidate.series : [],
-    throughput: { completions: 0, durationMs: 0, perMinute: 0, ...throughput, buckets: Array.isArray(throughput.buckets) ? throughput.buckets : [] },
+    recoveries: (Array.isArray(candidate.recoveries) ? candidate.recoveries : []) as MetricsView['recoveries'],
+    series: (Array.isArray(candidate.series) ? candidate.series : []) as MetricsView['series'],
+    throughput: {
+      completions: 0,
+      durationMs: 0,
+      perMinute: 0,
+      ...throughput,
+      buckets: (Array.isArray(throughput.buckets) ? throughput.buckets : []) as MetricsView['throughput']['buckets'],
+    },
     metrics,
-  } as unknown as MetricsView;
+  };
 }
 
 function readMemory(value: unknown): JournalView['memory'] {

@@ -200,7 +200,7 @@ describe('writeReports', () => {
     expect(index).toContain('href="integration/single-bead.html"');
     const page = await readFile(join(dir, 'integration', 'single-bead.html'), 'utf8');
     expect(page).toContain('href="../index.html"');
-    expect(page).toContain("No faults were injected");
+    expect(page).toContain('No faults were injected');
   });
 
   it('names pages after the journal file, never after the scenario name inside it', async () => {

@@ -77,6 +77,7 @@ describe('buildJunitXml', () => {
     const root = parseXml(xml);
     const names = findAll(root, 'testcase').map((c) => c.attrs.name);
     // Forbidden characters (NUL, ESC, the lone surrogate) become U+FFFD; everything else survives.
+    // eslint-disable-next-line no-control-regex -- NUL and ESC are the characters XML forbids, which this test is about
     const survivable = EVIL.replace(/[\x00\x1b\ud800]/g, '\ufffd');
     expect(names).toContain(`evil ${survivable}`);
     expect(findAll(root, 'failure')[0]!.text).toContain(survivable);
@@ -122,6 +123,7 @@ describe('the XML checker itself', () => {
 
   it('round-trips what the escapers write', () => {
     const root = parseXml(`<a t="${escapeXmlAttr(EVIL)}">${escapeXmlText(EVIL)}</a>`);
+    // eslint-disable-next-line no-control-regex -- NUL and ESC are the characters XML forbids, which this test is about
     const survivable = EVIL.replace(/[\x00\x1b\ud800]/g, '\ufffd');
     expect(root.attrs.t).toBe(survivable);
     expect(root.text).toBe(survivable);
