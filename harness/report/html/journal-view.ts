@@ -178,11 +178,15 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
     events: readEvents(first(raw, ['events', 'phases']), runStart),
     gates: readGates(first(raw, ['gates', 'gateResults'])),
     phases: readPhases(raw.phases),
-    waits: Array.isArray(raw.waits) ? raw.waits.filter(isObject).map((w) => ({ what: str(w.what) ?? 'wait', at: num(w.at) ?? 0, message: str(w.message) ?? '' })) : [],
+    waits: Array.isArray(raw.waits)
+      ? raw.waits.filter(isObject).map((w) => ({ what: str(w.what) ?? 'wait', at: num(w.at) ?? 0, message: str(w.message) ?? '' }))
+      : [],
     salvaged: raw.salvaged === true,
-    ...(isObject(raw.submissions) ? { submissions: { submitted: num(raw.submissions.submitted) ?? 0, acknowledged: num(raw.submissions.acknowledged) ?? 0, failed: num(raw.submissions.failed) ?? 0, unknown: num(raw.submissions.unknown) ?? 0, completed: num(raw.submissions.completed) ?? 0, attempts: num(raw.submissions.attempts) ?? 0 } } : {}),
+    ...(isObject(raw.submissions) ? { submissions: readSubmissions(raw.submissions) } : {}),
     teardown: Array.isArray(raw.teardown) ? raw.teardown.map((t) => (isObject(t) ? `${str(t.step) ?? '?'}: ${str(t.error) ?? ''}` : String(t))) : [],
-    artifacts: isObject(raw.artifacts) ? Object.fromEntries(Object.entries(raw.artifacts).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, v as string])) : {},
+    artifacts: isObject(raw.artifacts)
+      ? Object.fromEntries(Object.entries(raw.artifacts).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v] as const] : [])))
+      : {},
     ...optional('error', readError(errorValue)),
     ...optional('host', host || undefined),
     ...optional('gitSha', str(first(raw, ['gitSha', 'git', 'sha']))),
@@ -193,12 +197,15 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
     ...optional('metrics', readMetrics(raw.metrics)),
     memory: readMemory(isObject(raw.metrics) ? raw.metrics.memory : undefined),
     heapSnapshots: isObject(raw.leak) && Array.isArray(raw.leak.snapshots)
-      ? raw.leak.snapshots.filter(isObject).flatMap((x) => (num(x.atMs) === undefined ? [] : [{ label: str(x.label) ?? 'snapshot', atMs: num(x.atMs)!, ...optional('startedAtMs', num(x.startedAtMs)) }]))
+      ? raw.leak.snapshots.filter(isObject).flatMap((x) => {
+        const atMs = num(x.atMs);
+        return atMs === undefined ? [] : [{ label: str(x.label) ?? 'snapshot', atMs, ...optional('startedAtMs', num(x.startedAtMs)) }];
+      })
       : [],
     ...(isObject(raw.leak) && isObject(raw.leak.judged) && num(raw.leak.judged.fromMs) !== undefined && num(raw.leak.judged.untilMs) !== undefined
       ? { judged: { fromMs: num(raw.leak.judged.fromMs)!, untilMs: num(raw.leak.judged.untilMs)! } }
       : {}),
-    ...optional('arrivals', isObject(raw.metrics) && num(raw.metrics.arrivals) !== undefined ? { arrivals: num(raw.metrics.arrivals)!, dropped: num(raw.metrics.dropped) ?? 0 } : undefined),
+    ...optional('arrivals', readArrivals(raw.metrics)),
     ...optional('checks', readChecks(raw.checks)),
   };
   READ_VIEWS.add(view);
@@ -249,6 +256,23 @@ function readVersions(value: unknown, prefix = ''): Record<string, string> {
   return out;
 }
 
+function readSubmissions(value: Json): NonNullable<JournalView['submissions']> {
+  return {
+    submitted: num(value.submitted) ?? 0,
+    acknowledged: num(value.acknowledged) ?? 0,
+    failed: num(value.failed) ?? 0,
+    unknown: num(value.unknown) ?? 0,
+    completed: num(value.completed) ?? 0,
+    attempts: num(value.attempts) ?? 0,
+  };
+}
+
+function readArrivals(metrics: unknown): JournalView['arrivals'] {
+  if (!isObject(metrics)) return undefined;
+  const arrivals = num(metrics.arrivals);
+  return arrivals === undefined ? undefined : { arrivals, dropped: num(metrics.dropped) ?? 0 };
+}
+
 function readError(value: unknown): string | undefined {
   if (!isObject(value)) return str(value);
   const head = [str(value.code), str(value.message)].filter(Boolean).join(': ');
@@ -264,7 +288,10 @@ function readPhases(value: unknown): PhaseView[] {
   });
 }
 
-const FAULT_BASE_KEYS = new Set(['name', 'do', 'fault', 'params', 'spec', 'details', 'error', 'index', 'plannedAt', 'start', 'startMs', 'startedAt', 'end', 'endMs', 'endedAt', 'healedAt', 'recoveryMs', 'recovery', 'at']);
+const FAULT_BASE_KEYS = new Set([
+  'name', 'do', 'fault', 'params', 'spec', 'details', 'error', 'index',
+  'plannedAt', 'start', 'startMs', 'startedAt', 'end', 'endMs', 'endedAt', 'healedAt', 'recoveryMs', 'recovery', 'at',
+]);
 
 function readFaults(value: unknown, runStart: number | undefined): FaultView[] {
   if (!Array.isArray(value)) return [];
