@@ -31,8 +31,19 @@ beforeAll(async () => {
   await mkdir(join(reportDir, 'chaos'));
   await mkdir(join(reportDir, 'integration'));
   await writeFile(join(reportDir, 'chaos', 'db-outage.json'), JSON.stringify(buildJournal()));
-  await writeFile(join(reportDir, 'integration', 'concurrent-beads.json'), JSON.stringify(buildJournal({ name: 'concurrent-beads', kind: 'integration', description: '10 concurrent beads, no faults.', faults: [], violations: false, beads: 60, rate: 2, thresholds: { 'latency.p99': '< 10s', 'throughput.mean': '>= 60/m' } })));
-  await writeFile(join(reportDir, 'chaos', 'hostile.json'), JSON.stringify(buildJournal({ name: `hostile ${HOSTILE}`, description: HOSTILE, witnessText: HOSTILE, faults: [[HOSTILE, 2000, 4000]], beads: 40 })));
+  const concurrent = buildJournal({
+    name: 'concurrent-beads',
+    kind: 'integration',
+    description: '10 concurrent beads, no faults.',
+    faults: [],
+    violations: false,
+    beads: 60,
+    rate: 2,
+    thresholds: { 'latency.p99': '< 10s', 'throughput.mean': '>= 60/m' },
+  });
+  await writeFile(join(reportDir, 'integration', 'concurrent-beads.json'), JSON.stringify(concurrent));
+  const hostile = buildJournal({ name: `hostile ${HOSTILE}`, description: HOSTILE, witnessText: HOSTILE, faults: [[HOSTILE, 2000, 4000]], beads: 40 });
+  await writeFile(join(reportDir, 'chaos', 'hostile.json'), JSON.stringify(hostile));
   await writeReports(reportDir);
   await mkdir(SCREENSHOTS, { recursive: true });
 }, 120_000);

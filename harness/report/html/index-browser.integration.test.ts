@@ -88,7 +88,9 @@ describe('the index of a whole suite in chromium', () => {
     const { page, problems, close } = await openIndex({ width: 390, height: 844 }, true);
     try {
       expect(problems).toEqual([]);
-      const scrollWidth = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+      const scrollWidth = await page.evaluate(
+        () => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth,
+      );
       expect(scrollWidth).toBeLessThanOrEqual(390);
       // Inside each stacked row, the name never runs into the duration beside it.
       const overlaps = await page.$$eval('tr.row', (trs: DomElement[]) =>
@@ -112,7 +114,8 @@ describe('the index of a whole suite in chromium', () => {
     const { page, problems, close } = await openIndex({ width: 1400, height: 1000 }, true, 'dark');
     try {
       expect(problems).toEqual([]);
-      const background = (selector: string) => page.$eval(selector, (el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
+      type Styles = { getComputedStyle(e: unknown): { backgroundColor: string } };
+      const background = (selector: string) => page.$eval(selector, (el) => (globalThis as unknown as Styles).getComputedStyle(el).backgroundColor);
       const body = await background('body');
       expect(body).not.toBe('rgb(255, 255, 255)');
       expect(await background('tr.row.v-fail td')).not.toBe(await background('tr.row.v-pass td'));

@@ -38,7 +38,9 @@ describe('buildJunitXml', () => {
       ['load', '1', '0', '0'],
     ]);
     const outage = findAll(root, 'testcase').find((c) => c.attrs.name === 'db-outage')!;
-    expect(outage.attrs).toMatchObject({ classname: 'oya.chaos', file: 'scenarios/chaos/db-outage.yaml', time: ((failing.durationMs as number) / 1000).toFixed(3) });
+    expect(outage.attrs).toMatchObject({
+      classname: 'oya.chaos', file: 'scenarios/chaos/db-outage.yaml', time: ((failing.durationMs as number) / 1000).toFixed(3),
+    });
   });
 
   it('lists failed gates (expected vs actual) and violated checks with their first witness', () => {
