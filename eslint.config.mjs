@@ -15,6 +15,7 @@ export const CLEAN = [
   'harness/lanes',
   'harness/leak',
   'harness/metrics',
+  'harness/references.test.ts',
   'harness/report',
   'harness/scenario',
   'system/actors',

@@ -1,6 +1,6 @@
 /**
  * The journal as the HTML pages see it, and `toJournalView()`, which reads a parsed journal into
- * that shape. HTML is rendered ONLY from journals (conventions.md §12); this file is the one place
+ * that shape. HTML is rendered ONLY from journals (harness/report/html/README.md); this file is the one place
  * that knows the journal's field names, so a change in the runner's journal touches nothing else.
  *
  * Reading is tolerant on purpose: a journal from an older harness, or one written by a run that
