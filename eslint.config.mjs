@@ -12,9 +12,13 @@ import tseslint from 'typescript-eslint';
 export const CLEAN = [
   'harness/cli',
   'harness/env',
+  'harness/folder-readmes.test.ts',
+  'harness/history',
   'harness/lanes',
   'harness/leak',
   'harness/metrics',
+  'harness/references.test.ts',
+  'harness/report',
   'harness/runner',
   'harness/scenario',
   'system/actors',

@@ -14,18 +14,18 @@ let base: string;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    const reply = (status: number, body: unknown) => {
+    const reply = (status: number, body: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
     switch (req.url) {
-      case '/created': return reply(201, { beads: [{ id: 'b-7', status: 'queued' }] });
-      case '/conflict': return reply(409, { error: { code: 'ORCH_API_IDEMPOTENCY_MISMATCH', message: 'different body' } });
-      case '/crash': return reply(500, { error: { code: 'ORCH_API_INTERNAL', message: 'boom' } });
-      case '/shutting-down': return reply(503, { error: { code: 'ORCH_API_SHUTTING_DOWN', message: 'bye' } });
-      case '/reset': return req.socket.destroy(); // the request arrived; the answer never will
+      case '/created': reply(201, { beads: [{ id: 'b-7', status: 'queued' }] }); return;
+      case '/conflict': reply(409, { error: { code: 'ORCH_API_IDEMPOTENCY_MISMATCH', message: 'different body' } }); return;
+      case '/crash': reply(500, { error: { code: 'ORCH_API_INTERNAL', message: 'boom' } }); return;
+      case '/shutting-down': reply(503, { error: { code: 'ORCH_API_SHUTTING_DOWN', message: 'bye' } }); return;
+      case '/reset': req.socket.destroy(); return; // the request arrived; the answer never will
       case '/hang': return; // never answers: the client's headers timeout fires
-      default: return reply(404, { error: { code: 'ORCH_API_NOT_FOUND' } });
+      default: reply(404, { error: { code: 'ORCH_API_NOT_FOUND' } });
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -70,7 +70,10 @@ export function classifyError(err: unknown, options: ClassifyOptions = {}): Comp
  */
 export function resultFromError(errOrResult: unknown): OpResult {
   if (errOrResult === undefined || errOrResult === null) return {};
-  if (typeof errOrResult !== 'object') return { message: String(errOrResult) };
+  switch (typeof errOrResult) {
+    case 'string': case 'number': case 'bigint': case 'boolean': case 'symbol': case 'function':
+      return { message: String(errOrResult) };
+  }
   const result: OpResult = {};
   for (const link of causeChain(errOrResult)) {
     const status = typeof link.status === 'number' ? link.status : link.statusCode;

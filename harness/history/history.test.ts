@@ -59,7 +59,11 @@ describe('History', () => {
   it('round-trips through JSON for any interleaving of operations (property)', () => {
     const step = fc.oneof(
       fc.record({ act: fc.constant('invoke' as const), kind: fc.constantFrom('submit', 'cancel', 'get'), key: fc.option(fc.string(), { nil: undefined }) }),
-      fc.record({ act: fc.constantFrom('ok' as const, 'fail' as const, 'unknown' as const), pick: fc.nat(), status: fc.option(fc.integer({ min: 200, max: 599 }), { nil: undefined }) }),
+      fc.record({
+        act: fc.constantFrom('ok' as const, 'fail' as const, 'unknown' as const),
+        pick: fc.nat(),
+        status: fc.option(fc.integer({ min: 200, max: 599 }), { nil: undefined }),
+      }),
     );
     fc.assert(
       fc.property(fc.array(step, { maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1 }), (steps, ticks) => {

@@ -193,6 +193,6 @@ function validateHistoryJson(json: unknown): HistoryEntry[] {
 
 /** Drops undefined fields so the JSON journal stays small and round-trips exactly. */
 function compact<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
+  for (const [key, field] of Object.entries(value)) if (field === undefined) Reflect.deleteProperty(value, key);
   return value;
 }

@@ -1,5 +1,6 @@
 /**
- * The vocabulary of the operation history (Jepsen's model, see anchors-harness.md §4).
+ * The vocabulary of the operation history (Jepsen's model: `:invoke`, then `:ok`, `:fail` or the
+ * indeterminate `:info`; how the checks read it: harness/checks/README.md).
  *
  * Every request the harness makes is one *operation*: an `invoke` entry when it is sent, then
  * exactly one completion entry: `ok` (it took effect), `fail` (it definitely did NOT take effect)

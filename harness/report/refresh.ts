@@ -7,6 +7,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isJsonObject } from './html/journal-view.ts';
 import { NOT_LANES, writeReports } from './html/write-reports.ts';
 import { writeJunit } from './junit/junit.ts';
 
@@ -39,8 +40,8 @@ async function refreshReportsNow(reportDir: string) {
   const journals: Record<string, unknown>[] = [];
   for (const file of await journalFiles(reportDir)) {
     try {
-      const parsed = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-      if (typeof parsed === 'object' && parsed !== null && typeof parsed.scenario === 'object') journals.push(parsed);
+      const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+      if (isJsonObject(parsed) && typeof parsed.scenario === 'object') journals.push(parsed);
     } catch {
       // half-written or not a journal: the index shows it; JUnit has nothing to say about it
     }

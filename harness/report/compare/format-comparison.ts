@@ -26,7 +26,8 @@ export function formatComparison(comparison: RunComparison, options: { color?: b
   const lines: string[] = [
     `a (baseline):  ${describeSide(comparison.a)}`,
     `b (candidate): ${describeSide(comparison.b)}`,
-    paint('dim', `${REGRESSION_MARKER} marks b worse than a by more than ${pct(comparison.tolerance)} (and ${formatMicros(comparison.floorUs)}); from the merged HDR histograms.`),
+    paint('dim', `${REGRESSION_MARKER} marks b worse than a by more than ${pct(comparison.tolerance)} (and ${formatMicros(comparison.floorUs)}); `
+      + 'from the merged HDR histograms.'),
   ];
   for (const metric of comparison.metrics) lines.push('', ...metricBlock(metric, paint));
   lines.push('', ...throughputBlock(comparison, paint), '');
@@ -49,7 +50,7 @@ function row(cells: readonly string[]): string {
 }
 
 function metricBlock(m: MetricComparison, paint: Painter): string[] {
-  const head = paint('bold', `${m.metric}`) + paint('dim', `  (${METRIC_TITLES[m.metric]})`);
+  const head = paint('bold', m.metric) + paint('dim', `  (${METRIC_TITLES[m.metric]})`);
   if (m.stats === undefined) {
     const missing = [m.a ? undefined : 'a', m.b ? undefined : 'b'].filter(Boolean).join(' and ');
     return [head, `  no data on side ${missing}: nothing to compare`];
@@ -72,7 +73,8 @@ function throughputBlock(c: RunComparison, paint: Painter): string[] {
   const perMin = (perSecond: number): string => formatPerMinute(perSecond * 60);
   const delta = `${t.delta! >= 0 ? '+' : '-'}${perMin(Math.abs(t.delta!))}`;
   const text = '  ' + row(['mean', perMin(t.a), perMin(t.b), delta, ratio(t.ratio ?? null)]);
-  return [head, '  ' + paint('dim', row(['stat', 'a', 'b', 'delta', 'ratio'])), t.regression ? `${paint('red', text)}  ${paint('red', REGRESSION_MARKER)}` : text];
+  const line = t.regression ? `${paint('red', text)}  ${paint('red', REGRESSION_MARKER)}` : text;
+  return [head, '  ' + paint('dim', row(['stat', 'a', 'b', 'delta', 'ratio'])), line];
 }
 
 function ratio(value: number | null): string {

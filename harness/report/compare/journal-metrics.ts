@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { decodeHistogram, mergeEncoded, type LatencySummary } from '../../metrics/histogram.ts';
 import type { RunMetricsJson } from '../../metrics/run-metrics.ts';
 import type { Journal } from '../journal.ts';
-import { toJournalView, type JournalView } from '../html/journal-view.ts';
+import { isJsonObject, toJournalView, type JournalView } from '../html/journal-view.ts';
 import { CompareJournalInvalidError, CompareJournalUnreadableError } from './errors.ts';
 
 /**
@@ -93,8 +93,8 @@ export function viewOf(journal: JournalInput, source: string): JournalView {
 }
 
 function isRunMetricsJson(value: unknown): value is RunMetricsJson {
-  const v = value as { scenario?: unknown; metrics?: { endToEnd?: unknown } } | null;
-  return typeof v === 'object' && v !== null && v.scenario === undefined && typeof v.metrics === 'object' && v.metrics !== null && v.metrics.endToEnd !== undefined;
+  // (An array never qualifies: it has no `metrics` field, so excluding arrays up front changes nothing.)
+  return isJsonObject(value) && value.scenario === undefined && isJsonObject(value.metrics) && value.metrics.endToEnd !== undefined;
 }
 
 /** The encoded histogram of `metric` in a journal, if it recorded one. */

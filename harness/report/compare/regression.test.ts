@@ -21,7 +21,9 @@ function ruleError(key: string, rule: unknown): unknown {
 
 describe('parseRegressionRule', () => {
   it('reads directions and amounts', () => {
-    expect(parseRegressionRule('latency.p99', '+10%')).toMatchObject({ metric: 'latency', stat: 'p99', direction: 'up', amount: { kind: 'relative', value: 0.1 } });
+    expect(parseRegressionRule('latency.p99', '+10%')).toMatchObject({
+      metric: 'latency', stat: 'p99', direction: 'up', amount: { kind: 'relative', value: 0.1 },
+    });
     expect(parseRegressionRule('throughput.mean', '-5%')).toMatchObject({ direction: 'down', amount: { kind: 'relative', value: 0.05 } });
     expect(parseRegressionRule('overhead.p50', '+ 50ms')).toMatchObject({ direction: 'up', amount: { kind: 'absolute', value: 50 } });
     expect(parseRegressionRule('throughput.mean', '-30/m')).toMatchObject({ amount: { kind: 'absolute', value: 0.5 } });
@@ -88,7 +90,9 @@ describe('evaluateRegression', () => {
     const [gate] = evaluateRegression(baseline, baseline, { 'recovery.max': '+10%' });
     expect(gate).toMatchObject({ pass: false, actual: 'no data: the baseline and the current run recorded no recovery' });
     const errored = { ...baseline, verdict: 'error', metrics: undefined };
-    expect(evaluateRegression(errored, baseline, { 'latency.p99': '+50%' })[0]).toMatchObject({ pass: false, actual: expect.stringContaining('the current run') });
+    expect(evaluateRegression(errored, baseline, { 'latency.p99': '+50%' })[0]).toMatchObject({
+      pass: false, actual: expect.stringContaining('the current run'),
+    });
   });
 
   it('throws on a bad rule before judging anything', () => {
@@ -111,7 +115,13 @@ describe('evaluateRegression with the runner\'s inputs', () => {
       expect(ok.map((g) => g.pass)).toEqual([true, true]);
       const missing = await evaluateRegressionFromFiles(baseline, [join(dir, 'nope.json')], { 'latency.p99': '+10%' });
       expect(missing).toEqual([
-        { kind: 'regression', name: 'regression.latency.p99', pass: false, expected: 'latency.p99 within +10% of baseline', actual: expect.stringContaining(`no baseline: ${join(dir, 'nope.json')}: cannot read the journal: no such file`) },
+        {
+          kind: 'regression',
+          name: 'regression.latency.p99',
+          pass: false,
+          expected: 'latency.p99 within +10% of baseline',
+          actual: expect.stringContaining(`no baseline: ${join(dir, 'nope.json')}: cannot read the journal: no such file`),
+        },
       ]);
       await expect(evaluateRegressionFromFiles(baseline, join(dir, 'nope.json'), { 'latency.p99': 'x' })).rejects.toThrow(/regression rule latency.p99/);
     } finally {

@@ -104,7 +104,13 @@ export async function evaluateRegressionFromFiles(
   } catch (err) {
     if (!hasCode(err, 'HARN_COMPARE_JOURNAL_UNREADABLE') && !hasCode(err, 'HARN_COMPARE_JOURNAL_INVALID')) throw err;
     const reason = (err as Error).message;
-    return parsed.map((rule) => ({ kind: 'regression', name: `regression.${rule.key}`, pass: false, expected: `${rule.key} within ${rule.source} of baseline`, actual: `no baseline: ${reason}` }));
+    return parsed.map((rule) => ({
+      kind: 'regression',
+      name: `regression.${rule.key}`,
+      pass: false,
+      expected: `${rule.key} within ${rule.source} of baseline`,
+      actual: `no baseline: ${reason}`,
+    }));
   }
   return evaluateRegression(current, baseline, parsed);
 }
@@ -126,7 +132,10 @@ function gateOf(rule: RegressionRule, current: number | undefined, baseline: num
   const allowed = rule.amount.kind === 'relative' && baseline !== undefined ? baseline * rule.amount.value : rule.amount.value;
   const low = baseline === undefined ? undefined : baseline - allowed;
   const high = baseline === undefined ? undefined : baseline + allowed;
-  const bounds = [rule.direction !== 'up' && low !== undefined ? `>= ${show(Math.max(0, low))}` : '', rule.direction !== 'down' && high !== undefined ? `<= ${show(high)}` : '']
+  const bounds = [
+    rule.direction !== 'up' && low !== undefined ? `>= ${show(Math.max(0, low))}` : '',
+    rule.direction !== 'down' && high !== undefined ? `<= ${show(high)}` : '',
+  ]
     .filter(Boolean)
     .join(' and ');
   const expected = `${rule.key} within ${rule.source} of baseline${baseline === undefined ? '' : ` ${show(baseline)} (${bounds})`}`;

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, SCREENSHOTS } from './chromium.test-helper.ts';
+import { launchChromium, SCREENSHOTS, type DomElement } from './chromium.test-helper.ts';
 import { buildJournal } from './journal-fixture.test-helper.ts';
 import { writeReports } from './write-reports.ts';
-const HOSTILE = `<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">`;
+const HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
 
 /** The few browser globals the page-side callbacks use (the project compiles without the DOM lib). */
 interface BrowserGlobals {
@@ -31,8 +31,19 @@ beforeAll(async () => {
   await mkdir(join(reportDir, 'chaos'));
   await mkdir(join(reportDir, 'integration'));
   await writeFile(join(reportDir, 'chaos', 'db-outage.json'), JSON.stringify(buildJournal()));
-  await writeFile(join(reportDir, 'integration', 'concurrent-beads.json'), JSON.stringify(buildJournal({ name: 'concurrent-beads', kind: 'integration', description: '10 concurrent beads, no faults.', faults: [], violations: false, beads: 60, rate: 2, thresholds: { 'latency.p99': '< 10s', 'throughput.mean': '>= 60/m' } })));
-  await writeFile(join(reportDir, 'chaos', 'hostile.json'), JSON.stringify(buildJournal({ name: `hostile ${HOSTILE}`, description: HOSTILE, witnessText: HOSTILE, faults: [[HOSTILE, 2000, 4000]], beads: 40 })));
+  const concurrent = buildJournal({
+    name: 'concurrent-beads',
+    kind: 'integration',
+    description: '10 concurrent beads, no faults.',
+    faults: [],
+    violations: false,
+    beads: 60,
+    rate: 2,
+    thresholds: { 'latency.p99': '< 10s', 'throughput.mean': '>= 60/m' },
+  });
+  await writeFile(join(reportDir, 'integration', 'concurrent-beads.json'), JSON.stringify(concurrent));
+  const hostile = buildJournal({ name: `hostile ${HOSTILE}`, description: HOSTILE, witnessText: HOSTILE, faults: [[HOSTILE, 2000, 4000]], beads: 40 });
+  await writeFile(join(reportDir, 'chaos', 'hostile.json'), JSON.stringify(hostile));
   await writeReports(reportDir);
   await mkdir(SCREENSHOTS, { recursive: true });
 }, 120_000);
@@ -63,7 +74,7 @@ async function open(relative: string, colorScheme: 'light' | 'dark' = 'light') {
 }
 
 async function chart(page: Page, kind: string) {
-  return page.$eval(`svg[data-chart="${kind}"]`, (svg) => ({
+  return page.$eval(`svg[data-chart="${kind}"]`, (svg: DomElement) => ({
     series: svg.querySelectorAll('g.series').length,
     paths: [...svg.querySelectorAll('g.series path')].filter((p) => (p as unknown as { getTotalLength(): number }).getTotalLength() > 0).length,
     windows: [...svg.querySelectorAll('g.fault-window rect')].map((r) => ({

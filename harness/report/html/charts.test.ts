@@ -57,7 +57,8 @@ describe('latency-over-time chart', () => {
   ];
 
   it('draws one series group per line and one shaded rect per fault window', () => {
-    const svg = renderTimeChart({ kind: 't', label: 'l', lines, windows: [{ startMs: 1000, endMs: 2000, label: 'db.outage' }, { startMs: 2500, endMs: 2500, label: 'kill' }] });
+    const windows = [{ startMs: 1000, endMs: 2000, label: 'db.outage' }, { startMs: 2500, endMs: 2500, label: 'kill' }];
+    const svg = renderTimeChart({ kind: 't', label: 'l', lines, windows });
     expect(countClass(svg, 'series')).toBe(2);
     expect(countClass(svg, 'fault-window')).toBe(2);
     expect(svg).toContain('data-series="2"');
@@ -87,7 +88,8 @@ describe('latency-over-time chart', () => {
 
   it('stacks the labels of overlapping fault windows in rows instead of printing them over each other', () => {
     // db.outage 15–25 s with an orchestrator.kill at 18 s inside it: both labels start near 15–18 s.
-    const svg = renderTimeChart({ kind: 't', label: 'l', lines, windows: [{ startMs: 15_000, endMs: 25_000, label: 'db.outage' }, { startMs: 18_000, endMs: 18_000, label: 'orchestrator.kill' }], endMs: 60_000 });
+    const windows = [{ startMs: 15_000, endMs: 25_000, label: 'db.outage' }, { startMs: 18_000, endMs: 18_000, label: 'orchestrator.kill' }];
+    const svg = renderTimeChart({ kind: 't', label: 'l', lines, windows, endMs: 60_000 });
     const texts = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)" data-row="(\d)">([^<]+)<\/text>/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), row: Number(m[3]), label: m[4] }));
     expect(texts.map((t) => [t.label, t.row])).toEqual([['db.outage', 0], ['orchestrator.kill', 1]]);
     expect(texts[1]!.y).toBeGreaterThan(texts[0]!.y);
@@ -96,7 +98,8 @@ describe('latency-over-time chart', () => {
     const [nearEdge] = faultLabelPlacement([{ x: 735, label: 'orchestrator.kill' }], 740);
     expect(nearEdge!.x + 'orchestrator.kill'.length * 6.4).toBeLessThanOrEqual(740);
     // Three windows on one spot take three rows; the order of the input is kept in the output.
-    expect(faultLabelPlacement([{ x: 300, label: 'c' }, { x: 100, label: 'a-long-fault-name' }, { x: 110, label: 'b-long-fault-name' }], 740).map((p) => p.row)).toEqual([0, 0, 1]);
+    const labels = [{ x: 300, label: 'c' }, { x: 100, label: 'a-long-fault-name' }, { x: 110, label: 'b-long-fault-name' }];
+    expect(faultLabelPlacement(labels, 740).map((p) => p.row)).toEqual([0, 0, 1]);
   });
 
   it('stretches the x axis to a fault that ends after the last completion', () => {
@@ -105,14 +108,21 @@ describe('latency-over-time chart', () => {
   });
 
   it('renders an explicit empty state, not a broken chart, when there is no data', () => {
-    const svg = renderTimeChart({ kind: 't', label: 'l', lines: [{ name: 'p50', points: [{ tMs: 0, y: null }] }], windows: [{ startMs: 0, endMs: 5, label: 'f' }] });
+    const svg = renderTimeChart({
+      kind: 't', label: 'l', lines: [{ name: 'p50', points: [{ tMs: 0, y: null }] }], windows: [{ startMs: 0, endMs: 5, label: 'f' }],
+    });
     expect(svg).toContain('data-empty="true"');
     expect(svg).toContain('no data recorded');
     expect(countClass(svg, 'series')).toBe(0);
   });
 
   it('escapes series and window labels', () => {
-    const svg = renderTimeChart({ kind: 't', label: '<b>', lines: [{ name: '<script>x</script>', points: [{ tMs: 0, y: 1 }, { tMs: 1, y: 2 }] }], windows: [{ startMs: 0, endMs: 1, label: '"><img src=x>' }] });
+    const svg = renderTimeChart({
+      kind: 't',
+      label: '<b>',
+      lines: [{ name: '<script>x</script>', points: [{ tMs: 0, y: 1 }, { tMs: 1, y: 2 }] }],
+      windows: [{ startMs: 0, endMs: 1, label: '"><img src=x>' }],
+    });
     expect(svg).not.toContain('<script>');
     expect(svg).not.toContain('<img');
     expect(svg).toContain('&lt;script&gt;');

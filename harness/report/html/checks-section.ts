@@ -25,7 +25,8 @@ const CHECK_DESCRIPTIONS: Record<string, string> = {
 /** "proven by: `a`, `b`": the test-only defects the self-check shows this check catching (proofs.ts). */
 function provenBy(name: CheckName): RawHtml {
   const defects = defectsProving(name);
-  return raw(html`<p class="muted proven-by">proven by: ${defects.length === 0 ? 'no defect yet' : raw(defects.map((d) => html`<code>${d}</code>`).join(', '))}</p>`);
+  const list = defects.length === 0 ? 'no defect yet' : raw(defects.map((d) => html`<code>${d}</code>`).join(', '));
+  return raw(html`<p class="muted proven-by">proven by: ${list}</p>`);
 }
 
 /** 'pass' | 'fail' | 'unknown' for a Jepsen validity. */
@@ -58,7 +59,8 @@ ${shown.length === 0 ? raw(html`<p class="muted">No violations.</p>`) : ''}
 ${shown.map(
   (v) => raw(html`
 <details class="violation">
-<summary><code>${v.kind}</code>${v.beadId !== undefined ? raw(html` <span class="mono muted">${v.beadId}</span>`) : ''} <span class="message">${v.message}</span></summary>
+<summary><code>${v.kind}</code>${v.beadId !== undefined ? raw(html` <span class="mono muted">${v.beadId}</span>`) : ''} \
+<span class="message">${v.message}</span></summary>
 <div class="body"><h3>Witness</h3><pre>${JSON.stringify(v.witness, null, 2)}</pre></div>
 </details>`),
 )}

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, SCREENSHOTS } from './chromium.test-helper.ts';
+import { launchChromium, SCREENSHOTS, type DomElement } from './chromium.test-helper.ts';
 import { FIXTURE_FAILURES, writeSuiteFixture } from './index-fixture.test-helper.ts';
 
 let browser: Browser | undefined;
@@ -88,12 +88,14 @@ describe('the index of a whole suite in chromium', () => {
     const { page, problems, close } = await openIndex({ width: 390, height: 844 }, true);
     try {
       expect(problems).toEqual([]);
-      const scrollWidth = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+      const scrollWidth = await page.evaluate(
+        () => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth,
+      );
       expect(scrollWidth).toBeLessThanOrEqual(390);
       // Inside each stacked row, the name never runs into the duration beside it.
-      const overlaps = await page.$$eval('tr.row', (trs) =>
+      const overlaps = await page.$$eval('tr.row', (trs: DomElement[]) =>
         trs.flatMap((tr) => {
-          const box = (sel: string) => (tr.querySelector(sel) as unknown as { getBoundingClientRect(): { left: number; right: number } }).getBoundingClientRect();
+          const box = (sel: string) => tr.querySelector(sel)!.getBoundingClientRect();
           return box('.c-name').right > box('.c-dur').left + 0.5 ? [tr.getAttribute('data-scenario')] : [];
         }),
       );
@@ -112,7 +114,8 @@ describe('the index of a whole suite in chromium', () => {
     const { page, problems, close } = await openIndex({ width: 1400, height: 1000 }, true, 'dark');
     try {
       expect(problems).toEqual([]);
-      const background = (selector: string) => page.$eval(selector, (el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
+      type Styles = { getComputedStyle(e: unknown): { backgroundColor: string } };
+      const background = (selector: string) => page.$eval(selector, (el) => (globalThis as unknown as Styles).getComputedStyle(el).backgroundColor);
       const body = await background('body');
       expect(body).not.toBe('rgb(255, 255, 255)');
       expect(await background('tr.row.v-fail td')).not.toBe(await background('tr.row.v-pass td'));

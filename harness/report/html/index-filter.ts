@@ -54,7 +54,8 @@ function filterCss(input: FilterInput): string {
     rules.push(`#fv-${v}:checked ~ .index-wrap tbody.${v === 'pass' ? 'g-failures' : 'g-lane'} { display: none; }`);
   }
   for (const lane of input.lanes) {
-    rules.push(`#fl-${lane.id}:checked ~ .index-wrap tr.row:not(.l-${lane.id}), #fl-${lane.id}:checked ~ .index-wrap tbody.g-lane:not(.l-${lane.id}) { display: none; }`);
+    const lanePicked = `#fl-${lane.id}:checked ~ .index-wrap`;
+    rules.push(`${lanePicked} tr.row:not(.l-${lane.id}), ${lanePicked} tbody.g-lane:not(.l-${lane.id}) { display: none; }`);
     // A group left with no row under this lane (and verdict) hides its heading too.
     if (lane.byVerdict.fail + lane.byVerdict.error === 0) rules.push(`#fl-${lane.id}:checked ~ .index-wrap tbody.g-failures { display: none; }`);
     for (const v of VERDICTS) {

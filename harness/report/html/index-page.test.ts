@@ -6,7 +6,8 @@ import { renderIndexPage } from './index-page.ts';
 import { toJournalView } from './journal-view.ts';
 
 const EVIL = `<script>alert(1)</script><img src=x onerror=alert(2)>"'&`;
-const passing = (name: string, kind = 'integration', extra: Parameters<typeof buildJournal>[0] = {}) => buildJournal({ name, kind, faults: [], violations: false, beads: 20, ...extra });
+const passing = (name: string, kind = 'integration', extra: Parameters<typeof buildJournal>[0] = {}) =>
+  buildJournal({ name, kind, faults: [], violations: false, beads: 20, ...extra });
 /** The data-scenario of every row, in page order. */
 const rowOrder = (html: string) => [...html.matchAll(/<tr class="row [^"]*" data-scenario="([^"]+)"/g)].map((m) => m[1]);
 const rowOf = (html: string, name: string) => new RegExp(`<tr class="row [^"]*" data-scenario="${name}"[^>]*>(.*?)</tr>`, 's').exec(html)![1]!;
@@ -29,7 +30,9 @@ describe('renderIndexPage', () => {
 
   it('puts every failure in a group at the top, then each lane in run order with its passing runs, each run once', () => {
     const broken = { scenario: { name: 'broken', kind: 'load' }, verdict: 'error', error: { message: 'surreal did not start\nstack…' }, gates: [] };
-    const html = renderIndexPage([passing('z-load', 'load'), passing('a-chaos', 'chaos'), buildJournal({ name: 'outage' }), passing('b-int'), broken, passing('leaky', 'leak')]);
+    const html = renderIndexPage([
+      passing('z-load', 'load'), passing('a-chaos', 'chaos'), buildJournal({ name: 'outage' }), passing('b-int'), broken, passing('leaky', 'leak'),
+    ]);
     expect(rowOrder(html)).toEqual(['broken', 'outage', 'b-int', 'a-chaos', 'z-load', 'leaky']);
     const groups = [...html.matchAll(/<tbody class="([^"]+)"><tr class="group-head"><th colspan="9">([^<]+)<\/th>/g)].map((m) => [m[1], m[2]]);
     expect(groups).toEqual([
@@ -76,7 +79,7 @@ describe('renderIndexPage', () => {
   it('draws p99 and throughput sparklines over the kept runs and says what changed since the last run', () => {
     const journal = passing('steady', 'load');
     const view = toJournalView(journal);
-    const p99 = view.metrics!.metrics.endToEnd.summary.p99;
+    const p99 = view.metrics!.metrics.endToEnd!.summary.p99;
     const perMinute = view.metrics!.throughput.perMinute;
     const at = (minutes: number) => new Date(Date.parse(journal.startedAt as string) + minutes * 60_000).toISOString();
     const kept: TrendRecord[] = [
@@ -104,14 +107,19 @@ describe('renderIndexPage', () => {
       scenario: { name, kind: 'chaos', file: 'scenarios/chaos/db-kill.yaml', resolved: {} },
       ...(env ? { environment: { kind: env } } : {}),
       verdict,
-      faults: recoveries.map((recoveryMs, i) => ({ index: i, do: 'db.kill', spec: { at: 1000, do: 'db.kill' }, plannedAt: 1000, startedAt: 1000, healedAt: 2000, recoveryMs, details: {} })),
+      faults: recoveries.map((recoveryMs, i) => ({
+        index: i, do: 'db.kill', spec: { at: 1000, do: 'db.kill' }, plannedAt: 1000, startedAt: 1000, healedAt: 2000, recoveryMs, details: {},
+      })),
       gates: [],
     });
     const page = renderIndexPage([
       run('db-kill', 'local', [1200]),
       run('db-kill-seed82', 'local', [3400, 900]),
       run('db-kill.containers', 'containers', [2100], 'fail'),
-      { ...run('db-pause.containers', 'containers', [800]), scenario: { name: 'db-pause.containers', kind: 'chaos', file: 'scenarios/chaos/db-pause.yaml', resolved: {} } },
+      {
+        ...run('db-pause.containers', 'containers', [800]),
+        scenario: { name: 'db-pause.containers', kind: 'chaos', file: 'scenarios/chaos/db-pause.yaml', resolved: {} },
+      },
       run('old', undefined, [5]),
     ]);
     expect(rowOf(page, 'db-kill.containers')).toContain('<td class="c-env">containers</td>');

@@ -26,7 +26,8 @@ table.index .c-change { width: 256px; }
 table.index .c-dur { width: 84px; }
 table.index td.c-desc { color: var(--muted); }
 table.index td.c-desc.error { color: var(--error); }
-table.index tbody th { text-align: left; font-size: 13px; text-transform: none; letter-spacing: 0; color: var(--fg); padding-top: 16px; border-bottom: 2px solid var(--line); }
+table.index tbody th { text-align: left; font-size: 13px; text-transform: none; letter-spacing: 0; color: var(--fg); padding-top: 16px; \
+border-bottom: 2px solid var(--line); }
 table.index tbody.g-failures th { color: var(--fail); }
 table.index tbody.g-none { display: none; }
 table.index tr.row.v-fail td, table.index tr.row.v-error td { background: var(--fail-bg); }

@@ -1,6 +1,6 @@
 /**
  * The journal as the HTML pages see it, and `toJournalView()`, which reads a parsed journal into
- * that shape. HTML is rendered ONLY from journals (conventions.md §12); this file is the one place
+ * that shape. HTML is rendered ONLY from journals (harness/report/html/README.md); this file is the one place
  * that knows the journal's field names, so a change in the runner's journal touches nothing else.
  *
  * Reading is tolerant on purpose: a journal from an older harness, or one written by a run that
@@ -52,6 +52,12 @@ export interface GateView {
   pass: boolean;
 }
 
+/**
+ * A run's metrics as read from a journal: RunMetricsJson, except that a metric without a summary
+ * (a half-written section) is left out, so any of them may be absent.
+ */
+export type MetricsView = Omit<RunMetricsJson, 'metrics'> & { metrics: Partial<RunMetricsJson['metrics']> };
+
 /** Everything a page renders. */
 export interface JournalView {
   scenario: {
@@ -90,7 +96,7 @@ export interface JournalView {
   submissions?: { submitted: number; acknowledged: number; failed: number; unknown: number; completed: number; attempts: number };
   /** Files next to the journal (the orchestrator log …): label → path relative to the page. */
   artifacts: Record<string, string>;
-  metrics?: RunMetricsJson;
+  metrics?: MetricsView;
   /** Orchestrator memory samples (ms since start, bytes), when the run sampled them. */
   memory: { t: number; rss?: number; heap?: number; pid?: number }[];
   /** Leak runs: each heap snapshot (ms since start) and the window the memory gates judged. */
@@ -105,6 +111,8 @@ export interface JournalView {
 type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A parsed JSON object (not null, not an array), whose fields are still to be checked. */
+export { isObject as isJsonObject };
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined);
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 const first = (obj: Json, keys: readonly string[]): unknown => keys.map((k) => obj[k]).find((v) => v !== undefined && v !== null);
@@ -149,7 +157,10 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
   const runEnd = epochMs(endedAt);
   const errorValue = first(raw, ['error', 'errorMessage']);
   const resolved = isObject(scenario.resolved) ? scenario.resolved : undefined;
-  const host = isObject(raw.host) ? [str(raw.host.platform), str(raw.host.arch), raw.host.cpus === undefined ? undefined : `${String(raw.host.cpus)} cpus`].filter(Boolean).join(' ') : str(raw.host);
+  const host = isObject(raw.host)
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any JSON value, printed as String() prints it (an object as [object Object])
+    ? [str(raw.host.platform), str(raw.host.arch), raw.host.cpus === undefined ? undefined : `${String(raw.host.cpus)} cpus`].filter(Boolean).join(' ')
+    : str(raw.host);
   const view: JournalView = {
     scenario: {
       name,
@@ -167,11 +178,15 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
     events: readEvents(first(raw, ['events', 'phases']), runStart),
     gates: readGates(first(raw, ['gates', 'gateResults'])),
     phases: readPhases(raw.phases),
-    waits: Array.isArray(raw.waits) ? raw.waits.filter(isObject).map((w) => ({ what: str(w.what) ?? 'wait', at: num(w.at) ?? 0, message: str(w.message) ?? '' })) : [],
+    waits: Array.isArray(raw.waits)
+      ? raw.waits.filter(isObject).map((w) => ({ what: str(w.what) ?? 'wait', at: num(w.at) ?? 0, message: str(w.message) ?? '' }))
+      : [],
     salvaged: raw.salvaged === true,
-    ...(isObject(raw.submissions) ? { submissions: { submitted: num(raw.submissions.submitted) ?? 0, acknowledged: num(raw.submissions.acknowledged) ?? 0, failed: num(raw.submissions.failed) ?? 0, unknown: num(raw.submissions.unknown) ?? 0, completed: num(raw.submissions.completed) ?? 0, attempts: num(raw.submissions.attempts) ?? 0 } } : {}),
+    ...(isObject(raw.submissions) ? { submissions: readSubmissions(raw.submissions) } : {}),
     teardown: Array.isArray(raw.teardown) ? raw.teardown.map((t) => (isObject(t) ? `${str(t.step) ?? '?'}: ${str(t.error) ?? ''}` : String(t))) : [],
-    artifacts: isObject(raw.artifacts) ? Object.fromEntries(Object.entries(raw.artifacts).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, v as string])) : {},
+    artifacts: isObject(raw.artifacts)
+      ? Object.fromEntries(Object.entries(raw.artifacts).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v] as const] : [])))
+      : {},
     ...optional('error', readError(errorValue)),
     ...optional('host', host || undefined),
     ...optional('gitSha', str(first(raw, ['gitSha', 'git', 'sha']))),
@@ -182,12 +197,15 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
     ...optional('metrics', readMetrics(raw.metrics)),
     memory: readMemory(isObject(raw.metrics) ? raw.metrics.memory : undefined),
     heapSnapshots: isObject(raw.leak) && Array.isArray(raw.leak.snapshots)
-      ? raw.leak.snapshots.filter(isObject).flatMap((x) => (num(x.atMs) === undefined ? [] : [{ label: str(x.label) ?? 'snapshot', atMs: num(x.atMs)!, ...optional('startedAtMs', num(x.startedAtMs)) }]))
+      ? raw.leak.snapshots.filter(isObject).flatMap((x) => {
+        const atMs = num(x.atMs);
+        return atMs === undefined ? [] : [{ label: str(x.label) ?? 'snapshot', atMs, ...optional('startedAtMs', num(x.startedAtMs)) }];
+      })
       : [],
     ...(isObject(raw.leak) && isObject(raw.leak.judged) && num(raw.leak.judged.fromMs) !== undefined && num(raw.leak.judged.untilMs) !== undefined
       ? { judged: { fromMs: num(raw.leak.judged.fromMs)!, untilMs: num(raw.leak.judged.untilMs)! } }
       : {}),
-    ...optional('arrivals', isObject(raw.metrics) && num(raw.metrics.arrivals) !== undefined ? { arrivals: num(raw.metrics.arrivals)!, dropped: num(raw.metrics.dropped) ?? 0 } : undefined),
+    ...optional('arrivals', readArrivals(raw.metrics)),
     ...optional('checks', readChecks(raw.checks)),
   };
   READ_VIEWS.add(view);
@@ -238,6 +256,23 @@ function readVersions(value: unknown, prefix = ''): Record<string, string> {
   return out;
 }
 
+function readSubmissions(value: Json): NonNullable<JournalView['submissions']> {
+  return {
+    submitted: num(value.submitted) ?? 0,
+    acknowledged: num(value.acknowledged) ?? 0,
+    failed: num(value.failed) ?? 0,
+    unknown: num(value.unknown) ?? 0,
+    completed: num(value.completed) ?? 0,
+    attempts: num(value.attempts) ?? 0,
+  };
+}
+
+function readArrivals(metrics: unknown): JournalView['arrivals'] {
+  if (!isObject(metrics)) return undefined;
+  const arrivals = num(metrics.arrivals);
+  return arrivals === undefined ? undefined : { arrivals, dropped: num(metrics.dropped) ?? 0 };
+}
+
 function readError(value: unknown): string | undefined {
   if (!isObject(value)) return str(value);
   const head = [str(value.code), str(value.message)].filter(Boolean).join(': ');
@@ -253,7 +288,10 @@ function readPhases(value: unknown): PhaseView[] {
   });
 }
 
-const FAULT_BASE_KEYS = new Set(['name', 'do', 'fault', 'params', 'spec', 'details', 'error', 'index', 'plannedAt', 'start', 'startMs', 'startedAt', 'end', 'endMs', 'endedAt', 'healedAt', 'recoveryMs', 'recovery', 'at']);
+const FAULT_BASE_KEYS = new Set([
+  'name', 'do', 'fault', 'params', 'spec', 'details', 'error', 'index',
+  'plannedAt', 'start', 'startMs', 'startedAt', 'end', 'endMs', 'endedAt', 'healedAt', 'recoveryMs', 'recovery', 'at',
+]);
 
 function readFaults(value: unknown, runStart: number | undefined): FaultView[] {
   if (!Array.isArray(value)) return [];
@@ -306,7 +344,7 @@ function readGates(value: unknown): GateView[] {
   }));
 }
 
-function readMetrics(value: unknown): RunMetricsJson | undefined {
+function readMetrics(value: unknown): MetricsView | undefined {
   if (!isObject(value)) return undefined;
   // Accept the RunMetrics.toJSON() object itself, or a journal that nests it one level down.
   const nested = ['json', 'run', 'runMetrics', 'hdr'].map((k) => value[k]).find((v) => isObject(v) && isObject(v.metrics));
@@ -315,12 +353,19 @@ function readMetrics(value: unknown): RunMetricsJson | undefined {
   // Keep only metrics with a summary: a page must not crash on a half-written section.
   const metrics = Object.fromEntries(Object.entries(candidate.metrics).filter(([, m]) => isObject(m) && isObject(m.summary)));
   const throughput = isObject(candidate.throughput) ? candidate.throughput : {};
+  // The arrays' items (and the summaries' fields) are taken as the runner wrote them, unchecked.
   return {
-    recoveries: Array.isArray(candidate.recoveries) ? candidate.recoveries : [],
-    series: Array.isArray(candidate.series) ? candidate.series : [],
-    throughput: { completions: 0, durationMs: 0, perMinute: 0, ...throughput, buckets: Array.isArray(throughput.buckets) ? throughput.buckets : [] },
+    recoveries: (Array.isArray(candidate.recoveries) ? candidate.recoveries : []) as MetricsView['recoveries'],
+    series: (Array.isArray(candidate.series) ? candidate.series : []) as MetricsView['series'],
+    throughput: {
+      completions: 0,
+      durationMs: 0,
+      perMinute: 0,
+      ...throughput,
+      buckets: (Array.isArray(throughput.buckets) ? throughput.buckets : []) as MetricsView['throughput']['buckets'],
+    },
     metrics,
-  } as unknown as RunMetricsJson;
+  };
 }
 
 function readMemory(value: unknown): JournalView['memory'] {

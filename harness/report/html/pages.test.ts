@@ -66,7 +66,13 @@ describe('renderScenarioPage', () => {
     const restarted = renderScenarioPage({ ...journal, metrics: { ...(journal.metrics as object), memory } });
     expect(restarted).toContain('Orchestrator processes: pid 100 from 0.0 s · pid 200 from 3.0 s');
     expect(page).not.toContain('Orchestrator processes:');
-    const leak = { snapshots: [{ label: 'baseline', pid: 100, startedAtMs: 70_000, atMs: 71_500, bytes: 1 }, { label: 'final', pid: 100, startedAtMs: 90_000, atMs: 92_000, bytes: 1 }], judged: { fromMs: 30_000, untilMs: 70_000 } };
+    const leak = {
+      snapshots: [
+        { label: 'baseline', pid: 100, startedAtMs: 70_000, atMs: 71_500, bytes: 1 },
+        { label: 'final', pid: 100, startedAtMs: 90_000, atMs: 92_000, bytes: 1 },
+      ],
+      judged: { fromMs: 30_000, untilMs: 70_000 },
+    };
     const soak = renderScenarioPage({ ...journal, leak, metrics: { ...(journal.metrics as object), memory } });
     expect(soak).toContain('Memory gates judged 30.0 s–70.0 s (after warm-up, before any heap snapshot)');
     expect(soak).toContain('Heap snapshots: baseline 70.0 s–71.5 s · final 90.0 s–92.0 s');
@@ -128,6 +134,17 @@ describe('renderScenarioPage', () => {
     expect(html).not.toContain('NaN');
   });
 
+  it('renders a journal whose metrics section has no end-to-end latency (half-written), with no p99 card value', () => {
+    const journal = buildJournal();
+    const metrics = (journal.metrics as { metrics: Record<string, unknown> }).metrics;
+    expect(metrics.endToEnd).toBeDefined();
+    delete metrics.endToEnd;
+    const html = renderScenarioPage(journal);
+    expect(html).toContain('data-metric="overhead"');
+    expect(html).not.toContain('data-metric="endToEnd"');
+    expect(html).toMatch(/<div class="label">latency p99<\/div><div class="value ">–<\/div>/);
+  });
+
   it('refuses a JSON file that is not a journal, with a stable code', () => {
     expect(() => renderScenarioPage({ hello: 1 })).toThrow(expect.objectContaining({ code: 'HARN_REPORT_JOURNAL_INVALID' }));
     expect(() => renderScenarioPage({ scenario: { name: 'a', kind: 'chaos' }, verdict: 'maybe' })).toThrow(/verdict/);
@@ -138,7 +155,12 @@ describe('journal view', () => {
   it("reads the runner's journal fields: fault records, nested versions, gate kinds, phases, parsed thresholds", () => {
     const view = toJournalView({
       version: 1,
-      scenario: { name: 'x', kind: 'chaos', file: 'scenarios/chaos/x.yaml', resolved: { thresholds: { 'latency.p99': { key: 'latency.p99', source: '< 10s', limit: 10_000 } } } },
+      scenario: {
+        name: 'x',
+        kind: 'chaos',
+        file: 'scenarios/chaos/x.yaml',
+        resolved: { thresholds: { 'latency.p99': { key: 'latency.p99', source: '< 10s', limit: 10_000 } } },
+      },
       profile: 'ci',
       seed: 9,
       versions: { node: 'v20', oya: '0.1.0', surrealdb: { sdk: '2.0.8', engine: '3.0.3' } },
@@ -146,7 +168,10 @@ describe('journal view', () => {
       endedAt: '2026-11-26T17:01:00.000Z',
       verdict: 'pass',
       phases: [{ name: 'environment', ms: 1200 }],
-      faults: [{ index: 0, do: 'db.outage', spec: { at: 3000, do: 'db.outage', for: 2000 }, plannedAt: 3000, startedAt: 3010, healedAt: 5020, recoveryMs: 300, details: { proxy: 'db' } }],
+      faults: [{
+        index: 0, do: 'db.outage', spec: { at: 3000, do: 'db.outage', for: 2000 },
+        plannedAt: 3000, startedAt: 3010, healedAt: 5020, recoveryMs: 300, details: { proxy: 'db' },
+      }],
       gates: [{ kind: 'threshold', name: 'latency.p99', pass: true, expected: '< 10s', actual: '1.2s' }],
     });
     expect(view.scenario).toMatchObject({ seed: 9, profile: 'ci', file: 'scenarios/chaos/x.yaml', thresholds: { 'latency.p99': '< 10s' } });
@@ -175,7 +200,8 @@ describe('writeReports', () => {
     await mkdir(join(dir, 'integration'));
     await mkdir(join(dir, 'bench'));
     await writeFile(join(dir, 'chaos', 'db-outage.json'), JSON.stringify(buildJournal()));
-    await writeFile(join(dir, 'integration', 'single-bead.json'), JSON.stringify(buildJournal({ name: 'single-bead', kind: 'integration', faults: [], violations: false, beads: 20 })));
+    const journal = buildJournal({ name: 'single-bead', kind: 'integration', faults: [], violations: false, beads: 20 });
+    await writeFile(join(dir, 'integration', 'single-bead.json'), JSON.stringify(journal));
     await writeFile(join(dir, 'integration', 'half-written.json'), '{"scenario": {"na');
     await writeFile(join(dir, 'bench', 'latest.json'), JSON.stringify({ suites: [] }));
     const result = await writeReports(dir);
@@ -189,7 +215,7 @@ describe('writeReports', () => {
     expect(index).toContain('href="integration/single-bead.html"');
     const page = await readFile(join(dir, 'integration', 'single-bead.html'), 'utf8');
     expect(page).toContain('href="../index.html"');
-    expect(page).toContain("No faults were injected");
+    expect(page).toContain('No faults were injected');
   });
 
   it('names pages after the journal file, never after the scenario name inside it', async () => {

@@ -81,4 +81,3 @@ export function renderPercentileChart(input: PercentileChartInput): string {
   });
   return `${svg}</svg>`;
 }
-

@@ -28,12 +28,15 @@ export function recoverySection(rows: readonly IndexRow[]): string {
     if (!runs) return html`<td class="num muted">not run</td>`;
     const all = runs.flatMap((r) => r.recoveries);
     const worst = runs.some((r) => r.verdict !== 'pass') ? ' ✗' : '';
-    return html`<td class="num">${all.length === 0 ? '–' : formatMillis(Math.max(...all))}${worst} <span class="muted">(${runs.length} run${runs.length === 1 ? '' : 's'})</span></td>`;
+    const longest = all.length === 0 ? '–' : formatMillis(Math.max(...all));
+    return html`<td class="num">${longest}${worst} <span class="muted">(${runs.length} run${runs.length === 1 ? '' : 's'})</span></td>`;
   };
   const files = [...byFile.keys()].sort();
   return html`<section id="recovery"><h2>Chaos recovery: local vs containers</h2>
-<p class="muted">Longest recovery (a fault healed → /health ok again) over every run and fault of the scenario, per environment; ✗ when a run did not pass.</p>
-<div class="table-wrap"><table class="recovery-by-env"><thead><tr><th>scenario file</th>${raw(ENVS.map((e) => html`<th class="num">${e}</th>`).join(''))}</tr></thead><tbody>
+<p class="muted">Longest recovery (a fault healed → /health ok again) over every run and fault of the scenario, per environment; \
+✗ when a run did not pass.</p>
+<div class="table-wrap"><table class="recovery-by-env">\
+<thead><tr><th>scenario file</th>${raw(ENVS.map((e) => html`<th class="num">${e}</th>`).join(''))}</tr></thead><tbody>
 ${raw(files.map((f) => html`<tr data-file="${f}">${raw(fileCell(f))}${raw(ENVS.map((e) => cell(byFile.get(f)![e])).join(''))}</tr>`).join('\n'))}
 </tbody></table></div></section>`;
 }

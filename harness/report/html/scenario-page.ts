@@ -2,10 +2,9 @@
  * One scenario's report page, rendered only from its journal: verdict and gates first (what CI
  * decided and why), then the numbers, the charts, the timeline, the checks and the scenario itself.
  */
-import type { RunMetricsJson } from '../../metrics/run-metrics.ts';
 import { renderChecks, validityState } from './checks-section.ts';
 import { formatBytes, formatCount, formatMicros, formatMillis, formatOffset, formatPerMinute, formatTimestamp, html, raw, type RawHtml } from './format.ts';
-import { asJournalView, type JournalView } from './journal-view.ts';
+import { asJournalView, type GateView, type JournalView, type MetricsView } from './journal-view.ts';
 import { badge, documentShell, legend } from './layout.ts';
 import { percentileDistribution, renderPercentileChart } from './percentile-chart.ts';
 import { renderTimeChart, type ShadedWindow } from './time-chart.ts';
@@ -27,8 +26,19 @@ const DURATION_PARAMS = new Set(['for', 'latency', 'jitter', 'every', 'afterStar
 /** A fault's parameters as `key=value` text, durations with their unit. */
 export function formatParams(params: Record<string, unknown>): string {
   return Object.entries(params)
-    .map(([key, value]) => `${key}=${DURATION_PARAMS.has(key) && typeof value === 'number' ? formatMillis(value).replace(' ', '') : typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .map(([key, value]) => `${key}=${formatParam(key, value)}`)
     .join(' ');
+}
+
+function formatParam(key: string, value: unknown): string | undefined {
+  if (DURATION_PARAMS.has(key) && typeof value === 'number') return formatMillis(value).replace(' ', '');
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** A table's `<thead>` row; a column written `#name` is numeric (right-aligned). */
+function tableHead(...columns: string[]): RawHtml {
+  const cells = columns.map((c) => (c.startsWith('#') ? `<th class="num">${c.slice(1)}</th>` : `<th>${c}</th>`));
+  return raw(`<thead><tr>${cells.join('')}</tr></thead>`);
 }
 
 /** The percentile lines of the latency-over-time chart, in legend order. */
@@ -42,6 +52,18 @@ export function renderScenarioPage(journal: unknown, options: { indexHref?: stri
   const view = asJournalView(journal);
   const s = view.scenario;
   const windows = faultWindows(view);
+  const latencyChart = renderTimeChart({
+    kind: 'latency-over-time', label: 'End-to-end latency per second, fault windows shaded', lines: latencyLines(view.metrics), windows, ...endOf(view),
+  });
+  const throughputChart = renderTimeChart({
+    kind: 'throughput-over-time',
+    label: 'Completions per second, fault windows shaded',
+    lines: throughputLines(view.metrics),
+    windows,
+    formatY: (v) => formatCount(v),
+    frame: { width: 760, height: 170, left: 68, right: 20, top: 14, bottom: 42 },
+    ...endOf(view),
+  });
   const body = html`
 <nav class="crumbs"><a href="${options.indexHref ?? '../index.html'}">All scenarios</a> / ${s.kind}</nav>
 <header>
@@ -54,8 +76,8 @@ ${Object.entries(view.versions).map(([k, v]) => metaItem(k, v))}${metaItem('host
 </div>
 ${view.error ? raw(html`<div class="error-box"><b>The harness could not finish this run.</b><pre>${view.error}</pre></div>`) : ''}
 ${view.teardown.length > 0 ? raw(html`<div class="error-box"><b>Teardown reported problems.</b><pre>${view.teardown.join('\n')}</pre></div>`) : ''}
-${view.submissions ? raw(html`<p class="submissions"><b>Beads</b>: submitted ${view.submissions.submitted} · acknowledged ${view.submissions.acknowledged} · failed ${view.submissions.failed} · unknown ${view.submissions.unknown} · completed ${view.submissions.completed} <span class="dim">(${view.submissions.attempts} submit attempts, retries and duplicates included)</span></p>`) : ''}
-${view.waits.length > 0 ? raw(html`<div class="error-box"><b>Waits that ran out, and operations not sent.</b><pre>${view.waits.map((w) => `${(w.at / 1000).toFixed(1)} s  ${w.what}: ${w.message}`).join('\n')}</pre></div>`) : ''}
+${renderSubmissions(view)}
+${renderWaits(view)}
 ${view.salvaged ? raw(html`<div class="error-box"><b>The run broke; the checks below ran on what could be read afterwards.</b></div>`) : ''}
 ${renderArtifacts(view.artifacts)}
 </header>
@@ -63,11 +85,11 @@ ${renderCards(view)}
 <section id="gates"><h2>Gates</h2>${renderGates(view)}</section>
 <section id="percentiles"><h2>Percentiles</h2>${renderPercentileTable(view.metrics, view.arrivals)}</section>
 <section id="latency-over-time"><h2>Latency over time</h2>
-<figure>${raw(renderTimeChart({ kind: 'latency-over-time', label: 'End-to-end latency per second, fault windows shaded', lines: latencyLines(view.metrics), windows, ...endOf(view) }))}
+<figure>${raw(latencyChart)}
 ${legend([...SERIES_STATS.map((stat, i) => [`series-${i}`, stat] as const), ...(windows.length > 0 ? [['fault-key', 'fault active'] as const] : [])])}
-<figcaption>Each point is one second of completions, clocked from the intended send time (no coordinated omission). Gaps: nothing completed that second.</figcaption></figure>
+<figcaption>${LATENCY_CAPTION}</figcaption></figure>
 <h3>Completions per second</h3>
-<figure>${raw(renderTimeChart({ kind: 'throughput-over-time', label: 'Completions per second, fault windows shaded', lines: throughputLines(view.metrics), windows, formatY: (v) => formatCount(v), frame: { width: 760, height: 170, left: 68, right: 20, top: 14, bottom: 42 }, ...endOf(view) }))}</figure>
+<figure>${raw(throughputChart)}</figure>
 </section>
 ${renderMemory(view, windows)}
 <section id="distribution"><h2>Latency distribution (HDR)</h2>${renderDistribution(view.metrics)}</section>
@@ -75,6 +97,22 @@ ${renderMemory(view, windows)}
 <section id="checks"><h2>Invariant checks</h2>${renderChecks(view.checks)}</section>
 <section id="scenario"><h2>Scenario</h2>${renderScenarioSource(view)}</section>`;
   return documentShell(`${view.verdict.toUpperCase()} · ${s.name} · Oya ${s.kind}`, body);
+}
+
+const LATENCY_CAPTION = 'Each point is one second of completions, clocked from the intended send time (no coordinated omission). '
+  + 'Gaps: nothing completed that second.';
+
+function renderSubmissions(view: JournalView): RawHtml | '' {
+  const s = view.submissions;
+  if (!s) return '';
+  return raw(html`<p class="submissions"><b>Beads</b>: submitted ${s.submitted} · acknowledged ${s.acknowledged} · failed ${s.failed} \
+· unknown ${s.unknown} · completed ${s.completed} <span class="dim">(${s.attempts} submit attempts, retries and duplicates included)</span></p>`);
+}
+
+function renderWaits(view: JournalView): RawHtml | '' {
+  if (view.waits.length === 0) return '';
+  const lines = view.waits.map((w) => `${(w.at / 1000).toFixed(1)} s  ${w.what}: ${w.message}`);
+  return raw(html`<div class="error-box"><b>Waits that ran out, and operations not sent.</b><pre>${lines.join('\n')}</pre></div>`);
 }
 
 function metaItem(label: string, value: unknown): RawHtml | '' {
@@ -92,12 +130,12 @@ export function faultWindows(view: JournalView): ShadedWindow[] {
   return view.faults.map((f) => ({ startMs: f.startMs, endMs: f.endMs ?? end, label: f.name }));
 }
 
-function latencyLines(metrics: RunMetricsJson | undefined) {
+function latencyLines(metrics: MetricsView | undefined) {
   const series = metrics?.series ?? [];
   return SERIES_STATS.map((stat) => ({ name: stat, points: series.map((p) => ({ tMs: p.t, y: p.count > 0 ? p[stat] : null })) }));
 }
 
-function throughputLines(metrics: RunMetricsJson | undefined) {
+function throughputLines(metrics: MetricsView | undefined) {
   const buckets = metrics?.throughput.buckets ?? [];
   const bucketMs = buckets.length > 1 ? buckets[1]!.t - buckets[0]!.t : 1000;
   return [{ name: 'completions/s', points: buckets.map((b) => ({ tMs: b.t, y: (b.count * 1000) / bucketMs })) }];
@@ -117,13 +155,17 @@ function renderMemory(view: JournalView, windows: ShadedWindow[]): RawHtml | '' 
     }),
   }));
   const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const snapshot = (h: JournalView['heapSnapshots'][number]) => `${h.label} ${h.startedAtMs !== undefined ? `${sec(h.startedAtMs)}–` : 'at '}${sec(h.atMs)}`;
   const notes = [
     ...(segments.length > 1 ? [`Orchestrator processes: ${segments.map((s) => `pid ${s.pid} from ${sec(s.t)}`).join(' · ')}`] : []),
     ...(view.judged ? [`Memory gates judged ${sec(view.judged.fromMs)}–${sec(view.judged.untilMs)} (after warm-up, before any heap snapshot)`] : []),
-    ...(view.heapSnapshots.length > 0 ? [`Heap snapshots: ${view.heapSnapshots.map((h) => `${h.label} ${h.startedAtMs !== undefined ? `${sec(h.startedAtMs)}–` : 'at '}${sec(h.atMs)}`).join(' · ')}`] : []),
+    ...(view.heapSnapshots.length > 0 ? [`Heap snapshots: ${view.heapSnapshots.map(snapshot).join(' · ')}`] : []),
   ];
   const caption = notes.length > 0 ? raw(html`<figcaption>${notes.join(' — ')}</figcaption>`) : '';
-  return raw(html`<section id="memory"><h2>Orchestrator memory</h2><figure>${raw(renderTimeChart({ kind: 'memory-over-time', label: 'Orchestrator RSS and heap over time', lines, windows, formatY: (mib) => formatBytes(mib * MIB), ...endOf(view) }))}
+  const chart = renderTimeChart({
+    kind: 'memory-over-time', label: 'Orchestrator RSS and heap over time', lines, windows, formatY: (mib) => formatBytes(mib * MIB), ...endOf(view),
+  });
+  return raw(html`<section id="memory"><h2>Orchestrator memory</h2><figure>${raw(chart)}
 ${legend([['series-0', 'rss'], ['series-1', 'heap used']])}${caption}</figure></section>`);
 }
 
@@ -142,36 +184,47 @@ function renderCards(view: JournalView): RawHtml {
   const passed = view.gates.filter((g) => g.pass).length;
   const cards: [string, string, string?][] = [
     ['gates passed', `${passed} / ${view.gates.length}`, view.gates.length === 0 ? undefined : passed === view.gates.length ? 'pass' : 'fail'],
-    ['latency p99', formatMicros(m?.metrics.endToEnd.summary.count ? m.metrics.endToEnd.summary.p99 : undefined)],
+    ['latency p99', formatMicros(m?.metrics.endToEnd?.summary.count ? m.metrics.endToEnd.summary.p99 : undefined)],
     ['throughput', formatPerMinute(m?.throughput.perMinute)],
     ['completed', formatCount(m?.throughput.completions)],
     ['violations', formatCount(violations), violations === undefined ? undefined : violations === 0 ? 'pass' : 'fail'],
     ['faults', formatCount(view.faults.length)],
   ];
-  return raw(html`<div class="cards">${cards.map(([label, value, cls]) => raw(html`<div class="card"><div class="label">${label}</div><div class="${`value ${cls ?? ''}`}">${value}</div></div>`))}</div>`);
+  const card = ([label, value, cls]: [string, string, string?]) =>
+    raw(html`<div class="card"><div class="label">${label}</div><div class="${`value ${cls ?? ''}`}">${value}</div></div>`);
+  return raw(html`<div class="cards">${cards.map(card)}</div>`);
 }
 
 function renderGates(view: JournalView): RawHtml {
   if (view.gates.length === 0) return raw(html`<p class="muted">This scenario declares no gates${view.verdict === 'error' ? ' that were evaluated' : ''}.</p>`);
-  return raw(html`<div class="table-wrap"><table class="gates"><thead><tr><th>gate</th><th>expected</th><th class="num">actual</th><th class="num">result</th></tr></thead><tbody>
-${view.gates.map((g) => raw(html`<tr class="${g.pass ? 'row-pass' : 'row-fail'}" data-gate="${g.key}"><td><code>${g.key}</code>${g.kind ? raw(html` <span class="kind">${g.kind}</span>`) : ''}</td><td>${g.expected || g.source}</td><td class="num">${g.actual}</td><td class="num">${badge(g.pass ? 'pass' : 'fail')}</td></tr>`))}
+  const row = (g: GateView) => raw(html`<tr class="${g.pass ? 'row-pass' : 'row-fail'}" data-gate="${g.key}">\
+<td><code>${g.key}</code>${g.kind ? raw(html` <span class="kind">${g.kind}</span>`) : ''}</td><td>${g.expected || g.source}</td>\
+<td class="num">${g.actual}</td><td class="num">${badge(g.pass ? 'pass' : 'fail')}</td></tr>`);
+  return raw(html`<div class="table-wrap"><table class="gates">${tableHead('gate', 'expected', '#actual', '#result')}<tbody>
+${view.gates.map(row)}
 </tbody></table></div>`);
 }
 
-function renderPercentileTable(metrics: RunMetricsJson | undefined, arrivals?: JournalView['arrivals']): RawHtml {
+function renderPercentileTable(metrics: MetricsView | undefined, arrivals?: JournalView['arrivals']): RawHtml {
   if (metrics === undefined) return raw(html`<p class="muted">No metrics in this journal.</p>`);
   const rows = Object.entries(metrics.metrics);
-  return raw(html`<div class="table-wrap"><table class="percentiles"><thead><tr><th>metric</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">max</th><th class="num">mean</th><th class="num">count</th></tr></thead><tbody>
+  const arrivalsNote = arrivals ? raw(html` · arrivals: <b>${formatCount(arrivals.arrivals)}</b>, sent late: <b>${formatCount(arrivals.dropped)}</b>`) : '';
+  const recoveriesNote = metrics.recoveries.length > 0
+    ? raw(html` · recoveries: ${metrics.recoveries.map((r) => `${r.fault} ${formatMillis(r.ms)}`).join(', ')}`)
+    : '';
+  return raw(html`<div class="table-wrap"><table class="percentiles">${tableHead('metric', '#p50', '#p95', '#p99', '#max', '#mean', '#count')}<tbody>
 ${rows.map(([key, metric]) => {
   const s = metric.summary;
   const cell = (v: number) => raw(html`<td class="num">${s.count === 0 ? '–' : formatMicros(v)}</td>`);
-  return raw(html`<tr data-metric="${key}"><td>${METRIC_LABELS[key] ?? key}</td>${cell(s.p50)}${cell(s.p95)}${cell(s.p99)}${cell(s.max)}${cell(s.mean)}<td class="num">${formatCount(s.count)}</td></tr>`);
+  return raw(html`<tr data-metric="${key}"><td>${METRIC_LABELS[key] ?? key}</td>\
+${cell(s.p50)}${cell(s.p95)}${cell(s.p99)}${cell(s.max)}${cell(s.mean)}<td class="num">${formatCount(s.count)}</td></tr>`);
 })}
 </tbody></table></div>
-<p class="muted">Throughput: <b>${formatPerMinute(metrics.throughput.perMinute)}</b> over ${formatMillis(metrics.throughput.durationMs)}${arrivals ? raw(html` · arrivals: <b>${formatCount(arrivals.arrivals)}</b>, sent late: <b>${formatCount(arrivals.dropped)}</b>`) : ''}${metrics.recoveries.length > 0 ? raw(html` · recoveries: ${metrics.recoveries.map((r) => `${r.fault} ${formatMillis(r.ms)}`).join(', ')}`) : ''}</p>`);
+<p class="muted">Throughput: <b>${formatPerMinute(metrics.throughput.perMinute)}</b> \
+over ${formatMillis(metrics.throughput.durationMs)}${arrivalsNote}${recoveriesNote}</p>`);
 }
 
-function renderDistribution(metrics: RunMetricsJson | undefined): RawHtml {
+function renderDistribution(metrics: MetricsView | undefined): RawHtml {
   const entries = Object.entries(metrics?.metrics ?? {}).filter(([, m]) => m.summary.count > 0);
   const series = entries.map(([key, m]) => ({ name: METRIC_LABELS[key] ?? key, points: safeDistribution(m.histogram) }));
   const shown = series.filter((s) => s.points.length > 0);
@@ -195,15 +248,20 @@ function renderTimeline(view: JournalView): RawHtml {
   const rows = [
     ...view.faults.map((f) => ({
       at: f.startMs,
-      what: raw(html`<b>${f.name}</b> <code class="muted">${formatParams(f.params)}</code>${f.details ? raw(html`<div class="muted mono">${JSON.stringify(f.details)}</div>`) : ''}${f.error ? raw(html`<div class="fail">${f.error}</div>`) : ''}`),
+      what: raw(html`<b>${f.name}</b> <code class="muted">${formatParams(f.params)}</code>\
+${f.details ? raw(html`<div class="muted mono">${JSON.stringify(f.details)}</div>`) : ''}${f.error ? raw(html`<div class="fail">${f.error}</div>`) : ''}`),
       end: f.endMs,
       recovery: f.recoveryMs,
     })),
     ...view.events.map((e) => ({ at: e.atMs, what: raw(html`${e.label}`), end: undefined, recovery: undefined })),
   ].sort((a, b) => a.at - b.at);
-  return raw(html`<figure>${raw(chart)}${legend([['fault-bar-key', 'fault active'], ['recovery-key', 'recovering'], ...(view.events.length > 0 ? [['series-0', 'event'] as const] : [])])}</figure>
-<div class="table-wrap"><table class="timeline"><thead><tr><th class="num">at</th><th>what</th><th class="num">healed</th><th class="num">lasted</th><th class="num">recovery</th></tr></thead><tbody>
-${rows.map((r) => raw(html`<tr><td class="num">${formatOffset(r.at)}</td><td>${r.what}</td><td class="num">${r.end === undefined ? '–' : formatOffset(r.end)}</td><td class="num">${r.end === undefined ? '–' : formatMillis(r.end - r.at)}</td><td class="num">${formatMillis(r.recovery)}</td></tr>`))}
+  const keys = legend([['fault-bar-key', 'fault active'], ['recovery-key', 'recovering'], ...(view.events.length > 0 ? [['series-0', 'event'] as const] : [])]);
+  const row = (r: (typeof rows)[number]) => raw(html`<tr><td class="num">${formatOffset(r.at)}</td><td>${r.what}</td>\
+<td class="num">${r.end === undefined ? '–' : formatOffset(r.end)}</td><td class="num">${r.end === undefined ? '–' : formatMillis(r.end - r.at)}</td>\
+<td class="num">${formatMillis(r.recovery)}</td></tr>`);
+  return raw(html`<figure>${raw(chart)}${keys}</figure>
+<div class="table-wrap"><table class="timeline">${tableHead('#at', 'what', '#healed', '#lasted', '#recovery')}<tbody>
+${rows.map(row)}
 </tbody></table></div>${renderPhases(view)}`);
 }
 
@@ -218,14 +276,17 @@ function renderArtifacts(artifacts: Record<string, string>): RawHtml | '' {
   const hasScheme = (path: string) => /^[a-z][a-z0-9+.-]*:/i.test(path) && !/^[a-z]:[\\/]/i.test(path);
   return raw(html`<div class="meta">artifacts: ${entries.map(([label, path]) => {
     const fileName = path.split(/[\\/]/).pop() ?? '';
-    return hasScheme(path) || fileName === '' || fileName === '..' ? raw(html`<span>${label} <code>${path}</code></span> `) : raw(html`<a href="${encodeURIComponent(fileName)}">${label}</a> `);
+    return hasScheme(path) || fileName === '' || fileName === '..'
+      ? raw(html`<span>${label} <code>${path}</code></span> `)
+      : raw(html`<a href="${encodeURIComponent(fileName)}">${label}</a> `);
   })}</div>`);
 }
 
 function renderPhases(view: JournalView): RawHtml | '' {
   if (view.phases.length === 0) return '';
-  return raw(html`<h3>Phases</h3><div class="table-wrap"><table class="phases"><thead><tr><th>phase</th><th class="num">took</th><th>problem</th></tr></thead><tbody>
-${view.phases.map((p) => raw(html`<tr class="${p.error ? 'row-fail' : ''}"><td>${p.name}</td><td class="num">${formatMillis(p.ms)}</td><td>${p.error ?? ''}</td></tr>`))}
+  return raw(html`<h3>Phases</h3><div class="table-wrap"><table class="phases">${tableHead('phase', '#took', 'problem')}<tbody>
+${view.phases.map((p) => raw(html`<tr class="${p.error ? 'row-fail' : ''}"><td>${p.name}</td><td class="num">${formatMillis(p.ms)}</td>\
+<td>${p.error ?? ''}</td></tr>`))}
 </tbody></table></div>`);
 }
 

@@ -37,13 +37,15 @@ h2 { font-size: 18px; margin: 36px 0 12px; padding-bottom: 6px; border-bottom: 1
 h3 { font-size: 15px; margin: 18px 0 8px; }
 p { margin: 6px 0; }
 code, pre, .mono { font-family: ui-monospace, SFMono-Regular, "SF Mono", Menlo, Consolas, "Liberation Mono", monospace; font-size: 13px; }
-pre { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; overflow: auto; max-height: 420px; white-space: pre-wrap; overflow-wrap: anywhere; }
+pre { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; overflow: auto; max-height: 420px; \
+white-space: pre-wrap; overflow-wrap: anywhere; }
 .crumbs { font-size: 13px; color: var(--muted); margin-bottom: 10px; }
 .header { display: flex; align-items: center; gap: 14px; flex-wrap: wrap; }
 .description { color: var(--muted); margin-top: 6px; max-width: 75ch; }
 .meta { display: flex; flex-wrap: wrap; gap: 4px 18px; font-size: 13px; color: var(--muted); margin-top: 10px; }
 .meta b { color: var(--fg); font-weight: 600; }
-.badge { display: inline-block; padding: 2px 10px; border-radius: 999px; font-size: 12px; font-weight: 700; letter-spacing: 0.04em; text-transform: uppercase; border: 1px solid currentColor; white-space: nowrap; }
+.badge { display: inline-block; padding: 2px 10px; border-radius: 999px; font-size: 12px; font-weight: 700; letter-spacing: 0.04em; text-transform: uppercase; \
+border: 1px solid currentColor; white-space: nowrap; }
 .badge.big { font-size: 15px; padding: 4px 14px; }
 .pass { color: var(--pass); } .badge.pass { background: var(--pass-bg); }
 .fail { color: var(--fail); } .badge.fail { background: var(--fail-bg); }
@@ -67,7 +69,8 @@ figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
 .chart .axis .grid { stroke-dasharray: 2 3; }
 .chart .axis-title { font-size: 11px; }
 .chart .series .line { fill: none; stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; }
-${[0, 1, 2, 3, 4, 5].map((i) => `.chart .series-${i} .line { stroke: var(--s${i}); } .chart .series-${i} circle { fill: var(--s${i}); } .legend .series-${i}::before { background: var(--s${i}); }`).join('\n')}
+${[0, 1, 2, 3, 4, 5].map((i) => `.chart .series-${i} .line { stroke: var(--s${i}); } .chart .series-${i} circle { fill: var(--s${i}); } \
+.legend .series-${i}::before { background: var(--s${i}); }`).join('\n')}
 .chart .fault-window rect { fill: var(--fault); stroke: var(--fault-edge); stroke-width: 1; stroke-dasharray: 3 2; }
 .chart .fault-window text { fill: var(--fail); font-size: 10px; font-weight: 600; }
 .chart .fault-bar .fault { fill: var(--fault-edge); }

@@ -41,7 +41,9 @@ export function timeDomainEnd(input: Pick<TimeChartInput, 'lines' | 'windows' | 
 }
 
 /** Pixel rectangles of the shaded windows, clipped to the plot (exported for tests). */
-export function windowRects(windows: readonly ShadedWindow[], domainEndMs: number, frame: ChartFrame = DEFAULT_FRAME): { x: number; width: number; label: string }[] {
+export function windowRects(
+  windows: readonly ShadedWindow[], domainEndMs: number, frame: ChartFrame = DEFAULT_FRAME,
+): { x: number; width: number; label: string }[] {
   const { x0, x1 } = plotArea(frame);
   const x = linearScale([0, domainEndMs], [x0, x1]);
   return windows.map((w) => {

@@ -32,7 +32,8 @@ export function renderTimelineChart(faults: readonly FaultView[], events: readon
     svg += `<text class="lane-label" x="${px(frame.left - 8)}" y="${px(top + 17)}" text-anchor="end">${escapeHtml(truncate(fault.name, 18))}</text>`;
     svg += `<rect class="fault" x="${px(left)}" y="${px(top + 4)}" width="${px(width)}" height="${LANE_HEIGHT - 8}" rx="3"/>`;
     if (fault.recoveryMs !== undefined && fault.recoveryMs > 0 && fault.endMs !== undefined) {
-      svg += `<rect class="recovery" x="${px(x(fault.endMs))}" y="${px(top + 4)}" width="${px(Math.max(2, x(fault.endMs + fault.recoveryMs) - x(fault.endMs)))}" height="${LANE_HEIGHT - 8}" rx="3"/>`;
+      const recoveryWidth = Math.max(2, x(fault.endMs + fault.recoveryMs) - x(fault.endMs));
+      svg += `<rect class="recovery" x="${px(x(fault.endMs))}" y="${px(top + 4)}" width="${px(recoveryWidth)}" height="${LANE_HEIGHT - 8}" rx="3"/>`;
     }
     svg += '</g>';
   });

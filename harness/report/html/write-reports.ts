@@ -1,6 +1,6 @@
 /**
  * writeReports(): renders every journal under a report directory into HTML, next to its JSON,
- * plus the index. The JSON journals are the only input (conventions.md §12).
+ * plus the index. The JSON journals are the only input (harness/report/html/README.md).
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';

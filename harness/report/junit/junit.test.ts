@@ -38,7 +38,9 @@ describe('buildJunitXml', () => {
       ['load', '1', '0', '0'],
     ]);
     const outage = findAll(root, 'testcase').find((c) => c.attrs.name === 'db-outage')!;
-    expect(outage.attrs).toMatchObject({ classname: 'oya.chaos', file: 'scenarios/chaos/db-outage.yaml', time: ((failing.durationMs as number) / 1000).toFixed(3) });
+    expect(outage.attrs).toMatchObject({
+      classname: 'oya.chaos', file: 'scenarios/chaos/db-outage.yaml', time: ((failing.durationMs as number) / 1000).toFixed(3),
+    });
   });
 
   it('lists failed gates (expected vs actual) and violated checks with their first witness', () => {
@@ -77,6 +79,7 @@ describe('buildJunitXml', () => {
     const root = parseXml(xml);
     const names = findAll(root, 'testcase').map((c) => c.attrs.name);
     // Forbidden characters (NUL, ESC, the lone surrogate) become U+FFFD; everything else survives.
+    // eslint-disable-next-line no-control-regex -- NUL and ESC are the characters XML forbids, which this test is about
     const survivable = EVIL.replace(/[\x00\x1b\ud800]/g, '\ufffd');
     expect(names).toContain(`evil ${survivable}`);
     expect(findAll(root, 'failure')[0]!.text).toContain(survivable);
@@ -122,6 +125,7 @@ describe('the XML checker itself', () => {
 
   it('round-trips what the escapers write', () => {
     const root = parseXml(`<a t="${escapeXmlAttr(EVIL)}">${escapeXmlText(EVIL)}</a>`);
+    // eslint-disable-next-line no-control-regex -- NUL and ESC are the characters XML forbids, which this test is about
     const survivable = EVIL.replace(/[\x00\x1b\ud800]/g, '\ufffd');
     expect(root.attrs.t).toBe(survivable);
     expect(root.text).toBe(survivable);

@@ -76,7 +76,8 @@ function caseOf(journal: JournalInput, index: number, reportDir: string): CaseRe
   } catch (err) {
     // Not a journal at all: still one visible testcase, so CI shows it instead of a parse error.
     const message = (err as Error).message;
-    const xml = element('testcase', { name: `journal[${index}]`, classname: 'oya.invalid', time: '0.000' }, [element('error', { message, type: 'invalid-journal' }, [text(message)])]);
+    const error = element('error', { message, type: 'invalid-journal' }, [text(message)]);
+    const xml = element('testcase', { name: `journal[${index}]`, classname: 'oya.invalid', time: '0.000' }, [error]);
     return { kind: 'invalid', xml, failed: false, errored: true, seconds: 0 };
   }
   const { name, kind } = view.scenario;
@@ -88,27 +89,34 @@ function caseOf(journal: JournalInput, index: number, reportDir: string): CaseRe
     [...(outcome ? [outcome] : []), element('system-out', {}, [text(systemOut(view, reportDir))])],
   );
   const startedAt = view.startedAt === undefined ? undefined : new Date(view.startedAt).toISOString().slice(0, 19);
-  return { kind, xml, failed: view.verdict === 'fail', errored: view.verdict === 'error', seconds, ...(startedAt && !startedAt.startsWith('Invalid') ? { startedAt } : {}) };
+  const verdict = { failed: view.verdict === 'fail', errored: view.verdict === 'error' };
+  return { kind, xml, ...verdict, seconds, ...(startedAt && !startedAt.startsWith('Invalid') ? { startedAt } : {}) };
 }
 
 function failureXml(view: JournalView): string {
   const failedGates = view.gates.filter((g) => !g.pass);
   const violated = violatedChecks(view);
-  const message = `${failedGates.length} of ${view.gates.length} gates failed${violated.length > 0 ? `; ${violated.length} check${violated.length === 1 ? '' : 's'} violated` : ''}`;
+  const checksNote = violated.length > 0 ? `; ${violated.length} check${violated.length === 1 ? '' : 's'} violated` : '';
+  const message = `${failedGates.length} of ${view.gates.length} gates failed${checksNote}`;
   const lines = [
-    ...(failedGates.length > 0 ? ['Failed gates:', ...failedGates.map((g) => `  ✗ ${g.key}: expected ${g.expected}, actual ${g.actual}`)] : ['The verdict is fail.']),
+    ...(failedGates.length > 0
+      ? ['Failed gates:', ...failedGates.map((g) => `  ✗ ${g.key}: expected ${g.expected}, actual ${g.actual}`)]
+      : ['The verdict is fail.']),
     ...(violated.length > 0 ? ['Violated checks:', ...violated.map((v) => `  ${v}`)] : []),
   ];
   const firstGate = failedGates[0];
-  return element('failure', { message: firstGate ? `${message}: ${firstGate.key} expected ${firstGate.expected}, actual ${firstGate.actual}` : message, type: 'gates' }, [
-    text(lines.join('\n')),
-  ]);
+  const summary = firstGate ? `${message}: ${firstGate.key} expected ${firstGate.expected}, actual ${firstGate.actual}` : message;
+  return element('failure', { message: summary, type: 'gates' }, [text(lines.join('\n'))]);
 }
 
 function errorXml(view: JournalView): string {
   const message = view.error ?? 'the run errored (no error recorded)';
   const code = /^([A-Z][A-Z0-9_]+):/.exec(message)?.[1];
-  const details = [message, ...view.phases.filter((p) => p.error).map((p) => `phase ${p.name}: ${p.error}`), ...view.teardown.map((t) => `teardown ${t}`)];
+  const details = [
+    message,
+    ...view.phases.filter((p) => p.error).map((p) => `phase ${p.name}: ${p.error}`),
+    ...view.teardown.map((t) => `teardown ${t}`),
+  ];
   return element('error', { message, type: code ?? 'error' }, [text(details.join('\n'))]);
 }
 
@@ -117,7 +125,10 @@ function violatedChecks(view: JournalView): string[] {
   if (view.checks === undefined) return [];
   return Object.values(view.checks.checks)
     .filter((c) => c.valid === false || c.violations.length > 0)
-    .map((c) => `${c.name}: ${c.violations.length} violation${c.violations.length === 1 ? '' : 's'}${c.violations[0] ? `, first: ${c.violations[0].message}` : ''}`);
+    .map((c) => {
+      const first = c.violations[0] ? `, first: ${c.violations[0].message}` : '';
+      return `${c.name}: ${c.violations.length} violation${c.violations.length === 1 ? '' : 's'}${first}`;
+    });
 }
 
 function systemOut(view: JournalView, reportDir: string): string {

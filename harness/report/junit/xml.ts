@@ -16,6 +16,7 @@ const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 const ATTR_ESCAPES: Record<string, string> = { ...TEXT_ESCAPES, '"': '&quot;', "'": '&apos;', '\n': '&#10;', '\r': '&#13;', '\t': '&#9;' };
 
 function clean(value: unknown): string {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any attribute or text value prints as String() prints it
   return String(value ?? '').replace(INVALID_XML_CHARS, '\ufffd');
 }
 

@@ -33,7 +33,7 @@ export function painter(enabled: boolean): Painter {
 }
 
 // CSI sequences (colours, cursor moves, erase): what this module and the progress line emit.
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- ESC (\x1b) starts every sequence this matches
 const ANSI_PATTERN = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 /** `text` without ANSI escape sequences. */
@@ -43,12 +43,12 @@ export function stripAnsi(text: string): string {
 
 /** Columns `text` takes on a terminal (code points, escape codes excluded). */
 export function visibleWidth(text: string): number {
-  return [...stripAnsi(text)].length;
+  return Array.from(stripAnsi(text)).length; // code points, on purpose: no grapheme segmentation
 }
 
 /** Cuts plain `text` to at most `width` columns, ending in `…` when cut. */
 export function truncate(text: string, width: number): string {
-  const chars = [...text];
+  const chars = Array.from(text); // code points, as visibleWidth counts them
   if (chars.length <= width) return text;
   return width <= 0 ? '' : chars.slice(0, width - 1).join('') + '…';
 }
@@ -61,6 +61,6 @@ export function pad(text: string, width: number, align: 'left' | 'right' = 'left
 
 /** Replaces control characters (newlines, escapes) in untrusted text, so one value stays one line. */
 export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return text.replace(/[\x00-\x1f\x7f]+/g, ' ');
 }

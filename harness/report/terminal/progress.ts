@@ -76,7 +76,10 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
     update(progress) {
       if (stopped) return;
       last = { ...progress };
-      if (printed === undefined || progress.phase !== printed.progress.phase) return print(last);
+      if (printed === undefined || progress.phase !== printed.progress.phase) {
+        print(last);
+        return;
+      }
       if (tty) {
         if (render(last) !== printed.line) print(last);
       } else if (progress.elapsedMs - printed.progress.elapsedMs >= intervalMs) {

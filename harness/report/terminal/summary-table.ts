@@ -57,14 +57,17 @@ export function renderSummaryTable(journal: JournalInput, options: SummaryTableO
   }
   const t = view.metrics?.throughput;
   if (t !== undefined && t.durationMs > 0) {
-    lines.push(line(`${pad('throughput', LABEL_WIDTH)}${formatPerMinute(t.perMinute)} (${formatCount(t.completions)} completions in ${formatMillis(t.durationMs)})`));
+    const completions = `${formatCount(t.completions)} completions in ${formatMillis(t.durationMs)}`;
+    lines.push(line(`${pad('throughput', LABEL_WIDTH)}${formatPerMinute(t.perMinute)} (${completions})`));
   }
   lines.push(violationsLine(view, width, paint));
   if (view.salvaged) lines.push(line('checks      ran after the run broke, on what could be read', 'yellow'));
   for (const w of view.waits.slice(0, MAX_GATE_LINES)) lines.push(line(`  ⏱ ${oneLine(w.what)} at ${formatMillis(w.at)}: ${oneLine(w.message)}`, 'yellow'));
   if (view.waits.length > MAX_GATE_LINES) lines.push(line(`  … ${view.waits.length - MAX_GATE_LINES} more expired waits in the report`, 'yellow'));
   const failed = view.gates.filter((g) => !g.pass);
-  for (const g of failed.slice(0, MAX_GATE_LINES)) lines.push(line(`  ✗ ${oneLine(g.key)}: expected ${oneLine(g.expected)}, actual ${oneLine(g.actual)}`, 'red'));
+  for (const g of failed.slice(0, MAX_GATE_LINES)) {
+    lines.push(line(`  ✗ ${oneLine(g.key)}: expected ${oneLine(g.expected)}, actual ${oneLine(g.actual)}`, 'red'));
+  }
   if (failed.length > MAX_GATE_LINES) lines.push(line(`  … ${failed.length - MAX_GATE_LINES} more failed gates in the report`, 'red'));
   return lines.join('\n') + '\n';
 }
@@ -74,7 +77,11 @@ function headline(view: JournalView, width: number, paint: Painter): string {
   const [word, style] = verdict[view.verdict];
   const passed = view.gates.filter((g) => g.pass).length;
   const gates = view.gates.length === 0 ? 'no gates' : `gates ${passed}/${view.gates.length} passed`;
-  const facts = [view.durationMs !== undefined ? formatMillis(view.durationMs) : undefined, view.scenario.seed !== undefined ? `seed ${view.scenario.seed}` : undefined, gates]
+  const facts = [
+    view.durationMs !== undefined ? formatMillis(view.durationMs) : undefined,
+    view.scenario.seed !== undefined ? `seed ${view.scenario.seed}` : undefined,
+    gates,
+  ]
     .filter(Boolean)
     .join('  ');
   // The scenario name is the one part of unknown length: it gives way so the facts stay visible.
@@ -86,7 +93,8 @@ function headline(view: JournalView, width: number, paint: Painter): string {
 
 /** submitted / acknowledged / failed / unknown / completed: what happened to every bead sent, not only the completed ones. */
 export function submissionsLine(s: NonNullable<JournalView['submissions']>): string {
-  return `${pad('beads', LABEL_WIDTH)}submitted ${s.submitted}  acknowledged ${s.acknowledged}  failed ${s.failed}  unknown ${s.unknown}  completed ${s.completed}  (${s.attempts} submit attempts)`;
+  const counts = `submitted ${s.submitted}  acknowledged ${s.acknowledged}  failed ${s.failed}  unknown ${s.unknown}  completed ${s.completed}`;
+  return `${pad('beads', LABEL_WIDTH)}${counts}  (${s.attempts} submit attempts)`;
 }
 
 function violationsLine(view: JournalView, width: number, paint: Painter): string {

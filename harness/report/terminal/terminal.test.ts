@@ -66,7 +66,14 @@ describe('renderSummaryTable', () => {
   });
 
   it('says what happened for an errored run without metrics or checks', () => {
-    const errored = { ...passing, verdict: 'error', error: { code: 'HARN_ENV_START', message: 'surreal did not start\nport in use' }, metrics: undefined, checks: undefined, gates: [] };
+    const errored = {
+      ...passing,
+      verdict: 'error',
+      error: { code: 'HARN_ENV_START', message: 'surreal did not start\nport in use' },
+      metrics: undefined,
+      checks: undefined,
+      gates: [],
+    };
     const text = renderSummaryTable(errored);
     expect(text).toMatch(/^! ERROR {2}load\/steady {2}.*no gates\n/);
     expect(text).toContain('error: HARN_ENV_START: surreal did not start port in use\n');
@@ -77,10 +84,13 @@ describe('renderSummaryTable', () => {
 
 describe('formatProgress', () => {
   it('shows elapsed vs planned, beads done of total, failures and the phase', () => {
-    expect(formatProgress({ elapsedMs: 12_400, done: 48, failed: 0, phase: 'workload' }, { plannedMs: 60_000, totalBeads: 240, label: 'chaos/db-outage' })).toBe(
+    const labelled = { plannedMs: 60_000, totalBeads: 240, label: 'chaos/db-outage' };
+    expect(formatProgress({ elapsedMs: 12_400, done: 48, failed: 0, phase: 'workload' }, labelled)).toBe(
       'chaos/db-outage  workload  0:12 / 1:00 (20%)  beads 48/240 (20%)',
     );
-    expect(formatProgress({ elapsedMs: 65_000, done: 240, failed: 2, phase: 'drain' }, { plannedMs: 60_000, totalBeads: 240 })).toBe('drain  1:05 / 1:00 (+0:05 over)  beads 240/240 (100%), 2 failed');
+    expect(formatProgress({ elapsedMs: 65_000, done: 240, failed: 2, phase: 'drain' }, { plannedMs: 60_000, totalBeads: 240 })).toBe(
+      'drain  1:05 / 1:00 (+0:05 over)  beads 240/240 (100%), 2 failed',
+    );
     expect(formatProgress({ elapsedMs: 3_723_000, done: 7, failed: 0, phase: 'soak' })).toBe('soak  1:02:03  beads 7');
   });
 });

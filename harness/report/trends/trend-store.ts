@@ -9,6 +9,7 @@
  */
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isJsonObject } from '../html/journal-view.ts';
 import { trendKeyText, trendRecordOf, type TrendKey, type TrendRecord } from './trend-record.ts';
 
 /** Runs kept per scenario: a month of nightly runs, and a sparkline still ~3 px per point. */
@@ -99,9 +100,14 @@ async function readTrendFile(path: string): Promise<TrendFile | undefined> {
   } catch {
     return undefined;
   }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const file = parsed as Partial<TrendFile>;
-  if (file.version !== TREND_FILE_VERSION || typeof file.kind !== 'string' || typeof file.name !== 'string' || !Array.isArray(file.runs)) return undefined;
-  const runs = file.runs.filter((r): r is TrendRecord => typeof r === 'object' && r !== null && typeof r.startedAt === 'string' && ['pass', 'fail', 'error'].includes(r.verdict));
-  return { version: TREND_FILE_VERSION, kind: file.kind, name: file.name, runs };
+  // (An array has no `version`, so leaving arrays out up front changes nothing.)
+  if (!isJsonObject(parsed)) return undefined;
+  const { version, kind, name, runs } = parsed;
+  if (version !== TREND_FILE_VERSION || typeof kind !== 'string' || typeof name !== 'string' || !Array.isArray(runs)) return undefined;
+  return { version: TREND_FILE_VERSION, kind, name, runs: runs.filter(isTrendRecord) };
+}
+
+/** A stored run that can be drawn: it has a start time and a known verdict. */
+function isTrendRecord(r: unknown): r is TrendRecord {
+  return isJsonObject(r) && typeof r.startedAt === 'string' && (r.verdict === 'pass' || r.verdict === 'fail' || r.verdict === 'error');
 }
