@@ -1,0 +1,39 @@
+/**
+ * Phase `workload`: the scenario's clock starts (and `timeouts.total` with it), the fault
+ * timeline plays alongside the arrivals, every fault is healed when both are done; a leak
+ * scenario also samples memory and takes its heap snapshots (../leak-phase.ts) meanwhile.
+ */
+import { join } from 'node:path';
+import { planFaults } from '../faults/index.ts';
+import { startLeakPhase } from '../leak-phase.ts';
+import type { RunContext } from '../run-context.ts';
+import { runWorkload } from '../workload.ts';
+
+export async function workloadPhase(ctx: RunContext): Promise<void> {
+  const { scenario, state } = ctx;
+  const timeline = state.timeline!;
+  ctx.clock.startNow();
+  ctx.armTotal();
+  const leak =
+    scenario.kind === 'leak'
+      ? await startLeakPhase({
+          scenario,
+          sut: state.sut!,
+          durationMs: ctx.plan.lastArrivalAt,
+          now: ctx.clock.now,
+          snapshotDir: join(ctx.resources.runDir!, 'heap'),
+          log: ctx.log,
+        })
+      : undefined;
+  if (leak) ctx.cleanup.push('stop leak watch', () => leak.close());
+  const faults = timeline.run(planFaults(scenario.faults, scenario.seed)).catch((err: unknown) => {
+    ctx.abort(err);
+    throw err;
+  });
+  state.workload = await runWorkload({ plan: ctx.plan, api: state.api!, history: ctx.history, now: ctx.clock.now, signal: ctx.signal, budgets: ctx.budgets });
+  await faults;
+  const errors = await timeline.healAll(false);
+  if (errors.length > 0) throw new Error(`healing faults failed: ${errors.join('; ')}`);
+  // Final heap snapshot, memlab and the leak gates, once the arrivals have ended.
+  if (leak) state.leak = await leak.finish();
+}

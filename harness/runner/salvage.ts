@@ -1,0 +1,50 @@
+/**
+ * The run broke (a fault that could not be played, `timeouts.total`, a phase that threw): the
+ * verdict is `error`, but every check that can still run does, on what can be read now — heal
+ * what is active (restarting a killed orchestrator), read the final state, run the checks —
+ * bounded by SALVAGE_TIMEOUT_MS. What it could not do is said in the journal's phases.
+ */
+import { runChecks } from '../checks/index.ts';
+import { errorMessage } from '../../system/errors.ts';
+import { readFinalState, toCheckEvents } from './final-state.ts';
+import { expectationsFor } from './gates.ts';
+import type { RunContext } from './run-context.ts';
+import { summariseSubmissions } from './submissions.ts';
+
+/** Bound on running the checks after the run broke (heal, final state, checks) (ms). */
+export const SALVAGE_TIMEOUT_MS = 60_000;
+
+export async function salvageChecks(ctx: RunContext): Promise<void> {
+  const { state, scenario } = ctx;
+  const { env, sut, api, timeline } = state;
+  if (!env || !sut || !api) return;
+  ctx.log(`[${scenario.name}] the run broke in ${state.phase}: running the checks on what can be read`);
+  const p0 = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const work = (async () => {
+    await timeline?.healAll(false);
+    const final = await readFinalState({ api, beadIds: ctx.plan.beadIds, db: { url: env.dbDirectUrl, ...env.dbCredentials }, dataDir: ctx.resources.dataDir! });
+    state.submissions = summariseSubmissions(ctx.history.entries(), final.apiBeads);
+    state.checks = runChecks({
+      history: ctx.history,
+      finalBeads: final.apiBeads,
+      logBeads: final.logBeads,
+      events: toCheckEvents(final.events),
+      sideEffects: final.sideEffects,
+      expectations: expectationsFor(scenario, ctx.plan),
+    });
+    state.salvaged = true;
+  })();
+  try {
+    await Promise.race([
+      work,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`not done within ${SALVAGE_TIMEOUT_MS} ms`)), SALVAGE_TIMEOUT_MS))),
+    ]);
+    ctx.phases.push({ name: 'salvage-checks', ms: Math.round(performance.now() - p0) });
+  } catch (err) {
+    work.catch(() => undefined);
+    ctx.phases.push({ name: 'salvage-checks', ms: Math.round(performance.now() - p0), error: errorMessage(err) });
+  } finally {
+    clearTimeout(timer);
+  }
+}
