@@ -22,7 +22,7 @@ export const SUT_START_TIMEOUT_MS = 90_000;
 
 /**
  * SIGTERM → SIGKILL grace when the caller gives none: the orchestrator's shutdown bound (30 s,
- * DESIGN.md "Lifecycle") plus 5 s for the process to exit after it. @default 35000
+ * `shutdownTimeoutMs` in system/runtime/config.ts) plus 5 s for the process to exit after it. @default 35000
  */
 export const SUT_STOP_GRACE_MS = 35_000;
 

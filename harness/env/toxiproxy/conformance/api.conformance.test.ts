@@ -1,6 +1,6 @@
 /**
  * Conformance of the HTTP API with Toxiproxy 2.12, ported from api_test.go and the node client's
- * own specs (reference §3). Runs against the embedded server, or a real one when TOXIPROXY_URL is
+ * own specs (Shopify/toxiproxy README "HTTP API"). Runs against the embedded server, or a real one when TOXIPROXY_URL is
  * set. Raw HTTP checks exact bytes; toxiproxy-node-client checks what our harness actually uses.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';

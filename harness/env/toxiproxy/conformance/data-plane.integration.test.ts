@@ -1,6 +1,6 @@
 /**
- * The TCP data plane, ported from proxy_test.go, link_test.go and toxics/toxic_test.go (reference
- * §3) as socket-level tests: bytes arrive intact and in order, a down upstream gives the client EOF,
+ * The TCP data plane, ported from proxy_test.go, link_test.go and toxics/toxic_test.go
+ * (Shopify/toxiproxy v2.12) as socket-level tests: bytes arrive intact and in order, a down upstream gives the client EOF,
  * disabling or deleting a proxy closes live connections, and live connections survive toxic churn
  * and /reset. Real echo/sink upstreams on port 0; runs against TOXIPROXY_URL when set.
  */

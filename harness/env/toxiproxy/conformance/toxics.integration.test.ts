@@ -1,6 +1,6 @@
 /**
- * Every toxic's effect on real sockets, ported from toxics/*_test.go and link_test.go (reference
- * §2.4, §3). Timing bounds are generous for a noisy 2-core machine: a 200 ms toxic must add at
+ * Every toxic's effect on real sockets, ported from toxics/*_test.go and link_test.go
+ * (Shopify/toxiproxy v2.12; the README's "Toxics" section). Timing bounds are generous for a noisy 2-core machine: a 200 ms toxic must add at
  * least 190 ms and less than 1500 ms. Runs against TOXIPROXY_URL when set.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
