@@ -43,6 +43,13 @@ describe('buildJunitXml', () => {
     });
   });
 
+  it('still writes the suite when a journal\'s startedAt is unreadable (it is left out, not thrown)', () => {
+    const odd = { ...passing, startedAt: 'yesterday-ish' };
+    const root = parseXml(buildJunitXml([odd, failing]));
+    expect(root.attrs).toMatchObject({ tests: '2', failures: '1' });
+    expect(findAll(root, 'testcase')).toHaveLength(2);
+  });
+
   it('lists failed gates (expected vs actual) and violated checks with their first witness', () => {
     const root = parseXml(buildJunitXml([failing]));
     const failure = findAll(root, 'failure')[0]!;

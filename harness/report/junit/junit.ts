@@ -88,9 +88,11 @@ function caseOf(journal: JournalInput, index: number, reportDir: string): CaseRe
     { name, classname: `oya.${kind}`, ...(view.scenario.file ? { file: view.scenario.file } : {}), time: seconds.toFixed(3) },
     [...(outcome ? [outcome] : []), element('system-out', {}, [text(systemOut(view, reportDir))])],
   );
-  const startedAt = view.startedAt === undefined ? undefined : new Date(view.startedAt).toISOString().slice(0, 19);
+  // A journal's own startedAt may be anything (hand-edited, truncated): an unreadable one is left out, not thrown.
+  const started = view.startedAt === undefined ? Number.NaN : Date.parse(view.startedAt);
+  const startedAt = Number.isNaN(started) ? undefined : new Date(started).toISOString().slice(0, 19);
   const verdict = { failed: view.verdict === 'fail', errored: view.verdict === 'error' };
-  return { kind, xml, ...verdict, seconds, ...(startedAt && !startedAt.startsWith('Invalid') ? { startedAt } : {}) };
+  return { kind, xml, ...verdict, seconds, ...(startedAt !== undefined ? { startedAt } : {}) };
 }
 
 function failureXml(view: JournalView): string {
