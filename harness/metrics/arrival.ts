@@ -7,6 +7,7 @@
  * Deterministic per seed: a failing run can be replayed with the same arrivals.
  */
 import { ArrivalInvalidError } from './errors.ts';
+import { mulberry32 } from '../../system/util/random.ts';
 
 const ARRIVALS: readonly string[] = ['constant', 'poisson'];
 
@@ -47,19 +48,4 @@ export function arrivalSchedule(options: ArrivalOptions): number[] {
     times.push(t);
   }
   return times;
-}
-
-/**
- * mulberry32: a tiny, fast 32-bit PRNG with good statistical quality for simulation (not crypto).
- * Returns floats in [0, 1).
- */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

@@ -20,6 +20,6 @@ export {
   SIGNIFICANT_DIGITS,
 } from './histogram.ts';
 export type { Histogram, LatencySummary, StatDelta } from './histogram.ts';
-export { arrivalSchedule, mulberry32 } from './arrival.ts';
+export { arrivalSchedule } from './arrival.ts';
 export type { ArrivalOptions } from './arrival.ts';
 export { MetricsInvalidValueError, MetricsDecodeError, MetricsDestroyedError, ArrivalInvalidError } from './errors.ts';

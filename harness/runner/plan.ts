@@ -6,7 +6,8 @@
  * (workload.ts) only executes this list; the checks and gates use the bead references it records
  * (`<workflow>.<bead>` → the bead ids of every instance).
  */
-import { arrivalSchedule, mulberry32 } from '../metrics/index.ts';
+import { arrivalSchedule } from '../metrics/index.ts';
+import { mulberry32 } from '../../system/util/random.ts';
 import type { ResolvedScenario } from '../scenario/index.ts';
 import { RETRY_DEFAULT, RETRY_MAX_BACKOFF_MS } from '../scenario/sections/workload.ts';
 

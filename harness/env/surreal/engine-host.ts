@@ -18,6 +18,7 @@ import { readFile, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decode, encode } from '@surrealdb/cbor';
 import { openNativeEngine, type NativeEngine } from './native-engine.ts';
+import { sleep } from '../../../system/util/sleep.ts';
 
 /** 'open' serves requests; 'degraded' answers them with a disk-full error; 'closed' is final. */
 export type EngineHostState = 'open' | 'degraded' | 'closed';
@@ -190,7 +191,7 @@ export class EngineHost {
     const wasDegraded = this.#state === 'degraded';
     this.#state = 'closed';
     const deadline = Date.now() + drainTimeoutMs;
-    while (this.#inFlight > 0 && Date.now() < deadline) await delay(5);
+    while (this.#inFlight > 0 && Date.now() < deadline) await sleep(5);
     if (this.#inFlight > 0) {
       // Freeing under a running call aborts the whole process (a panic in the native binding,
       // src-rust/app/mod.rs:56), so a stuck call means the engine stays open until process exit.
@@ -204,7 +205,7 @@ export class EngineHost {
     // and the bound must not itself keep the process alive after the pumps ended.
     if (!freed) return;
     const bound = new AbortController();
-    await Promise.race([Promise.all(this.#pumps), delay(1000, bound.signal)]).finally(() => bound.abort());
+    await Promise.race([Promise.all(this.#pumps), sleep(1000, bound.signal)]).finally(() => bound.abort());
   }
 
   #degrade(): void {
@@ -220,8 +221,8 @@ export class EngineHost {
   }
 
   async #recover(): Promise<void> {
-    while (this.#inFlight > 0) await delay(10);
-    while (this.#state === 'degraded' && !(await this.#hasRoom())) await delay(POLL_MS);
+    while (this.#inFlight > 0) await sleep(10);
+    while (this.#state === 'degraded' && !(await this.#hasRoom())) await sleep(POLL_MS);
     if (this.#state !== 'degraded') return;
     const released = await this.#free(POISONED_LOCK_TIMEOUT_MS);
     if (!released && poisonedHandler) {
@@ -246,7 +247,7 @@ export class EngineHost {
         return;
       } catch (err) {
         this.#options.log?.(`datastore reopen failed, retrying: ${(err as Error).message}`);
-        await delay(POLL_MS);
+        await sleep(POLL_MS);
         if (this.#state !== 'degraded') return;
       }
     }
@@ -267,7 +268,7 @@ export class EngineHost {
     this.#engine.free();
     if (inode === undefined) return true;
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && (await isFlocked(inode))) await delay(5);
+    while (Date.now() < deadline && (await isFlocked(inode))) await sleep(5);
     return !(await isFlocked(inode));
   }
 
@@ -322,15 +323,4 @@ async function isFlocked(inode: number): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts (its timer cleared). */
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

@@ -1,5 +1,7 @@
+import { mulberry32 } from '../../../system/util/random.ts';
+
 /**
- * A small seeded PRNG (mulberry32) for every random choice the data plane makes: latency jitter,
+ * A small seeded PRNG (mulberry32, system/util/random.ts) for every random choice the data plane makes: latency jitter,
  * toxicity rolls and slicer split points. With a seed, a chaos run that makes the same calls in the
  * same order replays exactly. The real toxiproxy-server accepts `-seed` but ignores it (it builds a
  * seeded source and throws it away; toxics use Go's global math/rand), so only the embedded server
@@ -14,14 +16,7 @@ export interface Random {
 
 /** Creates a PRNG; without a seed one is drawn from Math.random (not reproducible). */
 export function createRandom(seed?: number): Random {
-  let state = (seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed ?? Math.floor(Math.random() * 2 ** 32));
   return {
     float: next,
     int: (n) => Math.floor(next() * n),

@@ -89,7 +89,7 @@ function caseOf(journal: JournalInput, index: number, reportDir: string): CaseRe
     [...(outcome ? [outcome] : []), element('system-out', {}, [text(systemOut(view, reportDir))])],
   );
   // A journal's own startedAt may be anything (hand-edited, truncated): an unreadable one is left out, not thrown.
-  const started = view.startedAt === undefined ? Number.NaN : Date.parse(view.startedAt);
+  const started = view.startedAt === undefined ? Number.NaN : new Date(view.startedAt).getTime();
   const startedAt = Number.isNaN(started) ? undefined : new Date(started).toISOString().slice(0, 19);
   const verdict = { failed: view.verdict === 'fail', errored: view.verdict === 'error' };
   return { kind, xml, ...verdict, seconds, ...(startedAt !== undefined ? { startedAt } : {}) };
