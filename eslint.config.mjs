@@ -19,8 +19,10 @@ export const CLEAN = [
   'system/agent',
   'system/errors.test.ts',
   'system/errors.ts',
+  'system/layering.test.ts',
   'system/scheduler',
   'system/util',
+  'system/worker',
   'vitest.config.ts',
   'vitest.workspace.ts',
 ];
