@@ -20,6 +20,7 @@ export const CLEAN = [
   'system/bench',
   'system/errors.test.ts',
   'system/errors.ts',
+  'system/events',
   'system/layering.test.ts',
   'system/scheduler',
   'system/util',
