@@ -17,6 +17,7 @@ export const CLEAN = [
   'harness/scenario',
   'system/actors',
   'system/agent',
+  'system/api',
   'system/bench',
   'system/errors.test.ts',
   'system/errors.ts',
