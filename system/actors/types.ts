@@ -113,7 +113,7 @@ export interface SupervisorSpec {
 export type ChildSpec = ActorSpec | SupervisorSpec;
 
 /** Builds an actor child spec with its types inferred from the behaviour. */
-export function actor<M, R>(
+export function actor<M, R = void>(
   name: string,
   behaviour: () => Behaviour<M, R>,
   options: { restart?: RestartType; shutdown?: Shutdown } = {},

@@ -20,7 +20,7 @@ function rawExchange(port: number, write: (send: (data: string) => boolean) => v
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let received = '';
-    socket.on('data', (d) => (received += d));
+    socket.on('data', (d: Buffer) => (received += d.toString()));
     socket.on('close', () => resolve(received));
     socket.on('error', (err) => (received ? resolve(received) : reject(err)));
     socket.on('connect', () => write((data) => !socket.destroyed && socket.write(data)));
@@ -65,7 +65,7 @@ describe('malformed and invalid bodies', () => {
     expect(key.status).toBe(400);
     const cancel = await t.call('POST', '/beads/x/cancel', { json: { reason: 5 } });
     expect(cancel.status).toBe(400);
-    expect(cancel.json.error.details.issues[0].path).toBe('reason');
+    expect(cancel.json.error.details.issues[0]?.path).toBe('reason');
     await expectUnharmed(t);
   });
 
@@ -144,7 +144,7 @@ describe('workflow DAG rules (the scheduler\'s validateDag)', () => {
     expect((await t.call('POST', '/beads', { json: { id: 'base', title: 'B' } })).status).toBe(201);
     const known = await t.call('POST', '/beads', { json: { workflow: { beads: [{ id: 'next', title: 'N', dependsOn: ['base'] }] } } });
     expect(known.status).toBe(201);
-    expect(known.json.beads[0].status).toBe('pending');
+    expect(known.json.beads[0]?.status).toBe('pending');
   });
 });
 
@@ -253,7 +253,7 @@ describe('errors thrown by the service', () => {
   it('maps OyaErrors by the table, by their own httpStatus, then by code naming and retryability', async () => {
     const t = await startTestApi();
     const withStatus = Object.assign(new OyaError('ORCH_TEST_QUOTA', 'quota exceeded'), { httpStatus: 429 });
-    const cases: Array<[unknown, number]> = [
+    const cases: Array<[OyaError, number]> = [
       [new OyaError('ORCH_DAG_CYCLE', 'cycle a -> b -> a', { details: { path: ['a', 'b', 'a'] } }), 400],
       [withStatus, 429],
       [new OyaError('ORCH_TEST_THING_NOT_FOUND', 'gone'), 404],
@@ -265,7 +265,7 @@ describe('errors thrown by the service', () => {
       t.service.fault = fault;
       const res = await t.call('POST', '/beads', { json: { title: 'x' } });
       expect(res.status).toBe(status);
-      expect(res.json.error.code).toBe((fault as OyaError).code);
+      expect(res.json.error.code).toBe(fault.code);
       if (status === 503) expect(res.headers['retry-after']).toBe('1');
     }
     expect(t.logs.filter((l) => l['level'] === 40)).toHaveLength(cases.length);

@@ -12,7 +12,7 @@ describe('POST /beads', () => {
     expect(res.status).toBe(201);
     const [bead] = res.json.beads;
     expect(bead).toMatchObject({ title: 'write the parser', status: 'ready', priority: 2, dependsOn: [] });
-    expect(res.headers['location']).toBe(`/beads/${bead.id}`);
+    expect(res.headers['location']).toBe(`/beads/${bead?.id}`);
     const got = await call('GET', res.headers['location'] as string);
     expect(got.status).toBe(200);
     expect(got.json.bead).toEqual(bead);
@@ -49,7 +49,7 @@ describe('POST /beads', () => {
     expect((await call('POST', '/beads', { json: { id: 'bd-a1', title: 'x' } })).status).toBe(201);
     const again = await call('POST', '/beads', { json: { id: 'bd-a1', title: 'x' } });
     expect(again.status).toBe(200);
-    expect(again.json.beads[0].id).toBe('bd-a1');
+    expect(again.json.beads[0]?.id).toBe('bd-a1');
     const clash = await call('POST', '/beads', { json: { id: 'bd-a1', title: 'other' } });
     expect(clash.status).toBe(409);
     expect(clash.json.error.code).toBe('ORCH_API_IDEMPOTENCY_MISMATCH');

@@ -22,15 +22,20 @@ export type BeadInput = WithOptionalId<SchedulerBead>;
 export type WorkflowInput = WithOptionalId<Omit<SchedulerWorkflow, 'beads'>> & { beads: BeadInput[] };
 
 // safeExtend keeps the scheduler's refinements (no self-dependency, issue_id = bead id); its
-// typing forbids widening `id` to optional, so the result is typed by hand just below.
-/** One bead to run: the scheduler's bead schema with an optional `id`. */
-export const BeadInputSchema = SchedulerBeadSchema.safeExtend({ id: BeadIdSchema.optional() } as never) as unknown as z.ZodType<BeadInput>;
+// typing forbids widening `id` to optional (it types such a shape as never), so the shapes are
+// passed as never and the results are typed by hand.
+const optionalId = { id: BeadIdSchema.optional() } as never;
 
-/** A workflow: a DAG of beads submitted together; `id` optional. */
-export const WorkflowInputSchema = SchedulerWorkflowSchema.safeExtend({
+/** One bead to run: the scheduler's bead schema with an optional `id`. */
+export const BeadInputSchema = SchedulerBeadSchema.safeExtend(optionalId) as unknown as z.ZodType<BeadInput>;
+
+const workflowShape = {
   id: BeadIdSchema.optional(),
   beads: z.array(BeadInputSchema).min(1).max(10_000),
-} as never) as unknown as z.ZodType<WorkflowInput>;
+} as never;
+
+/** A workflow: a DAG of beads submitted together; `id` optional. */
+export const WorkflowInputSchema = SchedulerWorkflowSchema.safeExtend(workflowShape) as unknown as z.ZodType<WorkflowInput>;
 
 /** A validated `POST /beads` request: one bead or one workflow. */
 export type SubmitRequest = { kind: 'bead'; bead: BeadInput } | { kind: 'workflow'; workflow: WorkflowInput };

@@ -90,7 +90,7 @@ describe('shutting down', () => {
     // A second connection with its own request in flight, to send a follow-up on once closing.
     const busy = connect(t.api.port, '127.0.0.1');
     let busyReply = '';
-    busy.on('data', (d) => (busyReply += d));
+    busy.on('data', (d: Buffer) => (busyReply += d.toString()));
     const busyClosed = new Promise((resolve) => busy.on('close', resolve));
     busy.write('POST /beads HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 27\r\n\r\n{"id":"slow2","title":"y"}\n');
     await until(() => t.service.calls.filter((c) => c === 'submit').length === 2);
@@ -100,7 +100,8 @@ describe('shutting down', () => {
     expect(t.api.close()).toBe(t.api.close());
     busy.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
 
-    await expect(new Promise((resolve, reject) => connect(t.api.port, '127.0.0.1').on('connect', resolve).on('error', reject))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    const refused = new Promise((resolve, reject) => connect(t.api.port, '127.0.0.1').on('connect', resolve).on('error', reject));
+    await expect(refused).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     await sleep(100);
     expect(closed).toBe(false);
 
@@ -122,7 +123,7 @@ describe('shutting down', () => {
   it('close() gives up on a request that outlives closeTimeoutMs and destroys its connection', async () => {
     const t = await startTestApi({ closeTimeoutMs: 200 });
     t.service.gate = new Promise(() => {}); // never opens
-    const stuck = t.call('POST', '/beads', { json: { title: 'stuck' } }).catch((err: Error) => err);
+    const stuck = t.call('POST', '/beads', { json: { title: 'stuck' } }).catch((err: unknown) => err);
     await until(() => t.service.calls.includes('submit'));
     const started = Date.now();
     await t.api.close();
@@ -134,7 +135,7 @@ describe('shutting down', () => {
   it('destroy() cuts in-flight requests at once and is safe to repeat', async () => {
     const t = await startTestApi();
     t.service.gate = new Promise(() => {});
-    const stuck = t.call('POST', '/beads', { json: { title: 'stuck' } }).catch((err: Error) => err);
+    const stuck = t.call('POST', '/beads', { json: { title: 'stuck' } }).catch((err: unknown) => err);
     await until(() => t.service.calls.includes('submit'));
     t.api.destroy();
     t.api.destroy();

@@ -45,7 +45,10 @@ async function writeHistory(store: EventStore, n: number): Promise<Record<string
         const id = `hist-${i}`;
         const b = parseBead({ id, title: id, input: { agent: { steps: 1 } } });
         const stream = `bead:${id}`;
-        const data = { beadId: id, priority: b.priority, maxAttempts: b.maxAttempts, input: b.input, bead: b, seed: `1:${id}`, idempotencyKey: `bead:${id}`, fingerprint: 'bench', assignedIds: false };
+        const data = {
+          beadId: id, priority: b.priority, maxAttempts: b.maxAttempts, input: b.input, bead: b,
+          seed: `1:${id}`, idempotencyKey: `bead:${id}`, fingerprint: 'bench', assignedIds: false,
+        };
         // One after the other, as the runtime's commits of one bead land.
         const results = [
           await store.append(stream, { type: 'BeadSubmitted', data }, { idempotencyKey: `${id}:submitted` }),
@@ -77,8 +80,8 @@ async function scanLog(store: EventStore): Promise<LogScan> {
 export async function historyChild<T>(args: string[]): Promise<T> {
   const child = spawn(process.execPath, ['--import', 'tsx', SELF, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const code = await new Promise((r) => child.once('exit', r));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
   if (code !== 0) throw new Error(`history.ts ${args[0]} exited with ${code}`);
   return JSON.parse(out.trim().split('\n').at(-1)!) as T;
 }
@@ -96,7 +99,9 @@ async function main(args: string[]): Promise<void> {
     const store = await openStore(rest[0]!);
     try {
       const t0 = performance.now();
-      const report = mode === 'write' ? { statuses: await writeHistory(store, Number(rest[1])), writeMs: 0, beforeClose: await scanLog(store) } : await scanLog(store);
+      const report = mode === 'write'
+        ? { statuses: await writeHistory(store, Number(rest[1])), writeMs: 0, beforeClose: await scanLog(store) }
+        : await scanLog(store);
       if (mode === 'write') (report as WriteReport).writeMs = Math.round(performance.now() - t0);
       process.stdout.write(`${JSON.stringify(report)}\n`);
     } finally {

@@ -29,7 +29,6 @@ process.once('exit', () => {
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
-
 const counts = process.argv.slice(2).map(Number);
 const phase = (what: string): boolean => process.stderr.write(`[restart-bench] ${what}\n`);
 if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n < 0)) {
@@ -51,7 +50,8 @@ for (const n of counts) {
     // would fail on a bead whose outcome vanished, so say what happened instead.
     const reopened = await historyChild<LogScan>(['scan', dataDir]);
     if (reopened.events !== written.beforeClose.events) {
-      console.log(JSON.stringify({ finishedBeads: n, historyWriteMs: Math.round(writeMs), eventsBeforeClose: written.beforeClose.events, eventsAfterReopen: reopened.events, gaps: reopened.gaps }));
+      const lost = { eventsBeforeClose: written.beforeClose.events, eventsAfterReopen: reopened.events, gaps: reopened.gaps };
+      console.log(JSON.stringify({ finishedBeads: n, historyWriteMs: Math.round(writeMs), ...lost }));
       phase(`the log lost ${written.beforeClose.events - reopened.events} committed events when it was reopened (storage engine); no restart measured`);
       process.exitCode = 1;
       continue;
@@ -64,9 +64,9 @@ for (const n of counts) {
       body: JSON.stringify({ id: 'in-flight', title: 'long', input: { agent: { steps: 100000, stepTime: '50ms' } } }),
     });
     if (post.status !== 201) throw new Error(`submit answered ${post.status}`);
-    await until(async () => (await bead(first.url, 'in-flight'))?.lastCheckpointStep >= 2, 120_000);
+    await until(async () => ((await bead(first.url, 'in-flight'))?.lastCheckpointStep ?? 0) >= 2, 120_000);
     phase('in-flight bead running');
-    await until(async () => existsSync(join(dataDir, 'projection-snapshot.json')), 60_000);
+    await until(() => existsSync(join(dataDir, 'projection-snapshot.json')), 60_000);
     await new Promise((r) => setTimeout(r, 6000)); // one more snapshot round after the bead started
     phase('first run snapshotted; SIGKILL');
     await kill(first.child);
@@ -86,11 +86,12 @@ interface Oya {
 }
 
 async function startOya(dataDir: string): Promise<Oya> {
-  const child = spawn(process.execPath, [OYA, 'start', '--port', '0', '--data-dir', dataDir, '--workers', '4', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = [OYA, 'start', '--port', '0', '--data-dir', dataDir, '--workers', '4', '--log-level', 'warn'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const url = await until(() => /oya listening on (\S+)/.exec(out)?.[1], 300_000, child);
   return { child, url };
 }
@@ -103,16 +104,22 @@ async function timedRestart(dataDir: string, attempt: number): Promise<number> {
     const health = await fetch(`${oya.url}/health`).catch(() => undefined);
     const view = await bead(oya.url, 'in-flight');
     // Resumed: its next attempt started (BeadStarted folded), whatever it did since.
-    return health?.status === 200 && view?.attempts >= attempt;
+    return health?.status === 200 && (view?.attempts ?? 0) >= attempt;
   }, 300_000, oya.child);
   const ms = Math.round(performance.now() - t0);
   await kill(oya.child);
   return ms;
 }
 
-async function bead(url: string, id: string): Promise<any> {
+/** The fields of GET /beads/:id this script reads (system/runtime/beads.ts toView). */
+interface BeadSeen {
+  attempts: number;
+  lastCheckpointStep: number | null;
+}
+
+async function bead(url: string, id: string): Promise<BeadSeen | undefined> {
   const res = await fetch(`${url}/beads/${id}`).catch(() => undefined);
-  return res?.status === 200 ? ((await res.json()) as { bead: unknown }).bead : undefined;
+  return res?.status === 200 ? ((await res.json()) as { bead: BeadSeen }).bead : undefined;
 }
 
 async function kill(child: ChildProcess): Promise<void> {
@@ -127,7 +134,7 @@ async function until<T>(probe: () => T | Promise<T>, timeoutMs: number, child?: 
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (child && child.exitCode !== null) throw new Error(`oya start exited with ${child.exitCode}`);
     if (performance.now() > deadline) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 10));

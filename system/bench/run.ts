@@ -58,7 +58,7 @@ function verdictOf(c: BenchCase, p99: number): BenchRow['verdict'] {
 async function runSuite(suiteName: string, suite: BenchSuite, timeMs: number, filter: string | undefined): Promise<BenchRow[]> {
   const bench = new Bench({ time: timeMs, warmupTime: Math.min(300, timeMs / 4), throws: true });
   const cases = suite.cases.filter((c) => !filter || `${suiteName} ${c.name}`.includes(filter));
-  for (const c of cases) bench.add(c.name, c.fn as () => unknown);
+  for (const c of cases) bench.add(c.name, c.fn);
   await bench.run();
   return bench.tasks.map((task, i) => {
     const c = cases[i]!;

@@ -91,12 +91,12 @@ async function commitOnce(connection: DbConnection, entries: readonly PendingEve
     if (!response.success && !isNotExecuted(response.error)) {
       // A key's unique index refused us: a commit we gave up on (timeout) landed meanwhile.
       // Its entry now exists, so each entry alone will find its original.
-      if (String(response.error?.message).includes(IDEMPOTENCY_INDEX) && entries.length === 1) {
+      if (response.error.message.includes(IDEMPOTENCY_INDEX) && entries.length === 1) {
         const original = await selectByKey(connection, entries[0]!.idempotencyKey);
         if (original !== undefined) return [original];
       }
       const conflict = (response.error as { isTransactionConflict?: boolean }).isTransactionConflict === true;
-      throw new DbQueryFailedError('append', response.error, conflict || String(response.error?.message).includes(IDEMPOTENCY_INDEX));
+      throw new DbQueryFailedError('append', response.error, conflict || response.error.message.includes(IDEMPOTENCY_INDEX));
     }
   }
   for (const response of responses) {

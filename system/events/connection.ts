@@ -150,7 +150,7 @@ export class DbConnection {
    */
   diskFull(operation: string, err: unknown): DbUnavailableError {
     this.markDown(err);
-    return new DbUnavailableError(`database call "${operation}" failed: the database's disk is full: ${(err as Error)?.message}`, { cause: err });
+    return new DbUnavailableError(`database call "${operation}" failed: the database's disk is full: ${(err as Error | undefined)?.message}`, { cause: err });
   }
 
   /** A real round trip with a reply; throws like run(). */

@@ -24,6 +24,9 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
+/** Short timeouts for a store behind the relay, so an outage shows within a second. */
+const RELAY_TIMEOUTS = { timeoutMs: 500, connectTimeoutMs: 500, pingIntervalMs: 200, pingTimeoutMs: 500 };
+
 async function closedPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -40,14 +43,14 @@ function spawnFixture(name: string, args: string[]): { child: ChildProcess; line
   });
   const lines: string[] = [];
   let buffer = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     buffer += chunk.toString();
     const parts = buffer.split('\n');
     buffer = parts.pop()!;
     lines.push(...parts);
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   void exited.then((code) => {
     if (code !== 0 && code !== null) console.error(`${name} exited ${code}: ${stderr}`);
@@ -159,7 +162,8 @@ describe.skipIf(!existsSync(serverModule))('remote SurrealDB over ws:// (embedde
     return server;
   }
 
-  it('a new writer (restart) numbers on from the DB\'s heads; a second writer on the same DB is caught by the unique indexes, never doubled or gapped', async () => {
+  it('a new writer (restart) numbers on from the DB\'s heads; ' +
+    'a second writer on the same DB is caught by the unique indexes, never doubled or gapped', async () => {
     const server = await startServer();
     const dir = await tempDir();
     const first = await openEventStore({ url: server.url, outboxPath: join(dir, 'a.jsonl'), pingIntervalMs: 60_000 });
@@ -211,7 +215,8 @@ describe.skipIf(!existsSync(serverModule))('remote SurrealDB over ws:// (embedde
     for (let i = 0; i < 200; i++) {
       const key = `q-${i}`;
       calls.push(key);
-      pending.push(store.append(`bead:q${i % 3}`, { type: 'BeadQueued', data: { i } }, { idempotencyKey: key }).then((r) => void acks.push({ key, status: r.status })));
+      const append = store.append(`bead:q${i % 3}`, { type: 'BeadQueued', data: { i } }, { idempotencyKey: key });
+      pending.push(append.then((r) => void acks.push({ key, status: r.status })));
       // Cut the DB off while batches are in flight: the one at the DB times out, the queued ones follow it.
       if (i === 120) relay.mode = 'blackhole';
       if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -236,7 +241,7 @@ describe.skipIf(!existsSync(serverModule))('remote SurrealDB over ws:// (embedde
     const relay = await startRelay(server.port);
     onTestFinished(() => relay.close());
     const dir = await tempDir();
-    const store = await openEventStore({ url: relay.url, outboxPath: join(dir, 'outbox.jsonl'), timeoutMs: 500, connectTimeoutMs: 500, pingIntervalMs: 200, pingTimeoutMs: 500 });
+    const store = await openEventStore({ url: relay.url, outboxPath: join(dir, 'outbox.jsonl'), ...RELAY_TIMEOUTS });
     onTestFinished(() => store.destroy());
     expect(store.health().connection).toBe('connected');
     expect((await store.append('bead:h', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'h-1' })).status).toBe('committed');
@@ -283,7 +288,7 @@ describe.skipIf(!existsSync(serverModule))('remote SurrealDB over ws:// (embedde
     const relay = await startRelay(server.port);
     onTestFinished(() => relay.close());
     const dir = await tempDir();
-    const store = await openEventStore({ url: relay.url, outboxPath: join(dir, 'outbox.jsonl'), timeoutMs: 500, connectTimeoutMs: 500, pingIntervalMs: 200, pingTimeoutMs: 500 });
+    const store = await openEventStore({ url: relay.url, outboxPath: join(dir, 'outbox.jsonl'), ...RELAY_TIMEOUTS });
     onTestFinished(() => store.destroy());
     relay.mode = 'mute';
     expect((await store.append('bead:m', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'm-1' })).status).toBe('outboxed');

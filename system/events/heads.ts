@@ -23,7 +23,7 @@ export interface BulkPlan {
   /** `log_head` after the batch. */
   after: number;
   rows: Record<string, unknown>[];
-  heads: { id: RecordId; seq: number }[];
+  heads: { id: RecordId<'stream_head', string>; seq: number }[];
   checkpoints: { id: RecordId; event: RecordId }[];
   records: EventRecord[];
   /** Test-only `testGap`: this plan left one number out. */
@@ -56,7 +56,8 @@ export class SequenceHeads {
 
   /** Reads the global position from `log_head:global` (0 for an empty log). */
   async loadPosition(connection: DbConnection): Promise<void> {
-    const [value] = await connection.run('load-position', (db) => db.query<[number | null]>(LOAD_POSITION).collect());
+    // Decoded CBOR, read as unknown: Number() makes it the position whatever numeric form it took.
+    const [value] = await connection.run('load-position', (db) => db.query<[unknown]>(LOAD_POSITION).collect());
     this.#position = Number(value ?? 0);
   }
 
@@ -65,10 +66,10 @@ export class SequenceHeads {
     if (streams.length === 0) return;
     const ids = streams.map((s) => new RecordId('stream_head', s));
     const [rows] = await connection.run('load-heads', (db) =>
-      db.query<[{ id: RecordId; seq: number }[]]>(LOAD_STREAM_HEADS, { ids }).collect(),
+      db.query<[{ id: RecordId<'stream_head', string>; seq: unknown }[]]>(LOAD_STREAM_HEADS, { ids }).collect(),
     );
     const found = new Map<string, number>();
-    for (const row of rows) found.set(String(row.id.id), Number(row.seq));
+    for (const row of rows) found.set(row.id.id, Number(row.seq));
     for (const stream of streams) this.#remember(stream, found.get(stream) ?? 0);
   }
 
@@ -116,7 +117,7 @@ export class SequenceHeads {
   advance(plan: BulkPlan): void {
     this.#position = plan.after;
     if (plan.skipped === true) this.#gapPending = undefined;
-    for (const { id, seq } of plan.heads) this.#remember(String(id.id), seq);
+    for (const { id, seq } of plan.heads) this.#remember(id.id, seq);
   }
 
   #remember(stream: string, seq: number): void {

@@ -12,7 +12,11 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-const entry = (key: string, stream = 'bead:o'): PendingEvent => ({ stream, type: 'BeadQueued', data: { n: key }, idempotencyKey: key, at: '2026-01-01T00:00:00.000Z' });
+const entry = (key: string, stream = 'bead:o'): PendingEvent => ({
+  stream, type: 'BeadQueued', data: { n: key }, idempotencyKey: key, at: '2026-01-01T00:00:00.000Z',
+});
+/** The key of one outbox line. */
+const keyOf = (line: string): string => (JSON.parse(line) as PendingEvent).idempotencyKey;
 
 /** A port nothing listens on: bind, note it, close. */
 async function closedPort(): Promise<number> {
@@ -49,7 +53,7 @@ describe('Outbox file', () => {
     expect(second.entries().map((e) => e.idempotencyKey)).toEqual(['a', 'b', 'c']);
     await second.removeFirst(2);
     await second.add(entry('d'));
-    const lines = (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).idempotencyKey);
+    const lines = (await readFile(path, 'utf8')).trim().split('\n').map(keyOf);
     expect(lines).toEqual(['c', 'd']);
   });
 
@@ -64,7 +68,7 @@ describe('Outbox file', () => {
     expect(second.entries().map((e) => e.idempotencyKey)).toEqual(['a']);
     await second.add(entry('b'));
     const lines = (await readFile(path, 'utf8')).split('\n');
-    expect(lines.filter(Boolean).map((l) => JSON.parse(l).idempotencyKey)).toEqual(['a', 'b']);
+    expect(lines.filter(Boolean).map(keyOf)).toEqual(['a', 'b']);
   });
 
   it('refuses a bad line in the middle (ORCH_OUTBOX_CORRUPT) rather than skipping an acknowledged event', async () => {
@@ -87,9 +91,10 @@ describe('appends while the database is unreachable', () => {
     await down.saveCheckpoint('o', { step: 0, state: { done: ['x'] } });
     await down.append('bead:p', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'p-1' });
     // A retry while outboxed returns the original pending event, not a second line.
-    expect(await down.append('bead:o', { type: 'BeadSubmitted', data: { beadId: 'o', priority: 4, maxAttempts: 1 } }, { idempotencyKey: 'o-1' })).toEqual(submitted);
+    const retried = await down.append('bead:o', { type: 'BeadSubmitted', data: { beadId: 'o', priority: 4, maxAttempts: 1 } }, { idempotencyKey: 'o-1' });
+    expect(retried).toEqual(submitted);
     expect(await down.loadCheckpoint('o')).toMatchObject({ step: 0, source: 'outbox', state: { done: ['x'] } });
-    const onDisk = (await readFile(outboxPath, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).idempotencyKey);
+    const onDisk = (await readFile(outboxPath, 'utf8')).trim().split('\n').map(keyOf);
     expect(onDisk).toEqual(['o-1', 'checkpoint:o:0', 'p-1']);
     await expect(down.read('bead:o')).rejects.toMatchObject({ code: 'ORCH_DB_UNAVAILABLE' });
     await down.close();

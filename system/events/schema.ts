@@ -81,10 +81,10 @@ const BULK_WITH_CHECKPOINTS = BULK.replace(
 );
 
 /** The global position (NONE for an empty log). */
-export const LOAD_POSITION = `RETURN (SELECT VALUE position FROM log_head:global)[0];`;
+export const LOAD_POSITION = 'RETURN (SELECT VALUE position FROM log_head:global)[0];';
 
 /** The heads of some streams; missing ones are absent. Binding: $ids (stream_head record ids). */
-export const LOAD_STREAM_HEADS = `SELECT id, seq FROM $ids WHERE seq != NONE;`;
+export const LOAD_STREAM_HEADS = 'SELECT id, seq FROM $ids WHERE seq != NONE;';
 
 function appendOne(i: number): string {
   return `LET $x${i} = (SELECT * OMIT id FROM event WHERE idempotencyKey = $e${i}.key LIMIT 1)[0];
@@ -120,16 +120,16 @@ export function appendBatchQuery(count: number): string {
 }
 
 /** The record stored under a key, if any. Binding: $key. */
-export const SELECT_BY_KEY = `SELECT * OMIT id FROM event WHERE idempotencyKey = $key LIMIT 1;`;
+export const SELECT_BY_KEY = 'SELECT * OMIT id FROM event WHERE idempotencyKey = $key LIMIT 1;';
 
 /** A stream from a seq on. Bindings: $stream, $from, $limit. */
-export const READ_STREAM = `SELECT * OMIT id FROM event WHERE stream = $stream AND seq >= $from ORDER BY seq ASC LIMIT $limit;`;
+export const READ_STREAM = 'SELECT * OMIT id FROM event WHERE stream = $stream AND seq >= $from ORDER BY seq ASC LIMIT $limit;';
 
 /** The global log after a position. Bindings: $after, $limit. */
-export const READ_ALL = `SELECT * OMIT id FROM event WHERE position > $after ORDER BY position ASC LIMIT $limit;`;
+export const READ_ALL = 'SELECT * OMIT id FROM event WHERE position > $after ORDER BY position ASC LIMIT $limit;';
 
 /** The newest checkpoint of a bead stream (`[null]` when none). Binding: $stream. */
 export const LATEST_CHECKPOINT = `SELECT * OMIT id FROM (SELECT VALUE event FROM ONLY type::record('checkpoint_head', $stream));`;
 
 /** The watchdog's ping: a real round trip that needs an answer (unlike the SDK's own ping). */
-export const PING = `RETURN 1;`;
+export const PING = 'RETURN 1;';

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { openEventStore, projectBead, applyEvent, type EventStore, type BeadState, type EventRecord } from './index.ts';
 import { beadEventArb } from './test-arbitraries.ts';
@@ -6,10 +6,11 @@ import { beadEventArb } from './test-arbitraries.ts';
 // One in-memory store for the file; every run uses fresh stream names and keys (a run counter).
 let store: EventStore;
 let run = 0;
+// Closed by the hook's teardown, so only once it opened.
 beforeAll(async () => {
   store = await openEventStore({ url: 'mem://' });
+  return () => store.close();
 });
-afterAll(() => store?.close());
 
 const queued = { type: 'BeadQueued' as const, data: {} };
 

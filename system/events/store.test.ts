@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +17,11 @@ async function tempDir(): Promise<string> {
 
 describe('event store on mem://', () => {
   let store: EventStore;
+  // Closed by the hook's teardown, so only once it opened.
   beforeAll(async () => {
     store = await openEventStore({ url: 'mem://' });
+    return () => store.close();
   });
-  afterAll(() => store?.close());
 
   it('numbers each stream from 1 without gaps and keeps a global position', async () => {
     await store.append('bead:s1', submitted('s1'), { idempotencyKey: 's1-1' });
@@ -37,7 +38,8 @@ describe('event store on mem://', () => {
 
   it('returns the ORIGINAL record to a retried append, even with different data', async () => {
     const first = await store.append('bead:r1', submitted('r1'), { idempotencyKey: 'r1-submit' });
-    const again = await store.append('bead:r1', { type: 'BeadSubmitted', data: { beadId: 'r1', priority: 4, maxAttempts: 9 } }, { idempotencyKey: 'r1-submit' });
+    const changed = { type: 'BeadSubmitted' as const, data: { beadId: 'r1', priority: 4, maxAttempts: 9 } };
+    const again = await store.append('bead:r1', changed, { idempotencyKey: 'r1-submit' });
     expect(first.status).toBe('committed');
     expect(again).toEqual(first);
     expect(await store.read('bead:r1')).toHaveLength(1);
@@ -46,7 +48,8 @@ describe('event store on mem://', () => {
   it('refuses a key reused for another stream or type (ORCH_IDEMPOTENCY_CONFLICT)', async () => {
     await store.append('bead:c1', submitted('c1'), { idempotencyKey: 'c1-key' });
     await expect(store.append('bead:c2', submitted('c2'), { idempotencyKey: 'c1-key' })).rejects.toMatchObject({ code: 'ORCH_IDEMPOTENCY_CONFLICT' });
-    await expect(store.append('bead:c1', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'c1-key' })).rejects.toMatchObject({ code: 'ORCH_IDEMPOTENCY_CONFLICT' });
+    await expect(store.append('bead:c1', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'c1-key' }))
+      .rejects.toMatchObject({ code: 'ORCH_IDEMPOTENCY_CONFLICT' });
     expect(await store.read('bead:c2')).toEqual([]);
   });
 
@@ -177,18 +180,20 @@ describe('event store on mem://', () => {
   });
 
   describe('bad input is refused whole, with a stable code, and writes nothing', () => {
+    /** An append of `event` to bead:bad under `key`; the event is not one the types allow. */
+    const bad = (event: unknown, key: string) => (): Promise<unknown> => store.append('bead:bad', event as never, { idempotencyKey: key });
     const cases: [string, () => Promise<unknown>, string][] = [
-      ['unknown type', () => store.append('bead:bad', { type: 'BeadExploded', data: {} } as never, { idempotencyKey: 'bad-1' }), 'ORCH_EVENT_INVALID'],
-      ['workflow event on a bead stream', () => store.append('bead:bad', { type: 'WorkflowSucceeded', data: {} } as never, { idempotencyKey: 'bad-2' }), 'ORCH_EVENT_INVALID'],
-      ['data failing the schema', () => store.append('bead:bad', { type: 'BeadStarted', data: { attempt: 0, workerId: '' } } as never, { idempotencyKey: 'bad-3' }), 'ORCH_EVENT_INVALID'],
-      ['a BigInt', () => store.append('bead:bad', { type: 'BeadQueued', data: { n: 1n } } as never, { idempotencyKey: 'bad-4' }), 'ORCH_EVENT_INVALID'],
-      ['a function', () => store.append('bead:bad', { type: 'BeadQueued', data: { f: () => 1 } } as never, { idempotencyKey: 'bad-5' }), 'ORCH_EVENT_INVALID'],
-      ['a cycle', () => { const d: Record<string, unknown> = {}; d.self = d; return store.append('bead:bad', { type: 'BeadQueued', data: d } as never, { idempotencyKey: 'bad-6' }); }, 'ORCH_EVENT_INVALID'],
-      ['NaN', () => store.append('bead:bad', { type: 'BeadQueued', data: { x: Number.NaN } } as never, { idempotencyKey: 'bad-7' }), 'ORCH_EVENT_INVALID'],
-      ['a Date object', () => store.append('bead:bad', { type: 'BeadQueued', data: { d: new Date() } } as never, { idempotencyKey: 'bad-8' }), 'ORCH_EVENT_INVALID'],
-      ['an integer beyond 2^53', () => store.append('bead:bad', { type: 'BeadQueued', data: { big: 2 ** 60 } } as never, { idempotencyKey: 'bad-11' }), 'ORCH_EVENT_INVALID'],
-      ['more than 1 MiB', () => store.append('bead:bad', { type: 'BeadQueued', data: { blob: 'x'.repeat(1024 * 1024) } } as never, { idempotencyKey: 'bad-12' }), 'ORCH_EVENT_INVALID'],
-      ['not an object', () => store.append('bead:bad', 'BeadQueued' as never, { idempotencyKey: 'bad-13' }), 'ORCH_EVENT_INVALID'],
+      ['unknown type', bad({ type: 'BeadExploded', data: {} }, 'bad-1'), 'ORCH_EVENT_INVALID'],
+      ['workflow event on a bead stream', bad({ type: 'WorkflowSucceeded', data: {} }, 'bad-2'), 'ORCH_EVENT_INVALID'],
+      ['data failing the schema', bad({ type: 'BeadStarted', data: { attempt: 0, workerId: '' } }, 'bad-3'), 'ORCH_EVENT_INVALID'],
+      ['a BigInt', bad({ type: 'BeadQueued', data: { n: 1n } }, 'bad-4'), 'ORCH_EVENT_INVALID'],
+      ['a function', bad({ type: 'BeadQueued', data: { f: () => 1 } }, 'bad-5'), 'ORCH_EVENT_INVALID'],
+      ['a cycle', () => { const d: Record<string, unknown> = {}; d.self = d; return bad({ type: 'BeadQueued', data: d }, 'bad-6')(); }, 'ORCH_EVENT_INVALID'],
+      ['NaN', bad({ type: 'BeadQueued', data: { x: Number.NaN } }, 'bad-7'), 'ORCH_EVENT_INVALID'],
+      ['a Date object', bad({ type: 'BeadQueued', data: { d: new Date() } }, 'bad-8'), 'ORCH_EVENT_INVALID'],
+      ['an integer beyond 2^53', bad({ type: 'BeadQueued', data: { big: 2 ** 60 } }, 'bad-11'), 'ORCH_EVENT_INVALID'],
+      ['more than 1 MiB', bad({ type: 'BeadQueued', data: { blob: 'x'.repeat(1024 * 1024) } }, 'bad-12'), 'ORCH_EVENT_INVALID'],
+      ['not an object', bad('BeadQueued', 'bad-13'), 'ORCH_EVENT_INVALID'],
       ['missing stream', () => store.append(undefined as never, { type: 'BeadQueued', data: {} }, { idempotencyKey: 'bad-9' }), 'ORCH_STREAM_INVALID'],
       ['stream of no family', () => store.append('job:1', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'bad-10' }), 'ORCH_STREAM_INVALID'],
       ['empty key', () => store.append('bead:bad', { type: 'BeadQueued', data: {} }, { idempotencyKey: '' }), 'ORCH_IDEMPOTENCY_KEY_INVALID'],
@@ -235,7 +240,8 @@ describe('event store on surrealkv (the default engine)', () => {
     const dir = await tempDir();
     const store = await openEventStore({ dataDir: join(dir, 'db') });
     onTestFinished(() => store.close());
-    await expect(openEventStore({ dataDir: join(dir, 'db'), outboxPath: join(dir, 'other.jsonl'), connectTimeoutMs: 1000 })).rejects.toMatchObject({ code: 'ORCH_DB_UNAVAILABLE' });
+    await expect(openEventStore({ dataDir: join(dir, 'db'), outboxPath: join(dir, 'other.jsonl'), connectTimeoutMs: 1000 }))
+      .rejects.toMatchObject({ code: 'ORCH_DB_UNAVAILABLE' });
     await Promise.all([store.close(), store.close()]);
     store.destroy();
     await expect(store.append('bead:z', submitted('z'), { idempotencyKey: 'z' })).rejects.toMatchObject({ code: 'ORCH_EVENT_STORE_CLOSED' });

@@ -2,8 +2,8 @@
  * The event store: append-only streams in SurrealDB with a durable local outbox in front.
  *
  * All writes (appends and outbox flushes) go through ONE serial writer (writer.ts: group commit,
- * order, outbox; bulk.ts + heads.ts: batches numbered in memory, one INSERT each). This file validates, reads, loads checkpoints, rebuilds projections, runs the
- * watchdog and owns the lifecycle.
+ * order, outbox; bulk.ts + heads.ts: batches numbered in memory, one INSERT each). This file validates, reads, loads
+ * checkpoints, rebuilds projections, runs the watchdog and owns the lifecycle.
  *
  * Outboxed events get their seq and position when flushed. Until then read()/readAll() do not
  * show them; loadCheckpoint() and rebuildProjections() do (they fold pending events after the
@@ -74,13 +74,19 @@ export class SurrealEventStore implements EventStore {
     this.#options = options;
     this.#connection = connection;
     this.#outbox = outbox;
-    this.#writer = new EventWriter(connection, outbox, new IdempotencyCache(options.idempotencyCacheSize), new SequenceHeads(options.streamHeadCacheSize, options.testGap === undefined ? {} : { gap: options.testGap }));
+    const heads = new SequenceHeads(options.streamHeadCacheSize, options.testGap === undefined ? {} : { gap: options.testGap });
+    this.#writer = new EventWriter(connection, outbox, new IdempotencyCache(options.idempotencyCacheSize), heads);
     this.#watchdog = startWatchdog({ intervalMs: options.pingIntervalMs, tick: () => this.#tick() });
   }
 
-  async append<T extends EventType>(stream: string, event: NewEvent<T>, options: { idempotencyKey: string }): Promise<AppendResult> {
+  // Checked as untyped input (validate.ts): a JavaScript caller that leaves options out gets ORCH_IDEMPOTENCY_KEY_INVALID.
+  append<T extends EventType>(stream: string, event: NewEvent<T>, options: { idempotencyKey: string } | undefined): Promise<AppendResult> {
+    return this.#append(stream, event, options?.idempotencyKey);
+  }
+
+  async #append(stream: string, event: unknown, idempotencyKey: unknown): Promise<AppendResult> {
     this.#assertOpen('append');
-    const entry = validateAppend(stream, event, options?.idempotencyKey, this.#options.now());
+    const entry = validateAppend(stream, event, idempotencyKey, this.#options.now());
     // Fast path for retries: no queueing behind other writes, no DB round trip.
     return this.#writer.known(entry) ?? this.#writer.append(entry);
   }
@@ -105,16 +111,19 @@ export class SurrealEventStore implements EventStore {
   async readAll(options: { afterCursor?: string; limit?: number } = {}): Promise<EventPage> {
     this.#assertOpen('readAll');
     const after = options.afterCursor === undefined ? 0 : Number(options.afterCursor);
-    if (!Number.isInteger(after) || after < 0) throw new EventInvalidError(`afterCursor ${JSON.stringify(options.afterCursor)} is not a cursor this store issued`);
+    if (!Number.isInteger(after) || after < 0) {
+      throw new EventInvalidError(`afterCursor ${JSON.stringify(options.afterCursor)} is not a cursor this store issued`);
+    }
     const limit = Math.max(1, Math.min(options.limit ?? PAGE_SIZE, 10_000));
     const [rows] = await this.#connection.run('readAll', (db) => db.query<[Record<string, unknown>[]]>(READ_ALL, { after, limit }).collect());
     const events = rows.map(toRecord);
     return { events, nextCursor: String(events.length > 0 ? events[events.length - 1]!.position : after) };
   }
 
-  saveCheckpoint(beadId: string, checkpoint: { step: number; state: unknown }, options: { idempotencyKey?: string } = {}): Promise<AppendResult> {
+  // A missing checkpoint (untyped caller) becomes data the StepCheckpointed schema refuses.
+  saveCheckpoint(beadId: string, checkpoint: { step: number; state: unknown } | undefined, options: { idempotencyKey?: string } = {}): Promise<AppendResult> {
     const key = options.idempotencyKey ?? `checkpoint:${beadId}:${checkpoint?.step}`;
-    return this.append(beadStream(beadId), { type: 'StepCheckpointed', data: { step: checkpoint?.step, state: checkpoint?.state } }, { idempotencyKey: key });
+    return this.#append(beadStream(beadId), { type: 'StepCheckpointed', data: { step: checkpoint?.step, state: checkpoint?.state } }, key);
   }
 
   async loadCheckpoint(beadId: string): Promise<Checkpoint | undefined> {
@@ -124,7 +133,9 @@ export class SurrealEventStore implements EventStore {
     // Outboxed events are all newer than committed ones, so the newest pending checkpoint wins.
     const pending = this.#outbox.entries().filter((e) => e.stream === stream && e.type === 'StepCheckpointed').pop();
     if (pending !== undefined) return toCheckpoint(beadId, pending, 'outbox');
-    const [rows] = await this.#connection.run('loadCheckpoint', (db) => db.query<[Record<string, unknown>[]]>(LATEST_CHECKPOINT, { stream }).collect());
+    const [rows] = await this.#connection.run('loadCheckpoint', (db) =>
+      db.query<[(Record<string, unknown> | null)[]]>(LATEST_CHECKPOINT, { stream }).collect(),
+    );
     const row = rows[0];
     return row === undefined || row === null ? undefined : toCheckpoint(beadId, toRecord(row), 'db');
   }
@@ -196,7 +207,12 @@ export class SurrealEventStore implements EventStore {
         return;
       }
     }
-    if (this.#outbox.size > 0 && this.#closing === null) await this.flushOutbox();
+    if (this.#outbox.size > 0 && !this.#isClosing()) await this.flushOutbox();
+  }
+
+  /** Read afresh: close() may land while #tick awaits, and TypeScript keeps the narrowing of #closing across awaits. */
+  #isClosing(): boolean {
+    return this.#closing !== null;
   }
 
 }

@@ -8,6 +8,7 @@ import { EventInvalidError, IdempotencyKeyInvalidError, StreamInvalidError } fro
 
 const STREAM_PATTERN = /^(bead|workflow):[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 // Printable, no control characters: keys end up in logs, URLs and the outbox's JSON lines.
+// eslint-disable-next-line no-control-regex -- the class names the control characters a key may not hold
 const KEY_PATTERN = /^[^\x00-\x1f\x7f]{1,256}$/;
 /** Events are small facts; big blobs belong elsewhere. 1 MiB of JSON. */
 export const MAX_EVENT_DATA_BYTES = 1024 * 1024;
@@ -57,9 +58,10 @@ export function checkPlainJson(value: unknown, path = 'data', seen = new Set<obj
       checkPlainJson(item, `${path}[${i}]`, seen, depth + 1);
     });
   } else {
-    const proto = Object.getPrototypeOf(value);
+    // A class instance's prototype may lack a constructor (Object.create(Object.create(null))).
+    const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
     if (proto !== Object.prototype && proto !== null) {
-      throw new EventInvalidError(`${path}: a ${proto?.constructor?.name ?? 'non-plain'} object is not plain JSON (convert it first)`, { path });
+      throw new EventInvalidError(`${path}: a ${proto.constructor?.name ?? 'non-plain'} object is not plain JSON (convert it first)`, { path });
     }
     for (const [k, v] of Object.entries(value)) {
       // An undefined property is an absent optional field: JSON drops it, which is what the caller meant.

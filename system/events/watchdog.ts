@@ -27,7 +27,7 @@ export function startWatchdog(options: {
     clearTimeout(timer);
     running = options
       .tick()
-      .catch((err) => options.onError?.(err))
+      .catch((err: unknown) => options.onError?.(err))
       .finally(() => {
         running = null;
         schedule();
@@ -37,7 +37,8 @@ export function startWatchdog(options: {
   const schedule = (): void => {
     if (stopped) return;
     clearTimeout(timer);
-    timer = setTimeout(runTick, options.intervalMs);
+    // A tick's failure goes to onError inside runTick; its promise is for poke() and close().
+    timer = setTimeout(() => void runTick(), options.intervalMs);
     // The watchdog alone must not keep a process alive.
     timer.unref();
   };

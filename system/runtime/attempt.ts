@@ -84,7 +84,10 @@ export class Attempt {
   async run(
     record: BeadRecord,
     journal: Journal,
-    options: { doubleStep: boolean; skipStep?: boolean; startTwice?: boolean; onPrompted: () => void; onEvent?: (event: WorkerEvent) => void; heartbeatTimeoutMs?: number },
+    options: {
+      doubleStep: boolean; skipStep?: boolean; startTwice?: boolean; heartbeatTimeoutMs?: number;
+      onPrompted: () => void; onEvent?: (event: WorkerEvent) => void;
+    },
   ): Promise<AttemptEnd> {
     const timer = setTimeout(() => this.stop('timeout', `bead timed out after ${record.bead.timeoutMs} ms`), record.bead.timeoutMs);
     let subscription: EventSubscription | undefined;
@@ -173,12 +176,12 @@ export class Attempt {
         if (end !== undefined) return end;
       }
       onEvent?.(event);
-      const end = await this.#onEvent(record, journal, event);
+      const end = this.#onEvent(record, journal, event);
       if (end !== undefined) return end;
     }
   }
 
-  async #onEvent(record: BeadRecord, journal: Journal, event: WorkerEvent): Promise<AttemptEnd | undefined> {
+  #onEvent(record: BeadRecord, journal: Journal, event: WorkerEvent): AttemptEnd | undefined {
     if (!('sessionID' in event.properties) || event.properties.sessionID !== this.sessionID) return undefined;
     if (event.type === 'checkpoint') {
       const { step, state } = event.properties;
@@ -191,7 +194,8 @@ export class Attempt {
     if (event.type === 'session.error') {
       const { error } = event.properties;
       if (this.#stopReason !== undefined) return this.#endFor(this.#stopReason);
-      return { kind: 'failed', error: { type: error.type, message: error.message, nonRetryable: !error.retryable, code: error.code }, retryable: error.retryable };
+      const failure = { type: error.type, message: error.message, nonRetryable: !error.retryable, code: error.code };
+      return { kind: 'failed', error: failure, retryable: error.retryable };
     }
     return undefined;
   }
@@ -215,7 +219,7 @@ export class Attempt {
           break;
         }
         next = subscription.next();
-        const end = await this.#onEvent(record, journal, event);
+        const end = this.#onEvent(record, journal, event);
         if (end !== undefined) {
           if (end.kind === 'succeeded') return end;
           break;

@@ -107,19 +107,24 @@ export class BeadTable {
   fold(record: BeadRecord, type: EventType, data: unknown, idempotencyKey: string, at: string): void {
     if (record.keys.has(idempotencyKey)) return;
     record.keys.add(idempotencyKey);
-    const seq = (record.state?.lastSeq ?? 0) + 1;
+    // Undefined until the first fold (the BeadSubmitted of create()'s caller), whatever BeadRecord says.
+    const before = record.state as BeadState | undefined;
+    const seq = (before?.lastSeq ?? 0) + 1;
     const event: EventRecord = { stream: beadStream(record.bead.id), seq, position: 0, type, data, idempotencyKey, at };
-    record.state = applyEvent(record.state, event);
+    record.state = applyEvent(before, event);
     const d = data as Record<string, unknown>;
     if (type === 'StepCheckpointed' && typeof d.state === 'string') {
-      if (record.checkpoint === undefined || (d.step as number) > record.checkpoint.step) record.checkpoint = { step: d.step as number, state: d.state };
+      const step = d.step as number;
+      if (record.checkpoint === undefined || step > record.checkpoint.step) record.checkpoint = { step, state: d.state };
     }
     if (type === 'BeadSucceeded' && record.state.status === 'succeeded' && record.result === undefined) record.result = d.result;
     if ((type === 'BeadFailed' || type === 'BeadCancelled') && typeof d.blockedBy === 'string') record.blockedBy = d.blockedBy;
   }
 
   /** Remembers which beads a submit created, under its idempotency key. */
-  rememberSubmit(key: string, fingerprint: string, beadIds: string[], workflowId?: string, durable: Promise<unknown> = Promise.resolve(), assignedIds = false): void {
+  rememberSubmit(
+    key: string, fingerprint: string, beadIds: string[], workflowId?: string, durable: Promise<unknown> = Promise.resolve(), assignedIds = false,
+  ): void {
     if (!this.#submits.has(key)) this.#submits.set(key, { fingerprint, beadIds, durable, assignedIds, ...(workflowId === undefined ? {} : { workflowId }) });
   }
 

@@ -122,7 +122,10 @@ const ENV: Record<string, keyof OrchestratorOptions> = {
   OYA_RETAIN_FINISHED_MS: 'retainFinishedMs',
   OYA_RETAIN_FINISHED_BEADS: 'retainFinishedBeads',
 };
-const NUMERIC = new Set<string>(['port', 'workers', 'reconcileTickMs', 'seed', 'heartbeatTimeoutMs', 'dbTimeoutMs', 'shutdownTimeoutMs', 'retainFinishedMs', 'retainFinishedBeads', 'dbConnectTimeoutMs']);
+const NUMERIC = new Set<string>([
+  'port', 'workers', 'reconcileTickMs', 'seed', 'heartbeatTimeoutMs', 'dbTimeoutMs', 'shutdownTimeoutMs',
+  'retainFinishedMs', 'retainFinishedBeads', 'dbConnectTimeoutMs',
+]);
 const BOOLEAN = new Set<string>(['admin']);
 
 /** Reads OYA_* variables into options (strings converted to the option's type). */
@@ -135,7 +138,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): Orchestrat
     else if (BOOLEAN.has(key)) out[key] = raw === '1' || raw === 'true' ? true : raw === '0' || raw === 'false' ? false : raw;
     else out[key] = NUMERIC.has(key) ? (/^-?\d+$/.test(raw) ? Number(raw) : raw) : raw;
   }
-  return out as OrchestratorOptions;
+  return out;
 }
 
 /** Validates once, fills defaults, freezes. Throws ConfigInvalidError naming every bad field. */

@@ -12,6 +12,7 @@
 import { actor, type ActorContext, type ActorRef, type Behaviour } from '../actors/index.ts';
 import type { WorkerHandle } from '../worker/index.ts';
 import { Attempt, type AttemptEnd } from './attempt.ts';
+import type { BeadRecord } from './beads.ts';
 import type { RuntimeContext } from './context.ts';
 import { isFinished, recordCancelled, recordFailure, recordInterrupted, recordLost, recordSucceeded, recordFailed } from './outcomes.ts';
 
@@ -36,8 +37,8 @@ export const runnerPath = (i: number): string => `universe/workers/runner-${i}`;
 export const DISPATCHER_PATH = 'universe/scheduling/dispatcher';
 
 /** The dispatcher's spec: on every kick, fill free runners from the ready queue. */
-export function dispatcherSpec(ctx: RuntimeContext, runners: () => ActorRef<RunnerMessage, void>[]) {
-  return actor<DispatcherMessage, void>('dispatcher', () => ({
+export function dispatcherSpec(ctx: RuntimeContext, runners: () => ActorRef<RunnerMessage>[]) {
+  return actor<DispatcherMessage>('dispatcher', () => ({
     handle() {
       if (ctx.state !== 'running') return;
       const refs = runners();
@@ -54,7 +55,7 @@ export function dispatcherSpec(ctx: RuntimeContext, runners: () => ActorRef<Runn
 
 /** Runner `i`'s spec. */
 export function runnerSpec(ctx: RuntimeContext, index: number) {
-  return actor<RunnerMessage, void>(`runner-${index}`, (): Behaviour<RunnerMessage, void> => ({
+  return actor<RunnerMessage>(`runner-${index}`, (): Behaviour<RunnerMessage> => ({
     async handle(msg, actorCtx) {
       try {
         await runBead(ctx, msg, actorCtx);
@@ -68,6 +69,11 @@ export function runnerSpec(ctx: RuntimeContext, index: number) {
   }), { shutdown: 10_000 });
 }
 
+/** Read afresh: a cancel may land while the lease awaits, and TypeScript keeps the narrowing of the first check across it. */
+function cancelRequested(record: BeadRecord): boolean {
+  return record.state.cancelRequested;
+}
+
 async function runBead(ctx: RuntimeContext, msg: RunnerMessage, actorCtx: ActorContext<RunnerMessage, void>): Promise<void> {
   const record = ctx.table.get(msg.beadId);
   if (record === undefined || isFinished(record)) return;
@@ -79,7 +85,7 @@ async function runBead(ctx: RuntimeContext, msg: RunnerMessage, actorCtx: ActorC
     if (ctx.state === 'running') ctx.kick();
     return;
   }
-  if (record.state.cancelRequested) {
+  if (cancelRequested(record)) {
     ctx.pool?.release(worker);
     return recordCancelled(ctx, record, 'cancelled before it started');
   }

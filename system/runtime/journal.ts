@@ -90,7 +90,7 @@ export class Journal {
       return { status: 'dropped' };
     }
     const stream = beadStream(record.bead.id);
-    const appending = this.append(stream, { type, data } as NewEvent, idempotencyKey);
+    const appending = this.append(stream, { type, data }, idempotencyKey);
     this.#last.set(stream, appending);
     try {
       return await appending;

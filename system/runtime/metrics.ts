@@ -24,14 +24,14 @@ export type CorrectionKind =
 
 /** Sources of the gauges, read at scrape time. */
 export interface GaugeSources {
-  inFlight(): number;
-  queueDepth(): number;
-  outboxDepth(): number;
-  liveWorkers(): number;
+  inFlight: () => number;
+  queueDepth: () => number;
+  outboxDepth: () => number;
+  liveWorkers: () => number;
   /** Beads held in the runtime's table (bounded by retention). */
-  beadsInMemory(): number;
+  beadsInMemory: () => number;
   /** Submit idempotency keys held in memory. */
-  submitKeysInMemory(): number;
+  submitKeysInMemory: () => number;
 }
 
 /** The metrics the runtime records. */

@@ -83,7 +83,7 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
   log.info({ step: 'db', connection: store.health().connection, outbox: store.health().outboxSize }, 'event store open');
 
   const memory = new ReconcilerMemory();
-  let ctx!: RuntimeContext;
+  // The metric sources read ctx when scraped, after it is built below.
   const metrics = createRuntimeMetrics({
     inFlight: () => ctx.attempts.size,
     queueDepth: () => ctx.queue.ready,
@@ -93,8 +93,8 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     submitKeysInMemory: () => ctx.table.submitKeys,
   });
   const table = new BeadTable();
-  let dispatcher: ActorRef<DispatcherMessage, void> | undefined;
-  ctx = {
+  let dispatcher: ActorRef<DispatcherMessage> | undefined;
+  const ctx: RuntimeContext = {
     options: opts,
     log,
     store,
@@ -153,7 +153,10 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     const snapshotPath = join(opts.dataDir, 'projection-snapshot.json');
     const { report, projection } = await recover(ctx, snapshotPath);
     log.info(
-      { step: 'recovery', beads: report.beads, events: report.events, snapshotPosition: report.snapshotPosition, resumed: report.resumed.length, lostAttempts: report.lostAttempts, ms: Math.round(performance.now() - startedAt) },
+      {
+        step: 'recovery', beads: report.beads, events: report.events, snapshotPosition: report.snapshotPosition, resumed: report.resumed.length,
+        lostAttempts: report.lostAttempts, ms: Math.round(performance.now() - startedAt),
+      },
       'state rebuilt from the snapshot and the log after it',
     );
     ctx.snapshotter = new Snapshotter(snapshotPath, store, projection, log);
@@ -164,7 +167,9 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
       intensity,
       tiers: ['storage', 'scheduling', 'workers', 'api'].map((name) => supervisor(name, { intensity })),
       onEvent: (event) => {
-        if (event.type === 'crashed' || event.type === 'escalated') log.warn({ component: 'supervision', event: event.type, path: event.path, err: (event as { error?: unknown }).error }, 'actor crashed');
+        if (event.type === 'crashed' || event.type === 'escalated') {
+          log.warn({ component: 'supervision', event: event.type, path: event.path, err: (event as { error?: unknown }).error }, 'actor crashed');
+        }
       },
       onGiveUp: (error) => {
         log.fatal({ err: error }, 'supervision tree gave up');
@@ -173,11 +178,12 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     });
     const universe = ctx.universe;
     ctx.journal.attach(await universe.startChild<AppendMessage, AppendReceipt>('universe/storage', actor('log', logActorBehaviour(store))));
-    const runnerRefs: ActorRef<RunnerMessage, void>[] = [];
+    const runnerRefs: ActorRef<RunnerMessage>[] = [];
     for (let i = 0; i < opts.workers; i++) runnerRefs.push(await universe.startChild('universe/workers', runnerSpec(ctx, i)));
     dispatcher = await universe.startChild('universe/scheduling', dispatcherSpec(ctx, () => runnerRefs));
     const reconciler = await universe.startChild('universe/scheduling', reconcilerSpec(ctx, memory));
-    log.info({ step: 'supervision', actors: universe.listActors().length, dispatcher: DISPATCHER_PATH, reconciler: RECONCILER_PATH }, 'supervision tree started');
+    const tree = { actors: universe.listActors().length, dispatcher: DISPATCHER_PATH, reconciler: RECONCILER_PATH };
+    log.info({ step: 'supervision', ...tree }, 'supervision tree started');
 
     const pool = new WorkerPool({ size: opts.workers, sideEffectsDir: ctx.sideEffectsDir, heartbeatTimeoutMs: opts.heartbeatTimeoutMs });
     pool.on('spawned', ({ worker }) => {

@@ -33,11 +33,12 @@ export function isFinished(record: BeadRecord): boolean {
 
 /** Appends BeadQueued for beads that became ready (next attempt number in the key: idempotent across restarts). */
 export async function recordQueued(ctx: RuntimeContext, ids: readonly string[], reason: string): Promise<void> {
-  const writes = ids.map((id) => {
+  const writes: Promise<unknown>[] = [];
+  for (const id of ids) {
     const record = ctx.table.get(id);
-    if (record === undefined || isFinished(record)) return undefined;
-    return ctx.journal.bead(record, 'BeadQueued', { reason }, `${id}:queued:${record.state.attempts + 1}`);
-  });
+    if (record === undefined || isFinished(record)) continue;
+    writes.push(ctx.journal.bead(record, 'BeadQueued', { reason }, `${id}:queued:${record.state.attempts + 1}`));
+  }
   // Dispatch now: the runner's BeadStarted queues behind BeadQueued in the log actor's mailbox.
   if (ids.length > 0) ctx.kick();
   await Promise.all(writes);
@@ -132,7 +133,8 @@ export async function recordLost(ctx: RuntimeContext, record: BeadRecord, attemp
   if (isFinished(record)) return;
   const lost = ctx.journal.bead(record, 'BeadWorkerLost', { attempt, workerId, reason }, `${id}:lost:${attempt}`);
   if (record.state.attempts >= record.bead.maxAttempts + EXTRA_LOST_ATTEMPTS) {
-    await Promise.all([lost, recordFailed(ctx, record, attempt, { type: 'WorkerLost', message: `gave up after ${record.state.attempts} attempts: ${reason}`, nonRetryable: true })]);
+    const failure = { type: 'WorkerLost', message: `gave up after ${record.state.attempts} attempts: ${reason}`, nonRetryable: true };
+    await Promise.all([lost, recordFailed(ctx, record, attempt, failure)]);
     return;
   }
   if (ctx.queue.status(id) === 'running') ctx.queue.requeue(id);
@@ -147,7 +149,9 @@ export async function recordLost(ctx: RuntimeContext, record: BeadRecord, attemp
 export async function recordInterrupted(ctx: RuntimeContext, record: BeadRecord, attempt: number, workerId: string, reason: string): Promise<void> {
   const id = record.bead.id;
   if (isFinished(record)) return;
-  const interrupted = record.state.status === 'running' ? ctx.journal.bead(record, 'BeadInterrupted', { attempt, workerId, reason }, `${id}:interrupted:${attempt}`) : undefined;
+  const interrupted = record.state.status === 'running'
+    ? ctx.journal.bead(record, 'BeadInterrupted', { attempt, workerId, reason }, `${id}:interrupted:${attempt}`)
+    : undefined;
   // The queue is left as it is: nothing dispatches any more, and the restart rebuilds it from the log.
   await Promise.all([interrupted, recordQueued(ctx, [id], reason)]);
 }

@@ -43,7 +43,7 @@ export class ReconcilerMemory {
 
 /** The reconciler actor's spec. */
 export function reconcilerSpec(ctx: RuntimeContext, memory: ReconcilerMemory) {
-  return actor<{ type: 'tick' }, void>('reconciler', () => ({
+  return actor<{ type: 'tick' }>('reconciler', () => ({
     async handle() {
       if (ctx.reconcilerPaused || ctx.state !== 'running') return;
       await reconcile(ctx, memory);
@@ -71,7 +71,10 @@ export async function reconcile(ctx: RuntimeContext, memory: ReconcilerMemory): 
     } else if (now - attempt.lastProgressAt > ctx.options.heartbeatTimeoutMs && now - attempt.worker.lastHeartbeatAt <= ctx.options.heartbeatTimeoutMs) {
       // Silent on the network but alive on IPC: a partition, not a stall. Killing the worker would
       // re-run every step it finishes meanwhile; the attempt reconnects and catches up instead.
-      if (!attempt.unreachable) ctx.log.warn({ component: 'reconciler', beadId: attempt.beadId, workerId: attempt.worker.id }, 'worker alive but unreachable over the network; waiting for it');
+      if (!attempt.unreachable) {
+        const where = { component: 'reconciler', beadId: attempt.beadId, workerId: attempt.worker.id };
+        ctx.log.warn(where, 'worker alive but unreachable over the network; waiting for it');
+      }
       attempt.unreachable = true;
     } else if (now - attempt.lastProgressAt > ctx.options.heartbeatTimeoutMs) {
       correct('stalled', { beadId: attempt.beadId, workerId: attempt.worker.id });

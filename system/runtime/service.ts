@@ -34,7 +34,8 @@ export function createBeadService(ctx: RuntimeContext, memory: ReconcilerMemory)
       return record === undefined ? undefined : toView(record);
     },
     cancel: (id, opts) => cancel(ctx, id, opts.reason ?? 'cancelled by request'),
-    health: async () => healthReport(ctx, memory),
+    // Through the executor, so a throw is a rejection, as from an async function.
+    health: () => new Promise((resolve) => resolve(healthReport(ctx, memory))),
     events: (q) => events(ctx, q),
     metricsText: () => ctx.metrics.registry.metrics(),
     admin: createAdmin(ctx),
@@ -140,7 +141,9 @@ async function submitPhantom(ctx: RuntimeContext, req: Extract<SubmitRequest, { 
 }
 
 /** A retry of a submit still in memory: the original beads (read back if evicted since). */
-async function answerKnown(ctx: RuntimeContext, key: string, known: NonNullable<ReturnType<RuntimeContext['table']['submitFor']>>, fingerprint: string): Promise<SubmitResult> {
+type KnownSubmit = NonNullable<ReturnType<RuntimeContext['table']['submitFor']>>;
+
+async function answerKnown(ctx: RuntimeContext, key: string, known: KnownSubmit, fingerprint: string): Promise<SubmitResult> {
   if (known.fingerprint !== fingerprint) throw new IdempotencyMismatchError(key);
   await known.durable; // a retry racing the original answers once the original is durable
   const beads = await viewsOf(ctx, known.beadIds);
@@ -210,7 +213,9 @@ function finishedDependency(record: BeadRecord | undefined): FinishedDependency 
 }
 
 /** Validates a submit whole (schema, ids, DAG against known beads, agent scripts); writes nothing. */
-function validate(ctx: RuntimeContext, req: SubmitRequest, key: string | undefined, exists: (id: string) => boolean): { beads: Bead[]; workflowId: string | undefined } {
+function validate(
+  ctx: RuntimeContext, req: SubmitRequest, key: string | undefined, exists: (id: string) => boolean,
+): { beads: Bead[]; workflowId: string | undefined } {
   let beads: Bead[];
   let workflowId: string | undefined;
   if (req.kind === 'bead') {
@@ -273,7 +278,9 @@ async function events(ctx: RuntimeContext, q: { stream?: string; from?: number; 
   } else {
     records = await readStreamPage(ctx.store, q.stream, from, q.limit);
   }
-  const views = records.map((e) => ({ cursor: e.position, stream: e.stream, seq: e.seq, type: e.type, data: e.data, at: e.at, idempotencyKey: e.idempotencyKey }));
+  const views = records.map((e) => ({
+    cursor: e.position, stream: e.stream, seq: e.seq, type: e.type, data: e.data, at: e.at, idempotencyKey: e.idempotencyKey,
+  }));
   return views.length === q.limit ? { events: views, next: views[views.length - 1]!.cursor } : { events: views };
 }
 

@@ -27,7 +27,8 @@ export async function shutdown(ctx: RuntimeContext, api: ApiServerHandle, timeou
     for (const timer of ctx.retryTimers.values()) clearTimeout(timer);
     ctx.retryTimers.clear();
     for (const attempt of ctx.attempts.values()) attempt.stop('shutdown');
-    const settled = await waitFor(() => ctx.attempts.size === 0 && ctx.runners.every((r) => r === null) && ctx.behind.size === 0, ABORT_GRACE_MS + RECORD_GRACE_MS);
+    const idle = (): boolean => ctx.attempts.size === 0 && ctx.runners.every((r) => r === null) && ctx.behind.size === 0;
+    const settled = await waitFor(idle, ABORT_GRACE_MS + RECORD_GRACE_MS);
     log.info({ step: 'in-flight', settled, ms: ms() }, 'shutdown: in-flight beads stopped and recorded for resumption');
     await api.close();
     log.info({ step: 'api', ms: ms() }, 'shutdown: API closed');

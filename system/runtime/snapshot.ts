@@ -144,7 +144,8 @@ export async function loadSnapshot(path: string, store: EventStore, log: Logger)
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn({ err, path }, 'projection snapshot unreadable; reading the whole log');
     return new LogProjection();
   }
-  if (file.format !== FORMAT || !Number.isInteger(file.position) || file.position < 0) {
+  // Read as a string: a file of another version names another format.
+  if ((file.format as string) !== FORMAT || !Number.isInteger(file.position) || file.position < 0) {
     log.warn({ path }, 'projection snapshot of an unknown format; reading the whole log');
     return new LogProjection();
   }

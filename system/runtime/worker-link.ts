@@ -19,7 +19,7 @@ const MAX_QUEUED_HINTS = 16;
 class SessionRoute implements EventSubscription {
   readonly #queue: WorkerEvent[] = [];
   #waiter: { resolve: (e: WorkerEvent | undefined) => void; reject: (err: unknown) => void } | undefined;
-  #failure: unknown;
+  #failure: Error | undefined;
   #closed = false;
 
   constructor(private readonly onClose: () => void) {}
@@ -35,7 +35,7 @@ class SessionRoute implements EventSubscription {
     }
   }
 
-  fail(err: unknown): void {
+  fail(err: Error): void {
     if (this.#closed || this.#failure !== undefined) return;
     this.#failure = err;
     const waiter = this.#waiter;
@@ -174,7 +174,9 @@ export class WorkerLink {
     } catch (err) {
       if (this.#stream === opening) this.#stream = undefined;
       stream.close();
-      for (const route of this.#routes.values()) route.fail(err);
+      // stream.next() fails with WorkerEventStreamError; anything else is wrapped, so a route always fails with an Error.
+      const failure = err instanceof Error ? err : new Error(String(err));
+      for (const route of this.#routes.values()) route.fail(failure);
     }
   }
 }

@@ -185,7 +185,7 @@ export class WorkerClient {
 }
 
 /** Parses `data: <json>` SSE frames from a byte stream. */
-async function* parseSse(stream: AsyncIterable<Buffer | string>): AsyncGenerator<WorkerEvent> {
+async function* parseSse(stream: AsyncIterable<Buffer | string>): AsyncGenerator<WorkerEvent, void> {
   let buffer = '';
   for await (const chunk of stream) {
     buffer += typeof chunk === 'string' ? chunk : chunk.toString('utf8');

@@ -188,6 +188,11 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     waiter.resolve(worker);
   }
 
+  /** The flag read afresh: close() may land while a spawn awaits, and TypeScript keeps the narrowing of #closed across awaits. */
+  #isClosed(): boolean {
+    return this.#closed;
+  }
+
   async #spawn(slot: Slot): Promise<void> {
     if (this.#closed) return;
     const generation = slot.generation++;
@@ -208,7 +213,10 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         this.emit('spawnFailed', { slot: slot.index, generation, error, retryInMs });
         return;
       }
-      if (this.#closed) return void (await worker.destroy());
+      if (this.#isClosed()) {
+        await worker.destroy();
+        return;
+      }
       slot.worker = worker;
       slot.startedAt = performance.now();
       slot.deathReason = undefined;

@@ -205,7 +205,7 @@ describe('worker process', () => {
       for (const pid of pids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     });
     const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: parent.stdout! }).once('line', resolve);
+      createInterface({ input: parent.stdout }).once('line', resolve);
       parent.once('exit', (code) => reject(new Error(`parent exited early with ${code}`)));
     });
     pids = (JSON.parse(line) as { pids: number[] }).pids;
@@ -230,7 +230,7 @@ describe('worker process', () => {
       for (const pid of pids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     });
     const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: parent.stdout! }).once('line', resolve);
+      createInterface({ input: parent.stdout }).once('line', resolve);
       parent.once('exit', (code, signal) => reject(new Error(`parent exited before printing (${code ?? signal})`)));
     });
     pids = (JSON.parse(line) as { pids: number[] }).pids;

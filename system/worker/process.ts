@@ -77,7 +77,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const entry = workerEntry();
   const child: ChildProcess = fork(entry.path, [], {
     execArgv: entry.execArgv,
-    env: { ...process.env, ...options.env, [WORKER_ENV.id]: options.id, [WORKER_ENV.sideEffectsDir]: options.sideEffectsDir, [WORKER_ENV.parentPid]: String(process.pid) },
+    env: {
+      ...process.env,
+      ...options.env,
+      [WORKER_ENV.id]: options.id,
+      [WORKER_ENV.sideEffectsDir]: options.sideEffectsDir,
+      [WORKER_ENV.parentPid]: String(process.pid),
+    },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderrTail = '';

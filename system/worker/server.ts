@@ -16,6 +16,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { OyaError } from '../errors.ts';
 import type { SideEffectSink } from '../agent/side-effects.ts';
+import type { AgentCheckpoint } from '../agent/simulated.ts';
 import { WorkerBadRequestError } from './errors.ts';
 import { SSE_HEARTBEAT_INTERVAL_MS, type PromptBody, type WorkerEvent } from './protocol.ts';
 import { SessionRegistry } from './sessions.ts';
@@ -99,19 +100,32 @@ export async function startWorkerServer(options: WorkerServerOptions): Promise<W
     const parts = path.split('/').filter(Boolean);
     const method = req.method ?? 'GET';
     if (method === 'GET' && path === '/global/health') {
-      return sendJson(res, 200, { healthy: true, workerId: options.workerId, pid: process.pid });
+      sendJson(res, 200, { healthy: true, workerId: options.workerId, pid: process.pid });
+      return;
     }
-    if (method === 'GET' && path === '/event') return openEventStream(req, res);
+    if (method === 'GET' && path === '/event') {
+      openEventStream(req, res);
+      return;
+    }
     if (parts[0] === 'session') {
-      if (method === 'POST' && parts.length === 1) return sendJson(res, 200, sessions.create());
+      if (method === 'POST' && parts.length === 1) {
+        sendJson(res, 200, sessions.create());
+        return;
+      }
       const id = parts[1] ?? '';
-      if (method === 'GET' && parts.length === 2) return sendJson(res, 200, sessions.get(id));
+      if (method === 'GET' && parts.length === 2) {
+        sendJson(res, 200, sessions.get(id));
+        return;
+      }
       if (method === 'POST' && parts.length === 3 && parts[2] === 'prompt_async') {
         sessions.prompt(id, parsePrompt(await readJson(req)));
         res.writeHead(204).end();
         return;
       }
-      if (method === 'POST' && parts.length === 3 && parts[2] === 'abort') return sendJson(res, 200, sessions.abort(id));
+      if (method === 'POST' && parts.length === 3 && parts[2] === 'abort') {
+        sendJson(res, 200, sessions.abort(id));
+        return;
+      }
     }
     sendJson(res, 404, { code: 'ORCH_WORKER_ROUTE_NOT_FOUND', message: `no route ${method} ${path}` });
   }
@@ -169,7 +183,8 @@ function parsePrompt(body: unknown): PromptBody {
   if (b.attempt !== undefined && (!Number.isInteger(b.attempt) || b.attempt < 1)) {
     throw new WorkerBadRequestError('attempt must be an integer >= 1');
   }
-  const cp = b.fromCheckpoint;
+  // The body is untyped JSON: fromCheckpoint may be null or a partial object, whatever PromptBody says.
+  const cp = b.fromCheckpoint as Partial<AgentCheckpoint> | null | undefined;
   if (cp !== undefined && (typeof cp !== 'object' || cp === null || typeof cp.step !== 'number' || typeof cp.state !== 'string')) {
     throw new WorkerBadRequestError('fromCheckpoint must be {step: number, state: string}');
   }
@@ -198,6 +213,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function sendError(res: ServerResponse, err: unknown): void {
   if (res.headersSent) return void res.destroy();
-  if (err instanceof OyaError) return sendJson(res, STATUS_BY_CODE[err.code] ?? 500, { code: err.code, message: err.message, retryable: err.retryable });
+  if (err instanceof OyaError) {
+    sendJson(res, STATUS_BY_CODE[err.code] ?? 500, { code: err.code, message: err.message, retryable: err.retryable });
+    return;
+  }
   sendJson(res, 500, { code: 'ORCH_WORKER_INTERNAL', message: err instanceof Error ? err.message : String(err) });
 }
