@@ -2,14 +2,14 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gitSha, journalPath, versions, writeJournal, type Journal } from './journal.ts';
+import { gitSha, journalPath, versions, writeJournal, type RunJournal } from './journal.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
-function journal(verdict: Journal['verdict']): Journal {
+function journal(verdict: RunJournal['verdict']): RunJournal {
   return {
     version: 1,
     scenario: { name: 'db-outage', kind: 'chaos', file: 'scenarios/chaos/db-outage.yaml', resolved: { name: 'db-outage' } },
@@ -38,7 +38,7 @@ describe('writeJournal', () => {
     const path = await writeJournal(dir, journal('fail'));
     expect(path).toBe(journalPath(dir, 'chaos', 'db-outage'));
     await writeJournal(dir, journal('pass'));
-    const read = JSON.parse(await readFile(path, 'utf8')) as Journal;
+    const read = JSON.parse(await readFile(path, 'utf8')) as RunJournal;
     expect(read.verdict).toBe('pass');
     expect(read.versions.node).toBe(process.version);
     expect(read.versions.surrealdb.sdk).toMatch(/^\d+\.\d+\.\d+/);

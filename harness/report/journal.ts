@@ -30,8 +30,13 @@ export interface Versions {
   surrealdb: { sdk: string; engine: string; server?: string };
 }
 
-/** The journal. Sections after `verdict` may be absent when the run errored before them. */
-export interface Journal {
+/**
+ * The run journal: everything one scenario run recorded, written as JSON under reports/ and the
+ * source of every report (HTML, JUnit, terminal, trends). Named apart from the orchestrator's own
+ * event journal (system/runtime/journal.ts). Sections after `verdict` may be absent when the run
+ * errored before them.
+ */
+export interface RunJournal {
   version: typeof JOURNAL_VERSION;
   /** `source` is the file's text as written; `resolved` the profile-merged, defaulted scenario that ran. */
   scenario: { name: string; kind: string; file: string; description?: string; source?: string; resolved: unknown };
@@ -89,7 +94,7 @@ export function journalPath(reportDir: string, kind: string, name: string): stri
 }
 
 /** Writes the journal atomically (temp file + rename), creating the directory. Returns its path. */
-export async function writeJournal(reportDir: string, journal: Journal): Promise<string> {
+export async function writeJournal(reportDir: string, journal: RunJournal): Promise<string> {
   const path = journalPath(reportDir, journal.scenario.kind, journal.scenario.name);
   await mkdir(join(reportDir, journal.scenario.kind), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;

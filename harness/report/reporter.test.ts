@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadScenarioText } from '../scenario/index.ts';
 import { buildJournal } from './html/journal-fixture.test-helper.ts';
-import type { Journal } from './journal.ts';
+import type { RunJournal } from './journal.ts';
 import { createRunReporter, loadLine } from './reporter.ts';
 import { readTrend } from './trends/trend-store.ts';
 
@@ -33,7 +33,7 @@ describe('createRunReporter', () => {
 
   it('after a run, adds it to its trend under reports/history/ and refreshes the index with it', async () => {
     const dir = await tempDir();
-    const journal = buildJournal({ name: 'burst', kind: 'load', faults: [], violations: false, beads: 30 }) as unknown as Journal;
+    const journal = buildJournal({ name: 'burst', kind: 'load', faults: [], violations: false, beads: 30 }) as unknown as RunJournal;
     await mkdir(join(dir, 'load'));
     await writeFile(join(dir, 'load', 'burst.json'), JSON.stringify(journal));
     let printed = '';

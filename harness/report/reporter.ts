@@ -12,7 +12,7 @@
  */
 import type { LoadSummary } from '../runner/measure.ts';
 import type { ResolvedScenario } from '../scenario/index.ts';
-import type { Journal } from './journal.ts';
+import type { RunJournal } from './journal.ts';
 import type { Progress } from './terminal/index.ts';
 
 /** A stream the terminal reports write to. */
@@ -36,7 +36,7 @@ export interface RunReporter {
    * appended to its scenario's trend (reports/history/, the index's sparklines), then every
    * journal's HTML page, index.html and junit.xml refreshed (report/refresh.ts).
    */
-  finish(journal: Journal): Promise<void>;
+  finish(journal: RunJournal): Promise<void>;
 }
 
 export interface RunReporterOptions {

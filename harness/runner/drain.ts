@@ -9,9 +9,10 @@ import type { ApiClient } from './api-client.ts';
 import { sleep } from '../../system/util/sleep.ts';
 import { startWait } from './waits.ts';
 import { errorMessage } from '../../system/errors.ts';
+import { TERMINAL_BEAD_STATUSES } from '../../system/events/index.ts';
 
-/** Terminal bead statuses (system/events/projection.ts). */
-export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
+/** A status the API reports is terminal when system/events says so (the one terminal set). */
+const isTerminal = (status: string | undefined): boolean => status !== undefined && (TERMINAL_BEAD_STATUSES as ReadonlySet<string>).has(status);
 
 /** How the drain ended. */
 export interface DrainResult {
@@ -51,7 +52,7 @@ export async function drain(options: { api: ApiClient; history: History; timeout
       // An indeterminate submission that created nothing is owed nothing.
       if (res.status === 404 && maybe.has(id)) open.delete(id);
       // A bead blocked for good by a failed dependency never runs: nothing left to wait for.
-      else if (bead && (TERMINAL_STATUSES.has(bead.status ?? '') || bead.blockedBy !== undefined)) open.delete(id);
+      else if (bead && (isTerminal(bead.status) || bead.blockedBy !== undefined)) open.delete(id);
     }
     if (open.size === 0) {
       wait.ok();

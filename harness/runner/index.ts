@@ -11,7 +11,7 @@ export { runWorkload, invalidRequest, DROPPED_LAG_MS } from './workload.ts';
 export type { InvalidResult, WorkloadOutcome } from './workload.ts';
 export { FaultTimeline, assertFaultsSupported, unsupportedFaults, workerProcesses, FAULT_KINDS } from './faults/index.ts';
 export type { FaultContext, FaultRecord } from './faults/index.ts';
-export { drain, beadsToDrain, TERMINAL_STATUSES } from './drain.ts';
+export { drain, beadsToDrain } from './drain.ts';
 export type { DrainResult } from './drain.ts';
 export { readFinalState, readEventLog, toCheckEvents } from './final-state.ts';
 export type { FinalState } from './final-state.ts';

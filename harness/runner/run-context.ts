@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import type { CheckReport } from '../checks/index.ts';
 import type { Environment } from '../env/providers/types.ts';
 import { History } from '../history/index.ts';
-import type { Journal, Verdict } from '../report/journal.ts';
+import type { RunJournal, Verdict } from '../report/journal.ts';
 import type { ResolvedScenario } from '../scenario/index.ts';
 import type { ApiClient } from './api-client.ts';
 import { CleanupStack } from './cleanup.ts';
@@ -63,7 +63,7 @@ export interface RunOptions {
 export interface RunResult {
   verdict: Verdict;
   gates: GateResult[];
-  journal: Journal;
+  journal: RunJournal;
   journalPath: string;
   /** For `error`: the error. */
   error?: unknown;
@@ -125,7 +125,7 @@ export interface RunContext {
   readonly plan: WorkloadPlan;
   readonly budgets: WaitBudgets;
   readonly artifacts: Record<string, string>;
-  readonly phases: Journal['phases'];
+  readonly phases: RunJournal['phases'];
   readonly state: RunState;
 }
 

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { errorMessage } from '../../system/errors.ts';
-import { gitSha, versions, type Journal, type Verdict } from '../report/journal.ts';
+import { gitSha, versions, type RunJournal, type Verdict } from '../report/journal.ts';
 import type { CleanupFailure } from './cleanup.ts';
 import type { PhaseName, RunContext } from './run-context.ts';
 import { expiredWaits } from './waits.ts';
@@ -15,7 +15,7 @@ export interface RunEnd {
   teardown: CleanupFailure[];
 }
 
-export async function buildRunJournal(ctx: RunContext, end: RunEnd): Promise<Journal> {
+export async function buildRunJournal(ctx: RunContext, end: RunEnd): Promise<RunJournal> {
   const { scenario, state } = ctx;
   const endedAt = new Date();
   const source = await readFile(scenario.file, 'utf8').catch(() => undefined);

@@ -10,7 +10,7 @@
  * Journal.onFinished), and evicted only while the outbox is empty: an outboxed event cannot be
  * read back from the store yet.
  */
-import { TERMINAL_STATUSES } from '../scheduler/index.ts';
+import { FINAL_QUEUE_STATES } from '../scheduler/index.ts';
 import { isFinished } from './outcomes.ts';
 import type { RuntimeContext } from './context.ts';
 
@@ -88,7 +88,7 @@ export class Retention {
       const record = table.get(id);
       if (record === undefined) continue;
       if (!isFinished(record) || attempts.has(id) || runners.includes(id)) return undefined;
-      if (queue.has(id) && !TERMINAL_STATUSES.has(queue.status(id))) return undefined;
+      if (queue.has(id) && !FINAL_QUEUE_STATES.has(queue.status(id))) return undefined;
     }
     let removed = 0;
     for (const id of ids) {

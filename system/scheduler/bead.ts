@@ -18,7 +18,9 @@ export type Priority = 0 | 1 | 2 | 3 | 4;
 export const PRIORITIES: readonly Priority[] = [0, 1, 2, 3, 4];
 
 /**
- * Where a bead is in the scheduler. Tracker equivalents in brackets.
+ * Where a bead is in the scheduler's ready queue — the DAG's view, not the bead's lifecycle
+ * status (that is `BeadStatus` in system/events/projection.ts, the one the API, the log and the
+ * harness speak). Tracker equivalents in brackets.
  * - pending: waiting for `blocks` dependencies to succeed [open, blocked]
  * - ready: all dependencies succeeded, waiting for a slot [open, in `bd ready`]
  * - running: taken by a worker [in_progress]
@@ -26,7 +28,7 @@ export const PRIORITIES: readonly Priority[] = [0, 1, 2, 3, 4];
  * - blocked_by_failure / blocked_by_cancellation: a dependency (transitively) failed or was
  *   cancelled, so this bead can never run; final unless the operator resubmits [blocked]
  */
-export type BeadStatus =
+export type QueueState =
   | 'pending'
   | 'ready'
   | 'running'
@@ -36,8 +38,8 @@ export type BeadStatus =
   | 'blocked_by_failure'
   | 'blocked_by_cancellation';
 
-/** Statuses a bead never leaves. */
-export const TERMINAL_STATUSES: ReadonlySet<BeadStatus> = new Set([
+/** Queue states a bead never leaves (the lifecycle's terminal set is system/events' TERMINAL_BEAD_STATUSES). */
+export const FINAL_QUEUE_STATES: ReadonlySet<QueueState> = new Set([
   'succeeded',
   'failed',
   'cancelled',

@@ -16,7 +16,7 @@
  * Pure and synchronous: the runtime calls it from one actor, so no locking is needed.
  */
 import { Deque } from '../actors/deque.ts';
-import { blockingDependencies, PRIORITIES, TERMINAL_STATUSES, type Bead, type BeadStatus } from './bead.ts';
+import { blockingDependencies, PRIORITIES, FINAL_QUEUE_STATES, type Bead, type QueueState } from './bead.ts';
 import { validateDag } from './dag.ts';
 import { BeadNotFoundError, BeadTransitionError, SchedulerOptionError } from './errors.ts';
 
@@ -33,7 +33,7 @@ export interface ReadyQueueOptions {
 /** What the queue knows about one bead. */
 export interface QueueEntry {
   readonly bead: Bead;
-  status: BeadStatus;
+  status: QueueState;
   /** For blocked_by_*: the bead whose failure or cancellation blocked this one. */
   blockedBy?: string;
   /** How many times take() handed this bead out. */
@@ -42,7 +42,7 @@ export interface QueueEntry {
 
 /** A dependency the queue forgot (see add()): its final status and, when blocked, by whom. */
 export interface FinishedDependency {
-  status: BeadStatus;
+  status: QueueState;
   blockedBy?: string;
 }
 
@@ -104,7 +104,7 @@ export class ReadyQueue {
       (id) => {
         if (this.slots.has(id)) return true;
         const gone = finished(id);
-        if (gone === undefined || !TERMINAL_STATUSES.has(gone.status)) return false;
+        if (gone === undefined || !FINAL_QUEUE_STATES.has(gone.status)) return false;
         outside.set(id, gone);
         return true;
       },
@@ -222,11 +222,11 @@ export class ReadyQueue {
   /** Drops a finished bead to free memory. Later beads can no longer depend on it. */
   forget(id: string): void {
     const slot = this.get(id);
-    if (!TERMINAL_STATUSES.has(slot.status)) throw new BeadTransitionError(id, slot.status, 'forgotten');
+    if (!FINAL_QUEUE_STATES.has(slot.status)) throw new BeadTransitionError(id, slot.status, 'forgotten');
     this.slots.delete(id);
   }
 
-  status(id: string): BeadStatus {
+  status(id: string): QueueState {
     return this.get(id).status;
   }
 
@@ -240,8 +240,8 @@ export class ReadyQueue {
   }
 
   /** How many beads are in each status. */
-  counts(): Record<BeadStatus, number> {
-    const counts: Record<BeadStatus, number> = {
+  counts(): Record<QueueState, number> {
+    const counts: Record<QueueState, number> = {
       pending: 0, ready: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, blocked_by_failure: 0, blocked_by_cancellation: 0,
     };
     for (const slot of this.slots.values()) counts[slot.status]++;
@@ -287,7 +287,7 @@ export class ReadyQueue {
     return slot;
   }
 
-  private expect(id: string, to: BeadStatus, from: BeadStatus[]): Slot {
+  private expect(id: string, to: QueueState, from: QueueState[]): Slot {
     const slot = this.get(id);
     if (!from.includes(slot.status)) throw new BeadTransitionError(id, slot.status, to);
     return slot;

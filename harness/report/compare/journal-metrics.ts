@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { decodeHistogram, mergeEncoded, type LatencySummary } from '../../metrics/histogram.ts';
 import type { RunMetricsJson } from '../../metrics/run-metrics.ts';
-import type { Journal } from '../journal.ts';
+import type { RunJournal } from '../journal.ts';
 import { isJsonObject, toJournalView, type JournalView } from '../html/journal-view.ts';
 import { CompareJournalInvalidError, CompareJournalUnreadableError } from './errors.ts';
 
@@ -18,7 +18,7 @@ import { CompareJournalInvalidError, CompareJournalUnreadableError } from './err
  * A journal as the runner writes it, the parsed JSON of one (read tolerantly), or a bare
  * `RunMetrics.toJSON()` (so the runner can gate before its journal exists).
  */
-export type JournalInput = Journal | RunMetricsJson | Readonly<Record<string, unknown>>;
+export type JournalInput = RunJournal | RunMetricsJson | Readonly<Record<string, unknown>>;
 
 /** The latency metrics a comparison covers, by their user-facing name → the RunMetrics key. */
 export const COMPARED_METRICS = {

@@ -14,7 +14,7 @@
 import { hasCode } from '../../../system/errors.ts';
 import { readableDuration } from '../../scenario/threshold-grammar.ts';
 import { UnitSyntaxError, parseDuration, parsePercent, parseRate } from '../../scenario/units.ts';
-import type { Journal } from '../journal.ts';
+import type { RunJournal } from '../journal.ts';
 import { RegressionRuleInvalidError } from './errors.ts';
 import { COMPARED_METRICS, loadJournalFile, mergeSide, type ComparedMetric, type JournalInput, type SideMetrics } from './journal-metrics.ts';
 
@@ -36,7 +36,7 @@ export interface RegressionRule {
 }
 
 /** A gate in the journal's shape. */
-export type RegressionGate = Journal['gates'][number] & { kind: 'regression' };
+export type RegressionGate = RunJournal['gates'][number] & { kind: 'regression' };
 
 /** Parses one rule; throws HARN_COMPARE_RULE_INVALID naming the key and what to write instead. */
 export function parseRegressionRule(key: string, rule: unknown): RegressionRule {

@@ -14,7 +14,7 @@ import type { BeadState, CheckEvent, SideEffect } from '../../checks/types.ts';
 import { mulberry32 } from '../../../system/util/random.ts';
 import { RunMetrics } from '../../metrics/run-metrics.ts';
 import { evaluateThreshold, parseThreshold } from '../../scenario/threshold-grammar.ts';
-import type { Journal } from '../journal.ts';
+import type { RunJournal } from '../journal.ts';
 
 /** Options of {@link buildJournal}. */
 export interface JournalFixtureOptions {
@@ -102,7 +102,7 @@ export function buildJournal(options: JournalFixtureOptions = {}): Record<string
       const recorded = metricsJson.metrics[metric === 'latency' ? 'endToEnd' : (metric as 'overhead')];
       return (recorded.summary as unknown as Record<string, number>)[stat]! / 1000;
     };
-    const gates: Journal['gates'] = [
+    const gates: RunJournal['gates'] = [
       ...Object.entries(thresholds).map(([key, condition]) => {
         const result = evaluateThreshold(parseThreshold(key, condition), actualOf(key));
         return { kind: 'threshold', name: key, pass: result.pass, expected: result.expected, actual: result.actual };
@@ -124,7 +124,7 @@ export function buildJournal(options: JournalFixtureOptions = {}): Record<string
       at: start, do: fname, ...(end > start ? { for: end - start } : {}), ...(fname === 'db.outage' ? { mode: 'refuse' } : {}),
     }));
     // The runner's journal type: if its shape changes, this fixture stops compiling.
-    const journal: Journal = {
+    const journal: RunJournal = {
       version: 1,
       scenario: {
         name,

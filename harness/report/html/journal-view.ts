@@ -9,10 +9,11 @@
  */
 import type { CheckReport } from '../../checks/types.ts';
 import type { RunMetricsJson } from '../../metrics/run-metrics.ts';
+import type { Verdict } from '../journal.ts';
 import { ReportJournalInvalidError } from './errors.ts';
 
-/** pass: every gate held; fail: a gate failed; error: the harness could not finish the run. */
-export type Verdict = 'pass' | 'fail' | 'error';
+/** The one verdict type (harness/report/journal.ts), re-exported for the views. */
+export type { Verdict } from '../journal.ts';
 
 /** One injected fault on the run's timeline; times in ms since the run start. */
 export interface FaultView {
