@@ -6,8 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { projectBeads } from '../../system/events/projection.ts';
-import type { EventRecord, EventType } from '../../system/events/types.ts';
+import { projectBeads, type EventRecord, type EventType } from '../../system/events/index.ts';
 import { foldLog } from './fold.ts';
 import { runChecks } from './run-checks.ts';
 import type { CheckEvent } from './types.ts';

@@ -4,8 +4,7 @@
  * each corruption into a plausible state; the harness fold reports it.
  */
 import { describe, expect, it } from 'vitest';
-import { projectBeads } from '../../system/events/projection.ts';
-import type { EventRecord, EventType } from '../../system/events/types.ts';
+import { projectBeads, type EventRecord, type EventType } from '../../system/events/index.ts';
 import { foldLog } from './fold.ts';
 import { runChecks } from './run-checks.ts';
 import type { CheckName } from './types.ts';

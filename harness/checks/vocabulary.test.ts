@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { beadEventSchemas } from '../../system/events/types.ts';
-import { TERMINAL_BEAD_STATUSES } from '../../system/events/projection.ts';
+import { beadEventSchemas, TERMINAL_BEAD_STATUSES } from '../../system/events/index.ts';
 import { DEFAULT_VOCABULARY } from './vocabulary.ts';
 
 describe('default vocabulary', () => {

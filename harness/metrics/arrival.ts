@@ -7,7 +7,7 @@
  * Deterministic per seed: a failing run can be replayed with the same arrivals.
  */
 import { ArrivalInvalidError } from './errors.ts';
-import { mulberry32 } from '../../system/util/random.ts';
+import { mulberry32 } from '../../system/util/index.ts';
 
 const ARRIVALS: readonly string[] = ['constant', 'poisson'];
 

@@ -6,7 +6,7 @@
  */
 import { pairOperations, type History } from '../history/index.ts';
 import type { ApiClient } from './api-client.ts';
-import { sleep } from '../../system/util/sleep.ts';
+import { sleep } from '../../system/util/index.ts';
 import { startWait } from './waits.ts';
 import { errorMessage } from '../../system/errors.ts';
 import { TERMINAL_BEAD_STATUSES } from '../../system/events/index.ts';

@@ -7,9 +7,8 @@
 import { join } from 'node:path';
 import { Surreal } from 'surrealdb';
 import { WebSocket } from 'undici';
-import { readSideEffects, type SideEffectRecord } from '../../system/agent/side-effects.ts';
-import { projectBeads } from '../../system/events/projection.ts';
-import type { EventRecord } from '../../system/events/types.ts';
+import { readSideEffects, type SideEffectRecord } from '../../system/agent/index.ts';
+import { projectBeads, type EventRecord } from '../../system/events/index.ts';
 import type { BeadState, CheckEvent } from '../checks/index.ts';
 import type { ApiClient } from './api-client.ts';
 import { FinalStateError } from './errors.ts';

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventRecord } from '../../system/events/types.ts';
+import type { EventRecord } from '../../system/events/index.ts';
 import { History } from '../history/index.ts';
 import { journalWithRun, spread } from '../report/compare/runs.test-helper.ts';
 import { loadScenarioFile, parseThreshold } from '../scenario/index.ts';

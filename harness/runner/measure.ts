@@ -17,7 +17,7 @@
  * Windows classify a bead by when it completed, a request by when it was sent.
  */
 import { cpus } from 'node:os';
-import type { EventRecord } from '../../system/events/types.ts';
+import type { EventRecord } from '../../system/events/index.ts';
 import { pairOperations, type History } from '../history/index.ts';
 import { RunMetrics, type RunMetricsJson } from '../metrics/index.ts';
 import { evaluateRegressionFromFiles, type RegressionGate } from '../report/compare/index.ts';

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { readProcessStat } from '../leak/proc.ts';
 import type { ApiClient } from './api-client.ts';
-import { sleep } from '../../system/util/sleep.ts';
+import { sleep } from '../../system/util/index.ts';
 
 /** One reading of the orchestrator: memory (GET /metrics, else /proc), CPU (/proc), beads done (GET /metrics). */
 export interface MemorySample {

@@ -7,7 +7,7 @@
  * (`<workflow>.<bead>` → the bead ids of every instance).
  */
 import { arrivalSchedule } from '../metrics/index.ts';
-import { mulberry32 } from '../../system/util/random.ts';
+import { mulberry32 } from '../../system/util/index.ts';
 import type { ResolvedScenario } from '../scenario/index.ts';
 import { RETRY_DEFAULT, RETRY_MAX_BACKOFF_MS } from '../scenario/sections/workload.ts';
 

@@ -14,7 +14,7 @@ import { track, type History } from '../history/index.ts';
 import type { Completion } from '../history/index.ts';
 import type { ApiClient, ApiResponse, RawRequest } from './api-client.ts';
 import { errorCode } from './api-client.ts';
-import { sleep } from '../../system/util/sleep.ts';
+import { sleep } from '../../system/util/index.ts';
 import type { PlannedAction, WorkloadPlan } from './plan.ts';
 import type { WaitBudgets } from './waits.ts';
 

@@ -7,7 +7,7 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isProcessRunning } from '../../../system/util/process.ts';
+import { isProcessRunning } from '../../../system/util/index.ts';
 import { docker } from './docker.ts';
 import { ImagesBuildError } from './errors.ts';
 import { sourceHash, stageRootfs } from './rootfs.ts';

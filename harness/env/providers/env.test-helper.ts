@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { Surreal } from 'surrealdb';
 import { sdkWebSocket } from '../surreal/websocket.ts';
-import { isProcessRunning } from '../../../system/util/process.ts';
+import { isProcessRunning } from '../../../system/util/index.ts';
 
 /** A stock `surrealdb` SDK client, signed in as root, on namespace oya / database env. */
 export async function surrealClient(

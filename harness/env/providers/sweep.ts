@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { isProcessRunning } from '../../../system/util/process.ts';
+import { isProcessRunning } from '../../../system/util/index.ts';
 
 /** Label on every container and network the containers provider creates. */
 export const HARNESS_LABEL = 'oya.harness';

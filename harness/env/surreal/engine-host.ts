@@ -18,7 +18,7 @@ import { readFile, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decode, encode } from '@surrealdb/cbor';
 import { openNativeEngine, type NativeEngine } from './native-engine.ts';
-import { sleep } from '../../../system/util/sleep.ts';
+import { sleep } from '../../../system/util/index.ts';
 
 /** 'open' serves requests; 'degraded' answers them with a disk-full error; 'closed' is final. */
 export type EngineHostState = 'open' | 'degraded' | 'closed';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { RecordId, Surreal } from 'surrealdb';
 import { sdkWebSocket } from './websocket.ts';
 import { spawnSurrealServer } from './spawn.ts';
-import { isProcessRunning as isRunning } from '../../../system/util/process.ts';
+import { isProcessRunning as isRunning } from '../../../system/util/index.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {

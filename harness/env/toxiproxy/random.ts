@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../../system/util/random.ts';
+import { mulberry32 } from '../../../system/util/index.ts';
 
 /**
  * A small seeded PRNG (mulberry32, system/util/random.ts) for every random choice the data plane makes: latency jitter,

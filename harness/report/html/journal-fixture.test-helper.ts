@@ -11,7 +11,7 @@
 import { History } from '../../history/history.ts';
 import { runChecks } from '../../checks/run-checks.ts';
 import type { BeadState, CheckEvent, SideEffect } from '../../checks/types.ts';
-import { mulberry32 } from '../../../system/util/random.ts';
+import { mulberry32 } from '../../../system/util/index.ts';
 import { RunMetrics } from '../../metrics/run-metrics.ts';
 import { evaluateThreshold, parseThreshold } from '../../scenario/threshold-grammar.ts';
 import type { RunJournal } from '../journal.ts';

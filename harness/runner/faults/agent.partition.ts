@@ -6,7 +6,7 @@
  * the connections that had them. The orchestrator reaches its workers through those proxies only
  * when started with OYA_WORKER_PROXY (system/runtime/agent-links.ts): see `sutEnv`.
  */
-import { sleep } from '../../../system/util/sleep.ts';
+import { sleep } from '../../../system/util/index.ts';
 import { checkTarget, defineFault, targetSchema, windowRequired, type Toxic } from './kind.ts';
 import { pickWorker } from './workers.ts';
 

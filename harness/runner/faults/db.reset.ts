@@ -1,5 +1,5 @@
 /** db.reset: DB connections reset (TCP RST); with `for`, new ones too for that long. */
-import { sleep } from '../../../system/util/sleep.ts';
+import { sleep } from '../../../system/util/index.ts';
 import { defineFault, windowOptional, type Toxic } from './kind.ts';
 
 /** Without a window, how long live connections get to hit the reset (ms). */

@@ -5,7 +5,7 @@
  * exactly this plan. Each fault has its own stream of draws, so faults that overlap cannot steal
  * each other's numbers in a timing-dependent order.
  */
-import { mulberry32 } from '../../../system/util/random.ts';
+import { mulberry32 } from '../../../system/util/index.ts';
 import type { Fault } from '../../scenario/index.ts';
 import { faultKind } from './index.ts';
 

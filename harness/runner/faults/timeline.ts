@@ -14,14 +14,13 @@ import type { History } from '../../history/index.ts';
 import { startWait } from '../waits.ts';
 import type { Fault } from '../../scenario/index.ts';
 import type { ApiClient } from '../api-client.ts';
-import { sleep } from '../../../system/util/sleep.ts';
+import { sleep, mulberry32 } from '../../../system/util/index.ts';
 import { FaultInjectionError, FaultUnsupportedError } from '../errors.ts';
 import type { WorkloadPlan } from '../plan.ts';
 import type { SutHandle } from '../sut.ts';
 import type { FaultAct, FaultKind } from './kind.ts';
 import type { PlannedFault } from './plan.ts';
 import { faultKind } from './registry.ts';
-import { mulberry32 } from '../../../system/util/random.ts';
 import { errorMessage } from '../../../system/errors.ts';
 
 /** One act of a fault (its strike, or a repeat). Times are ms from the run start. */

@@ -1,6 +1,6 @@
 /** Finding the orchestrator's worker processes, for the faults that hit one (agent.crash, agent.partition). */
 import { readdirSync, readFileSync } from 'node:fs';
-import { sleep } from '../../../system/util/sleep.ts';
+import { sleep } from '../../../system/util/index.ts';
 import type { FaultAct } from './kind.ts';
 
 /** How long a `<workflow>.<bead>` / `busiest` pick waits for its bead to run, at most (ms). */

@@ -1,0 +1,4 @@
+/** Small shared helpers of both halves (see README.md): the public face of system/util. */
+export { isProcessRunning } from './process.ts';
+export { mulberry32 } from './random.ts';
+export { sleep } from './sleep.ts';
