@@ -26,6 +26,44 @@ function sourceFiles(dir: string): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
+/** Every relative import of `file` that exists at run time (type-only imports and exports erased), resolved. */
+function runtimeImportsOf(file: string): string[] {
+  const source = readFileSync(file, 'utf8').replace(/^(import|export) type [^;]*;/gms, '');
+  const info = ts.preProcessFile(source, true, true);
+  return info.importedFiles.map((f) => f.fileName).filter((s) => s.startsWith('.')).map((s) => resolve(dirname(file), s));
+}
+
+/** One module cycle among `files` (as paths relative to the root), or undefined. Iterative DFS. */
+function findImportCycle(files: readonly string[]): string[] | undefined {
+  const known = new Set(files);
+  const edges = new Map(files.map((f) => [f, runtimeImportsOf(f).filter((t) => known.has(t))]));
+  const state = new Map<string, 'open' | 'done'>();
+  for (const start of files) {
+    if (state.has(start)) continue;
+    const stack: { file: string; next: number }[] = [{ file: start, next: 0 }];
+    state.set(start, 'open');
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const targets = edges.get(top.file)!;
+      if (top.next === targets.length) {
+        state.set(top.file, 'done');
+        stack.pop();
+        continue;
+      }
+      const target = targets[top.next++]!;
+      if (state.get(target) === 'open') {
+        const from = stack.findIndex((s) => s.file === target);
+        return [...stack.slice(from).map((s) => relative(ROOT, s.file)), relative(ROOT, target)];
+      }
+      if (!state.has(target)) {
+        state.set(target, 'open');
+        stack.push({ file: target, next: 0 });
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Every relative import of `file`, resolved to an absolute path. */
 export function importsOf(file: string): string[] {
   const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
@@ -59,6 +97,14 @@ describe('layering', () => {
       }
     }
     expect(offenders).toEqual([]);
+  });
+
+  it('no module of system/ or harness/ imports itself back at run time (type-only imports aside)', () => {
+    // An ESM cycle makes evaluation order decide whether a binding is initialised yet.
+    const files = [...sourceFiles(SYSTEM), ...sourceFiles(HARNESS)].filter((f) => !isTestCode(f));
+    expect(findImportCycle(files)).toBeUndefined();
+    const planted = [join(HARNESS, 'runner', 'faults', 'plan.ts'), join(HARNESS, 'runner', 'faults', 'registry.ts')];
+    expect(findImportCycle(planted)).toBeUndefined(); // the walk itself: a two-file chain is no cycle
   });
 
   it('sees static, type-only, re-exported and dynamic imports (the walk cannot pass vacuously)', () => {

@@ -7,7 +7,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { dockerAvailable } from '../providers/select.ts';
+import { dockerAvailable } from '../providers/docker-probe.ts';
 import { ImagesNoDockerError } from './errors.ts';
 
 /** How long a freshly started dockerd may take to answer /_ping (ms). A busy 2-core machine needs ~5 s. */

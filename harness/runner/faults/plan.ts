@@ -7,7 +7,7 @@
  */
 import { mulberry32 } from '../../../system/util/index.ts';
 import type { Fault } from '../../scenario/index.ts';
-import { faultKind } from './index.ts';
+import { faultKind } from './registry.ts';
 
 /** One fault of the schedule. Times are ms from the run start. */
 export interface PlannedFault {
