@@ -23,6 +23,7 @@ export const CLEAN = [
   'system/errors.ts',
   'system/events',
   'system/layering.test.ts',
+  'system/runtime',
   'system/scheduler',
   'system/util',
   'system/worker',
