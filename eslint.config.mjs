@@ -30,6 +30,7 @@ export const CLEAN = [
   'system/events',
   'system/layering.test.ts',
   'system/main.ts',
+  'system/runtime',
   'system/scheduler',
   'system/util',
   'system/worker',

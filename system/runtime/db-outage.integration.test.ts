@@ -8,7 +8,7 @@ import { spawnSurrealServer, type SpawnedSurrealServer } from '../../harness/env
 import type { Defect } from './config.ts';
 import { silentLogger } from './log.ts';
 import { startOrchestrator } from './orchestrator.ts';
-import { Cleanups, allEvents, http, sideEffects, tempDir, waitFor, waitForBeads } from './test-helpers.ts';
+import { Cleanups, allEvents, http, sideEffects, tempDir, waitFor, waitForBeads, type EventReply } from './test-helpers.ts';
 
 const cleanups = new Cleanups();
 afterEach(() => cleanups.run());
@@ -20,7 +20,7 @@ async function surreal(path: string, port = 0): Promise<SpawnedSurrealServer> {
 }
 
 /** Runs one bead through a DB outage; returns the bead's events as the log finally holds them. */
-async function runThroughOutage(defects: Defect[]): Promise<{ events: any[]; status: string; outboxSeen: number }> {
+async function runThroughOutage(defects: Defect[]): Promise<{ events: EventReply[]; status: string; outboxSeen: number }> {
   const dir = await tempDir(cleanups);
   let db = await surreal(`${dir}/surreal`);
   const orch = await startOrchestrator({ port: 0, dataDir: `${dir}/oya`, workers: 2, db: db.url, dbTimeoutMs: 500, defects }, { logger: silentLogger });
@@ -31,7 +31,7 @@ async function runThroughOutage(defects: Defect[]): Promise<{ events: any[]; sta
   // While the DB is away the API still answers from memory, and health says why it is degraded.
   const outboxSeen = await waitFor('events to go to the outbox', async () => {
     const health = await http(orch.url, 'GET', '/health');
-    return health.body.components.outbox.size > 0 ? (health.body.components.outbox.size as number) : undefined;
+    return health.body.components.outbox.size > 0 ? health.body.components.outbox.size : undefined;
   }, 10_000).catch(() => 0);
   await waitFor('the agent to finish during the outage', async () => (await sideEffects(`${dir}/oya`, 'through')).length >= 12, 20_000);
   db = await surreal(`${dir}/surreal`, db.port);
@@ -39,7 +39,7 @@ async function runThroughOutage(defects: Defect[]): Promise<{ events: any[]; sta
     const { components } = (await http(orch.url, 'GET', '/health')).body;
     return components.db.status === 'ok' && components.outbox.size === 0;
   }, 20_000);
-  const status = (await waitForBeads(orch.url, ['through'])).through.status as string;
+  const status = (await waitForBeads(orch.url, ['through'])).through.status;
   return { events: await allEvents(orch.url, 'bead:through'), status, outboxSeen };
 }
 

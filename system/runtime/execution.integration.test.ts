@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from './log.ts';
 import { startOrchestrator, type OrchestratorHandle } from './orchestrator.ts';
-import { Cleanups, allEvents, http, illegalTransitions, sideEffects, tempDir, waitFor, waitForBeads } from './test-helpers.ts';
+import { Cleanups, allEvents, http, illegalTransitions, sideEffects, tempDir, waitFor, waitForBeads, type EventReply } from './test-helpers.ts';
 
 const cleanups = new Cleanups();
 let orch: OrchestratorHandle;
@@ -49,7 +49,7 @@ function listeningPort(pid: number): number {
 
 /** Events of one bead's stream, in order. */
 const streamOf = (id: string) => allEvents(base, `bead:${id}`);
-const types = (events: any[]) => events.map((e) => e.type);
+const types = (events: EventReply[]): string[] => events.map((e) => e.type);
 
 describe('the happy path', () => {
   it('runs a single bead: submitted, queued, started, one checkpoint per step, succeeded once', async () => {
@@ -87,7 +87,10 @@ describe('the happy path', () => {
     await http(base, 'POST', '/beads', {
       workflow: {
         id: 'diamond',
-        beads: [bead('d-top'), bead('d-left', {}, { dependsOn: ['d-top'] }), bead('d-right', {}, { dependsOn: ['d-top'] }), bead('d-join', {}, { dependsOn: ['d-left', 'd-right'] })],
+        beads: [
+          bead('d-top'), bead('d-left', {}, { dependsOn: ['d-top'] }), bead('d-right', {}, { dependsOn: ['d-top'] }),
+          bead('d-join', {}, { dependsOn: ['d-left', 'd-right'] }),
+        ],
       },
     });
     const views = await waitForBeads(base, ['d-top', 'd-left', 'd-right', 'd-join']);
@@ -106,12 +109,15 @@ describe('the happy path', () => {
         ids.push(t, l, r, j);
         const quick = { steps: 2, stepTime: '5ms' };
         return http(base, 'POST', '/beads', {
-          workflow: { id: `dd${i}`, beads: [bead(t, quick), bead(l, quick, { dependsOn: [t] }), bead(r, quick, { dependsOn: [t] }), bead(j, quick, { dependsOn: [l, r] })] },
+          workflow: {
+            id: `dd${i}`,
+            beads: [bead(t, quick), bead(l, quick, { dependsOn: [t] }), bead(r, quick, { dependsOn: [t] }), bead(j, quick, { dependsOn: [l, r] })],
+          },
         });
       }),
     );
     const views = await waitForBeads(base, ids);
-    expect(ids.filter((id) => views[id].status !== 'succeeded')).toEqual([]);
+    expect(ids.filter((id) => views[id]?.status !== 'succeeded')).toEqual([]);
     const log = (await allEvents(base)).filter((e) => ids.some((id) => e.stream === `bead:${id}`));
     expect(illegalTransitions(log)).toEqual([]);
   });
@@ -121,7 +127,7 @@ describe('the happy path', () => {
     const replies = await Promise.all(ids.map((id) => http(base, 'POST', '/beads', bead(id, { steps: 2, stepTime: '50ms' }))));
     expect(replies.map((r) => r.status)).toEqual(ids.map(() => 201));
     const views = await waitForBeads(base, ids);
-    expect(ids.map((id) => views[id].status)).toEqual(ids.map(() => 'succeeded'));
+    expect(ids.map((id) => views[id]?.status)).toEqual(ids.map(() => 'succeeded'));
     for (const id of ids) expect(types(await streamOf(id)).filter((t) => t === 'BeadSucceeded')).toHaveLength(1);
     const effects = await sideEffects(dataDir);
     for (const id of ids) expect(effects.filter((r) => r.beadId === id).map((r) => r.step).sort()).toEqual([1, 2]);
@@ -156,7 +162,14 @@ describe('the happy path', () => {
 describe('failures, retries, timeouts, cancellation', () => {
   it('fails a bead with a non-retryable error and records its dependents as blocked', async () => {
     await http(base, 'POST', '/beads', {
-      workflow: { id: 'wf-fail', beads: [bead('f-root', { failAt: 2, failRetryable: false }), bead('f-child', {}, { dependsOn: ['f-root'] }), bead('f-grandchild', {}, { dependsOn: ['f-child'] })] },
+      workflow: {
+        id: 'wf-fail',
+        beads: [
+          bead('f-root', { failAt: 2, failRetryable: false }),
+          bead('f-child', {}, { dependsOn: ['f-root'] }),
+          bead('f-grandchild', {}, { dependsOn: ['f-child'] }),
+        ],
+      },
     });
     const views = await waitForBeads(base, ['f-root', 'f-child', 'f-grandchild']);
     expect(views['f-root']).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'AgentStepFailed' } });
@@ -187,7 +200,7 @@ describe('failures, retries, timeouts, cancellation', () => {
     await http(base, 'POST', '/beads', bead('c-run', { steps: 100, stepTime: '50ms' }));
     await http(base, 'POST', '/beads', bead('c-wait', {}, { dependsOn: ['c-run'] }));
     await http(base, 'POST', '/beads', bead('c-after', {}, { dependsOn: ['c-wait'] }));
-    await waitFor('c-run to checkpoint', async () => (await http(base, 'GET', '/beads/c-run')).body.bead.lastCheckpointStep >= 1);
+    await waitFor('c-run to checkpoint', async () => ((await http(base, 'GET', '/beads/c-run')).body.bead.lastCheckpointStep ?? 0) >= 1);
     const queued = await http(base, 'POST', '/beads/c-wait/cancel', { reason: 'test' });
     expect(queued.status).toBe(200);
     expect(queued.body.bead.status).toBe('cancelled');
@@ -284,10 +297,10 @@ describe('crash recovery inside one orchestrator', () => {
     const random = await http(base, 'POST', '/admin/actors/kill', { random: 2, seed: 7 }, auth);
     expect(random.body.killed).toHaveLength(2);
     const views = await waitForBeads(base, ids);
-    expect(ids.map((id) => views[id].status)).toEqual(ids.map(() => 'succeeded'));
+    expect(ids.map((id) => views[id]?.status)).toEqual(ids.map(() => 'succeeded'));
     for (const id of ids) expect(types(await streamOf(id)).filter((t) => t === 'BeadSucceeded')).toHaveLength(1);
     const actors = await http(base, 'GET', '/admin/actors', undefined, auth);
-    expect(actors.body.actors.find((a: any) => a.path === 'universe/workers/runner-0').restarts).toBeGreaterThanOrEqual(1);
+    expect(actors.body.actors.find((a) => a.path === 'universe/workers/runner-0')?.restarts).toBeGreaterThanOrEqual(1);
     expect((await http(base, 'GET', '/admin/actors/kill', undefined, {})).status).toBe(401);
   });
 
@@ -298,7 +311,8 @@ describe('crash recovery inside one orchestrator', () => {
     // Talk to that (now idle, pooled) worker behind the orchestrator's back: a run nobody owns.
     const workerUrl = `http://127.0.0.1:${listeningPort(probe.pid)}`;
     const session = await http(workerUrl, 'POST', '/session', {});
-    const prompt = await http(workerUrl, 'POST', `/session/${session.body.id}/prompt_async`, { beadId: 'stray', seed: 1, input: { steps: 1000, stepTime: '50ms' } });
+    const stray = { beadId: 'stray', seed: 1, input: { steps: 1000, stepTime: '50ms' } };
+    const prompt = await http(workerUrl, 'POST', `/session/${session.body.id}/prompt_async`, stray);
     expect(prompt.status).toBe(204);
     await waitFor('the orphan worker to be stopped', () => {
       try {
@@ -331,7 +345,7 @@ describe('crash recovery inside one orchestrator', () => {
 describe('graceful close (last: it stops the shared orchestrator)', () => {
   it('refuses new work with 503 while draining, records in-flight beads as queued, and closes', async () => {
     await http(base, 'POST', '/beads', bead('at-close', { steps: 100, stepTime: '50ms' }));
-    await waitFor('at-close to run', async () => (await http(base, 'GET', '/beads/at-close')).body.bead.lastCheckpointStep >= 1);
+    await waitFor('at-close to run', async () => ((await http(base, 'GET', '/beads/at-close')).body.bead.lastCheckpointStep ?? 0) >= 1);
     const closing = orch.close();
     expect(orch.state).toBe('draining');
     const refused = await http(base, 'POST', '/beads', bead('too-late'));

@@ -5,7 +5,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
-import { Cleanups, OYA_BIN, allEvents, doubleApplied, http, illegalTransitions, sideEffects, spawnOya, tempDir, waitFor, waitForBeads } from './test-helpers.ts';
+import {
+  Cleanups, OYA_BIN, allEvents, doubleApplied, http, illegalTransitions, sideEffects, spawnOya, tempDir, waitFor, waitForBeads, type EventReply,
+} from './test-helpers.ts';
 import { isProcessRunning as isAlive } from '../util/process.ts';
 
 const cleanups = new Cleanups();
@@ -23,7 +25,7 @@ async function submitMany(base: string, prefix: string, n: number, agent: Record
 }
 
 /** The log's own story: one submit and one outcome per bead, gapless streams. */
-function expectCleanLog(events: any[], ids: string[]): void {
+function expectCleanLog(events: EventReply[], ids: string[]): void {
   for (const id of ids) {
     const stream = events.filter((e) => e.stream === `bead:${id}`);
     expect(stream.map((e) => e.seq), `seqs of ${id}`).toEqual(stream.map((_, i) => i + 1));
@@ -32,7 +34,6 @@ function expectCleanLog(events: any[], ids: string[]): void {
   }
   expect(illegalTransitions(events), 'illegal transitions in the log').toEqual([]);
 }
-
 
 it('survives SIGKILL: after a restart every bead finishes once, resumed from its checkpoint', async () => {
   const dataDir = await tempDir(cleanups);
@@ -52,7 +53,7 @@ it('survives SIGKILL: after a restart every bead finishes once, resumed from its
   expect(retriedKeyed.status).toBe(200);
   expect(retriedKeyed.body.beads[0].id).toBe(keyed.body.beads[0].id);
   const views = await waitForBeads(second.url, ids, 90_000);
-  expect(ids.map((id) => views[id].status)).toEqual(ids.map(() => 'succeeded'));
+  expect(ids.map((id) => views[id]?.status)).toEqual(ids.map(() => 'succeeded'));
   const events = await allEvents(second.url);
   expectCleanLog(events, ids);
   // Every bead that was in flight at the kill has a BeadStarted after the restart; how soon is the resume time.
@@ -84,7 +85,7 @@ it('shuts down on SIGTERM mid-run within the bound (exit 0, no workers left), an
 
   const second = await spawnOya(cleanups, ARGS(dataDir));
   const views = await waitForBeads(second.url, ids, 120_000);
-  expect(ids.map((id) => views[id].status)).toEqual(ids.map(() => 'succeeded'));
+  expect(ids.map((id) => views[id]?.status)).toEqual(ids.map(() => 'succeeded'));
   const events = await allEvents(second.url);
   expectCleanLog(events, ids);
   const requeued = events.filter((e) => e.type === 'BeadQueued' && e.data.reason === 'orchestrator shutdown');
@@ -93,7 +94,7 @@ it('shuts down on SIGTERM mid-run within the bound (exit 0, no workers left), an
     // The interrupted attempt has its end in the log before the bead is queued again.
     expect(events.find((p) => p.stream === e.stream && p.seq === e.seq - 1)?.type, `${e.stream} before its requeue`).toBe('BeadInterrupted');
     const starts = events.filter((s) => s.stream === e.stream && s.type === 'BeadStarted');
-    expect(starts.at(-1).data.fromStep, `${e.stream} resumed from its checkpoint`).toBeGreaterThan(0);
+    expect(starts.at(-1)?.data.fromStep, `${e.stream} resumed from its checkpoint`).toBeGreaterThan(0);
   }
   // A graceful stop aborts steps before their side effect: nothing ran twice.
   expect([...doubleApplied(await sideEffects(dataDir)).keys()]).toEqual([]);

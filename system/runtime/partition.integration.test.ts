@@ -43,17 +43,19 @@ describe('agent partition', () => {
   it('waits out a partition without re-running steps, then records the run once', async () => {
     const submit = await http(orch.url, 'POST', '/beads', { id: 'cut', title: 'cut off mid-run', input: { agent: { steps: 8, stepTime: '250ms' } } });
     expect(submit.status).toBe(201);
-    await waitFor('bead running', async () => (await http(orch.url, 'GET', '/beads/cut')).body.bead?.status === 'running');
-    await waitFor('first checkpoint', async () => (await http(orch.url, 'GET', '/beads/cut')).body.bead?.lastCheckpointStep >= 1);
+    await waitFor('bead running', async () => (await http(orch.url, 'GET', '/beads/cut')).body.bead.status === 'running');
+    await waitFor('first checkpoint', async () => ((await http(orch.url, 'GET', '/beads/cut')).body.bead.lastCheckpointStep ?? 0) >= 1);
 
     const [proxy] = Object.values(await toxiproxy.getAll()).filter((p) => p.name.startsWith('agent-'));
     const toxics = await Promise.all(
-      (['upstream', 'downstream'] as const).map((stream) => proxy!.addToxic({ name: `cut-${stream}`, type: 'timeout', stream, toxicity: 1, attributes: { timeout: 0 } })),
+      (['upstream', 'downstream'] as const).map((stream) =>
+        proxy!.addToxic({ name: `cut-${stream}`, type: 'timeout', stream, toxicity: 1, attributes: { timeout: 0 } }),
+      ),
     );
     // The SSE stream goes silent (3 s idle timeout) while IPC heartbeats go on: unreachable, not dead.
     const degraded = await waitFor('pool degraded by the partition', async () => {
       const health = await http(orch.url, 'GET', '/health');
-      return health.body.components?.pool?.unreachable === 1 ? health : undefined;
+      return health.body.components.pool?.unreachable === 1 ? health : undefined;
     }, 10_000);
     expect(degraded.status).toBe(503);
     await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from './log.ts';
 import { startOrchestrator, type OrchestratorHandle } from './orchestrator.ts';
-import { Cleanups, allEvents, http, tempDir, waitFor, waitForBeads } from './test-helpers.ts';
+import { Cleanups, allEvents, http, tempDir, waitFor, waitForBeads, type EventReply } from './test-helpers.ts';
 
 const cleanups = new Cleanups();
 let orch: OrchestratorHandle;
@@ -32,7 +32,7 @@ const bead = (id: string, agent: Record<string, unknown> = {}, extra: Record<str
 });
 
 async function gauge(name: string): Promise<number> {
-  const text = (await http(base, 'GET', '/metrics')).body as string;
+  const { text } = await http(base, 'GET', '/metrics');
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return Number(line?.split(' ')[1]);
 }
@@ -50,7 +50,10 @@ describe('finished beads leave memory and are read back from the log', () => {
   it('answers GET /beads/:id of an evicted bead from the log, result included', async () => {
     const reply = await http(base, 'GET', '/beads/r-1');
     expect(reply.status).toBe(200);
-    expect(reply.body.bead).toMatchObject({ id: 'r-1', status: 'succeeded', attempts: 1, result: expect.objectContaining({ output: { id: 'r-1' } }), idempotencyKey: 'key:k-r-1', lastCheckpointStep: 2 });
+    expect(reply.body.bead).toMatchObject({
+      id: 'r-1', status: 'succeeded', attempts: 1, result: expect.objectContaining({ output: { id: 'r-1' } }),
+      idempotencyKey: 'key:k-r-1', lastCheckpointStep: 2,
+    });
     expect((await http(base, 'GET', '/beads/never-submitted')).status).toBe(404);
     expect(await gauge('oya_submit_keys_in_memory')).toBeLessThanOrEqual(2);
   });
@@ -112,7 +115,7 @@ describe('GET /events?stream= pages by cursor', () => {
     await waitForBeads(base, ['paged', 'interleaved']);
     const whole = (await http(base, 'GET', '/events?stream=bead:paged&limit=1000')).body.events;
     expect(whole.length).toBeGreaterThanOrEqual(8);
-    const paged: any[] = [];
+    const paged: EventReply[] = [];
     let from = 0;
     for (;;) {
       const reply = await http(base, 'GET', `/events?stream=bead:paged&limit=2&from=${from}`);
@@ -124,14 +127,15 @@ describe('GET /events?stream= pages by cursor', () => {
     }
     expect(paged).toEqual(whole);
     // A cursor that is a position of another stream starts after it (located by search over seq).
-    const own = new Set(whole.map((e: any) => e.cursor));
-    const inside = Array.from({ length: whole.at(-1).cursor - whole[0].cursor }, (_, i) => whole[0].cursor + i).filter((p) => !own.has(p));
+    const own = new Set(whole.map((e) => e.cursor));
+    const [first, last] = [whole[0]!, whole.at(-1)!];
+    const inside = Array.from({ length: last.cursor - first.cursor }, (_, i) => first.cursor + i).filter((p) => !own.has(p));
     expect(inside.length).toBeGreaterThan(0);
-    for (const foreign of [whole[0].cursor - 1, ...inside]) {
+    for (const foreign of [first.cursor - 1, ...inside]) {
       const fromForeign = (await http(base, 'GET', `/events?stream=bead:paged&limit=1000&from=${foreign}`)).body.events;
-      expect(fromForeign).toEqual(whole.filter((e: any) => e.cursor > foreign));
+      expect(fromForeign).toEqual(whole.filter((e) => e.cursor > foreign));
     }
-    const beyond = (await http(base, 'GET', `/events?stream=bead:paged&from=${whole.at(-1).cursor}`)).body.events;
+    const beyond = (await http(base, 'GET', `/events?stream=bead:paged&from=${last.cursor}`)).body.events;
     expect(beyond).toEqual([]);
   });
 });

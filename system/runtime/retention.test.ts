@@ -24,7 +24,10 @@ function harness(options: { retainFinishedMs: number; retainFinishedBeads: numbe
   const finish = (ids: string[], workflowId?: string) => {
     const beads = ids.map((id) => parseBead({ id, title: id, ...(workflowId === undefined ? {} : { workflowId }) }));
     for (const bead of beads) {
-      const data: SubmittedData = { beadId: bead.id, priority: 2, maxAttempts: 1, input: {}, bead, seed: 's', idempotencyKey: `bead:${bead.id}`, fingerprint: 'f', assignedIds: false, ...(workflowId === undefined ? {} : { workflowId }) };
+      const data: SubmittedData = {
+        beadId: bead.id, priority: 2, maxAttempts: 1, input: {}, bead, seed: 's', idempotencyKey: `bead:${bead.id}`, fingerprint: 'f', assignedIds: false,
+        ...(workflowId === undefined ? {} : { workflowId }),
+      };
       const record = ctx.table.create(data, 'now');
       ctx.table.fold(record, 'BeadSubmitted', data, `${bead.id}:submitted`, 'now');
       ctx.table.rememberSubmit(`bead:${bead.id}`, 'f', [bead.id]);

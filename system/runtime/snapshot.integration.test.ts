@@ -39,7 +39,7 @@ describe('start-up from a snapshot', () => {
     for (const id of done) expect((await http(first.url, 'POST', '/beads', bead(id))).status).toBe(201);
     await waitForBeads(first.url, done);
     expect((await http(first.url, 'POST', '/beads', bead('s-long', { steps: 40, stepTime: '50ms' }))).status).toBe(201);
-    await waitFor('s-long running', async () => (await http(first.url, 'GET', '/beads/s-long')).body.bead.lastCheckpointStep >= 2);
+    await waitFor('s-long running', async () => ((await http(first.url, 'GET', '/beads/s-long')).body.bead.lastCheckpointStep ?? 0) >= 2);
     const logLength = (await allEvents(first.url)).length;
     await stop(first.oya);
 
@@ -55,7 +55,8 @@ describe('start-up from a snapshot', () => {
     expect((await http(second.url, 'POST', '/beads', bead('s-3'))).status).toBe(200);
     await stop(second.oya);
 
-    await writeFile(join(dataDir, 'projection-snapshot.json'), JSON.stringify({ format: 'oya.projection-snapshot.v1', position: 3, keyAtPosition: 'not-this-log', beads: [], workflows: [], keys: [] }));
+    const foreign = { format: 'oya.projection-snapshot.v1', position: 3, keyAtPosition: 'not-this-log', beads: [], workflows: [], keys: [] };
+    await writeFile(join(dataDir, 'projection-snapshot.json'), JSON.stringify(foreign));
     const third = await start(dataDir);
     expect(third.recovery.snapshotPosition).toBe(0);
     expect(third.recovery.events).toBeGreaterThanOrEqual(logLength);

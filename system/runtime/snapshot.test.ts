@@ -49,7 +49,7 @@ describe('LogProjection', () => {
     const p = new LogProjection();
     const submitted = ev('bead:r', 'BeadSubmitted', { beadId: 'r' });
     p.apply(submitted);
-    const copy = LogProjection.fromJSON(JSON.parse(JSON.stringify(p)));
+    const copy = LogProjection.fromJSON(JSON.parse(JSON.stringify(p)) as Parameters<typeof LogProjection.fromJSON>[0]);
     expect(copy.position).toBe(p.position);
     expect(copy.keyAtPosition).toBe(submitted.idempotencyKey);
     copy.apply(submitted);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSideEffects, type SideEffectRecord } from '../agent/side-effects.ts';
+import type { ActorView, BeadView, EventView } from '../api/service.ts';
 
 export const OYA_BIN = fileURLToPath(new URL('../../harness/cli/oya.mjs', import.meta.url));
 
@@ -36,10 +37,55 @@ export async function tempDir(cleanups: Cleanups, prefix = 'oya-runtime-'): Prom
   return dir;
 }
 
+/** A bead as GET /beads/:id answers it (beads.ts toView). */
+export interface BeadReply extends BeadView {
+  lastCheckpointStep: number | null;
+  /** The agent's result (system/agent), typed as present: the tests read it from succeeded beads. */
+  result: { executedSteps: number[]; [key: string]: unknown };
+  blockedBy?: string;
+  workerId?: string | null;
+}
+
+/** One event as GET /events pages it; `data` holds the fields the tests read, typed as present (each event type has some). */
+export interface EventReply extends EventView {
+  idempotencyKey: string;
+  data: { step: number; fromStep: number; attempt: number; reason: string; [key: string]: unknown };
+}
+
+/** A component of GET /health, with the fields the tests read (the outbox has a size). */
+export interface ComponentReply {
+  status: string;
+  size: number;
+  [key: string]: unknown;
+}
+
+/**
+ * A JSON answer as the tests read it: the fields of every route's body (system/api), each typed as present. A test reads
+ * the ones its route answers with, after asserting the status; an absent one reads as undefined and fails the
+ * expectation on it, as it would in untyped JSON. A body that is not JSON (metrics) is the text.
+ */
+export interface ReplyBody {
+  error: { code: string; message: string; details: Record<string, unknown> };
+  bead: BeadReply;
+  /** What a submit created: at least one bead. */
+  beads: [BeadReply, ...BeadReply[]];
+  workflowId: string | undefined;
+  events: EventReply[];
+  next: number | undefined;
+  accepting: boolean;
+  components: { db: ComponentReply; outbox: ComponentReply; [name: string]: ComponentReply | undefined };
+  actors: ActorView[];
+  killed: string[];
+  /** A worker's session (system/worker, POST /session). */
+  id: string;
+}
+
 export interface HttpReply {
   status: number;
   headers: Headers;
-  body: any;
+  body: ReplyBody;
+  /** The body as it came. */
+  text: string;
 }
 
 /** One JSON request to the API. */
@@ -57,19 +103,23 @@ export async function http(base: string, method: string, path: string, body?: un
   } catch {
     // Not JSON (metrics): keep the text.
   }
-  return { status: res.status, headers: res.headers, body: parsed };
+  // Typed as ReplyBody also when it is text or absent: tests assert the status before they read it.
+  return { status: res.status, headers: res.headers, body: parsed as ReplyBody, text };
 }
 
 /** Polls `probe` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown;
+  // Typed as what probes throw; String() prints any value the same way.
+  let last: Error | undefined;
   for (;;) {
     try {
       const value = await probe();
-      if (value !== undefined && value !== false) return value as T;
+      if (value !== undefined && value !== false) return value;
     } catch (err) {
-      last = err;
+      last = err as Error;
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -77,9 +127,9 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 }
 
 /** Waits until every listed bead has a terminal status; returns their views. */
-export async function waitForBeads(base: string, ids: string[], timeoutMs = 60_000): Promise<Record<string, any>> {
+export async function waitForBeads<const I extends string>(base: string, ids: readonly I[], timeoutMs = 60_000): Promise<Record<I, BeadReply>> {
   return waitFor(`beads ${ids.join(', ')} to finish`, async () => {
-    const views: Record<string, any> = {};
+    const views = {} as Record<I, BeadReply>;
     for (const id of ids) {
       const reply = await http(base, 'GET', `/beads/${id}`);
       if (reply.status !== 200 || !['succeeded', 'failed', 'cancelled'].includes(reply.body.bead.status)) return undefined;
@@ -90,12 +140,12 @@ export async function waitForBeads(base: string, ids: string[], timeoutMs = 60_0
 }
 
 /** Every event of the log, through GET /events (paged). */
-export async function allEvents(base: string, stream?: string): Promise<any[]> {
-  const events: any[] = [];
+export async function allEvents(base: string, stream?: string): Promise<EventReply[]> {
+  const events: EventReply[] = [];
   let from = 0;
   for (;;) {
     const q = new URLSearchParams({ from: String(from), limit: '1000', ...(stream === undefined ? {} : { stream }) });
-    const reply = await http(base, 'GET', `/events?${q}`);
+    const reply = await http(base, 'GET', `/events?${q.toString()}`);
     if (reply.status !== 200) throw new Error(`GET /events → ${reply.status}`);
     events.push(...reply.body.events);
     if (reply.body.next === undefined) return events;
@@ -121,15 +171,17 @@ export interface OyaChild {
 /** Spawns `node harness/cli/oya.mjs start <args>` and waits for its URL line. Killed (SIGKILL) by `cleanups`. */
 export async function spawnOya(cleanups: Cleanups, args: string[], env: Record<string, string> = {}): Promise<OyaChild> {
   const child = spawn(process.execPath, [OYA_BIN, 'start', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
   cleanups.add(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-200_000)));
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-200_000)));
   const url = await Promise.race([
     waitFor('oya start to print its URL', () => /oya listening on (\S+)/.exec(out)?.[1], 60_000),
     exited.then(({ code, signal }) => {

@@ -6,20 +6,23 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FINISHED_SESSIONS } from '../worker/sessions.ts';
 import { startWorker, type WorkerEvent, type WorkerHandle } from '../worker/index.ts';
 import { workerLink } from './worker-link.ts';
 
 let worker: WorkerHandle;
 let dir: string;
+// Each hook's teardown undoes only what it made; they run in reverse (the worker stops before its dir goes).
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'oya-worker-link-'));
-  worker = await startWorker({ id: 'link-test', sideEffectsDir: dir });
+  return () => rm(dir, { recursive: true, force: true });
 });
-afterAll(async () => {
-  await worker?.destroy();
-  await rm(dir, { recursive: true, force: true });
+beforeAll(async () => {
+  worker = await startWorker({ id: 'link-test', sideEffectsDir: dir });
+  return async () => {
+    await worker.destroy();
+  };
 });
 
 /** Events of a route until its session ends. */
