@@ -35,12 +35,7 @@ const SKIPPED_DIRS = new Set(['node_modules', 'reports', 'data', 'dist', '.git',
  * (`file:line → reference`). Fix the reference, then delete its line here: the test fails on an
  * entry that no longer breaks, so this list can only shrink.
  */
-const KNOWN_BROKEN: readonly string[] = [
-  // The seed plan lives outside the repository (a sibling `shared/` folder of one workspace), so a
-  // checkout has nothing there. Name the floors in system/bench/README.md (its targets table) or
-  // drop the pointer. Owner: system/bench.
-  'system/bench/run.ts:6 → ../shared/seed-stream-f.md',
-];
+const KNOWN_BROKEN: readonly string[] = [];
 
 export interface Reference {
   /** Repository-relative file the reference is in. */

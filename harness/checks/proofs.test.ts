@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFECTS } from '../../system/runtime/config.ts';
+import { DEFECTS } from '../../system/defects.ts';
 import { defectsProving, PROOFS, PROVEN_BY_LOGS_ONLY, PROVEN_GATES, REQUIRED_PROOFS, SELF_CHECK_FILES } from './proofs.ts';
 import { CHECKERS } from './run-checks.ts';
 import type { CheckName } from './types.ts';

@@ -10,7 +10,7 @@
  * in REQUIRED_PROOFS, has no row, and when a violation kind the checks README documents is
  * neither proven here nor listed, with its reason, in PROVEN_BY_LOGS_ONLY.
  */
-import type { Defect } from '../../system/runtime/config.ts';
+import type { Defect } from '../../system/defects.ts';
 import type { CheckName } from './types.ts';
 
 /** Runner gates that are not a checker's verdict but must be proven the same way. */

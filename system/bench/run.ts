@@ -3,7 +3,8 @@
  *
  * This is a benchmark, not a test: it prints numbers and writes reports/bench/latest.json; it
  * never fails on a slow machine. Each row shows how the measured p99 compares with the project's
- * target and the seed plan's floor (../shared/seed-stream-f.md), so a reader sees at once where we
+ * target and the floor the project started from (each case's `target.floorMs`; the table in
+ * system/bench/README.md), so a reader sees at once where we
  * stand. Suites that measure throughputs (BenchSuite.throughput) get a second table: units/s
  * against their target, and the ratio to the result they are compared with (measured in the same
  * run, in alternation, so the ratio holds on a busy machine). The load average at the start and end of the run is printed

@@ -1,7 +1,7 @@
 /**
  * One attempt of one bead on one leased worker: take a session (made ahead) and its events from
  * the worker's one stream (worker-link.ts), append BeadStarted, prompt (resuming from the last checkpoint), append a StepCheckpointed per
- * checkpoint event, and end with exactly one AttemptEnd. The caller (runner.ts) turns that end
+ * checkpoint event, and end with exactly one AttemptEnd. The caller (dispatcher.ts) turns that end
  * into the bead's next event; this module never decides retries.
  *
  * Ending early (cancel, shutdown, timeout, a killed runner, a stalled worker): `stop(reason)`

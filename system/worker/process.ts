@@ -11,7 +11,7 @@ import { isWorkerMessage, WORKER_ENV, type WorkerToParentMessage } from './proto
 
 /**
  * How long stop() waits after SIGTERM before SIGKILL. 5 s is the orchestrator's documented
- * shutdown step (DESIGN.md "stop = SIGTERM, 5 s, SIGKILL"), after OTP's shutdown-timeout-then-kill
+ * shutdown step ("stop = SIGTERM, 5 s, SIGKILL", system/runtime/shutdown.ts), after OTP's shutdown-timeout-then-kill
  * and the same named-grace pattern as vitest's forks pool (`forksWorker.ts`).
  */
 export const WORKER_KILL_GRACE_MS = 5000;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { durationSchema } from '../units.ts';
-import { DEFECTS } from '../../../system/runtime/config.ts';
+import { DEFECTS } from '../../../system/defects.ts';
 import type { RawIssue } from './issue.ts';
 
 /** Deliberate defects the orchestrator can be started with (test-only flags): the system's own list. */
