@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { historyChild, type LogScan, type WriteReport } from './history.ts';
 
-const OYA = fileURLToPath(new URL('../../harness/cli/oya.mjs', import.meta.url));
+/** The orchestrator's own entry, as `npm start` runs it. */
+const ORCHESTRATOR = ['--import', 'tsx', fileURLToPath(new URL('../main.ts', import.meta.url))];
 
 /** Every `oya start` this script spawned: SIGKILLed when the script exits, however it exits. */
 const children = new Set<ChildProcess>();
@@ -86,7 +87,7 @@ interface Oya {
 }
 
 async function startOya(dataDir: string): Promise<Oya> {
-  const args = [OYA, 'start', '--port', '0', '--data-dir', dataDir, '--workers', '4', '--log-level', 'warn'];
+  const args = [...ORCHESTRATOR, '--port', '0', '--data-dir', dataDir, '--workers', '4', '--log-level', 'warn'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   child.once('exit', () => children.delete(child));

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
 import {
-  Cleanups, OYA_BIN, allEvents, doubleApplied, http, illegalTransitions, sideEffects, spawnOya, tempDir, waitFor, waitForBeads, type EventReply,
+  Cleanups, ORCHESTRATOR_ARGV, allEvents, doubleApplied, http, illegalTransitions, sideEffects, spawnOya, tempDir, waitFor, waitForBeads, type EventReply,
 } from './test-helpers.ts';
 import { isProcessRunning as isAlive } from '../util/process.ts';
 
@@ -102,7 +102,7 @@ it('shuts down on SIGTERM mid-run within the bound (exit 0, no workers left), an
 
 it('refuses bad flags and bad OYA_* values with exit code 2 naming the field', () => {
   const run = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [OYA_BIN, 'start', ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+    spawnSync(process.execPath, [...ORCHESTRATOR_ARGV, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
   const badPort = run(['--port', 'eighty']);
   expect(badPort.status).toBe(2);
   expect(badPort.stderr).toMatch(/--port/);

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { readSideEffects, type SideEffectRecord } from '../agent/side-effects.ts';
 import type { ActorView, BeadView, EventView } from '../api/service.ts';
 
-export const OYA_BIN = fileURLToPath(new URL('../../harness/cli/oya.mjs', import.meta.url));
+/** How a test starts the orchestrator: system/main.ts, the entry `npm start` runs (`node --import tsx system/main.ts`). */
+export const ORCHESTRATOR_ARGV: readonly string[] = ['--import', 'tsx', fileURLToPath(new URL('../main.ts', import.meta.url))];
 
 /** Cleanups run in reverse order of registration (register right after creating each resource). */
 export class Cleanups {
@@ -168,9 +169,9 @@ export interface OyaChild {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Spawns `node harness/cli/oya.mjs start <args>` and waits for its URL line. Killed (SIGKILL) by `cleanups`. */
+/** Spawns `node --import tsx system/main.ts <args>` and waits for its URL line. Killed (SIGKILL) by `cleanups`. */
 export async function spawnOya(cleanups: Cleanups, args: string[], env: Record<string, string> = {}): Promise<OyaChild> {
-  const child = spawn(process.execPath, [OYA_BIN, 'start', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...ORCHESTRATOR_ARGV, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
