@@ -2,9 +2,12 @@
  * LogProjection: what a start-up snapshot keeps (live beads, open workflows, keys only a key can
  * find) and drops (finished beads), also for logs written before `assignedIds` existed.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '../events/index.ts';
-import { LogProjection } from './snapshot.ts';
+import { LogProjection, loadSnapshot } from './snapshot.ts';
 
 let position = 0;
 const ev = (stream: string, type: string, data: Record<string, unknown> = {}, key = `${stream}:${type}:${position + 1}`): EventRecord =>
@@ -54,5 +57,26 @@ describe('LogProjection', () => {
     expect(copy.keyAtPosition).toBe(submitted.idempotencyKey);
     copy.apply(submitted);
     expect(copy.beads.get('r')).toHaveLength(1);
+  });
+});
+
+describe('loadSnapshot', () => {
+  it('reads any unusable file (null, a number, a foreign or truncated object) as "no snapshot", never throws', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'oya-snapshot-test-'));
+    const warnings: string[] = [];
+    const log = { warn: (_: unknown, message: string) => warnings.push(message) } as unknown as Parameters<typeof loadSnapshot>[2];
+    // Never read: a file that is not a snapshot must be refused before the log is consulted.
+    const store = { readAll: () => Promise.reject(new Error('the log was read')) } as unknown as Parameters<typeof loadSnapshot>[1];
+    try {
+      for (const text of ['null', '42', '"x"', '[]', '{"format":"something-else","position":3}', JSON.stringify({ format: new LogProjection().toJSON().format, position: 1 })]) {
+        const path = join(dir, 'snapshot.json');
+        await writeFile(path, text);
+        const projection = await loadSnapshot(path, store, log);
+        expect(projection.toJSON().position, text).toBe(0);
+      }
+      expect(warnings).toHaveLength(6);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -144,8 +144,19 @@ export async function loadSnapshot(path: string, store: EventStore, log: Logger)
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn({ err, path }, 'projection snapshot unreadable; reading the whole log');
     return new LogProjection();
   }
-  // Read as a string: a file of another version names another format.
-  if ((file.format as string) !== FORMAT || !Number.isInteger(file.position) || file.position < 0) {
+  // Any JSON may be there (null, a number, another program's file); read the format as a string:
+  // a file of another version names another format.
+  const parsed = file as Partial<Record<keyof SnapshotFile, unknown>> | null;
+  const shaped =
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    parsed.format === FORMAT &&
+    Number.isInteger(parsed.position) &&
+    (parsed.position as number) >= 0 &&
+    Array.isArray(parsed.beads) &&
+    Array.isArray(parsed.workflows) &&
+    Array.isArray(parsed.keys);
+  if (!shaped) {
     log.warn({ path }, 'projection snapshot of an unknown format; reading the whole log');
     return new LogProjection();
   }
