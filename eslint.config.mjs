@@ -41,9 +41,8 @@ export const CLEAN = [
 const root = import.meta.dirname;
 /** True when `rel` is a clean path, inside one, or a folder on the way to one (so ESLint walks into it). */
 const inRatchet = (rel) => rel === '' || CLEAN.some((c) => rel === c || rel.startsWith(`${c}/`) || c.startsWith(`${rel}/`));
-const ratchet = process.env.OYA_LINT_RATCHET === '1'
-  ? [{ ignores: [(file) => !inRatchet(path.relative(root, file).split(path.sep).join('/').replace(/\/$/, ''))] }]
-  : [];
+const ratchet =
+  process.env.OYA_LINT_RATCHET === '1' ? [{ ignores: [(file) => !inRatchet(path.relative(root, file).split(path.sep).join('/').replace(/\/$/, ''))] }] : [];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'reports/**', 'data/**', 'system/worker/dist/**', '**/*.mjs', '**/*.cjs'] },
@@ -63,7 +62,10 @@ export default tseslint.config(
       // AbortSignal.reason is typed `any`; rejecting with it is the platform's convention (fetch, timers/promises).
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true }],
       // `_name` marks a binding kept for its position (destructuring rest, callback signature).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {
@@ -81,7 +83,10 @@ export default tseslint.config(
     plugins: { '@stylistic': stylistic },
     rules: {
       // A message stays one string (a user greps the code for the text they saw); prettier (160) wraps everything else.
-      '@stylistic/max-len': ['error', { code: 160, tabWidth: 2, ignoreUrls: true, ignoreRegExpLiterals: true, ignoreStrings: true, ignoreTemplateLiterals: true }],
+      '@stylistic/max-len': [
+        'error',
+        { code: 160, tabWidth: 2, ignoreUrls: true, ignoreRegExpLiterals: true, ignoreStrings: true, ignoreTemplateLiterals: true },
+      ],
       '@stylistic/quotes': ['error', 'single', { avoidEscape: true, allowTemplateLiterals: 'avoidEscape' }],
       '@stylistic/semi': ['error', 'always'],
       '@stylistic/comma-dangle': ['error', 'always-multiline'],

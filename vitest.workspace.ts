@@ -34,7 +34,12 @@ const scenarioFiles = (kind: string): string => `scenarios/${kind}/*.{yaml,yml}`
  * starts and stops its own processes. The integration lane keeps isolation for its TS tests.
  */
 const slowLane = (
-  name: string, include: string[], lane: LaneOptions, timeoutMs: number, groupOrder: number, isolate = false,
+  name: string,
+  include: string[],
+  lane: LaneOptions,
+  timeoutMs: number,
+  groupOrder: number,
+  isolate = false,
 ): TestProjectInlineConfiguration => ({
   plugins: [scenarioTests(lane)],
   test: {

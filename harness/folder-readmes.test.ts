@@ -25,8 +25,7 @@ const CODE = /\.(ts|mts|mjs|cjs)$/;
 /** Generated (the worker bundle) or installed: not the folder's own code. */
 const SKIPPED_DIRS = new Set(['node_modules', 'dist']);
 /** Tests, their helpers, fixtures and benchmarks may reach further than the code they test. */
-const isTestCode = (file: string): boolean =>
-  /\.test\.ts$|\.test-helper\.ts$|\/test-helpers\.ts$|\/test-[\w-]+\.ts$|\.bench\.ts$|(^|\/)fixtures\//.test(file);
+const isTestCode = (file: string): boolean => /\.test\.ts$|\.test-helper\.ts$|\/test-helpers\.ts$|\/test-[\w-]+\.ts$|\.bench\.ts$|(^|\/)fixtures\//.test(file);
 const norm = (path: string): string => path.split(sep).join('/');
 
 /** Repository-relative folders under `top` that hold code files directly, `top` included. */
@@ -79,8 +78,7 @@ function contractOf(folder: string): { owns: string; mayImport: string; calledBy
 }
 
 /** Backticked repository paths on a line (`system/errors.ts`, `harness/report/html`). */
-const namedPaths = (line: string): Set<string> =>
-  new Set([...line.matchAll(/`((?:system|harness)(?:\/[\w.-]+)*)\/?`/g)].map((m) => m[1]!));
+const namedPaths = (line: string): Set<string> => new Set([...line.matchAll(/`((?:system|harness)(?:\/[\w.-]+)*)\/?`/g)].map((m) => m[1]!));
 
 describe('folder READMEs', () => {
   const folders = [...codeFolders('system'), ...codeFolders('harness')];
@@ -98,7 +96,10 @@ describe('folder READMEs', () => {
       const contract = contractOf(folder);
       if (typeof contract === 'string') return [];
       const named = namedPaths(contract.mayImport);
-      return [...importsOf(folder)].filter((unit) => !named.has(unit)).sort().map((unit) => `${folder}/README.md: May import does not name \`${unit}\``);
+      return [...importsOf(folder)]
+        .filter((unit) => !named.has(unit))
+        .sort()
+        .map((unit) => `${folder}/README.md: May import does not name \`${unit}\``);
     });
     expect(missing).toEqual([]);
   });

@@ -65,7 +65,10 @@ const looksLikeFileOrFolder = (path: string): boolean => path.endsWith('/') || /
 /** The rooted and relative paths in one line of text (markdown prose, code block or comment), in order. */
 function pathsIn(line: string): { text: string; rooted: boolean }[] {
   const found: { text: string; rooted: boolean; at: number }[] = [];
-  for (const [pattern, rooted] of [[ROOTED_PATH, true], [RELATIVE_PATH, false]] as const) {
+  for (const [pattern, rooted] of [
+    [ROOTED_PATH, true],
+    [RELATIVE_PATH, false],
+  ] as const) {
     for (const m of line.matchAll(pattern)) {
       const after = line.slice(m.index + m[0].length);
       if (PATTERN_AFTER.test(after)) continue;
@@ -197,8 +200,15 @@ describe('reference extraction', () => {
     ].join('\n');
     const refs = markdownReferences('harness/lanes/README.md', md);
     expect(texts(refs)).toEqual([
-      'harness/runner/sut.ts', 'system/events/', 'harness/nope.ts', '../runner/README.md', './missing.md', '../gone/file.ts',
-      'scenarios/integration/single-bead.yaml', '../../../shared/spec.md', '../../reports/x/y.html',
+      'harness/runner/sut.ts',
+      'system/events/',
+      'harness/nope.ts',
+      '../runner/README.md',
+      './missing.md',
+      '../gone/file.ts',
+      'scenarios/integration/single-bead.yaml',
+      '../../../shared/spec.md',
+      '../../reports/x/y.html',
     ]);
     expect(broken(refs)).toEqual(['1 harness/nope.ts', '2 ./missing.md', '2 ../gone/file.ts', '6 ../../../shared/spec.md']);
   });

@@ -9,8 +9,23 @@
  * before it reaches the log (in issue order): a slow disk the API does not wait for.
  */
 export const DEFECTS = [
-  'drop-event', 'double-step', 'skip-outbox', 'lose-on-restart', 'leak', 'dependent-early', 'start-after-outcome', 'skip-step',
-  'forget-keys-on-restart', 'ack-before-durable', 'phantom-bead', 'seq-gap', 'ignore-priority',
-  'release-on-failure', 'cancel-without-stop', 'double-outcome', 'start-twice', 'position-gap',
+  'drop-event',
+  'double-step',
+  'skip-outbox',
+  'lose-on-restart',
+  'leak',
+  'dependent-early',
+  'start-after-outcome',
+  'skip-step',
+  'forget-keys-on-restart',
+  'ack-before-durable',
+  'phantom-bead',
+  'seq-gap',
+  'ignore-priority',
+  'release-on-failure',
+  'cancel-without-stop',
+  'double-outcome',
+  'start-twice',
+  'position-gap',
 ] as const;
 export type Defect = (typeof DEFECTS)[number];

@@ -14,11 +14,7 @@ export class OyaError extends Error {
   readonly retryable: boolean;
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(
-    code: string,
-    message: string,
-    options: { retryable?: boolean; details?: Record<string, unknown>; cause?: unknown } = {},
-  ) {
+  constructor(code: string, message: string, options: { retryable?: boolean; details?: Record<string, unknown>; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;

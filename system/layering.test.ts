@@ -30,7 +30,10 @@ function sourceFiles(dir: string): string[] {
 function runtimeImportsOf(file: string): string[] {
   const source = readFileSync(file, 'utf8').replace(/^(import|export) type [^;]*;/gms, '');
   const info = ts.preProcessFile(source, true, true);
-  return info.importedFiles.map((f) => f.fileName).filter((s) => s.startsWith('.')).map((s) => resolve(dirname(file), s));
+  return info.importedFiles
+    .map((f) => f.fileName)
+    .filter((s) => s.startsWith('.'))
+    .map((s) => resolve(dirname(file), s));
 }
 
 /** One module cycle among `files` (as paths relative to the root), or undefined. Iterative DFS. */
@@ -67,7 +70,10 @@ function findImportCycle(files: readonly string[]): string[] | undefined {
 /** Every relative import of `file`, resolved to an absolute path. */
 export function importsOf(file: string): string[] {
   const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
-  return info.importedFiles.map((f) => f.fileName).filter((s) => s.startsWith('.')).map((s) => resolve(dirname(file), s));
+  return info.importedFiles
+    .map((f) => f.fileName)
+    .filter((s) => s.startsWith('.'))
+    .map((s) => resolve(dirname(file), s));
 }
 
 describe('layering', () => {
@@ -81,11 +87,9 @@ describe('layering', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('harness/ reaches system/ only through its public faces: a top-level module or a part\'s index.ts', () => {
+  it("harness/ reaches system/ only through its public faces: a top-level module or a part's index.ts", () => {
     // Each exception says why it is not behind an index.ts.
-    const allowed = new Map([
-      ['system/bench/types.ts', 'the benchmark contract (types only) that a harness suite implements'],
-    ]);
+    const allowed = new Map([['system/bench/types.ts', 'the benchmark contract (types only) that a harness suite implements']]);
     const offenders: string[] = [];
     for (const file of sourceFiles(HARNESS).filter((f) => !isTestCode(f))) {
       for (const target of importsOf(file)) {

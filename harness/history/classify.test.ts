@@ -19,13 +19,25 @@ beforeAll(async () => {
       res.end(JSON.stringify(body));
     };
     switch (req.url) {
-      case '/created': reply(201, { beads: [{ id: 'b-7', status: 'queued' }] }); return;
-      case '/conflict': reply(409, { error: { code: 'ORCH_API_IDEMPOTENCY_MISMATCH', message: 'different body' } }); return;
-      case '/crash': reply(500, { error: { code: 'ORCH_API_INTERNAL', message: 'boom' } }); return;
-      case '/shutting-down': reply(503, { error: { code: 'ORCH_API_SHUTTING_DOWN', message: 'bye' } }); return;
-      case '/reset': req.socket.destroy(); return; // the request arrived; the answer never will
-      case '/hang': return; // never answers: the client's headers timeout fires
-      default: reply(404, { error: { code: 'ORCH_API_NOT_FOUND' } });
+      case '/created':
+        reply(201, { beads: [{ id: 'b-7', status: 'queued' }] });
+        return;
+      case '/conflict':
+        reply(409, { error: { code: 'ORCH_API_IDEMPOTENCY_MISMATCH', message: 'different body' } });
+        return;
+      case '/crash':
+        reply(500, { error: { code: 'ORCH_API_INTERNAL', message: 'boom' } });
+        return;
+      case '/shutting-down':
+        reply(503, { error: { code: 'ORCH_API_SHUTTING_DOWN', message: 'bye' } });
+        return;
+      case '/reset':
+        req.socket.destroy();
+        return; // the request arrived; the answer never will
+      case '/hang':
+        return; // never answers: the client's headers timeout fires
+      default:
+        reply(404, { error: { code: 'ORCH_API_NOT_FOUND' } });
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -89,9 +101,17 @@ describe('track() over real HTTP', () => {
 
 describe('classification rules', () => {
   it('maps statuses', () => {
-    expect([200, 201, 400, 404, 409, 413, 500, 502, 503].map((s) => classifyStatus(s))).toEqual(
-      ['ok', 'ok', 'fail', 'fail', 'fail', 'fail', 'unknown', 'unknown', 'unknown'],
-    );
+    expect([200, 201, 400, 404, 409, 413, 500, 502, 503].map((s) => classifyStatus(s))).toEqual([
+      'ok',
+      'ok',
+      'fail',
+      'fail',
+      'fail',
+      'fail',
+      'unknown',
+      'unknown',
+      'unknown',
+    ]);
   });
 
   it('honours an explicit notApplied / applied flag anywhere in the cause chain', () => {

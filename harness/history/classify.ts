@@ -71,7 +71,12 @@ export function classifyError(err: unknown, options: ClassifyOptions = {}): Comp
 export function resultFromError(errOrResult: unknown): OpResult {
   if (errOrResult === undefined || errOrResult === null) return {};
   switch (typeof errOrResult) {
-    case 'string': case 'number': case 'bigint': case 'boolean': case 'symbol': case 'function':
+    case 'string':
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+    case 'symbol':
+    case 'function':
       return { message: String(errOrResult) };
   }
   const result: OpResult = {};
@@ -98,9 +103,7 @@ export function resultFromError(errOrResult: unknown): OpResult {
 }
 
 /** What {@link track} resolves to. It never rejects for a request error: the history holds it. */
-export type Tracked<T> =
-  | { outcome: 'ok'; value: T; entry: HistoryEntry }
-  | { outcome: 'fail' | 'unknown'; value?: T; error?: unknown; entry: HistoryEntry };
+export type Tracked<T> = { outcome: 'ok'; value: T; entry: HistoryEntry } | { outcome: 'fail' | 'unknown'; value?: T; error?: unknown; entry: HistoryEntry };
 
 /** Options for {@link track}. */
 export interface TrackOptions<T> extends ClassifyOptions {
@@ -114,12 +117,7 @@ export interface TrackOptions<T> extends ClassifyOptions {
  * resolves is a `fail`); a resolved value without one is `ok`; a rejection goes through
  * {@link classifyError}.
  */
-export async function track<T>(
-  history: History,
-  request: OpRequest,
-  fn: () => Promise<T>,
-  options: TrackOptions<T> = {},
-): Promise<Tracked<T>> {
+export async function track<T>(history: History, request: OpRequest, fn: () => Promise<T>, options: TrackOptions<T> = {}): Promise<Tracked<T>> {
   const handle: OperationHandle = history.invoke(request);
   let value: T;
   try {

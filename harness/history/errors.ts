@@ -6,11 +6,9 @@ import { OyaError } from '../../system/errors.ts';
 /** An operation handle was completed twice: Jepsen allows exactly one of ok / fail / info per invoke. */
 export class HistoryAlreadyCompletedError extends OyaError {
   constructor(opId: number, first: string, second: string) {
-    super(
-      'HARN_HISTORY_ALREADY_COMPLETED',
-      `operation ${opId} was already completed as '${first}'; it cannot also be '${second}'`,
-      { details: { opId, first, second } },
-    );
+    super('HARN_HISTORY_ALREADY_COMPLETED', `operation ${opId} was already completed as '${first}'; it cannot also be '${second}'`, {
+      details: { opId, first, second },
+    });
   }
 }
 

@@ -7,14 +7,7 @@
  */
 export { History, monotonicClock, pairOperations } from './history.ts';
 export type { HistoryOptions, OperationHandle } from './history.ts';
-export {
-  track,
-  classifyError,
-  classifyStatus,
-  resultFromError,
-  NOT_SENT_ERROR_CODES,
-  DEFAULT_NOT_APPLIED_CODES,
-} from './classify.ts';
+export { track, classifyError, classifyStatus, resultFromError, NOT_SENT_ERROR_CODES, DEFAULT_NOT_APPLIED_CODES } from './classify.ts';
 export type { Tracked, TrackOptions, ClassifyOptions } from './classify.ts';
 export { HistoryAlreadyCompletedError, HistoryInvalidError } from './errors.ts';
 export type * from './types.ts';

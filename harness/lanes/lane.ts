@@ -43,7 +43,10 @@ export function discoverScenarios(kind: ScenarioKind): string[] {
   } catch {
     return [];
   }
-  return names.filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort().map((n) => join(dir, n));
+  return names
+    .filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 /** How a lane runs its scenario files (one Vitest project per lane; see scenario-tests.ts). */

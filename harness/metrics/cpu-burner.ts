@@ -31,10 +31,15 @@ export async function startCpuBurner(options: { cores: number }): Promise<CpuBur
   }
   const workers = Array.from({ length: cores }, () => new Worker(SPIN, { eval: true }));
   // Resolved when the thread runs, so the caller knows the cores are taken when this returns.
-  await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-    w.once('online', resolve);
-    w.once('error', reject);
-  })));
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((resolve, reject) => {
+          w.once('online', resolve);
+          w.once('error', reject);
+        }),
+    ),
+  );
   let closing: Promise<void> | undefined;
   return {
     cores,

@@ -9,16 +9,7 @@ export { RunMetrics } from './run-metrics.ts';
 export type { BeadTiming, Recovery, RunMetricsJson } from './run-metrics.ts';
 export { LatencyTimeSeries, throughput } from './time-series.ts';
 export type { SeriesPoint, Throughput, TimeSeriesOptions } from './time-series.ts';
-export {
-  buildHistogram,
-  summarize,
-  encodeHistogram,
-  decodeHistogram,
-  mergeEncoded,
-  compareSummaries,
-  SUMMARY_STATS,
-  SIGNIFICANT_DIGITS,
-} from './histogram.ts';
+export { buildHistogram, summarize, encodeHistogram, decodeHistogram, mergeEncoded, compareSummaries, SUMMARY_STATS, SIGNIFICANT_DIGITS } from './histogram.ts';
 export type { Histogram, LatencySummary, StatDelta } from './histogram.ts';
 export { arrivalSchedule } from './arrival.ts';
 export type { ArrivalOptions } from './arrival.ts';

@@ -26,7 +26,14 @@ describe('LatencyTimeSeries', () => {
       series.record(2600, 5000);
       series.record(900, 1); // skewed before the start: bucket 0
       const points = series.points(4000);
-      expect(points.map((p) => [p.t, p.count])).toEqual([[0, 3], [500, 0], [1000, 0], [1500, 1], [2000, 0], [2500, 0]]);
+      expect(points.map((p) => [p.t, p.count])).toEqual([
+        [0, 3],
+        [500, 0],
+        [1000, 0],
+        [1500, 1],
+        [2000, 0],
+        [2500, 0],
+      ]);
       expect(points[3]?.p99).toBeGreaterThanOrEqual(5000);
     } finally {
       series.destroy();

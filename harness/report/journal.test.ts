@@ -46,7 +46,7 @@ describe('writeJournal', () => {
     expect(await readdir(join(dir, 'chaos'))).toEqual(['db-outage.json']);
   });
 
-  it('records the checkout\'s git sha', () => {
+  it("records the checkout's git sha", () => {
     expect(gitSha()).toMatch(/^[0-9a-f]{40}$/);
   });
 });

@@ -14,7 +14,10 @@ import { writeJunit } from './junit/junit.ts';
 /** Paths of every `<reportDir>/<kind>/*.json` (the lanes writeReports renders), sorted. */
 export async function journalFiles(reportDir: string): Promise<string[]> {
   const files: string[] = [];
-  const lanes = (await readdir(reportDir, { withFileTypes: true })).filter((d) => d.isDirectory() && !NOT_LANES.has(d.name)).map((d) => d.name).sort();
+  const lanes = (await readdir(reportDir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory() && !NOT_LANES.has(d.name))
+    .map((d) => d.name)
+    .sort();
   for (const lane of lanes) {
     for (const file of (await readdir(join(reportDir, lane))).filter((f) => f.endsWith('.json')).sort()) files.push(join(reportDir, lane, file));
   }

@@ -107,9 +107,7 @@ export function loadLine(journal: { metrics?: unknown }): string | undefined {
   if (load.rss) parts.push(`rss max ${Math.round(load.rss.max / 1024 / 1024)} MB`);
   const perBead = load.cpuMsPerBead;
   if (perBead) {
-    const named = (['orchestrator', 'workers', 'db'] as const)
-      .filter((k) => perBead[k] !== undefined)
-      .map((k) => `${k} ${perBead[k]!.toFixed(2)}`);
+    const named = (['orchestrator', 'workers', 'db'] as const).filter((k) => perBead[k] !== undefined).map((k) => `${k} ${perBead[k]!.toFixed(2)}`);
     parts.push(`cpu-ms/bead ${named.join(' ')}`);
   }
   return `${'load'.padEnd(12)}${parts.join('  ')}`;

@@ -113,11 +113,20 @@ describe('loadScenarioText issues', () => {
   it('reports a profile override that breaks a cross-field rule at the base path, tagged with the profile', () => {
     const err = invalid(
       [
-        'name: x', 'kind: chaos', 'profiles:', '  ci:', '    timeouts: { drain: 5s, total: 10s }',
-        'workload:', '  - beads: 1', 'faults:', '  - { at: 8s, do: db.outage, for: 5s }',
+        'name: x',
+        'kind: chaos',
+        'profiles:',
+        '  ci:',
+        '    timeouts: { drain: 5s, total: 10s }',
+        'workload:',
+        '  - beads: 1',
+        'faults:',
+        '  - { at: 8s, do: db.outage, for: 5s }',
       ].join('\n'),
     );
-    expect(err.issues).toEqual([expect.objectContaining({ path: 'faults[0].for', line: 9, message: expect.stringMatching(/after the end of the run.*\(with profile ci\)/) })]);
+    expect(err.issues).toEqual([
+      expect.objectContaining({ path: 'faults[0].for', line: 9, message: expect.stringMatching(/after the end of the run.*\(with profile ci\)/) }),
+    ]);
   });
 
   it('refuses a YAML syntax error with a position', () => {

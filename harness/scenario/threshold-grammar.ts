@@ -11,16 +11,7 @@
  * quote what the user wrote. `evaluateThreshold` is pure: the runner passes canonical numbers
  * (ms, per second, bytes, bytes per second, fraction 0..1, count).
  */
-import {
-  UnitSyntaxError,
-  formatBytes,
-  formatPercent,
-  formatRate,
-  parseBytes,
-  parseDuration,
-  parsePercent,
-  parseRate,
-} from './units.ts';
+import { UnitSyntaxError, formatBytes, formatPercent, formatRate, parseBytes, parseDuration, parsePercent, parseRate } from './units.ts';
 
 /** What a number means, so "< 10s" on a byte metric is refused before anything runs. */
 export type ValueKind = 'duration' | 'rate' | 'bytes' | 'bytesRate' | 'percent' | 'count';

@@ -141,7 +141,10 @@ export class ActorCell<M, R> implements TreeNode, ActorRef<M, R> {
         // Cut off (time is up): the handler still running is abandoned and its ask rejected.
         this.endIncarnation(new ActorStoppedError(this.path, finished ? 'stopping' : 'shutdown timeout'));
         if (finished && behaviour?.stop) {
-          await within(Promise.resolve().then(() => behaviour.stop!({ kind: 'normal' }, ctx)), remaining);
+          await within(
+            Promise.resolve().then(() => behaviour.stop!({ kind: 'normal' }, ctx)),
+            remaining,
+          );
         }
         this.runtime.emit({ type: 'stopped', path: this.path, kind: 'actor', incarnation: this.incarnation });
       }

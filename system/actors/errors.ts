@@ -69,11 +69,11 @@ export class ActorStartFailedError extends OyaError {
 /** A supervisor exceeded its restart intensity, stopped its children and escalated to its parent. */
 export class SupervisorIntensityError extends OyaError {
   constructor(path: string, maxRestarts: number, periodMs: number, lastCause: unknown) {
-    super(
-      'ORCH_SUPERVISOR_INTENSITY',
-      `supervisor ${path} gave up: more than ${maxRestarts} restarts within ${periodMs} ms (last: ${describe(lastCause)})`,
-      { retryable: false, details: { path, maxRestarts, periodMs }, cause: lastCause },
-    );
+    super('ORCH_SUPERVISOR_INTENSITY', `supervisor ${path} gave up: more than ${maxRestarts} restarts within ${periodMs} ms (last: ${describe(lastCause)})`, {
+      retryable: false,
+      details: { path, maxRestarts, periodMs },
+      cause: lastCause,
+    });
   }
 }
 

@@ -20,7 +20,10 @@ function logged(name: string, log: Log, options: Partial<ActorSpec> = {}): Actor
 }
 
 async function crashAndSettle(universe: Awaited<ReturnType<typeof startUniverse>>['universe'], path: string): Promise<void> {
-  await universe.lookup<string, string>(path).ask('crash').catch(() => undefined);
+  await universe
+    .lookup<string, string>(path)
+    .ask('crash')
+    .catch(() => undefined);
   await tick(30);
 }
 
@@ -100,7 +103,10 @@ describe('supervisor', () => {
     const escalated = next((e) => e.type === 'escalated');
     const workersBack = next((e) => e.type === 'restarted' && e.path === 'universe/workers');
     log.length = 0;
-    await universe.lookup<string, string>('universe/workers/flaky').ask('crash').catch(() => undefined);
+    await universe
+      .lookup<string, string>('universe/workers/flaky')
+      .ask('crash')
+      .catch(() => undefined);
     expect(await escalated).toMatchObject({ path: 'universe/workers', error: { code: 'ORCH_SUPERVISOR_INTENSITY' } });
     // The root (one_for_one) restarts the workers tier with fresh children; api is untouched.
     await workersBack;

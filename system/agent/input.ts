@@ -58,7 +58,17 @@ export interface SimulatedAgentInput {
 }
 
 const KNOWN_FIELDS = new Set([
-  'steps', 'stepTime', 'failAt', 'failRetryable', 'failTimes', 'crashAt', 'crashTimes', 'hangAt', 'slowSteps', 'output', 'payloadBytes',
+  'steps',
+  'stepTime',
+  'failAt',
+  'failRetryable',
+  'failTimes',
+  'crashAt',
+  'crashTimes',
+  'hangAt',
+  'slowSteps',
+  'output',
+  'payloadBytes',
 ]);
 
 function invalid(field: string, message: string): never {

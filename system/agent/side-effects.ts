@@ -110,7 +110,5 @@ export function findDoubleApplied(records: readonly SideEffectRecord[]): DoubleA
     if (list) list.push(record);
     else byKey.set(record.key, [record]);
   }
-  return [...byKey.entries()]
-    .filter(([, list]) => list.length > 1)
-    .map(([key, list]) => ({ key, count: list.length, records: list }));
+  return [...byKey.entries()].filter(([, list]) => list.length > 1).map(([key, list]) => ({ key, count: list.length, records: list }));
 }

@@ -26,9 +26,7 @@ export interface AgentCheckpoint {
 }
 
 /** Progress the agent reports while it runs. */
-export type AgentEvent =
-  | { type: 'step.started'; step: number; attempt: number }
-  | { type: 'checkpoint'; step: number; state: string };
+export type AgentEvent = { type: 'step.started'; step: number; attempt: number } | { type: 'checkpoint'; step: number; state: string };
 
 /** What a finished run returns (sent as `session.idle`'s result). */
 export interface AgentResult {
@@ -87,8 +85,7 @@ export function payloadFor(seed: number | string, bytes: number): string {
   return unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
 }
 
-const defaultSleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
-  sleepTimer(ms, undefined, signal ? { signal } : undefined);
+const defaultSleep = (ms: number, signal: AbortSignal | undefined): Promise<void> => sleepTimer(ms, undefined, signal ? { signal } : undefined);
 
 /** Runs the simulated agent to completion; rejects with an ORCH_AGENT_* error on failure or abort. */
 export async function runSimulatedAgent(options: AgentRunOptions): Promise<AgentResult> {

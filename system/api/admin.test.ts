@@ -11,7 +11,12 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 describe('/admin/* disabled', () => {
   it('answers 404 ORCH_API_NOT_FOUND for every admin path and method, even with a token', async () => {
     const t = await startTestApi();
-    const routes = [['GET', '/admin/actors'], ['POST', '/admin/actors/kill'], ['POST', '/admin/reconciler'], ['DELETE', '/admin/actors']] as const;
+    const routes = [
+      ['GET', '/admin/actors'],
+      ['POST', '/admin/actors/kill'],
+      ['POST', '/admin/reconciler'],
+      ['DELETE', '/admin/actors'],
+    ] as const;
     for (const [method, path] of routes) {
       const res = await t.call(method, path, { json: method === 'POST' ? { paused: true } : undefined, headers: auth });
       expect(res.status).toBe(404);

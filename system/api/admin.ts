@@ -24,7 +24,9 @@ export const ADMIN_PREFIX = '/admin/';
 export function assertAdminToken(req: IncomingMessage, token: string): void {
   const header = req.headers['authorization'] ?? '';
   const match = /^Bearer (.+)$/.exec(header);
-  const given = createHash('sha256').update(match?.[1] ?? '').digest();
+  const given = createHash('sha256')
+    .update(match?.[1] ?? '')
+    .digest();
   const expected = createHash('sha256').update(token).digest();
   // Evaluate both so a missing header costs as much as a wrong token.
   const equal = timingSafeEqual(given, expected);

@@ -112,7 +112,7 @@ describe('deeply nested bodies (depth limit, MAX_BODY_DEPTH)', () => {
   });
 });
 
-describe('workflow DAG rules (the scheduler\'s validateDag)', () => {
+describe("workflow DAG rules (the scheduler's validateDag)", () => {
   it('answers 400 ORCH_DAG_CYCLE with the full cycle path, also through tracker-style dependencies', async () => {
     const t = await startTestApi();
     const beads = [
@@ -130,7 +130,16 @@ describe('workflow DAG rules (the scheduler\'s validateDag)', () => {
 
   it('answers 400 for a duplicate id, a self-dependency and an unknown dependency; accepts a known one', async () => {
     const t = await startTestApi();
-    const dup = await t.call('POST', '/beads', { json: { workflow: { beads: [{ id: 'x', title: '1' }, { id: 'x', title: '2' }] } } });
+    const dup = await t.call('POST', '/beads', {
+      json: {
+        workflow: {
+          beads: [
+            { id: 'x', title: '1' },
+            { id: 'x', title: '2' },
+          ],
+        },
+      },
+    });
     expect(dup.json.error).toMatchObject({ code: 'ORCH_DAG_DUPLICATE_ID', details: { beadId: 'x' } });
     const self = await t.call('POST', '/beads', { json: { id: 's', title: 'S', dependsOn: ['s'] } });
     expect(self.status).toBe(400);

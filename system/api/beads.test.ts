@@ -58,7 +58,13 @@ describe('POST /beads', () => {
 
   it('creates a workflow DAG and replays it on retry', async () => {
     const { call, service } = await startTestApi();
-    const workflow = { id: 'wf-1', beads: [{ id: 'a', title: 'A' }, { id: 'b', title: 'B', dependsOn: ['a'], priority: 0 }] };
+    const workflow = {
+      id: 'wf-1',
+      beads: [
+        { id: 'a', title: 'A' },
+        { id: 'b', title: 'B', dependsOn: ['a'], priority: 0 },
+      ],
+    };
     const res = await call('POST', '/beads', { json: { workflow } });
     expect(res.status).toBe(201);
     expect(res.json.workflowId).toBe('wf-1');
@@ -75,7 +81,10 @@ describe('POST /beads', () => {
 describe('GET /beads/:id and POST /beads/:id/cancel', () => {
   it('answers 404 ORCH_API_NOT_FOUND for an unknown id on get and cancel', async () => {
     const { call, service, healthStatus } = await startTestApi();
-    for (const [method, path] of [['GET', '/beads/nope'], ['POST', '/beads/nope/cancel']] as const) {
+    for (const [method, path] of [
+      ['GET', '/beads/nope'],
+      ['POST', '/beads/nope/cancel'],
+    ] as const) {
       const res = await call(method, path);
       expect(res.status).toBe(404);
       expect(res.json.error).toMatchObject({ code: 'ORCH_API_NOT_FOUND', details: { id: 'nope' } });
@@ -122,7 +131,10 @@ describe('read-only routes', () => {
     expect(rest.json.events.map((e: { cursor: number }) => e.cursor)).toEqual([3, 4]);
     expect(rest.json.next).toBeUndefined();
     const stream = await call('GET', '/events?stream=bead:e2');
-    expect(stream.json.events.map((e: { type: string; seq: number }) => [e.type, e.seq])).toEqual([['BeadSubmitted', 1], ['BeadCancelled', 2]]);
+    expect(stream.json.events.map((e: { type: string; seq: number }) => [e.type, e.seq])).toEqual([
+      ['BeadSubmitted', 1],
+      ['BeadCancelled', 2],
+    ]);
   });
 
   it('serves Prometheus text from the service registry', async () => {

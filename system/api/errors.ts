@@ -51,7 +51,10 @@ export class NotFoundError extends ApiError {
 
 /** The route exists but not for this method; the response carries an `Allow` header. */
 export class MethodNotAllowedError extends ApiError {
-  constructor(method: string, readonly allow: string[]) {
+  constructor(
+    method: string,
+    readonly allow: string[],
+  ) {
     super('ORCH_API_METHOD_NOT_ALLOWED', `method ${method} not allowed here; allowed: ${allow.join(', ')}`, { allow });
   }
 }

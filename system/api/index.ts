@@ -25,14 +25,6 @@ export {
   type SubmitRequest,
 } from './schemas.ts';
 export { effectiveIdempotencyKey, requestFingerprint, canonicalJson } from './idempotency.ts';
-export {
-  ApiError,
-  BeadAlreadyFinishedError,
-  IdempotencyMismatchError,
-  NotFoundError,
-  STATUS_BY_CODE,
-  toHttpError,
-  type ErrorBody,
-} from './errors.ts';
+export { ApiError, BeadAlreadyFinishedError, IdempotencyMismatchError, NotFoundError, STATUS_BY_CODE, toHttpError, type ErrorBody } from './errors.ts';
 export { PROMETHEUS_CONTENT_TYPE } from './routes.ts';
 export { apiMetrics, type RecordRequest } from './metrics.ts';

@@ -118,14 +118,16 @@ export function parseQuery<T extends z.ZodType>(schema: T, params: URLSearchPara
 
 /** zod issues → `[{ path: 'workflow.beads[2].priority', message }]`. */
 function toIssues(error: z.ZodError): Array<{ path: string; message: string }> {
-  return error.issues.map((issue) => {
-    // Strict objects report unknown keys on the parent; name each key so the path is complete.
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
-    return keys.map((key) => ({
-      path: formatPath(key === undefined ? issue.path : [...issue.path, key]),
-      message: key === undefined ? issue.message : 'unknown field',
-    }));
-  }).flat();
+  return error.issues
+    .map((issue) => {
+      // Strict objects report unknown keys on the parent; name each key so the path is complete.
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      return keys.map((key) => ({
+        path: formatPath(key === undefined ? issue.path : [...issue.path, key]),
+        message: key === undefined ? issue.message : 'unknown field',
+      }));
+    })
+    .flat();
 }
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {

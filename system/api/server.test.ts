@@ -67,7 +67,10 @@ describe('shutting down', () => {
     await t.call('POST', '/beads', { json: { id: 'r1', title: 'x' } });
     t.service.isAccepting = false;
     const writes = t.service.writes;
-    for (const [path, json] of [['/beads', { title: 'late' }], ['/beads/r1/cancel', undefined]] as const) {
+    for (const [path, json] of [
+      ['/beads', { title: 'late' }],
+      ['/beads/r1/cancel', undefined],
+    ] as const) {
       const res = await t.call('POST', path, { json });
       expect(res.status).toBe(503);
       expect(res.json.error.code).toBe('ORCH_API_SHUTTING_DOWN');

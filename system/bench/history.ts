@@ -46,8 +46,15 @@ async function writeHistory(store: EventStore, n: number): Promise<Record<string
         const b = parseBead({ id, title: id, input: { agent: { steps: 1 } } });
         const stream = `bead:${id}`;
         const data = {
-          beadId: id, priority: b.priority, maxAttempts: b.maxAttempts, input: b.input, bead: b,
-          seed: `1:${id}`, idempotencyKey: `bead:${id}`, fingerprint: 'bench', assignedIds: false,
+          beadId: id,
+          priority: b.priority,
+          maxAttempts: b.maxAttempts,
+          input: b.input,
+          bead: b,
+          seed: `1:${id}`,
+          idempotencyKey: `bead:${id}`,
+          fingerprint: 'bench',
+          assignedIds: false,
         };
         // One after the other, as the runtime's commits of one bead land.
         const results = [
@@ -99,9 +106,8 @@ async function main(args: string[]): Promise<void> {
     const store = await openStore(rest[0]!);
     try {
       const t0 = performance.now();
-      const report = mode === 'write'
-        ? { statuses: await writeHistory(store, Number(rest[1])), writeMs: 0, beforeClose: await scanLog(store) }
-        : await scanLog(store);
+      const report =
+        mode === 'write' ? { statuses: await writeHistory(store, Number(rest[1])), writeMs: 0, beforeClose: await scanLog(store) } : await scanLog(store);
       if (mode === 'write') (report as WriteReport).writeMs = Math.round(performance.now() - t0);
       process.stdout.write(`${JSON.stringify(report)}\n`);
     } finally {

@@ -101,12 +101,16 @@ async function startOya(dataDir: string): Promise<Oya> {
 async function timedRestart(dataDir: string, attempt: number): Promise<number> {
   const t0 = performance.now();
   const oya = await startOya(dataDir);
-  await until(async () => {
-    const health = await fetch(`${oya.url}/health`).catch(() => undefined);
-    const view = await bead(oya.url, 'in-flight');
-    // Resumed: its next attempt started (BeadStarted folded), whatever it did since.
-    return health?.status === 200 && (view?.attempts ?? 0) >= attempt;
-  }, 300_000, oya.child);
+  await until(
+    async () => {
+      const health = await fetch(`${oya.url}/health`).catch(() => undefined);
+      const view = await bead(oya.url, 'in-flight');
+      // Resumed: its next attempt started (BeadStarted folded), whatever it did since.
+      return health?.status === 200 && (view?.attempts ?? 0) >= attempt;
+    },
+    300_000,
+    oya.child,
+  );
   const ms = Math.round(performance.now() - t0);
   await kill(oya.child);
   return ms;

@@ -46,7 +46,6 @@ export interface BenchRow {
   floorMs?: number;
   /** "target" met the aim, "floor" only the seed's floor, "missed" neither, "-" no target. */
   verdict: 'target' | 'floor' | 'missed' | '-';
-
 }
 
 function verdictOf(c: BenchCase, p99: number): BenchRow['verdict'] {

@@ -27,7 +27,8 @@ export function createAdmin(ctx: RuntimeContext): AdminService {
   };
   return {
     listActors(): ActorView[] {
-      return universe().listActors()
+      return universe()
+        .listActors()
         .map((a) => ({ path: a.path, status: a.status, restarts: a.restarts, kind: a.kind, incarnation: a.incarnation, queued: a.queued }));
     },
     killActor(path: string): void {

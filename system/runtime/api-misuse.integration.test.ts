@@ -23,8 +23,20 @@ const cases: Array<[name: string, method: string, path: string, body: unknown, s
   ['an unknown field', 'POST', '/beads', { id: 'x', title: 'x', dependson: ['y'] }, 400, 'ORCH_API_INVALID_BODY'],
   ['an oversize body', 'POST', '/beads', { id: 'x', title: 'x', description: 'a'.repeat(10_000) }, 413, 'ORCH_API_BODY_TOO_LARGE'],
   [
-    'a cycle', 'POST', '/beads', { workflow: { id: 'cyc', beads: [{ id: 'a', title: 'a', dependsOn: ['b'] }, { id: 'b', title: 'b', dependsOn: ['a'] }] } },
-    400, 'ORCH_DAG_CYCLE',
+    'a cycle',
+    'POST',
+    '/beads',
+    {
+      workflow: {
+        id: 'cyc',
+        beads: [
+          { id: 'a', title: 'a', dependsOn: ['b'] },
+          { id: 'b', title: 'b', dependsOn: ['a'] },
+        ],
+      },
+    },
+    400,
+    'ORCH_DAG_CYCLE',
   ],
   ['an unknown dependency', 'POST', '/beads', { id: 'x', title: 'x', dependsOn: ['nope'] }, 400, 'ORCH_DAG_UNKNOWN_DEPENDENCY'],
   ['a bad agent script', 'POST', '/beads', { id: 'x', title: 'x', input: { agent: { steps: 'many' } } }, 400, 'ORCH_AGENT_INVALID_INPUT'],

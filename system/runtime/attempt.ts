@@ -85,8 +85,12 @@ export class Attempt {
     record: BeadRecord,
     journal: Journal,
     options: {
-      doubleStep: boolean; skipStep?: boolean; startTwice?: boolean; heartbeatTimeoutMs?: number;
-      onPrompted: () => void; onEvent?: (event: WorkerEvent) => void;
+      doubleStep: boolean;
+      skipStep?: boolean;
+      startTwice?: boolean;
+      heartbeatTimeoutMs?: number;
+      onPrompted: () => void;
+      onEvent?: (event: WorkerEvent) => void;
     },
   ): Promise<AttemptEnd> {
     const timer = setTimeout(() => this.stop('timeout', `bead timed out after ${record.bead.timeoutMs} ms`), record.bead.timeoutMs);

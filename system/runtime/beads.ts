@@ -123,7 +123,12 @@ export class BeadTable {
 
   /** Remembers which beads a submit created, under its idempotency key. */
   rememberSubmit(
-    key: string, fingerprint: string, beadIds: string[], workflowId?: string, durable: Promise<unknown> = Promise.resolve(), assignedIds = false,
+    key: string,
+    fingerprint: string,
+    beadIds: string[],
+    workflowId?: string,
+    durable: Promise<unknown> = Promise.resolve(),
+    assignedIds = false,
   ): void {
     if (!this.#submits.has(key)) this.#submits.set(key, { fingerprint, beadIds, durable, assignedIds, ...(workflowId === undefined ? {} : { workflowId }) });
   }
@@ -179,9 +184,7 @@ export function toView(record: BeadRecord): BeadView {
     createdAt: record.createdAt,
     updatedAt: state.updatedAt,
     ...(state.status === 'succeeded' ? { result: record.result } : {}),
-    ...(error !== undefined && (state.status === 'failed' || state.status === 'retrying')
-      ? { error: { code: error.type, message: error.message } }
-      : {}),
+    ...(error !== undefined && (state.status === 'failed' || state.status === 'retrying') ? { error: { code: error.type, message: error.message } } : {}),
     idempotencyKey: record.idempotencyKey ?? null,
     lastCheckpointStep: state.lastCheckpointStep,
     cancelRequested: state.cancelRequested,

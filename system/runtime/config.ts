@@ -25,7 +25,10 @@ const optionsSchema = z
     /** Where the embedded database, the outbox and the side-effect records live. @default "./data" */
     dataDir: z.string().min(1).default('./data'),
     /** A remote SurrealDB (`ws://host:port` or `ws://host:port/rpc`); unset = embedded surrealkv in dataDir. */
-    db: z.string().regex(/^wss?:\/\/[^/\s]+(\/rpc)?\/?$/, 'must look like ws://host:port or ws://host:port/rpc').optional(),
+    db: z
+      .string()
+      .regex(/^wss?:\/\/[^/\s]+(\/rpc)?\/?$/, 'must look like ws://host:port or ws://host:port/rpc')
+      .optional(),
     /** Root credentials for a remote SurrealDB that requires sign-in (both or neither). */
     dbUser: z.string().min(1).optional(),
     dbPass: z.string().optional(),
@@ -50,7 +53,11 @@ const optionsSchema = z
     /** Hard bound on graceful shutdown (ms). @default 30000 */
     shutdownTimeoutMs: z.number().int().min(100).default(30_000),
     /** Largest accepted request body in bytes. @default 1 MiB */
-    bodyLimitBytes: z.number().int().min(1024).default(1024 * 1024),
+    bodyLimitBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
     /**
      * A finished bead (or workflow) leaves memory this long after its outcome is durable; the API
      * then reads it back from the log. @default 60000 (ms)
@@ -67,7 +74,10 @@ const optionsSchema = z
      * Toxiproxy API (`http://host:port`) through which to reach every worker: a proxy
      * `agent-<workerId>` is created per worker (chaos: agent.partition). Unset = direct.
      */
-    workerProxyUrl: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'must look like http://host:port').optional(),
+    workerProxyUrl: z
+      .string()
+      .regex(/^https?:\/\/[^/\s]+\/?$/, 'must look like http://host:port')
+      .optional(),
     /** Test-only defects (harness self-check). Never set in production. */
     defects: z.array(z.enum(DEFECTS)).default([]),
   })
@@ -110,8 +120,16 @@ const ENV: Record<string, keyof OrchestratorOptions> = {
   OYA_RETAIN_FINISHED_BEADS: 'retainFinishedBeads',
 };
 const NUMERIC = new Set<string>([
-  'port', 'workers', 'reconcileTickMs', 'seed', 'heartbeatTimeoutMs', 'dbTimeoutMs', 'shutdownTimeoutMs',
-  'retainFinishedMs', 'retainFinishedBeads', 'dbConnectTimeoutMs',
+  'port',
+  'workers',
+  'reconcileTickMs',
+  'seed',
+  'heartbeatTimeoutMs',
+  'dbTimeoutMs',
+  'shutdownTimeoutMs',
+  'retainFinishedMs',
+  'retainFinishedBeads',
+  'dbConnectTimeoutMs',
 ]);
 const BOOLEAN = new Set<string>(['admin']);
 
@@ -121,7 +139,11 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): Orchestrat
   for (const [name, key] of Object.entries(ENV)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    if (key === 'defects') out[key] = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    if (key === 'defects')
+      out[key] = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (BOOLEAN.has(key)) out[key] = raw === '1' || raw === 'true' ? true : raw === '0' || raw === 'false' ? false : raw;
     else out[key] = NUMERIC.has(key) ? (/^-?\d+$/.test(raw) ? Number(raw) : raw) : raw;
   }

@@ -29,16 +29,24 @@ async function runThroughOutage(defects: Defect[]): Promise<{ events: EventReply
   await waitFor('the first checkpoint', async () => (await sideEffects(`${dir}/oya`, 'through')).length >= 1);
   await db.destroy();
   // While the DB is away the API still answers from memory, and health says why it is degraded.
-  const outboxSeen = await waitFor('events to go to the outbox', async () => {
-    const health = await http(orch.url, 'GET', '/health');
-    return health.body.components.outbox.size > 0 ? health.body.components.outbox.size : undefined;
-  }, 10_000).catch(() => 0);
+  const outboxSeen = await waitFor(
+    'events to go to the outbox',
+    async () => {
+      const health = await http(orch.url, 'GET', '/health');
+      return health.body.components.outbox.size > 0 ? health.body.components.outbox.size : undefined;
+    },
+    10_000,
+  ).catch(() => 0);
   await waitFor('the agent to finish during the outage', async () => (await sideEffects(`${dir}/oya`, 'through')).length >= 12, 20_000);
   db = await surreal(`${dir}/surreal`, db.port);
-  await waitFor('the DB to be back and the outbox drained', async () => {
-    const { components } = (await http(orch.url, 'GET', '/health')).body;
-    return components.db.status === 'ok' && components.outbox.size === 0;
-  }, 20_000);
+  await waitFor(
+    'the DB to be back and the outbox drained',
+    async () => {
+      const { components } = (await http(orch.url, 'GET', '/health')).body;
+      return components.db.status === 'ok' && components.outbox.size === 0;
+    },
+    20_000,
+  );
   const status = (await waitForBeads(orch.url, ['through'])).through.status;
   return { events: await allEvents(orch.url, 'bead:through'), status, outboxSeen };
 }

@@ -60,10 +60,14 @@ it('lose-on-restart: one in-flight bead is never resumed after a restart (and is
   const second = await spawnOya(cleanups, args, env);
   await waitFor('the forgetting to be logged', () => /in-flight bead forgotten/.test(second.stderr()), 20_000);
   // Give the others time to finish; the forgotten one never moves again.
-  await waitFor('two beads to succeed', async () => {
-    const views = await Promise.all(ids.map(async (id) => (await http(second.url, 'GET', `/beads/${id}`)).body.bead.status));
-    return views.filter((s) => s === 'succeeded').length === 2 ? views : undefined;
-  }, 60_000);
+  await waitFor(
+    'two beads to succeed',
+    async () => {
+      const views = await Promise.all(ids.map(async (id) => (await http(second.url, 'GET', `/beads/${id}`)).body.bead.status));
+      return views.filter((s) => s === 'succeeded').length === 2 ? views : undefined;
+    },
+    60_000,
+  );
   await new Promise((r) => setTimeout(r, 1500));
   const statuses = await Promise.all(ids.map(async (id) => (await http(second.url, 'GET', `/beads/${id}`)).body.bead.status));
   expect(statuses.filter((s) => s === 'succeeded')).toHaveLength(2);
@@ -77,7 +81,10 @@ describe('dependent-early (in-process)', () => {
     const orch = await startOrchestrator({ port: 0, dataDir, workers: 3, defects }, { logger: silentLogger });
     cleanups.add(() => orch.destroy());
     const bead = (id: string, steps: number, stepTime: string, dependsOn: string[] = []) => ({
-      id, title: id, input: { agent: { steps, stepTime } }, dependsOn,
+      id,
+      title: id,
+      input: { agent: { steps, stepTime } },
+      dependsOn,
     });
     const beads = [bead('quick', 1, '10ms'), bead('slow', 5, '200ms'), bead('join', 1, '10ms', ['quick', 'slow'])];
     await http(orch.url, 'POST', '/beads', { workflow: { id: 'j', beads } });
@@ -146,31 +153,38 @@ it('forget-keys-on-restart: after a SIGKILL and restart, a retried keyed submit 
   expect(sound).toEqual({ first: sound.first, retried: sound.first, status: 200 });
 });
 
-it('ack-before-durable: POST /beads answers 201 while the log holds nothing of the bead; ' +
-  'the events land after the hold (and without the defect before the answer)', async () => {
-  type Look = { status: number; answeredMs: number; inLogAtAnswer: number; inLogLater: number };
-  const submitThenLook = async (defects: Array<'ack-before-durable'>): Promise<Look> => {
-    const orch = await startOrchestrator({ port: 0, dataDir: await tempDir(cleanups), workers: 2, defects }, { logger: silentLogger });
-    cleanups.add(() => orch.destroy());
-    const t0 = performance.now();
-    const reply = await http(orch.url, 'POST', '/beads', { id: 'acked', title: 'acked', input: { agent: { steps: 1, stepTime: '10ms' } } });
-    const answeredMs = performance.now() - t0;
-    const inLogAtAnswer = (await allEvents(orch.url, 'bead:acked')).length;
-    const later = await waitFor('the held events to land', async () => {
-      const n = (await allEvents(orch.url, 'bead:acked')).length;
-      return n > 0 ? n : undefined;
-    }, 20_000);
-    return { status: reply.status, answeredMs, inLogAtAnswer, inLogLater: later };
-  };
-  const broken = await submitThenLook(['ack-before-durable']);
-  expect(broken.status).toBe(201);
-  expect(broken.answeredMs).toBeLessThan(ACK_BEFORE_DURABLE_HOLD_MS);
-  expect(broken.inLogAtAnswer).toBe(0);
-  expect(broken.inLogLater).toBeGreaterThan(0);
-  const healthy = await submitThenLook([]);
-  expect(healthy.status).toBe(201);
-  expect(healthy.inLogAtAnswer).toBeGreaterThan(0);
-});
+it(
+  'ack-before-durable: POST /beads answers 201 while the log holds nothing of the bead; ' +
+    'the events land after the hold (and without the defect before the answer)',
+  async () => {
+    type Look = { status: number; answeredMs: number; inLogAtAnswer: number; inLogLater: number };
+    const submitThenLook = async (defects: Array<'ack-before-durable'>): Promise<Look> => {
+      const orch = await startOrchestrator({ port: 0, dataDir: await tempDir(cleanups), workers: 2, defects }, { logger: silentLogger });
+      cleanups.add(() => orch.destroy());
+      const t0 = performance.now();
+      const reply = await http(orch.url, 'POST', '/beads', { id: 'acked', title: 'acked', input: { agent: { steps: 1, stepTime: '10ms' } } });
+      const answeredMs = performance.now() - t0;
+      const inLogAtAnswer = (await allEvents(orch.url, 'bead:acked')).length;
+      const later = await waitFor(
+        'the held events to land',
+        async () => {
+          const n = (await allEvents(orch.url, 'bead:acked')).length;
+          return n > 0 ? n : undefined;
+        },
+        20_000,
+      );
+      return { status: reply.status, answeredMs, inLogAtAnswer, inLogLater: later };
+    };
+    const broken = await submitThenLook(['ack-before-durable']);
+    expect(broken.status).toBe(201);
+    expect(broken.answeredMs).toBeLessThan(ACK_BEFORE_DURABLE_HOLD_MS);
+    expect(broken.inLogAtAnswer).toBe(0);
+    expect(broken.inLogLater).toBeGreaterThan(0);
+    const healthy = await submitThenLook([]);
+    expect(healthy.status).toBe(201);
+    expect(healthy.inLogAtAnswer).toBeGreaterThan(0);
+  },
+);
 
 describe('phantom-bead and seq-gap (in-process)', () => {
   let orch: OrchestratorHandle;
@@ -217,7 +231,10 @@ describe('double-outcome and start-twice (in-process)', () => {
     });
     expect(events.filter((e) => e.type === 'BeadStarted').map((e) => e.data.attempt)).toEqual([1, 1]);
     const outcomes = events.filter((e) => e.type === 'BeadSucceeded' || e.type === 'BeadFailed').map((e) => [e.type, e.data.attempt]);
-    expect(outcomes).toEqual([['BeadSucceeded', 1], ['BeadFailed', 1]]);
+    expect(outcomes).toEqual([
+      ['BeadSucceeded', 1],
+      ['BeadFailed', 1],
+    ]);
   });
 });
 

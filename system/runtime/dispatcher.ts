@@ -55,18 +55,22 @@ export function dispatcherSpec(ctx: RuntimeContext, runners: () => ActorRef<Runn
 
 /** Runner `i`'s spec. */
 export function runnerSpec(ctx: RuntimeContext, index: number) {
-  return actor<RunnerMessage>(`runner-${index}`, (): Behaviour<RunnerMessage> => ({
-    async handle(msg, actorCtx) {
-      try {
-        await runBead(ctx, msg, actorCtx);
-      } catch (err) {
-        ctx.log.error({ err, beadId: msg.beadId, runner: index }, 'runner failed; the reconciler will repair the bead');
-      } finally {
-        if (ctx.runners[index] === msg.beadId) ctx.runners[index] = null;
-        ctx.kick();
-      }
-    },
-  }), { shutdown: 10_000 });
+  return actor<RunnerMessage>(
+    `runner-${index}`,
+    (): Behaviour<RunnerMessage> => ({
+      async handle(msg, actorCtx) {
+        try {
+          await runBead(ctx, msg, actorCtx);
+        } catch (err) {
+          ctx.log.error({ err, beadId: msg.beadId, runner: index }, 'runner failed; the reconciler will repair the bead');
+        } finally {
+          if (ctx.runners[index] === msg.beadId) ctx.runners[index] = null;
+          ctx.kick();
+        }
+      },
+    }),
+    { shutdown: 10_000 },
+  );
 }
 
 /** Read afresh: a cancel may land while the lease awaits, and TypeScript keeps the narrowing of the first check across it. */
@@ -164,7 +168,10 @@ async function lease(ctx: RuntimeContext, signals: AbortSignal[]): Promise<Worke
   for (const s of signals) s.removeEventListener('abort', onAbort!);
   if (worker === undefined) {
     // The acquire may still resolve later: give that worker straight back.
-    void acquiring.then((late) => pool.release(late), () => {});
+    void acquiring.then(
+      (late) => pool.release(late),
+      () => {},
+    );
     return undefined;
   }
   if (ctx.state !== 'running') {

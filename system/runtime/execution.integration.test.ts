@@ -60,7 +60,13 @@ describe('the happy path', () => {
     expect(single).toMatchObject({ status: 'succeeded', attempts: 1, lastCheckpointStep: 3 });
     expect(single.result.executedSteps).toEqual([1, 2, 3]);
     expect(types(await streamOf('single'))).toEqual([
-      'BeadSubmitted', 'BeadQueued', 'BeadStarted', 'StepCheckpointed', 'StepCheckpointed', 'StepCheckpointed', 'BeadSucceeded',
+      'BeadSubmitted',
+      'BeadQueued',
+      'BeadStarted',
+      'StepCheckpointed',
+      'StepCheckpointed',
+      'StepCheckpointed',
+      'BeadSucceeded',
     ]);
     expect((await sideEffects(dataDir, 'single')).map((r) => r.step)).toEqual([1, 2, 3]);
   });
@@ -77,10 +83,12 @@ describe('the happy path', () => {
     expect(at('chain-a', 'BeadSucceeded')).toBeLessThan(at('chain-b', 'BeadStarted'));
     expect(at('chain-b', 'BeadSucceeded')).toBeLessThan(at('chain-c', 'BeadStarted'));
     // The workflow's end is recorded right after its last bead's.
-    expect(await waitFor('WorkflowSucceeded', async () => {
-      const t = types(await allEvents(base, 'workflow:chain'));
-      return t.length === 2 ? t : undefined;
-    })).toEqual(['WorkflowSubmitted', 'WorkflowSucceeded']);
+    expect(
+      await waitFor('WorkflowSucceeded', async () => {
+        const t = types(await allEvents(base, 'workflow:chain'));
+        return t.length === 2 ? t : undefined;
+      }),
+    ).toEqual(['WorkflowSubmitted', 'WorkflowSucceeded']);
   });
 
   it('runs a diamond: the join starts only after both branches succeeded', async () => {
@@ -88,7 +96,9 @@ describe('the happy path', () => {
       workflow: {
         id: 'diamond',
         beads: [
-          bead('d-top'), bead('d-left', {}, { dependsOn: ['d-top'] }), bead('d-right', {}, { dependsOn: ['d-top'] }),
+          bead('d-top'),
+          bead('d-left', {}, { dependsOn: ['d-top'] }),
+          bead('d-right', {}, { dependsOn: ['d-top'] }),
           bead('d-join', {}, { dependsOn: ['d-left', 'd-right'] }),
         ],
       },
@@ -130,7 +140,13 @@ describe('the happy path', () => {
     expect(ids.map((id) => views[id]?.status)).toEqual(ids.map(() => 'succeeded'));
     for (const id of ids) expect(types(await streamOf(id)).filter((t) => t === 'BeadSucceeded')).toHaveLength(1);
     const effects = await sideEffects(dataDir);
-    for (const id of ids) expect(effects.filter((r) => r.beadId === id).map((r) => r.step).sort()).toEqual([1, 2]);
+    for (const id of ids)
+      expect(
+        effects
+          .filter((r) => r.beadId === id)
+          .map((r) => r.step)
+          .sort(),
+      ).toEqual([1, 2]);
   });
 
   it('records a big agent payload by size and digest (events stay small)', async () => {
@@ -175,10 +191,12 @@ describe('failures, retries, timeouts, cancellation', () => {
     expect(views['f-root']).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'AgentStepFailed' } });
     expect(views['f-child']).toMatchObject({ status: 'failed', attempts: 0, blockedBy: 'f-root' });
     expect(views['f-grandchild']).toMatchObject({ status: 'failed', blockedBy: 'f-root' });
-    expect(await waitFor('WorkflowFailed', async () => {
-      const t = types(await allEvents(base, 'workflow:wf-fail'));
-      return t.length === 2 ? t : undefined;
-    })).toEqual(['WorkflowSubmitted', 'WorkflowFailed']);
+    expect(
+      await waitFor('WorkflowFailed', async () => {
+        const t = types(await allEvents(base, 'workflow:wf-fail'));
+        return t.length === 2 ? t : undefined;
+      }),
+    ).toEqual(['WorkflowSubmitted', 'WorkflowFailed']);
   });
 
   it('retries a retryable failure and succeeds from the last checkpoint', async () => {
@@ -226,14 +244,18 @@ describe('cancelling a bead whose worker does not answer', () => {
       await http(base, 'POST', '/beads/c-frozen/cancel', {});
       const { 'c-frozen': view } = await waitForBeads(base, ['c-frozen'], 30_000);
       expect(view.status).toBe('cancelled');
-      await waitFor('the frozen worker to be gone', () => {
-        try {
-          process.kill(first.pid, 0);
-          return false;
-        } catch {
-          return true;
-        }
-      }, 15_000);
+      await waitFor(
+        'the frozen worker to be gone',
+        () => {
+          try {
+            process.kill(first.pid, 0);
+            return false;
+          } catch {
+            return true;
+          }
+        },
+        15_000,
+      );
     } finally {
       try {
         process.kill(first.pid, 'SIGKILL');
@@ -314,23 +336,31 @@ describe('crash recovery inside one orchestrator', () => {
     const stray = { beadId: 'stray', seed: 1, input: { steps: 1000, stepTime: '50ms' } };
     const prompt = await http(workerUrl, 'POST', `/session/${session.body.id}/prompt_async`, stray);
     expect(prompt.status).toBe(204);
-    await waitFor('the orphan worker to be stopped', () => {
-      try {
-        process.kill(probe.pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    }, 15_000);
+    await waitFor(
+      'the orphan worker to be stopped',
+      () => {
+        try {
+          process.kill(probe.pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      15_000,
+    );
     expect((await http(base, 'GET', '/metrics')).body).toMatch(/oya_reconciler_corrections_total\{kind="orphan_worker"\} 1/);
   });
 
   it('reports health and metrics', async () => {
     // Workers lost to the tests above respawn; then every component is ok again.
-    const health = await waitFor('health 200', async () => {
-      const reply = await http(base, 'GET', '/health');
-      return reply.status === 200 ? reply : undefined;
-    }, 30_000);
+    const health = await waitFor(
+      'health 200',
+      async () => {
+        const reply = await http(base, 'GET', '/health');
+        return reply.status === 200 ? reply : undefined;
+      },
+      30_000,
+    );
     expect(Object.keys(health.body.components).sort()).toEqual(['db', 'outbox', 'pool', 'reconciler', 'supervisors']);
     const metrics = await http(base, 'GET', '/metrics');
     expect(metrics.body).toMatch(/oya_beads_succeeded_total \d+/);

@@ -128,7 +128,9 @@ export class Journal {
       try {
         const message: AppendMessage = { stream, event, idempotencyKey };
         const result = this.#actor
-          ? await (await this.#actor.ask(message, { timeoutMs: this.#options.askTimeoutMs })).pending
+          ? await (
+              await this.#actor.ask(message, { timeoutMs: this.#options.askTimeoutMs })
+            ).pending
           : await store.append(stream, event, { idempotencyKey });
         metrics.appendSeconds.observe({ status: result.status }, (performance.now() - started) / 1000);
         if (FINAL_TYPES.has(event.type)) this.#options.onFinished?.(stream);

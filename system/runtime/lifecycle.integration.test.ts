@@ -6,7 +6,18 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
 import {
-  Cleanups, ORCHESTRATOR_ARGV, allEvents, doubleApplied, http, illegalTransitions, sideEffects, spawnOya, tempDir, waitFor, waitForBeads, type EventReply,
+  Cleanups,
+  ORCHESTRATOR_ARGV,
+  allEvents,
+  doubleApplied,
+  http,
+  illegalTransitions,
+  sideEffects,
+  spawnOya,
+  tempDir,
+  waitFor,
+  waitForBeads,
+  type EventReply,
 } from './test-helpers.ts';
 import { isProcessRunning as isAlive } from '../util/process.ts';
 
@@ -28,9 +39,18 @@ async function submitMany(base: string, prefix: string, n: number, agent: Record
 function expectCleanLog(events: EventReply[], ids: string[]): void {
   for (const id of ids) {
     const stream = events.filter((e) => e.stream === `bead:${id}`);
-    expect(stream.map((e) => e.seq), `seqs of ${id}`).toEqual(stream.map((_, i) => i + 1));
-    expect(stream.filter((e) => e.type === 'BeadSubmitted'), `submits of ${id}`).toHaveLength(1);
-    expect(stream.filter((e) => ['BeadSucceeded', 'BeadFailed', 'BeadCancelled'].includes(e.type)), `outcomes of ${id}`).toHaveLength(1);
+    expect(
+      stream.map((e) => e.seq),
+      `seqs of ${id}`,
+    ).toEqual(stream.map((_, i) => i + 1));
+    expect(
+      stream.filter((e) => e.type === 'BeadSubmitted'),
+      `submits of ${id}`,
+    ).toHaveLength(1);
+    expect(
+      stream.filter((e) => ['BeadSucceeded', 'BeadFailed', 'BeadCancelled'].includes(e.type)),
+      `outcomes of ${id}`,
+    ).toHaveLength(1);
   }
   expect(illegalTransitions(events), 'illegal transitions in the log').toEqual([]);
 }

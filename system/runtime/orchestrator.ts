@@ -103,7 +103,12 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     queue: new ReadyQueue({ concurrency: opts.workers, ignorePriority: opts.defects.includes('ignore-priority') }),
     metrics,
     journal: new Journal({
-      store, table, metrics, log, defects: opts.defects, askTimeoutMs: opts.dbTimeoutMs + 5000,
+      store,
+      table,
+      metrics,
+      log,
+      defects: opts.defects,
+      askTimeoutMs: opts.dbTimeoutMs + 5000,
       onFinished: (stream) => ctx.retention.noteFinished(stream),
     }),
     retention: undefined as unknown as Retention, // set just below: it reads ctx
@@ -154,8 +159,13 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     const { report, projection } = await recover(ctx, snapshotPath);
     log.info(
       {
-        step: 'recovery', beads: report.beads, events: report.events, snapshotPosition: report.snapshotPosition, resumed: report.resumed.length,
-        lostAttempts: report.lostAttempts, ms: Math.round(performance.now() - startedAt),
+        step: 'recovery',
+        beads: report.beads,
+        events: report.events,
+        snapshotPosition: report.snapshotPosition,
+        resumed: report.resumed.length,
+        lostAttempts: report.lostAttempts,
+        ms: Math.round(performance.now() - startedAt),
       },
       'state rebuilt from the snapshot and the log after it',
     );
@@ -180,7 +190,10 @@ export async function startOrchestrator(options: OrchestratorOptions = {}, hooks
     ctx.journal.attach(await universe.startChild<AppendMessage, AppendReceipt>('universe/storage', actor('log', logActorBehaviour(store))));
     const runnerRefs: ActorRef<RunnerMessage>[] = [];
     for (let i = 0; i < opts.workers; i++) runnerRefs.push(await universe.startChild('universe/workers', runnerSpec(ctx, i)));
-    dispatcher = await universe.startChild('universe/scheduling', dispatcherSpec(ctx, () => runnerRefs));
+    dispatcher = await universe.startChild(
+      'universe/scheduling',
+      dispatcherSpec(ctx, () => runnerRefs),
+    );
     const reconciler = await universe.startChild('universe/scheduling', reconcilerSpec(ctx, memory));
     const tree = { actors: universe.listActors().length, dispatcher: DISPATCHER_PATH, reconciler: RECONCILER_PATH };
     log.info({ step: 'supervision', ...tree }, 'supervision tree started');

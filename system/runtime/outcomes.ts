@@ -54,8 +54,11 @@ export async function recordSucceeded(ctx: RuntimeContext, record: BeadRecord, a
   const outcome = ctx.journal.bead(record, 'BeadSucceeded', { attempt, result }, outcomeKey(id));
   ctx.metrics.succeeded.inc();
   await Promise.all([
-    outcome, recordQueued(ctx, ready, `dependencies of ${id} succeeded`), recordWorkflowEnd(ctx, record),
-    startAfterOutcome(ctx, record, attempt), doubleOutcome(ctx, record, attempt),
+    outcome,
+    recordQueued(ctx, ready, `dependencies of ${id} succeeded`),
+    recordWorkflowEnd(ctx, record),
+    startAfterOutcome(ctx, record, attempt),
+    doubleOutcome(ctx, record, attempt),
   ]);
 }
 
@@ -149,9 +152,8 @@ export async function recordLost(ctx: RuntimeContext, record: BeadRecord, attemp
 export async function recordInterrupted(ctx: RuntimeContext, record: BeadRecord, attempt: number, workerId: string, reason: string): Promise<void> {
   const id = record.bead.id;
   if (isFinished(record)) return;
-  const interrupted = record.state.status === 'running'
-    ? ctx.journal.bead(record, 'BeadInterrupted', { attempt, workerId, reason }, `${id}:interrupted:${attempt}`)
-    : undefined;
+  const interrupted =
+    record.state.status === 'running' ? ctx.journal.bead(record, 'BeadInterrupted', { attempt, workerId, reason }, `${id}:interrupted:${attempt}`) : undefined;
   // The queue is left as it is: nothing dispatches any more, and the restart rebuilds it from the log.
   await Promise.all([interrupted, recordQueued(ctx, [id], reason)]);
 }

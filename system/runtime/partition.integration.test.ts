@@ -53,10 +53,14 @@ describe('agent partition', () => {
       ),
     );
     // The SSE stream goes silent (3 s idle timeout) while IPC heartbeats go on: unreachable, not dead.
-    const degraded = await waitFor('pool degraded by the partition', async () => {
-      const health = await http(orch.url, 'GET', '/health');
-      return health.body.components.pool?.unreachable === 1 ? health : undefined;
-    }, 10_000);
+    const degraded = await waitFor(
+      'pool degraded by the partition',
+      async () => {
+        const health = await http(orch.url, 'GET', '/health');
+        return health.body.components.pool?.unreachable === 1 ? health : undefined;
+      },
+      10_000,
+    );
     expect(degraded.status).toBe(503);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await Promise.all(toxics.map((t) => t.remove()));

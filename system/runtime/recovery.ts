@@ -89,7 +89,13 @@ function noteFinishedUnits(ctx: RuntimeContext): void {
     if (record.workflowId === undefined && isFinished(record)) ctx.retention.noteFinished(`bead:${record.bead.id}`);
   }
   for (const [workflowId, beadIds] of ctx.workflows) {
-    if (beadIds.every((id) => { const r = ctx.table.get(id); return r !== undefined && isFinished(r); })) ctx.retention.noteFinished(`workflow:${workflowId}`);
+    if (
+      beadIds.every((id) => {
+        const r = ctx.table.get(id);
+        return r !== undefined && isFinished(r);
+      })
+    )
+      ctx.retention.noteFinished(`workflow:${workflowId}`);
   }
 }
 

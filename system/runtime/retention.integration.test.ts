@@ -51,8 +51,12 @@ describe('finished beads leave memory and are read back from the log', () => {
     const reply = await http(base, 'GET', '/beads/r-1');
     expect(reply.status).toBe(200);
     expect(reply.body.bead).toMatchObject({
-      id: 'r-1', status: 'succeeded', attempts: 1, result: expect.objectContaining({ output: { id: 'r-1' } }),
-      idempotencyKey: 'key:k-r-1', lastCheckpointStep: 2,
+      id: 'r-1',
+      status: 'succeeded',
+      attempts: 1,
+      result: expect.objectContaining({ output: { id: 'r-1' } }),
+      idempotencyKey: 'key:k-r-1',
+      lastCheckpointStep: 2,
     });
     expect((await http(base, 'GET', '/beads/never-submitted')).status).toBe(404);
     expect(await gauge('oya_submit_keys_in_memory')).toBeLessThanOrEqual(2);
@@ -103,7 +107,13 @@ describe('finished beads leave memory and are read back from the log', () => {
     await waitFor('workflow evicted', async () => (await gauge('oya_beads_in_memory')) <= 2);
     const replay = await http(base, 'POST', '/beads', wf, { 'idempotency-key': 'k-wf' });
     expect(replay.status).toBe(200);
-    expect(replay.body).toMatchObject({ workflowId: 'r-wf', beads: [{ id: 'r-wf-a', status: 'succeeded' }, { id: 'r-wf-b', status: 'succeeded' }] });
+    expect(replay.body).toMatchObject({
+      workflowId: 'r-wf',
+      beads: [
+        { id: 'r-wf-a', status: 'succeeded' },
+        { id: 'r-wf-b', status: 'succeeded' },
+      ],
+    });
   });
 });
 

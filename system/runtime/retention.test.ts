@@ -25,7 +25,15 @@ function harness(options: { retainFinishedMs: number; retainFinishedBeads: numbe
     const beads = ids.map((id) => parseBead({ id, title: id, ...(workflowId === undefined ? {} : { workflowId }) }));
     for (const bead of beads) {
       const data: SubmittedData = {
-        beadId: bead.id, priority: 2, maxAttempts: 1, input: {}, bead, seed: 's', idempotencyKey: `bead:${bead.id}`, fingerprint: 'f', assignedIds: false,
+        beadId: bead.id,
+        priority: 2,
+        maxAttempts: 1,
+        input: {},
+        bead,
+        seed: 's',
+        idempotencyKey: `bead:${bead.id}`,
+        fingerprint: 'f',
+        assignedIds: false,
         ...(workflowId === undefined ? {} : { workflowId }),
       };
       const record = ctx.table.create(data, 'now');
@@ -69,7 +77,7 @@ describe('Retention', () => {
     expect(h.retention.held).toBe(2);
   });
 
-  it('evicts a workflow only as a whole, on its own outcome, and ignores its members\' outcomes', () => {
+  it("evicts a workflow only as a whole, on its own outcome, and ignores its members' outcomes", () => {
     const h = harness({ retainFinishedMs: 0, retainFinishedBeads: 100 });
     h.finish(['w1', 'w2'], 'wf');
     h.retention.noteFinished('bead:w1');

@@ -74,8 +74,12 @@ async function submit(ctx: RuntimeContext, req: SubmitRequest, opts: SubmitOptio
   const writes: Promise<unknown>[] = [];
   if (workflowId !== undefined) {
     const data = {
-      workflowId, beadIds: beads.map((b) => b.id), edges: edgesOf(beads),
-      ...(key === undefined ? {} : { idempotencyKey: key }), fingerprint: opts.fingerprint, assignedIds,
+      workflowId,
+      beadIds: beads.map((b) => b.id),
+      edges: edgesOf(beads),
+      ...(key === undefined ? {} : { idempotencyKey: key }),
+      fingerprint: opts.fingerprint,
+      assignedIds,
     };
     writes.push(ctx.journal.append(workflowStream(workflowId), { type: 'WorkflowSubmitted', data }, `workflow:${workflowId}:submitted`));
     ctx.workflows.set(workflowId, data.beadIds);
@@ -113,7 +117,15 @@ async function submit(ctx: RuntimeContext, req: SubmitRequest, opts: SubmitOptio
   }
   const durable = Promise.all(writes);
   durable.catch(() => {}); // awaited below; a racing retry awaits it too
-  if (key !== undefined) ctx.table.rememberSubmit(key, opts.fingerprint, beads.map((b) => b.id), workflowId, durable, assignedIds);
+  if (key !== undefined)
+    ctx.table.rememberSubmit(
+      key,
+      opts.fingerprint,
+      beads.map((b) => b.id),
+      workflowId,
+      durable,
+      assignedIds,
+    );
   ctx.metrics.submitted.inc(records.length);
   if (ctx.options.defects.includes('phantom-bead') && req.kind === 'bead' && !phantomCreated.has(ctx)) await submitPhantom(ctx, req);
   if (ctx.options.defects.includes('ack-before-durable')) {
@@ -199,7 +211,10 @@ async function replayEvicted(ctx: RuntimeContext, gone: NamedInLog, key: string 
 
 /** Views of beads by id, from memory or read back from the log. */
 async function viewsOf(ctx: RuntimeContext, ids: readonly string[]): Promise<BeadView[]> {
-  const inLog = await readBeadRecords(ctx.store, ids.filter((id) => !ctx.table.has(id)));
+  const inLog = await readBeadRecords(
+    ctx.store,
+    ids.filter((id) => !ctx.table.has(id)),
+  );
   return ids.flatMap((id) => {
     const record = ctx.table.get(id) ?? inLog.get(id);
     return record === undefined ? [] : [toView(record)];
@@ -214,7 +229,10 @@ function finishedDependency(record: BeadRecord | undefined): FinishedDependency 
 
 /** Validates a submit whole (schema, ids, DAG against known beads, agent scripts); writes nothing. */
 function validate(
-  ctx: RuntimeContext, req: SubmitRequest, key: string | undefined, exists: (id: string) => boolean,
+  ctx: RuntimeContext,
+  req: SubmitRequest,
+  key: string | undefined,
+  exists: (id: string) => boolean,
 ): { beads: Bead[]; workflowId: string | undefined } {
   let beads: Bead[];
   let workflowId: string | undefined;
@@ -279,7 +297,13 @@ async function events(ctx: RuntimeContext, q: { stream?: string; from?: number; 
     records = await readStreamPage(ctx.store, q.stream, from, q.limit);
   }
   const views = records.map((e) => ({
-    cursor: e.position, stream: e.stream, seq: e.seq, type: e.type, data: e.data, at: e.at, idempotencyKey: e.idempotencyKey,
+    cursor: e.position,
+    stream: e.stream,
+    seq: e.seq,
+    type: e.type,
+    data: e.data,
+    at: e.at,
+    idempotencyKey: e.idempotencyKey,
   }));
   return views.length === q.limit ? { events: views, next: views[views.length - 1]!.cursor } : { events: views };
 }

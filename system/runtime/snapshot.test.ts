@@ -27,7 +27,7 @@ describe('LogProjection', () => {
     expect(p.position).toBe(position);
   });
 
-  it('keeps a workflow\'s beads until the workflow\'s outcome, and the key of a submit with assigned ids', () => {
+  it("keeps a workflow's beads until the workflow's outcome, and the key of a submit with assigned ids", () => {
     const p = new LogProjection();
     p.apply(ev('workflow:w', 'WorkflowSubmitted', { workflowId: 'w', beadIds: ['w1', 'w2'], idempotencyKey: 'key:k', fingerprint: 'f', assignedIds: true }));
     for (const id of ['w1', 'w2']) {
@@ -68,7 +68,14 @@ describe('loadSnapshot', () => {
     // Never read: a file that is not a snapshot must be refused before the log is consulted.
     const store = { readAll: () => Promise.reject(new Error('the log was read')) } as unknown as Parameters<typeof loadSnapshot>[1];
     try {
-      for (const text of ['null', '42', '"x"', '[]', '{"format":"something-else","position":3}', JSON.stringify({ format: new LogProjection().toJSON().format, position: 1 })]) {
+      for (const text of [
+        'null',
+        '42',
+        '"x"',
+        '[]',
+        '{"format":"something-else","position":3}',
+        JSON.stringify({ format: new LogProjection().toJSON().format, position: 1 }),
+      ]) {
         const path = join(dir, 'snapshot.json');
         await writeFile(path, text);
         const projection = await loadSnapshot(path, store, log);

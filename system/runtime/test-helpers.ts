@@ -109,9 +109,7 @@ export async function http(base: string, method: string, path: string, body?: un
 }
 
 /** Polls `probe` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000,
-): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   // Typed as what probes throw; String() prints any value the same way.
   let last: Error | undefined;
@@ -129,15 +127,19 @@ export async function waitFor<T>(
 
 /** Waits until every listed bead has a terminal status; returns their views. */
 export async function waitForBeads<const I extends string>(base: string, ids: readonly I[], timeoutMs = 60_000): Promise<Record<I, BeadReply>> {
-  return waitFor(`beads ${ids.join(', ')} to finish`, async () => {
-    const views = {} as Record<I, BeadReply>;
-    for (const id of ids) {
-      const reply = await http(base, 'GET', `/beads/${id}`);
-      if (reply.status !== 200 || !['succeeded', 'failed', 'cancelled'].includes(reply.body.bead.status)) return undefined;
-      views[id] = reply.body.bead;
-    }
-    return views;
-  }, timeoutMs);
+  return waitFor(
+    `beads ${ids.join(', ')} to finish`,
+    async () => {
+      const views = {} as Record<I, BeadReply>;
+      for (const id of ids) {
+        const reply = await http(base, 'GET', `/beads/${id}`);
+        if (reply.status !== 200 || !['succeeded', 'failed', 'cancelled'].includes(reply.body.bead.status)) return undefined;
+        views[id] = reply.body.bead;
+      }
+      return views;
+    },
+    timeoutMs,
+  );
 }
 
 /** Every event of the log, through GET /events (paged). */

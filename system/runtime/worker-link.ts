@@ -127,16 +127,22 @@ export class WorkerLink {
   /** Opens the stream and creates a session ahead, in the background (a fresh worker's first attempt then waits for neither). */
   warm(): void {
     void this.#open().catch(() => {});
-    void this.client().then((client) => {
-      if (this.#spare === undefined) this.#createAhead(client);
-    }, () => {});
+    void this.client().then(
+      (client) => {
+        if (this.#spare === undefined) this.#createAhead(client);
+      },
+      () => {},
+    );
   }
 
   /** Ends the stream and every route. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    void this.#stream?.then((s) => s.close(), () => {});
+    void this.#stream?.then(
+      (s) => s.close(),
+      () => {},
+    );
     this.#stream = undefined;
     for (const route of [...this.#routes.values()]) route.close();
   }
@@ -154,9 +160,12 @@ export class WorkerLink {
       this.streamsOpened += 1;
       const opening = (async () => (await this.client()).subscribe())();
       this.#stream = opening;
-      opening.then((stream) => this.#pump(stream, opening), () => {
-        if (this.#stream === opening) this.#stream = undefined;
-      });
+      opening.then(
+        (stream) => this.#pump(stream, opening),
+        () => {
+          if (this.#stream === opening) this.#stream = undefined;
+        },
+      );
     }
     await this.#stream;
   }

@@ -16,7 +16,10 @@ function invalid(fn: () => unknown): { path: string; message: string }[] {
 describe('bead schema', () => {
   it('applies defaults and maps dependsOn to tracker-style blocks dependencies', () => {
     const bead = parseBead({
-      id: 'bd-a1b2', title: 'Fix the flaky test', dependsOn: ['bd-0001'], dependencies: [{ depends_on_id: 'bd-0002', type: 'related' }],
+      id: 'bd-a1b2',
+      title: 'Fix the flaky test',
+      dependsOn: ['bd-0001'],
+      dependencies: [{ depends_on_id: 'bd-0002', type: 'related' }],
     });
     expect(bead).toEqual({
       id: 'bd-a1b2',
@@ -52,12 +55,26 @@ describe('bead schema', () => {
     );
     expect(shape.map((i) => i.path).sort()).toEqual(['beads[0].priority', 'beads[1].dependencies[0].issue_id']);
     // Cross-field checks of the workflow run once every bead is well formed (zod skips refinements of invalid objects).
-    const crossField = invalid(() => parseWorkflow({ id: 'wf', beads: [{ id: 'a', title: 'A' }, { id: 'c', title: 'C', workflowId: 'other' }] }));
+    const crossField = invalid(() =>
+      parseWorkflow({
+        id: 'wf',
+        beads: [
+          { id: 'a', title: 'A' },
+          { id: 'c', title: 'C', workflowId: 'other' },
+        ],
+      }),
+    );
     expect(crossField).toEqual([{ path: 'beads[1].workflowId', message: "must be the workflow's id (wf) or omitted" }]);
   });
 
   it('validates the DAG of a workflow and stamps the workflow id on each bead', () => {
-    const wf = parseWorkflow({ id: 'wf-1', beads: [{ id: 'b', title: 'B', dependsOn: ['a'] }, { id: 'a', title: 'A' }] });
+    const wf = parseWorkflow({
+      id: 'wf-1',
+      beads: [
+        { id: 'b', title: 'B', dependsOn: ['a'] },
+        { id: 'a', title: 'A' },
+      ],
+    });
     expect(wf.beads.map((b) => b.workflowId)).toEqual(['wf-1', 'wf-1']);
     expect(() => parseWorkflow({ id: 'wf', beads: [{ id: 'a', title: 'A', dependsOn: ['ghost'] }] })).toThrow(
       expect.objectContaining({ code: 'ORCH_DAG_UNKNOWN_DEPENDENCY', details: { beadId: 'a', dependsOnId: 'ghost' } }),

@@ -28,24 +28,10 @@ export const PRIORITIES: readonly Priority[] = [0, 1, 2, 3, 4];
  * - blocked_by_failure / blocked_by_cancellation: a dependency (transitively) failed or was
  *   cancelled, so this bead can never run; final unless the operator resubmits [blocked]
  */
-export type QueueState =
-  | 'pending'
-  | 'ready'
-  | 'running'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled'
-  | 'blocked_by_failure'
-  | 'blocked_by_cancellation';
+export type QueueState = 'pending' | 'ready' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'blocked_by_failure' | 'blocked_by_cancellation';
 
 /** Queue states a bead never leaves (the lifecycle's terminal set is system/events' TERMINAL_BEAD_STATUSES). */
-export const FINAL_QUEUE_STATES: ReadonlySet<QueueState> = new Set([
-  'succeeded',
-  'failed',
-  'cancelled',
-  'blocked_by_failure',
-  'blocked_by_cancellation',
-]);
+export const FINAL_QUEUE_STATES: ReadonlySet<QueueState> = new Set(['succeeded', 'failed', 'cancelled', 'blocked_by_failure', 'blocked_by_cancellation']);
 
 /** @default 10 minutes: an agent task that runs longer is presumed stuck. */
 export const DEFAULT_BEAD_TIMEOUT_MS = 600_000;
@@ -55,7 +41,9 @@ export const DEFAULT_MAX_ATTEMPTS = 3;
 export const DEFAULT_PRIORITY: Priority = 2;
 
 /** Ids: tracker style (`bd-a1b2`, `bd-a3f8.1.1`) or any short slug. */
-export const BeadIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : - starting with a letter or digit');
+export const BeadIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : - starting with a letter or digit');
 
 export const DependencyTypeSchema = z.enum(['blocks', 'related', 'parent-child', 'discovered-from']);
 
@@ -151,7 +139,10 @@ export function parseBead(input: unknown): Bead {
 export function parseWorkflow(input: unknown, isKnown: (id: string) => boolean = () => false): Workflow {
   const wf = check(WorkflowInputSchema, input);
   const beads = wf.beads.map((b) => normalize({ ...b, workflowId: wf.id }));
-  validateDag(beads.map((b) => ({ id: b.id, dependsOn: blockingDependencies(b) })), isKnown);
+  validateDag(
+    beads.map((b) => ({ id: b.id, dependsOn: blockingDependencies(b) })),
+    isKnown,
+  );
   return { id: wf.id, ...(wf.title === undefined ? {} : { title: wf.title }), beads };
 }
 

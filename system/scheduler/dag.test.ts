@@ -13,9 +13,7 @@ const arbitraryDag = fc
       fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
     ),
   )
-  .map(([deps, permutation]) =>
-    permutation.map((i) => ({ id: `n${i}`, dependsOn: deps[i]!.filter((d) => d < i).map((d) => `n${d}`) })),
-  );
+  .map(([deps, permutation]) => permutation.map((i) => ({ id: `n${i}`, dependsOn: deps[i]!.filter((d) => d < i).map((d) => `n${d}`) })));
 
 describe('DAG validation', () => {
   it('names the full cycle path', () => {

@@ -31,7 +31,10 @@ export class DagDuplicateIdError extends OyaError {
 /** A bead or workflow failed schema validation. `details.issues` lists `{path, message}`, path like `beads[2].priority`. */
 export class BeadInvalidError extends OyaError {
   constructor(readonly issues: { path: string; message: string }[]) {
-    const shown = issues.slice(0, 3).map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ');
+    const shown = issues
+      .slice(0, 3)
+      .map((i) => `${i.path || '(root)'}: ${i.message}`)
+      .join('; ');
     super('ORCH_BEAD_INVALID', `invalid bead: ${shown}${issues.length > 3 ? ` (+${issues.length - 3} more)` : ''}`, {
       details: { issues },
     });

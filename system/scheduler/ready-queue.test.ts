@@ -37,8 +37,9 @@ describe('ReadyQueue', () => {
     expect(q.entry('after-f')).toMatchObject({ status: 'blocked_by_failure', blockedBy: 'f' });
     expect(q.entry('after-x')).toMatchObject({ status: 'blocked_by_cancellation', blockedBy: 'x' });
     // A status that is not final does not count as a forgotten dependency.
-    expect(() => q.add([bead('odd', { deps: ['r'] })], () => ({ status: 'running' })))
-      .toThrow(expect.objectContaining({ code: 'ORCH_DAG_UNKNOWN_DEPENDENCY' }));
+    expect(() => q.add([bead('odd', { deps: ['r'] })], () => ({ status: 'running' }))).toThrow(
+      expect.objectContaining({ code: 'ORCH_DAG_UNKNOWN_DEPENDENCY' }),
+    );
   });
 
   it('serves priority 0 before 4, whatever the arrival order', () => {
@@ -96,8 +97,9 @@ describe('ReadyQueue', () => {
   it('rejects invalid transitions, unknown ids and duplicates with typed errors', () => {
     const q = new ReadyQueue();
     q.add([bead('a')]);
-    expect(() => q.markSucceeded('a'))
-      .toThrow(expect.objectContaining({ code: 'ORCH_BEAD_INVALID_TRANSITION', details: { beadId: 'a', from: 'ready', to: 'succeeded' } }));
+    expect(() => q.markSucceeded('a')).toThrow(
+      expect.objectContaining({ code: 'ORCH_BEAD_INVALID_TRANSITION', details: { beadId: 'a', from: 'ready', to: 'succeeded' } }),
+    );
     expect(() => q.markFailed('nope')).toThrow(expect.objectContaining({ code: 'ORCH_BEAD_NOT_FOUND' }));
     expect(() => q.add([bead('a')])).toThrow(expect.objectContaining({ code: 'ORCH_DAG_DUPLICATE_ID' }));
     expect(() => q.add([bead('p', { deps: ['q'] }), bead('q', { deps: ['p'] })])).toThrow(expect.objectContaining({ code: 'ORCH_DAG_CYCLE' }));
@@ -152,7 +154,10 @@ describe('ReadyQueue', () => {
   it('property: with W workflows, a one-bead workflow is dispatched within W takes', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 150 }), fc.integer({ min: 0, max: 11 }), fc.integer({ min: 0, max: 50 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 150 }),
+        fc.integer({ min: 0, max: 11 }),
+        fc.integer({ min: 0, max: 50 }),
         (bigCount, bigSize, position, headStart) => {
           const q = new ReadyQueue({ concurrency: Infinity });
           for (let w = 0; w < bigCount; w++) q.add(Array.from({ length: bigSize }, (_, i) => bead(`w${w}-${i}`, { wf: `w${w}` })));

@@ -242,7 +242,14 @@ export class ReadyQueue {
   /** How many beads are in each status. */
   counts(): Record<QueueState, number> {
     const counts: Record<QueueState, number> = {
-      pending: 0, ready: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, blocked_by_failure: 0, blocked_by_cancellation: 0,
+      pending: 0,
+      ready: 0,
+      running: 0,
+      succeeded: 0,
+      failed: 0,
+      cancelled: 0,
+      blocked_by_failure: 0,
+      blocked_by_cancellation: 0,
     };
     for (const slot of this.slots.values()) counts[slot.status]++;
     return counts;

@@ -28,8 +28,7 @@ export interface EventSubscription extends AsyncIterable<WorkerEvent> {
 
 /** How a run ended, as told by the event stream. */
 export type SessionOutcome =
-  | { kind: 'idle'; event: Extract<WorkerEvent, { type: 'session.idle' }> }
-  | { kind: 'error'; event: Extract<WorkerEvent, { type: 'session.error' }> };
+  { kind: 'idle'; event: Extract<WorkerEvent, { type: 'session.idle' }> } | { kind: 'error'; event: Extract<WorkerEvent, { type: 'session.error' }> };
 
 /** An HTTP client for one worker. */
 export class WorkerClient {

@@ -14,13 +14,7 @@
  */
 import { createSideEffectLog } from '../agent/side-effects.ts';
 import { startWorkerServer, type WorkerServerHandle } from './server.ts';
-import {
-  WORKER_CRASH_EXIT_CODE,
-  WORKER_ENV,
-  WORKER_HEARTBEAT_INTERVAL_MS,
-  WORKER_ORPHAN_EXIT_CODE,
-  type WorkerToParentMessage,
-} from './protocol.ts';
+import { WORKER_CRASH_EXIT_CODE, WORKER_ENV, WORKER_HEARTBEAT_INTERVAL_MS, WORKER_ORPHAN_EXIT_CODE, type WorkerToParentMessage } from './protocol.ts';
 
 /** How often the worker checks whether its parent changed. */
 const PARENT_POLL_INTERVAL_MS = 250;
@@ -87,16 +81,19 @@ void startWorkerServer({
   sideEffects: createSideEffectLog(sideEffectsDir),
   // `crashAt`: die hard, mid-step, as a crashing agent server: no graceful close, no session end event.
   onCrash: () => process.exit(WORKER_CRASH_EXIT_CODE),
-}).then((started) => {
-  server = started;
-  send({ kind: 'oya.worker.ready', workerId, pid: process.pid, port: started.port });
-  if (process.env[WORKER_ENV.muteHeartbeats] !== '1') {
-    // Not unref'd: together with the server this keeps the worker alive while its parent lives.
-    setInterval(() => {
-      send({ kind: 'oya.worker.heartbeat', workerId, pid: process.pid, at: Date.now(), sessions: started.sessions.progress() });
-    }, WORKER_HEARTBEAT_INTERVAL_MS);
-  }
-}, (err: unknown) => {
-  process.stderr.write(`worker ${workerId}: could not start: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+}).then(
+  (started) => {
+    server = started;
+    send({ kind: 'oya.worker.ready', workerId, pid: process.pid, port: started.port });
+    if (process.env[WORKER_ENV.muteHeartbeats] !== '1') {
+      // Not unref'd: together with the server this keeps the worker alive while its parent lives.
+      setInterval(() => {
+        send({ kind: 'oya.worker.heartbeat', workerId, pid: process.pid, at: Date.now(), sessions: started.sessions.progress() });
+      }, WORKER_HEARTBEAT_INTERVAL_MS);
+    }
+  },
+  (err: unknown) => {
+    process.stderr.write(`worker ${workerId}: could not start: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -57,11 +57,7 @@ describe('worker process', () => {
     await w.client.promptAsync(sessionID, { beadId: 'bead-1', input: { steps: 4, stepTime: '300ms', output: { answer: 42 } }, seed: 7 });
     const events = await collectUntilEnd(sub, sessionID);
 
-    expect(events.map((e) => e.type)).toEqual([
-      'session.status',
-      ...[1, 2, 3, 4].flatMap(() => ['step.started', 'checkpoint']),
-      'session.idle',
-    ]);
+    expect(events.map((e) => e.type)).toEqual(['session.status', ...[1, 2, 3, 4].flatMap(() => ['step.started', 'checkpoint']), 'session.idle']);
     const checkpoints = events.filter((e) => e.type === 'checkpoint').map((e) => e.properties);
     expect(checkpoints.map((c) => [c.step, c.state])).toEqual([1, 2, 3, 4].map((s) => [s, stateFor(7, s)]));
     const idle = events.at(-1) as Extract<WorkerEvent, { type: 'session.idle' }>;

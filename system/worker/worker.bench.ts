@@ -31,9 +31,7 @@ export async function benchmarks(): Promise<BenchSuite> {
 
   return {
     name: 'worker',
-    cases: [
-      { name: 'worker: 1-step bead, prompt → session.idle (fsync)', fn: runOne, target: { p99Ms: 25 } },
-    ],
+    cases: [{ name: 'worker: 1-step bead, prompt → session.idle (fsync)', fn: runOne, target: { p99Ms: 25 } }],
     async close() {
       sub.close();
       await worker.stop();

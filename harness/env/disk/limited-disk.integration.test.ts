@@ -77,9 +77,12 @@ describe('startLimitedDisk', () => {
       await d.close();
       console.log(JSON.stringify(out));`;
     const stdout = await new Promise<string>((resolve, reject) => {
-      const child = execFile('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath,
-        '--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { cwd: '/', timeout: 30_000 },
-      (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)));
+      const child = execFile(
+        'setpriv',
+        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script],
+        { cwd: '/', timeout: 30_000 },
+        (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)),
+      );
       cleanups.push(() => Promise.resolve(child.kill('SIGKILL')));
     });
     expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ method: 'userns', total: 2 * 1024 * 1024, full: 'ENOSPC', afterFree: 'ok' });

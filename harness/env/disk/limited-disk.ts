@@ -58,16 +58,26 @@ export async function startLimitedDisk(options: LimitedDiskOptions = {}): Promis
   try {
     if (isRoot) {
       await run('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'oya-disk', mountPoint]);
-      return makeHandle(mountPoint, 'mount', async () => {
-        await run('umount', [mountPoint]).catch(() => run('umount', ['-l', mountPoint]));
-      }, created ? mountPoint : undefined);
+      return makeHandle(
+        mountPoint,
+        'mount',
+        async () => {
+          await run('umount', [mountPoint]).catch(() => run('umount', ['-l', mountPoint]));
+        },
+        created ? mountPoint : undefined,
+      );
     }
     const holder = await startNamespaceHolder(mountPoint, size);
     const viaProc = `/proc/${holder.pid}/root${mountPoint}`;
-    return makeHandle(viaProc, 'userns', async () => {
-      holder.kill('SIGKILL'); // the mount dies with the namespace's last process
-      await new Promise((resolve) => (holder.exitCode !== null ? resolve(null) : holder.once('exit', resolve)));
-    }, created ? mountPoint : undefined);
+    return makeHandle(
+      viaProc,
+      'userns',
+      async () => {
+        holder.kill('SIGKILL'); // the mount dies with the namespace's last process
+        await new Promise((resolve) => (holder.exitCode !== null ? resolve(null) : holder.once('exit', resolve)));
+      },
+      created ? mountPoint : undefined,
+    );
   } catch (err) {
     if (created) await rmdir(mountPoint).catch(() => undefined);
     if (err instanceof DiskUnavailableError) throw err;
@@ -81,12 +91,20 @@ function startNamespaceHolder(mountPoint: string, size: string): Promise<ChildPr
     const script = `mount -t tmpfs -o size=${size} oya-disk "$1" && echo ready && exec sleep 2147483647`;
     const holder = spawn('unshare', ['--user', '--map-root-user', '--mount', 'sh', '-c', script, 'sh', mountPoint], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    holder.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    holder.stdout.on('data', (c: Buffer) => { if (c.toString().includes('ready')) resolve(holder); });
+    holder.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    holder.stdout.on('data', (c: Buffer) => {
+      if (c.toString().includes('ready')) resolve(holder);
+    });
     holder.once('error', (err) => reject(new DiskUnavailableError(`not root, and unshare could not run: ${err.message}`)));
-    holder.once('exit', (code) => reject(new DiskUnavailableError(
-      `not root, and no user namespace mount (unshare exit ${code}: ${stderr.trim()}); run as root or enable unprivileged user namespaces`,
-    )));
+    holder.once('exit', (code) =>
+      reject(
+        new DiskUnavailableError(
+          `not root, and no user namespace mount (unshare exit ${code}: ${stderr.trim()}); run as root or enable unprivileged user namespaces`,
+        ),
+      ),
+    );
   });
 }
 

@@ -18,7 +18,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
     promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms); }),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
   ]);
 }
 
@@ -66,7 +68,10 @@ describe('embedded SurrealDB on a full disk', () => {
     expect(diskFull).toBeInstanceOf(DbDiskFullError);
     expect(diskFull).toMatchObject({ code: 'HARN_DB_DISK_FULL', retryable: true });
     // Still full: further writes fail fast with the same typed error, and the process is alive.
-    const again = await write(seq++).then(() => 'ok', (err: unknown) => classifySurrealError(err));
+    const again = await write(seq++).then(
+      () => 'ok',
+      (err: unknown) => classifySurrealError(err),
+    );
     expect(again).toBeInstanceOf(DbDiskFullError);
     const health = await request(`http://127.0.0.1:${srv.port}/health`);
     expect(health.statusCode).toBe(200);

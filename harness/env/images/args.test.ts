@@ -2,18 +2,34 @@ import { describe, expect, it } from 'vitest';
 import { parseSurrealStart, toxiproxyArgv } from './args.ts';
 
 describe('image entry point arguments', () => {
-  it('translates the container plan\'s surreal start line', () => {
-    expect(parseSurrealStart(['start', '--user', 'root', '--pass', 'root', '--bind', '0.0.0.0:8000', 'surrealkv:/data/db']))
-      .toEqual({ host: '0.0.0.0', port: 8000, path: '/data/db', user: 'root', pass: 'root' });
-    expect(parseSurrealStart(['start', '-u=a', '-p', 'b', '--log', 'trace', '-b', '[::]:9000', 'surrealkv:///x']))
-      .toEqual({ host: '::', port: 9000, path: '/x', user: 'a', pass: 'b' });
+  it("translates the container plan's surreal start line", () => {
+    expect(parseSurrealStart(['start', '--user', 'root', '--pass', 'root', '--bind', '0.0.0.0:8000', 'surrealkv:/data/db'])).toEqual({
+      host: '0.0.0.0',
+      port: 8000,
+      path: '/data/db',
+      user: 'root',
+      pass: 'root',
+    });
+    expect(parseSurrealStart(['start', '-u=a', '-p', 'b', '--log', 'trace', '-b', '[::]:9000', 'surrealkv:///x'])).toEqual({
+      host: '::',
+      port: 9000,
+      path: '/x',
+      user: 'a',
+      pass: 'b',
+    });
     expect(parseSurrealStart(['start', '--unauthenticated', 'memory'])).toEqual({ host: '127.0.0.1', port: 8000, path: 'memory' });
   });
 
   it('refuses what the embedded server cannot do, with HARN_CLI_USAGE', () => {
     for (const argv of [
-      ['sql'], [], ['start', 'rocksdb:/data'], ['start', '--strict'], ['start', '--user', 'x'],
-      ['start', '--bind', 'nope'], ['start', '--user'], ['start', '--unauthenticated', '--user', 'a', '--pass', 'b'],
+      ['sql'],
+      [],
+      ['start', 'rocksdb:/data'],
+      ['start', '--strict'],
+      ['start', '--user', 'x'],
+      ['start', '--bind', 'nope'],
+      ['start', '--user'],
+      ['start', '--unauthenticated', '--user', 'a', '--pass', 'b'],
     ]) {
       expect(() => parseSurrealStart(argv), argv.join(' ')).toThrow(expect.objectContaining({ code: 'HARN_CLI_USAGE' }));
     }

@@ -53,7 +53,8 @@ export function parseSurrealStart(argv: string[]): SurrealStartArgs {
     if (name === 'user') out.user = value;
     else if (name === 'pass') out.pass = value;
     else if (name === 'bind') Object.assign(out, hostPort(value!));
-    else if (name === 'log') continue; // the embedded server has one log level
+    else if (name === 'log')
+      continue; // the embedded server has one log level
     else if (name === 'unauthenticated') unauthenticated = true;
     else throw new ImagesArgsError(`unsupported surreal start flag "${argv[i - (value === undefined ? 1 : 2)] ?? raw}"`, { flag: raw });
   }

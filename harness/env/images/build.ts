@@ -108,12 +108,15 @@ async function buildUnlocked(log: (line: string) => void, env: NodeJS.ProcessEnv
   {
     const dir = mkdtempSync(join(tmpdir(), 'oya-images-'));
     try {
-      log('staging the rootfs (node, its libraries, the entry points\' sources, production node_modules)…');
+      log("staging the rootfs (node, its libraries, the entry points' sources, production node_modules)…");
       const hash = await stageRootfs(join(dir, 'runtime', 'rootfs'));
       writeFileSync(join(dir, 'runtime', 'Dockerfile'), 'FROM scratch\nCOPY rootfs/ /\nENV PATH=/usr/local/bin:/bin NODE_ENV=production\nWORKDIR /oya\n');
       log(`building ${LOCAL_RUNTIME_IMAGE}…`);
       await dockerBuild(LOCAL_RUNTIME_IMAGE, join(dir, 'runtime'), env);
-      for (const [tag, dockerfile] of [[LOCAL_SURREAL_IMAGE, surrealDockerfile(hash)], [LOCAL_TOXIPROXY_IMAGE, toxiproxyDockerfile(hash)]] as const) {
+      for (const [tag, dockerfile] of [
+        [LOCAL_SURREAL_IMAGE, surrealDockerfile(hash)],
+        [LOCAL_TOXIPROXY_IMAGE, toxiproxyDockerfile(hash)],
+      ] as const) {
         const context = join(dir, tag.replace(/[/:]/g, '-'));
         mkdirSync(context);
         writeFileSync(join(context, 'Dockerfile'), dockerfile);
@@ -149,6 +152,10 @@ async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } finally {
-    try { unlinkSync(lock); } catch { /* already gone */ }
+    try {
+      unlinkSync(lock);
+    } catch {
+      /* already gone */
+    }
   }
 }

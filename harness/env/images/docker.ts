@@ -49,7 +49,10 @@ export function docker(args: string[], options: { timeoutMs?: number; env?: Node
 /** First executable called `name` on PATH (plus the sbin dirs, where dockerd lives). */
 export function onPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const dirs = [...(env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/local/sbin'];
-  return dirs.filter(Boolean).map((d) => join(d, name)).find((p) => existsSync(p));
+  return dirs
+    .filter(Boolean)
+    .map((d) => join(d, name))
+    .find((p) => existsSync(p));
 }
 
 const isRoot = (): boolean => process.getuid?.() === 0;
@@ -71,9 +74,10 @@ export async function ensureDocker(log: (line: string) => void, env: NodeJS.Proc
     log('installing docker.io (apt-get)…');
     const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
     const update = await run('apt-get', ['update', '-qq'], { timeoutMs: APT_TIMEOUT_MS, env: aptEnv });
-    const install = update.code === 0
-      ? await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'docker.io'], { timeoutMs: APT_TIMEOUT_MS, env: aptEnv })
-      : update;
+    const install =
+      update.code === 0
+        ? await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'docker.io'], { timeoutMs: APT_TIMEOUT_MS, env: aptEnv })
+        : update;
     if (install.code !== 0) {
       throw new ImagesNoDockerError(`apt-get could not install docker.io (exit ${install.code}): ${install.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     }
@@ -85,7 +89,8 @@ export async function ensureDocker(log: (line: string) => void, env: NodeJS.Proc
     );
   }
   const host = env.DOCKER_HOST;
-  if (host && !host.startsWith('unix://')) throw new ImagesNoDockerError(`no Docker engine answers at DOCKER_HOST=${host} (a remote engine is not started from here)`);
+  if (host && !host.startsWith('unix://'))
+    throw new ImagesNoDockerError(`no Docker engine answers at DOCKER_HOST=${host} (a remote engine is not started from here)`);
   const logFile = join(tmpdir(), 'oya-dockerd.log');
   log(`starting dockerd${host ? ` on ${host}` : ''} (log: ${logFile})…`);
   const fd = openSync(logFile, 'a');
@@ -94,7 +99,9 @@ export async function ensureDocker(log: (line: string) => void, env: NodeJS.Proc
   const daemon = spawn(onPath('dockerd', env)!, args, { detached: true, stdio: ['ignore', fd, fd], env });
   closeSync(fd);
   let exited: number | null | undefined;
-  daemon.once('exit', (code) => { exited = code; });
+  daemon.once('exit', (code) => {
+    exited = code;
+  });
   daemon.unref();
   const deadline = Date.now() + DOCKERD_START_TIMEOUT_MS;
   while (Date.now() < deadline && exited === undefined) {

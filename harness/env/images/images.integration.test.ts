@@ -35,7 +35,7 @@ async function runImage(image: string, port: number, args: string[]): Promise<st
 }
 
 describe('local images', () => {
-  it.skipIf(!engine)(named('are built from this checkout without a registry, and start with the official images\' command lines'), async () => {
+  it.skipIf(!engine)(named("are built from this checkout without a registry, and start with the official images' command lines"), async () => {
     await ensureImages(imageNames({}));
     expect(await imageState(LOCAL_SURREAL_IMAGE)).toBe('current');
     expect(await imageState(LOCAL_TOXIPROXY_IMAGE)).toBe('current');

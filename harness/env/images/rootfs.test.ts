@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ENTRIES, importClosure, productionPackages, sourceHash } from './rootfs.ts';
 
 describe('local image contents', () => {
-  it('follows the entry points\' relative imports, and nothing else from the checkout', () => {
+  it("follows the entry points' relative imports, and nothing else from the checkout", () => {
     const files = importClosure();
     for (const entry of ENTRIES) expect(files).toContain(entry);
     expect(files).toContain('harness/env/surreal/server.ts');

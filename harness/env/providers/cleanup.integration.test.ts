@@ -32,7 +32,9 @@ async function runDyingProgram(label: string, death: 'throw' | 'SIGTERM' | 'SIGI
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
   let stderr = '';
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
   const started = await new Promise<{ pid: number; addresses: string[] }>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -74,7 +76,10 @@ describe('environment clean-up when things go wrong', () => {
     const childrenBefore = childPids();
     const portsBefore = listeningPortsOfThisProcess();
     // The second proxy of the same name is refused by Toxiproxy (409) — after everything else is up.
-    const agents = [{ name: 'twin', upstream: '127.0.0.1:9' }, { name: 'twin', upstream: '127.0.0.1:10' }];
+    const agents = [
+      { name: 'twin', upstream: '127.0.0.1:9' },
+      { name: 'twin', upstream: '127.0.0.1:10' },
+    ];
     const start = startEnvironment({ kind: 'local', seed: 3, label, dataDiskBytes: 4 * 1024 * 1024, agents });
     await expect(start).rejects.toMatchObject({ code: 'HARN_ENV_START', details: { cleanupErrors: [] } });
     await expect(start).rejects.toThrow(/creating proxy agent-twin → 127.0.0.1:10: .*409/);

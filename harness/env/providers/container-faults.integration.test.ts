@@ -31,15 +31,31 @@ function connectOutcome(address: string, ms: number): Promise<string> {
   const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
   return new Promise((resolve) => {
     const socket = connect({ host, port });
-    const timer = setTimeout(() => { socket.destroy(); resolve('silence'); }, ms);
-    socket.once('connect', () => { clearTimeout(timer); socket.destroy(); resolve('connected'); });
-    socket.once('error', (err: NodeJS.ErrnoException) => { clearTimeout(timer); resolve(err.code ?? 'error'); });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve('silence');
+    }, ms);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve(err.code ?? 'error');
+    });
   });
 }
 
 /** Settles as 'answered' / 'failed', or 'pending' when `promise` is still open after ms. */
 async function stateAfter(promise: Promise<unknown>, ms: number): Promise<'answered' | 'failed' | 'pending'> {
-  return within(promise.then(() => 'answered' as const, () => 'failed' as const), ms).catch(() => 'pending' as const);
+  return within(
+    promise.then(
+      () => 'answered' as const,
+      () => 'failed' as const,
+    ),
+    ms,
+  ).catch(() => 'pending' as const);
 }
 
 describe('container-only faults', () => {

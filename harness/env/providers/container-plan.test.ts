@@ -18,7 +18,7 @@ describe('containerPlan', () => {
     expect(containerPlan(base, 9000).surreal.tmpfs).toEqual({});
   });
 
-  it('runs Toxiproxy seeded, on this machine\'s loopback, with the API on the given free port', () => {
+  it("runs Toxiproxy seeded, on this machine's loopback, with the API on the given free port", () => {
     const plan = containerPlan(base, 43210);
     expect(plan.toxiproxy.image).toBe('oya/toxiproxy:local');
     expect(plan.toxiproxy.command).toEqual(['-host=127.0.0.1', '-port=43210', '-seed=11']);
@@ -33,7 +33,16 @@ describe('containerPlan', () => {
   });
 
   it('gives every agent a loopback proxy dialing the agent as this machine sees it', () => {
-    const plan = containerPlan({ ...base, agents: [{ name: 'w1', upstream: '127.0.0.1:4001' }, { name: 'w2', upstream: 'agents.internal:80' }] }, 9000);
+    const plan = containerPlan(
+      {
+        ...base,
+        agents: [
+          { name: 'w1', upstream: '127.0.0.1:4001' },
+          { name: 'w2', upstream: 'agents.internal:80' },
+        ],
+      },
+      9000,
+    );
     expect(plan.agents).toEqual([
       { name: 'w1', proxyName: 'agent-w1', listen: '127.0.0.1:0', upstream: '127.0.0.1:4001' },
       { name: 'w2', proxyName: 'agent-w2', listen: '127.0.0.1:0', upstream: 'agents.internal:80' },

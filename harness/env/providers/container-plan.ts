@@ -70,7 +70,10 @@ export function containerPlan(options: EnvironmentOptions, toxiproxyApiPort: num
     },
     dbProxy: { name: DB_PROXY_NAME, listen: '127.0.0.1:0' },
     agents: (options.agents ?? []).map((agent) => ({
-      name: agent.name, proxyName: agentProxyName(agent.name), listen: '127.0.0.1:0', upstream: agent.upstream,
+      name: agent.name,
+      proxyName: agentProxyName(agent.name),
+      listen: '127.0.0.1:0',
+      upstream: agent.upstream,
     })),
   };
 }

@@ -39,9 +39,13 @@ async function startRunner(label: string) {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
   let stderr = '';
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
   await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => { if (c.toString().includes('ready')) resolve(); });
+    child.stdout.on('data', (c: Buffer) => {
+      if (c.toString().includes('ready')) resolve();
+    });
     void exited.then(() => reject(new Error(`runner ended before its environment was up: ${stderr}`)));
   });
   return { pid: child.pid!, exited };

@@ -29,8 +29,9 @@ async function containersEnv(extra: Partial<Parameters<typeof startEnvironment>[
 describe('containers environment', () => {
   it.skipIf(docker)('forcing containers without a Docker engine fails with HARN_ENV_NO_DOCKER', async () => {
     await expect(startEnvironment({ kind: 'containers', seed: 1, label: 'nodocker' })).rejects.toMatchObject({ code: 'HARN_ENV_NO_DOCKER' });
-    await expect(startEnvironment({ seed: 1, label: 'nodocker', env: { ...process.env, OYA_ENV: 'containers' } }))
-      .rejects.toMatchObject({ code: 'HARN_ENV_NO_DOCKER' });
+    await expect(startEnvironment({ seed: 1, label: 'nodocker', env: { ...process.env, OYA_ENV: 'containers' } })).rejects.toMatchObject({
+      code: 'HARN_ENV_NO_DOCKER',
+    });
   });
 
   it('an engine that answers but has no images and no registry: local, with one line saying why', async () => {
@@ -42,16 +43,26 @@ describe('containers environment', () => {
       res.end(req.url?.endsWith('/_ping') ? 'OK' : '{"message":"Get https://registry-1.docker.io/v2/: dial tcp: lookup registry-1.docker.io: no such host"}');
     });
     await new Promise<void>((resolve) => engine.listen(join(dir, 'docker.sock'), resolve));
-    cleanups.push(() => new Promise((resolve) => { engine.closeAllConnections(); engine.close(resolve); }));
+    cleanups.push(
+      () =>
+        new Promise((resolve) => {
+          engine.closeAllConnections();
+          engine.close(resolve);
+        }),
+    );
     const lines: string[] = [];
     const env = await startEnvironment({
-      seed: 5, label: `ctr-fallback-${process.pid}`, log: (l) => lines.push(l),
+      seed: 5,
+      label: `ctr-fallback-${process.pid}`,
+      log: (l) => lines.push(l),
       env: { ...process.env, OYA_ENV: '', DOCKER_HOST: `unix://${join(dir, 'docker.sock')}`, OYA_SURREAL_IMAGE: 'example.invalid/surrealdb:none' },
     });
     cleanups.push(() => env.stop());
     expect(env.kind).toBe('local');
     const why = lines.filter((l) => l.startsWith('oya env: using local'));
-    expect(why).toEqual([expect.stringMatching(/^oya env: using local, not containers: .*example\.invalid\/surrealdb:none is not on this machine and docker pull failed/)]);
+    expect(why).toEqual([
+      expect.stringMatching(/^oya env: using local, not containers: .*example\.invalid\/surrealdb:none is not on this machine and docker pull failed/),
+    ]);
   });
 
   it.skipIf(!docker)(needsDocker('is chosen automatically and routes the SDK through the Toxiproxy container'), async () => {
@@ -71,8 +82,12 @@ describe('containers environment', () => {
     // The Toxiproxy image given the SurrealDB command line: its entry point refuses it (exit 2).
     const started = Date.now();
     const label = `ctr-bad-${process.pid}`;
-    await expect(startEnvironment({ kind: 'containers', seed: 5, label, env: { ...process.env, OYA_SURREAL_IMAGE: 'oya/toxiproxy:local' } }))
-      .rejects.toMatchObject({ code: 'HARN_ENV_START', message: expect.stringMatching(/exited \(code 2\) before answering.*HARN_CLI_USAGE unsupported toxiproxy flag "start"/s) });
+    await expect(
+      startEnvironment({ kind: 'containers', seed: 5, label, env: { ...process.env, OYA_SURREAL_IMAGE: 'oya/toxiproxy:local' } }),
+    ).rejects.toMatchObject({
+      code: 'HARN_ENV_START',
+      message: expect.stringMatching(/exited \(code 2\) before answering.*HARN_CLI_USAGE unsupported toxiproxy flag "start"/s),
+    });
     expect(Date.now() - started).toBeLessThan(60_000); // not the 120 s readiness bound
     const left = listHarnessResources();
     expect([...left.containers, ...left.networks].filter((r) => r.labels['oya.env.label'] === label)).toEqual([]);
@@ -81,7 +96,13 @@ describe('containers environment', () => {
   it.skipIf(!docker)(needsDocker('reaches an agent on this machine through an agent proxy, and blackholes it'), async () => {
     const agent = createServer((_req, res) => res.end('pong'));
     await new Promise<void>((resolve) => agent.listen(0, '0.0.0.0', resolve));
-    cleanups.push(() => new Promise((resolve) => { agent.closeAllConnections(); agent.close(resolve); }));
+    cleanups.push(
+      () =>
+        new Promise((resolve) => {
+          agent.closeAllConnections();
+          agent.close(resolve);
+        }),
+    );
     const env = await containersEnv();
     const { listen, proxy } = await env.addAgentProxy('a1', `127.0.0.1:${(agent.address() as AddressInfo).port}`);
     expect(await (await fetch(`http://${listen}/`)).text()).toBe('pong');

@@ -75,7 +75,13 @@ interface Inspectable {
 async function ready(url: string, what: string, container: Inspectable): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    const status = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then((r) => { void r.body?.cancel(); return r.status; }, () => 0);
+    const status = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+      (r) => {
+        void r.body?.cancel();
+        return r.status;
+      },
+      () => 0,
+    );
     if (status === 200) return;
     const state = (await container.inspect()).State;
     if (!state.Running) {
@@ -169,20 +175,23 @@ async function build(options: EnvironmentOptions, teardown: Teardown): Promise<E
     });
     return { exitCode: (await run.inspect()).ExitCode ?? -1, output: demux(Buffer.concat(chunks)) };
   };
-  const diskFull = options.dataDiskBytes === undefined ? undefined : {
-    async fill() {
-      live('db.diskFull.fill');
-      const result = await exec(['sh', '-c', `dd if=/dev/zero of=${FILLER} bs=64k 2>/dev/null; sync; stat -c %s ${FILLER}`]).catch((err: unknown) => {
-        throw new EnvDiskFullError(`cannot fill ${DATA_DIR} in ${plan.surreal.image} (needs sh, dd, stat: use oya/surrealdb:local or a -dev tag)`, err);
-      });
-      if (result.exitCode !== 0) throw new EnvDiskFullError(`filling ${DATA_DIR} failed (exit ${result.exitCode}): ${result.output.trim()}`);
-      return Number(result.output.trim());
-    },
-    async free() {
-      live('db.diskFull.free');
-      await exec(['rm', '-f', FILLER]);
-    },
-  };
+  const diskFull =
+    options.dataDiskBytes === undefined
+      ? undefined
+      : {
+          async fill() {
+            live('db.diskFull.fill');
+            const result = await exec(['sh', '-c', `dd if=/dev/zero of=${FILLER} bs=64k 2>/dev/null; sync; stat -c %s ${FILLER}`]).catch((err: unknown) => {
+              throw new EnvDiskFullError(`cannot fill ${DATA_DIR} in ${plan.surreal.image} (needs sh, dd, stat: use oya/surrealdb:local or a -dev tag)`, err);
+            });
+            if (result.exitCode !== 0) throw new EnvDiskFullError(`filling ${DATA_DIR} failed (exit ${result.exitCode}): ${result.output.trim()}`);
+            return Number(result.output.trim());
+          },
+          async free() {
+            live('db.diskFull.free');
+            await exec(['rm', '-f', FILLER]);
+          },
+        };
 
   let paused = false;
   let isolated = false;
@@ -205,7 +214,9 @@ async function build(options: EnvironmentOptions, teardown: Teardown): Promise<E
     label: options.label,
     dbUrl: `ws://${db.listen}/rpc`,
     // The container's address on its network; re-read after a restart or a rejoin.
-    get dbDirectUrl() { return `ws://${dbAddress}/rpc`; },
+    get dbDirectUrl() {
+      return `ws://${dbAddress}/rpc`;
+    },
     dbCredentials: DB_CREDENTIALS,
     toxiproxy,
     toxiproxyUrl,

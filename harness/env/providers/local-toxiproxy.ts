@@ -53,7 +53,10 @@ async function spawnToxiproxyBinary(binary: string, seed: number): Promise<Local
   };
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const ok = await fetch(`${url}/version`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/version`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline || child.exitCode !== null) {
       kill();

@@ -67,7 +67,13 @@ describe('local environment', () => {
   it('puts agent proxies in front of an HTTP server and blackholes them with a timeout toxic', async () => {
     const agent = createServer((_req, res) => res.end('pong'));
     await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise((resolve) => { agent.closeAllConnections(); agent.close(resolve); }));
+    cleanups.push(
+      () =>
+        new Promise((resolve) => {
+          agent.closeAllConnections();
+          agent.close(resolve);
+        }),
+    );
     const upstream = `127.0.0.1:${(agent.address() as AddressInfo).port}`;
 
     const env = await localEnv('agents', { agents: [{ name: 'a1', upstream }] });
@@ -122,14 +128,19 @@ describe('local environment', () => {
     let failure: unknown;
     // A write or two may still fit in the WAL's partly used last page.
     for (let attempt = 0; attempt < 50 && failure === undefined; attempt++) {
-      await write(seq++).catch((err: unknown) => { failure = classifySurrealError(err); });
+      await write(seq++).catch((err: unknown) => {
+        failure = classifySurrealError(err);
+      });
     }
     expect(failure).toBeInstanceOf(DbDiskFullError);
 
     await env.db.diskFull!.free();
     const freedAt = Date.now();
     for (;;) {
-      const ok = await write(seq++).then(() => true, () => false);
+      const ok = await write(seq++).then(
+        () => true,
+        () => false,
+      );
       if (ok) break;
       expect(Date.now() - freedAt).toBeLessThan(20_000);
       await new Promise((r) => setTimeout(r, 200));

@@ -15,7 +15,14 @@ import { EnvConfigError, EnvStoppedError } from './errors.ts';
 import { startLocalToxiproxy } from './local-toxiproxy.ts';
 import { startOrUndo, type Teardown } from './teardown.ts';
 import {
-  agentProxyName, DB_CREDENTIALS, DB_PROXY_NAME, isAgentName, type AgentProxy, type EnvCapability, type Environment, type EnvironmentOptions,
+  agentProxyName,
+  DB_CREDENTIALS,
+  DB_PROXY_NAME,
+  isAgentName,
+  type AgentProxy,
+  type EnvCapability,
+  type Environment,
+  type EnvironmentOptions,
 } from './types.ts';
 
 /** Smallest data disk: SurrealKV needs room for its manifest and first WAL segment. */
@@ -45,17 +52,25 @@ export function validateCommon(options: EnvironmentOptions): void {
 
 async function build(options: EnvironmentOptions, teardown: Teardown): Promise<Environment> {
   const root = await makeOwnedTempDir(`oya-env-${options.label}-`);
-  teardown.push('remove temp dir', () => rm(root, { recursive: true, force: true }), () => rmSync(root, { recursive: true, force: true }));
+  teardown.push(
+    'remove temp dir',
+    () => rm(root, { recursive: true, force: true }),
+    () => rmSync(root, { recursive: true, force: true }),
+  );
 
   let dataPath = join(root, 'db');
   let diskFull: Environment['db']['diskFull'];
   if (options.dataDiskBytes !== undefined) {
     const mountPoint = join(root, 'disk');
     const disk = await startLimitedDisk({ dir: mountPoint, size: `${Math.ceil(options.dataDiskBytes / 1024)}k` });
-    teardown.push('unmount data disk', () => disk.close(), () => {
-      if (disk.method === 'mount') execFileSync('umount', ['-l', mountPoint], { stdio: 'ignore' });
-      else killChildrenMentioning(mountPoint); // the user-namespace holder process
-    });
+    teardown.push(
+      'unmount data disk',
+      () => disk.close(),
+      () => {
+        if (disk.method === 'mount') execFileSync('umount', ['-l', mountPoint], { stdio: 'ignore' });
+        else killChildrenMentioning(mountPoint); // the user-namespace holder process
+      },
+    );
     dataPath = join(disk.dir, 'db');
     diskFull = { fill: () => disk.fill(), free: () => disk.free() };
   }
@@ -69,13 +84,21 @@ async function build(options: EnvironmentOptions, teardown: Teardown): Promise<E
     return srv;
   };
   let server = track(await spawnDb());
-  teardown.push('stop SurrealDB', () => server.close(), () => {
-    // Only a live child: a reaped pid may already belong to someone else.
-    if (!exitedServers.has(server)) process.kill(server.pid, 'SIGKILL');
-  });
+  teardown.push(
+    'stop SurrealDB',
+    () => server.close(),
+    () => {
+      // Only a live child: a reaped pid may already belong to someone else.
+      if (!exitedServers.has(server)) process.kill(server.pid, 'SIGKILL');
+    },
+  );
 
   const tp = await startLocalToxiproxy(options.seed);
-  teardown.push('stop Toxiproxy', () => tp.close(), () => tp.destroySync());
+  teardown.push(
+    'stop Toxiproxy',
+    () => tp.close(),
+    () => tp.destroySync(),
+  );
   const toxiproxy = new Toxiproxy(tp.url);
   const agents = new Map<string, Proxy>();
   // Runs before Toxiproxy stops: heals the proxies (a reused toxiproxy-server starts clean).
@@ -103,7 +126,9 @@ async function build(options: EnvironmentOptions, teardown: Teardown): Promise<E
     kind: 'local',
     label: options.label,
     dbUrl: `ws://${db.listen}/rpc`,
-    get dbDirectUrl() { return server.url; },
+    get dbDirectUrl() {
+      return server.url;
+    },
     dbCredentials: DB_CREDENTIALS,
     toxiproxy,
     toxiproxyUrl: tp.url,
@@ -111,7 +136,9 @@ async function build(options: EnvironmentOptions, teardown: Teardown): Promise<E
     addAgentProxy,
     capabilities: new Set<EnvCapability>(['db.kill', 'db.restart', ...(diskFull ? ['db.diskFull' as const] : [])]),
     db: {
-      get pid() { return server.pid; },
+      get pid() {
+        return server.pid;
+      },
       diskFull,
       async kill(signal: NodeJS.Signals = 'SIGKILL') {
         if (stopped) throw new EnvStoppedError('db.kill');

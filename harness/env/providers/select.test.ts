@@ -19,7 +19,13 @@ async function engineSocket(behaviour: 'answers' | 'hangs'): Promise<string> {
     if (behaviour === 'answers' && req.url === '/_ping') res.end('OK');
   });
   await new Promise<void>((resolve) => server.listen(path, resolve));
-  cleanups.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
+  cleanups.push(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(resolve);
+      }),
+  );
   return `unix://${path}`;
 }
 
@@ -85,13 +91,19 @@ describe('chooseKind (Docker answers; are the images there?)', () => {
     expect(await chooseKind(undefined, {}, { probe: answers, prepare: noImages, log: (l) => lines.push(l) })).toBe('local');
     expect(await chooseKind(undefined, {}, { probe: answers, prepare: noImages, log: (l) => lines.push(l) })).toBe('local');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^oya env: using local, not containers: a Docker engine answers but the images oya\/surrealdb:local and oya\/toxiproxy:local are not available: docker build of oya\/surrealdb:local failed/);
+    expect(lines[0]).toMatch(
+      /^oya env: using local, not containers: a Docker engine answers but the images oya\/surrealdb:local and oya\/toxiproxy:local are not available: docker build of oya\/surrealdb:local failed/,
+    );
   });
 
   it('forced containers whose images cannot be had is HARN_ENV_IMAGES, never a silent fallback', async () => {
-    await expect(chooseKind('containers', {}, { probe: answers, prepare: noImages, log: () => undefined })).rejects.toMatchObject({ code: 'HARN_ENV_IMAGES', message: expect.stringMatching(/kind option/) });
-    await expect(chooseKind(undefined, { OYA_ENV: 'containers', OYA_SURREAL_IMAGE: 'surrealdb/surrealdb:v3.0.2' }, { probe: answers, prepare: noImages }))
-      .rejects.toMatchObject({ code: 'HARN_ENV_IMAGES', message: expect.stringMatching(/OYA_ENV.*surrealdb\/surrealdb:v3\.0\.2/) });
+    await expect(chooseKind('containers', {}, { probe: answers, prepare: noImages, log: () => undefined })).rejects.toMatchObject({
+      code: 'HARN_ENV_IMAGES',
+      message: expect.stringMatching(/kind option/),
+    });
+    await expect(
+      chooseKind(undefined, { OYA_ENV: 'containers', OYA_SURREAL_IMAGE: 'surrealdb/surrealdb:v3.0.2' }, { probe: answers, prepare: noImages }),
+    ).rejects.toMatchObject({ code: 'HARN_ENV_IMAGES', message: expect.stringMatching(/OYA_ENV.*surrealdb\/surrealdb:v3\.0\.2/) });
   });
 
   it('picks containers once the images are ready, and never prepares them for local', async () => {

@@ -48,27 +48,39 @@ function dockerSync(args: string[]): string {
   return execFileSync('docker', args, { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'], env });
 }
 
-interface Labelled { id: string; labels: Record<string, string> }
+interface Labelled {
+  id: string;
+  labels: Record<string, string>;
+}
 
 function listLabelled(kind: 'container' | 'network' | 'volume'): Labelled[] {
   const format = kind === 'volume' ? '{{.Name}}\t{{json .Labels}}' : '{{.ID}}\t{{json .Labels}}';
   const args = kind === 'container' ? ['ps', '-a'] : [kind, 'ls'];
   const out = dockerSync([...args, '--filter', `label=${HARNESS_LABEL}`, '--format', format]);
-  return out.split('\n').filter(Boolean).map((line) => {
-    const [id, json] = line.split('\t');
-    // `docker ps` prints labels as "k=v,k=v" even with json; networks and volumes as a JSON map.
-    const labels: Record<string, string> = {};
-    const raw = JSON.parse(json!) as string | Record<string, string>;
-    if (typeof raw === 'string') for (const pair of raw.split(',')) { const i = pair.indexOf('='); if (i > 0) labels[pair.slice(0, i)] = pair.slice(i + 1); }
-    else Object.assign(labels, raw);
-    return { id: id!, labels };
-  });
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [id, json] = line.split('\t');
+      // `docker ps` prints labels as "k=v,k=v" even with json; networks and volumes as a JSON map.
+      const labels: Record<string, string> = {};
+      const raw = JSON.parse(json!) as string | Record<string, string>;
+      if (typeof raw === 'string')
+        for (const pair of raw.split(',')) {
+          const i = pair.indexOf('=');
+          if (i > 0) labels[pair.slice(0, i)] = pair.slice(i + 1);
+        }
+      else Object.assign(labels, raw);
+      return { id: id!, labels };
+    });
 }
 
 /** Removes (force, with anonymous volumes) the labelled resources `select` picks; returns what it removed. */
 function removeWhere(select: (labels: Record<string, string>) => boolean): { containers: string[]; networks: string[]; volumes: string[] } {
   const removed = { containers: [] as string[], networks: [] as string[], volumes: [] as string[] };
-  const containers = listLabelled('container').filter((c) => select(c.labels)).map((c) => c.id);
+  const containers = listLabelled('container')
+    .filter((c) => select(c.labels))
+    .map((c) => c.id);
   if (containers.length > 0) {
     dockerSync(['rm', '-f', '-v', ...containers]);
     removed.containers = containers;

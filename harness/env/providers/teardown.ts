@@ -119,7 +119,10 @@ export async function startOrUndo<T>(what: string, build: (teardown: Teardown) =
   try {
     return await build(teardown);
   } catch (err) {
-    const cleanupErrors = await teardown.run().then(() => [], (e: unknown) => [e]);
+    const cleanupErrors = await teardown.run().then(
+      () => [],
+      (e: unknown) => [e],
+    );
     throw new EnvStartError(`${what} failed to start: ${(err as Error).message}`, err, { cleanupErrors });
   }
 }

@@ -17,9 +17,12 @@ type Answer = { status: number; json?: unknown; raw?: { type: string; body: stri
 type Handler = (ctx: { params: Params; body: () => Promise<string> }) => Promise<Answer>;
 
 /** A handler that answers without waiting; a throw (unknown proxy, …) still becomes the rejection the listener answers. */
-const answerNow = (answer: (ctx: Parameters<Handler>[0]) => Answer): Handler => (ctx) => new Promise((resolve) => {
-  resolve(answer(ctx));
-});
+const answerNow =
+  (answer: (ctx: Parameters<Handler>[0]) => Answer): Handler =>
+  (ctx) =>
+    new Promise((resolve) => {
+      resolve(answer(ctx));
+    });
 
 interface Route {
   segments: string[];

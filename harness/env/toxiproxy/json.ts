@@ -39,7 +39,7 @@ export function parseFirstJsonValue(text: string): JsonValue {
       pos++;
       const entries: Array<[string, JsonValue]> = [];
       skipSpace();
-      if (text[pos] === '}') return pos++, { kind: 'object', entries };
+      if (text[pos] === '}') return (pos++, { kind: 'object', entries });
       for (;;) {
         skipSpace();
         if (text[pos] !== '"') fail('looking for beginning of object key string');
@@ -49,8 +49,11 @@ export function parseFirstJsonValue(text: string): JsonValue {
         pos++;
         entries.push([key, value()]);
         skipSpace();
-        if (text[pos] === ',') { pos++; continue; }
-        if (text[pos] === '}') return pos++, { kind: 'object', entries };
+        if (text[pos] === ',') {
+          pos++;
+          continue;
+        }
+        if (text[pos] === '}') return (pos++, { kind: 'object', entries });
         fail('after object key:value pair');
       }
     }
@@ -58,23 +61,33 @@ export function parseFirstJsonValue(text: string): JsonValue {
       pos++;
       const items: JsonValue[] = [];
       skipSpace();
-      if (text[pos] === ']') return pos++, { kind: 'array', items };
+      if (text[pos] === ']') return (pos++, { kind: 'array', items });
       for (;;) {
         items.push(value());
         skipSpace();
-        if (text[pos] === ',') { pos++; continue; }
-        if (text[pos] === ']') return pos++, { kind: 'array', items };
+        if (text[pos] === ',') {
+          pos++;
+          continue;
+        }
+        if (text[pos] === ']') return (pos++, { kind: 'array', items });
         fail('after array element');
       }
     }
     if (c === '"') return { kind: 'string', value: string() };
-    for (const [word, parsed] of [['true', { kind: 'bool', value: true }], ['false', { kind: 'bool', value: false }], ['null', { kind: 'null' }]] as const) {
-      if (text.startsWith(word, pos)) return (pos += word.length), parsed;
-      if (word.startsWith(text.slice(pos)) && pos < text.length) { pos = text.length; fail(''); }
+    for (const [word, parsed] of [
+      ['true', { kind: 'bool', value: true }],
+      ['false', { kind: 'bool', value: false }],
+      ['null', { kind: 'null' }],
+    ] as const) {
+      if (text.startsWith(word, pos)) return ((pos += word.length), parsed);
+      if (word.startsWith(text.slice(pos)) && pos < text.length) {
+        pos = text.length;
+        fail('');
+      }
     }
     NUMBER.lastIndex = pos;
     const m = NUMBER.exec(text);
-    if (m) return (pos += m[0].length), { kind: 'number', raw: m[0] };
+    if (m) return ((pos += m[0].length), { kind: 'number', raw: m[0] });
     return fail('looking for beginning of value');
   };
   const string = (): string => {
@@ -156,7 +169,10 @@ export function findField(value: JsonValue, name: string): JsonValue | undefined
   let found: JsonValue | undefined;
   let exact = false;
   for (const [key, v] of value.entries) {
-    if (key === name) { found = v; exact = true; } else if (!exact && key.toLowerCase() === name.toLowerCase()) found = v;
+    if (key === name) {
+      found = v;
+      exact = true;
+    } else if (!exact && key.toLowerCase() === name.toLowerCase()) found = v;
   }
   return found;
 }

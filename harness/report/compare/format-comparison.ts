@@ -26,17 +26,16 @@ export function formatComparison(comparison: RunComparison, options: { color?: b
   const lines: string[] = [
     `a (baseline):  ${describeSide(comparison.a)}`,
     `b (candidate): ${describeSide(comparison.b)}`,
-    paint('dim', `${REGRESSION_MARKER} marks b worse than a by more than ${pct(comparison.tolerance)} (and ${formatMicros(comparison.floorUs)}); `
-      + 'from the merged HDR histograms.'),
+    paint(
+      'dim',
+      `${REGRESSION_MARKER} marks b worse than a by more than ${pct(comparison.tolerance)} (and ${formatMicros(comparison.floorUs)}); ` +
+        'from the merged HDR histograms.',
+    ),
   ];
   for (const metric of comparison.metrics) lines.push('', ...metricBlock(metric, paint));
   lines.push('', ...throughputBlock(comparison, paint), '');
   const n = comparison.regressions.length;
-  lines.push(
-    n === 0
-      ? paint('green', 'no regressions')
-      : paint('red', `${n} regression${n === 1 ? '' : 's'}: ${comparison.regressions.join(', ')}`),
-  );
+  lines.push(n === 0 ? paint('green', 'no regressions') : paint('red', `${n} regression${n === 1 ? '' : 's'}: ${comparison.regressions.join(', ')}`));
   return lines.join('\n') + '\n';
 }
 

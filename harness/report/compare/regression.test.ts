@@ -22,7 +22,10 @@ function ruleError(key: string, rule: unknown): unknown {
 describe('parseRegressionRule', () => {
   it('reads directions and amounts', () => {
     expect(parseRegressionRule('latency.p99', '+10%')).toMatchObject({
-      metric: 'latency', stat: 'p99', direction: 'up', amount: { kind: 'relative', value: 0.1 },
+      metric: 'latency',
+      stat: 'p99',
+      direction: 'up',
+      amount: { kind: 'relative', value: 0.1 },
     });
     expect(parseRegressionRule('throughput.mean', '-5%')).toMatchObject({ direction: 'down', amount: { kind: 'relative', value: 0.05 } });
     expect(parseRegressionRule('overhead.p50', '+ 50ms')).toMatchObject({ direction: 'up', amount: { kind: 'absolute', value: 50 } });
@@ -91,7 +94,8 @@ describe('evaluateRegression', () => {
     expect(gate).toMatchObject({ pass: false, actual: 'no data: the baseline and the current run recorded no recovery' });
     const errored = { ...baseline, verdict: 'error', metrics: undefined };
     expect(evaluateRegression(errored, baseline, { 'latency.p99': '+50%' })[0]).toMatchObject({
-      pass: false, actual: expect.stringContaining('the current run'),
+      pass: false,
+      actual: expect.stringContaining('the current run'),
     });
   });
 
@@ -100,7 +104,7 @@ describe('evaluateRegression', () => {
   });
 });
 
-describe('evaluateRegression with the runner\'s inputs', () => {
+describe("evaluateRegression with the runner's inputs", () => {
   it('accepts a bare RunMetrics.toJSON() as the current run', () => {
     const current = (journalWithRun({ latenciesMs: base.map((v) => v * 1.2) }) as { metrics: RunMetricsJson }).metrics;
     const [gate] = evaluateRegression(current, baseline, { 'latency.p99': '+10%' });

@@ -81,8 +81,14 @@ export function evaluateRegression(
   rules: Readonly<Record<string, unknown>> | readonly RegressionRule[],
 ): RegressionGate[] {
   const parsed = Array.isArray(rules) ? (rules as readonly RegressionRule[]) : parseRegressionRules(rules as Record<string, unknown>);
-  const now = mergeSide(asList(current), asList(current).map((_, i) => `current[${i}]`));
-  const base = mergeSide(asList(baseline), asList(baseline).map((_, i) => `baseline[${i}]`));
+  const now = mergeSide(
+    asList(current),
+    asList(current).map((_, i) => `current[${i}]`),
+  );
+  const base = mergeSide(
+    asList(baseline),
+    asList(baseline).map((_, i) => `baseline[${i}]`),
+  );
   return parsed.map((rule) => gateOf(rule, valueOf(now, rule), valueOf(base, rule)));
 }
 

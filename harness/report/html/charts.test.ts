@@ -53,11 +53,22 @@ describe('scales', () => {
 describe('latency-over-time chart', () => {
   const lines = [
     { name: 'p50', points: [0, 1000, 2000, 3000].map((t) => ({ tMs: t, y: 1000 + t })) },
-    { name: 'p99', points: [{ tMs: 0, y: 5000 }, { tMs: 1000, y: null }, { tMs: 2000, y: 9000 }, { tMs: 3000, y: null }] },
+    {
+      name: 'p99',
+      points: [
+        { tMs: 0, y: 5000 },
+        { tMs: 1000, y: null },
+        { tMs: 2000, y: 9000 },
+        { tMs: 3000, y: null },
+      ],
+    },
   ];
 
   it('draws one series group per line and one shaded rect per fault window', () => {
-    const windows = [{ startMs: 1000, endMs: 2000, label: 'db.outage' }, { startMs: 2500, endMs: 2500, label: 'kill' }];
+    const windows = [
+      { startMs: 1000, endMs: 2000, label: 'db.outage' },
+      { startMs: 2500, endMs: 2500, label: 'kill' },
+    ];
     const svg = renderTimeChart({ kind: 't', label: 'l', lines, windows });
     expect(countClass(svg, 'series')).toBe(2);
     expect(countClass(svg, 'fault-window')).toBe(2);
@@ -69,7 +80,11 @@ describe('latency-over-time chart', () => {
   it('shades exactly the fault interval, in pixels, clipped to the plot', () => {
     const { x0, x1 } = plotArea(DEFAULT_FRAME);
     const [outage, tooLate, instant] = windowRects(
-      [{ startMs: 2500, endMs: 5000, label: 'a' }, { startMs: 8000, endMs: 20_000, label: 'b' }, { startMs: 4000, endMs: 4000, label: 'c' }],
+      [
+        { startMs: 2500, endMs: 5000, label: 'a' },
+        { startMs: 8000, endMs: 20_000, label: 'b' },
+        { startMs: 4000, endMs: 4000, label: 'c' },
+      ],
       10_000,
     );
     const perMs = (x1 - x0) / 10_000;
@@ -80,7 +95,14 @@ describe('latency-over-time chart', () => {
   });
 
   it('breaks the line where a bucket had no completions instead of dropping to zero', () => {
-    expect(linePath([{ x: 0, y: 1 }, { x: 1, y: null }, { x: 2, y: 3 }, { x: 3, y: 4 }])).toBe('M0 1M2 3L3 4');
+    expect(
+      linePath([
+        { x: 0, y: 1 },
+        { x: 1, y: null },
+        { x: 2, y: 3 },
+        { x: 3, y: 4 },
+      ]),
+    ).toBe('M0 1M2 3L3 4');
     const svg = renderTimeChart({ kind: 't', label: 'l', lines, windows: [] });
     // p99 has two isolated points: drawn as dots, since a path segment needs two.
     expect((svg.match(/<circle/g) ?? []).length).toBe(2);
@@ -88,17 +110,40 @@ describe('latency-over-time chart', () => {
 
   it('stacks the labels of overlapping fault windows in rows instead of printing them over each other', () => {
     // db.outage 15–25 s with an orchestrator.kill at 18 s inside it: both labels start near 15–18 s.
-    const windows = [{ startMs: 15_000, endMs: 25_000, label: 'db.outage' }, { startMs: 18_000, endMs: 18_000, label: 'orchestrator.kill' }];
+    const windows = [
+      { startMs: 15_000, endMs: 25_000, label: 'db.outage' },
+      { startMs: 18_000, endMs: 18_000, label: 'orchestrator.kill' },
+    ];
     const svg = renderTimeChart({ kind: 't', label: 'l', lines, windows, endMs: 60_000 });
-    const texts = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)" data-row="(\d)">([^<]+)<\/text>/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), row: Number(m[3]), label: m[4] }));
-    expect(texts.map((t) => [t.label, t.row])).toEqual([['db.outage', 0], ['orchestrator.kill', 1]]);
+    const texts = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)" data-row="(\d)">([^<]+)<\/text>/g)].map((m) => ({
+      x: Number(m[1]),
+      y: Number(m[2]),
+      row: Number(m[3]),
+      label: m[4],
+    }));
+    expect(texts.map((t) => [t.label, t.row])).toEqual([
+      ['db.outage', 0],
+      ['orchestrator.kill', 1],
+    ]);
     expect(texts[1]!.y).toBeGreaterThan(texts[0]!.y);
     // Far apart, they share the first row; a label that would run past the plot is pulled back inside it.
-    expect(faultLabelPlacement([{ x: 100, label: 'db.outage' }, { x: 400, label: 'agent.crash' }], 740).map((p) => p.row)).toEqual([0, 0]);
+    expect(
+      faultLabelPlacement(
+        [
+          { x: 100, label: 'db.outage' },
+          { x: 400, label: 'agent.crash' },
+        ],
+        740,
+      ).map((p) => p.row),
+    ).toEqual([0, 0]);
     const [nearEdge] = faultLabelPlacement([{ x: 735, label: 'orchestrator.kill' }], 740);
     expect(nearEdge!.x + 'orchestrator.kill'.length * 6.4).toBeLessThanOrEqual(740);
     // Three windows on one spot take three rows; the order of the input is kept in the output.
-    const labels = [{ x: 300, label: 'c' }, { x: 100, label: 'a-long-fault-name' }, { x: 110, label: 'b-long-fault-name' }];
+    const labels = [
+      { x: 300, label: 'c' },
+      { x: 100, label: 'a-long-fault-name' },
+      { x: 110, label: 'b-long-fault-name' },
+    ];
     expect(faultLabelPlacement(labels, 740).map((p) => p.row)).toEqual([0, 0, 1]);
   });
 
@@ -109,7 +154,10 @@ describe('latency-over-time chart', () => {
 
   it('renders an explicit empty state, not a broken chart, when there is no data', () => {
     const svg = renderTimeChart({
-      kind: 't', label: 'l', lines: [{ name: 'p50', points: [{ tMs: 0, y: null }] }], windows: [{ startMs: 0, endMs: 5, label: 'f' }],
+      kind: 't',
+      label: 'l',
+      lines: [{ name: 'p50', points: [{ tMs: 0, y: null }] }],
+      windows: [{ startMs: 0, endMs: 5, label: 'f' }],
     });
     expect(svg).toContain('data-empty="true"');
     expect(svg).toContain('no data recorded');
@@ -120,7 +168,15 @@ describe('latency-over-time chart', () => {
     const svg = renderTimeChart({
       kind: 't',
       label: '<b>',
-      lines: [{ name: '<script>x</script>', points: [{ tMs: 0, y: 1 }, { tMs: 1, y: 2 }] }],
+      lines: [
+        {
+          name: '<script>x</script>',
+          points: [
+            { tMs: 0, y: 1 },
+            { tMs: 1, y: 2 },
+          ],
+        },
+      ],
       windows: [{ startMs: 0, endMs: 1, label: '"><img src=x>' }],
     });
     expect(svg).not.toContain('<script>');
@@ -165,7 +221,13 @@ describe('HDR percentile distribution', () => {
       kind: 'hdr',
       label: 'l',
       series: [
-        { name: 'a', points: [{ percentile: 0, logX: 0, value: 10 }, { percentile: 99, logX: 2, value: 50 }] },
+        {
+          name: 'a',
+          points: [
+            { percentile: 0, logX: 0, value: 10 },
+            { percentile: 99, logX: 2, value: 50 },
+          ],
+        },
         { name: 'b', points: [] },
       ],
     });
@@ -178,7 +240,10 @@ describe('HDR percentile distribution', () => {
 describe('fault timeline chart', () => {
   it('draws a bar per fault, a recovery stretch when known, and an event lane', () => {
     const svg = renderTimelineChart(
-      [{ name: 'db.outage', params: {}, startMs: 1000, endMs: 3000, recoveryMs: 500 }, { name: 'orchestrator.kill', params: {}, startMs: 4000 }],
+      [
+        { name: 'db.outage', params: {}, startMs: 1000, endMs: 3000, recoveryMs: 500 },
+        { name: 'orchestrator.kill', params: {}, startMs: 4000 },
+      ],
       [{ atMs: 0, label: 'start' }],
       6000,
     );

@@ -56,8 +56,8 @@ function renderCheck(result: CheckResult): RawHtml {
 ${provenBy(result.name)}
 ${counts.length > 0 ? raw(html`<p class="muted mono">${counts.map(([k, v]) => `${k}: ${v}`).join(' · ')}</p>`) : ''}
 ${shown.length === 0 ? raw(html`<p class="muted">No violations.</p>`) : ''}
-${shown.map(
-  (v) => raw(html`
+${shown.map((v) =>
+  raw(html`
 <details class="violation">
 <summary><code>${v.kind}</code>${v.beadId !== undefined ? raw(html` <span class="mono muted">${v.beadId}</span>`) : ''} \
 <span class="message">${v.message}</span></summary>

@@ -130,7 +130,12 @@ describe('the index of a whole suite in chromium', () => {
     try {
       const visible = async () => (await rowBoxes(page, 'tr.row')).map((r) => r.name);
       await page.locator('label[for="fv-fail"]').click();
-      expect((await visible()).sort()).toEqual(Object.entries(FIXTURE_FAILURES).filter(([, v]) => v === 'fail').map(([k]) => k).sort());
+      expect((await visible()).sort()).toEqual(
+        Object.entries(FIXTURE_FAILURES)
+          .filter(([, v]) => v === 'fail')
+          .map(([k]) => k)
+          .sort(),
+      );
       await page.locator('label[for="fv-all"]').click();
       const leak = page.locator('.filters label', { hasText: 'leak' });
       await leak.click();

@@ -21,7 +21,7 @@ const CONTAINERS_ONLY = new Set(['db-partition', 'db-pause']);
 /** Runs that fail or error in the fixture, so the test can look for them. */
 export const FIXTURE_FAILURES: Readonly<Record<string, 'fail' | 'error'>> = {
   'db-outage-orchestrator-kill': 'fail',
-  'saturation': 'fail',
+  saturation: 'fail',
   'db-pause.containers': 'error',
 };
 /** Earlier runs kept per scenario. */
@@ -38,7 +38,9 @@ interface FixtureRun {
 function scenarioRuns(): FixtureRun[] {
   const runs: FixtureRun[] = [];
   for (const kind of ['integration', 'chaos', 'load', 'leak']) {
-    for (const file of readdirSync(join(SCENARIOS, kind)).filter((f) => f.endsWith('.yaml')).sort()) {
+    for (const file of readdirSync(join(SCENARIOS, kind))
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()) {
       const doc = parse(readFileSync(join(SCENARIOS, kind, file), 'utf8')) as { name: string; description?: string };
       const base = { kind, description: doc.description ?? '', file: `scenarios/${kind}/${file}` };
       if (!(kind === 'chaos' && CONTAINERS_ONLY.has(doc.name))) runs.push({ ...base, name: doc.name, env: 'local' });
@@ -102,7 +104,13 @@ function judgedJournal(run: FixtureRun, seed: number, failing: boolean): Record<
     seed,
     violations: failing,
     thresholds: { 'latency.p99': '< 10s', 'throughput.mean': '>= 30/m' },
-    faults: run.kind === 'chaos' ? [['db.outage', 3000, 6000], ['orchestrator.kill', 4000, 4000]] : [],
+    faults:
+      run.kind === 'chaos'
+        ? [
+            ['db.outage', 3000, 6000],
+            ['orchestrator.kill', 4000, 4000],
+          ]
+        : [],
   });
 }
 

@@ -31,7 +31,12 @@ describe('renderIndexPage', () => {
   it('puts every failure in a group at the top, then each lane in run order with its passing runs, each run once', () => {
     const broken = { scenario: { name: 'broken', kind: 'load' }, verdict: 'error', error: { message: 'surreal did not start\nstack…' }, gates: [] };
     const html = renderIndexPage([
-      passing('z-load', 'load'), passing('a-chaos', 'chaos'), buildJournal({ name: 'outage' }), passing('b-int'), broken, passing('leaky', 'leak'),
+      passing('z-load', 'load'),
+      passing('a-chaos', 'chaos'),
+      buildJournal({ name: 'outage' }),
+      passing('b-int'),
+      broken,
+      passing('leaky', 'leak'),
     ]);
     expect(rowOrder(html)).toEqual(['broken', 'outage', 'b-int', 'a-chaos', 'z-load', 'leaky']);
     const groups = [...html.matchAll(/<tbody class="([^"]+)"><tr class="group-head"><th colspan="9">([^<]+)<\/th>/g)].map((m) => [m[1], m[2]]);
@@ -101,14 +106,21 @@ describe('renderIndexPage', () => {
     expect(row).not.toContain('<svg');
   });
 
-  it('shows where each run ran, and each chaos scenario\'s recovery in local and containers side by side', () => {
+  it("shows where each run ran, and each chaos scenario's recovery in local and containers side by side", () => {
     const run = (name: string, env: string | undefined, recoveries: number[], verdict = 'pass') => ({
       version: 1,
       scenario: { name, kind: 'chaos', file: 'scenarios/chaos/db-kill.yaml', resolved: {} },
       ...(env ? { environment: { kind: env } } : {}),
       verdict,
       faults: recoveries.map((recoveryMs, i) => ({
-        index: i, do: 'db.kill', spec: { at: 1000, do: 'db.kill' }, plannedAt: 1000, startedAt: 1000, healedAt: 2000, recoveryMs, details: {},
+        index: i,
+        do: 'db.kill',
+        spec: { at: 1000, do: 'db.kill' },
+        plannedAt: 1000,
+        startedAt: 1000,
+        healedAt: 2000,
+        recoveryMs,
+        details: {},
       })),
       gates: [],
     });
@@ -127,7 +139,9 @@ describe('renderIndexPage', () => {
     const section = page.slice(page.indexOf('Chaos recovery: local vs containers'));
     const killRow = /<tr data-file="scenarios\/chaos\/db-kill.yaml">(.*?)<\/tr>/s.exec(section)![1]!;
     // The longest over both local seeds; the failed containers run marked.
-    expect(killRow).toMatch(/<td class="num">3\.4 ?s <span class="muted">\(2 runs\)<\/span><\/td><td class="num">2\.1 ?s ✗ <span class="muted">\(1 run\)<\/span><\/td>/);
+    expect(killRow).toMatch(
+      /<td class="num">3\.4 ?s <span class="muted">\(2 runs\)<\/span><\/td><td class="num">2\.1 ?s ✗ <span class="muted">\(1 run\)<\/span><\/td>/,
+    );
     const pauseRow = /<tr data-file="scenarios\/chaos\/db-pause.yaml">(.*?)<\/tr>/s.exec(section)![1]!;
     expect(pauseRow).toContain('<td class="num muted">not run</td>');
     expect(renderIndexPage([run('x', 'local', [1])]).includes('Chaos recovery')).toBe(true);

@@ -40,7 +40,10 @@ const RUN_START_EPOCH = Date.parse('2026-11-26T17:00:00.000Z');
 export function buildJournal(options: JournalFixtureOptions = {}): Record<string, unknown> {
   const beads = options.beads ?? 240;
   const rate = options.rate ?? 4;
-  const faults = options.faults ?? [['db.outage', 15_000, 25_000], ['agent.crash', 40_000, 40_000]];
+  const faults = options.faults ?? [
+    ['db.outage', 15_000, 25_000],
+    ['agent.crash', 40_000, 40_000],
+  ];
   const random = mulberry32(options.seed ?? 7);
   const metrics = new RunMetrics({ startAt: 0 });
   try {
@@ -72,11 +75,12 @@ export function buildJournal(options: JournalFixtureOptions = {}): Record<string
           seq: seq + 1,
           position: events.length + 1,
           type,
-          data: type === 'BeadStarted'
-            ? { attempt: 1, workerId: 'w1' }
-            : type === 'BeadSubmitted'
-              ? { beadId: id, idempotencyKey: `bead:${id}`, bead: { id, dependencies: [] }, input: { agent: { steps: 2 } } }
-              : { step: seq - 2 },
+          data:
+            type === 'BeadStarted'
+              ? { attempt: 1, workerId: 'w1' }
+              : type === 'BeadSubmitted'
+                ? { beadId: id, idempotencyKey: `bead:${id}`, bead: { id, dependencies: [] }, input: { agent: { steps: 2 } } }
+                : { step: seq - 2 },
         }),
       );
       for (let step = 1; step <= 2; step++) sideEffects.push({ key: `${id}:${step}`, beadId: id, step, attempt: 1, pid: 1000, at: completedAt });
@@ -121,7 +125,10 @@ export function buildJournal(options: JournalFixtureOptions = {}): Record<string
     const seed = options.seed ?? 7;
     const description = options.description ?? 'SurrealDB unreachable for 10 s mid-run; events buffer and flush on recovery.';
     const faultSpecs = faults.map(([fname, start, end]) => ({
-      at: start, do: fname, ...(end > start ? { for: end - start } : {}), ...(fname === 'db.outage' ? { mode: 'refuse' } : {}),
+      at: start,
+      do: fname,
+      ...(end > start ? { for: end - start } : {}),
+      ...(fname === 'db.outage' ? { mode: 'refuse' } : {}),
     }));
     // The runner's journal type: if its shape changes, this fixture stops compiling.
     const journal: RunJournal = {
@@ -132,7 +139,13 @@ export function buildJournal(options: JournalFixtureOptions = {}): Record<string
         file: `scenarios/${kind}/${name}.yaml`,
         description,
         resolved: {
-          name, kind, description, seed, profile: 'ci', workload: [{ beads, rate }], faults: faultSpecs,
+          name,
+          kind,
+          description,
+          seed,
+          profile: 'ci',
+          workload: [{ beads, rate }],
+          faults: faultSpecs,
           thresholds: Object.fromEntries(Object.entries(thresholds).map(([k, v]) => [k, parseThreshold(k, v)])),
         },
       },
@@ -167,7 +180,9 @@ export function buildJournal(options: JournalFixtureOptions = {}): Record<string
         arrivals: beads,
         dropped: 0,
         memory: Array.from({ length: Math.ceil(endMs / 5000) + 1 }, (_, k) => ({
-          t: k * 5000, rss: (80 + k * 0.4 + random()) * 2 ** 20, heap: (30 + k * 0.2 + random()) * 2 ** 20,
+          t: k * 5000,
+          rss: (80 + k * 0.4 + random()) * 2 ** 20,
+          heap: (30 + k * 0.2 + random()) * 2 ** 20,
         })),
         windows: { faultIntervals: faults.map(([, a, b]) => [a, b]), endAt: endMs },
       },

@@ -159,8 +159,8 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
   const errorValue = first(raw, ['error', 'errorMessage']);
   const resolved = isObject(scenario.resolved) ? scenario.resolved : undefined;
   const host = isObject(raw.host)
-    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any JSON value, printed as String() prints it (an object as [object Object])
-    ? [str(raw.host.platform), str(raw.host.arch), raw.host.cpus === undefined ? undefined : `${String(raw.host.cpus)} cpus`].filter(Boolean).join(' ')
+    ? // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any JSON value, printed as String() prints it (an object as [object Object])
+      [str(raw.host.platform), str(raw.host.arch), raw.host.cpus === undefined ? undefined : `${String(raw.host.cpus)} cpus`].filter(Boolean).join(' ')
     : str(raw.host);
   const view: JournalView = {
     scenario: {
@@ -197,12 +197,13 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
     ...optional('durationMs', num(raw.durationMs) ?? (runStart !== undefined && runEnd !== undefined ? runEnd - runStart : undefined)),
     ...optional('metrics', readMetrics(raw.metrics)),
     memory: readMemory(isObject(raw.metrics) ? raw.metrics.memory : undefined),
-    heapSnapshots: isObject(raw.leak) && Array.isArray(raw.leak.snapshots)
-      ? raw.leak.snapshots.filter(isObject).flatMap((x) => {
-        const atMs = num(x.atMs);
-        return atMs === undefined ? [] : [{ label: str(x.label) ?? 'snapshot', atMs, ...optional('startedAtMs', num(x.startedAtMs)) }];
-      })
-      : [],
+    heapSnapshots:
+      isObject(raw.leak) && Array.isArray(raw.leak.snapshots)
+        ? raw.leak.snapshots.filter(isObject).flatMap((x) => {
+            const atMs = num(x.atMs);
+            return atMs === undefined ? [] : [{ label: str(x.label) ?? 'snapshot', atMs, ...optional('startedAtMs', num(x.startedAtMs)) }];
+          })
+        : [],
     ...(isObject(raw.leak) && isObject(raw.leak.judged) && num(raw.leak.judged.fromMs) !== undefined && num(raw.leak.judged.untilMs) !== undefined
       ? { judged: { fromMs: num(raw.leak.judged.fromMs)!, untilMs: num(raw.leak.judged.untilMs)! } }
       : {}),
@@ -290,8 +291,25 @@ function readPhases(value: unknown): PhaseView[] {
 }
 
 const FAULT_BASE_KEYS = new Set([
-  'name', 'do', 'fault', 'params', 'spec', 'details', 'error', 'index',
-  'plannedAt', 'start', 'startMs', 'startedAt', 'end', 'endMs', 'endedAt', 'healedAt', 'recoveryMs', 'recovery', 'at',
+  'name',
+  'do',
+  'fault',
+  'params',
+  'spec',
+  'details',
+  'error',
+  'index',
+  'plannedAt',
+  'start',
+  'startMs',
+  'startedAt',
+  'end',
+  'endMs',
+  'endedAt',
+  'healedAt',
+  'recoveryMs',
+  'recovery',
+  'at',
 ]);
 
 function readFaults(value: unknown, runStart: number | undefined): FaultView[] {

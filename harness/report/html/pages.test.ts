@@ -62,7 +62,10 @@ describe('renderScenarioPage', () => {
       { t: 3000, pid: 200, rss: 90 * 2 ** 20 },
       { t: 4000, pid: 200, rss: 95 * 2 ** 20 },
     ];
-    expect(memorySegments(memory)).toEqual([{ index: 0, pid: 100, t: 0 }, { index: 3, pid: 200, t: 3000 }]);
+    expect(memorySegments(memory)).toEqual([
+      { index: 0, pid: 100, t: 0 },
+      { index: 3, pid: 200, t: 3000 },
+    ]);
     const restarted = renderScenarioPage({ ...journal, metrics: { ...(journal.metrics as object), memory } });
     expect(restarted).toContain('Orchestrator processes: pid 100 from 0.0 s · pid 200 from 3.0 s');
     expect(page).not.toContain('Orchestrator processes:');
@@ -168,10 +171,18 @@ describe('journal view', () => {
       endedAt: '2026-11-26T17:01:00.000Z',
       verdict: 'pass',
       phases: [{ name: 'environment', ms: 1200 }],
-      faults: [{
-        index: 0, do: 'db.outage', spec: { at: 3000, do: 'db.outage', for: 2000 },
-        plannedAt: 3000, startedAt: 3010, healedAt: 5020, recoveryMs: 300, details: { proxy: 'db' },
-      }],
+      faults: [
+        {
+          index: 0,
+          do: 'db.outage',
+          spec: { at: 3000, do: 'db.outage', for: 2000 },
+          plannedAt: 3000,
+          startedAt: 3010,
+          healedAt: 5020,
+          recoveryMs: 300,
+          details: { proxy: 'db' },
+        },
+      ],
       gates: [{ kind: 'threshold', name: 'latency.p99', pass: true, expected: '< 10s', actual: '1.2s' }],
     });
     expect(view.scenario).toMatchObject({ seed: 9, profile: 'ci', file: 'scenarios/chaos/x.yaml', thresholds: { 'latency.p99': '< 10s' } });

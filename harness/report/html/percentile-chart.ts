@@ -70,8 +70,15 @@ export function renderPercentileChart(input: PercentileChartInput): string {
   const y = linearScale([0, yTicks[yTicks.length - 1]!], [y0, y1]);
 
   let svg = openSvg(frame, input.kind, input.label, { series: series.length });
-  svg += yAxis(frame, yTicks.map((v) => ({ y: y(v), label: formatMicros(v) })));
-  svg += xAxis(frame, percentileTicks(maxLogX).map((t) => ({ x: x(t.x), label: t.label })), 'percentile');
+  svg += yAxis(
+    frame,
+    yTicks.map((v) => ({ y: y(v), label: formatMicros(v) })),
+  );
+  svg += xAxis(
+    frame,
+    percentileTicks(maxLogX).map((t) => ({ x: x(t.x), label: t.label })),
+    'percentile',
+  );
   series.forEach((s, i) => {
     const points = s.points.map((p) => ({ x: x(p.logX), y: y(p.value) }));
     svg += `<g class="series series-${i}" data-name="${escapeHtml(s.name)}"><title>${escapeHtml(s.name)}</title>`;

@@ -53,7 +53,11 @@ export function renderScenarioPage(journal: unknown, options: { indexHref?: stri
   const s = view.scenario;
   const windows = faultWindows(view);
   const latencyChart = renderTimeChart({
-    kind: 'latency-over-time', label: 'End-to-end latency per second, fault windows shaded', lines: latencyLines(view.metrics), windows, ...endOf(view),
+    kind: 'latency-over-time',
+    label: 'End-to-end latency per second, fault windows shaded',
+    lines: latencyLines(view.metrics),
+    windows,
+    ...endOf(view),
   });
   const throughputChart = renderTimeChart({
     kind: 'throughput-over-time',
@@ -99,8 +103,8 @@ ${renderMemory(view, windows)}
   return documentShell(`${view.verdict.toUpperCase()} · ${s.name} · Oya ${s.kind}`, body);
 }
 
-const LATENCY_CAPTION = 'Each point is one second of completions, clocked from the intended send time (no coordinated omission). '
-  + 'Gaps: nothing completed that second.';
+const LATENCY_CAPTION =
+  'Each point is one second of completions, clocked from the intended send time (no coordinated omission). ' + 'Gaps: nothing completed that second.';
 
 function renderSubmissions(view: JournalView): RawHtml | '' {
   const s = view.submissions;
@@ -163,10 +167,18 @@ function renderMemory(view: JournalView, windows: ShadedWindow[]): RawHtml | '' 
   ];
   const caption = notes.length > 0 ? raw(html`<figcaption>${notes.join(' — ')}</figcaption>`) : '';
   const chart = renderTimeChart({
-    kind: 'memory-over-time', label: 'Orchestrator RSS and heap over time', lines, windows, formatY: (mib) => formatBytes(mib * MIB), ...endOf(view),
+    kind: 'memory-over-time',
+    label: 'Orchestrator RSS and heap over time',
+    lines,
+    windows,
+    formatY: (mib) => formatBytes(mib * MIB),
+    ...endOf(view),
   });
   return raw(html`<section id="memory"><h2>Orchestrator memory</h2><figure>${raw(chart)}
-${legend([['series-0', 'rss'], ['series-1', 'heap used']])}${caption}</figure></section>`);
+${legend([
+  ['series-0', 'rss'],
+  ['series-1', 'heap used'],
+])}${caption}</figure></section>`);
 }
 
 /** Where each orchestrator process's samples start (index into the series), in order. */
@@ -197,7 +209,8 @@ function renderCards(view: JournalView): RawHtml {
 
 function renderGates(view: JournalView): RawHtml {
   if (view.gates.length === 0) return raw(html`<p class="muted">This scenario declares no gates${view.verdict === 'error' ? ' that were evaluated' : ''}.</p>`);
-  const row = (g: GateView) => raw(html`<tr class="${g.pass ? 'row-pass' : 'row-fail'}" data-gate="${g.key}">\
+  const row = (g: GateView) =>
+    raw(html`<tr class="${g.pass ? 'row-pass' : 'row-fail'}" data-gate="${g.key}">\
 <td><code>${g.key}</code>${g.kind ? raw(html` <span class="kind">${g.kind}</span>`) : ''}</td><td>${g.expected || g.source}</td>\
 <td class="num">${g.actual}</td><td class="num">${badge(g.pass ? 'pass' : 'fail')}</td></tr>`);
   return raw(html`<div class="table-wrap"><table class="gates">${tableHead('gate', 'expected', '#actual', '#result')}<tbody>
@@ -209,9 +222,8 @@ function renderPercentileTable(metrics: MetricsView | undefined, arrivals?: Jour
   if (metrics === undefined) return raw(html`<p class="muted">No metrics in this journal.</p>`);
   const rows = Object.entries(metrics.metrics);
   const arrivalsNote = arrivals ? raw(html` · arrivals: <b>${formatCount(arrivals.arrivals)}</b>, sent late: <b>${formatCount(arrivals.dropped)}</b>`) : '';
-  const recoveriesNote = metrics.recoveries.length > 0
-    ? raw(html` · recoveries: ${metrics.recoveries.map((r) => `${r.fault} ${formatMillis(r.ms)}`).join(', ')}`)
-    : '';
+  const recoveriesNote =
+    metrics.recoveries.length > 0 ? raw(html` · recoveries: ${metrics.recoveries.map((r) => `${r.fault} ${formatMillis(r.ms)}`).join(', ')}`) : '';
   return raw(html`<div class="table-wrap"><table class="percentiles">${tableHead('metric', '#p50', '#p95', '#p99', '#max', '#mean', '#count')}<tbody>
 ${rows.map(([key, metric]) => {
   const s = metric.summary;
@@ -256,7 +268,8 @@ ${f.details ? raw(html`<div class="muted mono">${JSON.stringify(f.details)}</div
     ...view.events.map((e) => ({ at: e.atMs, what: raw(html`${e.label}`), end: undefined, recovery: undefined })),
   ].sort((a, b) => a.at - b.at);
   const keys = legend([['fault-bar-key', 'fault active'], ['recovery-key', 'recovering'], ...(view.events.length > 0 ? [['series-0', 'event'] as const] : [])]);
-  const row = (r: (typeof rows)[number]) => raw(html`<tr><td class="num">${formatOffset(r.at)}</td><td>${r.what}</td>\
+  const row = (r: (typeof rows)[number]) =>
+    raw(html`<tr><td class="num">${formatOffset(r.at)}</td><td>${r.what}</td>\
 <td class="num">${r.end === undefined ? '–' : formatOffset(r.end)}</td><td class="num">${r.end === undefined ? '–' : formatMillis(r.end - r.at)}</td>\
 <td class="num">${formatMillis(r.recovery)}</td></tr>`);
   return raw(html`<figure>${raw(chart)}${keys}</figure>
@@ -274,19 +287,23 @@ function renderArtifacts(artifacts: Record<string, string>): RawHtml | '' {
   const entries = Object.entries(artifacts);
   if (entries.length === 0) return '';
   const hasScheme = (path: string) => /^[a-z][a-z0-9+.-]*:/i.test(path) && !/^[a-z]:[\\/]/i.test(path);
-  return raw(html`<div class="meta">artifacts: ${entries.map(([label, path]) => {
-    const fileName = path.split(/[\\/]/).pop() ?? '';
-    return hasScheme(path) || fileName === '' || fileName === '..'
-      ? raw(html`<span>${label} <code>${path}</code></span> `)
-      : raw(html`<a href="${encodeURIComponent(fileName)}">${label}</a> `);
-  })}</div>`);
+  return raw(
+    html`<div class="meta">artifacts: ${entries.map(([label, path]) => {
+      const fileName = path.split(/[\\/]/).pop() ?? '';
+      return hasScheme(path) || fileName === '' || fileName === '..'
+        ? raw(html`<span>${label} <code>${path}</code></span> `)
+        : raw(html`<a href="${encodeURIComponent(fileName)}">${label}</a> `);
+    })}</div>`,
+  );
 }
 
 function renderPhases(view: JournalView): RawHtml | '' {
   if (view.phases.length === 0) return '';
   return raw(html`<h3>Phases</h3><div class="table-wrap"><table class="phases">${tableHead('phase', '#took', 'problem')}<tbody>
-${view.phases.map((p) => raw(html`<tr class="${p.error ? 'row-fail' : ''}"><td>${p.name}</td><td class="num">${formatMillis(p.ms)}</td>\
-<td>${p.error ?? ''}</td></tr>`))}
+${view.phases.map((p) =>
+  raw(html`<tr class="${p.error ? 'row-fail' : ''}"><td>${p.name}</td><td class="num">${formatMillis(p.ms)}</td>\
+<td>${p.error ?? ''}</td></tr>`),
+)}
 </tbody></table></div>`);
 }
 

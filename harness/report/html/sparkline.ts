@@ -38,7 +38,8 @@ export function renderSparkline(input: SparklineInput): string {
   const points = input.values.map((v, i) => ({ x: x(i), y: v === undefined || !Number.isFinite(v) ? null : y(v) }));
   const last = points[points.length - 1]!;
   const label = escapeHtml(input.label);
-  let svg = `<svg class="spark ${escapeHtml(input.className)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" ` +
+  let svg =
+    `<svg class="spark ${escapeHtml(input.className)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" ` +
     `aria-label="${label}" xmlns="http://www.w3.org/2000/svg"><title>${label}</title>`;
   svg += `<path class="line" d="${linePath(points)}"/>`;
   for (const dot of isolatedPoints(points)) svg += `<circle cx="${px(dot.x)}" cy="${px(dot.y!)}" r="1.5"/>`;

@@ -69,8 +69,12 @@ figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
 .chart .axis .grid { stroke-dasharray: 2 3; }
 .chart .axis-title { font-size: 11px; }
 .chart .series .line { fill: none; stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; }
-${[0, 1, 2, 3, 4, 5].map((i) => `.chart .series-${i} .line { stroke: var(--s${i}); } .chart .series-${i} circle { fill: var(--s${i}); } \
-.legend .series-${i}::before { background: var(--s${i}); }`).join('\n')}
+${[0, 1, 2, 3, 4, 5]
+  .map(
+    (i) => `.chart .series-${i} .line { stroke: var(--s${i}); } .chart .series-${i} circle { fill: var(--s${i}); } \
+.legend .series-${i}::before { background: var(--s${i}); }`,
+  )
+  .join('\n')}
 .chart .fault-window rect { fill: var(--fault); stroke: var(--fault-edge); stroke-width: 1; stroke-dasharray: 3 2; }
 .chart .fault-window text { fill: var(--fail); font-size: 10px; font-weight: 600; }
 .chart .fault-bar .fault { fill: var(--fault-edge); }

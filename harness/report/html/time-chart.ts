@@ -42,7 +42,9 @@ export function timeDomainEnd(input: Pick<TimeChartInput, 'lines' | 'windows' | 
 
 /** Pixel rectangles of the shaded windows, clipped to the plot (exported for tests). */
 export function windowRects(
-  windows: readonly ShadedWindow[], domainEndMs: number, frame: ChartFrame = DEFAULT_FRAME,
+  windows: readonly ShadedWindow[],
+  domainEndMs: number,
+  frame: ChartFrame = DEFAULT_FRAME,
 ): { x: number; width: number; label: string }[] {
   const { x0, x1 } = plotArea(frame);
   const x = linearScale([0, domainEndMs], [x0, x1]);
@@ -104,8 +106,15 @@ export function renderTimeChart(input: TimeChartInput): string {
       `<rect x="${px(rect.x)}" y="${px(y1)}" width="${px(rect.width)}" height="${px(y0 - y1)}"/>` +
       `<text x="${px(label.x)}" y="${px(y1 + LABEL_ROW_PX * (label.row + 1))}" data-row="${label.row}">${escapeHtml(rect.label)}</text></g>`;
   });
-  svg += yAxis(frame, yTicks.map((v) => ({ y: y(v), label: formatY(v) })));
-  svg += xAxis(frame, timeTicks(domainEnd).map((t) => ({ x: x(t), label: formatOffset(t) })), 'time since start');
+  svg += yAxis(
+    frame,
+    yTicks.map((v) => ({ y: y(v), label: formatY(v) })),
+  );
+  svg += xAxis(
+    frame,
+    timeTicks(domainEnd).map((t) => ({ x: x(t), label: formatOffset(t) })),
+    'time since start',
+  );
   input.lines.forEach((line, i) => {
     const points = line.points.map((p) => ({ x: x(p.tMs), y: p.y === null ? null : y(p.y) }));
     svg += `<g class="series series-${i}" data-name="${escapeHtml(line.name)}"><title>${escapeHtml(line.name)}</title>`;

@@ -26,7 +26,8 @@ export function renderTimelineChart(faults: readonly FaultView[], events: readon
     const end = fault.endMs ?? domainEnd;
     const left = x(fault.startMs);
     const width = Math.max(3, x(end) - left);
-    const title = `${fault.name}: ${formatOffset(fault.startMs)} → ${fault.endMs === undefined ? 'never healed' : formatOffset(fault.endMs)}` +
+    const title =
+      `${fault.name}: ${formatOffset(fault.startMs)} → ${fault.endMs === undefined ? 'never healed' : formatOffset(fault.endMs)}` +
       (fault.recoveryMs === undefined ? '' : `, recovered in ${formatMillis(fault.recoveryMs)}`);
     svg += `<g class="fault-bar"><title>${escapeHtml(title)}</title>`;
     svg += `<text class="lane-label" x="${px(frame.left - 8)}" y="${px(top + 17)}" text-anchor="end">${escapeHtml(truncate(fault.name, 18))}</text>`;
@@ -45,7 +46,11 @@ export function renderTimelineChart(faults: readonly FaultView[], events: readon
       svg += `<line x1="${px(x(event.atMs))}" y1="${px(top + 4)}" x2="${px(x(event.atMs))}" y2="${px(top + LANE_HEIGHT - 4)}"/></g>`;
     }
   }
-  svg += xAxis(frame, timeTicks(domainEnd).map((t) => ({ x: x(t), label: formatOffset(t) })), 'time since start');
+  svg += xAxis(
+    frame,
+    timeTicks(domainEnd).map((t) => ({ x: x(t), label: formatOffset(t) })),
+    'time since start',
+  );
   return `${svg}</svg>`;
 }
 

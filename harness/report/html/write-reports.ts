@@ -37,7 +37,10 @@ export async function writeReports(reportDir: string): Promise<WriteReportsResul
   }
   const result: WriteReportsResult = { pages: [], index: join(reportDir, 'index.html'), skipped: [] };
   const entries: IndexEntry[] = [];
-  const lanes = (await readdir(reportDir, { withFileTypes: true })).filter((d) => d.isDirectory() && !NOT_LANES.has(d.name)).map((d) => d.name).sort();
+  const lanes = (await readdir(reportDir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory() && !NOT_LANES.has(d.name))
+    .map((d) => d.name)
+    .sort();
   for (const lane of lanes) {
     const files = (await readdir(join(reportDir, lane))).filter((f) => f.endsWith('.json')).sort();
     for (const file of files) {

@@ -39,11 +39,13 @@ describe('buildJunitXml', () => {
     ]);
     const outage = findAll(root, 'testcase').find((c) => c.attrs.name === 'db-outage')!;
     expect(outage.attrs).toMatchObject({
-      classname: 'oya.chaos', file: 'scenarios/chaos/db-outage.yaml', time: ((failing.durationMs as number) / 1000).toFixed(3),
+      classname: 'oya.chaos',
+      file: 'scenarios/chaos/db-outage.yaml',
+      time: ((failing.durationMs as number) / 1000).toFixed(3),
     });
   });
 
-  it('still writes the suite when a journal\'s startedAt is unreadable (it is left out, not thrown)', () => {
+  it("still writes the suite when a journal's startedAt is unreadable (it is left out, not thrown)", () => {
     const odd = { ...passing, startedAt: 'yesterday-ish' };
     const root = parseXml(buildJunitXml([odd, failing]));
     expect(root.attrs).toMatchObject({ tests: '2', failures: '1' });

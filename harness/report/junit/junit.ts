@@ -36,7 +36,12 @@ export function buildJunitXml(journals: readonly JournalInput[], options: JunitO
   const reportDir = options.reportDir ?? 'reports';
   const cases = journals.map((journal, i) => caseOf(journal, i, reportDir));
   const kinds = [...new Set(cases.map((c) => c.kind))].sort();
-  const suites = kinds.map((kind) => suiteXml(kind, cases.filter((c) => c.kind === kind)));
+  const suites = kinds.map((kind) =>
+    suiteXml(
+      kind,
+      cases.filter((c) => c.kind === kind),
+    ),
+  );
   const root = element('testsuites', { name: options.name ?? 'oya', ...counts(cases) }, suites.length === 0 ? [] : ['\n', ...suites.map((s) => `${s}\n`)]);
   return `<?xml version="1.0" encoding="UTF-8"?>\n${root}\n`;
 }
@@ -62,7 +67,10 @@ function counts(cases: readonly CaseResult[]): Record<string, string | number> {
 }
 
 function suiteXml(kind: string, cases: readonly CaseResult[]): string {
-  const timestamps = cases.map((c) => c.startedAt).filter((t): t is string => t !== undefined).sort();
+  const timestamps = cases
+    .map((c) => c.startedAt)
+    .filter((t): t is string => t !== undefined)
+    .sort();
   return element('testsuite', { name: kind, ...counts(cases), ...(timestamps[0] ? { timestamp: timestamps[0] } : {}) }, [
     '\n',
     ...cases.map((c) => `  ${c.xml}\n`),
@@ -83,11 +91,10 @@ function caseOf(journal: JournalInput, index: number, reportDir: string): CaseRe
   const { name, kind } = view.scenario;
   const seconds = Math.max(0, (view.durationMs ?? 0) / 1000);
   const outcome = view.verdict === 'error' ? errorXml(view) : view.verdict === 'fail' ? failureXml(view) : undefined;
-  const xml = element(
-    'testcase',
-    { name, classname: `oya.${kind}`, ...(view.scenario.file ? { file: view.scenario.file } : {}), time: seconds.toFixed(3) },
-    [...(outcome ? [outcome] : []), element('system-out', {}, [text(systemOut(view, reportDir))])],
-  );
+  const xml = element('testcase', { name, classname: `oya.${kind}`, ...(view.scenario.file ? { file: view.scenario.file } : {}), time: seconds.toFixed(3) }, [
+    ...(outcome ? [outcome] : []),
+    element('system-out', {}, [text(systemOut(view, reportDir))]),
+  ]);
   // A journal's own startedAt may be anything (hand-edited, truncated): an unreadable one is left out, not thrown.
   const started = view.startedAt === undefined ? Number.NaN : new Date(view.startedAt).getTime();
   const startedAt = Number.isNaN(started) ? undefined : new Date(started).toISOString().slice(0, 19);
@@ -114,11 +121,7 @@ function failureXml(view: JournalView): string {
 function errorXml(view: JournalView): string {
   const message = view.error ?? 'the run errored (no error recorded)';
   const code = /^([A-Z][A-Z0-9_]+):/.exec(message)?.[1];
-  const details = [
-    message,
-    ...view.phases.filter((p) => p.error).map((p) => `phase ${p.name}: ${p.error}`),
-    ...view.teardown.map((t) => `teardown ${t}`),
-  ];
+  const details = [message, ...view.phases.filter((p) => p.error).map((p) => `phase ${p.name}: ${p.error}`), ...view.teardown.map((t) => `teardown ${t}`)];
   return element('error', { message, type: code ?? 'error' }, [text(details.join('\n'))]);
 }
 

@@ -101,7 +101,9 @@ function violationsLine(view: JournalView, width: number, paint: Painter): strin
   const label = pad('violations', LABEL_WIDTH);
   if (view.checks === undefined) return paint('dim', truncate(`${label}not checked`, width));
   const found = Object.entries(view.checks.counts).filter(([, n]) => n > 0);
-  const unknown = Object.values(view.checks.checks).filter((c) => c.valid === 'unknown').map((c) => c.name);
+  const unknown = Object.values(view.checks.checks)
+    .filter((c) => c.valid === 'unknown')
+    .map((c) => c.name);
   const parts = [...found.map(([name, n]) => `${name} ${n}`), ...(unknown.length > 0 ? [`unknown: ${unknown.join(', ')}`] : [])];
   if (parts.length === 0) return truncate(`${label}none`, width);
   return paint(found.length > 0 ? 'red' : 'yellow', truncate(`${label}${parts.join(', ')}`, width));

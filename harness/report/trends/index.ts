@@ -5,7 +5,15 @@
 export { trendRecordOf, trendKeyText } from './trend-record.ts';
 export type { TrendRecord, TrendKey } from './trend-record.ts';
 export {
-  appendTrend, readTrend, writeTrend, readAllTrends, readTrendFiles, mergeTrendRecords, trendFilePath, TREND_RUNS_KEPT, TREND_DIR,
+  appendTrend,
+  readTrend,
+  writeTrend,
+  readAllTrends,
+  readTrendFiles,
+  mergeTrendRecords,
+  trendFilePath,
+  TREND_RUNS_KEPT,
+  TREND_DIR,
 } from './trend-store.ts';
 export { changeSinceLastRun, describeChanges, formatPercentChange, REGRESSION_FRACTION, TREND_METRICS } from './trend-change.ts';
 export type { TrendChange } from './trend-change.ts';

@@ -35,7 +35,7 @@ describe('trend records', () => {
   it("reads p50/p95/p99, throughput, verdict, time and commit from a journal's metrics", () => {
     const journal = buildJournal({ beads: 40, faults: [], violations: false });
     const point = trendRecordOf(journal)!;
-    const summary = ((journal.metrics as { metrics: { endToEnd: { summary: Record<string, number> } } }).metrics.endToEnd.summary);
+    const summary = (journal.metrics as { metrics: { endToEnd: { summary: Record<string, number> } } }).metrics.endToEnd.summary;
     expect(point.key).toEqual({ kind: 'chaos', name: 'db-outage' });
     expect(point.record).toMatchObject({
       startedAt: journal.startedAt,
@@ -84,7 +84,10 @@ describe('trend store (reports/history/)', () => {
 
   it('merges two lists of one scenario by run, the added record winning a clash', () => {
     const merged = mergeTrendRecords([record('2026-01-02', 1), record('2026-01-01', 2)], [record('2026-01-02', 9), record('2026-01-03', 3)], 2);
-    expect(merged.map((r) => [r.startedAt, r.latencyUs!.p99])).toEqual([['2026-01-02', 9], ['2026-01-03', 3]]);
+    expect(merged.map((r) => [r.startedAt, r.latencyUs!.p99])).toEqual([
+      ['2026-01-02', 9],
+      ['2026-01-03', 3],
+    ]);
   });
 });
 

@@ -20,7 +20,12 @@ export const agentScriptSchema = z
       .strictObject({ steps: z.array(step).min(1), stepTime: durationSchema })
       .optional()
       .meta({ description: 'Steps that take stepTime instead of the default.' }),
-    payloadBytes: z.int().min(0).max(64 * 1024 * 1024).optional().meta({ description: 'Output bytes per step.' }),
+    payloadBytes: z
+      .int()
+      .min(0)
+      .max(64 * 1024 * 1024)
+      .optional()
+      .meta({ description: 'Output bytes per step.' }),
     priority: z.int().min(0).max(4).optional().meta({ description: 'Queue priority, 0 = highest … 4.' }),
     timeout: durationSchema.optional().meta({ description: 'Per-bead timeout (default: system.timeouts.bead).' }),
   })

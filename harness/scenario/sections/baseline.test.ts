@@ -12,7 +12,10 @@ describe('baseline', () => {
 
   it('reports a bad rule at its key, with the grammar error', () => {
     const issues = baselineSchema.safeParse({ file: 'b.json', rules: { 'latency.p99': '10%', 'latency.median': '+1%' } }).error?.issues ?? [];
-    expect(issues.map((i) => i.path)).toEqual([['rules', 'latency.p99'], ['rules', 'latency.median']]);
+    expect(issues.map((i) => i.path)).toEqual([
+      ['rules', 'latency.p99'],
+      ['rules', 'latency.median'],
+    ]);
     expect(issues[0]?.message).toMatch(/start with \+/);
   });
 

@@ -8,7 +8,14 @@ const build = index([{ beads: 4 }, { workflow: { name: 'build', beads: [{ id: 'c
 describe('expect', () => {
   it('defaults to all completed and every safety invariant at 0', () => {
     expect(expectSchema.parse(undefined)).toEqual({
-      completed: 'all', lost: 0, duplicated: 0, eventGaps: 0, doubleSideEffects: 0, apiLogDisagreements: 0, lifecycle: 0, priorityOrder: false,
+      completed: 'all',
+      lost: 0,
+      duplicated: 0,
+      eventGaps: 0,
+      doubleSideEffects: 0,
+      apiLogDisagreements: 0,
+      lifecycle: 0,
+      priorityOrder: false,
     });
   });
 

@@ -25,10 +25,13 @@ export const expectSchema = z
     eventGaps: zero('Gaps in per-stream event sequence numbers.'),
     doubleSideEffects: zero('External side effects applied twice.'),
     apiLogDisagreements: zero('Beads whose API state differs from the event log.'),
-    lifecycle: zero('Illegal transitions in the log: events out of the lifecycle order, after a terminal event, ' +
-      'a bead started before its dependencies succeeded.'),
-    priorityOrder: z.boolean().default(false).meta({ description: 'The run claims priority order: no bead starts while a higher-priority bead waits queued ' +
-      '(checked by lifecycle).' }),
+    lifecycle: zero(
+      'Illegal transitions in the log: events out of the lifecycle order, after a terminal event, ' + 'a bead started before its dependencies succeeded.',
+    ),
+    priorityOrder: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'The run claims priority order: no bead starts while a higher-priority bead waits queued ' + '(checked by lifecycle).' }),
     beads: z
       .record(
         z.string().regex(new RegExp(BEAD_REF_PATTERN), { error: (iss) => `${JSON.stringify(iss.input)} is not a bead reference; write <workflow>.<bead>` }),

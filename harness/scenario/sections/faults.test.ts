@@ -9,18 +9,30 @@ const check = (raw: unknown, ctx: Partial<Parameters<typeof checkFaults>[1]> = {
 describe('faults', () => {
   it('covers every fault the harness knows', () => {
     expect(FAULT_NAMES).toEqual([
-      'actors.kill', 'db.outage', 'db.latency', 'db.reset', 'db.kill', 'db.diskFull', 'db.partition', 'db.pause',
-      'agent.crash', 'agent.partition', 'orchestrator.kill', 'orchestrator.restart',
+      'actors.kill',
+      'db.outage',
+      'db.latency',
+      'db.reset',
+      'db.kill',
+      'db.diskFull',
+      'db.partition',
+      'db.pause',
+      'agent.crash',
+      'agent.partition',
+      'orchestrator.kill',
+      'orchestrator.restart',
     ]);
   });
 
   it('parses flat per-fault parameters with defaults', () => {
-    expect(faultsSchema.parse([
-      { at: '1s', do: 'db.latency', for: '2s', latency: '300ms' },
-      { at: '2s', do: 'db.outage', for: '1s' },
-      { at: '3s', do: 'agent.crash' },
-      { at: '4s', do: 'actors.kill', for: '2s', every: '500ms' },
-    ])).toEqual([
+    expect(
+      faultsSchema.parse([
+        { at: '1s', do: 'db.latency', for: '2s', latency: '300ms' },
+        { at: '2s', do: 'db.outage', for: '1s' },
+        { at: '3s', do: 'agent.crash' },
+        { at: '4s', do: 'actors.kill', for: '2s', every: '500ms' },
+      ]),
+    ).toEqual([
       { at: 1000, do: 'db.latency', for: 2000, latency: 300, jitter: 0 },
       { at: 2000, do: 'db.outage', for: 1000, mode: 'refuse' },
       { at: 3000, do: 'agent.crash', target: 'random', count: 1 },
@@ -42,16 +54,18 @@ describe('faults', () => {
   });
 
   it('refuses faults that end after the run', () => {
-    expect(check([{ at: '50s', do: 'db.outage', for: '20s' }]))
-      .toEqual(['faults.0.for: fault ends at 70000ms, after the end of the run (timeouts.total = 60000ms)']);
+    expect(check([{ at: '50s', do: 'db.outage', for: '20s' }])).toEqual([
+      'faults.0.for: fault ends at 70000ms, after the end of the run (timeouts.total = 60000ms)',
+    ]);
     expect(check([{ at: '2m', do: 'db.kill' }])[0]).toMatch(/^faults\.0\.at: /);
     expect(faultEnd(faultsSchema.parse([{ at: '1s', do: 'orchestrator.restart' }])[0]!)).toBe(1000);
   });
 
   it('checks targets against the workload and actors.kill against admin hooks', () => {
     expect(check([{ at: '1s', do: 'agent.crash', target: 'build.code' }])).toEqual([]);
-    expect(check([{ at: '1s', do: 'agent.partition', for: '1s', target: 'deploy.code' }]))
-      .toEqual(['faults.0.target: unknown workflow "deploy" (workflows: build)']);
+    expect(check([{ at: '1s', do: 'agent.partition', for: '1s', target: 'deploy.code' }])).toEqual([
+      'faults.0.target: unknown workflow "deploy" (workflows: build)',
+    ]);
     expect(faultsSchema.safeParse([{ at: '1s', do: 'agent.crash', target: 'Busiest' }]).success).toBe(false);
     expect(check([{ at: '1s', do: 'actors.kill' }])).toEqual(['faults.0.do: actors.kill uses the /admin hooks: set system.admin: true']);
     expect(check([{ at: '1s', do: 'actors.kill', every: '1s' }], { admin: true })).toEqual(['faults.0.every: every needs a `for` window to repeat in']);

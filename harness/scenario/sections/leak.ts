@@ -11,15 +11,16 @@ import type { RawIssue } from './issue.ts';
 
 export const leakSchema = z
   .strictObject({
-    warmup: durationSchema
-      .prefault('1m')
-      .meta({ description: 'Warm-up from the first arrival: the gates ignore earlier samples.' }),
+    warmup: durationSchema.prefault('1m').meta({ description: 'Warm-up from the first arrival: the gates ignore earlier samples.' }),
     sampleEvery: durationSchema.prefault('10s').meta({ description: 'Period of the RSS / heap / worker RSS samples.' }),
     snapshots: z
       .boolean()
       .default(true)
-      .meta({ description: 'Take heap snapshots in the second half of the soak ' +
-        '(after the window the gates judge) and count the memlab clusters that grew in both intervals between them; false skips the clusters gate.' }),
+      .meta({
+        description:
+          'Take heap snapshots in the second half of the soak ' +
+          '(after the window the gates judge) and count the memlab clusters that grew in both intervals between them; false skips the clusters gate.',
+      }),
     ourClusters: z.int().min(0).default(0).meta({ description: 'Most memlab leak clusters attributed to our code (system/, harness/) that still pass.' }),
     minClusterSize: z
       .string({ error: `expected a size such as ${BYTES_FORMS}` })
@@ -35,7 +36,7 @@ export const leakSchema = z
       .meta({
         description:
           'Clusters of ours whose innermost scope or object of our code retains less than this are listed but not counted: in a short run, ' +
-            'one-time lazy allocations after the baseline look like leaks; a real leak grows past any floor.',
+          'one-time lazy allocations after the baseline look like leaks; a real leak grows past any floor.',
         examples: ['64KB', '1MB'],
       }),
     allow: z
@@ -44,14 +45,19 @@ export const leakSchema = z
           retainer: z
             .string()
             .min(3)
-            .meta({ description: 'Text of a retainer trace, as the report prints it, e.g. "[IdempotencyCache] → #records". ' +
-              'A cluster whose trace contains it is listed as allowed and does not count.' }),
+            .meta({
+              description:
+                'Text of a retainer trace, as the report prints it, e.g. "[IdempotencyCache] → #records". ' +
+                'A cluster whose trace contains it is listed as allowed and does not count.',
+            }),
           reason: z.string().min(10).meta({ description: 'Why this retention is expected (a bounded cache, state kept by design, a known issue to fix).' }),
         }),
       )
       .default([])
-      .meta({ description: 'Suppressions, like LeakSanitizer\'s: retention that is known and accepted, each with its reason. ' +
-        'Matched clusters stay in the report.' }),
+      .meta({
+        description:
+          "Suppressions, like LeakSanitizer's: retention that is known and accepted, each with its reason. " + 'Matched clusters stay in the report.',
+      }),
   })
   .optional()
   .meta({ id: 'Leak', description: 'Leak watch of kind: leak scenarios: warm-up, sampling, heap snapshots. See harness/leak/README.md.' });

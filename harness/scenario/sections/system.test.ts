@@ -22,7 +22,10 @@ describe('system', () => {
 
   it('refuses unknown defects, naming the known ones', () => {
     const result = systemSchema.safeParse({ defects: ['drop-event', 'eat-cpu'] });
-    expect(result.error?.issues[0]).toMatchObject({ path: ['defects', 1], message: expect.stringMatching(/unknown defect "eat-cpu"; known: drop-event, double-step/) });
+    expect(result.error?.issues[0]).toMatchObject({
+      path: ['defects', 1],
+      message: expect.stringMatching(/unknown defect "eat-cpu"; known: drop-event, double-step/),
+    });
   });
 
   it('refuses a pool of 0 and unknown keys', () => {

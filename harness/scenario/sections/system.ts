@@ -17,7 +17,12 @@ export const agentDefaultsSchema = z
   .strictObject({
     steps: z.int().min(1).max(1000).default(5).meta({ description: 'Steps per bead; a checkpoint follows each step.' }),
     stepTime: durationSchema.prefault('200ms').meta({ description: 'Time one step takes.' }),
-    payloadBytes: z.int().min(0).max(64 * 1024 * 1024).default(0).meta({ description: 'Bytes of output per step.' }),
+    payloadBytes: z
+      .int()
+      .min(0)
+      .max(64 * 1024 * 1024)
+      .default(0)
+      .meta({ description: 'Bytes of output per step.' }),
     sideEffects: z.boolean().default(true).meta({ description: 'Apply one idempotency-keyed external side effect per step.' }),
   })
   .prefault({});

@@ -33,9 +33,14 @@ describe('workload', () => {
     expect(issuesOf(wf([{ id: 'a' }, { id: 'a' }]))).toEqual(['workload.0.workflow.beads.1.id: bead id "a" is used twice in this workflow']);
     expect(issuesOf(wf([{ id: 'a', dependsOn: ['a'] }]))).toEqual(['workload.0.workflow.beads.0.dependsOn.0: bead "a" depends on itself']);
     expect(issuesOf(wf([{ id: 'a', dependsOn: ['zz'] }]))[0]).toMatch(/unknown bead "zz" \(beads: a\)/);
-    expect(issuesOf(wf([{ id: 'a', dependsOn: ['b'] }, { id: 'b', dependsOn: ['a'] }]))).toEqual([
-      'workload.0.workflow.beads.0.dependsOn: dependency cycle: a → b → a',
-    ]);
+    expect(
+      issuesOf(
+        wf([
+          { id: 'a', dependsOn: ['b'] },
+          { id: 'b', dependsOn: ['a'] },
+        ]),
+      ),
+    ).toEqual(['workload.0.workflow.beads.0.dependsOn: dependency cycle: a → b → a']);
   });
 
   it('finds no cycle in a diamond, and a cycle at the end of a 20,000-bead chain without overflowing', () => {
@@ -48,25 +53,32 @@ describe('workload', () => {
     expect(issuesOf([{ beads: 1, agent: { failAt: 6 } }], 5)).toEqual(['workload.0.agent.failAt: failAt is step 6 but these beads have 5 steps']);
     expect(issuesOf([{ beads: 1, agent: { steps: 8, failAt: 6 } }], 5)).toEqual([]);
     expect(issuesOf([{ beads: 1, agent: { failTimes: 2 } }])).toEqual(['workload.0.agent.failTimes: failTimes needs failAt (the step that fails)']);
-    expect(issuesOf([{ beads: 1, agent: { slowSteps: { steps: [1, 9], stepTime: '1s' } } }]))
-      .toEqual(['workload.0.agent.slowSteps.steps.1: step 9 does not exist (5 steps)']);
+    expect(issuesOf([{ beads: 1, agent: { slowSteps: { steps: [1, 9], stepTime: '1s' } } }])).toEqual([
+      'workload.0.agent.slowSteps.steps.1: step 9 does not exist (5 steps)',
+    ]);
   });
 
   it('checks cancellations and names unique across phases', () => {
     expect(issuesOf([{ beads: 4, cancel: { fraction: 0.5 } }])).toEqual(['workload.0.cancel: cancel needs exactly one of at, afterStart']);
     expect(issuesOf([{ beads: 4, cancel: { bead: 'a', at: '1s' } }])[0]).toMatch(/for independent beads use fraction/);
-    expect(issuesOf([{ workflow: { name: 'w', beads: [{ id: 'a' }] }, cancel: { bead: 'b', afterStart: '1s' } }])[0]).toMatch(/unknown bead "b" in workflow "w"/);
+    expect(issuesOf([{ workflow: { name: 'w', beads: [{ id: 'a' }] }, cancel: { bead: 'b', afterStart: '1s' } }])[0]).toMatch(
+      /unknown bead "b" in workflow "w"/,
+    );
     const wf = { workflow: { name: 'w', beads: [{ id: 'a' }] } };
-    expect(issuesOf([{ name: 'p', ...wf }, { name: 'p', ...wf }])).toEqual([
-      'workload.1.name: phase name "p" is already used by workload[0]',
-      'workload.1.workflow.name: workflow "w" is already defined in workload[0]',
-    ]);
+    expect(
+      issuesOf([
+        { name: 'p', ...wf },
+        { name: 'p', ...wf },
+      ]),
+    ).toEqual(['workload.1.name: phase name "p" is already used by workload[0]', 'workload.1.workflow.name: workflow "w" is already defined in workload[0]']);
   });
 
   it('validates invalid-request phases', () => {
     expect(workloadSchema.safeParse([{ invalid: [{ send: 'cycle', expect: { status: 400, code: 'ORCH_DAG_CYCLE' } }] }]).success).toBe(true);
     expect(workloadSchema.safeParse([{ invalid: [{ send: 'cycle', expect: { status: 200 } }] }]).success).toBe(false);
-    expect(workloadSchema.safeParse([{ invalid: [{ send: 'cycle', expect: { status: 400, code: 'bad' } }] }]).error?.issues[0]?.message).toMatch(/ORCH_DAG_CYCLE/);
+    expect(workloadSchema.safeParse([{ invalid: [{ send: 'cycle', expect: { status: 400, code: 'bad' } }] }]).error?.issues[0]?.message).toMatch(
+      /ORCH_DAG_CYCLE/,
+    );
   });
 
   it('indexes workflows and counts the beads the workload submits', () => {

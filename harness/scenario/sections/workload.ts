@@ -11,8 +11,7 @@ import { durationSchema, fractionSchema, rateSchema } from '../units.ts';
 import { agentScriptSchema, checkAgentScript } from './agent-script.ts';
 import { SLUG_HINT, SLUG_RE, type RawIssue } from './issue.ts';
 
-const slug = (what: string) =>
-  z.string().regex(SLUG_RE, { error: (iss) => `${JSON.stringify(iss.input)} is not a valid ${what}; use ${SLUG_HINT}` });
+const slug = (what: string) => z.string().regex(SLUG_RE, { error: (iss) => `${JSON.stringify(iss.input)} is not a valid ${what}; use ${SLUG_HINT}` });
 
 export const workflowSchema = z
   .strictObject({
@@ -55,8 +54,8 @@ export const invalidRequestSchema = z.strictObject({
 
 export const cancelSchema = z
   .strictObject({
-    bead: slug('bead id').optional().meta({ description: 'A bead of this phase\'s workflow (every instance).' }),
-    fraction: fractionSchema.optional().meta({ description: 'Share of this phase\'s beads to cancel, chosen by seed.' }),
+    bead: slug('bead id').optional().meta({ description: "A bead of this phase's workflow (every instance)." }),
+    fraction: fractionSchema.optional().meta({ description: "Share of this phase's beads to cancel, chosen by seed." }),
     at: durationSchema.optional().meta({ description: 'Cancel at this time after the run starts.' }),
     afterStart: durationSchema.optional().meta({ description: 'Cancel this long after each chosen bead starts running.' }),
   })
@@ -73,7 +72,7 @@ export const RETRY_ON = ['unknown', 'refused'] as const;
 export const RETRY_DEFAULT = Object.freeze({
   attempts: 3,
   backoff: 100,
-  on: Object.freeze(['unknown', 'refused', 429, 500, 502, 503, 504] as (typeof RETRY_ON[number] | number)[]),
+  on: Object.freeze(['unknown', 'refused', 429, 500, 502, 503, 504] as ((typeof RETRY_ON)[number] | number)[]),
 });
 /** Upper bound of one backoff sleep (ms), as the AWS SDKs cap theirs. */
 export const RETRY_MAX_BACKOFF_MS = 20_000;
@@ -81,24 +80,34 @@ export const RETRY_MAX_BACKOFF_MS = 20_000;
 export const retrySchema = z
   .strictObject({
     attempts: z.int().min(1).max(100).default(RETRY_DEFAULT.attempts).meta({ description: 'Sends in all, the first included (1 = never retry). Default 3.' }),
-    backoff: durationSchema.prefault('100ms').meta({ description: 'Base of the exponential backoff: attempt n waits a seeded uniform draw in [0, ' +
-      'backoff × 2^(n-1)], at most 20s (full jitter). Default 100ms.' }),
+    backoff: durationSchema
+      .prefault('100ms')
+      .meta({
+        description:
+          'Base of the exponential backoff: attempt n waits a seeded uniform draw in [0, ' + 'backoff × 2^(n-1)], at most 20s (full jitter). Default 100ms.',
+      }),
     on: z
       .array(z.union([z.enum(RETRY_ON), z.int().min(400).max(599)], { error: 'retry.on lists unknown, refused or HTTP statuses (400-599)' }))
       .min(1)
       .default([...RETRY_DEFAULT.on])
-      .meta({ description: 'What is retried: unknown (timeout, reset), refused (connection refused), or an HTTP status. Default [unknown, refused, 429, ' +
-        '500, 502, 503, 504].' }),
+      .meta({
+        description:
+          'What is retried: unknown (timeout, reset), refused (connection refused), or an HTTP status. Default [unknown, refused, 429, ' +
+          '500, 502, 503, 504].',
+      }),
   })
-  .meta({ description: 'Client retries of this phase\'s submissions, with the same idempotency key (default: 3 attempts, 100ms full-jitter backoff, ' +
-    'on unknown, refused, 429, 500, 502, 503, 504).' });
+  .meta({
+    description:
+      "Client retries of this phase's submissions, with the same idempotency key (default: 3 attempts, 100ms full-jitter backoff, " +
+      'on unknown, refused, 429, 500, 502, 503, 504).',
+  });
 
 export type Retry = z.output<typeof retrySchema>;
 
 export const phaseSchema = z
   .strictObject({
     name: slug('phase name').optional(),
-    start: durationSchema.optional().meta({ description: 'Start offset from the run start (default: when the previous phase\'s arrivals end).' }),
+    start: durationSchema.optional().meta({ description: "Start offset from the run start (default: when the previous phase's arrivals end)." }),
     beads: z.int().min(1).max(1_000_000).optional().meta({ description: 'Submit this many independent beads.' }),
     workflow: workflowSchema.optional(),
     count: z.int().min(1).max(100_000).optional().meta({ description: 'Instances of the workflow to submit (default 1).' }),
@@ -109,12 +118,10 @@ export const phaseSchema = z
     priority: z.int().min(0).max(4).optional().meta({ description: 'Priority of every bead in the phase, 0 = highest.' }),
     cancel: cancelSchema.optional(),
     duplicates: fractionSchema.optional().meta({ description: 'Share of submissions re-sent with the same idempotency key.' }),
-    duplicateAfter: durationSchema
-      .optional()
-      .meta({
-        description:
-          'How long after the first answer a duplicate is re-sent (default: at once); e.g. past an orchestrator.kill, to prove keys survive a restart.',
-      }),
+    duplicateAfter: durationSchema.optional().meta({
+      description:
+        'How long after the first answer a duplicate is re-sent (default: at once); e.g. past an orchestrator.kill, to prove keys survive a restart.',
+    }),
     retry: retrySchema.optional(),
   })
   .meta({ description: 'One workload phase: exactly one of beads, workflow, invalid.' });

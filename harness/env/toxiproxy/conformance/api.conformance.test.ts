@@ -14,8 +14,7 @@ beforeAll(async () => {
 afterEach(cleanup);
 
 const PROXY_JSON = /^\{"name":"[^"]+","listen":"[^"]+","upstream":"[^"]+","enabled":(true|false),"Logger":\{\},"toxics":\[.*\]\}$/;
-const json = (name: string, listen: string, upstream: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ name, listen, upstream, ...extra });
+const json = (name: string, listen: string, upstream: string, extra: Record<string, unknown> = {}) => JSON.stringify({ name, listen, upstream, ...extra });
 
 /** The JSON shapes Toxiproxy answers with, as far as these tests read them. */
 interface ProxyJson {
@@ -195,7 +194,7 @@ describe('toxics', () => {
     expect(res.text).toBe('{"attributes":{"latency":100,"jitter":10},"name":"foobar","type":"latency","stream":"downstream","toxicity":1}');
     expect((await http(backend, 'GET', `/proxies/${proxy.name}/toxics/foobar`)).text).toBe(res.text);
     expect((await http(backend, 'GET', `/proxies/${proxy.name}/toxics`)).text).toBe(`[${res.text}]`);
-    expect((JSON.parse((await http(backend, 'GET', `/proxies/${proxy.name}`)).text) as ProxyJson).toxics).toEqual([(JSON.parse(res.text) as ToxicJson)]);
+    expect((JSON.parse((await http(backend, 'GET', `/proxies/${proxy.name}`)).text) as ProxyJson).toxics).toEqual([JSON.parse(res.text) as ToxicJson]);
   });
 
   it('applies defaults: stream downstream, toxicity 1, zeroed attributes, name <type>_<stream>', async () => {
@@ -227,14 +226,17 @@ describe('toxics', () => {
     expect((await post(path, {})).text).toBe('{"error":"invalid toxic type","status":400}\n');
     const float = await post(path, { name: 'f', type: 'latency', attributes: { latency: 1.5 } });
     expect(float.status).toBe(400);
-    expect((JSON.parse(float.text) as ErrorJson).error).toMatch(/^bad request body: json: cannot unmarshal number 1\.5 into Go struct field .*latency of type int64$/);
+    expect((JSON.parse(float.text) as ErrorJson).error).toMatch(
+      /^bad request body: json: cannot unmarshal number 1\.5 into Go struct field .*latency of type int64$/,
+    );
     expect((await post(path, { name: 's', type: 'latency', attributes: { latency: '100' } })).status).toBe(400);
     expect((await http(backend, 'POST', path, '')).text).toBe('{"error":"bad request body: EOF","status":400}\n');
     const missing = await http(backend, 'GET', `${path}/nope`);
     expect(missing.text).toBe('{"error":"toxic not found","status":404}\n');
     expect((await http(backend, 'GET', `/proxies/${uniqueName('none')}/toxics`)).status).toBe(404);
-    await expect(proxy.addToxic({ name: 'same', type: 'latency', stream: 'upstream', toxicity: 1, attributes: {} }))
-      .rejects.toThrow('Request failed with status code 409');
+    await expect(proxy.addToxic({ name: 'same', type: 'latency', stream: 'upstream', toxicity: 1, attributes: {} })).rejects.toThrow(
+      'Request failed with status code 409',
+    );
     await expect(proxy.getToxic('nope')).rejects.toThrow('Request failed with status code 404');
   });
 
@@ -268,8 +270,9 @@ describe('toxics', () => {
       expect(toxic.attributes).toEqual(attributes);
       expect((await proxy.getToxic(`t_${type}`)).toJson()).toEqual({ name: `t_${type}`, type, stream: 'upstream', toxicity: 1, attributes });
     }
-    const updated = await (await proxy.getToxic('t_latency'))
-      .update({ name: 't_latency', type: 'latency', stream: 'upstream', toxicity: 1, attributes: { latency: 1, jitter: 2 } });
+    const updated = await (
+      await proxy.getToxic('t_latency')
+    ).update({ name: 't_latency', type: 'latency', stream: 'upstream', toxicity: 1, attributes: { latency: 1, jitter: 2 } });
     expect(updated.attributes).toEqual({ latency: 1, jitter: 2 });
     await updated.remove();
     await expect(proxy.getToxic('t_latency')).rejects.toThrow('404');
@@ -309,14 +312,23 @@ describe('/reset and /populate', () => {
     const [keep, change] = [uniqueName('keep'), uniqueName('change')];
     defer(() => http(backend, 'DELETE', `/proxies/${keep}`));
     defer(() => http(backend, 'DELETE', `/proxies/${change}`));
-    const populate = [{ name: keep, listen: '127.0.0.1:0', upstream: 'a:1' }, { name: change, listen: '127.0.0.1:0', upstream: 'a:1' }];
+    const populate = [
+      { name: keep, listen: '127.0.0.1:0', upstream: 'a:1' },
+      { name: change, listen: '127.0.0.1:0', upstream: 'a:1' },
+    ];
     const first = (JSON.parse((await post('/populate', populate)).text) as { proxies: ProxyJson[] }).proxies;
     await post(`/proxies/${keep}/toxics`, { type: 'noop' });
     const keepListen = first[0]!.listen;
-    const second = (JSON.parse((await post('/populate', [
-      { name: keep, listen: `localhost:${portOf(keepListen)}`, upstream: 'a:1' },
-      { name: change, listen: first[1]!.listen, upstream: 'b:2' },
-    ])).text) as { proxies: ProxyJson[] }).proxies;
+    const second = (
+      JSON.parse(
+        (
+          await post('/populate', [
+            { name: keep, listen: `localhost:${portOf(keepListen)}`, upstream: 'a:1' },
+            { name: change, listen: first[1]!.listen, upstream: 'b:2' },
+          ])
+        ).text,
+      ) as { proxies: ProxyJson[] }
+    ).proxies;
     expect(second[0]).toMatchObject({ listen: keepListen, toxics: [{ name: 'noop_downstream' }] });
     expect(second[1]).toMatchObject({ listen: first[1]!.listen, upstream: 'b:2', toxics: [] });
   });
@@ -324,7 +336,10 @@ describe('/reset and /populate', () => {
   it('validates every entry first: a blank name at entry 2 creates nothing', async () => {
     const n1 = uniqueName('valid');
     defer(() => http(backend, 'DELETE', `/proxies/${n1}`));
-    const res = await post('/populate', [{ name: n1, listen: '127.0.0.1:0', upstream: 'a:1' }, { name: '', upstream: 'a:1' }]);
+    const res = await post('/populate', [
+      { name: n1, listen: '127.0.0.1:0', upstream: 'a:1' },
+      { name: '', upstream: 'a:1' },
+    ]);
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(res.text).toBe('{"error":"missing required field: name at proxy 2","status":400,"proxies":null}');
@@ -360,8 +375,13 @@ describe('/reset and /populate', () => {
       { name: n2, listen: '127.0.0.1:0', upstream: 'a:2' },
     ]);
     expect(Object.keys(made).sort()).toEqual([n1, n2].sort());
-    const toxic = await made[n1]!
-      .addToxic({ name: 'after-populate', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 5, jitter: 0 } });
+    const toxic = await made[n1]!.addToxic({
+      name: 'after-populate',
+      type: 'latency',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { latency: 5, jitter: 0 },
+    });
     expect(toxic.name).toBe('after-populate');
   });
 });

@@ -68,7 +68,10 @@ export async function http(backend: Backend, method: string, path: string, body?
 export async function createProxy(backend: Backend, upstreamPort: number, label = 'p', extra: { listen?: string; enabled?: boolean } = {}) {
   const name = uniqueName(label);
   const proxy = await backend.client.createProxy({
-    name, listen: extra.listen ?? '127.0.0.1:0', upstream: `127.0.0.1:${upstreamPort}`, enabled: extra.enabled ?? true,
+    name,
+    listen: extra.listen ?? '127.0.0.1:0',
+    upstream: `127.0.0.1:${upstreamPort}`,
+    enabled: extra.enabled ?? true,
   });
   defer(() => http(backend, 'DELETE', `/proxies/${name}`));
   return proxy;

@@ -161,8 +161,9 @@ describe('timeout', () => {
     await add('timeout', 'upstream', { timeout: 0 }, 0);
     const { client } = await connect();
     await roundTrip(client);
-    await (await proxy.getToxic('timeout_upstream'))
-      .update({ name: 'timeout_upstream', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 100 } });
+    await (
+      await proxy.getToxic('timeout_upstream')
+    ).update({ name: 'timeout_upstream', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 100 } });
     expect(await client.ended(1500)).not.toBe('open');
   });
 });
@@ -255,8 +256,9 @@ describe('limit_data', () => {
     const { client, peer } = await connect();
     client.socket.write(Buffer.alloc(60, 1));
     await peer.read(60);
-    await (await proxy.getToxic('limit_data_upstream'))
-      .update({ name: 'limit_data_upstream', type: 'limit_data', stream: 'upstream', toxicity: 1, attributes: { bytes: 80 } });
+    await (
+      await proxy.getToxic('limit_data_upstream')
+    ).update({ name: 'limit_data_upstream', type: 'limit_data', stream: 'upstream', toxicity: 1, attributes: { bytes: 80 } });
     client.socket.write(Buffer.alloc(60, 2));
     expect(await client.ended(2000)).not.toBe('open');
     expect(peer.data.length).toBe(80);
