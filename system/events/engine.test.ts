@@ -2,7 +2,9 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { boundRocksDbBlockCache, embeddedDir, embeddedUrlFor, isSurrealKvDir, ROCKSDB_BLOCK_CACHE_BYTES, ROCKSDB_BULK_BATCH, warnSurrealKvOnce } from './engine.ts';
+import {
+  boundRocksDbBlockCache, embeddedDir, embeddedUrlFor, isSurrealKvDir, ROCKSDB_BLOCK_CACHE_BYTES, ROCKSDB_BULK_BATCH, warnSurrealKvOnce,
+} from './engine.ts';
 import { resolveEventStoreOptions } from './options.ts';
 import { MAX_BULK_BATCH } from './schema.ts';
 import { HighWaterMark, readMark } from './mark.ts';
@@ -19,7 +21,8 @@ describe('engine choice (engine.ts)', () => {
   it('a new or RocksDB directory opens as rocksdb with bulk batches of 64; a surrealkv one stays surrealkv with 512', () => {
     const root = tempDir();
     const fresh = join(root, 'fresh');
-    expect(resolveEventStoreOptions({ dataDir: fresh })).toMatchObject({ url: `rocksdb://${fresh}`, maxBulkBatch: ROCKSDB_BULK_BATCH, markPath: `${fresh}.mark` });
+    const resolved = resolveEventStoreOptions({ dataDir: fresh });
+    expect(resolved).toMatchObject({ url: `rocksdb://${fresh}`, maxBulkBatch: ROCKSDB_BULK_BATCH, markPath: `${fresh}.mark` });
     const rocks = join(root, 'rocks');
     mkdirSync(rocks);
     for (const name of ['CURRENT', 'MANIFEST-000014', 'IDENTITY', 'LOCK', '000008.sst']) writeFileSync(join(rocks, name), '');

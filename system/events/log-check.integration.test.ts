@@ -20,10 +20,10 @@ async function tempDb(): Promise<string> {
 }
 
 /** Runs one fixture step and returns the JSON line it printed. */
-function step<T = Record<string, unknown>>(...args: string[]): T {
+function step(...args: string[]): Record<string, unknown> {
   const res = spawnSync(process.execPath, ['--import', 'tsx', FIXTURE, ...args], { encoding: 'utf8', timeout: 60_000 });
   if (res.status !== 0) throw new Error(`log-check ${args[0]} exited ${res.status}: ${res.stderr.slice(-800)}`);
-  return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as T;
+  return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
 }
 
 const EVENTS = 300;
