@@ -51,7 +51,13 @@ class SessionRoute implements EventSubscription {
   next(): Promise<WorkerEvent | undefined> {
     if (this.#queue.length > 0) return Promise.resolve(this.#queue.shift());
     if (this.#closed) return Promise.resolve(undefined);
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#failure !== undefined) {
+      // Same rule as a pending wait below: a caller that no longer listens must not leave an unhandled rejection
+      // (seen once in CI under a busy core: a stream lost during shutdown, read again by an attempt that had ended).
+      const failed = Promise.reject(this.#failure);
+      failed.catch(() => {});
+      return failed;
+    }
     const waiting = new Promise<WorkerEvent | undefined>((resolve, reject) => (this.#waiter = { resolve, reject }));
     // A caller that stopped listening (its attempt ended) must not turn a later stream failure
     // into an unhandled rejection; a caller that awaits still gets the error.
