@@ -4,10 +4,9 @@
  * what is active (restarting a killed orchestrator), read the final state, run the checks —
  * bounded by SALVAGE_TIMEOUT_MS. What it could not do is said in the journal's phases.
  */
-import { runChecks } from '../checks/index.ts';
 import { errorMessage } from '../../system/errors.ts';
-import { readFinalState, toCheckEvents } from './final-state.ts';
-import { expectationsFor } from './gates.ts';
+import { checksOn } from './phases/checks.ts';
+import { readFinal } from './phases/final-state.ts';
 import type { RunContext } from './run-context.ts';
 import { summariseSubmissions } from './submissions.ts';
 
@@ -23,16 +22,9 @@ export async function salvageChecks(ctx: RunContext): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const work = (async () => {
     await timeline?.healAll(false);
-    const final = await readFinalState({ api, beadIds: ctx.plan.beadIds, db: { url: env.dbDirectUrl, ...env.dbCredentials }, dataDir: ctx.resources.dataDir! });
+    const final = await readFinal(ctx);
     state.submissions = summariseSubmissions(ctx.history.entries(), final.apiBeads);
-    state.checks = runChecks({
-      history: ctx.history,
-      finalBeads: final.apiBeads,
-      logBeads: final.logBeads,
-      events: toCheckEvents(final.events),
-      sideEffects: final.sideEffects,
-      expectations: expectationsFor(scenario, ctx.plan),
-    });
+    state.checks = checksOn(ctx, final);
     state.salvaged = true;
   })();
   try {

@@ -6,18 +6,7 @@
 import type { AdminService, ActorView } from '../api/index.ts';
 import { ActorNotFoundError } from '../actors/index.ts';
 import type { RuntimeContext } from './context.ts';
-
-/** mulberry32: a tiny seeded PRNG, [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../util/index.ts';
 
 /** The admin service over the runtime's universe. */
 export function createAdmin(ctx: RuntimeContext): AdminService {
@@ -36,7 +25,7 @@ export function createAdmin(ctx: RuntimeContext): AdminService {
       ctx.log.warn({ component: 'admin', path }, 'actor killed on request');
     },
     killRandom(n: number, seed?: number): string[] {
-      const random = seededRandom(seed ?? ctx.options.seed);
+      const random = mulberry32(seed ?? ctx.options.seed);
       const killed: string[] = [];
       for (let i = 0; i < n; i++) {
         const path = universe().killRandom(random, { reason: 'killed at random through /admin' });

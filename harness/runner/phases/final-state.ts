@@ -4,20 +4,25 @@
  * workers' side-effect records — and sums the submissions up.
  */
 import { waitOutboxQuiet } from '../drain.ts';
-import { readFinalState } from '../final-state.ts';
+import { readFinalState, type FinalState } from '../final-state.ts';
 import type { RunContext } from '../run-context.ts';
 import { summariseSubmissions } from '../submissions.ts';
 
 export async function finalStatePhase(ctx: RunContext): Promise<void> {
   const { state } = ctx;
-  const env = state.env!;
   const outbox = await waitOutboxQuiet({ api: state.api!, timeoutMs: ctx.budgets.drain, signal: ctx.signal });
-  const read = await readFinalState({
-    api: state.api!,
+  const read = await readFinal(ctx);
+  state.final = { ...read, outboxQuiet: outbox.quiet };
+  state.submissions = summariseSubmissions(ctx.history.entries(), read.apiBeads);
+}
+
+/** The final state as the checks read it: every bead through the API, the log straight from SurrealDB, the side effects. */
+export function readFinal(ctx: RunContext): Promise<FinalState> {
+  const env = ctx.state.env!;
+  return readFinalState({
+    api: ctx.state.api!,
     beadIds: ctx.plan.beadIds,
     db: { url: env.dbDirectUrl, ...env.dbCredentials },
     dataDir: ctx.resources.dataDir!,
   });
-  state.final = { ...read, outboxQuiet: outbox.quiet };
-  state.submissions = summariseSubmissions(ctx.history.entries(), read.apiBeads);
 }
