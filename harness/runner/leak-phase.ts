@@ -123,7 +123,8 @@ export async function startLeakPhase(options: LeakPhaseOptions): Promise<LeakPha
   const watch: LeakWatch = await startLeakWatch({
     pids: () => {
       lastPid = sut.pid ?? lastPid;
-      return { orchestrator: lastPid, workers: childPids(lastPid) };
+      // The pool forks from the main thread; tsx's esbuild service (its loader thread's child) is no worker.
+      return { orchestrator: lastPid, workers: childPids(lastPid, { mainThreadOnly: true }) };
     },
     intervalMs: leak.sampleEvery,
     warmupMs: leak.warmup,

@@ -36,7 +36,7 @@ export interface MemorySample {
   dbPid?: number;
   /**
    * Total CPU time so far (s) of the orchestrator's child processes alive now (its workers), from
-   * /proc (system/util's `childPids`). A worker that exited takes its CPU time with it, so only the
+   * /proc (system/util's `childPids`, main thread only). A worker that exited takes its CPU time with it, so only the
    * growth between two samples means anything (measure.ts counts the increases).
    */
   workersCpuSeconds?: number;
@@ -149,10 +149,10 @@ export function startMemorySampler(
   };
 }
 
-/** Summed CPU time (s) of `pid`'s living children (its workers); 0 once `pid` itself is gone. */
+/** Summed CPU time (s) of `pid`'s living children forked by its main thread (its workers, not tsx's esbuild service); 0 once `pid` is gone. */
 async function childrenCpuSeconds(pid: number): Promise<number> {
   let total = 0;
-  for (const child of childPids(pid)) {
+  for (const child of childPids(pid, { mainThreadOnly: true })) {
     try {
       total += (await readProcessStat(child)).cpuSeconds;
     } catch {

@@ -41,11 +41,12 @@ describe('childPids / descendantPids', () => {
     return { parent, fromMain, fromThread };
   }
 
-  it('finds the real children of a process, forked from any of its threads, and its whole tree', async () => {
+  it('finds the real children of a process (forked from any of its threads, or from its main thread only) and its whole tree', async () => {
     const { parent, fromMain, fromThread } = await startTree();
     expect(childPids(process.pid)).toContain(parent.pid);
     expect(childPids(process.pid)).not.toContain(fromMain);
     expect(childPids(parent.pid!).sort()).toEqual([fromMain, fromThread].sort());
+    expect(childPids(parent.pid!, { mainThreadOnly: true })).toEqual([fromMain]);
     expect(childPids(fromMain)).toEqual([]);
 
     const tree = descendantPids(process.pid);
@@ -64,6 +65,7 @@ describe('childPids / descendantPids', () => {
     await exited;
     expect(isProcessRunning(parent.pid!)).toBe(false);
     expect(childPids(parent.pid!)).toEqual([]);
+    expect(childPids(parent.pid!, { mainThreadOnly: true })).toEqual([]);
     expect(descendantPids(parent.pid!)).toEqual([]);
     expect(childPids(process.pid)).not.toContain(parent.pid);
     for (const notAPid of [0, -1, 1.5, Number.NaN]) {

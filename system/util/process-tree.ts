@@ -11,16 +11,27 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
+/** Which children `childPids` lists. */
+export interface ChildPidsOptions {
+  /**
+   * Only those forked by `pid`'s main thread: what a Node process spawned itself (an orchestrator's
+   * workers), without the helpers of its other threads (tsx's esbuild service, started from tsx's
+   * module-loader thread). A kernel without per-thread children lists cannot tell: every child then.
+   * @default false
+   */
+  mainThreadOnly?: boolean;
+}
+
 /**
  * The direct children of `pid`. Empty when `pid` is not a live process (or there is no /proc).
  * @example childPids(process.pid) // [48211, 48212]
  */
-export function childPids(pid: number): number[] {
+export function childPids(pid: number, options: ChildPidsOptions = {}): number[] {
   if (!isPid(pid)) return [];
   if (!kernelListsChildren()) return [...(childrenByParent(parentTable()).get(pid) ?? [])];
   let tids: string[];
   try {
-    tids = readdirSync(`/proc/${pid}/task`);
+    tids = options.mainThreadOnly === true ? [String(pid)] : readdirSync(`/proc/${pid}/task`);
   } catch {
     return []; // not a live process
   }
