@@ -91,7 +91,7 @@ function recordingKind(failActs: number[], failHeal = false) {
       if (failHeal) throw new Error('heal refused');
     },
   });
-  return { kind: kind as unknown as FaultKind, log };
+  return { kind, log };
 }
 
 const planned = (actsAt: number[], healAt: number): PlannedFault =>
