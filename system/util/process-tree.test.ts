@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isProcessRunning } from './process.ts';
 import { childPids, descendantPids } from './process-tree.ts';
@@ -35,8 +36,8 @@ describe('childPids / descendantPids', () => {
   async function startTree(): Promise<{ parent: ChildProcess; fromMain: number; fromThread: number }> {
     const parent = spawn(process.execPath, ['-e', PARENT], { stdio: ['ignore', 'pipe', 'inherit'] });
     started.push(parent.pid!);
-    const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
-    const { fromMain, fromThread } = JSON.parse(line.toString()) as { fromMain: number; fromThread: number };
+    const [line] = (await once(createInterface({ input: parent.stdout }), 'line')) as [string];
+    const { fromMain, fromThread } = JSON.parse(line) as { fromMain: number; fromThread: number };
     started.push(fromMain, fromThread);
     return { parent, fromMain, fromThread };
   }
