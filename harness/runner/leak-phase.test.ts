@@ -92,7 +92,8 @@ describe('leak thresholds', () => {
 });
 
 describe('leak gates and chart series', () => {
-  const journal = {
+  const journal: LeakJournal = {
+    config: { warmupMs: 0, sampleEveryMs: 1000, durationMs: 1000, snapshots: false, rssCvMax: 0.05, heapSlopeMaxBytesPerMin: 1e6, ourClustersMax: 0 },
     offsetMs: 5,
     series: [
       { t: 0, rssBytes: 100, heapUsedBytes: 50, cpuSeconds: 0, workersRssBytes: 0, workers: [] },
@@ -107,7 +108,10 @@ describe('leak gates and chart series', () => {
         { name: 'clusters.ours', status: 'pass', value: 0, threshold: 0, message: 'none' },
       ],
     },
-  } as unknown as LeakJournal;
+    snapshots: [],
+    allowed: [],
+    problems: [],
+  };
 
   it('turns leak gates into run gates; inconclusive never passes', async () => {
     const soak = await loadScenarioFile(SOAK_FILE, { profile: 'ci' });
