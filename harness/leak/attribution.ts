@@ -44,8 +44,7 @@ function toPath(file: string): string {
 export function attributeClusters(clusters: readonly LeakCluster[], options: AttributionOptions = {}): AttributedCluster[] {
   const repoRoot = resolve(options.repoRoot ?? process.cwd());
   const roots = (options.ourRoots ?? ['system', 'harness']).map((r) => (isAbsolute(r) ? r : resolve(repoRoot, r)) + sep);
-  const isOurs = (path: string): boolean =>
-    !path.includes(`${sep}node_modules${sep}`) && roots.some((root) => path.startsWith(root));
+  const isOurs = (path: string): boolean => !path.includes(`${sep}node_modules${sep}`) && roots.some((root) => path.startsWith(root));
 
   return clusters.map((cluster) => {
     const paths = cluster.files.map(toPath);

@@ -41,25 +41,46 @@ describe('leastSquaresSlope', () => {
   });
   it('needs two points at distinct x', () => {
     expect(() => leastSquaresSlope([{ x: 1, y: 1 }])).toThrow(expect.objectContaining({ code: 'HARN_LEAK_GATE_INPUT' }));
-    expect(() => leastSquaresSlope([{ x: 1, y: 1 }, { x: 1, y: 2 }])).toThrow(expect.objectContaining({ code: 'HARN_LEAK_GATE_INPUT' }));
+    expect(() =>
+      leastSquaresSlope([
+        { x: 1, y: 1 },
+        { x: 1, y: 2 },
+      ]),
+    ).toThrow(expect.objectContaining({ code: 'HARN_LEAK_GATE_INPUT' }));
   });
   it('converts to bytes per minute from ms timestamps, skipping samples without heap', () => {
-    const s = series(30, () => 50 * MiB, (t) => (t === 3_000 ? null : 20 * MiB + (t / 60_000) * 3 * MiB));
+    const s = series(
+      30,
+      () => 50 * MiB,
+      (t) => (t === 3_000 ? null : 20 * MiB + (t / 60_000) * 3 * MiB),
+    );
     expect(heapSlopeBytesPerMin(s) / MiB).toBeCloseTo(3, 6);
   });
 });
 
 describe('evaluateLeakGates', () => {
   it('passes a flat series after warm-up even if warm-up itself grew a lot', () => {
-    const s = series(60, (t) => (t < 10_000 ? 10 * MiB + t * 1000 : 60 * MiB + (t % 3_000)), (t) => (t < 10_000 ? t * 500 : 8 * MiB));
+    const s = series(
+      60,
+      (t) => (t < 10_000 ? 10 * MiB + t * 1000 : 60 * MiB + (t % 3_000)),
+      (t) => (t < 10_000 ? t * 500 : 8 * MiB),
+    );
     const report = evaluateLeakGates(s, noLeaks, { warmupMs: 10_000 });
     expect(report.status).toBe('pass');
     expect(report.samples).toBe(50);
-    expect(report.gates.map((g) => [g.name, g.status])).toEqual([['rss.cv', 'pass'], ['heap.slope', 'pass'], ['clusters.ours', 'pass']]);
+    expect(report.gates.map((g) => [g.name, g.status])).toEqual([
+      ['rss.cv', 'pass'],
+      ['heap.slope', 'pass'],
+      ['clusters.ours', 'pass'],
+    ]);
   });
 
   it('fails heap.slope for a steady 2 MiB/min growth and names the rate', () => {
-    const s = series(60, () => 80 * MiB, (t) => 10 * MiB + (t / 60_000) * 2 * MiB);
+    const s = series(
+      60,
+      () => 80 * MiB,
+      (t) => 10 * MiB + (t / 60_000) * 2 * MiB,
+    );
     const report = evaluateLeakGates(s, noLeaks, { warmupMs: 5_000 });
     const slope = report.gates.find((g) => g.name === 'heap.slope')!;
     expect(report.status).toBe('fail');
@@ -69,35 +90,69 @@ describe('evaluateLeakGates', () => {
   });
 
   it('fails rss.cv when RSS swings more than the bar, and honours a custom bar', () => {
-    const s = series(40, (t) => (Math.floor(t / 1000) % 2 === 0 ? 100 * MiB : 130 * MiB), () => 5 * MiB);
+    const s = series(
+      40,
+      (t) => (Math.floor(t / 1000) % 2 === 0 ? 100 * MiB : 130 * MiB),
+      () => 5 * MiB,
+    );
     expect(evaluateLeakGates(s, noLeaks, { warmupMs: 0 }).gates[0]).toMatchObject({ name: 'rss.cv', status: 'fail' });
     expect(evaluateLeakGates(s, noLeaks, { warmupMs: 0, rssCvMax: 0.2 }).gates[0]).toMatchObject({ name: 'rss.cv', status: 'pass' });
   });
 
-  it('judges the whole run after warm-up up to untilMs (the snapshot phase), so a snapshot\'s RSS step is not counted', () => {
-    const s = series(40, (t) => (t < 30_000 ? 70 * MiB : 105 * MiB), () => 5 * MiB);
+  it("judges the whole run after warm-up up to untilMs (the snapshot phase), so a snapshot's RSS step is not counted", () => {
+    const s = series(
+      40,
+      (t) => (t < 30_000 ? 70 * MiB : 105 * MiB),
+      () => 5 * MiB,
+    );
     expect(evaluateLeakGates(s, noLeaks, { warmupMs: 5_000 }).gates[0]).toMatchObject({ status: 'fail' });
     const gate = evaluateLeakGates(s, noLeaks, { warmupMs: 5_000, untilMs: 30_000 }).gates[0]!;
     expect(gate).toMatchObject({ status: 'pass', value: 0 });
     // Every sample from warm-up on counts, not only the second half of the run.
     expect(gate.message).toContain('over 25 samples in t=5000–30000 ms');
-    const samples = series(40, () => 70 * MiB, (t) => (t < 30_000 ? 5 * MiB : 50 * MiB));
+    const samples = series(
+      40,
+      () => 70 * MiB,
+      (t) => (t < 30_000 ? 5 * MiB : 50 * MiB),
+    );
     const slope = evaluateLeakGates(samples, noLeaks, { warmupMs: 5_000, untilMs: 30_000 }).gates[1]!;
     expect(slope).toMatchObject({ status: 'pass', value: 0 });
   });
 
   it('fails clusters.ours when memlab attributed a cluster to our code', () => {
-    const s = series(20, () => 50 * MiB, () => 5 * MiB);
+    const s = series(
+      20,
+      () => 50 * MiB,
+      () => 5 * MiB,
+    );
     const verdict: LeakVerdict = { ours: 1, dependency: 0, nodeInternal: 0, clusters: [] };
     const gate = evaluateLeakGates(s, verdict, { warmupMs: 0 }).gates[2]!;
     expect(gate).toMatchObject({ name: 'clusters.ours', status: 'fail', value: 1 });
   });
 
   it('is inconclusive, never pass, with too few samples or no memlab verdict', () => {
-    const short = series(8, () => 50 * MiB, () => 5 * MiB);
+    const short = series(
+      8,
+      () => 50 * MiB,
+      () => 5 * MiB,
+    );
     expect(evaluateLeakGates(short, noLeaks, { warmupMs: 5_000 }).status).toBe('inconclusive');
-    expect(evaluateLeakGates(series(20, () => 50 * MiB, () => 5 * MiB), undefined, { warmupMs: 0 }).status).toBe('inconclusive');
-    const noHeap = series(20, () => 50 * MiB, () => null);
+    expect(
+      evaluateLeakGates(
+        series(
+          20,
+          () => 50 * MiB,
+          () => 5 * MiB,
+        ),
+        undefined,
+        { warmupMs: 0 },
+      ).status,
+    ).toBe('inconclusive');
+    const noHeap = series(
+      20,
+      () => 50 * MiB,
+      () => null,
+    );
     expect(evaluateLeakGates(noHeap, noLeaks, { warmupMs: 0 }).gates[1]!.status).toBe('inconclusive');
   });
 

@@ -3,10 +3,22 @@ import type { AttributedCluster } from './attribution.ts';
 import { clustersGrowingAcross, ownerIds } from './growth.ts';
 
 type Step = AttributedCluster['steps'][number];
-const step = (id: number, name: string, edge?: string, extra: Partial<Step> = {}): Step =>
-  ({ id, name, ...(edge ? { edge } : {}), type: 'object', retainedSize: 10, leaked: false, ...extra });
-const cluster = (steps: Step[]): AttributedCluster =>
-  ({ steps, leakedRetainedSize: 10, files: [], summary: steps.map((s) => s.name).join(' → '), owner: 'ours' });
+const step = (id: number, name: string, edge?: string, extra: Partial<Step> = {}): Step => ({
+  id,
+  name,
+  ...(edge ? { edge } : {}),
+  type: 'object',
+  retainedSize: 10,
+  leaked: false,
+  ...extra,
+});
+const cluster = (steps: Step[]): AttributedCluster => ({
+  steps,
+  leakedRetainedSize: 10,
+  files: [],
+  summary: steps.map((s) => s.name).join(' → '),
+  owner: 'ours',
+});
 
 // The leak defect's shape: entries kept in a module-scope archive (ids 30-32 in the final
 // snapshot); each pass's representative is another entry, marked leaked at another depth, reached
@@ -21,7 +33,11 @@ const leak = (root: number, entry: number, leakedField?: string) =>
     ...(leakedField ? [step(entry + 1, 'Object', leakedField, { leaked: true })] : []),
   ]);
 // Code loaded once after warm-up: a schema held by another module scope, allocated in interval 1 only.
-const schemaOnce = cluster([step(1, '(GC roots)'), step(40, '<function scope>', 'context', { file: 'file:///repo/system/runtime/config.ts' }), step(41, 'ZodObject', 'optionsSchema', { leaked: true })]);
+const schemaOnce = cluster([
+  step(1, '(GC roots)'),
+  step(40, '<function scope>', 'context', { file: 'file:///repo/system/runtime/config.ts' }),
+  step(41, 'ZodObject', 'optionsSchema', { leaked: true }),
+]);
 
 describe('growth rule', () => {
   it('owns a cluster by the nodes between the innermost scope and the first leaked object', () => {

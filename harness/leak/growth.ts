@@ -37,7 +37,12 @@ export function ownerIds(cluster: Pick<AttributedCluster, 'steps'>): Set<number>
   if (element >= 2) held = held.slice(0, element);
   const scope = held.findLastIndex((s) => s.file !== undefined);
   const from = scope >= 0 ? scope : Math.max(0, held.length - FALLBACK_OWNER_STEPS);
-  return new Set(held.slice(from).filter((s) => s.type !== 'native' && s.type !== 'synthetic' && s.type !== 'hidden').map((s) => s.id));
+  return new Set(
+    held
+      .slice(from)
+      .filter((s) => s.type !== 'native' && s.type !== 'synthetic' && s.type !== 'hidden')
+      .map((s) => s.id),
+  );
 }
 
 /**

@@ -4,7 +4,13 @@
  * See README.md. Most callers need only {@link startLeakWatch}.
  */
 export {
-  snapshotSchedule, startLeakWatch, SNAPSHOT_PHASE_AT, type LeakWatch, type LeakWatchOptions, type LeakWatchReport, type WatchedSnapshot,
+  snapshotSchedule,
+  startLeakWatch,
+  SNAPSHOT_PHASE_AT,
+  type LeakWatch,
+  type LeakWatchOptions,
+  type LeakWatchReport,
+  type WatchedSnapshot,
 } from './watch.ts';
 export { clustersGrowingAcross, ownerIds } from './growth.ts';
 export { startProcessSampler, type Clock, type LeakSample, type ProcessSampler, type ProcessSamplerOptions, type SampledPids } from './sampler.ts';
@@ -12,7 +18,14 @@ export { readProcessStat, parseCpuSeconds, parseVmRssBytes, type ProcessStat } f
 export { connectInspector, discoverInspectorUrl, listeningPortsOf, parseInspectorBanner, waitForInspectorBanner, type InspectorSession } from './inspector.ts';
 export { takeHeapSnapshot, readHeapUsed, type HeapSnapshotFile } from './snapshot.ts';
 export {
-  findNodeLeaks, nodeLeakFilter, parseStepLine, sourceFileOf, type FindNodeLeaksOptions, type LeakCluster, type LeakFilterCallback, type RetainerStep,
+  findNodeLeaks,
+  nodeLeakFilter,
+  parseStepLine,
+  sourceFileOf,
+  type FindNodeLeaksOptions,
+  type LeakCluster,
+  type LeakFilterCallback,
+  type RetainerStep,
 } from './memlab-analysis.ts';
 export { attributeClusters, leakVerdict, type AttributedCluster, type AttributionOptions, type ClusterOwner, type LeakVerdict } from './attribution.ts';
 export {

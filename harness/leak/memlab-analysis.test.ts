@@ -5,18 +5,32 @@ import { parseStepLine, type LeakCluster } from './memlab-analysis.ts';
 describe('parseStepLine (memlab trace lines)', () => {
   it('parses the root line', () => {
     expect(parseStepLine('0: [<anonymous>](synthetic) @1 $retained-size:18406968   $snapshotIdTag:1 ')).toEqual({
-      name: '<anonymous>', type: 'synthetic', id: 1, retainedSize: 18406968, leaked: false,
+      name: '<anonymous>',
+      type: 'synthetic',
+      id: 1,
+      retainedSize: 18406968,
+      leaked: false,
     });
   });
   it('parses an edge, a bracketed node name and the leaked tag', () => {
     expect(parseStepLine('8:   --7000 (element)--->  [<anonymous>](closure) @225089 $retained-size:1112 $memLabTag:leaked  $snapshotIdTag:2 ')).toEqual({
-      edge: '7000', edgeType: 'element', name: '<anonymous>', type: 'closure', id: 225089, retainedSize: 1112, leaked: true,
+      edge: '7000',
+      edgeType: 'element',
+      name: '<anonymous>',
+      type: 'closure',
+      id: 225089,
+      retainedSize: 1112,
+      leaked: true,
     });
     expect(parseStepLine('1:   --5 (element)--->  [Node / Environment](synthetic) @422204160 $retained-size:11816   $snapshotIdTag:3 ')).toMatchObject({
-      name: 'Node / Environment', type: 'synthetic', edge: '5',
+      name: 'Node / Environment',
+      type: 'synthetic',
+      edge: '5',
     });
     expect(parseStepLine('7:   --leakedRequestHandlers (variable)--->  [Array](object) @124067 $retained-size:12804328   $snapshotIdTag:1 ')).toMatchObject({
-      edge: 'leakedRequestHandlers', edgeType: 'variable', name: 'Array',
+      edge: 'leakedRequestHandlers',
+      edgeType: 'variable',
+      name: 'Array',
     });
   });
   it('returns undefined for other keys', () => {

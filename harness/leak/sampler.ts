@@ -107,8 +107,7 @@ export function startProcessSampler(options: ProcessSamplerOptions): ProcessSamp
       session?.session.destroy();
       session = undefined;
     }
-    const workerStats = (await Promise.allSettled(workers.map(readProcessStat)))
-      .flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const workerStats = (await Promise.allSettled(workers.map(readProcessStat))).flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const sample: LeakSample = {
       t: clock.now() - t0,
       rssBytes: main.rssBytes,

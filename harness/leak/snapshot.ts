@@ -26,12 +26,7 @@ export interface HeapSnapshotFile {
  * Writes a heap snapshot of the session's process to `path`.
  * @param timeoutMs budget for the whole snapshot; a 100 MB heap takes seconds on a busy 2-core box.
  */
-export async function takeHeapSnapshot(
-  session: InspectorSession,
-  path: string,
-  label: string,
-  timeoutMs = 120_000,
-): Promise<HeapSnapshotFile> {
+export async function takeHeapSnapshot(session: InspectorSession, path: string, label: string, timeoutMs = 120_000): Promise<HeapSnapshotFile> {
   const out = createWriteStream(path);
   let bytes = 0;
   let writeFailed: Error | undefined;

@@ -14,7 +14,9 @@ describe('npm run soak', () => {
 
   it('refuses a duration not longer than the warm-up, and a workload it cannot rescale', async () => {
     const full = await loadScenarioFile(DEFAULT_SOAK_SCENARIO, { profile: 'full' });
-    expect(() => withSoakDuration(full, 60_000)).toThrow(expect.objectContaining({ code: 'HARN_CLI_USAGE', message: expect.stringMatching(/longer than the warm-up \(5m\)/) }));
+    expect(() => withSoakDuration(full, 60_000)).toThrow(
+      expect.objectContaining({ code: 'HARN_CLI_USAGE', message: expect.stringMatching(/longer than the warm-up \(5m\)/) }),
+    );
     const twoPhases = loadScenarioText('name: s\nkind: leak\nworkload: [{ beads: 5, rate: 1/s }, { beads: 5 }]\n', 's.yaml');
     expect(() => withSoakDuration(twoPhases, 600_000)).toThrow(/exactly one workload phase/);
   });

@@ -68,7 +68,10 @@ export const command: CliCommand = {
         args: argv,
         strict: true,
         options: {
-          duration: { type: 'string' }, profile: { type: 'string' }, scenario: { type: 'string' }, 'report-dir': { type: 'string' },
+          duration: { type: 'string' },
+          profile: { type: 'string' },
+          scenario: { type: 'string' },
+          'report-dir': { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
       }));

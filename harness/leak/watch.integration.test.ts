@@ -45,7 +45,11 @@ describe('leak watch on a real workload process', () => {
     expect(report.snapshots.map((s) => s.label)).toEqual(['baseline', 'target', 'target2', 'final']);
     // The judged window (warm-up → the snapshot phase at half way, 12 s) holds ~24 samples at 500 ms; fewer on a busy machine.
     expect(report.gates.samples).toBeGreaterThanOrEqual(12);
-    expect(report.gates.gates.map((g) => [g.name, g.status])).toEqual([['rss.cv', 'pass'], ['heap.slope', 'pass'], ['clusters.ours', 'pass']]);
+    expect(report.gates.gates.map((g) => [g.name, g.status])).toEqual([
+      ['rss.cv', 'pass'],
+      ['heap.slope', 'pass'],
+      ['clusters.ours', 'pass'],
+    ]);
     expect(report.gates.gates[0]!.value!).toBeLessThan(0.05); // the aim, stricter than the 10 % bar
     expect(report.verdict?.ours).toBe(0);
     expect(report.gates.status).toBe('pass');

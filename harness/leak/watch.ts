@@ -172,11 +172,7 @@ export async function startLeakWatch(options: LeakWatchOptions): Promise<LeakWat
   };
 }
 
-async function analyse(
-  snapshots: ReadonlyArray<WatchedSnapshot>,
-  options: LeakWatchOptions,
-  problems: string[],
-): Promise<LeakVerdict | undefined> {
+async function analyse(snapshots: ReadonlyArray<WatchedSnapshot>, options: LeakWatchOptions, problems: string[]): Promise<LeakVerdict | undefined> {
   const byLabel = (label: string) => snapshots.find((s) => s.label === label);
   const [baseline, target, final] = [byLabel('baseline'), byLabel('target'), byLabel('final')];
   if (!baseline || !target || !final) {

@@ -14,7 +14,6 @@
  *   thresholds of the same name; the generic threshold evaluation skips them for leak runs
  *   ({@link withoutLeakThresholds}) because it would count the warm-up samples too.
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -27,6 +26,7 @@ import {
   type LeakWatchReport,
 } from '../leak/index.ts';
 import type { ParsedThreshold, ResolvedScenario } from '../scenario/index.ts';
+import { childPids } from '../../system/util/index.ts';
 import type { GateResult } from './gates.ts';
 import type { MemorySample } from './measure.ts';
 import type { SutHandle } from './sut.ts';
@@ -123,7 +123,8 @@ export async function startLeakPhase(options: LeakPhaseOptions): Promise<LeakPha
   const watch: LeakWatch = await startLeakWatch({
     pids: () => {
       lastPid = sut.pid ?? lastPid;
-      return { orchestrator: lastPid, workers: childPids(lastPid) };
+      // The pool forks from the main thread; tsx's esbuild service (its loader thread's child) is no worker.
+      return { orchestrator: lastPid, workers: childPids(lastPid, { mainThreadOnly: true }) };
     },
     intervalMs: leak.sampleEvery,
     warmupMs: leak.warmup,
@@ -281,31 +282,6 @@ export function leakMemorySeries(journal: LeakJournal): MemorySample[] {
     rss: s.rssBytes,
     ...(s.heapUsedBytes === null ? {} : { heap: s.heapUsedBytes }),
   }));
-}
-
-/**
- * Child processes of `pid` (the orchestrator's workers). Reads /proc/<pid>/task/<pid>/children
- * (the pool forks from the main thread); falls back to scanning every /proc/<n>/stat for the ppid.
- */
-export function childPids(pid: number): number[] {
-  if (!(pid > 0)) return [];
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    const out: number[] = [];
-    for (const name of readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        // Field 4 (ppid) follows the parenthesised command name, which may itself contain spaces.
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (ppid === pid) out.push(Number(name));
-      } catch {
-        // gone meanwhile
-      }
-    }
-    return out;
-  }
 }
 
 const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)}MiB`;

@@ -137,7 +137,8 @@ export function measure(input: {
     }
   }
   const runMetrics = new RunMetrics({ startAt: 0 });
-  const out: Measured = {
+  // Everything but `json`, which is summarised from the rest (loadSummary reads it) once it is filled in.
+  const out: Omit<Measured, 'json'> = {
     latency: series(),
     overhead: series(),
     dispatch: series(),
@@ -149,7 +150,6 @@ export function measure(input: {
     dropped: input.workload?.dropped ?? 0,
     memory: input.memory,
     windows,
-    json: undefined as unknown as Measured['json'],
   };
   try {
     const byBead = new Map<string, EventRecord[]>();
@@ -196,11 +196,10 @@ export function measure(input: {
       if (op.kind === WAIT_KIND || (op.code !== undefined && NOT_SENT_CODES.has(op.code))) continue;
       out.requests.push({ t: op.invokedAt, failed: op.outcome !== 'ok' });
     }
-    out.json = { ...runMetrics.toJSON(input.endAt), load: loadSummary(out) };
+    return { ...out, json: { ...runMetrics.toJSON(input.endAt), load: loadSummary(out) } };
   } finally {
     runMetrics.destroy();
   }
-  return out;
 }
 
 /** The value of one threshold's metric.stat@window in the threshold's canonical unit (NaN = no data). */
@@ -350,7 +349,7 @@ export function cpuMsPerBead(
 }
 
 /** The load summary of a measured run (throughput, fairness, CPU, RSS). */
-function loadSummary(m: Measured): LoadSummary {
+function loadSummary(m: Omit<Measured, 'json'>): LoadSummary {
   const cpu = coreStats(m.memory.map((s) => s.cpu));
   const dbCpu = coreStats(m.memory.map((s) => s.dbCpu));
   const machineCpu = coreStats(m.memory.map((s) => s.machineCpu));

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { readProcessStat } from '../leak/proc.ts';
 import type { ApiClient } from './api-client.ts';
-import { sleep } from '../../system/util/index.ts';
+import { childPids, sleep } from '../../system/util/index.ts';
 
 /** One reading of the orchestrator: memory (GET /metrics, else /proc), CPU (/proc), beads done (GET /metrics). */
 export interface MemorySample {
@@ -36,7 +36,7 @@ export interface MemorySample {
   dbPid?: number;
   /**
    * Total CPU time so far (s) of the orchestrator's child processes alive now (its workers), from
-   * /proc/<pid>/task/<pid>/children. A worker that exited takes its CPU time with it, so only the
+   * /proc (system/util's `childPids`, main thread only). A worker that exited takes its CPU time with it, so only the
    * growth between two samples means anything (measure.ts counts the increases).
    */
   workersCpuSeconds?: number;
@@ -87,8 +87,7 @@ export function startMemorySampler(
           // A restarted orchestrator starts its CPU time from zero: no rate across the restart.
           if (previousCpu?.pid === pid && at > previousCpu.t) sample.cpu = (proc.cpuSeconds - previousCpu.seconds) / ((at - previousCpu.t) / 1000);
           previousCpu = { t: at, pid, seconds: proc.cpuSeconds };
-          const workers = await childrenCpuSeconds(pid);
-          if (workers !== undefined) sample.workersCpuSeconds = workers;
+          sample.workersCpuSeconds = await childrenCpuSeconds(pid);
         } catch {
           // between restarts: no /proc reading
         }
@@ -150,16 +149,10 @@ export function startMemorySampler(
   };
 }
 
-/** Summed CPU time (s) of `pid`'s living children (forked by its main thread), or undefined when /proc cannot tell. */
-async function childrenCpuSeconds(pid: number): Promise<number | undefined> {
-  let children: number[];
-  try {
-    children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return undefined;
-  }
+/** Summed CPU time (s) of `pid`'s living children forked by its main thread (its workers, not tsx's esbuild service); 0 once `pid` is gone. */
+async function childrenCpuSeconds(pid: number): Promise<number> {
   let total = 0;
-  for (const child of children) {
+  for (const child of childPids(pid, { mainThreadOnly: true })) {
     try {
       total += (await readProcessStat(child)).cpuSeconds;
     } catch {

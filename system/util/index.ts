@@ -1,4 +1,5 @@
 /** Small shared helpers of both halves (see README.md): the public face of system/util. */
 export { isProcessRunning } from './process.ts';
+export { childPids, descendantPids, type ChildPidsOptions } from './process-tree.ts';
 export { mulberry32 } from './random.ts';
 export { sleep } from './sleep.ts';

@@ -12,6 +12,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe as suite, expect, it } from 'vitest';
+import { descendantPids } from '../../../system/util/index.ts';
 import { sweepDeadOwnersTempDirs } from '../../env/temp-dirs.ts';
 
 const OYA = join(import.meta.dirname, '..', 'oya.mjs');
@@ -59,31 +60,6 @@ const alive = (pid: number): boolean => {
     return false;
   }
 };
-
-/** Every descendant of `root` (children, grandchildren, …), from /proc. */
-function descendants(root: number): number[] {
-  const parentOf = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // exited while we looked
-    }
-  }
-  const out: number[] = [];
-  const frontier = [root];
-  while (frontier.length > 0) {
-    const pid = frontier.pop()!;
-    for (const [child, parent] of parentOf) {
-      if (parent !== pid) continue;
-      out.push(child);
-      frontier.push(child);
-    }
-  }
-  return out;
-}
 
 const describeProcess = (pid: number): string => {
   try {
@@ -141,7 +117,7 @@ async function startRun(name: string): Promise<StartedRun> {
   });
   expect(started, `the run never reached its workload; stderr:\n${err}`).toBe(true);
   // The orchestrator and both workers, the DB server (and the disk's holder where not root).
-  const tree = descendants(child.pid!);
+  const tree = descendantPids(child.pid!);
   grown.push(...tree);
   return { child, tree, stdout: () => out, exit };
 }

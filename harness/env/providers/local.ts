@@ -4,9 +4,10 @@
  * local-toxiproxy.ts; the DB data on a size-limited tmpfs when dataDiskBytes is set.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { makeOwnedTempDir } from '../temp-dirs.ts';
+import { childPids as childPidsOf } from '../../../system/util/index.ts';
 import { join } from 'node:path';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { startLimitedDisk } from '../disk/limited-disk.ts';
@@ -177,19 +178,7 @@ export function killChildrenMentioning(text: string): void {
 
 /** PIDs whose parent is this process, read from /proc. */
 export function childPids(parent = process.pid): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // Field 4 of /proc/<pid>/stat is the ppid; the command name (field 2) may hold spaces.
-      const stat = readProcText(`/proc/${entry}/stat`);
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parent) out.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return out;
+  return childPidsOf(parent);
 }
 
 function readProcText(path: string): string {

@@ -53,7 +53,12 @@ export interface FaultAct<F> {
 /** An added toxic, as the Toxiproxy client returns it. */
 export type Toxic = Awaited<ReturnType<Proxy['addToxic']>>;
 
-/** One `do:` kind. `S` is what an act leaves for its heal (a toxic, a stop switch). */
+/**
+ * One `do:` kind. `S` is what an act leaves for its heal (a toxic, a stop switch). The hooks are
+ * declared as methods, not function-typed properties, so that a kind of one `do` is also a plain
+ * `FaultKind` (parameters of methods compare both ways): the form the registry and the timeline hold,
+ * which hand each kind only entries of its own `do` (the registry is looked up by it).
+ */
 export interface FaultKind<D extends string = string, Shape extends z.core.$ZodLooseShape = z.core.$ZodLooseShape, S = unknown> {
   do: D;
   /** One line for the scenario README and schema.json. */

@@ -38,7 +38,7 @@ export const FAULT_KINDS = [
 
 export type FaultName = (typeof FAULT_KINDS)[number]['do'];
 
-const BY_NAME: ReadonlyMap<string, FaultKind> = new Map(FAULT_KINDS.map((k) => [k.do, k as unknown as FaultKind]));
+const BY_NAME: ReadonlyMap<string, FaultKind> = new Map(FAULT_KINDS.map((k) => [k.do, k]));
 
 /** The kind of a `do:` name (every name the schema accepts has one). */
 export function faultKind(name: string): FaultKind {

@@ -22,6 +22,9 @@ import { History } from '../../history/index.ts';
 import { expiredWaits } from '../waits.ts';
 import { loadScenarioText } from '../../scenario/index.ts';
 
+/** A workload plan that submits nothing: the timeline's faults here pick no bead. */
+const EMPTY_PLAN: WorkloadPlan = { actions: [], beadIds: [], beadRefs: new Map(), nominalAgentMs: new Map(), lastArrivalAt: 0 };
+
 let toxiproxyServer: ToxiproxyServerHandle;
 let health: Server;
 let api: ApiClient;
@@ -53,7 +56,7 @@ const timeline = (kinds?: (name: string) => FaultKind, recoveryTimeoutMs = 5_000
     env,
     sut: {} as SutHandle,
     api,
-    plan: { beadIds: [], beadRefs: new Map() } as unknown as WorkloadPlan,
+    plan: EMPTY_PLAN,
     seed: 1,
     now: () => performance.now() - zero,
     signal: new AbortController().signal,
@@ -91,7 +94,7 @@ function recordingKind(failActs: number[], failHeal = false) {
       if (failHeal) throw new Error('heal refused');
     },
   });
-  return { kind: kind as unknown as FaultKind, log };
+  return { kind, log };
 }
 
 const planned = (actsAt: number[], healAt: number): PlannedFault =>
@@ -172,7 +175,7 @@ describe('FaultTimeline', () => {
         env,
         sut: {} as SutHandle,
         api: downApi,
-        plan: {} as WorkloadPlan,
+        plan: EMPTY_PLAN,
         seed: 1,
         now: () => performance.now(),
         signal: new AbortController().signal,
@@ -215,7 +218,7 @@ describe('FaultTimeline', () => {
       env,
       sut: {} as SutHandle,
       api,
-      plan: {} as WorkloadPlan,
+      plan: EMPTY_PLAN,
       seed: 1,
       now: () => performance.now() - zero,
       signal: controller.signal,

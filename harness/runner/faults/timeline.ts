@@ -88,7 +88,7 @@ const HEALTH_POLL_MS = 100;
 interface Pending {
   kind: FaultKind;
   /** What each successful act left for the heal, with the act it came from. */
-  states: { act: FaultAct<unknown>; state: unknown }[];
+  states: { act: FaultAct<Fault>; state: unknown }[];
 }
 
 /** Runs a scenario's fault plan; `healAll()` must be called in a finally. */
@@ -143,7 +143,7 @@ export class FaultTimeline {
         record = { index: planned.index, do: planned.do, spec: planned.fault, plannedAt: planned.at, acts: [], details: {} };
         this.records.push(record);
       }
-      const act: FaultAct<unknown> = {
+      const act: FaultAct<Fault> = {
         fault: planned.fault,
         index: planned.index,
         act: i,
@@ -158,7 +158,7 @@ export class FaultTimeline {
       const entry: FaultActRecord = { act: i, plannedAt: at, at: ctx.now(), ok: false };
       record.acts.push(entry);
       try {
-        const state = await withDeadline(kind.inject(act as never), ctx.recoveryTimeoutMs, 'the act');
+        const state = await withDeadline(kind.inject(act), ctx.recoveryTimeoutMs, 'the act');
         pending.states.push({ act, state });
         entry.ok = true;
         record.startedAt ??= ctx.now();
@@ -206,7 +206,7 @@ export class FaultTimeline {
     let error: string | undefined;
     for (const { act, state } of [...pending.states].reverse()) {
       try {
-        await withDeadline(Promise.resolve(pending.kind.heal?.(act as never, state, aborting)), this.#ctx.recoveryTimeoutMs, 'the heal');
+        await withDeadline(Promise.resolve(pending.kind.heal?.(act, state, aborting)), this.#ctx.recoveryTimeoutMs, 'the heal');
       } catch (err) {
         error ??= errorMessage(err);
       }

@@ -1,6 +1,6 @@
 /** Finding the orchestrator's worker processes, for the faults that hit one (agent.crash, agent.partition). */
-import { readdirSync, readFileSync } from 'node:fs';
-import { sleep } from '../../../system/util/index.ts';
+import { readFileSync } from 'node:fs';
+import { childPids, sleep } from '../../../system/util/index.ts';
 import type { FaultAct } from './kind.ts';
 
 /** How long a `<workflow>.<bead>` / `busiest` pick waits for its bead to run, at most (ms). */
@@ -10,16 +10,11 @@ export const PICK_WAIT_MS = 10_000;
 export function workerProcesses(parentPid: number | undefined): { pid: number; workerId: string }[] {
   if (parentPid === undefined) return [];
   const found: { pid: number; workerId: string }[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
+  for (const pid of childPids(parentPid)) {
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // Field 4 is the parent pid; the command name (field 2) may contain spaces, so split after ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== parentPid) continue;
-      const environ = readFileSync(`/proc/${name}/environ`, 'utf8').split('\0');
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
       const id = environ.find((e) => e.startsWith('OYA_WORKER_ID='));
-      if (id) found.push({ pid: Number(name), workerId: id.slice('OYA_WORKER_ID='.length) });
+      if (id) found.push({ pid, workerId: id.slice('OYA_WORKER_ID='.length) });
     } catch {
       // the process ended while we looked
     }

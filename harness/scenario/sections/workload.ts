@@ -80,12 +80,10 @@ export const RETRY_MAX_BACKOFF_MS = 20_000;
 export const retrySchema = z
   .strictObject({
     attempts: z.int().min(1).max(100).default(RETRY_DEFAULT.attempts).meta({ description: 'Sends in all, the first included (1 = never retry). Default 3.' }),
-    backoff: durationSchema
-      .prefault('100ms')
-      .meta({
-        description:
-          'Base of the exponential backoff: attempt n waits a seeded uniform draw in [0, ' + 'backoff × 2^(n-1)], at most 20s (full jitter). Default 100ms.',
-      }),
+    backoff: durationSchema.prefault('100ms').meta({
+      description:
+        'Base of the exponential backoff: attempt n waits a seeded uniform draw in [0, ' + 'backoff × 2^(n-1)], at most 20s (full jitter). Default 100ms.',
+    }),
     on: z
       .array(z.union([z.enum(RETRY_ON), z.int().min(400).max(599)], { error: 'retry.on lists unknown, refused or HTTP statuses (400-599)' }))
       .min(1)
