@@ -2,7 +2,7 @@
  * One SurrealDB connection with the guards the SDK lacks: a timeout on every call, an explicit
  * state, and a way to drop a half-open socket and connect again.
  *
- * Embedded engines (mem://, surrealkv://, rocksdb://) live in this process: the first connect
+ * Embedded engines (mem://, rocksdb:// (the default, engine.ts), surrealkv://) live in this process: the first connect
  * must succeed (else ORCH_DB_UNAVAILABLE), and "reconnecting" means pinging the same engine
  * again (an embedded directory cannot be reopened while its LOCK is held). Remote engines
  * (ws://, wss://) may start "down" and are replaced by a fresh Surreal instance on reconnect;
@@ -28,6 +28,7 @@ import { WebSocket } from 'undici';
 import { withTimeout } from './timeout.ts';
 import { DEFINE_SCHEMA, PING } from './schema.ts';
 import { DbQueryFailedError, DbTimeoutError, DbUnavailableError } from './errors.ts';
+import { boundRocksDbBlockCache } from './engine.ts';
 
 /**
  * - connecting: the first connect is running.
@@ -204,6 +205,8 @@ export class DbConnection {
   async #connectFresh(): Promise<Error | null> {
     this.#dropInstance();
     const { url, namespace, database, auth, connectTimeoutMs } = this.#options;
+    // Before the engine opens its first rocksdb datastore, which reads it (engine.ts).
+    if (this.embedded) boundRocksDbBlockCache();
     const db = this.embedded
       ? new Surreal({ engines: createNodeEngines() })
       : new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });

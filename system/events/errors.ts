@@ -96,3 +96,15 @@ export class EventStoreConfigError extends OyaError {
     super('ORCH_EVENT_STORE_CONFIG_INVALID', `${field}: ${message}`, { details: { field } });
   }
 }
+
+/**
+ * At open, the embedded log holds fewer events than it committed before (the engine lost some on
+ * reopen or after a crash: system/events/README.md "Engine"). Starting on it would renumber over
+ * the hole and fold beads from a history with events missing, so start fails; not retryable: the
+ * same directory gives the same answer. The message names what was expected and what was found.
+ */
+export class EventLogLostError extends OyaError {
+  constructor(message: string, details: { expected: number; found: number } & Record<string, unknown>) {
+    super('ORCH_EVENT_LOG_LOST', message, { details });
+  }
+}

@@ -20,6 +20,7 @@ import { createNodeEngines } from '@surrealdb/node';
 import type { BenchSuite, ThroughputResult } from '../bench/types.ts';
 import { openEventStore } from './index.ts';
 import { DEFINE_SCHEMA, appendBatchQuery } from './schema.ts';
+import { embeddedUrlFor } from './engine.ts';
 
 /** Appends per throughput iteration: one full bulk batch (MAX_BULK_BATCH). */
 const BATCH = 512;
@@ -30,7 +31,8 @@ export async function benchmarks(): Promise<BenchSuite> {
   const dir = await mkdtemp(join(tmpdir(), 'oya-events-bench-'));
   const store = await openEventStore({ dataDir: join(dir, 'db'), pingIntervalMs: 60_000 });
   const old = new Surreal({ engines: createNodeEngines() });
-  await old.connect(`surrealkv://${join(dir, 'old')}`, { namespace: 'oya', database: 'oya', reconnect: false, versionCheck: false });
+  // The same engine as the store's (engine.ts), so the pair compares write paths, not engines.
+  await old.connect(embeddedUrlFor(join(dir, 'old')), { namespace: 'oya', database: 'oya', reconnect: false, versionCheck: false });
   await old.query(DEFINE_SCHEMA).collect();
   // The OLD per-event template: the append transaction before the bulk write path, which lives on
   // as the careful fallback (schema.ts appendBatchQuery): per event an idempotency lookup, two head

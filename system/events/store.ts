@@ -21,6 +21,7 @@ import { toRecord } from './commit.ts';
 import { projectBeads, applyEvent, type BeadState } from './projection.ts';
 import { LATEST_CHECKPOINT, READ_ALL, READ_STREAM } from './schema.ts';
 import { EventWriter, type FlushResult } from './writer.ts';
+import { HighWaterMark } from './mark.ts';
 import { beadStream, type AppendResult, type Checkpoint, type EventPage, type EventRecord, type EventType, type NewEvent, type PendingEvent } from './types.ts';
 import { EventInvalidError, EventStoreClosedError } from './errors.ts';
 
@@ -67,15 +68,18 @@ export class SurrealEventStore implements EventStore {
   readonly #connection: DbConnection;
   readonly #outbox: Outbox;
   readonly #writer: EventWriter;
+  readonly #mark: HighWaterMark;
   #watchdog: WatchdogHandle | null = null;
   #closing: Promise<void> | null = null;
 
-  constructor(options: ResolvedEventStoreOptions, connection: DbConnection, outbox: Outbox) {
+  constructor(options: ResolvedEventStoreOptions, connection: DbConnection, outbox: Outbox, mark = HighWaterMark.open(null)) {
     this.#options = options;
     this.#connection = connection;
     this.#outbox = outbox;
+    this.#mark = mark;
     const heads = new SequenceHeads(options.streamHeadCacheSize, options.testGap === undefined ? {} : { gap: options.testGap });
-    this.#writer = new EventWriter(connection, outbox, new IdempotencyCache(options.idempotencyCacheSize), heads);
+    const cache = new IdempotencyCache(options.idempotencyCacheSize);
+    this.#writer = new EventWriter(connection, outbox, cache, heads, { maxBulkBatch: options.maxBulkBatch, onCommitted: (p) => mark.record(p) });
     this.#watchdog = startWatchdog({ intervalMs: options.pingIntervalMs, tick: () => this.#tick() });
   }
 
@@ -178,6 +182,7 @@ export class SurrealEventStore implements EventStore {
       await this.#writer.idle();
       if (this.#outbox.size > 0 && this.#connection.state === 'connected') await this.#writer.flush().catch(() => {});
       await this.#outbox.close();
+      await this.#mark.close();
       await this.#connection.close();
     })();
     return this.#closing;
@@ -188,6 +193,7 @@ export class SurrealEventStore implements EventStore {
     this.#watchdog?.destroy();
     this.#connection.destroy();
     void this.#outbox.close().catch(() => {});
+    void this.#mark.close().catch(() => {});
   }
 
   #assertOpen(operation: string): void {
@@ -197,6 +203,8 @@ export class SurrealEventStore implements EventStore {
   /** The watchdog: reconnect when down, ping when up (a silent socket is half-open), flush when back. */
   async #tick(): Promise<void> {
     if (this.#closing !== null) return;
+    // The high-water mark's fsync (mark.ts): once a tick, not once a commit.
+    await this.#mark.sync();
     if (this.#connection.state !== 'connected') {
       if (!(await this.#connection.reconnect())) return;
     } else {

@@ -23,8 +23,10 @@ import { sleep } from '../../../system/util/index.ts';
 /** 'open' serves requests; 'degraded' answers them with a disk-full error; 'closed' is final. */
 export type EngineHostState = 'open' | 'degraded' | 'closed';
 
-const DISK_FULL_MARKER = Buffer.from('No space left on device (os error 28)');
-const DISK_FULL_PATTERN = /No space left on device \(os error 28\)/;
+// Both engines' wording: surrealkv "… No space left on device (os error 28)", RocksDB "IO error: No
+// space left on device: While appending to file: …/000004.log: No space left on device".
+const DISK_FULL_MARKER = Buffer.from('No space left on device');
+const DISK_FULL_PATTERN = /No space left on device/;
 const POLL_MS = 200;
 /** A request the engine answers without a transaction: used as a barrier in settleNotifications(). */
 const PING = encode({ id: 'settle', method: 'ping' });

@@ -192,12 +192,14 @@ describe('embedded SurrealDB server', () => {
     const path = await import('node:path');
     const dir = await mkdtemp(path.join(tmpdir(), 'oya-surreal-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const first = await startSurrealServer({ path: dir });
+    // surrealkv explicitly: a freed RocksDB datastore (the default for a new path) keeps its LOCK in
+    // this process ("lock hold by current process", README.md "Engine"), so only surrealkv reopens in-process.
+    const first = await startSurrealServer({ path: `surrealkv://${dir}` });
     cleanups.push(() => first.destroy());
     const db1 = await client(first.url);
     await db1.create(new RecordId('kept', 1)).content({ v: 1 });
     await Promise.all([first.close(), first.close()]);
-    const second = await server({ path: dir });
+    const second = await server({ path: `surrealkv://${dir}` });
     const db2 = await client(second.url);
     expect(await db2.select(new RecordId('kept', 1))).toEqual({ id: new RecordId('kept', 1), v: 1 });
   });

@@ -71,7 +71,8 @@ describe('spawnSurrealServer (child process)', () => {
     const lines: string[] = [];
     await expect(spawnSurrealServer({ path, implementation: 'embedded', onOutput: (l) => lines.push(l) }))
       .rejects.toMatchObject({ code: 'HARN_SURREAL_SPAWN' });
-    expect(lines.join('\n')).toMatch(/HARN_SURREAL_START .*already locked/);
+    // surrealkv says "already locked", RocksDB (the default for a new path) "While lock file: …/LOCK: Resource temporarily unavailable".
+    expect(lines.join('\n')).toMatch(/HARN_SURREAL_START .*(already locked|LOCK: Resource temporarily unavailable)/);
     await Promise.all([srv.close(), srv.close()]);
     expect((await srv.exited).code).toBe(0);
   });

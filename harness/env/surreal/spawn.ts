@@ -9,6 +9,7 @@ import { delimiter, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT_DATASTORE_POISONED } from './engine-host.ts';
 import { SurrealSpawnError } from './errors.ts';
+import { embeddedUrlFor } from '../../../system/events/engine.ts';
 
 /** Options of spawnSurrealServer. */
 export interface SpawnSurrealOptions {
@@ -60,7 +61,7 @@ function commandLine(opts: SpawnSurrealOptions, implementation: 'embedded' | 'bi
   const path = opts.path ?? 'memory';
   const creds = opts.user !== undefined && opts.pass !== undefined ? ['--user', opts.user, '--pass', opts.pass] : [];
   if (implementation === 'binary') {
-    const store = path === 'memory' ? 'memory' : `surrealkv://${resolvePath(path)}`;
+    const store = path === 'memory' ? 'memory' : embeddedUrlFor(resolvePath(path));
     const auth = creds.length > 0 ? creds : ['--unauthenticated'];
     return [findSurrealBinary()!, ['start', '--bind', `${host}:${port}`, '--log', 'info', ...auth, store]];
   }
