@@ -23,7 +23,6 @@ import {
   HttpConnectionError,
   UnexpectedServerResponseError,
 } from 'surrealdb';
-import { createNodeEngines } from '@surrealdb/node';
 import { WebSocket } from 'undici';
 import { withTimeout } from './timeout.ts';
 import { DEFINE_SCHEMA, PING } from './schema.ts';
@@ -207,8 +206,11 @@ export class DbConnection {
     const { url, namespace, database, auth, connectTimeoutMs } = this.#options;
     // Before the engine opens its first rocksdb datastore, which reads it (engine.ts).
     if (this.embedded) boundRocksDbBlockCache();
+    // Loaded on first use, not at import: importing the native binding starts its tokio runtime,
+    // and a process that hosts the engine itself (the harness's embedded server, native-engine.ts)
+    // must load the binary first, with its own worker count, even when it imports this module.
     const db = this.embedded
-      ? new Surreal({ engines: createNodeEngines() })
+      ? new Surreal({ engines: (await import('@surrealdb/node')).createNodeEngines() })
       : new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
     this.#db = db;
     try {

@@ -120,3 +120,19 @@ describe('log check (integrity.ts) on mem://', () => {
     await expect(checkLog(await memLog([1, 3], 3), { ...opts, positionGap: true })).resolves.toMatchObject({ head: 3, count: 2 });
   });
 });
+
+describe('the public face and the native binding', () => {
+  it('importing system/events/index.ts does not load the native engine (a host that loads it itself picks its tokio worker count first)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const index = new URL('./index.ts', import.meta.url).href;
+    const script = `import { readFileSync } from 'node:fs';
+await import(${JSON.stringify(index)});
+const mapped = () => readFileSync('/proc/self/maps', 'utf8').includes('surrealdb-node');
+const before = mapped();
+await import('@surrealdb/node');
+console.log(JSON.stringify({ before, after: mapped() }));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd(), encoding: 'utf8' });
+    // `after` proves the probe sees the binding when it is loaded (the test cannot pass vacuously).
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ before: false, after: true });
+  });
+});

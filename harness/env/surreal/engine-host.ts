@@ -91,6 +91,8 @@ export class EngineHost {
   #state: EngineHostState = 'open';
   #generation = 0;
   #inFlight = 0;
+  /** Degraded for good in this process: a RocksDB datastore after a disk-full (see #recover). */
+  #unrecoverable = false;
   #pumps: Promise<void>[] = [];
   /** Serialises work on the engine's one default session (import/export), which `use` reshapes. */
   #defaultSession: Promise<unknown> = Promise.resolve();
@@ -200,8 +202,9 @@ export class EngineHost {
       this.#options.log?.(`datastore ${this.#options.datastore}: ${this.#inFlight} requests still running; engine left open`);
       return;
     }
-    // A degraded engine on a still-full disk cannot close cleanly (see above); leave it to exit.
-    const freed = !wasDegraded || (await this.#hasRoom()) ? await this.#free(this.#options.lockReleaseTimeoutMs ?? LOCK_RELEASE_TIMEOUT_MS) : false;
+    // A degraded engine on a still-full disk cannot close cleanly (see above), nor can a RocksDB
+    // one that stopped after a disk-full (its LOCK stays held in-process): leave them to the exit.
+    const freed = !wasDegraded || (!this.#isRocksDb() && (await this.#hasRoom())) ? await this.#free(this.#options.lockReleaseTimeoutMs ?? LOCK_RELEASE_TIMEOUT_MS) : false;
     // The pumps end once the engine is really gone (its LOCK dropped); an engine still holding
     // it will not end them in-process, so waiting would only delay the exit. Bounded either way,
     // and the bound must not itself keep the process alive after the pumps ended.
@@ -226,6 +229,17 @@ export class EngineHost {
     while (this.#inFlight > 0) await sleep(10);
     while (this.#state === 'degraded' && !(await this.#hasRoom())) await sleep(POLL_MS);
     if (this.#state !== 'degraded') return;
+    if (this.#isRocksDb()) {
+      // RocksDB stops writing after a failed WAL append (a background error: every later write
+      // repeats the ENOSPC text, even once space is back) and a freed RocksDB datastore keeps its
+      // LOCK in this process ("lock hold by current process"): only a new process reopens it.
+      // Measured (README.md "Disk full on RocksDB"): every fsync'd commit survives the exit.
+      this.#unrecoverable = true;
+      const datastore = this.#options.datastore;
+      this.#options.log?.(`datastore ${datastore}: space is back, but RocksDB reopens only in a new process${poisonedHandler ? '; restarting the process' : ''}`);
+      poisonedHandler?.(datastore);
+      return;
+    }
     const released = await this.#free(POISONED_LOCK_TIMEOUT_MS);
     if (!released && poisonedHandler) {
       const datastore = this.#options.datastore;
@@ -274,6 +288,10 @@ export class EngineHost {
     return !(await isFlocked(inode));
   }
 
+  #isRocksDb(): boolean {
+    return this.#options.datastore.startsWith('rocksdb://');
+  }
+
   #dataDir(): string | undefined {
     const match = /^(?:surrealkv|rocksdb|surrealkv\+versioned):\/\/(.+)$/.exec(this.#options.datastore);
     return match?.[1];
@@ -293,7 +311,9 @@ export class EngineHost {
   #refusal(): Uint8Array {
     const message = this.#state === 'closed'
       ? 'The datastore is closed: the server is shutting down'
-      : 'There was a problem with the datastore: No space left on device (os error 28); it reopens when space returns';
+      : this.#unrecoverable
+        ? 'There was a problem with the datastore: No space left on device (os error 28); space is back, but this RocksDB datastore reopens only when the server process restarts'
+        : 'There was a problem with the datastore: No space left on device (os error 28); it reopens when space returns';
     return encode({ error: { code: -32000, kind: 'Internal', message } });
   }
 

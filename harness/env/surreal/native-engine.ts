@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SurrealEngineLoadError } from './errors.ts';
-import { boundRocksDbBlockCache } from '../../../system/events/engine.ts';
+import { boundRocksDbBlockCache } from '../../../system/events/index.ts';
 
 /** Options the native engine accepts (the `ConnectionOptions` of `@surrealdb/node`). */
 export interface NativeEngineOptions {

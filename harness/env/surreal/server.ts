@@ -19,7 +19,7 @@ import { handleHttp, type HttpApiHost } from './http-api.ts';
 import { errorResponse, rawKey, splitMap } from './rpc-frame.ts';
 import { bodyToCbor, cborToBody, type BodyFormat } from './http-format.ts';
 import { SurrealServerStartError } from './errors.ts';
-import { embeddedDir, embeddedUrlFor } from '../../../system/events/engine.ts';
+import { embeddedDir, embeddedUrlFor } from '../../../system/events/index.ts';
 
 /** How long destroy() waits for calls already inside the native engine before giving up on freeing it. */
 const NATIVE_CALL_GRACE_MS = 2000;

@@ -9,7 +9,7 @@ import { delimiter, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT_DATASTORE_POISONED } from './engine-host.ts';
 import { SurrealSpawnError } from './errors.ts';
-import { embeddedUrlFor } from '../../../system/events/engine.ts';
+import { embeddedUrlFor } from '../../../system/events/index.ts';
 
 /** Options of spawnSurrealServer. */
 export interface SpawnSurrealOptions {
@@ -38,6 +38,12 @@ export interface SpawnedSurrealServer {
   readonly port: number;
   readonly pid: number;
   readonly implementation: 'embedded' | 'binary';
+  /**
+   * How many times this handle started a fresh process because the engine could not go on in the
+   * old one (README.md "Disk full"): on RocksDB, every disk-full ends in one restart once space
+   * is back. Clients of the old process saw their connection drop and must connect again.
+   */
+  readonly restarts: number;
   /** Resolves with the exit code or signal once the process is gone. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Sends a signal (e.g. 'SIGKILL' for a crash). */
@@ -174,6 +180,7 @@ function handle(
   let current = first;
   let gone = false;
   let ownerSignalled = false;
+  let restarts = 0;
   let resolveExited!: (exit: Exit) => void;
   const exited = new Promise<Exit>((resolve) => (resolveExited = resolve));
   const follow = (started: StartedChild): void => {
@@ -181,6 +188,7 @@ function handle(
       if (!ownerSignalled && implementation === 'embedded' && needsRestart(exit)) {
         try {
           current = await restart(port);
+          restarts += 1;
           // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the owner's signal handler may set it while restart() awaits
           if (ownerSignalled) current.child.kill('SIGKILL'); // stopped while restarting
           follow(current);
@@ -207,6 +215,9 @@ function handle(
       return current.child.pid!;
     },
     implementation,
+    get restarts() {
+      return restarts;
+    },
     exited,
     kill,
     close() {
