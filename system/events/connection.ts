@@ -26,7 +26,7 @@ import {
 import { WebSocket } from 'undici';
 import { withTimeout } from './timeout.ts';
 import { DEFINE_SCHEMA, PING } from './schema.ts';
-import { DbQueryFailedError, DbTimeoutError, DbUnavailableError } from './errors.ts';
+import { DbEngineStoppedError, DbQueryFailedError, DbTimeoutError, DbUnavailableError } from './errors.ts';
 import { boundRocksDbBlockCache } from './engine.ts';
 
 /**
@@ -87,6 +87,8 @@ export class DbConnection {
   #state: ConnectionState = 'connecting';
   #listeners = new Set<(state: ConnectionState) => void>();
   #unsubscribe: (() => void) | null = null;
+  /** Set for good once an embedded RocksDB engine hit a disk-full (DbEngineStoppedError). */
+  #stopped: DbEngineStoppedError | null = null;
 
   private constructor(options: ConnectionOptions) {
     this.#options = options;
@@ -110,6 +112,11 @@ export class DbConnection {
     return this.#state;
   }
 
+  /** The embedded engine stopped writing for the rest of this process (a RocksDB disk-full), else null. */
+  get stopped(): DbEngineStoppedError | null {
+    return this.#stopped;
+  }
+
   /** Calls `listener` on every state change; returns the unsubscribe function. */
   onStateChange(listener: (state: ConnectionState) => void): () => void {
     this.#listeners.add(listener);
@@ -123,6 +130,7 @@ export class DbConnection {
    * caller decides: one slow query is not proof of a dead socket, the watchdog's ping is).
    */
   async run<T>(operation: string, fn: (db: Surreal) => Promise<T>, timeoutMs = this.#options.timeoutMs): Promise<T> {
+    if (this.#stopped !== null) throw this.#stopped;
     const db = this.#db;
     if (this.#state !== 'connected' || db === null) {
       throw new DbUnavailableError(`database is ${this.#state} (operation "${operation}")`, { details: { operation } });
@@ -148,8 +156,16 @@ export class DbConnection {
    * once the DB answers again), not a bad query to reject. Marks the connection down and returns
    * the ORCH_DB_UNAVAILABLE error to throw.
    */
-  diskFull(operation: string, err: unknown): DbUnavailableError {
+  diskFull(operation: string, err: unknown): DbUnavailableError | DbEngineStoppedError {
     this.markDown(err);
+    if (this.embedded && this.#options.url.startsWith('rocksdb://')) {
+      // RocksDB does not take writes again in this process (DbEngineStoppedError): say so once, and stay down.
+      if (this.#stopped === null) {
+        this.#stopped = new DbEngineStoppedError(this.#options.url, err);
+        process.emitWarning(this.#stopped.message, { code: this.#stopped.code });
+      }
+      return this.#stopped;
+    }
     return new DbUnavailableError(`database call "${operation}" failed: the database's disk is full: ${(err as Error | undefined)?.message}`, { cause: err });
   }
 
@@ -172,7 +188,7 @@ export class DbConnection {
   async reconnect(): Promise<boolean> {
     if (this.#state === 'closed') return false;
     if (this.embedded) {
-      if (this.#db === null) return false;
+      if (this.#db === null || this.#stopped !== null) return false;
       try {
         await withTimeout(this.#db.query(PING).collect(), this.#options.connectTimeoutMs, 'reconnect');
         if ((this.#state as ConnectionState) !== 'closed') this.#setState('connected');

@@ -3,7 +3,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  boundRocksDbBlockCache, embeddedDir, embeddedUrlFor, isSurrealKvDir, ROCKSDB_BLOCK_CACHE_BYTES, ROCKSDB_BULK_BATCH, warnSurrealKvOnce,
+  boundRocksDbBlockCache,
+  embeddedDir,
+  embeddedUrlFor,
+  isSurrealKvDir,
+  ROCKSDB_BLOCK_CACHE_BYTES,
+  ROCKSDB_BULK_BATCH,
+  warnSurrealKvOnce,
 } from './engine.ts';
 import { resolveEventStoreOptions } from './options.ts';
 import { MAX_BULK_BATCH } from './schema.ts';
@@ -94,10 +100,12 @@ describe('log check (integrity.ts) on mem://', () => {
     const connection = await DbConnection.open({ url: 'mem://', namespace: 'oya', database: 'oya', auth: undefined, timeoutMs: 5000, connectTimeoutMs: 5000 });
     onTestFinished(() => connection.close());
     await connection.run('seed', (db) =>
-      db.query('FOR $p IN $positions { CREATE event SET position = $p }; IF $head != NONE { UPSERT log_head:global SET position = $head };', {
-        positions,
-        head,
-      }).collect(),
+      db
+        .query('FOR $p IN $positions { CREATE event SET position = $p }; IF $head != NONE { UPSERT log_head:global SET position = $head };', {
+          positions,
+          head,
+        })
+        .collect(),
     );
     return connection;
   }

@@ -36,6 +36,11 @@ export interface EventStoreHealth {
   rejected: number;
   /** How writes reached the DB: bulk transactions, stale-head retries, careful fallbacks. */
   writes: WriteStats;
+  /**
+   * Set when the embedded engine stopped writing for the rest of this process (ORCH_DB_ENGINE_STOPPED,
+   * a RocksDB disk-full): appends are outboxed until a restart reopens the database and flushes them.
+   */
+  stopped?: { code: string; message: string };
 }
 
 /** The event store. Create with openEventStore(). */
@@ -102,9 +107,7 @@ export class SurrealEventStore implements EventStore {
     let from = Math.max(1, Math.floor(fromSeq));
     while (events.length < limit) {
       const page = Math.min(PAGE_SIZE, limit - events.length);
-      const [rows] = await this.#connection.run('read', (db) =>
-        db.query<[Record<string, unknown>[]]>(READ_STREAM, { stream, from, limit: page }).collect(),
-      );
+      const [rows] = await this.#connection.run('read', (db) => db.query<[Record<string, unknown>[]]>(READ_STREAM, { stream, from, limit: page }).collect());
       events.push(...rows.map(toRecord));
       if (rows.length < page) break;
       from = events[events.length - 1]!.seq + 1;
@@ -135,7 +138,10 @@ export class SurrealEventStore implements EventStore {
     const stream = beadStream(beadId);
     parseStream(stream);
     // Outboxed events are all newer than committed ones, so the newest pending checkpoint wins.
-    const pending = this.#outbox.entries().filter((e) => e.stream === stream && e.type === 'StepCheckpointed').pop();
+    const pending = this.#outbox
+      .entries()
+      .filter((e) => e.stream === stream && e.type === 'StepCheckpointed')
+      .pop();
     if (pending !== undefined) return toCheckpoint(beadId, pending, 'outbox');
     const [rows] = await this.#connection.run('loadCheckpoint', (db) =>
       db.query<[(Record<string, unknown> | null)[]]>(LATEST_CHECKPOINT, { stream }).collect(),
@@ -173,7 +179,14 @@ export class SurrealEventStore implements EventStore {
   }
 
   health(): EventStoreHealth {
-    return { connection: this.#connection.state, outboxSize: this.#outbox.size, rejected: this.#writer.rejected, writes: this.#writer.stats };
+    const stopped = this.#connection.stopped;
+    return {
+      connection: this.#connection.state,
+      outboxSize: this.#outbox.size,
+      rejected: this.#writer.rejected,
+      writes: this.#writer.stats,
+      ...(stopped === null ? {} : { stopped: { code: stopped.code, message: stopped.message } }),
+    };
   }
 
   close(): Promise<void> {
@@ -222,7 +235,6 @@ export class SurrealEventStore implements EventStore {
   #isClosing(): boolean {
     return this.#closing !== null;
   }
-
 }
 
 function toCheckpoint(beadId: string, event: PendingEvent | EventRecord, source: Checkpoint['source']): Checkpoint {

@@ -20,12 +20,20 @@ import { commitBulk, emptyWriteStats, type WriteStats } from './bulk.ts';
 import { SequenceHeads } from './heads.ts';
 import { MAX_APPEND_BATCH, MAX_BULK_BATCH } from './schema.ts';
 import type { AppendResult, EventRecord, PendingEvent } from './types.ts';
-import { DbQueryFailedError, DbTimeoutError, DbUnavailableError, OutboxWriteError } from './errors.ts';
+import { DbEngineStoppedError, DbQueryFailedError, DbTimeoutError, DbUnavailableError, OutboxWriteError } from './errors.ts';
 import { appendFile } from 'node:fs/promises';
 
-/** A failure after which the same append may still succeed: order is kept by outboxing it, not by a retry. */
+/**
+ * A failure after which the same append may still succeed: order is kept by outboxing it, not by a
+ * retry. A stopped embedded engine too: the append succeeds once the process restarts.
+ */
 function mayPass(err: unknown): boolean {
-  return err instanceof DbTimeoutError || err instanceof DbUnavailableError || (err instanceof DbQueryFailedError && err.retryable);
+  return (
+    err instanceof DbTimeoutError ||
+    err instanceof DbUnavailableError ||
+    err instanceof DbEngineStoppedError ||
+    (err instanceof DbQueryFailedError && err.retryable)
+  );
 }
 
 /** An append waiting for the writer. */

@@ -13,6 +13,10 @@
  * ("degraded": requests fail fast with a disk-full error), watches free space, and once there
  * is room frees the engine and opens the datastore again. `generation` counts reopens so that
  * connections re-attach their sessions to the new engine.
+ *
+ * RocksDB (the default for a new directory) never takes writes again in the process after an
+ * ENOSPC (a background error) and cannot be reopened there (its LOCK stays held): once there is
+ * room, the host hands it to the poisoned handler at once (a spawned server restarts). README.md.
  */
 import { readFile, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -204,7 +208,8 @@ export class EngineHost {
     }
     // A degraded engine on a still-full disk cannot close cleanly (see above), nor can a RocksDB
     // one that stopped after a disk-full (its LOCK stays held in-process): leave them to the exit.
-    const freed = !wasDegraded || (!this.#isRocksDb() && (await this.#hasRoom())) ? await this.#free(this.#options.lockReleaseTimeoutMs ?? LOCK_RELEASE_TIMEOUT_MS) : false;
+    const freeable = !wasDegraded || (!this.#isRocksDb() && (await this.#hasRoom()));
+    const freed = freeable ? await this.#free(this.#options.lockReleaseTimeoutMs ?? LOCK_RELEASE_TIMEOUT_MS) : false;
     // The pumps end once the engine is really gone (its LOCK dropped); an engine still holding
     // it will not end them in-process, so waiting would only delay the exit. Bounded either way,
     // and the bound must not itself keep the process alive after the pumps ended.
@@ -236,7 +241,9 @@ export class EngineHost {
       // Measured (README.md "Disk full on RocksDB"): every fsync'd commit survives the exit.
       this.#unrecoverable = true;
       const datastore = this.#options.datastore;
-      this.#options.log?.(`datastore ${datastore}: space is back, but RocksDB reopens only in a new process${poisonedHandler ? '; restarting the process' : ''}`);
+      this.#options.log?.(
+        `datastore ${datastore}: space is back, but RocksDB reopens only in a new process${poisonedHandler ? '; restarting the process' : ''}`,
+      );
       poisonedHandler?.(datastore);
       return;
     }
@@ -309,11 +316,12 @@ export class EngineHost {
   }
 
   #refusal(): Uint8Array {
-    const message = this.#state === 'closed'
-      ? 'The datastore is closed: the server is shutting down'
-      : this.#unrecoverable
-        ? 'There was a problem with the datastore: No space left on device (os error 28); space is back, but this RocksDB datastore reopens only when the server process restarts'
-        : 'There was a problem with the datastore: No space left on device (os error 28); it reopens when space returns';
+    const message =
+      this.#state === 'closed'
+        ? 'The datastore is closed: the server is shutting down'
+        : this.#unrecoverable
+          ? 'There was a problem with the datastore: No space left on device (os error 28); space is back, but this RocksDB datastore reopens only when the server process restarts'
+          : 'There was a problem with the datastore: No space left on device (os error 28); it reopens when space returns';
     return encode({ error: { code: -32000, kind: 'Internal', message } });
   }
 
@@ -335,7 +343,7 @@ export class EngineHost {
 /** The message of an engine answer that is `{error}`; '' for any other answer. */
 function decodeRefusal(answer: Uint8Array): string {
   const value = decode(answer) as { error?: { message?: string } } | null;
-  return value && typeof value === 'object' && value.error ? value.error.message ?? 'engine error' : '';
+  return value && typeof value === 'object' && value.error ? (value.error.message ?? 'engine error') : '';
 }
 
 /** True while some process holds a flock on the inode (Linux /proc/locks; elsewhere: assume released). */

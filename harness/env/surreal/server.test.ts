@@ -95,7 +95,9 @@ describe('embedded SurrealDB server', () => {
     const raw = new WebSocket(srv.url, 'cbor');
     raw.binaryType = 'arraybuffer';
     cleanups.push(async () => raw.close());
-    raw.addEventListener('message', () => { strayFrames += 1; });
+    raw.addEventListener('message', () => {
+      strayFrames += 1;
+    });
     await new Promise((resolve) => raw.addEventListener('open', resolve));
 
     await other.create(new RecordId('feed', 1)).content({ v: 1 });
@@ -167,7 +169,8 @@ describe('embedded SurrealDB server', () => {
 
     const survivor = await client(srv.url, 't', 't');
     // The abandoned query still runs to completion on the server.
-    await expect.poll(() => survivor.select(new RecordId('left', 1)).catch(() => undefined), { timeout: 10_000, interval: 100 })
+    await expect
+      .poll(() => survivor.select(new RecordId('left', 1)).catch(() => undefined), { timeout: 10_000, interval: 100 })
       .toEqual({ id: new RecordId('left', 1), done: true });
     expect(await survivor.query('RETURN 1')).toEqual([1]);
   });

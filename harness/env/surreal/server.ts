@@ -125,7 +125,10 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
   });
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
-    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    const offered = (req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     const format = wsFormat(offered);
     if (path !== '/rpc' || !format || closing) {
       const status = path !== '/rpc' ? '404 Not Found' : closing ? '503 Service Unavailable' : '400 Bad Request';
@@ -135,10 +138,15 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       // The connection speaks CBOR; a JSON socket gets its frames converted both ways.
-      const frames = format === 'cbor' ? ws : {
-        get readyState() { return ws.readyState; },
-        send: (data: Uint8Array) => ws.send(cborToBody(data, 'json'), { binary: false }),
-      };
+      const frames =
+        format === 'cbor'
+          ? ws
+          : {
+              get readyState() {
+                return ws.readyState;
+              },
+              send: (data: Uint8Array) => ws.send(cborToBody(data, 'json'), { binary: false }),
+            };
       const connection = new RpcConnection(host_, frames);
       connections.add(connection);
       ws.on('message', (data, isBinary) => {
@@ -188,7 +196,7 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
       http.closeAllConnections();
       wss.close();
       // Even destroy() waits briefly for calls inside the engine: freeing under one aborts the process.
-      await engine.close(graceful ? options.drainTimeoutMs ?? 5000 : NATIVE_CALL_GRACE_MS); // releases the LOCK
+      await engine.close(graceful ? (options.drainTimeoutMs ?? 5000) : NATIVE_CALL_GRACE_MS); // releases the LOCK
       await httpClosed;
     })();
     return finished;

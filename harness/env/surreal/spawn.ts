@@ -132,8 +132,12 @@ function needsRestart(exit: Exit): boolean {
 }
 
 function waitForListening(
-  child: ChildProcess, implementation: 'embedded' | 'binary', port: number, opts: SpawnSurrealOptions,
-  output: string[], exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
+  child: ChildProcess,
+  implementation: 'embedded' | 'binary',
+  port: number,
+  opts: SpawnSurrealOptions,
+  output: string[],
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const timeoutMs = opts.startTimeoutMs ?? 30_000;
@@ -173,8 +177,11 @@ function waitForListening(
  * Any signal the owner sends (kill, close, destroy) ends that: no restart after it.
  */
 function handle(
-  first: StartedChild, restart: (port: number) => Promise<StartedChild>, host: string,
-  implementation: 'embedded' | 'binary', killGraceMs: number,
+  first: StartedChild,
+  restart: (port: number) => Promise<StartedChild>,
+  host: string,
+  implementation: 'embedded' | 'binary',
+  killGraceMs: number,
 ): SpawnedSurrealServer {
   const port = first.port;
   let current = first;
