@@ -154,7 +154,8 @@ export class DbConnection {
    * The DB answered that its disk is full. It cannot take writes until space returns, then it
    * can: for the caller that is an outage (the outbox takes the write; the watchdog reconnects
    * once the DB answers again), not a bad query to reject. Marks the connection down and returns
-   * the ORCH_DB_UNAVAILABLE error to throw.
+   * the ORCH_DB_UNAVAILABLE error to throw. An embedded RocksDB engine never takes writes again in
+   * this process: it is marked stopped for good and ORCH_DB_ENGINE_STOPPED is returned (errors.ts).
    */
   diskFull(operation: string, err: unknown): DbUnavailableError | DbEngineStoppedError {
     this.markDown(err);
