@@ -4,11 +4,14 @@
  * starts from, and a check that the storage engine gives back, in a fresh process, every event
  * it committed.
  *
- *   npx tsx system/bench/history.ts check <beads> [runs=1]
+ *   npx tsx system/bench/history.ts check <beads> [runs=1] [engine=default|rocksdb|surrealkv]
  *
  * prints one JSON line per run: the events the writer saw committed, what it read back before
- * closing, what a fresh process reads back, and the position gaps. (With @surrealdb/node 3.0.3
- * surrealkv, 100,000 beads lost events on reopen in 11 of 15 runs: system/bench/README.md.)
+ * closing, what a fresh process reads back (and how long its open took, open-time log check
+ * included, and its RSS after the scan), and the position gaps. `default` is what a new dataDir
+ * opens as (rocksdb, system/events/engine.ts). (With @surrealdb/node 3.0.3 surrealkv, 100,000
+ * beads lost events on reopen in 11 of 15 runs: system/bench/README.md.) A lossy reopen now
+ * fails the open with ORCH_EVENT_LOG_LOST; the scan child then reports it as `lostError`.
  *
  * The embedded engine keeps its lock on the data directory until its process exits, so writing
  * and scanning run in child processes (`write <dir> <beads>`, `scan <dir>`), each printing JSON.
@@ -31,8 +34,12 @@ export interface LogScan {
   gaps: [number, number][];
 }
 
-function openStore(dataDir: string): Promise<EventStore> {
-  return openEventStore({ dataDir: join(dataDir, 'db'), outboxPath: join(dataDir, 'outbox.jsonl'), namespace: 'oya', database: 'oya' });
+type Engine = 'default' | 'rocksdb' | 'surrealkv';
+
+function openStore(dataDir: string, engine: Engine): Promise<EventStore> {
+  const db = join(dataDir, 'db');
+  const where = engine === 'default' ? { dataDir: db } : { url: `${engine}://${db}` };
+  return openEventStore({ ...where, outboxPath: join(dataDir, 'outbox.jsonl'), namespace: 'oya', database: 'oya' });
 }
 
 /** Appends N finished beads, 64 at a time (the store's group commit batches them). Returns the append results by status. */
@@ -100,14 +107,32 @@ export interface WriteReport {
   writeMs: number;
 }
 
+function parseEngine(arg: string | undefined): Engine {
+  if (arg === undefined || arg === 'default' || arg === 'rocksdb' || arg === 'surrealkv') return arg ?? 'default';
+  throw new Error(`unknown engine ${JSON.stringify(arg)} (default, rocksdb, surrealkv)`);
+}
+
 async function main(args: string[]): Promise<void> {
   const [mode, ...rest] = args;
   if (mode === 'write' || mode === 'scan') {
-    const store = await openStore(rest[0]!);
+    const engine = parseEngine(rest[mode === 'write' ? 2 : 1]);
+    const opening = performance.now();
+    let store: EventStore;
+    try {
+      store = await openStore(rest[0]!, engine);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ORCH_EVENT_LOG_LOST' || mode !== 'scan') throw err;
+      // The open-time check saw the loss: report it (and what a scan of the raw engine would have found is unknown).
+      process.stdout.write(`${JSON.stringify({ events: -1, lastPosition: -1, gaps: [], lostError: (err as Error).message })}\n`);
+      return;
+    }
+    const openMs = Math.round(performance.now() - opening);
     try {
       const t0 = performance.now();
       const report =
-        mode === 'write' ? { statuses: await writeHistory(store, Number(rest[1])), writeMs: 0, beforeClose: await scanLog(store) } : await scanLog(store);
+        mode === 'write'
+          ? { statuses: await writeHistory(store, Number(rest[1])), writeMs: 0, beforeClose: await scanLog(store) }
+          : { ...(await scanLog(store)), openMs, rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20) };
       if (mode === 'write') (report as WriteReport).writeMs = Math.round(performance.now() - t0);
       process.stdout.write(`${JSON.stringify(report)}\n`);
     } finally {
@@ -118,19 +143,21 @@ async function main(args: string[]): Promise<void> {
   if (mode === 'check') {
     const beads = Number(rest[0]);
     const runs = Number(rest[1] ?? 1);
+    const engine = parseEngine(rest[2]);
     for (let run = 1; run <= runs; run++) {
       const dataDir = await mkdtemp(join(tmpdir(), 'oya-history-check-'));
       try {
-        const written = await historyChild<WriteReport>(['write', dataDir, String(beads)]);
-        const afterReopen = await historyChild<LogScan>(['scan', dataDir]);
-        console.log(JSON.stringify({ run, beads, ...written, afterReopen, lost: written.beforeClose.events - afterReopen.events }));
+        const written = await historyChild<WriteReport>(['write', dataDir, String(beads), engine]);
+        const afterReopen = await historyChild<LogScan & { lostError?: string }>(['scan', dataDir, engine]);
+        const lost = afterReopen.lostError === undefined ? written.beforeClose.events - afterReopen.events : 'detected';
+        console.log(JSON.stringify({ run, beads, engine, ...written, afterReopen, lost }));
       } finally {
         await rm(dataDir, { recursive: true, force: true });
       }
     }
     return;
   }
-  process.stderr.write('usage: tsx system/bench/history.ts check <beads> [runs] | write <dataDir> <beads> | scan <dataDir>\n');
+  process.stderr.write('usage: tsx system/bench/history.ts check <beads> [runs] [engine] | write <dataDir> <beads> [engine] | scan <dataDir> [engine]\n');
   process.exitCode = 2;
 }
 

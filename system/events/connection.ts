@@ -2,7 +2,7 @@
  * One SurrealDB connection with the guards the SDK lacks: a timeout on every call, an explicit
  * state, and a way to drop a half-open socket and connect again.
  *
- * Embedded engines (mem://, surrealkv://, rocksdb://) live in this process: the first connect
+ * Embedded engines (mem://, rocksdb:// (the default, engine.ts), surrealkv://) live in this process: the first connect
  * must succeed (else ORCH_DB_UNAVAILABLE), and "reconnecting" means pinging the same engine
  * again (an embedded directory cannot be reopened while its LOCK is held). Remote engines
  * (ws://, wss://) may start "down" and are replaced by a fresh Surreal instance on reconnect;
@@ -23,11 +23,11 @@ import {
   HttpConnectionError,
   UnexpectedServerResponseError,
 } from 'surrealdb';
-import { createNodeEngines } from '@surrealdb/node';
 import { WebSocket } from 'undici';
 import { withTimeout } from './timeout.ts';
 import { DEFINE_SCHEMA, PING } from './schema.ts';
-import { DbQueryFailedError, DbTimeoutError, DbUnavailableError } from './errors.ts';
+import { DbEngineStoppedError, DbQueryFailedError, DbTimeoutError, DbUnavailableError } from './errors.ts';
+import { boundRocksDbBlockCache } from './engine.ts';
 
 /**
  * - connecting: the first connect is running.
@@ -87,6 +87,8 @@ export class DbConnection {
   #state: ConnectionState = 'connecting';
   #listeners = new Set<(state: ConnectionState) => void>();
   #unsubscribe: (() => void) | null = null;
+  /** Set for good once an embedded RocksDB engine hit a disk-full (DbEngineStoppedError). */
+  #stopped: DbEngineStoppedError | null = null;
 
   private constructor(options: ConnectionOptions) {
     this.#options = options;
@@ -110,6 +112,11 @@ export class DbConnection {
     return this.#state;
   }
 
+  /** The embedded engine stopped writing for the rest of this process (a RocksDB disk-full), else null. */
+  get stopped(): DbEngineStoppedError | null {
+    return this.#stopped;
+  }
+
   /** Calls `listener` on every state change; returns the unsubscribe function. */
   onStateChange(listener: (state: ConnectionState) => void): () => void {
     this.#listeners.add(listener);
@@ -123,6 +130,7 @@ export class DbConnection {
    * caller decides: one slow query is not proof of a dead socket, the watchdog's ping is).
    */
   async run<T>(operation: string, fn: (db: Surreal) => Promise<T>, timeoutMs = this.#options.timeoutMs): Promise<T> {
+    if (this.#stopped !== null) throw this.#stopped;
     const db = this.#db;
     if (this.#state !== 'connected' || db === null) {
       throw new DbUnavailableError(`database is ${this.#state} (operation "${operation}")`, { details: { operation } });
@@ -146,10 +154,19 @@ export class DbConnection {
    * The DB answered that its disk is full. It cannot take writes until space returns, then it
    * can: for the caller that is an outage (the outbox takes the write; the watchdog reconnects
    * once the DB answers again), not a bad query to reject. Marks the connection down and returns
-   * the ORCH_DB_UNAVAILABLE error to throw.
+   * the ORCH_DB_UNAVAILABLE error to throw. An embedded RocksDB engine never takes writes again in
+   * this process: it is marked stopped for good and ORCH_DB_ENGINE_STOPPED is returned (errors.ts).
    */
-  diskFull(operation: string, err: unknown): DbUnavailableError {
+  diskFull(operation: string, err: unknown): DbUnavailableError | DbEngineStoppedError {
     this.markDown(err);
+    if (this.embedded && this.#options.url.startsWith('rocksdb://')) {
+      // RocksDB does not take writes again in this process (DbEngineStoppedError): say so once, and stay down.
+      if (this.#stopped === null) {
+        this.#stopped = new DbEngineStoppedError(this.#options.url, err);
+        process.emitWarning(this.#stopped.message, { code: this.#stopped.code });
+      }
+      return this.#stopped;
+    }
     return new DbUnavailableError(`database call "${operation}" failed: the database's disk is full: ${(err as Error | undefined)?.message}`, { cause: err });
   }
 
@@ -172,7 +189,7 @@ export class DbConnection {
   async reconnect(): Promise<boolean> {
     if (this.#state === 'closed') return false;
     if (this.embedded) {
-      if (this.#db === null) return false;
+      if (this.#db === null || this.#stopped !== null) return false;
       try {
         await withTimeout(this.#db.query(PING).collect(), this.#options.connectTimeoutMs, 'reconnect');
         if ((this.#state as ConnectionState) !== 'closed') this.#setState('connected');
@@ -204,8 +221,13 @@ export class DbConnection {
   async #connectFresh(): Promise<Error | null> {
     this.#dropInstance();
     const { url, namespace, database, auth, connectTimeoutMs } = this.#options;
+    // Before the engine opens its first rocksdb datastore, which reads it (engine.ts).
+    if (this.embedded) boundRocksDbBlockCache();
+    // Loaded on first use, not at import: importing the native binding starts its tokio runtime,
+    // and a process that hosts the engine itself (the harness's embedded server, native-engine.ts)
+    // must load the binary first, with its own worker count, even when it imports this module.
     const db = this.embedded
-      ? new Surreal({ engines: createNodeEngines() })
+      ? new Surreal({ engines: (await import('@surrealdb/node')).createNodeEngines() })
       : new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
     this.#db = db;
     try {

@@ -50,6 +50,24 @@ export class DbUnavailableError extends OyaError {
   }
 }
 
+/**
+ * The embedded RocksDB engine stopped writing after a disk-full, for the rest of this process:
+ * RocksDB keeps a failed WAL append as a background error (every later write repeats it, even once
+ * space is back) and a freed RocksDB datastore keeps its LOCK in-process, so it cannot be reopened
+ * here. Appends go to the outbox meanwhile (durable, nothing lost); reads fail with this error.
+ * Restarting the process reopens the engine and flushes the outbox. Not retryable in this process.
+ */
+export class DbEngineStoppedError extends OyaError {
+  constructor(url: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      'ORCH_DB_ENGINE_STOPPED',
+      `the embedded database ${url} stopped writing after a disk-full (${reason}); appends go to the outbox until the process restarts, which reopens the database and flushes the outbox`,
+      { retryable: false, cause, details: { url } },
+    );
+  }
+}
+
 /** The database answered with an error (a rejected statement), as opposed to not answering at all. */
 export class DbQueryFailedError extends OyaError {
   constructor(operation: string, cause: unknown, retryable = false) {
@@ -94,5 +112,17 @@ export class EventStoreClosedError extends OyaError {
 export class EventStoreConfigError extends OyaError {
   constructor(field: string, message: string) {
     super('ORCH_EVENT_STORE_CONFIG_INVALID', `${field}: ${message}`, { details: { field } });
+  }
+}
+
+/**
+ * At open, the embedded log holds fewer events than it committed before (the engine lost some on
+ * reopen or after a crash: system/events/README.md "Engine"). Starting on it would renumber over
+ * the hole and fold beads from a history with events missing, so start fails; not retryable: the
+ * same directory gives the same answer. The message names what was expected and what was found.
+ */
+export class EventLogLostError extends OyaError {
+  constructor(message: string, details: { expected: number; found: number } & Record<string, unknown>) {
+    super('ORCH_EVENT_LOG_LOST', message, { details });
   }
 }

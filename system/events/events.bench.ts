@@ -1,16 +1,17 @@
 /**
  * Benchmarks of the event store's hot paths, for `npm run bench` (see system/bench/types.ts).
- * Fresh surrealkv stores (fsync on every commit) in a temp dir, removed by close().
+ * Fresh stores on the engine a new data directory opens with (rocksdb, engine.ts; one fdatasync per
+ * commit) in a temp dir, removed by close().
  *
  * Throughput is measured by one case that runs two write paths in alternation, each iteration
  * one round of both, so load changing during the run affects both alike and the ratio holds on a
  * busy machine too:
  * - the store itself, BATCH appends issued at once (the writer groups them into bulk
- *   transactions of up to MAX_BULK_BATCH, bulk.ts);
+ *   transactions of up to ResolvedEventStoreOptions.maxBulkBatch: 64 on rocksdb, bulk.ts);
  * - the OLD per-event template (below, a frozen copy: the write path before the bulk one) on a
- *   raw connection to another fresh surrealkv dir, in transactions of 64 (its batch limit),
+ *   raw connection to another fresh dir on the same engine, in transactions of 64 (its batch limit),
  *   without the store's validation and queueing, so the ratio errs in the old path's favour.
- * Both commit with fsync (surrealkv's default); every store append must come back committed.
+ * Both commit with a sync per commit (the engines' default); every store append must come back committed.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,17 +21,21 @@ import { createNodeEngines } from '@surrealdb/node';
 import type { BenchSuite, ThroughputResult } from '../bench/types.ts';
 import { openEventStore } from './index.ts';
 import { DEFINE_SCHEMA, appendBatchQuery } from './schema.ts';
+import { embeddedUrlFor } from './engine.ts';
 
-/** Appends per throughput iteration: one full bulk batch (MAX_BULK_BATCH). */
+/** Appends per throughput iteration: MAX_BULK_BATCH (one bulk batch on surrealkv, eight on rocksdb). */
 const BATCH = 512;
 /** The old writer's group-commit limit. */
 const OLD_BATCH = 64;
 
 export async function benchmarks(): Promise<BenchSuite> {
   const dir = await mkdtemp(join(tmpdir(), 'oya-events-bench-'));
+  // The engine a new data directory opens with (the store's and the old template's), named in the rows.
+  const engine = embeddedUrlFor(join(dir, 'db')).split('://')[0]!;
   const store = await openEventStore({ dataDir: join(dir, 'db'), pingIntervalMs: 60_000 });
   const old = new Surreal({ engines: createNodeEngines() });
-  await old.connect(`surrealkv://${join(dir, 'old')}`, { namespace: 'oya', database: 'oya', reconnect: false, versionCheck: false });
+  // The same engine as the store's (engine.ts), so the pair compares write paths, not engines.
+  await old.connect(embeddedUrlFor(join(dir, 'old')), { namespace: 'oya', database: 'oya', reconnect: false, versionCheck: false });
   await old.query(DEFINE_SCHEMA).collect();
   // The OLD per-event template: the append transaction before the bulk write path, which lives on
   // as the careful fallback (schema.ts appendBatchQuery): per event an idempotency lookup, two head
@@ -70,7 +75,7 @@ export async function benchmarks(): Promise<BenchSuite> {
     name: 'events',
     cases: [
       {
-        name: 'event append (fsync, surrealkv)',
+        name: `event append (fsync, ${engine})`,
         target: { p99Ms: 2, floorMs: 3 },
         fn: () => {
           const i = appends++;

@@ -1,12 +1,14 @@
 /**
- * Durability check (see README.md): appends N events to a fresh surrealkv store so that strace
- * can count fsync/fdatasync calls. Usage:
+ * Durability check (see README.md): appends N events to a fresh embedded store (rocksdb, the
+ * default for a new directory; RocksDB syncs its WAL with fdatasync, surrealkv with fsync) so that
+ * strace can count fsync/fdatasync calls. Usage:
  *   strace -f -c -e trace=fsync,fdatasync node --import tsx system/events/fsync-count.ts 1000
  * Optional 2nd arg: a query suffix for the datastore URL (e.g. "?sync=never") to show the contrast,
  * or "outbox": the DB is unreachable (a closed port), so every append goes to the outbox file;
  * "-" for neither. Optional 3rd arg: appends in flight at once (default 1); above 1 the writer
  * groups them (group commit), so there are fewer fsyncs than appends. Prints the store's write
  * counters (`writes {...}`: bulk commits, fallbacks) so a caller can compare fsyncs with commits.
+ * Optional 5th arg: the engine, `rocksdb` (default) or `surrealkv`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,11 +18,12 @@ import { openEventStore } from './index.ts';
 const count = Number(process.argv[2] ?? 1000);
 const suffix = process.argv[3] === '-' ? '' : (process.argv[3] ?? '');
 const concurrency = Number(process.argv[4] ?? 1);
+const engine = process.argv[5] ?? 'rocksdb';
 const dir = await mkdtemp(join(tmpdir(), 'oya-fsync-'));
 const store =
   suffix === 'outbox'
     ? await openEventStore({ url: 'ws://127.0.0.1:1/rpc', outboxPath: join(dir, 'outbox.jsonl'), connectTimeoutMs: 200, pingIntervalMs: 600_000 })
-    : await openEventStore({ url: `surrealkv://${join(dir, 'db')}${suffix}`, pingIntervalMs: 600_000 });
+    : await openEventStore({ url: `${engine}://${join(dir, 'db')}${suffix}`, pingIntervalMs: 600_000 });
 const started = performance.now();
 let next = 0;
 async function appender(): Promise<void> {

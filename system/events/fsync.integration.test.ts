@@ -1,8 +1,10 @@
 /**
- * Durability guard: every committed append costs at least one fsync/fdatasync of the embedded
- * SurrealKV store, counted by strace over a real process (the method README.md documents); with
- * appends in flight together, every committed BATCH costs one. A version bump of @surrealdb/node
- * that switched the default sync mode would fail here.
+ * Durability guard: every committed append costs at least one sync of the embedded store, counted
+ * by strace over a real process (the method README.md documents) as fsync + fdatasync: the default
+ * engine, RocksDB, syncs its WAL with fdatasync (surrealkv used fsync). With appends in flight
+ * together, every committed BATCH costs one. A version bump of @surrealdb/node that switched the
+ * default sync mode would fail here. (The high-water mark, mark.ts, is synced on the watchdog's
+ * tick and on close only: fsync-count.ts sets a tick far beyond the run.)
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -6,16 +6,28 @@ import { resolveEventStoreOptions, type EventStoreOptions } from './options.ts';
 import { DbConnection } from './connection.ts';
 import { Outbox } from './outbox.ts';
 import { SurrealEventStore, type EventStore } from './store.ts';
+import { HighWaterMark } from './mark.ts';
+import { checkLog } from './integrity.ts';
+import { warnSurrealKvOnce } from './engine.ts';
 
 /**
  * Opens the store: connects (embedded: must succeed; remote: may start "down"), defines the
  * schema, loads the outbox left by an earlier process and starts the watchdog, which flushes it
- * as soon as the DB answers.
+ * as soon as the DB answers. An embedded log is checked first (integrity.ts): committed events
+ * missing fail the open with ORCH_EVENT_LOG_LOST.
  */
 export async function openEventStore(options: EventStoreOptions): Promise<EventStore> {
   const resolved = resolveEventStoreOptions(options);
+  warnSurrealKvOnce(resolved.url);
   const outbox = await Outbox.open(resolved.outboxPath);
   let connection: DbConnection;
+  let mark: HighWaterMark;
+  try {
+    mark = HighWaterMark.open(resolved.markPath);
+  } catch (err) {
+    await outbox.close();
+    throw err;
+  }
   try {
     connection = await DbConnection.open({
       url: resolved.url,
@@ -25,11 +37,22 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
       timeoutMs: resolved.timeoutMs,
       connectTimeoutMs: resolved.connectTimeoutMs,
     });
+    if (connection.embedded) {
+      // Generous: the count reads every row (README.md "Engine": the measured cost).
+      const timeoutMs = Math.max(resolved.timeoutMs, 120_000);
+      await checkLog(connection, { mark: mark.value, markPath: resolved.markPath, positionGap: resolved.testGap === 'position', timeoutMs }).catch(
+        async (err: unknown) => {
+          await connection.close();
+          throw err;
+        },
+      );
+    }
   } catch (err) {
     await outbox.close();
+    await mark.close();
     throw err;
   }
-  return new SurrealEventStore(resolved, connection, outbox);
+  return new SurrealEventStore(resolved, connection, outbox, mark);
 }
 
 export type { EventStore, EventStoreHealth } from './store.ts';
@@ -41,3 +64,5 @@ export * from './types.ts';
 export * from './errors.ts';
 export { applyEvent, projectBead, projectBeads, TERMINAL_BEAD_STATUSES, type BeadState, type BeadStatus } from './projection.ts';
 export { validateAppend } from './validate.ts';
+// For the harness's embedded server (harness/env/surreal): which engine a directory opens with, the RocksDB block cache bound.
+export { boundRocksDbBlockCache, embeddedDir, embeddedUrlFor, isSurrealKvDir, ROCKSDB_BLOCK_CACHE_BYTES } from './engine.ts';

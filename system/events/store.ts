@@ -21,6 +21,7 @@ import { toRecord } from './commit.ts';
 import { projectBeads, applyEvent, type BeadState } from './projection.ts';
 import { LATEST_CHECKPOINT, READ_ALL, READ_STREAM } from './schema.ts';
 import { EventWriter, type FlushResult } from './writer.ts';
+import { HighWaterMark } from './mark.ts';
 import { beadStream, type AppendResult, type Checkpoint, type EventPage, type EventRecord, type EventType, type NewEvent, type PendingEvent } from './types.ts';
 import { EventInvalidError, EventStoreClosedError } from './errors.ts';
 
@@ -35,6 +36,11 @@ export interface EventStoreHealth {
   rejected: number;
   /** How writes reached the DB: bulk transactions, stale-head retries, careful fallbacks. */
   writes: WriteStats;
+  /**
+   * Set when the embedded engine stopped writing for the rest of this process (ORCH_DB_ENGINE_STOPPED,
+   * a RocksDB disk-full): appends are outboxed until a restart reopens the database and flushes them.
+   */
+  stopped?: { code: string; message: string };
 }
 
 /** The event store. Create with openEventStore(). */
@@ -67,15 +73,18 @@ export class SurrealEventStore implements EventStore {
   readonly #connection: DbConnection;
   readonly #outbox: Outbox;
   readonly #writer: EventWriter;
+  readonly #mark: HighWaterMark;
   #watchdog: WatchdogHandle | null = null;
   #closing: Promise<void> | null = null;
 
-  constructor(options: ResolvedEventStoreOptions, connection: DbConnection, outbox: Outbox) {
+  constructor(options: ResolvedEventStoreOptions, connection: DbConnection, outbox: Outbox, mark = HighWaterMark.open(null)) {
     this.#options = options;
     this.#connection = connection;
     this.#outbox = outbox;
+    this.#mark = mark;
     const heads = new SequenceHeads(options.streamHeadCacheSize, options.testGap === undefined ? {} : { gap: options.testGap });
-    this.#writer = new EventWriter(connection, outbox, new IdempotencyCache(options.idempotencyCacheSize), heads);
+    const cache = new IdempotencyCache(options.idempotencyCacheSize);
+    this.#writer = new EventWriter(connection, outbox, cache, heads, { maxBulkBatch: options.maxBulkBatch, onCommitted: (p) => mark.record(p) });
     this.#watchdog = startWatchdog({ intervalMs: options.pingIntervalMs, tick: () => this.#tick() });
   }
 
@@ -98,9 +107,7 @@ export class SurrealEventStore implements EventStore {
     let from = Math.max(1, Math.floor(fromSeq));
     while (events.length < limit) {
       const page = Math.min(PAGE_SIZE, limit - events.length);
-      const [rows] = await this.#connection.run('read', (db) =>
-        db.query<[Record<string, unknown>[]]>(READ_STREAM, { stream, from, limit: page }).collect(),
-      );
+      const [rows] = await this.#connection.run('read', (db) => db.query<[Record<string, unknown>[]]>(READ_STREAM, { stream, from, limit: page }).collect());
       events.push(...rows.map(toRecord));
       if (rows.length < page) break;
       from = events[events.length - 1]!.seq + 1;
@@ -131,7 +138,10 @@ export class SurrealEventStore implements EventStore {
     const stream = beadStream(beadId);
     parseStream(stream);
     // Outboxed events are all newer than committed ones, so the newest pending checkpoint wins.
-    const pending = this.#outbox.entries().filter((e) => e.stream === stream && e.type === 'StepCheckpointed').pop();
+    const pending = this.#outbox
+      .entries()
+      .filter((e) => e.stream === stream && e.type === 'StepCheckpointed')
+      .pop();
     if (pending !== undefined) return toCheckpoint(beadId, pending, 'outbox');
     const [rows] = await this.#connection.run('loadCheckpoint', (db) =>
       db.query<[(Record<string, unknown> | null)[]]>(LATEST_CHECKPOINT, { stream }).collect(),
@@ -169,7 +179,14 @@ export class SurrealEventStore implements EventStore {
   }
 
   health(): EventStoreHealth {
-    return { connection: this.#connection.state, outboxSize: this.#outbox.size, rejected: this.#writer.rejected, writes: this.#writer.stats };
+    const stopped = this.#connection.stopped;
+    return {
+      connection: this.#connection.state,
+      outboxSize: this.#outbox.size,
+      rejected: this.#writer.rejected,
+      writes: this.#writer.stats,
+      ...(stopped === null ? {} : { stopped: { code: stopped.code, message: stopped.message } }),
+    };
   }
 
   close(): Promise<void> {
@@ -178,6 +195,7 @@ export class SurrealEventStore implements EventStore {
       await this.#writer.idle();
       if (this.#outbox.size > 0 && this.#connection.state === 'connected') await this.#writer.flush().catch(() => {});
       await this.#outbox.close();
+      await this.#mark.close();
       await this.#connection.close();
     })();
     return this.#closing;
@@ -188,6 +206,7 @@ export class SurrealEventStore implements EventStore {
     this.#watchdog?.destroy();
     this.#connection.destroy();
     void this.#outbox.close().catch(() => {});
+    void this.#mark.close().catch(() => {});
   }
 
   #assertOpen(operation: string): void {
@@ -197,6 +216,8 @@ export class SurrealEventStore implements EventStore {
   /** The watchdog: reconnect when down, ping when up (a silent socket is half-open), flush when back. */
   async #tick(): Promise<void> {
     if (this.#closing !== null) return;
+    // The high-water mark's fsync (mark.ts): once a tick, not once a commit.
+    await this.#mark.sync();
     if (this.#connection.state !== 'connected') {
       if (!(await this.#connection.reconnect())) return;
     } else {
@@ -214,7 +235,6 @@ export class SurrealEventStore implements EventStore {
   #isClosing(): boolean {
     return this.#closing !== null;
   }
-
 }
 
 function toCheckpoint(beadId: string, event: PendingEvent | EventRecord, source: Checkpoint['source']): Checkpoint {

@@ -19,13 +19,21 @@ import { commitBatch, checkSameEvent, type BatchOutcome } from './commit.ts';
 import { commitBulk, emptyWriteStats, type WriteStats } from './bulk.ts';
 import { SequenceHeads } from './heads.ts';
 import { MAX_APPEND_BATCH, MAX_BULK_BATCH } from './schema.ts';
-import type { AppendResult, PendingEvent } from './types.ts';
-import { DbQueryFailedError, DbTimeoutError, DbUnavailableError, OutboxWriteError } from './errors.ts';
+import type { AppendResult, EventRecord, PendingEvent } from './types.ts';
+import { DbEngineStoppedError, DbQueryFailedError, DbTimeoutError, DbUnavailableError, OutboxWriteError } from './errors.ts';
 import { appendFile } from 'node:fs/promises';
 
-/** A failure after which the same append may still succeed: order is kept by outboxing it, not by a retry. */
+/**
+ * A failure after which the same append may still succeed: order is kept by outboxing it, not by a
+ * retry. A stopped embedded engine too: the append succeeds once the process restarts.
+ */
 function mayPass(err: unknown): boolean {
-  return err instanceof DbTimeoutError || err instanceof DbUnavailableError || (err instanceof DbQueryFailedError && err.retryable);
+  return (
+    err instanceof DbTimeoutError ||
+    err instanceof DbUnavailableError ||
+    err instanceof DbEngineStoppedError ||
+    (err instanceof DbQueryFailedError && err.retryable)
+  );
 }
 
 /** An append waiting for the writer. */
@@ -52,13 +60,27 @@ export class EventWriter {
   #writerTail: Promise<unknown> = Promise.resolve();
   #queue: QueuedAppend[] = [];
   #drainScheduled = false;
+  readonly #maxBatch: number;
+  readonly #onCommitted: (position: number) => void;
   #rejected = 0;
 
-  constructor(connection: DbConnection, outbox: Outbox, cache: IdempotencyCache, heads: SequenceHeads) {
+  /**
+   * `maxBulkBatch`: most appends per transaction (options.ts, by engine); `onCommitted`: called
+   * with the highest position of each commit (the high-water mark, mark.ts).
+   */
+  constructor(
+    connection: DbConnection,
+    outbox: Outbox,
+    cache: IdempotencyCache,
+    heads: SequenceHeads,
+    tuning: { maxBulkBatch?: number; onCommitted?: (position: number) => void } = {},
+  ) {
     this.#connection = connection;
     this.#outbox = outbox;
     this.#cache = cache;
     this.#heads = heads;
+    this.#maxBatch = tuning.maxBulkBatch ?? MAX_BULK_BATCH;
+    this.#onCommitted = tuning.onCommitted ?? (() => {});
     for (const entry of outbox.entries()) this.#pendingByKey.set(entry.idempotencyKey, entry);
   }
 
@@ -114,11 +136,11 @@ export class EventWriter {
 
   /**
    * Group commit: every append queued while the previous transaction ran goes into the next one
-   * (up to MAX_BULK_BATCH), so N concurrent appends cost one transaction and one fsync.
+   * (up to maxBulkBatch), so N concurrent appends cost one transaction and one fsync.
    */
   async #drain(): Promise<void> {
     this.#drainScheduled = false;
-    const batch = this.#queue.splice(0, MAX_BULK_BATCH);
+    const batch = this.#queue.splice(0, this.#maxBatch);
     if (this.#queue.length > 0) {
       this.#drainScheduled = true;
       void this.#serial(() => this.#drain());
@@ -191,7 +213,7 @@ export class EventWriter {
     return entries.map((entry) => {
       const outcome = outcomes.get(entry.idempotencyKey)!;
       if (!outcome.ok) return outcome;
-      this.#cache.remember(outcome.record);
+      this.#remember(outcome.record);
       try {
         checkSameEvent(outcome.record, entry);
         return outcome;
@@ -207,7 +229,7 @@ export class EventWriter {
       try {
         const [outcome] = await commitBatch(this.#connection, [item.entry]);
         if (!outcome!.ok) throw outcome!.error;
-        this.#cache.remember(outcome!.record);
+        this.#remember(outcome!.record);
         item.resolve({ status: 'committed', record: outcome!.record });
       } catch (err) {
         // Never skip past an entry that may still land: the ones behind it must not overtake it.
@@ -247,7 +269,7 @@ export class EventWriter {
   async #flushNow(): Promise<FlushResult> {
     let flushed = 0;
     while (this.#outbox.size > 0 && this.#connection.state === 'connected') {
-      const batch = this.#outbox.entries().slice(0, MAX_BULK_BATCH);
+      const batch = this.#outbox.entries().slice(0, this.#maxBatch);
       let outcomes;
       try {
         outcomes = await this.#commit(batch);
@@ -266,7 +288,7 @@ export class EventWriter {
       }
       for (const [i, outcome] of outcomes.entries()) {
         // The DB refused this entry for good (e.g. its key belongs to another event): keep it aside, never drop it silently.
-        if (outcome.ok) this.#cache.remember(outcome.record);
+        if (outcome.ok) this.#remember(outcome.record);
         else await this.#reject(batch[i]!, outcome.error);
       }
       await this.#outbox.removeFirst(outcomes.length);
@@ -287,6 +309,12 @@ export class EventWriter {
     } catch (writeErr) {
       throw new OutboxWriteError(path, writeErr);
     }
+  }
+
+  /** A committed record: into the idempotency cache, its position to the high-water mark. */
+  #remember(record: EventRecord): void {
+    this.#cache.remember(record);
+    this.#onCommitted(record.position);
   }
 
   #serial<T>(work: () => Promise<T>): Promise<T> {

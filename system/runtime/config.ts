@@ -24,7 +24,7 @@ const optionsSchema = z
     workers: z.number().int().min(1).max(512).default(20),
     /** Where the embedded database, the outbox and the side-effect records live. @default "./data" */
     dataDir: z.string().min(1).default('./data'),
-    /** A remote SurrealDB (`ws://host:port` or `ws://host:port/rpc`); unset = embedded surrealkv in dataDir. */
+    /** A remote SurrealDB (`ws://host:port` or `ws://host:port/rpc`); unset = embedded in dataDir (rocksdb for a new directory, system/events/engine.ts). */
     db: z
       .string()
       .regex(/^wss?:\/\/[^/\s]+(\/rpc)?\/?$/, 'must look like ws://host:port or ws://host:port/rpc')

@@ -18,7 +18,12 @@ export function healthReport(ctx: RuntimeContext, memory: ReconcilerMemory): Hea
   const universe = ctx.universe?.status;
   return {
     components: {
-      db: { status: store.connection === 'connected' ? 'ok' : 'degraded', connection: store.connection },
+      // A stopped embedded engine (ORCH_DB_ENGINE_STOPPED) is down until the process restarts; the outbox still takes writes.
+      db: {
+        status: store.stopped ? 'down' : store.connection === 'connected' ? 'ok' : 'degraded',
+        connection: store.connection,
+        ...(store.stopped ? { error: store.stopped } : {}),
+      },
       outbox: { status: store.outboxSize === 0 && store.rejected === 0 ? 'ok' : 'degraded', size: store.outboxSize, rejected: store.rejected },
       pool: { status: poolStatus, ...(pool ?? {}), unreachable },
       reconciler: { status: reconcilerStatus, paused: ctx.reconcilerPaused, ticks: memory.ticks },

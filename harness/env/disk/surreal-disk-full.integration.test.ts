@@ -32,19 +32,39 @@ async function client(url: string): Promise<Surreal> {
   return db;
 }
 
-async function spawnOn(path: string): Promise<SpawnedSurrealServer> {
-  const srv = await spawnSurrealServer({ path, implementation: 'embedded' });
+async function spawnOn(path: string, onOutput?: (line: string) => void): Promise<SpawnedSurrealServer> {
+  const srv = await spawnSurrealServer({ path, implementation: 'embedded', onOutput });
   cleanups.push(() => srv.destroy());
   return srv;
 }
 
-describe('embedded SurrealDB on a full disk', () => {
-  it('answers writes with a typed disk-full error, recovers when space returns, and loses nothing committed', async () => {
+/**
+ * The two engines recover differently (harness/env/surreal/README.md "Disk full"). RocksDB (the
+ * default for a new directory) stops writing after a failed WAL append and its LOCK stays held
+ * in-process, so once space is back the server process restarts on the same port, always: clients
+ * see their connection drop (a transport error, not a disk-full) and connect again. surrealkv is
+ * freed and reopened inside the process, so an open connection keeps working — unless its freed
+ * engine keeps the LOCK (seen under load, README point 4), and then it restarts the same way.
+ */
+const ENGINES: Array<{ engine: string; store: (dir: string) => string; restarts: number[]; says?: RegExp }> = [
+  {
+    engine: 'rocksdb (a new directory)',
+    store: (dir) => dir,
+    restarts: [1],
+    says: /space is back, but RocksDB reopens only in a new process; restarting the process/,
+  },
+  { engine: 'surrealkv (explicit url)', store: (dir) => `surrealkv://${dir}`, restarts: [0, 1] },
+];
+
+describe.each(ENGINES)('embedded SurrealDB on a full disk: $engine', ({ store, restarts, says }) => {
+  it('answers writes with a typed disk-full error, takes writes again once space returns, and loses nothing committed', async () => {
     const disk = await startLimitedDisk({ size: '8m' });
     cleanups.push(() => disk.close());
-    const path = `${disk.dir}/db`;
-    const srv = await spawnOn(path);
-    const db = await client(srv.url);
+    const path = store(`${disk.dir}/db`);
+    const output: string[] = [];
+    const srv = await spawnOn(path, (line) => output.push(line));
+    const firstPid = srv.pid;
+    let db = await client(srv.url);
 
     const committed = new Set<number>();
     const write = (seq: number) => withTimeout(db.create(new RecordId('event', seq)).content({ seq, pad: PAD }), WRITE_TIMEOUT_MS);
@@ -76,18 +96,27 @@ describe('embedded SurrealDB on a full disk', () => {
     const health = await request(`http://127.0.0.1:${srv.port}/health`);
     expect(health.statusCode).toBe(200);
     await health.body.dump();
+    expect(srv.pid).toBe(firstPid);
 
     await disk.free();
-    // The server reopens its datastore once space is back; the same connection keeps its ns/db.
+    // Until the datastore is back, a write is refused as disk-full (same process) or its
+    // connection drops (RocksDB: the process restarts); then a connection takes writes again.
     const recoveredAt = Date.now();
+    let dropped = 0;
     for (;;) {
       try {
         await write(seq);
         committed.add(seq++);
         break;
       } catch (err) {
-        expect(classifySurrealError(err)).toBeInstanceOf(DbDiskFullError);
-        expect(Date.now() - recoveredAt).toBeLessThan(15_000);
+        if (classifySurrealError(err) instanceof DbDiskFullError) {
+          // refused: not written (checked below: nothing beyond what was acknowledged or attempted)
+        } else {
+          dropped += 1;
+          db = await withTimeout(client(srv.url), WRITE_TIMEOUT_MS).catch(() => db);
+        }
+        seq++;
+        expect(Date.now() - recoveredAt).toBeLessThan(20_000);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
@@ -95,8 +124,19 @@ describe('embedded SurrealDB on a full disk', () => {
       await write(seq);
       committed.add(seq);
     }
-    const [[ns, dbName]] = await db.query<[[string, string]]>('RETURN [session::ns(), session::db()]');
-    expect([ns, dbName]).toEqual(['oya', 'diskfull']);
+    expect(restarts).toContain(srv.restarts);
+    if (srv.restarts > 0) {
+      expect(srv.pid).not.toBe(firstPid);
+      expect(dropped).toBeGreaterThan(0);
+      expect(output.join('\n')).toMatch(/restarting the process|exiting 75 for a restart/);
+    } else {
+      // Reopened in-process: the same connection kept its session's ns/db.
+      expect(srv.pid).toBe(firstPid);
+      expect(dropped).toBe(0);
+      const [[ns, dbName]] = await db.query<[[string, string]]>('RETURN [session::ns(), session::db()]');
+      expect([ns, dbName]).toEqual(['oya', 'diskfull']);
+    }
+    if (says) expect(output.join('\n')).toMatch(says);
 
     await srv.close();
     expect((await srv.exited).code).toBe(0);

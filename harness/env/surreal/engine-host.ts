@@ -13,6 +13,10 @@
  * ("degraded": requests fail fast with a disk-full error), watches free space, and once there
  * is room frees the engine and opens the datastore again. `generation` counts reopens so that
  * connections re-attach their sessions to the new engine.
+ *
+ * RocksDB (the default for a new directory) never takes writes again in the process after an
+ * ENOSPC (a background error) and cannot be reopened there (its LOCK stays held): once there is
+ * room, the host hands it to the poisoned handler at once (a spawned server restarts). README.md.
  */
 import { readFile, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -23,8 +27,10 @@ import { sleep } from '../../../system/util/index.ts';
 /** 'open' serves requests; 'degraded' answers them with a disk-full error; 'closed' is final. */
 export type EngineHostState = 'open' | 'degraded' | 'closed';
 
-const DISK_FULL_MARKER = Buffer.from('No space left on device (os error 28)');
-const DISK_FULL_PATTERN = /No space left on device \(os error 28\)/;
+// Both engines' wording: surrealkv "… No space left on device (os error 28)", RocksDB "IO error: No
+// space left on device: While appending to file: …/000004.log: No space left on device".
+const DISK_FULL_MARKER = Buffer.from('No space left on device');
+const DISK_FULL_PATTERN = /No space left on device/;
 const POLL_MS = 200;
 /** A request the engine answers without a transaction: used as a barrier in settleNotifications(). */
 const PING = encode({ id: 'settle', method: 'ping' });
@@ -89,6 +95,8 @@ export class EngineHost {
   #state: EngineHostState = 'open';
   #generation = 0;
   #inFlight = 0;
+  /** Degraded for good in this process: a RocksDB datastore after a disk-full (see #recover). */
+  #unrecoverable = false;
   #pumps: Promise<void>[] = [];
   /** Serialises work on the engine's one default session (import/export), which `use` reshapes. */
   #defaultSession: Promise<unknown> = Promise.resolve();
@@ -198,8 +206,10 @@ export class EngineHost {
       this.#options.log?.(`datastore ${this.#options.datastore}: ${this.#inFlight} requests still running; engine left open`);
       return;
     }
-    // A degraded engine on a still-full disk cannot close cleanly (see above); leave it to exit.
-    const freed = !wasDegraded || (await this.#hasRoom()) ? await this.#free(this.#options.lockReleaseTimeoutMs ?? LOCK_RELEASE_TIMEOUT_MS) : false;
+    // A degraded engine on a still-full disk cannot close cleanly (see above), nor can a RocksDB
+    // one that stopped after a disk-full (its LOCK stays held in-process): leave them to the exit.
+    const freeable = !wasDegraded || (!this.#isRocksDb() && (await this.#hasRoom()));
+    const freed = freeable ? await this.#free(this.#options.lockReleaseTimeoutMs ?? LOCK_RELEASE_TIMEOUT_MS) : false;
     // The pumps end once the engine is really gone (its LOCK dropped); an engine still holding
     // it will not end them in-process, so waiting would only delay the exit. Bounded either way,
     // and the bound must not itself keep the process alive after the pumps ended.
@@ -224,6 +234,19 @@ export class EngineHost {
     while (this.#inFlight > 0) await sleep(10);
     while (this.#state === 'degraded' && !(await this.#hasRoom())) await sleep(POLL_MS);
     if (this.#state !== 'degraded') return;
+    if (this.#isRocksDb()) {
+      // RocksDB stops writing after a failed WAL append (a background error: every later write
+      // repeats the ENOSPC text, even once space is back) and a freed RocksDB datastore keeps its
+      // LOCK in this process ("lock hold by current process"): only a new process reopens it.
+      // Measured (README.md "Disk full on RocksDB"): every fsync'd commit survives the exit.
+      this.#unrecoverable = true;
+      const datastore = this.#options.datastore;
+      this.#options.log?.(
+        `datastore ${datastore}: space is back, but RocksDB reopens only in a new process${poisonedHandler ? '; restarting the process' : ''}`,
+      );
+      poisonedHandler?.(datastore);
+      return;
+    }
     const released = await this.#free(POISONED_LOCK_TIMEOUT_MS);
     if (!released && poisonedHandler) {
       const datastore = this.#options.datastore;
@@ -272,6 +295,10 @@ export class EngineHost {
     return !(await isFlocked(inode));
   }
 
+  #isRocksDb(): boolean {
+    return this.#options.datastore.startsWith('rocksdb://');
+  }
+
   #dataDir(): string | undefined {
     const match = /^(?:surrealkv|rocksdb|surrealkv\+versioned):\/\/(.+)$/.exec(this.#options.datastore);
     return match?.[1];
@@ -289,9 +316,12 @@ export class EngineHost {
   }
 
   #refusal(): Uint8Array {
-    const message = this.#state === 'closed'
-      ? 'The datastore is closed: the server is shutting down'
-      : 'There was a problem with the datastore: No space left on device (os error 28); it reopens when space returns';
+    const message =
+      this.#state === 'closed'
+        ? 'The datastore is closed: the server is shutting down'
+        : this.#unrecoverable
+          ? 'There was a problem with the datastore: No space left on device (os error 28); space is back, but this RocksDB datastore reopens only when the server process restarts'
+          : 'There was a problem with the datastore: No space left on device (os error 28); it reopens when space returns';
     return encode({ error: { code: -32000, kind: 'Internal', message } });
   }
 
@@ -313,7 +343,7 @@ export class EngineHost {
 /** The message of an engine answer that is `{error}`; '' for any other answer. */
 function decodeRefusal(answer: Uint8Array): string {
   const value = decode(answer) as { error?: { message?: string } } | null;
-  return value && typeof value === 'object' && value.error ? value.error.message ?? 'engine error' : '';
+  return value && typeof value === 'object' && value.error ? (value.error.message ?? 'engine error') : '';
 }
 
 /** True while some process holds a flock on the inode (Linux /proc/locks; elsewhere: assume released). */

@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SurrealEngineLoadError } from './errors.ts';
+import { boundRocksDbBlockCache } from '../../../system/events/index.ts';
 
 /** Options the native engine accepts (the `ConnectionOptions` of `@surrealdb/node`). */
 export interface NativeEngineOptions {
@@ -101,6 +102,8 @@ function candidateFiles(): string[] {
 /** Loads (once) and returns the native binding, or throws SurrealEngineLoadError. */
 export function loadNativeBinding(): NativeBinding {
   if (cached) return cached;
+  // RocksDB's block cache is read when the first rocksdb datastore opens: bound it (64 MiB) unless set.
+  boundRocksDbBlockCache();
   const require = createRequire(import.meta.url);
   const override = process.env.NAPI_RS_NATIVE_LIBRARY_PATH;
   // The package's exports map hides its dist/ folder, so resolve the entry point and walk from it.

@@ -95,7 +95,9 @@ describe('embedded SurrealDB server', () => {
     const raw = new WebSocket(srv.url, 'cbor');
     raw.binaryType = 'arraybuffer';
     cleanups.push(async () => raw.close());
-    raw.addEventListener('message', () => { strayFrames += 1; });
+    raw.addEventListener('message', () => {
+      strayFrames += 1;
+    });
     await new Promise((resolve) => raw.addEventListener('open', resolve));
 
     await other.create(new RecordId('feed', 1)).content({ v: 1 });
@@ -167,7 +169,8 @@ describe('embedded SurrealDB server', () => {
 
     const survivor = await client(srv.url, 't', 't');
     // The abandoned query still runs to completion on the server.
-    await expect.poll(() => survivor.select(new RecordId('left', 1)).catch(() => undefined), { timeout: 10_000, interval: 100 })
+    await expect
+      .poll(() => survivor.select(new RecordId('left', 1)).catch(() => undefined), { timeout: 10_000, interval: 100 })
       .toEqual({ id: new RecordId('left', 1), done: true });
     expect(await survivor.query('RETURN 1')).toEqual([1]);
   });
@@ -192,12 +195,14 @@ describe('embedded SurrealDB server', () => {
     const path = await import('node:path');
     const dir = await mkdtemp(path.join(tmpdir(), 'oya-surreal-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const first = await startSurrealServer({ path: dir });
+    // surrealkv explicitly: a freed RocksDB datastore (the default for a new path) keeps its LOCK in
+    // this process ("lock hold by current process", README.md "Engine"), so only surrealkv reopens in-process.
+    const first = await startSurrealServer({ path: `surrealkv://${dir}` });
     cleanups.push(() => first.destroy());
     const db1 = await client(first.url);
     await db1.create(new RecordId('kept', 1)).content({ v: 1 });
     await Promise.all([first.close(), first.close()]);
-    const second = await server({ path: dir });
+    const second = await server({ path: `surrealkv://${dir}` });
     const db2 = await client(second.url);
     expect(await db2.select(new RecordId('kept', 1))).toEqual({ id: new RecordId('kept', 1), v: 1 });
   });

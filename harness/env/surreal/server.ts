@@ -19,6 +19,7 @@ import { handleHttp, type HttpApiHost } from './http-api.ts';
 import { errorResponse, rawKey, splitMap } from './rpc-frame.ts';
 import { bodyToCbor, cborToBody, type BodyFormat } from './http-format.ts';
 import { SurrealServerStartError } from './errors.ts';
+import { embeddedDir, embeddedUrlFor } from '../../../system/events/index.ts';
 
 /** How long destroy() waits for calls already inside the native engine before giving up on freeing it. */
 const NATIVE_CALL_GRACE_MS = 2000;
@@ -48,7 +49,7 @@ export interface SurrealServerHandle {
   readonly url: string;
   readonly host: string;
   readonly port: number;
-  /** The datastore URL the engine opened (`mem://` or `surrealkv://DIR`). */
+  /** The datastore URL the engine opened (`mem://`, `rocksdb://DIR` or, for a directory surrealkv wrote, `surrealkv://DIR`). */
   readonly datastore: string;
   /** Refuses new connections, drains in-flight requests, detaches sessions, frees the engine. Idempotent. */
   close(): Promise<void>;
@@ -56,18 +57,23 @@ export interface SurrealServerHandle {
   destroy(): Promise<void>;
 }
 
-/** Maps the `path` option to the datastore URL the engine opens. */
+/**
+ * Maps the `path` option to the datastore URL the engine opens. A directory path opens as
+ * `rocksdb://` unless surrealkv already wrote it (system/events/engine.ts: surrealkv 0.20.2 loses
+ * committed events past its first memtable rotation).
+ */
 export function datastoreUrl(path: string): string {
   if (path === 'memory' || path === 'mem://') return 'mem://';
   if (/^[a-z+]+:\/\//.test(path)) return path;
-  return `surrealkv://${resolvePath(path)}`;
+  return embeddedUrlFor(resolvePath(path));
 }
 
 /** Starts the server in this process. Rejects with SurrealServerStartError when the path or port is unusable. */
 export async function startSurrealServer(options: SurrealServerOptions = {}): Promise<SurrealServerHandle> {
   const host = options.host ?? '127.0.0.1';
   const datastore = datastoreUrl(options.path ?? 'memory');
-  if (datastore.startsWith('surrealkv://')) mkdirSync(datastore.slice('surrealkv://'.length), { recursive: true });
+  const dir = embeddedDir(datastore);
+  if (dir !== undefined) mkdirSync(dir, { recursive: true });
 
   const owners = new Map<string, { connection: RpcConnection; clientRaw: Uint8Array | undefined }>();
   const deliver = (raw: Uint8Array): void => {
@@ -119,7 +125,10 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
   });
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
-    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    const offered = (req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     const format = wsFormat(offered);
     if (path !== '/rpc' || !format || closing) {
       const status = path !== '/rpc' ? '404 Not Found' : closing ? '503 Service Unavailable' : '400 Bad Request';
@@ -129,10 +138,15 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       // The connection speaks CBOR; a JSON socket gets its frames converted both ways.
-      const frames = format === 'cbor' ? ws : {
-        get readyState() { return ws.readyState; },
-        send: (data: Uint8Array) => ws.send(cborToBody(data, 'json'), { binary: false }),
-      };
+      const frames =
+        format === 'cbor'
+          ? ws
+          : {
+              get readyState() {
+                return ws.readyState;
+              },
+              send: (data: Uint8Array) => ws.send(cborToBody(data, 'json'), { binary: false }),
+            };
       const connection = new RpcConnection(host_, frames);
       connections.add(connection);
       ws.on('message', (data, isBinary) => {
@@ -182,7 +196,7 @@ export async function startSurrealServer(options: SurrealServerOptions = {}): Pr
       http.closeAllConnections();
       wss.close();
       // Even destroy() waits briefly for calls inside the engine: freeing under one aborts the process.
-      await engine.close(graceful ? options.drainTimeoutMs ?? 5000 : NATIVE_CALL_GRACE_MS); // releases the LOCK
+      await engine.close(graceful ? (options.drainTimeoutMs ?? 5000) : NATIVE_CALL_GRACE_MS); // releases the LOCK
       await httpClosed;
     })();
     return finished;

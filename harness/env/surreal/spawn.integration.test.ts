@@ -41,7 +41,12 @@ describe('spawnSurrealServer (child process)', () => {
       committed.push(i);
     }
     // Writes still in flight at the kill may or may not land; every acknowledged one must.
-    const inFlight = Array.from({ length: 20 }, (_, k) => db.create(new RecordId('event', 200 + k)).content({ seq: 200 + k }).catch(() => null));
+    const inFlight = Array.from({ length: 20 }, (_, k) =>
+      db
+        .create(new RecordId('event', 200 + k))
+        .content({ seq: 200 + k })
+        .catch(() => null),
+    );
     first.kill('SIGKILL');
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     await Promise.all(inFlight);
@@ -69,9 +74,11 @@ describe('spawnSurrealServer (child process)', () => {
     const srv = await spawnSurrealServer({ path, implementation: 'embedded' });
     cleanups.push(() => srv.destroy());
     const lines: string[] = [];
-    await expect(spawnSurrealServer({ path, implementation: 'embedded', onOutput: (l) => lines.push(l) }))
-      .rejects.toMatchObject({ code: 'HARN_SURREAL_SPAWN' });
-    expect(lines.join('\n')).toMatch(/HARN_SURREAL_START .*already locked/);
+    await expect(spawnSurrealServer({ path, implementation: 'embedded', onOutput: (l) => lines.push(l) })).rejects.toMatchObject({
+      code: 'HARN_SURREAL_SPAWN',
+    });
+    // surrealkv says "already locked", RocksDB (the default for a new path) "While lock file: …/LOCK: Resource temporarily unavailable".
+    expect(lines.join('\n')).toMatch(/HARN_SURREAL_START .*(already locked|LOCK: Resource temporarily unavailable)/);
     await Promise.all([srv.close(), srv.close()]);
     expect((await srv.exited).code).toBe(0);
   });
@@ -81,7 +88,9 @@ describe('spawnSurrealServer (child process)', () => {
     const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), main, '--bogus'], { stdio: ['ignore', 'ignore', 'pipe'] });
     cleanups.push(async () => child.kill('SIGKILL'));
     let stderr = '';
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(2);
     expect(stderr).toMatch(/HARN_CLI_USAGE/);
@@ -90,7 +99,9 @@ describe('spawnSurrealServer (child process)', () => {
   it('refuses the binary implementation when no surreal binary is on PATH', async () => {
     const saved = process.env.PATH;
     process.env.PATH = '/nonexistent';
-    cleanups.push(async () => { process.env.PATH = saved; });
+    cleanups.push(async () => {
+      process.env.PATH = saved;
+    });
     await expect(spawnSurrealServer({ implementation: 'binary' })).rejects.toMatchObject({ code: 'HARN_SURREAL_SPAWN' });
   });
 });

@@ -9,6 +9,7 @@ import { delimiter, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT_DATASTORE_POISONED } from './engine-host.ts';
 import { SurrealSpawnError } from './errors.ts';
+import { embeddedUrlFor } from '../../../system/events/index.ts';
 
 /** Options of spawnSurrealServer. */
 export interface SpawnSurrealOptions {
@@ -37,6 +38,12 @@ export interface SpawnedSurrealServer {
   readonly port: number;
   readonly pid: number;
   readonly implementation: 'embedded' | 'binary';
+  /**
+   * How many times this handle started a fresh process because the engine could not go on in the
+   * old one (README.md "Disk full"): on RocksDB, every disk-full ends in one restart once space
+   * is back. Clients of the old process saw their connection drop and must connect again.
+   */
+  readonly restarts: number;
   /** Resolves with the exit code or signal once the process is gone. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Sends a signal (e.g. 'SIGKILL' for a crash). */
@@ -60,7 +67,7 @@ function commandLine(opts: SpawnSurrealOptions, implementation: 'embedded' | 'bi
   const path = opts.path ?? 'memory';
   const creds = opts.user !== undefined && opts.pass !== undefined ? ['--user', opts.user, '--pass', opts.pass] : [];
   if (implementation === 'binary') {
-    const store = path === 'memory' ? 'memory' : `surrealkv://${resolvePath(path)}`;
+    const store = path === 'memory' ? 'memory' : embeddedUrlFor(resolvePath(path));
     const auth = creds.length > 0 ? creds : ['--unauthenticated'];
     return [findSurrealBinary()!, ['start', '--bind', `${host}:${port}`, '--log', 'info', ...auth, store]];
   }
@@ -125,8 +132,12 @@ function needsRestart(exit: Exit): boolean {
 }
 
 function waitForListening(
-  child: ChildProcess, implementation: 'embedded' | 'binary', port: number, opts: SpawnSurrealOptions,
-  output: string[], exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
+  child: ChildProcess,
+  implementation: 'embedded' | 'binary',
+  port: number,
+  opts: SpawnSurrealOptions,
+  output: string[],
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const timeoutMs = opts.startTimeoutMs ?? 30_000;
@@ -166,13 +177,17 @@ function waitForListening(
  * Any signal the owner sends (kill, close, destroy) ends that: no restart after it.
  */
 function handle(
-  first: StartedChild, restart: (port: number) => Promise<StartedChild>, host: string,
-  implementation: 'embedded' | 'binary', killGraceMs: number,
+  first: StartedChild,
+  restart: (port: number) => Promise<StartedChild>,
+  host: string,
+  implementation: 'embedded' | 'binary',
+  killGraceMs: number,
 ): SpawnedSurrealServer {
   const port = first.port;
   let current = first;
   let gone = false;
   let ownerSignalled = false;
+  let restarts = 0;
   let resolveExited!: (exit: Exit) => void;
   const exited = new Promise<Exit>((resolve) => (resolveExited = resolve));
   const follow = (started: StartedChild): void => {
@@ -180,6 +195,7 @@ function handle(
       if (!ownerSignalled && implementation === 'embedded' && needsRestart(exit)) {
         try {
           current = await restart(port);
+          restarts += 1;
           // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the owner's signal handler may set it while restart() awaits
           if (ownerSignalled) current.child.kill('SIGKILL'); // stopped while restarting
           follow(current);
@@ -206,6 +222,9 @@ function handle(
       return current.child.pid!;
     },
     implementation,
+    get restarts() {
+      return restarts;
+    },
     exited,
     kill,
     close() {
