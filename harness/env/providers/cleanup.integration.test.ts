@@ -24,9 +24,10 @@ async function runDyingProgram(label: string, death: 'throw' | 'SIGTERM' | 'SIGI
     });
     const hp = (u) => new URL(u).host;
     console.log(JSON.stringify({ pid: env.db.pid, addresses: [hp(env.dbUrl), hp(env.dbDirectUrl), hp(env.toxiproxyUrl), env.proxies.agents.get('a').listen] }));
-    if (${JSON.stringify(death)} === 'throw') setTimeout(() => { throw new Error('the test body failed'); }, 20);
+    // It dies only when the test says so: on a busy machine a timer could fire before the test had looked.
+    if (${JSON.stringify(death)} === 'throw') process.stdin.once('data', () => { throw new Error('the test body failed'); });
     else setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
   cleanups.push(() => Promise.resolve(child.kill('SIGKILL')));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -46,7 +47,8 @@ async function runDyingProgram(label: string, death: 'throw' | 'SIGTERM' | 'SIGI
   });
   expect(alive(started.pid)).toBe(true);
   expect(envTempDirs(label)).toHaveLength(1);
-  if (death !== 'throw') child.kill(death);
+  if (death === 'throw') child.stdin.write('go\n');
+  else child.kill(death);
   return { started, exit: await exited, stderr };
 }
 
