@@ -54,6 +54,56 @@ export interface Draft {
   [section: string]: unknown;
 }
 
+/** Attempts a bead gets (the API's `maxAttempts` default): `failTimes` at least this fails it for good. */
+export const BEAD_ATTEMPTS = 3;
+
+/** Does this agent script fail every attempt (the bead ends failed)? */
+export const failsForGood = (agent: Record<string, unknown> | undefined): boolean =>
+  agent?.failAt !== undefined && typeof agent.failTimes === 'number' && agent.failTimes >= BEAD_ATTEMPTS;
+
+/**
+ * The `expect:` a generated workload implies beyond the defaults: every workflow bead whose script
+ * fails for good ends `failed`, and so does every bead that depends on it, directly or not (the
+ * scheduler blocks it); then `completed` is the number of the others (the loader refuses `all`
+ * next to beads that do not complete, and a generated workload with such beads has no
+ * cancellations: generator.ts drops them). Any phase with a `priority` claims priority order
+ * (`priorityOrder: true`: no bead starts while one of higher priority waits queued). Undefined
+ * when the defaults say it all.
+ */
+export function derivedExpect(workload: readonly DraftPhase[]): Record<string, unknown> | undefined {
+  const beads: Record<string, string> = {};
+  let total = 0;
+  let failing = 0;
+  for (const phase of workload) {
+    if (phase.beads !== undefined) total += phase.beads;
+    if (!phase.workflow) continue;
+    const instances = phase.count ?? 1;
+    total += phase.workflow.beads.length * instances;
+    const failed = new Set(phase.workflow.beads.filter((b) => failsForGood(b.agent)).map((b) => b.id));
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const b of phase.workflow.beads) {
+        if (!failed.has(b.id) && (b.dependsOn ?? []).some((d) => failed.has(d))) {
+          failed.add(b.id);
+          grew = true;
+        }
+      }
+    }
+    failing += failed.size * instances;
+    for (const b of phase.workflow.beads) if (failed.has(b.id)) beads[`${phase.workflow.name}.${b.id}`] = 'failed';
+  }
+  const priorityOrder = workload.some((p) => p.priority !== undefined);
+  if (failing === 0 && !priorityOrder) return undefined;
+  return { ...(failing > 0 ? { completed: total - failing, failed: failing, beads } : {}), ...(priorityOrder ? { priorityOrder: true } : {}) };
+}
+
+/** The draft with the `expect:` its workload implies (none when the defaults say it all). */
+export function withDerivedExpect(draft: Draft): Draft {
+  const { expect: _old, ...rest } = draft;
+  const expect = derivedExpect(draft.workload);
+  return expect === undefined ? (rest as Draft) : { ...rest, expect };
+}
+
 /** `1200` → `"1s200ms"`: the scenario's duration text. */
 export const duration = (ms: number): string => formatDuration(Math.max(0, Math.round(ms)));
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { EnvironmentKind } from '../env/providers/types.ts';
 import type { RunResult } from '../runner/run.ts';
 import { createProgressReporter } from '../report/terminal/index.ts';
-import { beadCount, checkDraft, describeDraft, draftYaml, type Draft } from './draft.ts';
+import { beadCount, checkDraft, describeDraft, draftYaml, withDerivedExpect, type Draft } from './draft.ts';
 import { writeFinding, writeFindingsIndex, type Finding } from './finding.ts';
 import { generateDraft, type GeneratorOptions } from './generator.ts';
 import { shrinkDraft } from './shrinker.ts';
@@ -162,6 +162,8 @@ async function shrinkFailure(input: {
   out(`shrinking ${draft.name} (${formatSignature(signature)})`);
   const shrink = await shrinkDraft(draft, {
     isValid: (d) => checkDraft(d, options.env).ok,
+    // A generated draft's expect follows its workload (a dropped bead that failed for good, a dropped priority).
+    ...(options.base ? {} : { derive: withDerivedExpect }),
     maxTests: options.maxShrinkRuns ?? 40,
     shouldStop: () => outOfTime || input.stopped(),
     stillFails: async (candidate) => {

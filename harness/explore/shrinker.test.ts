@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { beadCount, checkDraft, millis, type Draft } from './draft.ts';
+import { beadCount, checkDraft, derivedExpect, failsForGood, millis, withDerivedExpect, type Draft } from './draft.ts';
 import { generateDraft } from './generator.ts';
 import { reductions, shrinkDraft } from './shrinker.ts';
 
@@ -21,14 +21,41 @@ function bigDraft(): Draft {
 }
 
 describe('shrinkDraft', () => {
+  it('derives each candidate (explore: its expect) before checking and testing it', async () => {
+    let draft: Draft | undefined;
+    for (let run = 0; draft === undefined; run++) {
+      const d = generateDraft(local, 13, run);
+      if (d.workload.some((p) => p.workflow?.beads.some((b) => failsForGood(b.agent)))) draft = d;
+    }
+    const tested: Draft[] = [];
+    // Fails while some bead fails for good: the shrink must end with that bead claimed failed.
+    const result = await shrinkDraft(draft, {
+      isValid,
+      derive: withDerivedExpect,
+      maxTests: 40,
+      stillFails: async (d) => {
+        tested.push(d);
+        return d.workload.some((p) => p.workflow?.beads.some((b) => failsForGood(b.agent)));
+      },
+    });
+    expect(tested.length).toBeGreaterThan(0);
+    for (const d of [...tested, result.draft]) expect(d.expect).toEqual(derivedExpect(d.workload));
+    const claimed = Object.values((result.draft.expect as { beads: Record<string, string> }).beads);
+    expect(claimed.length).toBeGreaterThan(0);
+    expect(claimed.every((s) => s === 'failed')).toBe(true);
+  });
+
   it('shrinks to the one fault and the fewest beads a predicate needs', async () => {
     const draft = bigDraft();
     const needed = draft.faults[1]!.do;
     // "Fails" while the timeline still has a fault of that kind and at least two beads.
     const fails = (d: Draft) => d.faults.some((f) => f.do === needed) && beadCount(d) >= 2;
     const seen: Draft[] = [];
+    // As explore shrinks a generated draft: each candidate's expect follows its workload (a dropped
+    // bead that failed for good leaves no stale reference the loader would refuse).
     const result = await shrinkDraft(draft, {
       isValid,
+      derive: withDerivedExpect,
       maxTests: 200,
       stillFails: async (d) => {
         seen.push(d);

@@ -23,6 +23,11 @@ export interface ShrinkOptions {
   stillFails(draft: Draft): Promise<boolean>;
   /** Would the scenario loader accept it? Invalid candidates are skipped without a test. */
   isValid(draft: Draft): boolean;
+  /**
+   * Applied to every candidate before it is checked and tested: what follows from the smaller
+   * draft (explore: the `expect:` a generated workload implies, withDerivedExpect). @default identity
+   */
+  derive?(draft: Draft): Draft;
   /** Most oracle calls. @default 40 */
   maxTests?: number;
   /** Polled before each test: true stops the shrink (a budget ran out). @default never */
@@ -63,7 +68,8 @@ export async function shrinkDraft(draft: Draft, options: ShrinkOptions): Promise
     let kept = true;
     while (kept) {
       kept = false;
-      for (const candidate of reductions(current)) {
+      for (const reduction of reductions(current)) {
+        const candidate = options.derive ? { ...reduction, draft: options.derive(reduction.draft) } : reduction;
         if (failed.has(candidate.what) || !options.isValid(candidate.draft)) continue;
         if (stopped()) return { draft: current, tests, accepted, complete: false };
         tests++;
@@ -147,7 +153,7 @@ function* smallerPhase(draft: Draft, i: number): Generator<Reduction> {
       }
     }
   }
-  for (const key of ['cancel', 'duplicateAfter', 'duplicates', 'retry', 'rate', 'start'] as const) {
+  for (const key of ['cancel', 'duplicateAfter', 'duplicates', 'retry', 'rate', 'priority', 'start'] as const) {
     // duplicateAfter needs duplicates: both go together.
     const without = key === 'duplicates' ? omit(omit(phase, 'duplicates'), 'duplicateAfter') : omit(phase, key);
     if (phase[key] !== undefined) yield { what: `${at} without ${key}`, draft: put(without) };
