@@ -64,7 +64,8 @@ describe('generateDraft', () => {
     // What ignore-priority and release-on-failure need: phases of different priorities, and a
     // workflow bead that fails for good with a dependent.
     expect(drafts.some((d) => new Set(d.workload.map((p) => p.priority ?? 2)).size > 1)).toBe(true);
-    expect(phases.some((p) => p.workflow?.beads.some((b) => failsForGood(b.agent) && p.workflow!.beads.some((c) => c.dependsOn?.includes(b.id))))).toBe(true);
+    const hasDependent = (p: (typeof phases)[number], id: string) => p.workflow!.beads.some((c) => c.dependsOn?.includes(id));
+    expect(phases.some((p) => p.workflow?.beads.some((b) => failsForGood(b.agent) && hasDependent(p, b.id)))).toBe(true);
     // Two faults active at once: b starts inside a's window.
     const overlapping = drafts.some((d) => d.faults.some((a) => d.faults.some((b) => a !== b && millis(a.at) <= millis(b.at) && millis(b.at) < millis(a.at) + millis(a.for))));
     expect(overlapping).toBe(true);

@@ -13,7 +13,9 @@
 import fc from 'fast-check';
 import type { EnvironmentKind } from '../env/providers/types.ts';
 import { FAULT_KINDS, whyKindUnsupported } from '../runner/faults/index.ts';
-import { checkDraft, duration, faultConflicts, millis, derivedExpect, withDerivedExpect, type Draft, type DraftBead, type DraftFault, type DraftPhase } from './draft.ts';
+import {
+  checkDraft, derivedExpect, duration, faultConflicts, millis, withDerivedExpect, type Draft, type DraftBead, type DraftFault, type DraftPhase,
+} from './draft.ts';
 
 /** What the generator may use. */
 export interface GeneratorOptions {
@@ -117,13 +119,16 @@ const workflowBead = (index: number) =>
       agent: { steps: b.steps, ...(b.stepTime !== null ? { stepTime: duration(b.stepTime) } : {}), ...script },
     })));
 
-/** An inline DAG of 2–4 beads, submitted 1–2 times, optional duplicates and retries. */
+/** What an inline DAG phase draws besides its beads. */
+const workflowExtras = fc.record({ count: fc.integer({ min: 1, max: 2 }), duplicates: fc.option(fc.constantFrom(0.5, 1), { freq: 2 }), retry, priority });
+
+/** An inline DAG of 2–4 beads, submitted 1–2 times, optional duplicates, retries and a priority. */
 const workflowPhase = (name: string) =>
   fc
     .integer({ min: 2, max: 4 })
     .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => workflowBead(i))))
     .chain((beads) =>
-      fc.record({ count: fc.integer({ min: 1, max: 2 }), duplicates: fc.option(fc.constantFrom(0.5, 1), { freq: 2 }), retry, priority }).map((p): DraftPhase => ({
+      workflowExtras.map((p): DraftPhase => ({
         workflow: { name, beads },
         ...(p.count > 1 ? { count: p.count } : {}),
         ...(p.duplicates !== null ? { duplicates: p.duplicates } : {}),

@@ -153,7 +153,8 @@ function* smallerPhase(draft: Draft, i: number): Generator<Reduction> {
       }
     }
   }
-  for (const key of ['cancel', 'duplicateAfter', 'duplicates', 'retry', 'rate', 'priority', 'start'] as const) {
+  const features = ['cancel', 'duplicateAfter', 'duplicates', 'retry', 'rate', 'priority', 'start'] as const;
+  for (const key of features) {
     // duplicateAfter needs duplicates: both go together.
     const without = key === 'duplicates' ? omit(omit(phase, 'duplicates'), 'duplicateAfter') : omit(phase, key);
     if (phase[key] !== undefined) yield { what: `${at} without ${key}`, draft: put(without) };
