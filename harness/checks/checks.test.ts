@@ -237,4 +237,17 @@ describe('stateExpectations', () => {
     ]);
     expect(bad.violations[2]?.witness.beadIds).toEqual(['c']);
   });
+
+  it('does not judge a bead no submission acknowledged and that does not exist (refused while the orchestrator was down)', () => {
+    const world = buildWorld([bead('a'), bead('b', { status: 'failed' })]);
+    world.history.invoke({ kind: 'submit', idempotencyKey: 'k-x', beadIds: ['x'] }).fail({ code: 'ECONNREFUSED' });
+    world.history.invoke({ kind: 'submit', idempotencyKey: 'k-y', beadIds: ['y'] }).unknown({ status: 503, code: 'ORCH_DB_UNAVAILABLE' });
+    const expectations = { completed: 'all', beads: { b: 'failed', x: 'succeeded', y: 'failed' } } as const;
+    const result = checkStateExpectations({ ...world.input(), expectations });
+    expect(result.violations).toEqual([]);
+    expect(result.counts.neverCreated).toBe(2);
+    // Acknowledged and gone is judged (and lost's violation too).
+    delete world.finalBeads.b;
+    expect(checkStateExpectations({ ...world.input(), expectations }).violations.map((v) => [v.kind, v.beadId])).toEqual([['wrong-status', 'b']]);
+  });
 });

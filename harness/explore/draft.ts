@@ -64,21 +64,17 @@ export const failsForGood = (agent: Record<string, unknown> | undefined): boolea
 /**
  * The `expect:` a generated workload implies beyond the defaults: every workflow bead whose script
  * fails for good ends `failed`, and so does every bead that depends on it, directly or not (the
- * scheduler blocks it); then `completed` is the number of the others (the loader refuses `all`
- * next to beads that do not complete, and a generated workload with such beads has no
- * cancellations: generator.ts drops them). Any phase with a `priority` claims priority order
- * (`priorityOrder: true`: no bead starts while one of higher priority waits queued). Undefined
- * when the defaults say it all.
+ * scheduler blocks it); `completed: all` (the default) covers the rest. No counts: a submission
+ * refused while the orchestrator or its DB was down creates no bead, which is no defect, and a
+ * count would call it one (the state check judges the beads that exist; `lost`, the acknowledged
+ * ones). A generated workload with such beads has no cancellations (generator.ts drops them). Any
+ * phase with a `priority` claims priority order (`priorityOrder: true`: no bead starts while one
+ * of higher priority waits queued). Undefined when the defaults say it all.
  */
 export function derivedExpect(workload: readonly DraftPhase[]): Record<string, unknown> | undefined {
   const beads: Record<string, string> = {};
-  let total = 0;
-  let failing = 0;
   for (const phase of workload) {
-    if (phase.beads !== undefined) total += phase.beads;
     if (!phase.workflow) continue;
-    const instances = phase.count ?? 1;
-    total += phase.workflow.beads.length * instances;
     const failed = new Set(phase.workflow.beads.filter((b) => failsForGood(b.agent)).map((b) => b.id));
     for (let grew = true; grew; ) {
       grew = false;
@@ -89,12 +85,12 @@ export function derivedExpect(workload: readonly DraftPhase[]): Record<string, u
         }
       }
     }
-    failing += failed.size * instances;
     for (const b of phase.workflow.beads) if (failed.has(b.id)) beads[`${phase.workflow.name}.${b.id}`] = 'failed';
   }
+  const failing = Object.keys(beads).length > 0;
   const priorityOrder = workload.some((p) => p.priority !== undefined);
-  if (failing === 0 && !priorityOrder) return undefined;
-  return { ...(failing > 0 ? { completed: total - failing, failed: failing, beads } : {}), ...(priorityOrder ? { priorityOrder: true } : {}) };
+  if (!failing && !priorityOrder) return undefined;
+  return { ...(failing ? { beads } : {}), ...(priorityOrder ? { priorityOrder: true } : {}) };
 }
 
 /** The draft with the `expect:` its workload implies (none when the defaults say it all). */

@@ -217,8 +217,8 @@ export function draftArbitrary(options: GeneratorOptions): fc.Arbitrary<Draft> {
           timeouts: options.base?.timeouts ?? { drain: DRAIN, total: '90s' },
         };
         // A base keeps its own expect; a generated workload says what it implies (failures for good,
-        // priority order). With beads that fail for good `completed` is a count, which a cancellation
-        // (landing or not: cancel-already-finished) would make unknowable: those drafts cancel nothing.
+        // priority order). A cancel racing a bead that fails for good (or one of its dependencies)
+        // would make its final status a guess (cancelled or failed): those drafts cancel nothing.
         if (options.base) return draft;
         const failing = derivedExpect(draft.workload)?.beads !== undefined;
         return withDerivedExpect(failing ? { ...draft, workload: draft.workload.map(({ cancel: _c, ...p }) => p) } : draft);
