@@ -88,11 +88,16 @@ export async function shrinkDraft(draft: Draft, options: ShrinkOptions): Promise
   }
 }
 
-/** Every single-step reduction of a draft, most effective first. */
+/**
+ * Every single-step reduction of a draft, most effective first: fewer faults, phases and beads
+ * (every phase's) before simpler scripts and features, so a budget that ends the shrink early
+ * ends it on the fewest beads it could reach.
+ */
 export function* reductions(draft: Draft): Generator<Reduction> {
   yield* fewerFaults(draft);
   yield* fewerPhases(draft);
-  for (let i = 0; i < draft.workload.length; i++) yield* smallerPhase(draft, i);
+  for (let i = 0; i < draft.workload.length; i++) yield* fewerBeads(draft, i);
+  for (let i = 0; i < draft.workload.length; i++) yield* simplerPhase(draft, i);
   for (let i = 0; i < draft.faults.length; i++) yield* smallerFault(draft, i);
   yield* simplerSystem(draft);
 }
@@ -123,10 +128,18 @@ function* fewerPhases(draft: Draft): Generator<Reduction> {
   }
 }
 
-function* smallerPhase(draft: Draft, i: number): Generator<Reduction> {
+/** `draft` with phase `i` replaced (and the faults, when given). */
+const putPhase = (draft: Draft, i: number, next: DraftPhase, faults = draft.faults): Draft => ({
+  ...draft,
+  workload: draft.workload.map((p, j) => (j === i ? next : p)),
+  faults,
+});
+
+/** Phase `i` with fewer beads: half or one less, one workflow instance, a workflow bead dropped. */
+function* fewerBeads(draft: Draft, i: number): Generator<Reduction> {
   const phase = draft.workload[i]!;
   const at = `workload[${i}]`;
-  const put = (next: DraftPhase, faults = draft.faults): Draft => ({ ...draft, workload: draft.workload.map((p, j) => (j === i ? next : p)), faults });
+  const put = (next: DraftPhase, faults = draft.faults): Draft => putPhase(draft, i, next, faults);
   if (phase.beads !== undefined && phase.beads > 1) {
     const half = Math.max(1, Math.floor(phase.beads / 2));
     yield { what: `${at}.beads ${phase.beads} → ${half}`, draft: put({ ...phase, beads: half }) };
@@ -145,6 +158,16 @@ function* smallerPhase(draft: Draft, i: number): Generator<Reduction> {
         yield { what: `${at} drop bead ${wf.name}.${bead.id}`, draft: put(phase.cancel?.bead === bead.id ? omit(next, 'cancel') : next, retarget(draft.faults, (t) => t === `${wf.name}.${bead.id}`)) };
       }
     }
+  }
+}
+
+/** Phase `i` simpler: a script without its trouble or with fewer steps, a feature dropped, an earlier start. */
+function* simplerPhase(draft: Draft, i: number): Generator<Reduction> {
+  const phase = draft.workload[i]!;
+  const at = `workload[${i}]`;
+  const put = (next: DraftPhase): Draft => putPhase(draft, i, next);
+  if (phase.workflow) {
+    const wf = phase.workflow;
     for (let j = 0; j < wf.beads.length; j++) {
       const bead = wf.beads[j]!;
       for (const [what, agent] of simplerAgent(bead.agent)) {
