@@ -66,7 +66,10 @@ export function checkStateExpectations(input: CheckInput): CheckResult {
     if (typeof wanted !== 'number') continue;
     const actual = statusCounts[status] ?? 0;
     if (actual === wanted) continue;
-    const beadIds = [...p.final].filter(([, s]) => s.status === status).map(([id]) => id).slice(0, 50);
+    const beadIds = [...p.final]
+      .filter(([, s]) => s.status === status)
+      .map(([id]) => id)
+      .slice(0, 50);
     violations.push({
       kind: 'count-mismatch',
       message: `${actual} beads ended '${status}', the scenario expects ${name}: ${wanted}`,

@@ -76,7 +76,7 @@ export function derivedExpect(workload: readonly DraftPhase[]): Record<string, u
   for (const phase of workload) {
     if (!phase.workflow) continue;
     const failed = new Set(phase.workflow.beads.filter((b) => failsForGood(b.agent)).map((b) => b.id));
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const b of phase.workflow.beads) {
         if (!failed.has(b.id) && (b.dependsOn ?? []).some((d) => failed.has(d))) {
@@ -97,7 +97,7 @@ export function derivedExpect(workload: readonly DraftPhase[]): Record<string, u
 export function withDerivedExpect(draft: Draft): Draft {
   const { expect: _old, ...rest } = draft;
   const expect = derivedExpect(draft.workload);
-  return expect === undefined ? (rest as Draft) : { ...rest, expect };
+  return expect === undefined ? rest : { ...rest, expect };
 }
 
 /** `1200` → `"1s200ms"`: the scenario's duration text. */
@@ -113,7 +113,8 @@ export function beadCount(draft: Pick<Draft, 'workload'>): number {
 
 /** `3 faults (db.outage, agent.crash, orchestrator.kill), 6 beads in 2 phases`. */
 export function describeDraft(draft: Draft): string {
-  const faults = draft.faults.length === 0 ? 'no faults' : `${draft.faults.length} fault${draft.faults.length > 1 ? 's' : ''} (${draft.faults.map((f) => f.do).join(', ')})`;
+  const faults =
+    draft.faults.length === 0 ? 'no faults' : `${draft.faults.length} fault${draft.faults.length > 1 ? 's' : ''} (${draft.faults.map((f) => f.do).join(', ')})`;
   return `${faults}, ${beadCount(draft)} bead${beadCount(draft) === 1 ? '' : 's'} in ${draft.workload.length} phase${draft.workload.length > 1 ? 's' : ''}`;
 }
 
@@ -151,7 +152,9 @@ export function checkDraft(draft: Draft, env: EnvironmentKind): DraftCheck {
     if (err instanceof ScenarioInvalidError) return { ok: false, problems: err.issues.map((i) => `${i.path}: ${i.message}`) };
     throw err;
   }
-  const problems = unsupportedFaults(scenario.faults, { kind: env }).map((u) => `faults[${u.index}].do: ${u.do} cannot run in the ${env} environment: ${u.reason}`);
+  const problems = unsupportedFaults(scenario.faults, { kind: env }).map(
+    (u) => `faults[${u.index}].do: ${u.do} cannot run in the ${env} environment: ${u.reason}`,
+  );
   problems.push(...faultConflicts(draft.faults));
   return problems.length === 0 ? { ok: true, scenario } : { ok: false, problems };
 }

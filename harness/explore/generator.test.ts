@@ -67,7 +67,9 @@ describe('generateDraft', () => {
     const hasDependent = (p: (typeof phases)[number], id: string) => p.workflow!.beads.some((c) => c.dependsOn?.includes(id));
     expect(phases.some((p) => p.workflow?.beads.some((b) => failsForGood(b.agent) && hasDependent(p, b.id)))).toBe(true);
     // Two faults active at once: b starts inside a's window.
-    const overlapping = drafts.some((d) => d.faults.some((a) => d.faults.some((b) => a !== b && millis(a.at) <= millis(b.at) && millis(b.at) < millis(a.at) + millis(a.for))));
+    const overlapping = drafts.some((d) =>
+      d.faults.some((a) => d.faults.some((b) => a !== b && millis(a.at) <= millis(b.at) && millis(b.at) < millis(a.at) + millis(a.for))),
+    );
     expect(overlapping).toBe(true);
   });
 
@@ -88,7 +90,7 @@ describe('generateDraft', () => {
       // A cancel racing a bead that fails for good would make its status a guess: such drafts cancel nothing.
       if (Object.keys(claimed).length > 0) expect(d.workload.every((p) => p.cancel === undefined)).toBe(true);
       // No counts: a submission refused while the orchestrator is down creates no bead, and is no defect.
-      expect(Object.keys((d.expect ?? {}) as object).filter((k) => k === 'completed' || k === 'failed')).toEqual([]);
+      expect(Object.keys(d.expect ?? {}).filter((k) => k === 'completed' || k === 'failed')).toEqual([]);
     }
     expect(drafts.some((d) => Object.keys((d.expect as { beads?: object } | undefined)?.beads ?? {}).length > 1)).toBe(true);
   });
@@ -103,7 +105,7 @@ describe('generateDraft', () => {
     expect(integration.some((d) => d.faults.length === 0)).toBe(true);
   });
 
-  it('keeps a base scenario\'s system and workload and draws only faults', () => {
+  it("keeps a base scenario's system and workload and draws only faults", () => {
     const base = generateDraft(local, 4, 0);
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1000 }), (seed) => {

@@ -14,7 +14,16 @@ import fc from 'fast-check';
 import type { EnvironmentKind } from '../env/providers/types.ts';
 import { FAULT_KINDS, whyKindUnsupported } from '../runner/faults/index.ts';
 import {
-  checkDraft, derivedExpect, duration, faultConflicts, millis, withDerivedExpect, type Draft, type DraftBead, type DraftFault, type DraftPhase,
+  checkDraft,
+  derivedExpect,
+  duration,
+  faultConflicts,
+  millis,
+  withDerivedExpect,
+  type Draft,
+  type DraftBead,
+  type DraftFault,
+  type DraftPhase,
 } from './draft.ts';
 
 /** What the generator may use. */
@@ -63,7 +72,10 @@ const agentScript = (steps: number, forGood = false) =>
     ...(forGood ? [{ weight: 1, arbitrary: fc.integer({ min: 1, max: steps }).map((failAt) => ({ failAt, failTimes: FOR_GOOD_FAIL_TIMES })) }] : []),
     { weight: 1, arbitrary: fc.integer({ min: 1, max: steps }).map((crashAt) => ({ crashAt })) },
     { weight: 1, arbitrary: fc.integer({ min: 1, max: steps }).map((failAt) => ({ failAt, failTimes: 1 })) },
-    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 1, max: steps }), ms(500, 1500)).map(([step, t]) => ({ slowSteps: { steps: [step], stepTime: duration(t) } })) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.integer({ min: 1, max: steps }), ms(500, 1500)).map(([step, t]) => ({ slowSteps: { steps: [step], stepTime: duration(t) } })),
+    },
   );
 
 /**
@@ -75,16 +87,16 @@ export const FOR_GOOD_FAIL_TIMES = 10;
 /** A phase's priority (0 = highest … 4); a phase without one gets the API's default (2). */
 const priority = fc.option(fc.integer({ min: 0, max: 4 }), { freq: 3 });
 
-const retry = fc.option(
-  fc.record({ attempts: fc.integer({ min: 2, max: 5 }), backoff: ms(100, 400, 50).map(duration) }),
-  { freq: 2 },
-);
+const retry = fc.option(fc.record({ attempts: fc.integer({ min: 2, max: 5 }), backoff: ms(100, 400, 50).map(duration) }), { freq: 2 });
 
 /** Independent beads: a burst or a rate, optional duplicates, cancellations, retries, a scripted agent. */
 const beadsPhase = fc
   .record({
     beads: fc.integer({ min: 1, max: 6 }),
-    rate: fc.option(fc.integer({ min: 2, max: 8 }).map((r) => `${r}/s`), { freq: 2 }),
+    rate: fc.option(
+      fc.integer({ min: 2, max: 8 }).map((r) => `${r}/s`),
+      { freq: 2 },
+    ),
     steps: fc.integer({ min: 2, max: 5 }),
     duplicates: fc.option(fc.constantFrom(0.2, 0.5, 1), { freq: 2 }),
     // A late duplicate (re-sent seconds after its answer) can straddle an orchestrator.kill: the
@@ -113,11 +125,13 @@ const workflowBead = (index: number) =>
       steps: fc.integer({ min: 1, max: 4 }),
       stepTime: fc.option(ms(50, 400, 50), { freq: 2 }),
     })
-    .chain((b) => agentScript(b.steps, true).map((script): DraftBead => ({
-      id: `b${index + 1}`,
-      ...(b.deps.length > 0 ? { dependsOn: b.deps } : {}),
-      agent: { steps: b.steps, ...(b.stepTime !== null ? { stepTime: duration(b.stepTime) } : {}), ...script },
-    })));
+    .chain((b) =>
+      agentScript(b.steps, true).map((script): DraftBead => ({
+        id: `b${index + 1}`,
+        ...(b.deps.length > 0 ? { dependsOn: b.deps } : {}),
+        agent: { steps: b.steps, ...(b.stepTime !== null ? { stepTime: duration(b.stepTime) } : {}), ...script },
+      })),
+    );
 
 /** What an inline DAG phase draws besides its beads. */
 const workflowExtras = fc.record({ count: fc.integer({ min: 1, max: 2 }), duplicates: fc.option(fc.constantFrom(0.5, 1), { freq: 2 }), retry, priority });
@@ -160,7 +174,9 @@ function faultOf(kind: string, phases: readonly DraftPhase[]): fc.Arbitrary<Draf
     case 'db.outage':
       return fc.record({ at, w: window, mode: fc.constantFrom('refuse', 'hang') }).map(({ at, w, mode }) => ({ at, do: kind, for: w, mode }));
     case 'db.latency':
-      return fc.record({ at, w: window, latency: ms(100, 800, 50), jitter: ms(0, 200, 50) }).map(({ at, w, latency, jitter }) => ({ at, do: kind, for: w, latency: duration(latency), jitter: duration(jitter) }));
+      return fc
+        .record({ at, w: window, latency: ms(100, 800, 50), jitter: ms(0, 200, 50) })
+        .map(({ at, w, latency, jitter }) => ({ at, do: kind, for: w, latency: duration(latency), jitter: duration(jitter) }));
     case 'agent.crash':
       return fc.record({ at, target: targetFor(phases) }).map(({ at, target }) => ({ at, do: kind, target }));
     case 'agent.partition':
@@ -197,33 +213,37 @@ export function draftArbitrary(options: GeneratorOptions): fc.Arbitrary<Draft> {
         reconcileTick: '200ms',
         timeouts: { heartbeat: '1s', db: '1s' },
       }));
-  return fc
-    .record({ kind: fc.constantFrom(...options.kinds), phases, system })
-    .chain(({ kind, phases, system }) => {
-      const min = kind === 'chaos' ? 1 : 0;
-      const faults = fc.array(fc.constantFrom(...kinds).chain((k) => faultOf(k, phases)), { minLength: min, maxLength: MAX_FAULTS });
-      return faults.map((drawn): Draft => {
-        const timeline = withoutConflicts([...drawn].sort((a, b) => millis(a.at) - millis(b.at)), min);
-        const admin = timeline.some((f) => f.do === 'actors.kill') || system.admin === true;
-        const draft: Draft = {
-          name: 'explore',
-          kind,
-          description: 'Generated by oya explore.',
-          seed: 1,
-          system: { ...system, ...(admin ? { admin: true } : {}), ...(options.defects.length > 0 ? { defects: [...options.defects] } : {}) },
-          workload: phases,
-          faults: timeline,
-          ...(options.base?.expect !== undefined ? { expect: options.base.expect } : {}),
-          timeouts: options.base?.timeouts ?? { drain: DRAIN, total: '90s' },
-        };
-        // A base keeps its own expect; a generated workload says what it implies (failures for good,
-        // priority order). A cancel racing a bead that fails for good (or one of its dependencies)
-        // would make its final status a guess (cancelled or failed): those drafts cancel nothing.
-        if (options.base) return draft;
-        const failing = derivedExpect(draft.workload)?.beads !== undefined;
-        return withDerivedExpect(failing ? { ...draft, workload: draft.workload.map(({ cancel: _c, ...p }) => p) } : draft);
-      });
+  return fc.record({ kind: fc.constantFrom(...options.kinds), phases, system }).chain(({ kind, phases, system }) => {
+    const min = kind === 'chaos' ? 1 : 0;
+    const faults = fc.array(
+      fc.constantFrom(...kinds).chain((k) => faultOf(k, phases)),
+      { minLength: min, maxLength: MAX_FAULTS },
+    );
+    return faults.map((drawn): Draft => {
+      const timeline = withoutConflicts(
+        [...drawn].sort((a, b) => millis(a.at) - millis(b.at)),
+        min,
+      );
+      const admin = timeline.some((f) => f.do === 'actors.kill') || system.admin === true;
+      const draft: Draft = {
+        name: 'explore',
+        kind,
+        description: 'Generated by oya explore.',
+        seed: 1,
+        system: { ...system, ...(admin ? { admin: true } : {}), ...(options.defects.length > 0 ? { defects: [...options.defects] } : {}) },
+        workload: phases,
+        faults: timeline,
+        ...(options.base?.expect !== undefined ? { expect: options.base.expect } : {}),
+        timeouts: options.base?.timeouts ?? { drain: DRAIN, total: '90s' },
+      };
+      // A base keeps its own expect; a generated workload says what it implies (failures for good,
+      // priority order). A cancel racing a bead that fails for good (or one of its dependencies)
+      // would make its final status a guess (cancelled or failed): those drafts cancel nothing.
+      if (options.base) return draft;
+      const failing = derivedExpect(draft.workload)?.beads !== undefined;
+      return withDerivedExpect(failing ? { ...draft, workload: draft.workload.map(({ cancel: _c, ...p }) => p) } : draft);
     });
+  });
 }
 
 /** A 32-bit seed for run `index` of exploration seed `seed` (splitmix-style mixing: neighbours differ). */

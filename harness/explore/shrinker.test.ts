@@ -90,7 +90,7 @@ describe('shrinkDraft', () => {
     expect(stopped.complete).toBe(false);
   });
 
-  it('only ever accepts drafts the predicate holds for (any predicate over the draft\'s size)', async () => {
+  it("only ever accepts drafts the predicate holds for (any predicate over the draft's size)", async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 6 }), async (run, minFaults, minBeads) => {
         const draft = generateDraft(local, 13, run);
@@ -106,8 +106,8 @@ describe('shrinkDraft', () => {
 
   it('offers fault removals first, and keeps at least one fault in a chaos scenario', () => {
     const draft = bigDraft();
-    const first = reductions(draft).next().value!;
-    expect(first.what).toMatch(/^drop fault/);
+    const [first] = reductions(draft);
+    expect(first?.what).toMatch(/^drop fault/);
     const single = { ...draft, faults: draft.faults.slice(0, 1) };
     expect([...reductions(single)].some((r) => r.draft.faults.length === 0)).toBe(false);
     expect([...reductions({ ...single, kind: 'integration' })].some((r) => r.draft.faults.length === 0)).toBe(true);

@@ -112,7 +112,10 @@ function* fewerFaults(draft: Draft): Generator<Reduction> {
     for (let from = 0; from + size <= n; from += size) {
       if (n - size < min) continue;
       const dropped = draft.faults.slice(from, from + size);
-      yield { what: `drop fault${size > 1 ? 's' : ''} ${dropped.map(label).join(', ')}`, draft: { ...draft, faults: draft.faults.filter((_, i) => i < from || i >= from + size) } };
+      yield {
+        what: `drop fault${size > 1 ? 's' : ''} ${dropped.map(label).join(', ')}`,
+        draft: { ...draft, faults: draft.faults.filter((_, i) => i < from || i >= from + size) },
+      };
     }
   }
 }
@@ -124,7 +127,10 @@ function* fewerPhases(draft: Draft): Generator<Reduction> {
     const workload = draft.workload.filter((_, j) => j !== i);
     // Faults aimed at a bead of the dropped workflow aim at a random worker instead.
     const faults = phase.workflow ? retarget(draft.faults, (t) => t.startsWith(`${phase.workflow!.name}.`)) : draft.faults;
-    yield { what: `drop phase ${describePhase(phase)}`, draft: { ...draft, workload: workload.map((p, j) => (j === 0 && p.start !== undefined ? omit(p, 'start') : p)), faults } };
+    yield {
+      what: `drop phase ${describePhase(phase)}`,
+      draft: { ...draft, workload: workload.map((p, j) => (j === 0 && p.start !== undefined ? omit(p, 'start') : p)), faults },
+    };
   }
 }
 
@@ -150,12 +156,20 @@ function* fewerBeads(draft: Draft, i: number): Generator<Reduction> {
     if ((phase.count ?? 1) > 1) yield { what: `${at}.count ${phase.count} → 1`, draft: put(omit(phase, 'count')) };
     if (wf.beads.length > 1) {
       for (const bead of wf.beads) {
-        const beads = wf.beads.filter((b) => b.id !== bead.id).map((b) => {
-          const deps = (b.dependsOn ?? []).filter((d) => d !== bead.id);
-          return deps.length > 0 ? { ...b, dependsOn: deps } : omit(b, 'dependsOn');
-        });
+        const beads = wf.beads
+          .filter((b) => b.id !== bead.id)
+          .map((b) => {
+            const deps = (b.dependsOn ?? []).filter((d) => d !== bead.id);
+            return deps.length > 0 ? { ...b, dependsOn: deps } : omit(b, 'dependsOn');
+          });
         const next = { ...phase, workflow: { ...wf, beads } };
-        yield { what: `${at} drop bead ${wf.name}.${bead.id}`, draft: put(phase.cancel?.bead === bead.id ? omit(next, 'cancel') : next, retarget(draft.faults, (t) => t === `${wf.name}.${bead.id}`)) };
+        yield {
+          what: `${at} drop bead ${wf.name}.${bead.id}`,
+          draft: put(
+            phase.cancel?.bead === bead.id ? omit(next, 'cancel') : next,
+            retarget(draft.faults, (t) => t === `${wf.name}.${bead.id}`),
+          ),
+        };
       }
     }
   }
@@ -186,7 +200,8 @@ function* simplerPhase(draft: Draft, i: number): Generator<Reduction> {
     const earlier = duration(Math.floor(millis(phase.start) / 200) * 100);
     yield { what: `${at}.start ${phase.start} → ${earlier}`, draft: put({ ...phase, start: earlier }) };
   }
-  for (const [what, agent] of simplerAgent(phase.agent)) yield { what: `${at}.agent ${what}`, draft: put(agent === undefined ? omit(phase, 'agent') : { ...phase, agent }) };
+  for (const [what, agent] of simplerAgent(phase.agent))
+    yield { what: `${at}.agent ${what}`, draft: put(agent === undefined ? omit(phase, 'agent') : { ...phase, agent }) };
 }
 
 /** A script without its scripted trouble, and with fewer steps (the loader refuses a step past the end). */
@@ -215,14 +230,18 @@ function* smallerFault(draft: Draft, i: number): Generator<Reduction> {
     yield { what: `${label(fault)} → at ${earlier}`, draft: put({ ...fault, at: earlier }) };
   }
   if (typeof fault.count === 'number' && fault.count > 1) yield { what: `${label(fault)} count ${fault.count} → 1`, draft: put(omit(fault, 'count')) };
-  if (fault.target !== undefined && fault.target !== 'random') yield { what: `${label(fault)} target ${String(fault.target)} → random`, draft: put({ ...fault, target: 'random' }) };
+  // A target is a string (the loader's checkTarget): `busiest`, a worker, a workflow bead.
+  if (typeof fault.target === 'string' && fault.target !== 'random')
+    yield { what: `${label(fault)} target ${fault.target} → random`, draft: put({ ...fault, target: 'random' }) };
 }
 
 function* simplerSystem(draft: Draft): Generator<Reduction> {
   // The admin hooks were switched on for an actors.kill the shrink has since dropped.
-  if (draft.system.admin === true && !draft.faults.some((f) => f.do === 'actors.kill')) yield { what: 'system without admin', draft: { ...draft, system: omit(draft.system, 'admin') } };
+  if (draft.system.admin === true && !draft.faults.some((f) => f.do === 'actors.kill'))
+    yield { what: 'system without admin', draft: { ...draft, system: omit(draft.system, 'admin') } };
   const workers = draft.system.workers;
-  if (typeof workers === 'number' && workers > 1) yield { what: `system.workers ${workers} → ${workers - 1}`, draft: { ...draft, system: { ...draft.system, workers: workers - 1 } } };
+  if (typeof workers === 'number' && workers > 1)
+    yield { what: `system.workers ${workers} → ${workers - 1}`, draft: { ...draft, system: { ...draft.system, workers: workers - 1 } } };
 }
 
 /** Faults whose target matches aim at a random worker instead. */
@@ -234,7 +253,7 @@ function describePhase(phase: DraftPhase): string {
   return phase.workflow ? `workflow ${phase.workflow.name}` : phase.beads !== undefined ? `${phase.beads} beads` : 'invalid requests';
 }
 
-function omit<T extends object, K extends string>(value: T, key: K): T {
+function omit<T extends object>(value: T, key: string): T {
   const { [key]: _dropped, ...rest } = value as Record<string, unknown>;
   return rest as T;
 }
