@@ -89,17 +89,18 @@ export async function shrinkDraft(draft: Draft, options: ShrinkOptions): Promise
 }
 
 /**
- * Every single-step reduction of a draft, most effective first: fewer faults, phases and beads
- * (every phase's) before simpler scripts and features, so a budget that ends the shrink early
- * ends it on the fewest beads it could reach.
+ * Every single-step reduction of a draft, most effective first: fewer faults and phases, fewer
+ * workers (less parallelism keeps contention failures such as a priority inversion failing with
+ * fewer beads), fewer beads (every phase's), then simpler scripts, features and fault windows —
+ * so a budget that ends the shrink early ends it on the fewest beads it could reach.
  */
 export function* reductions(draft: Draft): Generator<Reduction> {
   yield* fewerFaults(draft);
   yield* fewerPhases(draft);
+  yield* simplerSystem(draft);
   for (let i = 0; i < draft.workload.length; i++) yield* fewerBeads(draft, i);
   for (let i = 0; i < draft.workload.length; i++) yield* simplerPhase(draft, i);
   for (let i = 0; i < draft.faults.length; i++) yield* smallerFault(draft, i);
-  yield* simplerSystem(draft);
 }
 
 const label = (f: DraftFault): string => `${f.do} at ${f.at}`;
