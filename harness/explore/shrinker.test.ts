@@ -112,4 +112,17 @@ describe('shrinkDraft', () => {
     expect([...reductions(single)].some((r) => r.draft.faults.length === 0)).toBe(false);
     expect([...reductions({ ...single, kind: 'integration' })].some((r) => r.draft.faults.length === 0)).toBe(true);
   });
+
+  it('offers every phase fewer workers and fewer beads before any simpler script, feature or fault window', () => {
+    for (let run = 0; run < 60; run++) {
+      const draft = generateDraft(local, 31, run);
+      const all = [...reductions(draft)];
+      const smaller = (r: (typeof all)[number]) => beadCount(r.draft) < beadCount(draft) || r.what.startsWith('system.workers');
+      const firstSimpler = all.findIndex(
+        (r) => !smaller(r) && r.draft.faults.length === draft.faults.length && r.draft.workload.length === draft.workload.length,
+      );
+      const lastSmaller = all.findLastIndex((r) => smaller(r));
+      if (firstSimpler >= 0) expect(lastSmaller, `${draft.name}: ${all.map((r) => r.what).join(' | ')}`).toBeLessThan(firstSimpler);
+    }
+  });
 });
