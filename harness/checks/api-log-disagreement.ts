@@ -61,7 +61,10 @@ export function checkApiLogDisagreement(input: CheckInput): CheckResult {
   };
 }
 
-function logSide(input: CheckInput, p: ReturnType<typeof prepare>): { states: ReadonlyMap<string, BeadState>; fields: readonly string[]; fromFold: boolean } | undefined {
+function logSide(
+  input: CheckInput,
+  p: ReturnType<typeof prepare>,
+): { states: ReadonlyMap<string, BeadState>; fields: readonly string[]; fromFold: boolean } | undefined {
   if (p.events !== undefined) {
     const states = new Map<string, BeadState>();
     for (const [id, bead] of foldLog(p.events, p.vocab).beads) {

@@ -20,13 +20,22 @@ describe('each checker runs isolated (Jepsen check-safe)', () => {
   });
 
   it('keeps an error code and never answers valid for a throw', () => {
-    const result = runSafely('lost', () => {
-      throw Object.assign(new Error('boom'), { code: 'X_BOOM' });
-    }, { history: [], finalBeads: {} });
+    const result = runSafely(
+      'lost',
+      () => {
+        throw Object.assign(new Error('boom'), { code: 'X_BOOM' });
+      },
+      { history: [], finalBeads: {} },
+    );
     expect(result).toEqual({ name: 'lost', valid: 'unknown', violations: [], counts: {}, error: { message: 'boom', name: 'Error', code: 'X_BOOM' } });
-    const odd = runSafely('lost', () => {
-      throw 'a string';
-    }, { history: [], finalBeads: {} });
+    const odd = runSafely(
+      'lost',
+      () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- what this case tests: a check that throws a non-Error
+        throw 'a string';
+      },
+      { history: [], finalBeads: {} },
+    );
     expect(odd.valid).toBe('unknown');
     expect(odd.error?.message).toBe('a string');
   });

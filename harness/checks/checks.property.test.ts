@@ -15,13 +15,28 @@ type Injection = 'none' | 'lost' | 'duplicated' | 'unexpected' | 'eventGaps' | '
  * removed is a seq gap, a global position gap — which names no bead — and an illegal transition).
  */
 const CHECKS_OF: Record<Exclude<Injection, 'none'>, [CheckName, 'bead' | 'none'][]> = {
-  lost: [['lost', 'bead'], ['apiLogDisagreement', 'bead']],
-  duplicated: [['duplicated', 'bead'], ['lifecycle', 'bead']],
+  lost: [
+    ['lost', 'bead'],
+    ['apiLogDisagreement', 'bead'],
+  ],
+  duplicated: [
+    ['duplicated', 'bead'],
+    ['lifecycle', 'bead'],
+  ],
   unexpected: [['unexpected', 'bead']],
-  eventGaps: [['eventGaps', 'bead'], ['eventGaps', 'none'], ['lifecycle', 'bead']],
+  eventGaps: [
+    ['eventGaps', 'bead'],
+    ['eventGaps', 'none'],
+    ['lifecycle', 'bead'],
+  ],
   doubleSideEffects: [['doubleSideEffects', 'bead']],
   apiLogDisagreement: [['apiLogDisagreement', 'bead']],
 };
+
+/** `record` without `key` (a copy). */
+function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));
+}
 
 const beadPlan = fc.record({
   status: fc.constantFrom('succeeded' as const, 'failed' as const, 'cancelled' as const),
@@ -59,8 +74,8 @@ function corrupt(plan: Plan) {
     switch (b.injection) {
       case 'lost': {
         // Acknowledged, served by nobody, and its outcome never reached the log.
-        delete world.finalBeads[id];
-        delete world.logBeads[id];
+        world.finalBeads = without(world.finalBeads, id);
+        world.logBeads = without(world.logBeads, id);
         const terminal = stream.at(-1)!;
         world.events.splice(world.events.indexOf(terminal), 1);
         // Close the position it held: the loss is the outcome, not a hole in the log.

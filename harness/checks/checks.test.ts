@@ -151,10 +151,15 @@ describe('unexpected', () => {
 describe('eventGaps', () => {
   it('reports the first gap of a stream with its two neighbours', () => {
     const world = buildWorld([bead('a'), bead('b', { steps: 4 })]);
-    world.events.splice(world.events.findIndex((e) => e.stream === 'bead:b' && e.seq === 4), 2);
+    world.events.splice(
+      world.events.findIndex((e) => e.stream === 'bead:b' && e.seq === 4),
+      2,
+    );
     const [v, ...rest] = checkEventGaps(world.input()).violations;
     // The two events are also missing from the global position, which names no bead.
-    expect(rest.map((r) => [r.kind, r.beadId, r.message])).toEqual([['position-gap', undefined, 'global position 10..11 missing before StepCheckpointed@6 (pos 12)']]);
+    expect(rest.map((r) => [r.kind, r.beadId, r.message])).toEqual([
+      ['position-gap', undefined, 'global position 10..11 missing before StepCheckpointed@6 (pos 12)'],
+    ]);
     expect(v).toMatchObject({ kind: 'gap', beadId: 'b' });
     expect(v?.message).toContain('seq 4..5 missing');
     expect(v?.witness.events?.map((e) => e.seq)).toEqual([3, 6]);
@@ -182,7 +187,10 @@ describe('doubleSideEffects', () => {
     const [v, ...rest] = checkDoubleSideEffects(world.input()).violations;
     expect(rest).toEqual([]);
     expect(v).toMatchObject({ kind: 'applied-twice', beadId: 'b' });
-    expect(v?.witness.sideEffects?.map((s) => [s.key, s.attempt, s.pid])).toEqual([['b:1', 1, 100], ['b:1', 2, 200]]);
+    expect(v?.witness.sideEffects?.map((s) => [s.key, s.attempt, s.pid])).toEqual([
+      ['b:1', 1, 100],
+      ['b:1', 2, 200],
+    ]);
   });
 });
 
@@ -192,8 +200,14 @@ describe('apiLogDisagreement', () => {
     world.finalBeads.a = { ...world.finalBeads.a!, status: 'running' };
     world.events.splice(world.events.findIndex((e) => e.stream === 'bead:c'));
     const result = checkApiLogDisagreement(world.input());
-    expect(result.violations.map((v) => [v.beadId, v.kind])).toEqual([['a', 'status-differs'], ['c', 'missing-in-log']]);
-    expect(result.violations[0]?.witness.states).toEqual({ api: expect.objectContaining({ status: 'running' }), log: expect.objectContaining({ status: 'succeeded' }) });
+    expect(result.violations.map((v) => [v.beadId, v.kind])).toEqual([
+      ['a', 'status-differs'],
+      ['c', 'missing-in-log'],
+    ]);
+    expect(result.violations[0]?.witness.states).toEqual({
+      api: expect.objectContaining({ status: 'running' }),
+      log: expect.objectContaining({ status: 'succeeded' }),
+    });
     expect(result.violations[0]?.witness.events?.map((e) => e.stream)).toEqual(['bead:a']);
     expect(result.counts.fromFold).toBe(1);
   });
@@ -217,7 +231,10 @@ describe('apiLogDisagreement', () => {
     delete world.logBeads.c;
     const { events: _events, ...withoutEvents } = world.input();
     const result = checkApiLogDisagreement(withoutEvents);
-    expect(result.violations.map((v) => [v.beadId, v.kind])).toEqual([['a', 'status-differs'], ['c', 'missing-in-log']]);
+    expect(result.violations.map((v) => [v.beadId, v.kind])).toEqual([
+      ['a', 'status-differs'],
+      ['c', 'missing-in-log'],
+    ]);
     expect(result.counts.fromFold).toBe(0);
     expect(checkApiLogDisagreement({ ...world.input(), outboxQuiet: false }).valid).toBe('unknown');
   });
@@ -227,7 +244,10 @@ describe('stateExpectations', () => {
   it('checks per-bead states, completed: all (cancel-requested beads exempt) and exact counts', () => {
     const world = buildWorld([bead('a'), bead('b', { status: 'failed' }), bead('c', { status: 'cancelled' }), bead('d', { status: 'failed' })]);
     world.history.invoke({ kind: 'cancel', beadIds: ['c'] }).ok({ status: 200 });
-    const ok = checkStateExpectations({ ...world.input(), expectations: { completed: 'all', beads: { b: 'failed', d: ['failed', 'cancelled'] }, failed: 2, cancelled: 1 } });
+    const ok = checkStateExpectations({
+      ...world.input(),
+      expectations: { completed: 'all', beads: { b: 'failed', d: ['failed', 'cancelled'] }, failed: 2, cancelled: 1 },
+    });
     expect(ok.violations).toEqual([]);
     const bad = checkStateExpectations({ ...world.input(), expectations: { completed: 'all', beads: { b: 'succeeded' }, cancelled: 2 } });
     expect(bad.violations.map((v) => [v.kind, v.beadId])).toEqual([
@@ -236,5 +256,18 @@ describe('stateExpectations', () => {
       ['count-mismatch', undefined],
     ]);
     expect(bad.violations[2]?.witness.beadIds).toEqual(['c']);
+  });
+
+  it('does not judge a bead no submission acknowledged and that does not exist (refused while the orchestrator was down)', () => {
+    const world = buildWorld([bead('a'), bead('b', { status: 'failed' })]);
+    world.history.invoke({ kind: 'submit', idempotencyKey: 'k-x', beadIds: ['x'] }).fail({ code: 'ECONNREFUSED' });
+    world.history.invoke({ kind: 'submit', idempotencyKey: 'k-y', beadIds: ['y'] }).unknown({ status: 503, code: 'ORCH_DB_UNAVAILABLE' });
+    const expectations = { completed: 'all', beads: { b: 'failed', x: 'succeeded', y: 'failed' } } as const;
+    const result = checkStateExpectations({ ...world.input(), expectations });
+    expect(result.violations).toEqual([]);
+    expect(result.counts.neverCreated).toBe(2);
+    // Acknowledged and gone is judged (and lost's violation too).
+    delete world.finalBeads.b;
+    expect(checkStateExpectations({ ...world.input(), expectations }).violations.map((v) => [v.kind, v.beadId])).toEqual([['wrong-status', 'b']]);
   });
 });

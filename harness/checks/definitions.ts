@@ -45,9 +45,11 @@ function fromSubmitted(data: Record<string, unknown>): BeadDefinition {
   const bead = data.bead as Record<string, unknown> | undefined;
   if (typeof data.priority === 'number') def.priority = data.priority;
   if (bead !== undefined && typeof bead === 'object') {
-    const deps = Array.isArray(bead.dependencies) ? (bead.dependencies as Record<string, unknown>[]) : [];
+    // Elements are JSON from the log: anything, null included.
+    const deps = Array.isArray(bead.dependencies) ? (bead.dependencies as (Record<string, unknown> | null)[]) : [];
     // Only `blocks` dependencies gate a start (system/scheduler/bead.ts blockingDependencies).
-    def.dependsOn = [...new Set(deps.filter((d) => d?.type === 'blocks' && typeof d.depends_on_id === 'string').map((d) => d.depends_on_id as string))];
+    const blocking = deps.filter((d): d is Record<string, unknown> => d?.type === 'blocks' && typeof d.depends_on_id === 'string');
+    def.dependsOn = [...new Set(blocking.map((d) => d.depends_on_id as string))];
   }
   const input = (data.input ?? bead?.input) as { agent?: { steps?: unknown } } | undefined;
   if (typeof input?.agent?.steps === 'number') def.steps = input.agent.steps;

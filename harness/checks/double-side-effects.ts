@@ -105,7 +105,13 @@ function attemptsOf(bead: FoldedBead): Attempt[] {
     if (event.type === 'StepCheckpointed' && typeof data.step === 'number') checkpointed.add(data.step);
     if (event.type === 'BeadStarted') {
       const number = typeof data.attempt === 'number' ? data.attempt : out.length + 1;
-      out.push({ number, fromStep: typeof data.fromStep === 'number' ? data.fromStep : 0, start: event, succeeded: false, checkpointedBefore: new Set(checkpointed) });
+      out.push({
+        number,
+        fromStep: typeof data.fromStep === 'number' ? data.fromStep : 0,
+        start: event,
+        succeeded: false,
+        checkpointedBefore: new Set(checkpointed),
+      });
     } else if (event.type === 'BeadSucceeded' && out.length > 0) {
       out[out.length - 1]!.succeeded = true;
     }
@@ -130,7 +136,13 @@ function doubles(beadId: string, records: SideEffect[], attempts: Attempt[], vio
       const lost = attempts.find((a) => a.number === before.attempt);
       const resumed = attempts.find((a) => a.number === again.attempt);
       const why =
-        lost !== undefined && resumed !== undefined && before.attempt < again.attempt && !lost.succeeded && step === resumed.fromStep + 1 && !resumed.checkpointedBefore.has(step) && !used.has(again.attempt)
+        lost !== undefined &&
+        resumed !== undefined &&
+        before.attempt < again.attempt &&
+        !lost.succeeded &&
+        step === resumed.fromStep + 1 &&
+        !resumed.checkpointedBefore.has(step) &&
+        !used.has(again.attempt)
           ? `attempt ${before.attempt} was lost after applying step ${step} without checkpointing it; attempt ${again.attempt} resumed from checkpoint ${resumed.fromStep}`
           : undefined;
       if (why !== undefined) {
@@ -152,7 +164,8 @@ function explain(before: SideEffect, again: SideEffect, lost: Attempt | undefine
   if (before.attempt === again.attempt) return ': twice within one attempt';
   if (lost === undefined || resumed === undefined) return ': an attempt the log does not hold';
   if (lost.succeeded) return `: attempt ${before.attempt} had succeeded`;
-  if (again.step !== resumed.fromStep + 1) return `: attempt ${again.attempt} resumed from checkpoint ${resumed.fromStep}, so step ${again.step} was already done`;
+  if (again.step !== resumed.fromStep + 1)
+    return `: attempt ${again.attempt} resumed from checkpoint ${resumed.fromStep}, so step ${again.step} was already done`;
   if (resumed.checkpointedBefore.has(again.step)) return `: step ${again.step} was already checkpointed when attempt ${again.attempt} started`;
   return `: attempt ${again.attempt} already repeated one step`;
 }

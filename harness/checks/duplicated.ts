@@ -102,7 +102,7 @@ function conflictingAnswers(p: ReturnType<typeof prepare>, alreadyReported: Read
     const answer = op.workflowId !== undefined ? `workflow:${op.workflowId}` : [...op.beadIds].sort().join(',');
     if (answer === '') continue;
     let answers = answersByKey.get(op.idempotencyKey);
-    if (answers === undefined) answersByKey.set(op.idempotencyKey, (answers = new Map()));
+    if (answers === undefined) answersByKey.set(op.idempotencyKey, (answers = new Map<string, Operation>()));
     if (!answers.has(answer)) answers.set(answer, op);
   }
   const violations: Violation[] = [];
@@ -175,7 +175,8 @@ function refusedRetries(p: ReturnType<typeof prepare>): Violation[] {
     out.push({
       kind: 'retry-refused',
       beadId: first.beadIds[0],
-      message: `idempotency key '${op.idempotencyKey}' was acknowledged by op ${first.opId}, but its retry op ${op.opId} was answered ${op.status ?? '?'} ${op.code ?? ''}`.trimEnd(),
+      message:
+        `idempotency key '${op.idempotencyKey}' was acknowledged by op ${first.opId}, but its retry op ${op.opId} was answered ${op.status ?? '?'} ${op.code ?? ''}`.trimEnd(),
       witness: { ops: [first, op] },
     });
   }

@@ -31,13 +31,23 @@ const life = fc
     interruptions.forEach((kind, i) => {
       attempt(i + 1);
       if (checkpoint < steps) out.push({ type: 'StepCheckpointed', data: { step: ++checkpoint } });
-      out.push(kind === 'BeadWorkerLost' ? { type: kind, data: { attempt: i + 1, workerId: `w${i + 1}`, reason: 'x' } } : { type: kind, data: { attempt: i + 1, delayMs: 0, error: { type: 'E', message: 'e' } } });
+      out.push(
+        kind === 'BeadWorkerLost'
+          ? { type: kind, data: { attempt: i + 1, workerId: `w${i + 1}`, reason: 'x' } }
+          : { type: kind, data: { attempt: i + 1, delayMs: 0, error: { type: 'E', message: 'e' } } },
+      );
     });
     attempt(interruptions.length + 1);
     if (cancelRequested) out.push({ type: 'BeadCancelRequested', data: {} });
     while (checkpoint < steps) out.push({ type: 'StepCheckpointed', data: { step: ++checkpoint } });
     const n = interruptions.length + 1;
-    out.push(end === 'BeadCancelled' ? { type: end, data: {} } : end === 'BeadFailed' ? { type: end, data: { attempt: n, error: { type: 'E', message: 'e' } } } : { type: end, data: { attempt: n } });
+    out.push(
+      end === 'BeadCancelled'
+        ? { type: end, data: {} }
+        : end === 'BeadFailed'
+          ? { type: end, data: { attempt: n, error: { type: 'E', message: 'e' } } }
+          : { type: end, data: { attempt: n } },
+    );
     return out;
   });
 
@@ -50,7 +60,15 @@ const logs = fc.array(life, { minLength: 1, maxLength: 5 }).chain((lives) => {
     const take = (b: number) => {
       const e = lives[b]![cursors[b]!]!;
       cursors[b]! += 1;
-      out.push({ stream: `bead:b${b}`, seq: cursors[b]!, position: out.length + 1, type: e.type, data: { beadId: `b${b}`, ...e.data }, idempotencyKey: `b${b}:${cursors[b]}`, at: new Date(out.length * 1000).toISOString() });
+      out.push({
+        stream: `bead:b${b}`,
+        seq: cursors[b]!,
+        position: out.length + 1,
+        type: e.type,
+        data: { beadId: `b${b}`, ...e.data },
+        idempotencyKey: `b${b}:${cursors[b]}`,
+        at: new Date(out.length * 1000).toISOString(),
+      });
     };
     for (const b of schedule) if (cursors[b]! < lives[b]!.length) take(b);
     lives.forEach((l, b) => {

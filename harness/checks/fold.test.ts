@@ -41,7 +41,11 @@ function flaggedBy(report: ReturnType<typeof runChecks>): [CheckName, string][] 
  * (`flagged`), and once more judging the log only through that projection, as the harness did
  * before it had its own fold (`throughProjection`: logBeads, no events).
  */
-function verdicts(log: EventRecord[]): { flagged: [CheckName, string][]; throughProjection: [CheckName, string][]; projected: ReturnType<typeof projectBeads> } {
+function verdicts(log: EventRecord[]): {
+  flagged: [CheckName, string][];
+  throughProjection: [CheckName, string][];
+  projected: ReturnType<typeof projectBeads>;
+} {
   const projected = projectBeads(log);
   const a = projected.get('a')!;
   // The API serves the system's projection: exactly what a projection bug would make it say.
@@ -60,7 +64,12 @@ describe('harness fold vs system projection on corrupted logs', () => {
     const { flagged, projected } = verdicts(cleanLog());
     expect(flagged).toEqual([]);
     expect(projected.get('a')).toMatchObject({ status: 'succeeded', attempts: 1, lastCheckpointStep: 2 });
-    expect(foldLog(cleanLog().map((e) => ({ ...e })), vocab).beads.get('a')).toMatchObject({ status: 'succeeded', attempts: 1, lastCheckpointStep: 2 });
+    expect(
+      foldLog(
+        cleanLog().map((e) => ({ ...e })),
+        vocab,
+      ).beads.get('a'),
+    ).toMatchObject({ status: 'succeeded', attempts: 1, lastCheckpointStep: 2 });
   });
 
   it('an event after the terminal event: the projection keeps "succeeded", the harness reports it', () => {
@@ -76,7 +85,11 @@ describe('harness fold vs system projection on corrupted logs', () => {
     const { flagged, throughProjection, projected } = verdicts(log);
     expect(throughProjection, 'judged through the projection alone, the corruption is invisible').toEqual([]);
     expect(projected.get('a')?.status).toBe('succeeded');
-    expect(flagged).toEqual([['duplicated', 'double-terminal'], ['duplicated', 'two-outcomes-one-attempt'], ['lifecycle', 'after-terminal']]);
+    expect(flagged).toEqual([
+      ['duplicated', 'double-terminal'],
+      ['duplicated', 'two-outcomes-one-attempt'],
+      ['lifecycle', 'after-terminal'],
+    ]);
   });
 
   it('a skipped seq (and position): the projection folds on, the harness reports both gaps', () => {
@@ -84,11 +97,16 @@ describe('harness fold vs system projection on corrupted logs', () => {
     const { flagged, throughProjection, projected } = verdicts(log);
     expect(throughProjection, 'judged through the projection alone, the corruption is invisible').toEqual([]);
     expect(projected.get('a')).toMatchObject({ status: 'succeeded', lastCheckpointStep: 2 });
-    expect(flagged).toEqual([['eventGaps', 'gap'], ['eventGaps', 'position-gap']]);
+    expect(flagged).toEqual([
+      ['eventGaps', 'gap'],
+      ['eventGaps', 'position-gap'],
+    ]);
   });
 
   it('an illegal transition (succeeded without ever starting): the projection accepts it', () => {
-    const log = cleanLog().filter((e) => e.type !== 'BeadStarted' && e.type !== 'StepCheckpointed').map((e, i) => ({ ...e, seq: i + 1, position: i + 1 }));
+    const log = cleanLog()
+      .filter((e) => e.type !== 'BeadStarted' && e.type !== 'StepCheckpointed')
+      .map((e, i) => ({ ...e, seq: i + 1, position: i + 1 }));
     const { flagged, throughProjection, projected } = verdicts(log);
     expect(throughProjection, 'judged through the projection alone, the corruption is invisible').toEqual([]);
     expect(projected.get('a')).toMatchObject({ status: 'succeeded', attempts: 0 });
@@ -114,7 +132,10 @@ describe('harness fold vs system projection on corrupted logs', () => {
     // Seen in a real diamond run: a dependent's BeadStarted reached the log before its BeadQueued.
     const clean = cleanLog();
     const swapped = [clean[0]!, { ...clean[2]!, seq: 2, position: 2 }, { ...clean[1]!, seq: 3, position: 3 }, ...clean.slice(3)];
-    const fold = foldLog(swapped.map((e) => ({ ...e })), vocab);
+    const fold = foldLog(
+      swapped.map((e) => ({ ...e })),
+      vocab,
+    );
     expect(fold.transitions.map((v) => v.message)).toEqual(["bead a: BeadStarted@2 (pos 2) is not allowed in status 'submitted'"]);
     expect(fold.consequential).toBeGreaterThan(0);
   });

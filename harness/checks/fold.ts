@@ -84,7 +84,14 @@ export function foldLog(events: readonly CheckEvent[], vocab: CheckVocabulary): 
   const ordered = positioned
     ? [...events].sort((a, b) => positionOf(a)! - positionOf(b)!)
     : [...events].sort((a, b) => (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : a.seq - b.seq));
-  const fold: Fold = { beads: new Map(), ordered, positioned, transitions: [], positions: positioned ? positionAnomalies(ordered, vocab) : [], consequential: 0 };
+  const fold: Fold = {
+    beads: new Map(),
+    ordered,
+    positioned,
+    transitions: [],
+    positions: positioned ? positionAnomalies(ordered, vocab) : [],
+    consequential: 0,
+  };
   for (const event of ordered) {
     const beadId = beadIdOfStream(event.stream, vocab);
     if (beadId !== undefined) apply(fold, beadId, event, vocab);
@@ -97,7 +104,17 @@ function apply(fold: Fold, beadId: string, event: CheckEvent, vocab: CheckVocabu
   let bead = fold.beads.get(beadId);
   const from: FoldStatus | 'none' = bead?.status ?? 'none';
   if (bead === undefined) {
-    bead = { beadId, status: 'submitted', attempts: 0, lastCheckpointStep: null, blockedBy: undefined, cancelRequested: false, events: [], terminal: undefined, derailed: false };
+    bead = {
+      beadId,
+      status: 'submitted',
+      attempts: 0,
+      lastCheckpointStep: null,
+      blockedBy: undefined,
+      cancelRequested: false,
+      events: [],
+      terminal: undefined,
+      derailed: false,
+    };
     fold.beads.set(beadId, bead);
   }
   bead.events.push(event);
@@ -160,7 +177,12 @@ function positionAnomalies(ordered: readonly CheckEvent[], vocab: CheckVocabular
     const at = beadId === undefined ? {} : { beadId };
     if (previous !== undefined && position === positionOf(previous)) {
       const same = previous.stream === event.stream ? at : {};
-      out.push({ kind: 'duplicate-position', ...same, message: `position ${position} is held by two events (${describe(previous)}, ${describe(event)})`, witness: { events: [previous, event] } });
+      out.push({
+        kind: 'duplicate-position',
+        ...same,
+        message: `position ${position} is held by two events (${describe(previous)}, ${describe(event)})`,
+        witness: { events: [previous, event] },
+      });
     } else if (position !== expected && (i > 0 || position > 1)) {
       const missing = position - 1 === expected ? `${expected}` : `${expected}..${position - 1}`;
       // No bead is named: the missing event could have belonged to any stream.

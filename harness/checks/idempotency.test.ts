@@ -14,12 +14,17 @@ describe('duplicated: attempts and retries', () => {
   it('reports one attempt ended twice and one attempt started twice', () => {
     const world = buildWorld([{ id: 'a', status: 'succeeded', steps: 1, submit: 'ok' }]);
     const last = world.events.length;
-    world.events.splice(3, 0,
+    world.events.splice(
+      3,
+      0,
       { stream: 'bead:a', seq: 90, type: 'BeadWorkerLost', data: { attempt: 1, workerId: 'w1', reason: 'x' }, cursor: last + 1 },
       { stream: 'bead:a', seq: 91, type: 'BeadStarted', data: { attempt: 1, workerId: 'w2', fromStep: 0 }, cursor: last + 2 },
     );
     const result = checkDuplicated(world.input());
-    expect(kinds(result)).toEqual([['two-outcomes-one-attempt', 'a'], ['attempt-started-twice', 'a']]);
+    expect(kinds(result)).toEqual([
+      ['two-outcomes-one-attempt', 'a'],
+      ['attempt-started-twice', 'a'],
+    ]);
     expect(result.violations[0]?.message).toBe('bead a: attempt 1 ended twice (BeadSucceeded@5, BeadWorkerLost@90)');
   });
 
@@ -53,8 +58,12 @@ describe('duplicated: attempts and retries', () => {
     let now = 0;
     const history = new History({ clock: () => (now += 1) });
     history.invoke({ kind: 'submit', idempotencyKey: 'submit:a', beadIds: ['a'], bodyDigest: 'd1' }).ok({ status: 201, beadIds: ['a'] });
-    history.invoke({ kind: 'submit', idempotencyKey: 'submit:a', beadIds: ['a'], bodyDigest: 'd1' }).fail({ status: 409, code: 'ORCH_API_IDEMPOTENCY_MISMATCH' });
-    history.invoke({ kind: 'submit', idempotencyKey: 'submit:a', beadIds: ['a'], bodyDigest: 'd2' }).fail({ status: 409, code: 'ORCH_API_IDEMPOTENCY_MISMATCH' });
+    history
+      .invoke({ kind: 'submit', idempotencyKey: 'submit:a', beadIds: ['a'], bodyDigest: 'd1' })
+      .fail({ status: 409, code: 'ORCH_API_IDEMPOTENCY_MISMATCH' });
+    history
+      .invoke({ kind: 'submit', idempotencyKey: 'submit:a', beadIds: ['a'], bodyDigest: 'd2' })
+      .fail({ status: 409, code: 'ORCH_API_IDEMPOTENCY_MISMATCH' });
     const result = checkDuplicated({ history, finalBeads: { a: { status: 'succeeded', idempotencyKey: 'submit:a' } } });
     expect(result.violations.map((v) => [v.kind, v.witness.ops?.map((o) => o.opId)])).toEqual([['retry-refused', [0, 1]]]);
   });

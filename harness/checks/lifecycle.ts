@@ -35,7 +35,13 @@ export function checkLifecycle(input: CheckInput): CheckResult {
     name: 'lifecycle',
     valid: violations.length > 0 ? false : order.undecided.size > 0 ? 'unknown' : true,
     violations,
-    counts: { beads: fold.beads.size, transitions: fold.transitions.length, consequential: fold.consequential, order: order.violations.length, undecided: order.undecided.size },
+    counts: {
+      beads: fold.beads.size,
+      transitions: fold.transitions.length,
+      consequential: fold.consequential,
+      order: order.violations.length,
+      undecided: order.undecided.size,
+    },
     ...(order.undecided.size > 0 ? { undecided: Object.fromEntries([...order.undecided].slice(0, 20)) } : {}),
   };
 }

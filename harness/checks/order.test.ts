@@ -30,25 +30,45 @@ const kinds = (i: CheckInput) => checkLifecycle(i).violations.map((v) => [v.kind
 
 describe('lifecycle: DAG order', () => {
   it('a chain run in order is valid', () => {
-    const events = log([submitted('a'), submitted('b', ['a']), ...run('a'), ['a', 'BeadSucceeded', { attempt: 1 }], ...run('b'), ['b', 'BeadSucceeded', { attempt: 1 }]]);
+    const events = log([
+      submitted('a'),
+      submitted('b', ['a']),
+      ...run('a'),
+      ['a', 'BeadSucceeded', { attempt: 1 }],
+      ...run('b'),
+      ['b', 'BeadSucceeded', { attempt: 1 }],
+    ]);
     expect(checkLifecycle(input(events))).toMatchObject({ valid: true, violations: [] });
   });
 
   it('a dependent released when its first dependency succeeds (dependent-early) is caught', () => {
     const events = log([
-      submitted('a'), submitted('b'), submitted('c', ['a', 'b']),
-      ...run('a'), ['a', 'BeadSucceeded', { attempt: 1 }],
+      submitted('a'),
+      submitted('b'),
+      submitted('c', ['a', 'b']),
+      ...run('a'),
+      ['a', 'BeadSucceeded', { attempt: 1 }],
       ...run('c'), // b has not succeeded yet
-      ...run('b'), ['b', 'BeadSucceeded', { attempt: 1 }],
+      ...run('b'),
+      ['b', 'BeadSucceeded', { attempt: 1 }],
       ['c', 'BeadSucceeded', { attempt: 1 }],
     ]);
     const result = checkLifecycle(input(events));
-    expect(result.violations.map((v) => [v.kind, v.beadId, v.message])).toEqual([['started-before-dependency', 'c', 'bead c started (attempt 1) before its dependency b succeeded']]);
+    expect(result.violations.map((v) => [v.kind, v.beadId, v.message])).toEqual([
+      ['started-before-dependency', 'c', 'bead c started (attempt 1) before its dependency b succeeded'],
+    ]);
     expect(result.violations[0]?.witness.events?.map((e) => e.type)).toEqual(['BeadStarted', 'BeadSucceeded']);
   });
 
   it('reads dependencies from WorkflowSubmitted edges and from the given definitions too', () => {
-    const events = log([submitted('a'), submitted('b'), ...run('b'), ['b', 'BeadSucceeded', { attempt: 1 }], ...run('a'), ['a', 'BeadSucceeded', { attempt: 1 }]]);
+    const events = log([
+      submitted('a'),
+      submitted('b'),
+      ...run('b'),
+      ['b', 'BeadSucceeded', { attempt: 1 }],
+      ...run('a'),
+      ['a', 'BeadSucceeded', { attempt: 1 }],
+    ]);
     events.unshift({ stream: 'workflow:w', seq: 1, type: 'WorkflowSubmitted', data: { workflowId: 'w', beadIds: ['a', 'b'], edges: [['a', 'b']] }, cursor: 0 });
     expect(kinds(input(events))).toEqual([['started-before-dependency', 'b']]);
     const plain = log([submitted('a'), submitted('b'), ...run('b'), ['b', 'BeadSucceeded', { attempt: 1 }]]);
@@ -57,7 +77,13 @@ describe('lifecycle: DAG order', () => {
 
   it('a bead whose dependency failed must never start and must end blocked', () => {
     const fail = ['a', 'BeadFailed', { attempt: 1, error: { type: 'X', message: 'x' } }] as [string, string, Record<string, unknown>];
-    const good = log([submitted('a'), submitted('b', ['a']), ...run('a'), fail, ['b', 'BeadFailed', { attempt: 0, error: { type: 'DependencyFailed', message: 'm' }, blockedBy: 'a' }]]);
+    const good = log([
+      submitted('a'),
+      submitted('b', ['a']),
+      ...run('a'),
+      fail,
+      ['b', 'BeadFailed', { attempt: 0, error: { type: 'DependencyFailed', message: 'm' }, blockedBy: 'a' }],
+    ]);
     expect(checkLifecycle(input(good)).valid).toBe(true);
     const bad = log([submitted('a'), submitted('b', ['a']), ...run('a'), fail, ['b', 'BeadCancelled', { reason: 'by request' }]]);
     expect(kinds(input(bad))).toEqual([['not-blocked', 'b']]);
@@ -75,7 +101,9 @@ describe('lifecycle: cancel and priority', () => {
     const cancelAt = cancelled.at(-1)!.at as number;
     expect(checkLifecycle(input(cancelled, { sideEffects: [effect(1, cancelAt - 1)] })).valid).toBe(true);
     const late = checkLifecycle(input(cancelled, { sideEffects: [effect(1, cancelAt - 1), effect(2, cancelAt + 5)] }));
-    expect(late.violations.map((v) => [v.kind, v.message])).toEqual([['effect-after-cancel', 'bead a: 1 side effect(s) applied after its BeadCancelled (steps 2)']]);
+    expect(late.violations.map((v) => [v.kind, v.message])).toEqual([
+      ['effect-after-cancel', 'bead a: 1 side effect(s) applied after its BeadCancelled (steps 2)'],
+    ]);
     const blind = checkLifecycle({ ...input(cancelled), sideEffects: undefined });
     expect(blind.valid).toBe('unknown');
     expect(blind.undecided?.a).toMatch(/no side-effect records/);
@@ -83,8 +111,10 @@ describe('lifecycle: cancel and priority', () => {
 
   it('priority order is checked only where the scenario claims it', () => {
     const events = log([
-      submitted('low', [], 4), submitted('high', [], 0),
-      ['low', 'BeadQueued'], ['high', 'BeadQueued'],
+      submitted('low', [], 4),
+      submitted('high', [], 0),
+      ['low', 'BeadQueued'],
+      ['high', 'BeadQueued'],
       ['low', 'BeadStarted', { attempt: 1, workerId: 'w', fromStep: 0 }],
       ['high', 'BeadStarted', { attempt: 1, workerId: 'w', fromStep: 0 }],
     ]);

@@ -59,7 +59,8 @@ export function checkOrder(args: {
       const end = bead.terminal;
       if (end === undefined) continue; // not finished at all: the lost check's business
       if (index.get(end)! < index.get(depEnd)!) continue; // it ended (e.g. cancelled on request) first
-      const blocked = (end.type === 'BeadFailed' || end.type === 'BeadCancelled') && typeof (end.data as { blockedBy?: unknown })?.blockedBy === 'string';
+      const blocked =
+        (end.type === 'BeadFailed' || end.type === 'BeadCancelled') && typeof (end.data as { blockedBy?: unknown } | undefined)?.blockedBy === 'string';
       if (blocked) continue;
       out.violations.push({
         kind: 'not-blocked',
@@ -135,8 +136,10 @@ function priorityInversions(fold: Fold, definitions: ReadonlyMap<string, BeadDef
   }
 }
 
-function attemptOf(event: CheckEvent): unknown {
-  return (event.data as { attempt?: unknown } | undefined)?.attempt;
+/** The event's `attempt` (undefined when it carries no number). */
+function attemptOf(event: CheckEvent): number | undefined {
+  const attempt = (event.data as { attempt?: unknown } | undefined)?.attempt;
+  return typeof attempt === 'number' ? attempt : undefined;
 }
 
 function timeOf(at: unknown): number | undefined {

@@ -28,7 +28,9 @@ describe('every checker is proven by a defect', () => {
     for (const proof of PROOFS) {
       expect(DEFECTS as readonly string[]).toContain(proof.defect);
       expect([...checkerNames, ...PROVEN_GATES] as string[]).toContain(proof.check);
-      expect(proof.kind !== undefined, `${proof.check}: a checker row names its violation kind, a gate row none`).toBe((checkerNames as string[]).includes(proof.check));
+      expect(proof.kind !== undefined, `${proof.check}: a checker row names its violation kind, a gate row none`).toBe(
+        (checkerNames as string[]).includes(proof.check),
+      );
     }
   });
 

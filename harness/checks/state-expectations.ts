@@ -1,7 +1,9 @@
 /**
  * stateExpectations — the final state matches what the scenario said it would be.
  *
- * - per bead (`beads: { b1: failed }`, or a list of acceptable statuses): `wrong-status`.
+ * - per bead (`beads: { b1: failed }`, or a list of acceptable statuses): `wrong-status`. A bead
+ *   that does not exist and that no submission acknowledged is not judged: the system refused it
+ *   or never saw it (an orchestrator down, a DB outage), and `lost` judges acknowledged ones.
  * - `completed: all`: every bead without a per-bead expectation succeeded, except beads the
  *   harness asked to cancel (a cancel op that was ok or unknown), which may end cancelled or
  *   succeeded (cancel races completion): `not-completed` per offending bead.
@@ -21,10 +23,16 @@ export function checkStateExpectations(input: CheckInput): CheckResult {
   for (const state of p.final.values()) statusCounts[state.status] = (statusCounts[state.status] ?? 0) + 1;
 
   const perBead = expect.beads ?? {};
+  const acknowledged = new Set(p.submits.filter((o) => o.outcome === 'ok').flatMap((o) => o.beadIds));
+  let neverCreated = 0;
   for (const [beadId, wanted] of Object.entries(perBead)) {
     const acceptable: readonly string[] = typeof wanted === 'string' ? [wanted] : wanted;
     const actual = p.final.get(beadId)?.status;
     if (actual !== undefined && acceptable.includes(actual)) continue;
+    if (actual === undefined && !acknowledged.has(beadId)) {
+      neverCreated++;
+      continue;
+    }
     const events = lastEventWitness(p, beadId);
     violations.push({
       kind: 'wrong-status',
@@ -58,7 +66,10 @@ export function checkStateExpectations(input: CheckInput): CheckResult {
     if (typeof wanted !== 'number') continue;
     const actual = statusCounts[status] ?? 0;
     if (actual === wanted) continue;
-    const beadIds = [...p.final].filter(([, s]) => s.status === status).map(([id]) => id).slice(0, 50);
+    const beadIds = [...p.final]
+      .filter(([, s]) => s.status === status)
+      .map(([id]) => id)
+      .slice(0, 50);
     violations.push({
       kind: 'count-mismatch',
       message: `${actual} beads ended '${status}', the scenario expects ${name}: ${wanted}`,
@@ -70,7 +81,7 @@ export function checkStateExpectations(input: CheckInput): CheckResult {
     name: 'stateExpectations',
     valid: violations.length === 0,
     violations,
-    counts: { beads: p.final.size, mismatches: violations.length, ...prefixed(statusCounts) },
+    counts: { beads: p.final.size, mismatches: violations.length, neverCreated, ...prefixed(statusCounts) },
   };
 }
 

@@ -124,15 +124,7 @@ export interface Violation {
 export type Validity = true | false | 'unknown';
 
 /** The names of the checks, in the order runChecks runs them. */
-export type CheckName =
-  | 'lost'
-  | 'duplicated'
-  | 'unexpected'
-  | 'eventGaps'
-  | 'doubleSideEffects'
-  | 'apiLogDisagreement'
-  | 'stateExpectations'
-  | 'lifecycle';
+export type CheckName = 'lost' | 'duplicated' | 'unexpected' | 'eventGaps' | 'doubleSideEffects' | 'apiLogDisagreement' | 'stateExpectations' | 'lifecycle';
 
 /** A repeat that was allowed, and why. */
 export interface Tolerated {

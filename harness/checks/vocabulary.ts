@@ -42,6 +42,8 @@ export const DEFAULT_VOCABULARY: Readonly<CheckVocabulary> = Object.freeze({
 /** Defaults overlaid with the given names. */
 export function resolveVocabulary(partial: Partial<CheckVocabulary> = {}): CheckVocabulary {
   const resolved: CheckVocabulary = { ...DEFAULT_VOCABULARY };
-  for (const [key, value] of Object.entries(partial)) if (value !== undefined) (resolved as unknown as Record<string, unknown>)[key] = value;
+  // A JavaScript caller may pass a key as undefined: the default stays.
+  for (const [key, value] of Object.entries(partial) as [string, unknown][])
+    if (value !== undefined) (resolved as unknown as Record<string, unknown>)[key] = value;
   return resolved;
 }

@@ -52,7 +52,15 @@ export function buildWorld(beads: readonly WorldBead[], noise: { failed?: number
     types.forEach((type, i) => {
       const data =
         type === 'BeadSubmitted'
-          ? { beadId: bead.id, priority: 2, maxAttempts: 3, idempotencyKey: key, workflowId: bead.workflowId, input: { agent: { steps: bead.steps } }, bead: { id: bead.id, dependencies: [] } }
+          ? {
+              beadId: bead.id,
+              priority: 2,
+              maxAttempts: 3,
+              idempotencyKey: key,
+              workflowId: bead.workflowId,
+              input: { agent: { steps: bead.steps } },
+              bead: { id: bead.id, dependencies: [] },
+            }
           : type === 'BeadStarted'
             ? { attempt: 1, workerId: 'w1', fromStep: 0 }
             : type === 'StepCheckpointed'
@@ -66,7 +74,13 @@ export function buildWorld(beads: readonly WorldBead[], noise: { failed?: number
     for (let step = 1; step <= bead.steps; step++) {
       sideEffects.push({ key: `${bead.id}:${step}`, beadId: bead.id, step, attempt: 1, pid: 100, at: step });
     }
-    const state: BeadState = { status: bead.status, attempts: 1, idempotencyKey: key, workflowId: bead.workflowId ?? null, lastCheckpointStep: bead.steps > 0 ? bead.steps : null };
+    const state: BeadState = {
+      status: bead.status,
+      attempts: 1,
+      idempotencyKey: key,
+      workflowId: bead.workflowId ?? null,
+      lastCheckpointStep: bead.steps > 0 ? bead.steps : null,
+    };
     finalBeads[bead.id] = { ...state };
     logBeads[bead.id] = { ...state };
   }
@@ -76,12 +90,14 @@ export function buildWorld(beads: readonly WorldBead[], noise: { failed?: number
   for (let i = 0; i < (noise.notApplied ?? 0); i++) {
     history.invoke({ kind: 'submit', idempotencyKey: `noise-unknown-${i}`, beadIds: [`ghost-${i}`] }).unknown({ code: 'ECONNRESET' });
   }
-  return {
+  // input() reads the parts as they are then, so a test may also replace one (a record without a bead).
+  const world: World = {
     history,
     finalBeads,
     logBeads,
     events,
     sideEffects,
-    input: () => ({ history, finalBeads, logBeads, events, sideEffects }),
+    input: () => ({ history: world.history, finalBeads: world.finalBeads, logBeads: world.logBeads, events: world.events, sideEffects: world.sideEffects }),
   };
+  return world;
 }

@@ -54,6 +54,52 @@ export interface Draft {
   [section: string]: unknown;
 }
 
+/** Attempts a bead gets (the API's `maxAttempts` default): `failTimes` at least this fails it for good. */
+export const BEAD_ATTEMPTS = 3;
+
+/** Does this agent script fail every attempt (the bead ends failed)? */
+export const failsForGood = (agent: Record<string, unknown> | undefined): boolean =>
+  agent?.failAt !== undefined && typeof agent.failTimes === 'number' && agent.failTimes >= BEAD_ATTEMPTS;
+
+/**
+ * The `expect:` a generated workload implies beyond the defaults: every workflow bead whose script
+ * fails for good ends `failed`, and so does every bead that depends on it, directly or not (the
+ * scheduler blocks it); `completed: all` (the default) covers the rest. No counts: a submission
+ * refused while the orchestrator or its DB was down creates no bead, which is no defect, and a
+ * count would call it one (the state check judges the beads that exist; `lost`, the acknowledged
+ * ones). A generated workload with such beads has no cancellations (generator.ts drops them). Any
+ * phase with a `priority` claims priority order (`priorityOrder: true`: no bead starts while one
+ * of higher priority waits queued). Undefined when the defaults say it all.
+ */
+export function derivedExpect(workload: readonly DraftPhase[]): Record<string, unknown> | undefined {
+  const beads: Record<string, string> = {};
+  for (const phase of workload) {
+    if (!phase.workflow) continue;
+    const failed = new Set(phase.workflow.beads.filter((b) => failsForGood(b.agent)).map((b) => b.id));
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const b of phase.workflow.beads) {
+        if (!failed.has(b.id) && (b.dependsOn ?? []).some((d) => failed.has(d))) {
+          failed.add(b.id);
+          grew = true;
+        }
+      }
+    }
+    for (const b of phase.workflow.beads) if (failed.has(b.id)) beads[`${phase.workflow.name}.${b.id}`] = 'failed';
+  }
+  const failing = Object.keys(beads).length > 0;
+  const priorityOrder = workload.some((p) => p.priority !== undefined);
+  if (!failing && !priorityOrder) return undefined;
+  return { ...(failing ? { beads } : {}), ...(priorityOrder ? { priorityOrder: true } : {}) };
+}
+
+/** The draft with the `expect:` its workload implies (none when the defaults say it all). */
+export function withDerivedExpect(draft: Draft): Draft {
+  const { expect: _old, ...rest } = draft;
+  const expect = derivedExpect(draft.workload);
+  return expect === undefined ? rest : { ...rest, expect };
+}
+
 /** `1200` → `"1s200ms"`: the scenario's duration text. */
 export const duration = (ms: number): string => formatDuration(Math.max(0, Math.round(ms)));
 
@@ -67,7 +113,8 @@ export function beadCount(draft: Pick<Draft, 'workload'>): number {
 
 /** `3 faults (db.outage, agent.crash, orchestrator.kill), 6 beads in 2 phases`. */
 export function describeDraft(draft: Draft): string {
-  const faults = draft.faults.length === 0 ? 'no faults' : `${draft.faults.length} fault${draft.faults.length > 1 ? 's' : ''} (${draft.faults.map((f) => f.do).join(', ')})`;
+  const faults =
+    draft.faults.length === 0 ? 'no faults' : `${draft.faults.length} fault${draft.faults.length > 1 ? 's' : ''} (${draft.faults.map((f) => f.do).join(', ')})`;
   return `${faults}, ${beadCount(draft)} bead${beadCount(draft) === 1 ? '' : 's'} in ${draft.workload.length} phase${draft.workload.length > 1 ? 's' : ''}`;
 }
 
@@ -105,7 +152,9 @@ export function checkDraft(draft: Draft, env: EnvironmentKind): DraftCheck {
     if (err instanceof ScenarioInvalidError) return { ok: false, problems: err.issues.map((i) => `${i.path}: ${i.message}`) };
     throw err;
   }
-  const problems = unsupportedFaults(scenario.faults, { kind: env }).map((u) => `faults[${u.index}].do: ${u.do} cannot run in the ${env} environment: ${u.reason}`);
+  const problems = unsupportedFaults(scenario.faults, { kind: env }).map(
+    (u) => `faults[${u.index}].do: ${u.do} cannot run in the ${env} environment: ${u.reason}`,
+  );
   problems.push(...faultConflicts(draft.faults));
   return problems.length === 0 ? { ok: true, scenario } : { ok: false, problems };
 }

@@ -28,12 +28,20 @@ afterAll(async () => {
 describe('oya explore', () => {
   it('finds the start-after-outcome defect within its budget and shrinks the scenario to at most two faults', async () => {
     const started = performance.now();
-    const result = await run(process.execPath, [OYA, 'explore', '--seed', '44', '--budget', '70s', '--defects', 'start-after-outcome', '--report-dir', reportDir], {
-      timeout: 150_000,
-      env: { ...process.env, OYA_ENV: 'local' },
-    }).then(
+    const result = await run(
+      process.execPath,
+      [OYA, 'explore', '--seed', '44', '--budget', '70s', '--defects', 'start-after-outcome', '--report-dir', reportDir],
+      {
+        timeout: 150_000,
+        env: { ...process.env, OYA_ENV: 'local' },
+      },
+    ).then(
       (r) => ({ code: 0, ...r }),
-      (err: { code?: number; stdout?: string; stderr?: string }) => ({ code: err.code, stdout: err.stdout ?? '', stderr: err.stderr ?? '' }),
+      (err: unknown) => {
+        // execFile rejects with the child's exit code and output on the error.
+        const { code, stdout, stderr } = err as { code?: number; stdout?: string; stderr?: string };
+        return { code, stdout: stdout ?? '', stderr: stderr ?? '' };
+      },
     );
     const elapsed = performance.now() - started;
     const said = `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`;

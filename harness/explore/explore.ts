@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { EnvironmentKind } from '../env/providers/types.ts';
 import type { RunResult } from '../runner/run.ts';
 import { createProgressReporter } from '../report/terminal/index.ts';
-import { beadCount, checkDraft, describeDraft, draftYaml, type Draft } from './draft.ts';
+import { beadCount, checkDraft, describeDraft, draftYaml, withDerivedExpect, type Draft } from './draft.ts';
 import { writeFinding, writeFindingsIndex, type Finding } from './finding.ts';
 import { generateDraft, type GeneratorOptions } from './generator.ts';
 import { shrinkDraft } from './shrinker.ts';
@@ -102,7 +102,9 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
     const t0 = performance.now();
     scenarioRuns++;
     const live = options.out.isTTY ? createProgressReporter({ stream: options.out, label: draft.name, totalBeads: beadCount(draft) }) : undefined;
-    const result = await runScenario(scenario, { reportDir: runsDir, envKind: options.env, signal: stop.signal, onProgress: (p) => live?.update(p) }).finally(() => live?.stop());
+    const result = await runScenario(scenario, { reportDir: runsDir, envKind: options.env, signal: stop.signal, onProgress: (p) => live?.update(p) }).finally(
+      () => live?.stop(),
+    );
     longest = Math.max(longest, performance.now() - t0);
     return result.journal.error?.code === 'HARN_RUNNER_CANCELLED' ? undefined : result;
   };
@@ -116,14 +118,30 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
       const result = await runDraft(draft);
       if (result === undefined) {
         summary.stoppedBy = options.signal?.aborted ? 'signal' : 'budget';
-        out(stop.signal.aborted ? 'stopped: the run in progress was cancelled' : `stopped: ${formatClock(deadline - performance.now())} left, a run takes up to ${formatClock(longest || FIRST_RUN_ESTIMATE_MS)}`);
+        out(
+          stop.signal.aborted
+            ? 'stopped: the run in progress was cancelled'
+            : `stopped: ${formatClock(deadline - performance.now())} left, a run takes up to ${formatClock(longest || FIRST_RUN_ESTIMATE_MS)}`,
+        );
         break;
       }
       const signature = signatureOf(result);
       summary.runs.push({ run, name: draft.name, draft: describeDraft(draft), signature, ms: Math.round(performance.now() - t0) });
-      out(`run ${run} ${formatSignature(signature).toUpperCase()} in ${((performance.now() - t0) / 1000).toFixed(1)} s${signature.verdict === 'pass' ? '' : ` — ${reasonOf(result, 160)}`}`);
+      out(
+        `run ${run} ${formatSignature(signature).toUpperCase()} in ${((performance.now() - t0) / 1000).toFixed(1)} s${signature.verdict === 'pass' ? '' : ` — ${reasonOf(result, 160)}`}`,
+      );
       if (signature.verdict === 'pass') continue;
-      const finding = await shrinkFailure({ draft, result, signature, run, options, runDraft, out, stopped: () => stop.signal.aborted, foundAfterMs: elapsed() });
+      const finding = await shrinkFailure({
+        draft,
+        result,
+        signature,
+        run,
+        options,
+        runDraft,
+        out,
+        stopped: () => stop.signal.aborted,
+        foundAfterMs: elapsed(),
+      });
       const written = await writeFinding(findingsDir, finding);
       summary.findings.push({ ...finding, ...written });
       out(`finding ${finding.id}: ${describeDraft(finding.shrunk)} → ${written.yaml}`);
@@ -162,6 +180,8 @@ async function shrinkFailure(input: {
   out(`shrinking ${draft.name} (${formatSignature(signature)})`);
   const shrink = await shrinkDraft(draft, {
     isValid: (d) => checkDraft(d, options.env).ok,
+    // A generated draft's expect follows its workload (a dropped bead that failed for good, a dropped priority).
+    ...(options.base ? {} : { derive: withDerivedExpect }),
     maxTests: options.maxShrinkRuns ?? 40,
     shouldStop: () => outOfTime || input.stopped(),
     stillFails: async (candidate) => {

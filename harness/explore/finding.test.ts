@@ -14,11 +14,21 @@ afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const gate = (name: string, pass: boolean) => ({ kind: 'expect' as const, name, pass, expected: `${name} == 0`, actual: pass ? '0' : '2: bead b1 applied twice' });
+const gate = (name: string, pass: boolean) => ({
+  kind: 'expect' as const,
+  name,
+  pass,
+  expected: `${name} == 0`,
+  actual: pass ? '0' : '2: bead b1 applied twice',
+});
 
 describe('signature', () => {
   it('is the verdict and the failing gate names; the same way means equal signatures', () => {
-    const a = signatureOf({ verdict: 'fail', gates: [gate('expect.lost', true), gate('expect.lifecycle', false), gate('expect.doubleSideEffects', false)], journal: {} });
+    const a = signatureOf({
+      verdict: 'fail',
+      gates: [gate('expect.lost', true), gate('expect.lifecycle', false), gate('expect.doubleSideEffects', false)],
+      journal: {},
+    });
     expect(a).toEqual({ verdict: 'fail', failing: ['expect.doubleSideEffects', 'expect.lifecycle'] });
     expect(sameFailure(a, { verdict: 'fail', failing: ['expect.doubleSideEffects', 'expect.lifecycle'] })).toBe(true);
     expect(sameFailure(a, { verdict: 'fail', failing: ['expect.lifecycle'] })).toBe(false);
@@ -26,7 +36,9 @@ describe('signature', () => {
     const e = signatureOf({ verdict: 'error', gates: [], journal: { error: { code: 'HARN_RUNNER_TIMEOUT', phase: 'drain' } } });
     expect(formatSignature(e)).toBe('error: HARN_RUNNER_TIMEOUT@drain');
     expect(sameFailure(signatureOf({ verdict: 'pass', gates: [], journal: {} }), { verdict: 'pass', failing: [] })).toBe(false);
-    expect(reasonOf({ verdict: 'fail', gates: [gate('expect.lost', false)], journal: {} })).toBe('expect.lost: expected expect.lost == 0, actual 2: bead b1 applied twice');
+    expect(reasonOf({ verdict: 'fail', gates: [gate('expect.lost', false)], journal: {} })).toBe(
+      'expect.lost: expected expect.lost == 0, actual 2: bead b1 applied twice',
+    );
   });
 });
 

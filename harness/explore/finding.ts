@@ -46,7 +46,9 @@ export function findingComment(f: Finding): string[] {
   return [
     `oya explore finding: ${f.reason}`,
     `seed ${f.seed} run ${f.run}; ${formatSignature(f.signature)}; shrunk from ${size(f.original)} to ${size(f.shrunk)} in ${f.shrinkRuns} runs${f.shrinkComplete ? '' : ' (budget ended the shrink)'}`,
-    ...(f.shrunk.system.defects?.length ? [`runs with test-only defects ${f.shrunk.system.defects.join(', ')}: drop system.defects for a regression test of the real system`] : []),
+    ...(f.shrunk.system.defects?.length
+      ? [`runs with test-only defects ${f.shrunk.system.defects.join(', ')}: drop system.defects for a regression test of the real system`]
+      : []),
   ];
 }
 
@@ -75,10 +77,16 @@ ${f.accepted.length > 0 ? `<details><summary>${f.accepted.length} reductions kep
 }
 
 /** `<dir>/index.html`: the exploration's findings, one row each. */
-export async function writeFindingsIndex(dir: string, summary: { seed: number; runs: number; elapsedMs: number; findings: readonly Finding[] }): Promise<string> {
+export async function writeFindingsIndex(
+  dir: string,
+  summary: { seed: number; runs: number; elapsedMs: number; findings: readonly Finding[] },
+): Promise<string> {
   await mkdir(dir, { recursive: true });
   const rows = summary.findings
-    .map((f) => `<tr><td><a href="${encodeURIComponent(f.id)}.html">${escapeHtml(f.id)}</a></td><td>${escapeHtml(formatSignature(f.signature))}</td><td>${f.shrunk.faults.length}</td><td>${beadCount(f.shrunk)}</td><td><a href="${encodeURIComponent(f.id)}.yaml">yaml</a></td><td>${escapeHtml(f.reason)}</td></tr>`)
+    .map(
+      (f) =>
+        `<tr><td><a href="${encodeURIComponent(f.id)}.html">${escapeHtml(f.id)}</a></td><td>${escapeHtml(formatSignature(f.signature))}</td><td>${f.shrunk.faults.length}</td><td>${beadCount(f.shrunk)}</td><td><a href="${encodeURIComponent(f.id)}.yaml">yaml</a></td><td>${escapeHtml(f.reason)}</td></tr>`,
+    )
     .join('\n');
   const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"><title>oya explore</title></head><body>
 <h1>oya explore — seed ${summary.seed}</h1>

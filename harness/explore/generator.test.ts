@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { whyUnsupported } from '../runner/faults/index.ts';
 import { loadScenarioText } from '../scenario/index.ts';
-import { beadCount, checkDraft, draftYaml, faultConflicts, millis } from './draft.ts';
+import { beadCount, checkDraft, derivedExpect, draftYaml, failsForGood, faultConflicts, millis } from './draft.ts';
 import { draftArbitrary, faultKindsFor, generateDraft, MAX_FAULTS, runSeed } from './generator.ts';
 
 const local = { env: 'local', kinds: ['chaos'], defects: [] } as const;
@@ -61,9 +61,38 @@ describe('generateDraft', () => {
     expect(phases.some((p) => p.cancel !== undefined)).toBe(true);
     expect(phases.some((p) => p.retry !== undefined)).toBe(true);
     expect(phases.some((p) => p.agent?.crashAt !== undefined)).toBe(true);
+    // What ignore-priority and release-on-failure need: phases of different priorities, and a
+    // workflow bead that fails for good with a dependent.
+    expect(drafts.some((d) => new Set(d.workload.map((p) => p.priority ?? 2)).size > 1)).toBe(true);
+    const hasDependent = (p: (typeof phases)[number], id: string) => p.workflow!.beads.some((c) => c.dependsOn?.includes(id));
+    expect(phases.some((p) => p.workflow?.beads.some((b) => failsForGood(b.agent) && hasDependent(p, b.id)))).toBe(true);
     // Two faults active at once: b starts inside a's window.
-    const overlapping = drafts.some((d) => d.faults.some((a) => d.faults.some((b) => a !== b && millis(a.at) <= millis(b.at) && millis(b.at) < millis(a.at) + millis(a.for))));
+    const overlapping = drafts.some((d) =>
+      d.faults.some((a) => d.faults.some((b) => a !== b && millis(a.at) <= millis(b.at) && millis(b.at) < millis(a.at) + millis(a.for))),
+    );
     expect(overlapping).toBe(true);
+  });
+
+  it('says in expect: what the workload implies — failed for good with its dependents, priority order — and nothing else', () => {
+    const drafts = Array.from({ length: 300 }, (_, run) => generateDraft(local, 11, run));
+    for (const d of drafts) {
+      expect(d.expect).toEqual(derivedExpect(d.workload));
+      const claimed = (d.expect as { beads?: Record<string, string> } | undefined)?.beads ?? {};
+      for (const phase of d.workload) {
+        for (const bead of phase.workflow?.beads ?? []) {
+          const ref = `${phase.workflow!.name}.${bead.id}`;
+          // Failed iff it fails for good or depends on a bead claimed failed.
+          const failed = failsForGood(bead.agent) || (bead.dependsOn ?? []).some((dep) => claimed[`${phase.workflow!.name}.${dep}`] === 'failed');
+          expect(claimed[ref], `${d.name} ${ref}`).toBe(failed ? 'failed' : undefined);
+        }
+      }
+      expect((d.expect as { priorityOrder?: boolean } | undefined)?.priorityOrder === true).toBe(d.workload.some((p) => p.priority !== undefined));
+      // A cancel racing a bead that fails for good would make its status a guess: such drafts cancel nothing.
+      if (Object.keys(claimed).length > 0) expect(d.workload.every((p) => p.cancel === undefined)).toBe(true);
+      // No counts: a submission refused while the orchestrator is down creates no bead, and is no defect.
+      expect(Object.keys(d.expect ?? {}).filter((k) => k === 'completed' || k === 'failed')).toEqual([]);
+    }
+    expect(drafts.some((d) => Object.keys((d.expect as { beads?: object } | undefined)?.beads ?? {}).length > 1)).toBe(true);
   });
 
   it('sets the defects and admin when asked, and integration drafts may have no faults', () => {
@@ -76,7 +105,7 @@ describe('generateDraft', () => {
     expect(integration.some((d) => d.faults.length === 0)).toBe(true);
   });
 
-  it('keeps a base scenario\'s system and workload and draws only faults', () => {
+  it("keeps a base scenario's system and workload and draws only faults", () => {
     const base = generateDraft(local, 4, 0);
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1000 }), (seed) => {

@@ -13,7 +13,18 @@
 import fc from 'fast-check';
 import type { EnvironmentKind } from '../env/providers/types.ts';
 import { FAULT_KINDS, whyKindUnsupported } from '../runner/faults/index.ts';
-import { checkDraft, duration, faultConflicts, millis, type Draft, type DraftBead, type DraftFault, type DraftPhase } from './draft.ts';
+import {
+  checkDraft,
+  derivedExpect,
+  duration,
+  faultConflicts,
+  millis,
+  withDerivedExpect,
+  type Draft,
+  type DraftBead,
+  type DraftFault,
+  type DraftPhase,
+} from './draft.ts';
 
 /** What the generator may use. */
 export interface GeneratorOptions {
@@ -50,25 +61,42 @@ export function faultKindsFor(env: EnvironmentKind): string[] {
 /** A duration in [lo, hi] ms, in steps of `step` ms. */
 const ms = (lo: number, hi: number, step = 100) => fc.integer({ min: Math.ceil(lo / step), max: Math.floor(hi / step) }).map((n) => n * step);
 
-/** An agent script for beads of `steps` steps: at most one scripted trouble, so every bead still succeeds. */
-const agentScript = (steps: number) =>
+/**
+ * An agent script for beads of `steps` steps: at most one scripted trouble. With `forGood`, the
+ * trouble may be a step that fails every attempt (`failTimes` {@link FOR_GOOD_FAIL_TIMES}): the bead
+ * ends failed and its dependents blocked, which the draft's `expect:` then says (derivedExpect).
+ */
+const agentScript = (steps: number, forGood = false) =>
   fc.oneof(
     { weight: 4, arbitrary: fc.constant({}) },
+    ...(forGood ? [{ weight: 1, arbitrary: fc.integer({ min: 1, max: steps }).map((failAt) => ({ failAt, failTimes: FOR_GOOD_FAIL_TIMES })) }] : []),
     { weight: 1, arbitrary: fc.integer({ min: 1, max: steps }).map((crashAt) => ({ crashAt })) },
     { weight: 1, arbitrary: fc.integer({ min: 1, max: steps }).map((failAt) => ({ failAt, failTimes: 1 })) },
-    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 1, max: steps }), ms(500, 1500)).map(([step, t]) => ({ slowSteps: { steps: [step], stepTime: duration(t) } })) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.integer({ min: 1, max: steps }), ms(500, 1500)).map(([step, t]) => ({ slowSteps: { steps: [step], stepTime: duration(t) } })),
+    },
   );
 
-const retry = fc.option(
-  fc.record({ attempts: fc.integer({ min: 2, max: 5 }), backoff: ms(100, 400, 50).map(duration) }),
-  { freq: 2 },
-);
+/**
+ * `failTimes` of a step that fails for good: above the bead's attempts (3) plus the lost attempts
+ * chaos may add (a crash is not the agent's failure), so every attempt fails at that step.
+ */
+export const FOR_GOOD_FAIL_TIMES = 10;
+
+/** A phase's priority (0 = highest … 4); a phase without one gets the API's default (2). */
+const priority = fc.option(fc.integer({ min: 0, max: 4 }), { freq: 3 });
+
+const retry = fc.option(fc.record({ attempts: fc.integer({ min: 2, max: 5 }), backoff: ms(100, 400, 50).map(duration) }), { freq: 2 });
 
 /** Independent beads: a burst or a rate, optional duplicates, cancellations, retries, a scripted agent. */
 const beadsPhase = fc
   .record({
     beads: fc.integer({ min: 1, max: 6 }),
-    rate: fc.option(fc.integer({ min: 2, max: 8 }).map((r) => `${r}/s`), { freq: 2 }),
+    rate: fc.option(
+      fc.integer({ min: 2, max: 8 }).map((r) => `${r}/s`),
+      { freq: 2 },
+    ),
     steps: fc.integer({ min: 2, max: 5 }),
     duplicates: fc.option(fc.constantFrom(0.2, 0.5, 1), { freq: 2 }),
     // A late duplicate (re-sent seconds after its answer) can straddle an orchestrator.kill: the
@@ -76,6 +104,7 @@ const beadsPhase = fc
     duplicateAfter: fc.option(ms(1000, 5000, 500).map(duration), { freq: 2 }),
     cancel: fc.option(fc.record({ fraction: fc.constantFrom(0.25, 0.5), afterStart: ms(100, 500, 50).map(duration) }), { freq: 3 }),
     retry,
+    priority,
   })
   .chain((p) => agentScript(p.steps).map((script) => ({ p, script })))
   .map(({ p, script }): DraftPhase => ({
@@ -85,6 +114,7 @@ const beadsPhase = fc
     ...(p.duplicates !== null ? { duplicates: p.duplicates, ...(p.duplicateAfter !== null ? { duplicateAfter: p.duplicateAfter } : {}) } : {}),
     ...(p.cancel !== null ? { cancel: p.cancel } : {}),
     ...(p.retry !== null ? { retry: p.retry } : {}),
+    ...(p.priority !== null ? { priority: p.priority } : {}),
   }));
 
 /** One workflow bead: depends on a subset of the beads before it (so the graph is a DAG). */
@@ -95,23 +125,29 @@ const workflowBead = (index: number) =>
       steps: fc.integer({ min: 1, max: 4 }),
       stepTime: fc.option(ms(50, 400, 50), { freq: 2 }),
     })
-    .chain((b) => agentScript(b.steps).map((script): DraftBead => ({
-      id: `b${index + 1}`,
-      ...(b.deps.length > 0 ? { dependsOn: b.deps } : {}),
-      agent: { steps: b.steps, ...(b.stepTime !== null ? { stepTime: duration(b.stepTime) } : {}), ...script },
-    })));
+    .chain((b) =>
+      agentScript(b.steps, true).map((script): DraftBead => ({
+        id: `b${index + 1}`,
+        ...(b.deps.length > 0 ? { dependsOn: b.deps } : {}),
+        agent: { steps: b.steps, ...(b.stepTime !== null ? { stepTime: duration(b.stepTime) } : {}), ...script },
+      })),
+    );
 
-/** An inline DAG of 2–4 beads, submitted 1–2 times, optional duplicates and retries. */
+/** What an inline DAG phase draws besides its beads. */
+const workflowExtras = fc.record({ count: fc.integer({ min: 1, max: 2 }), duplicates: fc.option(fc.constantFrom(0.5, 1), { freq: 2 }), retry, priority });
+
+/** An inline DAG of 2–4 beads, submitted 1–2 times, optional duplicates, retries and a priority. */
 const workflowPhase = (name: string) =>
   fc
     .integer({ min: 2, max: 4 })
     .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => workflowBead(i))))
     .chain((beads) =>
-      fc.record({ count: fc.integer({ min: 1, max: 2 }), duplicates: fc.option(fc.constantFrom(0.5, 1), { freq: 2 }), retry }).map((p): DraftPhase => ({
+      workflowExtras.map((p): DraftPhase => ({
         workflow: { name, beads },
         ...(p.count > 1 ? { count: p.count } : {}),
         ...(p.duplicates !== null ? { duplicates: p.duplicates } : {}),
         ...(p.retry !== null ? { retry: p.retry } : {}),
+        ...(p.priority !== null ? { priority: p.priority } : {}),
       })),
     );
 
@@ -138,7 +174,9 @@ function faultOf(kind: string, phases: readonly DraftPhase[]): fc.Arbitrary<Draf
     case 'db.outage':
       return fc.record({ at, w: window, mode: fc.constantFrom('refuse', 'hang') }).map(({ at, w, mode }) => ({ at, do: kind, for: w, mode }));
     case 'db.latency':
-      return fc.record({ at, w: window, latency: ms(100, 800, 50), jitter: ms(0, 200, 50) }).map(({ at, w, latency, jitter }) => ({ at, do: kind, for: w, latency: duration(latency), jitter: duration(jitter) }));
+      return fc
+        .record({ at, w: window, latency: ms(100, 800, 50), jitter: ms(0, 200, 50) })
+        .map(({ at, w, latency, jitter }) => ({ at, do: kind, for: w, latency: duration(latency), jitter: duration(jitter) }));
     case 'agent.crash':
       return fc.record({ at, target: targetFor(phases) }).map(({ at, target }) => ({ at, do: kind, target }));
     case 'agent.partition':
@@ -175,27 +213,37 @@ export function draftArbitrary(options: GeneratorOptions): fc.Arbitrary<Draft> {
         reconcileTick: '200ms',
         timeouts: { heartbeat: '1s', db: '1s' },
       }));
-  return fc
-    .record({ kind: fc.constantFrom(...options.kinds), phases, system })
-    .chain(({ kind, phases, system }) => {
-      const min = kind === 'chaos' ? 1 : 0;
-      const faults = fc.array(fc.constantFrom(...kinds).chain((k) => faultOf(k, phases)), { minLength: min, maxLength: MAX_FAULTS });
-      return faults.map((drawn): Draft => {
-        const timeline = withoutConflicts([...drawn].sort((a, b) => millis(a.at) - millis(b.at)), min);
-        const admin = timeline.some((f) => f.do === 'actors.kill') || system.admin === true;
-        return {
-          name: 'explore',
-          kind,
-          description: 'Generated by oya explore.',
-          seed: 1,
-          system: { ...system, ...(admin ? { admin: true } : {}), ...(options.defects.length > 0 ? { defects: [...options.defects] } : {}) },
-          workload: phases,
-          faults: timeline,
-          ...(options.base?.expect !== undefined ? { expect: options.base.expect } : {}),
-          timeouts: options.base?.timeouts ?? { drain: DRAIN, total: '90s' },
-        };
-      });
+  return fc.record({ kind: fc.constantFrom(...options.kinds), phases, system }).chain(({ kind, phases, system }) => {
+    const min = kind === 'chaos' ? 1 : 0;
+    const faults = fc.array(
+      fc.constantFrom(...kinds).chain((k) => faultOf(k, phases)),
+      { minLength: min, maxLength: MAX_FAULTS },
+    );
+    return faults.map((drawn): Draft => {
+      const timeline = withoutConflicts(
+        [...drawn].sort((a, b) => millis(a.at) - millis(b.at)),
+        min,
+      );
+      const admin = timeline.some((f) => f.do === 'actors.kill') || system.admin === true;
+      const draft: Draft = {
+        name: 'explore',
+        kind,
+        description: 'Generated by oya explore.',
+        seed: 1,
+        system: { ...system, ...(admin ? { admin: true } : {}), ...(options.defects.length > 0 ? { defects: [...options.defects] } : {}) },
+        workload: phases,
+        faults: timeline,
+        ...(options.base?.expect !== undefined ? { expect: options.base.expect } : {}),
+        timeouts: options.base?.timeouts ?? { drain: DRAIN, total: '90s' },
+      };
+      // A base keeps its own expect; a generated workload says what it implies (failures for good,
+      // priority order). A cancel racing a bead that fails for good (or one of its dependencies)
+      // would make its final status a guess (cancelled or failed): those drafts cancel nothing.
+      if (options.base) return draft;
+      const failing = derivedExpect(draft.workload)?.beads !== undefined;
+      return withDerivedExpect(failing ? { ...draft, workload: draft.workload.map(({ cancel: _c, ...p }) => p) } : draft);
     });
+  });
 }
 
 /** A 32-bit seed for run `index` of exploration seed `seed` (splitmix-style mixing: neighbours differ). */

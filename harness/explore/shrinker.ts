@@ -23,6 +23,11 @@ export interface ShrinkOptions {
   stillFails(draft: Draft): Promise<boolean>;
   /** Would the scenario loader accept it? Invalid candidates are skipped without a test. */
   isValid(draft: Draft): boolean;
+  /**
+   * Applied to every candidate before it is checked and tested: what follows from the smaller
+   * draft (explore: the `expect:` a generated workload implies, withDerivedExpect). @default identity
+   */
+  derive?(draft: Draft): Draft;
   /** Most oracle calls. @default 40 */
   maxTests?: number;
   /** Polled before each test: true stops the shrink (a budget ran out). @default never */
@@ -63,7 +68,8 @@ export async function shrinkDraft(draft: Draft, options: ShrinkOptions): Promise
     let kept = true;
     while (kept) {
       kept = false;
-      for (const candidate of reductions(current)) {
+      for (const reduction of reductions(current)) {
+        const candidate = options.derive ? { ...reduction, draft: options.derive(reduction.draft) } : reduction;
         if (failed.has(candidate.what) || !options.isValid(candidate.draft)) continue;
         if (stopped()) return { draft: current, tests, accepted, complete: false };
         tests++;
@@ -82,13 +88,19 @@ export async function shrinkDraft(draft: Draft, options: ShrinkOptions): Promise
   }
 }
 
-/** Every single-step reduction of a draft, most effective first. */
+/**
+ * Every single-step reduction of a draft, most effective first: fewer faults and phases, fewer
+ * workers (less parallelism keeps contention failures such as a priority inversion failing with
+ * fewer beads), fewer beads (every phase's), then simpler scripts, features and fault windows —
+ * so a budget that ends the shrink early ends it on the fewest beads it could reach.
+ */
 export function* reductions(draft: Draft): Generator<Reduction> {
   yield* fewerFaults(draft);
   yield* fewerPhases(draft);
-  for (let i = 0; i < draft.workload.length; i++) yield* smallerPhase(draft, i);
-  for (let i = 0; i < draft.faults.length; i++) yield* smallerFault(draft, i);
   yield* simplerSystem(draft);
+  for (let i = 0; i < draft.workload.length; i++) yield* fewerBeads(draft, i);
+  for (let i = 0; i < draft.workload.length; i++) yield* simplerPhase(draft, i);
+  for (let i = 0; i < draft.faults.length; i++) yield* smallerFault(draft, i);
 }
 
 const label = (f: DraftFault): string => `${f.do} at ${f.at}`;
@@ -101,7 +113,10 @@ function* fewerFaults(draft: Draft): Generator<Reduction> {
     for (let from = 0; from + size <= n; from += size) {
       if (n - size < min) continue;
       const dropped = draft.faults.slice(from, from + size);
-      yield { what: `drop fault${size > 1 ? 's' : ''} ${dropped.map(label).join(', ')}`, draft: { ...draft, faults: draft.faults.filter((_, i) => i < from || i >= from + size) } };
+      yield {
+        what: `drop fault${size > 1 ? 's' : ''} ${dropped.map(label).join(', ')}`,
+        draft: { ...draft, faults: draft.faults.filter((_, i) => i < from || i >= from + size) },
+      };
     }
   }
 }
@@ -113,14 +128,25 @@ function* fewerPhases(draft: Draft): Generator<Reduction> {
     const workload = draft.workload.filter((_, j) => j !== i);
     // Faults aimed at a bead of the dropped workflow aim at a random worker instead.
     const faults = phase.workflow ? retarget(draft.faults, (t) => t.startsWith(`${phase.workflow!.name}.`)) : draft.faults;
-    yield { what: `drop phase ${describePhase(phase)}`, draft: { ...draft, workload: workload.map((p, j) => (j === 0 && p.start !== undefined ? omit(p, 'start') : p)), faults } };
+    yield {
+      what: `drop phase ${describePhase(phase)}`,
+      draft: { ...draft, workload: workload.map((p, j) => (j === 0 && p.start !== undefined ? omit(p, 'start') : p)), faults },
+    };
   }
 }
 
-function* smallerPhase(draft: Draft, i: number): Generator<Reduction> {
+/** `draft` with phase `i` replaced (and the faults, when given). */
+const putPhase = (draft: Draft, i: number, next: DraftPhase, faults = draft.faults): Draft => ({
+  ...draft,
+  workload: draft.workload.map((p, j) => (j === i ? next : p)),
+  faults,
+});
+
+/** Phase `i` with fewer beads: half or one less, one workflow instance, a workflow bead dropped. */
+function* fewerBeads(draft: Draft, i: number): Generator<Reduction> {
   const phase = draft.workload[i]!;
   const at = `workload[${i}]`;
-  const put = (next: DraftPhase, faults = draft.faults): Draft => ({ ...draft, workload: draft.workload.map((p, j) => (j === i ? next : p)), faults });
+  const put = (next: DraftPhase, faults = draft.faults): Draft => putPhase(draft, i, next, faults);
   if (phase.beads !== undefined && phase.beads > 1) {
     const half = Math.max(1, Math.floor(phase.beads / 2));
     yield { what: `${at}.beads ${phase.beads} → ${half}`, draft: put({ ...phase, beads: half }) };
@@ -131,14 +157,32 @@ function* smallerPhase(draft: Draft, i: number): Generator<Reduction> {
     if ((phase.count ?? 1) > 1) yield { what: `${at}.count ${phase.count} → 1`, draft: put(omit(phase, 'count')) };
     if (wf.beads.length > 1) {
       for (const bead of wf.beads) {
-        const beads = wf.beads.filter((b) => b.id !== bead.id).map((b) => {
-          const deps = (b.dependsOn ?? []).filter((d) => d !== bead.id);
-          return deps.length > 0 ? { ...b, dependsOn: deps } : omit(b, 'dependsOn');
-        });
+        const beads = wf.beads
+          .filter((b) => b.id !== bead.id)
+          .map((b) => {
+            const deps = (b.dependsOn ?? []).filter((d) => d !== bead.id);
+            return deps.length > 0 ? { ...b, dependsOn: deps } : omit(b, 'dependsOn');
+          });
         const next = { ...phase, workflow: { ...wf, beads } };
-        yield { what: `${at} drop bead ${wf.name}.${bead.id}`, draft: put(phase.cancel?.bead === bead.id ? omit(next, 'cancel') : next, retarget(draft.faults, (t) => t === `${wf.name}.${bead.id}`)) };
+        yield {
+          what: `${at} drop bead ${wf.name}.${bead.id}`,
+          draft: put(
+            phase.cancel?.bead === bead.id ? omit(next, 'cancel') : next,
+            retarget(draft.faults, (t) => t === `${wf.name}.${bead.id}`),
+          ),
+        };
       }
     }
+  }
+}
+
+/** Phase `i` simpler: a script without its trouble or with fewer steps, a feature dropped, an earlier start. */
+function* simplerPhase(draft: Draft, i: number): Generator<Reduction> {
+  const phase = draft.workload[i]!;
+  const at = `workload[${i}]`;
+  const put = (next: DraftPhase): Draft => putPhase(draft, i, next);
+  if (phase.workflow) {
+    const wf = phase.workflow;
     for (let j = 0; j < wf.beads.length; j++) {
       const bead = wf.beads[j]!;
       for (const [what, agent] of simplerAgent(bead.agent)) {
@@ -147,7 +191,8 @@ function* smallerPhase(draft: Draft, i: number): Generator<Reduction> {
       }
     }
   }
-  for (const key of ['cancel', 'duplicateAfter', 'duplicates', 'retry', 'rate', 'start'] as const) {
+  const features = ['cancel', 'duplicateAfter', 'duplicates', 'retry', 'rate', 'priority', 'start'] as const;
+  for (const key of features) {
     // duplicateAfter needs duplicates: both go together.
     const without = key === 'duplicates' ? omit(omit(phase, 'duplicates'), 'duplicateAfter') : omit(phase, key);
     if (phase[key] !== undefined) yield { what: `${at} without ${key}`, draft: put(without) };
@@ -156,7 +201,8 @@ function* smallerPhase(draft: Draft, i: number): Generator<Reduction> {
     const earlier = duration(Math.floor(millis(phase.start) / 200) * 100);
     yield { what: `${at}.start ${phase.start} → ${earlier}`, draft: put({ ...phase, start: earlier }) };
   }
-  for (const [what, agent] of simplerAgent(phase.agent)) yield { what: `${at}.agent ${what}`, draft: put(agent === undefined ? omit(phase, 'agent') : { ...phase, agent }) };
+  for (const [what, agent] of simplerAgent(phase.agent))
+    yield { what: `${at}.agent ${what}`, draft: put(agent === undefined ? omit(phase, 'agent') : { ...phase, agent }) };
 }
 
 /** A script without its scripted trouble, and with fewer steps (the loader refuses a step past the end). */
@@ -185,14 +231,18 @@ function* smallerFault(draft: Draft, i: number): Generator<Reduction> {
     yield { what: `${label(fault)} → at ${earlier}`, draft: put({ ...fault, at: earlier }) };
   }
   if (typeof fault.count === 'number' && fault.count > 1) yield { what: `${label(fault)} count ${fault.count} → 1`, draft: put(omit(fault, 'count')) };
-  if (fault.target !== undefined && fault.target !== 'random') yield { what: `${label(fault)} target ${String(fault.target)} → random`, draft: put({ ...fault, target: 'random' }) };
+  // A target is a string (the loader's checkTarget): `busiest`, a worker, a workflow bead.
+  if (typeof fault.target === 'string' && fault.target !== 'random')
+    yield { what: `${label(fault)} target ${fault.target} → random`, draft: put({ ...fault, target: 'random' }) };
 }
 
 function* simplerSystem(draft: Draft): Generator<Reduction> {
   // The admin hooks were switched on for an actors.kill the shrink has since dropped.
-  if (draft.system.admin === true && !draft.faults.some((f) => f.do === 'actors.kill')) yield { what: 'system without admin', draft: { ...draft, system: omit(draft.system, 'admin') } };
+  if (draft.system.admin === true && !draft.faults.some((f) => f.do === 'actors.kill'))
+    yield { what: 'system without admin', draft: { ...draft, system: omit(draft.system, 'admin') } };
   const workers = draft.system.workers;
-  if (typeof workers === 'number' && workers > 1) yield { what: `system.workers ${workers} → ${workers - 1}`, draft: { ...draft, system: { ...draft.system, workers: workers - 1 } } };
+  if (typeof workers === 'number' && workers > 1)
+    yield { what: `system.workers ${workers} → ${workers - 1}`, draft: { ...draft, system: { ...draft.system, workers: workers - 1 } } };
 }
 
 /** Faults whose target matches aim at a random worker instead. */
@@ -204,7 +254,7 @@ function describePhase(phase: DraftPhase): string {
   return phase.workflow ? `workflow ${phase.workflow.name}` : phase.beads !== undefined ? `${phase.beads} beads` : 'invalid requests';
 }
 
-function omit<T extends object, K extends string>(value: T, key: K): T {
+function omit<T extends object>(value: T, key: string): T {
   const { [key]: _dropped, ...rest } = value as Record<string, unknown>;
   return rest as T;
 }

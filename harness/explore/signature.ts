@@ -23,7 +23,14 @@ export interface RunOutcome {
 /** The signature of a finished run. */
 export function signatureOf(result: RunOutcome): Signature {
   if (result.verdict === 'error') return { verdict: 'error', failing: [`${result.journal.error?.code ?? 'error'}@${result.journal.error?.phase ?? '?'}`] };
-  if (result.verdict === 'fail') return { verdict: 'fail', failing: result.gates.filter((g) => !g.pass).map((g) => g.name).sort() };
+  if (result.verdict === 'fail')
+    return {
+      verdict: 'fail',
+      failing: result.gates
+        .filter((g) => !g.pass)
+        .map((g) => g.name)
+        .sort(),
+    };
   return { verdict: 'pass', failing: [] };
 }
 
@@ -40,7 +47,12 @@ export function formatSignature(s: Signature): string {
 /** One line saying why: the first failing gate's actual value (or the error message), bounded. */
 export function reasonOf(result: RunOutcome, max = 200): string {
   const gate = result.gates.find((g) => !g.pass);
-  const text = result.verdict === 'error' ? (result.journal.error?.message ?? 'the run broke') : gate ? `${gate.name}: expected ${gate.expected}, actual ${gate.actual}` : 'passed';
+  const text =
+    result.verdict === 'error'
+      ? (result.journal.error?.message ?? 'the run broke')
+      : gate
+        ? `${gate.name}: expected ${gate.expected}, actual ${gate.actual}`
+        : 'passed';
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

@@ -67,6 +67,21 @@ export interface SubmitRecord {
 export class BeadTable {
   readonly #beads = new Map<string, BeadRecord>();
   readonly #submits = new Map<string, SubmitRecord>();
+  #partial = false;
+
+  /**
+   * False while this table holds every bead the log does (nothing evicted, nothing left in the log
+   * at start-up; one writer per log): an id not here is then in the log neither, so a submit need
+   * not read it back — and a DB outage does not refuse it (service.ts).
+   */
+  get partial(): boolean {
+    return this.#partial;
+  }
+
+  /** The log holds beads this table does not (recovery left finished ones there). */
+  markPartial(): void {
+    this.#partial = true;
+  }
 
   get size(): number {
     return this.#beads.size;
@@ -150,6 +165,7 @@ export class BeadTable {
     const record = this.#beads.get(id);
     if (record === undefined) return;
     this.#beads.delete(id);
+    this.#partial = true;
     const key = record.idempotencyKey;
     const submit = key === undefined ? undefined : this.#submits.get(key);
     if (submit !== undefined && !submit.assignedIds) this.#submits.delete(key!);

@@ -2,6 +2,8 @@
  * A remote SurrealDB (a real server process) that dies mid-run and comes back: work goes on,
  * events wait in the durable outbox and reach the log in order, exactly once. With the
  * `skip-outbox` test defect, the same outage loses events — which is what the defect is for.
+ * A submit during the outage is accepted too (outboxed) while memory holds every bead of the log;
+ * once something was evicted, an id not in memory needs the log and the submit answers 503.
  */
 import { afterEach, expect, it } from 'vitest';
 import { spawnSurrealServer, type SpawnedSurrealServer } from '../../harness/env/surreal/spawn.ts';
@@ -64,4 +66,30 @@ it('skip-outbox (test defect): the same outage loses the events appended meanwhi
   const { events } = await runThroughOutage(['skip-outbox']);
   const steps = events.filter((e) => e.type === 'StepCheckpointed').map((e) => e.data.step);
   expect(steps.length).toBeLessThan(12);
+});
+
+/** POST /beads of a one-bead workflow `id` whose bead is `<id>.a`. */
+const submitWorkflow = (url: string, id: string) =>
+  http(url, 'POST', '/beads', { workflow: { id, title: id, beads: [{ id: `${id}.a`, title: 'a', input: { agent: { steps: 1, stepTime: '50ms' } } }] } });
+
+it('accepts a workflow submitted while the DB is away (found by oya explore: 503 ORCH_DB_UNAVAILABLE from the read-back)', async () => {
+  const dir = await tempDir(cleanups);
+  let db = await surreal(`${dir}/surreal`);
+  const orch = await startOrchestrator(
+    { port: 0, dataDir: `${dir}/oya`, workers: 2, db: db.url, dbTimeoutMs: 500, retainFinishedMs: 0 },
+    { logger: silentLogger },
+  );
+  cleanups.add(() => orch.destroy());
+  await db.destroy();
+  // Nothing was evicted yet: an id the table does not hold is not in the log either.
+  const during = await submitWorkflow(orch.url, 'during');
+  expect(during.status, JSON.stringify(during.body)).toBe(201);
+  db = await surreal(`${dir}/surreal`, db.port);
+  expect((await waitForBeads(orch.url, ['during.a']))['during.a'].status).toBe('succeeded');
+  // retainFinishedMs 0: the finished workflow leaves memory, after which an unknown id may be an
+  // evicted one, so a submit during the next outage needs the log (retryable 503).
+  await waitFor('the finished workflow to be evicted', async () => (await http(orch.url, 'GET', '/metrics')).text.includes('\noya_beads_in_memory 0\n'));
+  await db.destroy();
+  const after = await submitWorkflow(orch.url, 'after');
+  expect([after.status, after.body.error.code]).toEqual([503, 'ORCH_DB_UNAVAILABLE']);
 });

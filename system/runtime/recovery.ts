@@ -34,6 +34,8 @@ export interface RecoveryReport {
  */
 export async function recover(ctx: RuntimeContext, snapshotPath: string): Promise<{ report: RecoveryReport; projection: LogProjection }> {
   const { projection, snapshotPosition, tail } = await readLive(ctx, snapshotPath);
+  // Finished beads stay in the log only: from now on a submit reads unknown ids back (service.ts).
+  if (projection.dropped) ctx.table.markPartial();
   for (const [workflowId, submitted] of projection.workflows) {
     const data = submitted.data as WorkflowSubmittedData;
     ctx.workflows.set(workflowId, data.beadIds);

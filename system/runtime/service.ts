@@ -52,7 +52,10 @@ export function createBeadService(ctx: RuntimeContext, memory: ReconcilerMemory)
  *
  * Before that stretch, the ids the request names that are not in memory are read back from the
  * log (retention.ts evicts finished beads): a resubmit of an evicted bead, a reused id, or a
- * dependency on an evicted bead is then decided exactly as if it were still in memory.
+ * dependency on an evicted bead is then decided exactly as if it were still in memory. While
+ * memory holds the whole log (`table.partial` false) there is nothing to read back, so a DB
+ * outage does not refuse the submit: its events go to the outbox. Once something was evicted, a
+ * submit naming ids not in memory needs the log, and an outage answers it 503 (retryable).
  */
 async function submit(ctx: RuntimeContext, req: SubmitRequest, opts: SubmitOptions): Promise<SubmitResult> {
   const key = opts.idempotencyKey;
@@ -169,6 +172,8 @@ interface NamedInLog {
 }
 
 async function readNamedFromLog(ctx: RuntimeContext, req: SubmitRequest): Promise<NamedInLog> {
+  // Nothing evicted, nothing left in the log at start-up: an id not in memory is in the log neither.
+  if (!ctx.table.partial) return { beads: new Map(), workflow: undefined };
   const named = new Set<string>();
   const beadsOf = req.kind === 'bead' ? [req.bead] : req.workflow.beads;
   for (const bead of beadsOf) {

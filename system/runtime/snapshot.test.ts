@@ -48,6 +48,26 @@ describe('LogProjection', () => {
     expect(p.keys.get('key:old')).toEqual({ fingerprint: 'f', beadIds: ['o'] });
   });
 
+  it('says when it dropped a finished unit (recovery: the log then holds beads memory does not), also across JSON', () => {
+    const p = new LogProjection();
+    p.apply(ev('bead:d', 'BeadSubmitted', { beadId: 'd' }));
+    p.apply(ev('workflow:v', 'WorkflowSubmitted', { workflowId: 'v', beadIds: ['v1'] }));
+    p.apply(ev('bead:v1', 'BeadSubmitted', { beadId: 'v1', workflowId: 'v' }));
+    p.apply(ev('bead:v1', 'BeadFailed', { attempt: 1 }));
+    expect(p.dropped).toBe(false); // a workflow bead waits for its workflow's outcome
+    const roundTrip = (q: LogProjection) => LogProjection.fromJSON(JSON.parse(JSON.stringify(q)) as Parameters<typeof LogProjection.fromJSON>[0]);
+    expect(roundTrip(p).dropped).toBe(false);
+    p.apply(ev('workflow:v', 'WorkflowFailed'));
+    expect(p.dropped).toBe(true);
+    const q = new LogProjection();
+    q.apply(ev('bead:e', 'BeadSubmitted', { beadId: 'e' }));
+    q.apply(ev('bead:e', 'BeadCancelled', {}));
+    expect(roundTrip(q).dropped).toBe(true);
+    // A file written before the field existed may have dropped anything.
+    const { dropped: _dropped, ...old } = JSON.parse(JSON.stringify(new LogProjection())) as Parameters<typeof LogProjection.fromJSON>[0];
+    expect(LogProjection.fromJSON(old).dropped).toBe(true);
+  });
+
   it('round-trips through JSON and skips events at or below its position', () => {
     const p = new LogProjection();
     const submitted = ev('bead:r', 'BeadSubmitted', { beadId: 'r' });

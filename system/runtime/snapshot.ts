@@ -48,6 +48,8 @@ interface SnapshotFile {
   beads: Array<[string, StoredEvent[]]>;
   workflows: Array<[string, StoredEvent]>;
   keys: Array<[string, StoredKey]>;
+  /** Whether a finished unit was dropped (absent in older files: assume so). */
+  dropped?: boolean;
 }
 
 const BEAD_FINAL = new Set(['BeadSucceeded', 'BeadFailed', 'BeadCancelled']);
@@ -62,6 +64,8 @@ export class LogProjection {
   /** Workflows that have not ended: their WorkflowSubmitted. */
   readonly workflows = new Map<string, StoredEvent>();
   readonly keys = new Map<string, StoredKey>();
+  /** A finished bead or workflow was dropped: the log holds beads the projection does not. */
+  dropped = false;
 
   apply(event: EventRecord): void {
     if (event.position <= this.position) return; // already folded (a page read twice)
@@ -79,6 +83,7 @@ export class LogProjection {
       } else if (WORKFLOW_FINAL.has(event.type)) {
         const submitted = this.workflows.get(id);
         this.workflows.delete(id);
+        this.dropped = true;
         for (const beadId of (submitted?.data as { beadIds?: string[] } | undefined)?.beadIds ?? []) this.beads.delete(beadId);
       }
       return;
@@ -95,7 +100,10 @@ export class LogProjection {
     }
     events.push(stored);
     const workflowId = (events[0]!.data as { workflowId?: string }).workflowId;
-    if (BEAD_FINAL.has(event.type) && workflowId === undefined) this.beads.delete(id);
+    if (BEAD_FINAL.has(event.type) && workflowId === undefined) {
+      this.beads.delete(id);
+      this.dropped = true;
+    }
   }
 
   /** Folds the log after `position`, page by page, up to its current end. Returns the events read. */
@@ -117,6 +125,7 @@ export class LogProjection {
       beads: [...this.beads],
       workflows: [...this.workflows],
       keys: [...this.keys],
+      dropped: this.dropped,
     };
   }
 
@@ -124,6 +133,7 @@ export class LogProjection {
     const projection = new LogProjection();
     projection.position = file.position;
     projection.keyAtPosition = file.keyAtPosition;
+    projection.dropped = file.dropped ?? true;
     for (const [id, events] of file.beads) projection.beads.set(id, events);
     for (const [id, event] of file.workflows) projection.workflows.set(id, event);
     for (const [key, value] of file.keys) projection.keys.set(key, value);
