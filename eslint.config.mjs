@@ -1,54 +1,13 @@
-// Lint for system/ and harness/: ESLint's recommended rules, typescript-eslint's strict-type-checked rules, and a few
-// stylistic checks of what the code already does. No formatter: Prettier at printWidth 160 + singleQuote rewrites ~5,000
-// lines in 227 of 444 files, one key per line in the packed tables and one statement per line in `case X: return y;` arms.
-import path from 'node:path';
+// Lint for the whole tree (system/ and harness/): ESLint's recommended rules, typescript-eslint's strict-type-checked
+// rules, and a few stylistic checks Prettier (.prettierrc.json, `npm run format:check`) does not make. CI runs both.
 import js from '@eslint/js';
 import stylistic from '@stylistic/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-// The ratchet. `npm run lint` (CI) lints exactly these folders and files and must stay clean; `npm run lint:all`
-// (or `npx eslint .`, or an editor) lints the whole tree. This list only grows: to add a folder, run
-// `npx eslint <folder>` until it reports nothing, add the folder here and commit it with its fixes.
-export const CLEAN = [
-  'harness/checks',
-  'harness/cli',
-  'harness/env',
-  'harness/explore',
-  'harness/folder-readmes.test.ts',
-  'harness/history',
-  'harness/lanes',
-  'harness/leak',
-  'harness/metrics',
-  'harness/references.test.ts',
-  'harness/report',
-  'harness/runner',
-  'harness/scenario',
-  'system/actors',
-  'system/agent',
-  'system/api',
-  'system/bench',
-  'system/errors.test.ts',
-  'system/errors.ts',
-  'system/events',
-  'system/layering.test.ts',
-  'system/main.ts',
-  'system/runtime',
-  'system/scheduler',
-  'system/util',
-  'system/worker',
-  'vitest.config.ts',
-  'vitest.workspace.ts',
-];
-
 const root = import.meta.dirname;
-/** True when `rel` is a clean path, inside one, or a folder on the way to one (so ESLint walks into it). */
-const inRatchet = (rel) => rel === '' || CLEAN.some((c) => rel === c || rel.startsWith(`${c}/`) || c.startsWith(`${rel}/`));
-const ratchet =
-  process.env.OYA_LINT_RATCHET === '1' ? [{ ignores: [(file) => !inRatchet(path.relative(root, file).split(path.sep).join('/').replace(/\/$/, ''))] }] : [];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'reports/**', 'data/**', 'system/worker/dist/**', '**/*.mjs', '**/*.cjs'] },
-  ...ratchet,
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   { languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: root } } },

@@ -68,7 +68,10 @@ function checkExactlyOnce(events: EventRecord[], acked: string[]): void {
   for (const [stream, streamEvents] of byStream) {
     expect(streamEvents.map((e) => e.seq)).toEqual(streamEvents.map((_, i) => i + 1));
     const ackedHere = acked.filter((k) => streamEvents.some((e) => e.idempotencyKey === k));
-    expect(streamEvents.map((e) => e.idempotencyKey).filter((k) => ackedHere.includes(k)), stream).toEqual(ackedHere);
+    expect(
+      streamEvents.map((e) => e.idempotencyKey).filter((k) => ackedHere.includes(k)),
+      stream,
+    ).toEqual(ackedHere);
   }
 }
 
@@ -162,45 +165,50 @@ describe.skipIf(!existsSync(serverModule))('remote SurrealDB over ws:// (embedde
     return server;
   }
 
-  it('a new writer (restart) numbers on from the DB\'s heads; ' +
-    'a second writer on the same DB is caught by the unique indexes, never doubled or gapped', async () => {
-    const server = await startServer();
-    const dir = await tempDir();
-    const first = await openEventStore({ url: server.url, outboxPath: join(dir, 'a.jsonl'), pingIntervalMs: 60_000 });
-    onTestFinished(() => first.destroy());
-    const original = await first.append('bead:r', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'r-1' });
-    await first.append('bead:r', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'r-2' });
-    await first.append('bead:other', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'o-1' });
-    await first.close();
+  it(
+    "a new writer (restart) numbers on from the DB's heads; " + 'a second writer on the same DB is caught by the unique indexes, never doubled or gapped',
+    async () => {
+      const server = await startServer();
+      const dir = await tempDir();
+      const first = await openEventStore({ url: server.url, outboxPath: join(dir, 'a.jsonl'), pingIntervalMs: 60_000 });
+      onTestFinished(() => first.destroy());
+      const original = await first.append('bead:r', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'r-1' });
+      await first.append('bead:r', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'r-2' });
+      await first.append('bead:other', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'o-1' });
+      await first.close();
 
-    // The restarted writer knows nothing in memory: it loads log_head, and bead:r is not new.
-    const second = await openEventStore({ url: server.url, outboxPath: join(dir, 'b.jsonl'), pingIntervalMs: 60_000 });
-    onTestFinished(() => second.destroy());
-    const next = await second.append('bead:r', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'r-3' });
-    expect(next.status === 'committed' && [next.record.seq, next.record.position]).toEqual([3, 4]);
-    expect(second.health().writes).toMatchObject({ staleRetries: 1, fallbacks: 0 });
-    // A retry of a key committed before the restart: not in memory, so the index answers, via the careful path.
-    expect(await second.append('bead:r', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'r-1' })).toEqual(original);
-    expect(second.health().writes.fallbacks).toBe(1);
+      // The restarted writer knows nothing in memory: it loads log_head, and bead:r is not new.
+      const second = await openEventStore({ url: server.url, outboxPath: join(dir, 'b.jsonl'), pingIntervalMs: 60_000 });
+      onTestFinished(() => second.destroy());
+      const next = await second.append('bead:r', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'r-3' });
+      expect(next.status === 'committed' && [next.record.seq, next.record.position]).toEqual([3, 4]);
+      expect(second.health().writes).toMatchObject({ staleRetries: 1, fallbacks: 0 });
+      // A retry of a key committed before the restart: not in memory, so the index answers, via the careful path.
+      expect(await second.append('bead:r', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'r-1' })).toEqual(original);
+      expect(second.health().writes.fallbacks).toBe(1);
 
-    // Another writer on the same DB: each one's memory goes stale whenever the other commits.
-    const third = await openEventStore({ url: server.url, outboxPath: join(dir, 'c.jsonl'), pingIntervalMs: 60_000 });
-    onTestFinished(() => third.destroy());
-    for (let i = 0; i < 10; i++) {
-      const writer = i % 2 === 0 ? second : third;
-      await Promise.all([
-        writer.append('bead:r', { type: 'BeadQueued', data: { i } }, { idempotencyKey: `w-${i}` }),
-        writer.append(`bead:w${i}`, { type: 'BeadQueued', data: { i } }, { idempotencyKey: `w-new-${i}` }),
+      // Another writer on the same DB: each one's memory goes stale whenever the other commits.
+      const third = await openEventStore({ url: server.url, outboxPath: join(dir, 'c.jsonl'), pingIntervalMs: 60_000 });
+      onTestFinished(() => third.destroy());
+      for (let i = 0; i < 10; i++) {
+        const writer = i % 2 === 0 ? second : third;
+        await Promise.all([
+          writer.append('bead:r', { type: 'BeadQueued', data: { i } }, { idempotencyKey: `w-${i}` }),
+          writer.append(`bead:w${i}`, { type: 'BeadQueued', data: { i } }, { idempotencyKey: `w-new-${i}` }),
+        ]);
+      }
+      expect(second.health().writes.staleRetries + third.health().writes.staleRetries).toBeGreaterThanOrEqual(9);
+      const events = await readEverything(third);
+      expect(events.map((e) => e.position)).toEqual(events.map((_, i) => i + 1));
+      expect((await third.read('bead:r')).map((e) => [e.seq, e.idempotencyKey])).toEqual([
+        [1, 'r-1'],
+        [2, 'r-2'],
+        [3, 'r-3'],
+        ...Array.from({ length: 10 }, (_, i) => [4 + i, `w-${i}`]),
       ]);
-    }
-    expect(second.health().writes.staleRetries + third.health().writes.staleRetries).toBeGreaterThanOrEqual(9);
-    const events = await readEverything(third);
-    expect(events.map((e) => e.position)).toEqual(events.map((_, i) => i + 1));
-    expect((await third.read('bead:r')).map((e) => [e.seq, e.idempotencyKey])).toEqual([
-      [1, 'r-1'], [2, 'r-2'], [3, 'r-3'], ...Array.from({ length: 10 }, (_, i) => [4 + i, `w-${i}`]),
-    ]);
-    await Promise.all([second.close(), third.close()]);
-  });
+      await Promise.all([second.close(), third.close()]);
+    },
+  );
 
   it('a batch that times out midway takes every append queued behind it to the outbox: none is acknowledged out of order, all land once', async () => {
     const server = await startServer();
@@ -256,7 +264,11 @@ describe.skipIf(!existsSync(serverModule))('remote SurrealDB over ws:// (embedde
     relay.mode = 'open';
     await expect.poll(() => store.health(), { timeout: 10_000 }).toMatchObject({ connection: 'connected', outboxSize: 0 });
     const events = await store.read('bead:h');
-    expect(events.map((e) => [e.seq, e.idempotencyKey])).toEqual([[1, 'h-1'], [2, 'h-2'], [3, 'h-3']]);
+    expect(events.map((e) => [e.seq, e.idempotencyKey])).toEqual([
+      [1, 'h-1'],
+      [2, 'h-2'],
+      [3, 'h-3'],
+    ]);
     await store.close();
   });
 
@@ -279,7 +291,11 @@ describe.skipIf(!existsSync(serverModule))('remote SurrealDB over ws:// (embedde
     expect((await store.append('bead:t', { type: 'BeadQueued', data: {} }, { idempotencyKey: 't-3' })).status).toBe('outboxed');
     relay.mode = 'open';
     expect(await store.flushOutbox()).toEqual({ flushed: 2, remaining: 0 });
-    expect((await store.read('bead:t')).map((e) => [e.seq, e.idempotencyKey])).toEqual([[1, 't-1'], [2, 't-2'], [3, 't-3']]);
+    expect((await store.read('bead:t')).map((e) => [e.seq, e.idempotencyKey])).toEqual([
+      [1, 't-1'],
+      [2, 't-2'],
+      [3, 't-3'],
+    ]);
     await store.close();
   });
 
@@ -296,7 +312,10 @@ describe.skipIf(!existsSync(serverModule))('remote SurrealDB over ws:// (embedde
     relay.mode = 'open';
     await expect.poll(() => store.health(), { timeout: 10_000 }).toMatchObject({ connection: 'connected', outboxSize: 0 });
     const events = await store.read('bead:m');
-    expect(events.map((e) => [e.seq, e.idempotencyKey])).toEqual([[1, 'm-1'], [2, 'm-2']]);
+    expect(events.map((e) => [e.seq, e.idempotencyKey])).toEqual([
+      [1, 'm-1'],
+      [2, 'm-2'],
+    ]);
     await store.close();
   });
 

@@ -25,22 +25,26 @@ async function phase<T>(...args: string[]): Promise<T> {
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
 }
 
-it(`${BEADS} beads × ${PER_BEAD} concurrent appends each, ${ROUNDS} rounds: ` +
-  "after a reopen every head equals its stream's highest seq, and the next append gets the next seq", async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'oya-heads-int-'));
-  onTestFinished(() => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
-  const dataDir = join(dir, 'db');
-  const streams = Array.from({ length: BEADS }, (_, i) => beadStream(`h${i}`));
-  const perStream = PER_BEAD * ROUNDS;
+it(
+  `${BEADS} beads × ${PER_BEAD} concurrent appends each, ${ROUNDS} rounds: ` +
+    "after a reopen every head equals its stream's highest seq, and the next append gets the next seq",
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'oya-heads-int-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+    const dataDir = join(dir, 'db');
+    const streams = Array.from({ length: BEADS }, (_, i) => beadStream(`h${i}`));
+    const perStream = PER_BEAD * ROUNDS;
 
-  const written = await phase<{ notCommitted: number; writes: unknown }>('write', dataDir, String(BEADS), String(PER_BEAD), String(ROUNDS));
-  console.info(`[measure] heads: ${BEADS * perStream} appends, write paths ${JSON.stringify(written.writes)}`);
-  expect(written.notCommitted).toBe(0);
+    const written = await phase<{ notCommitted: number; writes: unknown }>('write', dataDir, String(BEADS), String(PER_BEAD), String(ROUNDS));
+    console.info(`[measure] heads: ${BEADS * perStream} appends, write paths ${JSON.stringify(written.writes)}`);
+    expect(written.notCommitted).toBe(0);
 
-  const byStream = await phase<Record<string, { head?: number; max: number; count: number }>>('inspect', dataDir);
-  expect(Object.keys(byStream).sort()).toEqual([...streams].sort());
-  for (const stream of streams) expect({ stream, ...byStream[stream] }).toEqual({ stream, head: perStream, max: perStream, count: perStream });
+    const byStream = await phase<Record<string, { head?: number; max: number; count: number }>>('inspect', dataDir);
+    expect(Object.keys(byStream).sort()).toEqual([...streams].sort());
+    for (const stream of streams) expect({ stream, ...byStream[stream] }).toEqual({ stream, head: perStream, max: perStream, count: perStream });
 
-  const next = await phase<unknown>('next', dataDir, String(BEADS));
-  expect(next).toEqual(streams.map(() => perStream + 1));
-}, 300_000);
+    const next = await phase<unknown>('next', dataDir, String(BEADS));
+    expect(next).toEqual(streams.map(() => perStream + 1));
+  },
+  300_000,
+);

@@ -13,7 +13,11 @@ async function tempDir(): Promise<string> {
 }
 
 const entry = (key: string, stream = 'bead:o'): PendingEvent => ({
-  stream, type: 'BeadQueued', data: { n: key }, idempotencyKey: key, at: '2026-01-01T00:00:00.000Z',
+  stream,
+  type: 'BeadQueued',
+  data: { n: key },
+  idempotencyKey: key,
+  at: '2026-01-01T00:00:00.000Z',
 });
 /** The key of one outbox line. */
 const keyOf = (line: string): string => (JSON.parse(line) as PendingEvent).idempotencyKey;
@@ -79,7 +83,7 @@ describe('Outbox file', () => {
 });
 
 describe('appends while the database is unreachable', () => {
-  it('go to the fsync\'d outbox when the server port is closed, and flush in order, exactly once, into the DB', async () => {
+  it("go to the fsync'd outbox when the server port is closed, and flush in order, exactly once, into the DB", async () => {
     const dir = await tempDir();
     const outboxPath = join(dir, 'outbox.jsonl');
     const down = await openEventStore({ url: `ws://127.0.0.1:${await closedPort()}/rpc`, outboxPath, connectTimeoutMs: 300, pingIntervalMs: 60_000 });
@@ -104,7 +108,10 @@ describe('appends while the database is unreachable', () => {
     onTestFinished(() => up.close());
     await expect.poll(() => up.health().outboxSize, { timeout: 5_000 }).toBe(0);
     const o = await up.read('bead:o');
-    expect(o.map((e) => [e.seq, e.idempotencyKey])).toEqual([[1, 'o-1'], [2, 'checkpoint:o:0']]);
+    expect(o.map((e) => [e.seq, e.idempotencyKey])).toEqual([
+      [1, 'o-1'],
+      [2, 'checkpoint:o:0'],
+    ]);
     expect(o[0]!.at).toBe(submitted.status === 'outboxed' ? submitted.pending.at : '');
     expect((await up.readAll()).events.map((e) => e.idempotencyKey)).toEqual(['o-1', 'checkpoint:o:0', 'p-1']);
     expect(await readFile(outboxPath, 'utf8')).toBe('');
@@ -115,7 +122,13 @@ describe('appends while the database is unreachable', () => {
     const dir = await tempDir();
     const port = await silentServer();
     const started = performance.now();
-    const store = await openEventStore({ url: `ws://127.0.0.1:${port}/rpc`, outboxPath: join(dir, 'outbox.jsonl'), connectTimeoutMs: 400, timeoutMs: 400, pingIntervalMs: 200 });
+    const store = await openEventStore({
+      url: `ws://127.0.0.1:${port}/rpc`,
+      outboxPath: join(dir, 'outbox.jsonl'),
+      connectTimeoutMs: 400,
+      timeoutMs: 400,
+      pingIntervalMs: 200,
+    });
     onTestFinished(() => store.destroy());
     expect(store.health().connection).toBe('down');
     const result = await store.append('bead:h', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'h-1' });

@@ -85,7 +85,17 @@ describe('projectBead (pure fold)', () => {
       { type: 'BeadStarted', data: { attempt: 2, workerId: 'w2', fromStep: 1 } },
     ]);
     expect(projectBead(events)).toMatchObject({ status: 'running', attempts: 2, workerId: 'w2', lastCheckpointStep: 0, workflowId: 'wf', priority: 0 });
-    const done = [...events, ...toRecords('bead:x', [{ type: 'BeadSucceeded', data: { attempt: 2 } }, { type: 'BeadQueued', data: {} }], 8)];
+    const done = [
+      ...events,
+      ...toRecords(
+        'bead:x',
+        [
+          { type: 'BeadSucceeded', data: { attempt: 2 } },
+          { type: 'BeadQueued', data: {} },
+        ],
+        8,
+      ),
+    ];
     expect(projectBead(done)).toMatchObject({ status: 'succeeded', workerId: null, lastSeq: 9, finishedAt: done[7]!.at });
   });
 });

@@ -17,26 +17,21 @@ const queued = { type: 'BeadQueued' as const, data: {} };
 describe('event store properties (mem://)', () => {
   it('any interleaving of retried appends gives exactly one record per key, and every retry sees the original', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 40 }),
-        async (calls) => {
-          const r = run++;
-          // Call i appends key k to stream s; the same key always goes to the same stream (retries).
-          const results = await Promise.all(
-            calls.map(([k]) => store.append(`bead:idem${r}-${k % 3}`, queued, { idempotencyKey: `idem${r}-key${k}` })),
-          );
-          const byKey = new Map<string, EventRecord>();
-          for (const result of results) {
-            expect(result.status).toBe('committed');
-            if (result.status !== 'committed') continue;
-            const seen = byKey.get(result.record.idempotencyKey);
-            if (seen !== undefined) expect(result.record).toEqual(seen);
-            byKey.set(result.record.idempotencyKey, result.record);
-          }
-          const stored = (await Promise.all([0, 1, 2].map((s) => store.read(`bead:idem${r}-${s}`)))).flat();
-          expect(stored.map((e) => e.idempotencyKey).sort()).toEqual([...byKey.keys()].sort());
-        },
-      ),
+      fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 40 }), async (calls) => {
+        const r = run++;
+        // Call i appends key k to stream s; the same key always goes to the same stream (retries).
+        const results = await Promise.all(calls.map(([k]) => store.append(`bead:idem${r}-${k % 3}`, queued, { idempotencyKey: `idem${r}-key${k}` })));
+        const byKey = new Map<string, EventRecord>();
+        for (const result of results) {
+          expect(result.status).toBe('committed');
+          if (result.status !== 'committed') continue;
+          const seen = byKey.get(result.record.idempotencyKey);
+          if (seen !== undefined) expect(result.record).toEqual(seen);
+          byKey.set(result.record.idempotencyKey, result.record);
+        }
+        const stored = (await Promise.all([0, 1, 2].map((s) => store.read(`bead:idem${r}-${s}`)))).flat();
+        expect(stored.map((e) => e.idempotencyKey).sort()).toEqual([...byKey.keys()].sort());
+      }),
       { numRuns: 30 },
     );
   });

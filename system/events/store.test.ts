@@ -48,8 +48,9 @@ describe('event store on mem://', () => {
   it('refuses a key reused for another stream or type (ORCH_IDEMPOTENCY_CONFLICT)', async () => {
     await store.append('bead:c1', submitted('c1'), { idempotencyKey: 'c1-key' });
     await expect(store.append('bead:c2', submitted('c2'), { idempotencyKey: 'c1-key' })).rejects.toMatchObject({ code: 'ORCH_IDEMPOTENCY_CONFLICT' });
-    await expect(store.append('bead:c1', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'c1-key' }))
-      .rejects.toMatchObject({ code: 'ORCH_IDEMPOTENCY_CONFLICT' });
+    await expect(store.append('bead:c1', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'c1-key' })).rejects.toMatchObject({
+      code: 'ORCH_IDEMPOTENCY_CONFLICT',
+    });
     expect(await store.read('bead:c2')).toEqual([]);
   });
 
@@ -94,7 +95,10 @@ describe('event store on mem://', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'ORCH_IDEMPOTENCY_CONFLICT' });
     expect((results[3] as PromiseFulfilledResult<unknown>).value).toEqual((results[2] as PromiseFulfilledResult<unknown>).value);
-    expect((await uncached.read('bead:g2')).map((e) => [e.seq, e.idempotencyKey])).toEqual([[1, 'g-a'], [2, 'g-b']]);
+    expect((await uncached.read('bead:g2')).map((e) => [e.seq, e.idempotencyKey])).toEqual([
+      [1, 'g-a'],
+      [2, 'g-b'],
+    ]);
     expect(await uncached.read('bead:g3')).toEqual([]);
   });
 
@@ -111,7 +115,10 @@ describe('event store on mem://', () => {
     ]);
     expect(results[1]).toEqual(original);
     expect(uncached.health().writes).toMatchObject({ fallbacks: 1, fallbackEvents: 3 });
-    expect((await uncached.read('bead:f1')).map((e) => [e.seq, e.idempotencyKey])).toEqual([[1, 'f-1'], [2, 'f-2']]);
+    expect((await uncached.read('bead:f1')).map((e) => [e.seq, e.idempotencyKey])).toEqual([
+      [1, 'f-1'],
+      [2, 'f-2'],
+    ]);
     // The careful path moved the DB's heads behind the memory's back: the next bulk batch reloads them.
     const next = await uncached.append('bead:f1', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'f-4' });
     expect(next.status === 'committed' && [next.record.seq, next.record.position]).toEqual([3, 4]);
@@ -120,7 +127,7 @@ describe('event store on mem://', () => {
     expect(all.events.map((e) => e.position)).toEqual([1, 2, 3, 4]);
   });
 
-  it('bulk path: a fallback batch larger than the careful template\'s 64 is committed in chunks, in order, each key once', async () => {
+  it("bulk path: a fallback batch larger than the careful template's 64 is committed in chunks, in order, each key once", async () => {
     const uncached = await openEventStore({ url: 'mem://', idempotencyCacheSize: 0 });
     onTestFinished(() => uncached.close());
     const original = await uncached.append('bead:big', submitted('big'), { idempotencyKey: 'big-0' });
@@ -147,7 +154,10 @@ describe('event store on mem://', () => {
     expect(small.health().writes.staleRetries).toBe(retries + 1);
     expect(small.health().writes.fallbacks).toBe(0);
     expect((await small.read('bead:e0')).map((e) => e.seq)).toEqual([1, 2]);
-    await expect(openEventStore({ url: 'mem://', streamHeadCacheSize: 10 })).rejects.toMatchObject({ code: 'ORCH_EVENT_STORE_CONFIG_INVALID', details: { field: 'streamHeadCacheSize' } });
+    await expect(openEventStore({ url: 'mem://', streamHeadCacheSize: 10 })).rejects.toMatchObject({
+      code: 'ORCH_EVENT_STORE_CONFIG_INVALID',
+      details: { field: 'streamHeadCacheSize' },
+    });
   });
 
   it('bulk path: batches resolve in order and their records match what the DB stored, checkpoint heads included', async () => {
@@ -188,7 +198,15 @@ describe('event store on mem://', () => {
       ['data failing the schema', bad({ type: 'BeadStarted', data: { attempt: 0, workerId: '' } }, 'bad-3'), 'ORCH_EVENT_INVALID'],
       ['a BigInt', bad({ type: 'BeadQueued', data: { n: 1n } }, 'bad-4'), 'ORCH_EVENT_INVALID'],
       ['a function', bad({ type: 'BeadQueued', data: { f: () => 1 } }, 'bad-5'), 'ORCH_EVENT_INVALID'],
-      ['a cycle', () => { const d: Record<string, unknown> = {}; d.self = d; return bad({ type: 'BeadQueued', data: d }, 'bad-6')(); }, 'ORCH_EVENT_INVALID'],
+      [
+        'a cycle',
+        () => {
+          const d: Record<string, unknown> = {};
+          d.self = d;
+          return bad({ type: 'BeadQueued', data: d }, 'bad-6')();
+        },
+        'ORCH_EVENT_INVALID',
+      ],
       ['NaN', bad({ type: 'BeadQueued', data: { x: Number.NaN } }, 'bad-7'), 'ORCH_EVENT_INVALID'],
       ['a Date object', bad({ type: 'BeadQueued', data: { d: new Date() } }, 'bad-8'), 'ORCH_EVENT_INVALID'],
       ['an integer beyond 2^53', bad({ type: 'BeadQueued', data: { big: 2 ** 60 } }, 'bad-11'), 'ORCH_EVENT_INVALID'],
@@ -229,19 +247,30 @@ describe('event store on surrealkv (the default engine)', () => {
     await db.query(appendBatchQuery(1), { e0: { stream: 'bead:u', type: 'BeadQueued', data: {}, key: 'u-1', at: 'x' } }).collect();
     const row = { stream: 'bead:other', seq: 1, position: 99, type: 'BeadQueued', data: {}, at: 'x' };
     await expect(db.query('CREATE event CONTENT $row', { row: { ...row, idempotencyKey: 'u-1' } }).collect()).rejects.toThrow(/event_idempotency_key/);
-    await expect(db.query('CREATE event CONTENT $row', { row: { ...row, stream: 'bead:u', idempotencyKey: 'fresh' } }).collect()).rejects.toThrow(/event_stream_seq/);
-    await expect(db.query('CREATE event CONTENT $row', { row: { ...row, position: 1, idempotencyKey: 'fresh2', seq: 5 } }).collect()).rejects.toThrow(/event_position/);
+    await expect(db.query('CREATE event CONTENT $row', { row: { ...row, stream: 'bead:u', idempotencyKey: 'fresh' } }).collect()).rejects.toThrow(
+      /event_stream_seq/,
+    );
+    await expect(db.query('CREATE event CONTENT $row', { row: { ...row, position: 1, idempotencyKey: 'fresh2', seq: 5 } }).collect()).rejects.toThrow(
+      /event_position/,
+    );
   });
 
   it('refuses options that cannot work (ORCH_EVENT_STORE_CONFIG_INVALID) and a second opener of a locked dir (ORCH_DB_UNAVAILABLE)', async () => {
     await expect(openEventStore({})).rejects.toMatchObject({ code: 'ORCH_EVENT_STORE_CONFIG_INVALID' });
-    await expect(openEventStore({ url: 'ws://127.0.0.1:1/rpc' })).rejects.toMatchObject({ code: 'ORCH_EVENT_STORE_CONFIG_INVALID', details: { field: 'outboxPath' } });
-    await expect(openEventStore({ url: 'mem://', timeoutMs: 0 })).rejects.toMatchObject({ code: 'ORCH_EVENT_STORE_CONFIG_INVALID', details: { field: 'timeoutMs' } });
+    await expect(openEventStore({ url: 'ws://127.0.0.1:1/rpc' })).rejects.toMatchObject({
+      code: 'ORCH_EVENT_STORE_CONFIG_INVALID',
+      details: { field: 'outboxPath' },
+    });
+    await expect(openEventStore({ url: 'mem://', timeoutMs: 0 })).rejects.toMatchObject({
+      code: 'ORCH_EVENT_STORE_CONFIG_INVALID',
+      details: { field: 'timeoutMs' },
+    });
     const dir = await tempDir();
     const store = await openEventStore({ dataDir: join(dir, 'db') });
     onTestFinished(() => store.close());
-    await expect(openEventStore({ dataDir: join(dir, 'db'), outboxPath: join(dir, 'other.jsonl'), connectTimeoutMs: 1000 }))
-      .rejects.toMatchObject({ code: 'ORCH_DB_UNAVAILABLE' });
+    await expect(openEventStore({ dataDir: join(dir, 'db'), outboxPath: join(dir, 'other.jsonl'), connectTimeoutMs: 1000 })).rejects.toMatchObject({
+      code: 'ORCH_DB_UNAVAILABLE',
+    });
     await Promise.all([store.close(), store.close()]);
     store.destroy();
     await expect(store.append('bead:z', submitted('z'), { idempotencyKey: 'z' })).rejects.toMatchObject({ code: 'ORCH_EVENT_STORE_CLOSED' });

@@ -13,7 +13,9 @@ function isSafe(value: unknown): boolean {
 }
 const safeJson = fc.jsonValue({ maxDepth: 2 }).filter(isSafe);
 const failure = fc.record({
-  type: fc.constantFrom('AgentCrashed', 'StepTimeout', 'BadInput'), message: fc.string({ maxLength: 20 }), nonRetryable: fc.boolean(),
+  type: fc.constantFrom('AgentCrashed', 'StepTimeout', 'BadInput'),
+  message: fc.string({ maxLength: 20 }),
+  nonRetryable: fc.boolean(),
 });
 const attempt = fc.integer({ min: 1, max: 5 });
 const worker = fc.constantFrom('w1', 'w2', 'w3');
@@ -21,12 +23,14 @@ const worker = fc.constantFrom('w1', 'w2', 'w3');
 /** One valid bead event for bead `beadId` (any type, random but schema-valid data). */
 export function beadEventArb(beadId: string): fc.Arbitrary<NewEvent<BeadEventType>> {
   const arbs: fc.Arbitrary<NewEvent<BeadEventType>>[] = [
-    fc.record({ priority: fc.integer({ min: 0, max: 4 }), maxAttempts: fc.integer({ min: 1, max: 5 }) })
+    fc
+      .record({ priority: fc.integer({ min: 0, max: 4 }), maxAttempts: fc.integer({ min: 1, max: 5 }) })
       .map((d) => ({ type: 'BeadSubmitted' as const, data: { beadId, ...d } })),
     fc.constant({ type: 'BeadQueued' as const, data: {} }),
     fc.record({ attempt, workerId: worker }).map((data) => ({ type: 'BeadStarted' as const, data })),
     // Through JSON, as the store keeps it.
-    fc.record({ step: fc.integer({ min: 0, max: 10 }), state: safeJson })
+    fc
+      .record({ step: fc.integer({ min: 0, max: 10 }), state: safeJson })
       .map((data) => ({ type: 'StepCheckpointed' as const, data: JSON.parse(JSON.stringify(data)) as typeof data })),
     fc.record({ attempt, delayMs: fc.integer({ min: 0, max: 1000 }), error: failure }).map((data) => ({ type: 'BeadRetryScheduled' as const, data })),
     fc.record({ attempt, workerId: worker, reason: fc.constantFrom('exit', 'stalled') }).map((data) => ({ type: 'BeadWorkerLost' as const, data })),
@@ -42,7 +46,10 @@ export function beadEventArb(beadId: string): fc.Arbitrary<NewEvent<BeadEventTyp
 /** A bead stream as the store would return it: BeadSubmitted first, then any events, seq 1..n. */
 export function beadStreamArb(beadId: string, maxLength = 30): fc.Arbitrary<EventRecord[]> {
   return fc
-    .tuple(beadEventArb(beadId).filter((e) => e.type === 'BeadSubmitted'), fc.array(beadEventArb(beadId), { maxLength }))
+    .tuple(
+      beadEventArb(beadId).filter((e) => e.type === 'BeadSubmitted'),
+      fc.array(beadEventArb(beadId), { maxLength }),
+    )
     .map(([first, rest]) => toRecords(`bead:${beadId}`, [first, ...rest]));
 }
 

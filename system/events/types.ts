@@ -78,11 +78,7 @@ export type EventType = BeadEventType | WorkflowEventType;
 /** Data of each event type, as the schemas define it. */
 export type BeadEventData = { [K in BeadEventType]: z.infer<(typeof beadEventSchemas)[K]> };
 export type WorkflowEventData = { [K in WorkflowEventType]: z.infer<(typeof workflowEventSchemas)[K]> };
-export type EventDataOf<T extends EventType> = T extends BeadEventType
-  ? BeadEventData[T]
-  : T extends WorkflowEventType
-    ? WorkflowEventData[T]
-    : never;
+export type EventDataOf<T extends EventType> = T extends BeadEventType ? BeadEventData[T] : T extends WorkflowEventType ? WorkflowEventData[T] : never;
 
 /** What a caller appends. */
 export interface NewEvent<T extends EventType = EventType> {
@@ -120,9 +116,7 @@ export interface PendingEvent {
  * The result of append(). `committed`: in SurrealDB (seq/position known). `outboxed`: fsync'd in
  * the local outbox, will be committed in order, exactly once, when the DB is back.
  */
-export type AppendResult =
-  | { status: 'committed'; record: EventRecord }
-  | { status: 'outboxed'; pending: PendingEvent };
+export type AppendResult = { status: 'committed'; record: EventRecord } | { status: 'outboxed'; pending: PendingEvent };
 
 /** A bead's last durable checkpoint. */
 export interface Checkpoint {

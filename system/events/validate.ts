@@ -75,12 +75,7 @@ export function checkPlainJson(value: unknown, path = 'data', seen = new Set<obj
  * Validates one append and returns the normalised pending event (data after a JSON round trip,
  * `at` stamped). Throws ORCH_STREAM_INVALID, ORCH_IDEMPOTENCY_KEY_INVALID or ORCH_EVENT_INVALID.
  */
-export function validateAppend(
-  stream: unknown,
-  event: unknown,
-  idempotencyKey: unknown,
-  now: Date,
-): PendingEvent {
+export function validateAppend(stream: unknown, event: unknown, idempotencyKey: unknown, now: Date): PendingEvent {
   const kind = parseStream(stream);
   checkIdempotencyKey(idempotencyKey);
   if (typeof event !== 'object' || event === null) throw new EventInvalidError('event must be an object {type, data}');

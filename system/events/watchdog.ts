@@ -13,11 +13,7 @@ export interface WatchdogHandle {
 }
 
 /** Starts calling `tick` every `intervalMs` (after the previous tick settled). Errors are reported to `onError`. */
-export function startWatchdog(options: {
-  intervalMs: number;
-  tick: () => Promise<void>;
-  onError?: (err: unknown) => void;
-}): WatchdogHandle {
+export function startWatchdog(options: { intervalMs: number; tick: () => Promise<void>; onError?: (err: unknown) => void }): WatchdogHandle {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | null = null;

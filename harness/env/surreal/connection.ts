@@ -9,10 +9,7 @@
  * On disconnect every session of the connection is detached, which also kills its live queries.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  CborFrameError, encodeUuid, errorResponse, isRawNone, joinMap, rawKey, rawText, splitMap, wrapResponse,
-  type RawMap,
-} from './rpc-frame.ts';
+import { CborFrameError, encodeUuid, errorResponse, isRawNone, joinMap, rawKey, rawText, splitMap, wrapResponse, type RawMap } from './rpc-frame.ts';
 import { decode, encode, Encoded } from '@surrealdb/cbor';
 
 /** What a connection needs from the server that owns it. */
@@ -46,14 +43,41 @@ interface SessionState {
 
 // Methods an anonymous session may call when the server has credentials, as on `surreal start --user`.
 const ANONYMOUS_METHODS = new Set([
-  'ping', 'version', 'health', 'use', 'signin', 'signup', 'authenticate', 'invalidate', 'reset',
-  'let', 'set', 'unset', 'attach', 'detach', 'sessions',
+  'ping',
+  'version',
+  'health',
+  'use',
+  'signin',
+  'signup',
+  'authenticate',
+  'invalidate',
+  'reset',
+  'let',
+  'set',
+  'unset',
+  'attach',
+  'detach',
+  'sessions',
 ]);
 const OPEN = 1;
 // Methods that cannot write, hence cannot notify a live query: their answers need no settling.
 const READ_ONLY_METHODS = new Set([
-  'ping', 'version', 'health', 'info', 'use', 'let', 'set', 'unset', 'select', 'attach', 'detach', 'sessions',
-  'signin', 'authenticate', 'invalidate', 'reset',
+  'ping',
+  'version',
+  'health',
+  'info',
+  'use',
+  'let',
+  'set',
+  'unset',
+  'select',
+  'attach',
+  'detach',
+  'sessions',
+  'signin',
+  'authenticate',
+  'invalidate',
+  'reset',
 ]);
 
 function newServerSessionRaw(): Uint8Array {
@@ -126,11 +150,19 @@ export class RpcConnection {
     while (this.#inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
     const sessions = [...this.#sessions.values()];
     this.#sessions.clear();
-    await Promise.all(sessions.map(async (s) => {
-      this.#host.unregisterSession(rawKey(s.serverRaw));
-      // A dead engine (server shutting down) cannot detach; nothing is left to free then.
-      await this.#execute(new Map([['id', encode('detach')], ['method', encode('detach')], ['session', s.serverRaw]])).catch(() => undefined);
-    }));
+    await Promise.all(
+      sessions.map(async (s) => {
+        this.#host.unregisterSession(rawKey(s.serverRaw));
+        // A dead engine (server shutting down) cannot detach; nothing is left to free then.
+        await this.#execute(
+          new Map([
+            ['id', encode('detach')],
+            ['method', encode('detach')],
+            ['session', s.serverRaw],
+          ]),
+        ).catch(() => undefined);
+      }),
+    );
   }
 
   async #dispatch(frame: Uint8Array): Promise<Uint8Array> {
@@ -214,7 +246,13 @@ export class RpcConnection {
     const generation = this.#host.generation();
     let complete = true;
     for (const session of this.#sessions.values()) {
-      const answer = await this.#execute(new Map([['id', encode('attach')], ['method', encode('attach')], ['session', session.serverRaw]]));
+      const answer = await this.#execute(
+        new Map([
+          ['id', encode('attach')],
+          ['method', encode('attach')],
+          ['session', session.serverRaw],
+        ]),
+      );
       complete &&= !isErrorAnswer(answer);
       for (const request of session.replay.values()) {
         request.set('id', encode('replay'));
@@ -228,11 +266,23 @@ export class RpcConnection {
 
   async #attach(clientKey: string, clientRaw: Uint8Array | undefined): Promise<Uint8Array> {
     const serverRaw = newServerSessionRaw();
-    const answer = await this.#execute(new Map([['id', encode('attach')], ['method', encode('attach')], ['session', serverRaw]]));
+    const answer = await this.#execute(
+      new Map([
+        ['id', encode('attach')],
+        ['method', encode('attach')],
+        ['session', serverRaw],
+      ]),
+    );
     if (isErrorAnswer(answer)) return answer;
     if (this.#closed) {
       // The client left while we attached: detach at once so nothing outlives the connection.
-      await this.#execute(new Map([['id', encode('detach')], ['method', encode('detach')], ['session', serverRaw]])).catch(() => undefined);
+      await this.#execute(
+        new Map([
+          ['id', encode('detach')],
+          ['method', encode('detach')],
+          ['session', serverRaw],
+        ]),
+      ).catch(() => undefined);
       return answer;
     }
     this.#sessions.set(clientKey, { serverRaw, clientRaw, authed: !this.#host.authRequired, replay: new Map() });

@@ -41,7 +41,7 @@ describe('HTTP API of the embedded server', () => {
     const headers = { ...TARGET, Accept: 'application/json', Authorization: BASIC };
     const res = await post(`${base}/sql?name=Ann`, 'CREATE person:ann SET name = $name, at = d"2024-01-02T03:04:05Z", d = 90m; SELECT * FROM person', headers);
     expect(res.status).toBe(200);
-    const results = await res.json() as Array<{ status: string; result: unknown }>;
+    const results = (await res.json()) as Array<{ status: string; result: unknown }>;
     expect(results.map((r) => r.status)).toEqual(['OK', 'OK']);
     expect(results[1]!.result).toEqual([{ id: 'person:ann', name: 'Ann', at: '2024-01-02T03:04:05Z', d: '1h30m' }]);
 
@@ -59,7 +59,7 @@ describe('HTTP API of the embedded server', () => {
     const { base } = await server();
     const signin = await post(`${base}/signin`, JSON.stringify({ user: 'root', pass: 'secret' }), { Accept: 'application/json' });
     expect(signin.status).toBe(200);
-    const { code, details, token } = await signin.json() as { code: number; details: string; token: string };
+    const { code, details, token } = (await signin.json()) as { code: number; details: string; token: string };
     expect([code, details]).toEqual([200, 'Authentication succeeded']);
     const viaToken = await post(`${base}/sql`, 'RETURN 7', { ...TARGET, Accept: 'application/json', Authorization: `Bearer ${token}` });
     expect(((await viaToken.json()) as Array<{ result: number }>)[0]!.result).toBe(7);
@@ -68,9 +68,13 @@ describe('HTTP API of the embedded server', () => {
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toMatchObject({ code: 401, details: 'Authentication failed' });
 
-    await post(`${base}/sql`, `DEFINE ACCESS account ON DATABASE TYPE RECORD
+    await post(
+      `${base}/sql`,
+      `DEFINE ACCESS account ON DATABASE TYPE RECORD
       SIGNUP (CREATE user SET email = $email, pass = crypto::argon2::generate($pass))
-      SIGNIN (SELECT * FROM user WHERE email = $email AND crypto::argon2::compare(pass, $pass))`, { ...TARGET, Authorization: BASIC });
+      SIGNIN (SELECT * FROM user WHERE email = $email AND crypto::argon2::compare(pass, $pass))`,
+      { ...TARGET, Authorization: BASIC },
+    );
     const account = { ns: 'oya', db: 'http', ac: 'account', email: 'a@b.c', pass: 'pw' };
     const signup = await post(`${base}/signup`, JSON.stringify(account), { Accept: 'application/json' });
     expect(signup.status).toBe(200);
@@ -83,7 +87,7 @@ describe('HTTP API of the embedded server', () => {
     const { base } = await server();
     const json = { ...TARGET, 'Content-Type': 'application/json', Accept: 'application/json', Authorization: BASIC };
     const created = await post(`${base}/rpc`, JSON.stringify({ id: 1, method: 'create', params: ['item', { n: 1 }] }), json);
-    const createdBody = await created.json() as { id: number; result: { id: string; n: number } };
+    const createdBody = (await created.json()) as { id: number; result: { id: string; n: number } };
     expect(createdBody.id).toBe(1);
     expect(createdBody.result).toMatchObject({ id: expect.stringMatching(/^item:/), n: 1 });
 
@@ -129,7 +133,7 @@ describe('HTTP record endpoints (/key)', () => {
     const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; result: unknown }> => {
       const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
       if (res.status !== 200) return { status: res.status, result: await res.json() };
-      const [statement] = await res.json() as [{ status: string; result: unknown }];
+      const [statement] = (await res.json()) as [{ status: string; result: unknown }];
       expect(statement.status).toBe('OK');
       return { status: 200, result: statement.result };
     };
@@ -167,14 +171,22 @@ describe('HTTP body formats', () => {
     cleanups.push(() => srv.close());
     const rendered = toJsonValue(decode(encode({ none: undefined, big: 2n ** 60n, list: [1, 'a'] })));
     expect(rendered).toEqual({ none: null, big: (2n ** 60n).toString(), list: [1, 'a'] });
-    const res = await post(`http://127.0.0.1:${srv.port}/sql`,
+    const res = await post(
+      `http://127.0.0.1:${srv.port}/sql`,
       "RETURN [u'0190d9df-8f40-7000-8000-000000000000', <duration>'1w2d3h4m5s6ms', d'2024-05-06T07:08:09.123456789Z', " +
         "thing:⟨a b⟩, thing:[1, 'x'], (1.5, 2.5), NONE, 1..=3]",
-      { ...TARGET, Accept: 'application/json', Authorization: BASIC });
-    const [{ result }] = await res.json() as [{ result: unknown[] }];
+      { ...TARGET, Accept: 'application/json', Authorization: BASIC },
+    );
+    const [{ result }] = (await res.json()) as [{ result: unknown[] }];
     expect(result).toEqual([
-      '0190d9df-8f40-7000-8000-000000000000', '1w2d3h4m5s6ms', '2024-05-06T07:08:09.123456789Z',
-      'thing:⟨a b⟩', 'thing:[1,"x"]', { type: 'Point', coordinates: [1.5, 2.5] }, null, '1..=3',
+      '0190d9df-8f40-7000-8000-000000000000',
+      '1w2d3h4m5s6ms',
+      '2024-05-06T07:08:09.123456789Z',
+      'thing:⟨a b⟩',
+      'thing:[1,"x"]',
+      { type: 'Point', coordinates: [1.5, 2.5] },
+      null,
+      '1..=3',
     ]);
   });
 });

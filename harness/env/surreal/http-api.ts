@@ -29,10 +29,12 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 type Handler = (req: IncomingMessage, res: ServerResponse, host: HttpApiHost) => Promise<void>;
 
 /** A handler that answers without waiting for anything. */
-const answersAtOnce = (answer: (...args: Parameters<Handler>) => void): Handler => (req, res, host) => {
-  answer(req, res, host);
-  return Promise.resolve();
-};
+const answersAtOnce =
+  (answer: (...args: Parameters<Handler>) => void): Handler =>
+  (req, res, host) => {
+    answer(req, res, host);
+    return Promise.resolve();
+  };
 
 const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
   '/health': { GET: answersAtOnce((_req, res) => res.writeHead(200).end()) },
@@ -106,7 +108,12 @@ async function key(req: IncomingMessage, res: ServerResponse, host: HttpApiHost)
 
 /** Runs SurrealQL on the request's session and answers the statement results (403 when refused, 400 on a query error). */
 async function query(
-  req: IncomingMessage, res: ServerResponse, host: HttpApiHost, output: BodyFormat, text: string, vars: Record<string, unknown>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  host: HttpApiHost,
+  output: BodyFormat,
+  text: string,
+  vars: Record<string, unknown>,
 ): Promise<void> {
   const session = await RequestSession.open(host, requestContext(req.headers));
   try {
@@ -141,8 +148,7 @@ async function sign(method: 'signin' | 'signup', req: IncomingMessage, res: Serv
     const answer = await session.call(method, [credentials]);
     if (answer.has('error')) throw new HttpRequestError(401, errorMessage(answer) || 'There was a problem with authentication', 'NotAllowed');
     const token: unknown = decode(answer.get('result')!);
-    res.writeHead(200, { 'content-type': mediaType(output) })
-      .end(encodeAs({ code: 200, details: 'Authentication succeeded', token }, output));
+    res.writeHead(200, { 'content-type': mediaType(output) }).end(encodeAs({ code: 200, details: 'Authentication succeeded', token }, output));
   } finally {
     await session.close();
   }
@@ -245,8 +251,14 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function statusText(status: number): string {
   const texts: Record<number, string> = {
-    400: 'Request problems detected', 401: 'Authentication failed', 403: 'Forbidden', 404: 'Not Found',
-    405: 'Method Not Allowed', 406: 'Not Acceptable', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
+    400: 'Request problems detected',
+    401: 'Authentication failed',
+    403: 'Forbidden',
+    404: 'Not Found',
+    405: 'Method Not Allowed',
+    406: 'Not Acceptable',
+    413: 'Payload Too Large',
+    415: 'Unsupported Media Type',
   };
   return texts[status] ?? 'There was a problem with the database';
 }

@@ -71,30 +71,66 @@ export function toJsonValue(value: unknown): unknown {
 
 // Tag numbers of SurrealDB's CBOR protocol (https://surrealdb.com/docs/surrealdb/integration/cbor).
 const TAG = {
-  datetimeText: 0, none: 6, table: 7, recordId: 8, uuidText: 9, decimalText: 10, datetime: 12,
-  durationText: 13, duration: 14, future: 15, uuid: 37, range: 49, included: 50, excluded: 51,
-  point: 88, line: 89, polygon: 90, multiPoint: 91, multiLine: 92, multiPolygon: 93, collection: 94,
+  datetimeText: 0,
+  none: 6,
+  table: 7,
+  recordId: 8,
+  uuidText: 9,
+  decimalText: 10,
+  datetime: 12,
+  durationText: 13,
+  duration: 14,
+  future: 15,
+  uuid: 37,
+  range: 49,
+  included: 50,
+  excluded: 51,
+  point: 88,
+  line: 89,
+  polygon: 90,
+  multiPoint: 91,
+  multiLine: 92,
+  multiPolygon: 93,
+  collection: 94,
 } as const;
 
 const GEOMETRY: Record<number, string> = {
-  [TAG.point]: 'Point', [TAG.line]: 'LineString', [TAG.polygon]: 'Polygon', [TAG.multiPoint]: 'MultiPoint',
-  [TAG.multiLine]: 'MultiLineString', [TAG.multiPolygon]: 'MultiPolygon',
+  [TAG.point]: 'Point',
+  [TAG.line]: 'LineString',
+  [TAG.polygon]: 'Polygon',
+  [TAG.multiPoint]: 'MultiPoint',
+  [TAG.multiLine]: 'MultiLineString',
+  [TAG.multiPolygon]: 'MultiPolygon',
 };
 
 function taggedToJson(tagged: Tagged): unknown {
   const { tag, value } = tagged as { tag: number; value: unknown };
   switch (tag) {
-    case TAG.none: return null;
-    case TAG.datetimeText: case TAG.table: case TAG.uuidText: case TAG.decimalText: case TAG.durationText:
+    case TAG.none:
+      return null;
+    case TAG.datetimeText:
+    case TAG.table:
+    case TAG.uuidText:
+    case TAG.decimalText:
+    case TAG.durationText:
       return String(value);
-    case TAG.recordId: return recordIdText(value as [unknown, unknown]);
-    case TAG.uuid: return uuidText(new Uint8Array(value as ArrayBuffer));
-    case TAG.datetime: return datetimeText(value as [number | bigint, number?]);
-    case TAG.duration: return durationText(value as [(number | bigint)?, number?]);
-    case TAG.future: return `<future> { ${String(toJsonValue(value))} }`;
-    case TAG.range: return rangeText(value as [unknown, unknown]);
-    case TAG.included: case TAG.excluded: return toJsonValue(value);
-    case TAG.collection: return { type: 'GeometryCollection', geometries: (value as unknown[]).map(toJsonValue) };
+    case TAG.recordId:
+      return recordIdText(value as [unknown, unknown]);
+    case TAG.uuid:
+      return uuidText(new Uint8Array(value as ArrayBuffer));
+    case TAG.datetime:
+      return datetimeText(value as [number | bigint, number?]);
+    case TAG.duration:
+      return durationText(value as [(number | bigint)?, number?]);
+    case TAG.future:
+      return `<future> { ${String(toJsonValue(value))} }`;
+    case TAG.range:
+      return rangeText(value as [unknown, unknown]);
+    case TAG.included:
+    case TAG.excluded:
+      return toJsonValue(value);
+    case TAG.collection:
+      return { type: 'GeometryCollection', geometries: (value as unknown[]).map(toJsonValue) };
     default: {
       if (GEOMETRY[tag]) return { type: GEOMETRY[tag], coordinates: coordinates(value) };
       return toJsonValue(value);
@@ -114,9 +150,7 @@ function ident(text: string): string {
 }
 
 function recordIdText([table, id]: [unknown, unknown]): string {
-  const key = typeof id === 'string' ? ident(id)
-    : typeof id === 'number' || typeof id === 'bigint' ? String(id)
-      : JSON.stringify(toJsonValue(id));
+  const key = typeof id === 'string' ? ident(id) : typeof id === 'number' || typeof id === 'bigint' ? String(id) : JSON.stringify(toJsonValue(id));
   return `${ident(String(table))}:${key}`;
 }
 
@@ -133,8 +167,15 @@ function datetimeText([seconds, nanos = 0]: [number | bigint, number?]): string 
 }
 
 const DURATION_UNITS: Array<[string, bigint]> = [
-  ['y', 365n * 86_400n * 1_000_000_000n], ['w', 7n * 86_400n * 1_000_000_000n], ['d', 86_400n * 1_000_000_000n],
-  ['h', 3_600n * 1_000_000_000n], ['m', 60n * 1_000_000_000n], ['s', 1_000_000_000n], ['ms', 1_000_000n], ['µs', 1_000n], ['ns', 1n],
+  ['y', 365n * 86_400n * 1_000_000_000n],
+  ['w', 7n * 86_400n * 1_000_000_000n],
+  ['d', 86_400n * 1_000_000_000n],
+  ['h', 3_600n * 1_000_000_000n],
+  ['m', 60n * 1_000_000_000n],
+  ['s', 1_000_000_000n],
+  ['ms', 1_000_000n],
+  ['µs', 1_000n],
+  ['ns', 1n],
 ];
 
 function durationText([seconds = 0, nanos = 0]: [(number | bigint)?, number?]): string {
@@ -151,9 +192,8 @@ function durationText([seconds = 0, nanos = 0]: [(number | bigint)?, number?]): 
 }
 
 function rangeText([begin, end]: [unknown, unknown]): string {
-  const bound = (b: unknown): { tag: number; text: string } | undefined => b instanceof Tagged
-    ? { tag: (b as { tag: number }).tag, text: JSON.stringify(toJsonValue((b as { value: unknown }).value)) }
-    : undefined;
+  const bound = (b: unknown): { tag: number; text: string } | undefined =>
+    b instanceof Tagged ? { tag: (b as { tag: number }).tag, text: JSON.stringify(toJsonValue((b as { value: unknown }).value)) } : undefined;
   const left = bound(begin);
   const right = bound(end);
   const from = left ? `${left.text}${left.tag === TAG.excluded ? '>' : ''}` : '';

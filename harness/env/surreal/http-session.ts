@@ -22,7 +22,11 @@ export interface RequestContext {
 
 /** A request the HTTP layer refuses before it reaches the engine; `status` is the HTTP status. */
 export class HttpRequestError extends Error {
-  constructor(readonly status: number, message: string, readonly kind = 'Internal') {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly kind = 'Internal',
+  ) {
     super(message);
   }
 }
@@ -50,8 +54,11 @@ export function requestContext(headers: IncomingHttpHeaders): RequestContext {
       const colon = decoded.indexOf(':');
       if (colon < 0) throw new HttpRequestError(400, 'Authorization: Basic needs base64 of "user:pass"', 'Validation');
       context.auth = {
-        kind: 'basic', user: decoded.slice(0, colon), pass: decoded.slice(colon + 1),
-        namespace: header(headers, 'surreal-auth-ns'), database: header(headers, 'surreal-auth-db'),
+        kind: 'basic',
+        user: decoded.slice(0, colon),
+        pass: decoded.slice(colon + 1),
+        namespace: header(headers, 'surreal-auth-ns'),
+        database: header(headers, 'surreal-auth-db'),
       };
     } else if (/^bearer$/i.test(scheme!) && value !== '') {
       context.auth = { kind: 'bearer', token: value };
@@ -89,13 +96,20 @@ export class RequestSession {
     const session = new RequestSession(host);
     try {
       if (context.auth && host.authRequired) {
-        const [method, params] = context.auth.kind === 'bearer'
-          ? ['authenticate', [context.auth.token]]
-          : ['signin', [{
-            user: context.auth.user, pass: context.auth.pass,
-            ...(context.auth.namespace ? { ns: context.auth.namespace } : {}),
-            ...(context.auth.database ? { db: context.auth.database } : {}),
-          }]];
+        const [method, params] =
+          context.auth.kind === 'bearer'
+            ? ['authenticate', [context.auth.token]]
+            : [
+                'signin',
+                [
+                  {
+                    user: context.auth.user,
+                    pass: context.auth.pass,
+                    ...(context.auth.namespace ? { ns: context.auth.namespace } : {}),
+                    ...(context.auth.database ? { db: context.auth.database } : {}),
+                  },
+                ],
+              ];
         const reply = await session.call(method, params);
         if (reply.has('error')) throw new HttpRequestError(401, 'There was a problem with authentication', 'NotAllowed');
         session.#authed = true;
@@ -118,7 +132,12 @@ export class RequestSession {
 
   /** Runs one method; resolves to the `{id, result}` / `{id, error}` reply as raw slices. */
   call(method: string, params: unknown[]): Promise<RawMap> {
-    return this.send(new Map([['method', encode(method)], ['params', encode(params)]]));
+    return this.send(
+      new Map([
+        ['method', encode(method)],
+        ['params', encode(params)],
+      ]),
+    );
   }
 
   /**

@@ -46,7 +46,15 @@ describe('live queries on the embedded server', () => {
       await db.delete(id);
       await waitFor(() => seen.length >= 3, NOTIFICATION_BOUND_MS);
       const got = JSON.stringify(seen);
-      if (got !== JSON.stringify([['CREATE', 1], ['UPDATE', 2], ['DELETE', 2]])) failures.push(`round ${round}: ${got}`);
+      if (
+        got !==
+        JSON.stringify([
+          ['CREATE', 1],
+          ['UPDATE', 2],
+          ['DELETE', 2],
+        ])
+      )
+        failures.push(`round ${round}: ${got}`);
       await live.kill();
     }
     expect(failures).toEqual([]);
@@ -59,7 +67,7 @@ describe('live queries on the embedded server', () => {
     expect(process.env.TOKIO_WORKER_THREADS).toBe(before);
   });
 
-  it('sends each write\'s notification before the write\'s answer (raw CBOR client)', async () => {
+  it("sends each write's notification before the write's answer (raw CBOR client)", async () => {
     const srv = await startSurrealServer({ path: 'memory' });
     cleanups.push(() => srv.destroy());
     const ws = new WsClient(srv.url, 'cbor');
@@ -74,11 +82,12 @@ describe('live queries on the embedded server', () => {
       waiting.get(frame.id)?.(frame.result);
     });
     let next = 0;
-    const call = (method: string, params: unknown[]): Promise<unknown> => new Promise((resolve) => {
-      const id = `${method}-${next++}`;
-      waiting.set(id, resolve);
-      ws.send(encode({ id, method, params }));
-    });
+    const call = (method: string, params: unknown[]): Promise<unknown> =>
+      new Promise((resolve) => {
+        const id = `${method}-${next++}`;
+        waiting.set(id, resolve);
+        ws.send(encode({ id, method, params }));
+      });
     await call('use', ['test', 'raw']);
     await call('query', ['DEFINE TABLE item']);
     for (let round = 0; round < ROUNDS; round++) {
@@ -90,7 +99,12 @@ describe('live queries on the embedded server', () => {
       await call('query', [`DELETE item:r${round}`]);
       const [c, u, d] = [next - 3, next - 2, next - 1];
       expect(frames, `round ${round}`).toEqual([
-        'notify:CREATE', `answer:query-${c}`, 'notify:UPDATE', `answer:query-${u}`, 'notify:DELETE', `answer:query-${d}`,
+        'notify:CREATE',
+        `answer:query-${c}`,
+        'notify:UPDATE',
+        `answer:query-${u}`,
+        'notify:DELETE',
+        `answer:query-${d}`,
       ]);
       await call('kill', [liveId]);
     }
@@ -109,10 +123,11 @@ describe('live queries on the embedded server', () => {
       if (frame.id === undefined) seen.push(`${frame.result.action}:${frame.result.result?.n}`);
       else waiting.get(frame.id)?.();
     });
-    const watch = (id: string, method: string, params: unknown[]): Promise<void> => new Promise((resolve) => {
-      waiting.set(id, resolve);
-      watcher.send(encode({ id, method, params }));
-    });
+    const watch = (id: string, method: string, params: unknown[]): Promise<void> =>
+      new Promise((resolve) => {
+        waiting.set(id, resolve);
+        watcher.send(encode({ id, method, params }));
+      });
     await watch('use', 'use', ['test', 'watch']);
     await watch('define', 'query', ['DEFINE TABLE item; LIVE SELECT * FROM item']);
 

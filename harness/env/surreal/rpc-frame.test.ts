@@ -7,7 +7,13 @@ describe('rpc-frame', () => {
     // float32 1.5 (0xfa3fc00000) and tag 9999 would change if decoded and re-encoded by a codec.
     const params = Uint8Array.from([0x82, 0xfa, 0x3f, 0xc0, 0x00, 0x00, 0xd9, 0x27, 0x0f, 0x63, 0x61, 0x62, 0x63]);
     const frame = Uint8Array.from([
-      0xa3 /* map(3) */, ...encode('id'), ...encode('7'), ...encode('method'), ...encode('query'), ...encode('params'), ...params,
+      0xa3 /* map(3) */,
+      ...encode('id'),
+      ...encode('7'),
+      ...encode('method'),
+      ...encode('query'),
+      ...encode('params'),
+      ...params,
     ]);
     const map = splitMap(frame)!;
     expect([...map.keys()]).toEqual(['id', 'method', 'params']);

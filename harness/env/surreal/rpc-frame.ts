@@ -23,11 +23,19 @@ export function skipItem(buf: Uint8Array, pos: number): number {
   let p = pos + 1;
   let length = 0;
   if (info < 24) length = info;
-  else if (info === 24) { length = buf[p]!; p += 1; }
-  else if (info === 25) { length = (buf[p]! << 8) | buf[p + 1]!; p += 2; }
-  else if (info === 26) { length = new DataView(buf.buffer, buf.byteOffset + p, 4).getUint32(0); p += 4; }
-  else if (info === 27) { length = Number(new DataView(buf.buffer, buf.byteOffset + p, 8).getBigUint64(0)); p += 8; }
-  else if (info === 31) {
+  else if (info === 24) {
+    length = buf[p]!;
+    p += 1;
+  } else if (info === 25) {
+    length = (buf[p]! << 8) | buf[p + 1]!;
+    p += 2;
+  } else if (info === 26) {
+    length = new DataView(buf.buffer, buf.byteOffset + p, 4).getUint32(0);
+    p += 4;
+  } else if (info === 27) {
+    length = Number(new DataView(buf.buffer, buf.byteOffset + p, 8).getBigUint64(0));
+    p += 8;
+  } else if (info === 31) {
     if (major === 7) return p; // "break" is handled by the indefinite loops below
     if (major < 2 || major === 6) throw new CborFrameError('indefinite length not allowed here');
     while (buf[p] !== 0xff) {
@@ -39,15 +47,25 @@ export function skipItem(buf: Uint8Array, pos: number): number {
   } else throw new CborFrameError(`reserved additional info ${info}`);
   if (p > buf.length) throw new CborFrameError('truncated CBOR');
   switch (major) {
-    case 0: case 1: case 7: return p; // integers and simple values / floats carry no payload beyond `length`
-    case 2: case 3: {
+    case 0:
+    case 1:
+    case 7:
+      return p; // integers and simple values / floats carry no payload beyond `length`
+    case 2:
+    case 3: {
       if (p + length > buf.length) throw new CborFrameError('truncated string');
       return p + length;
     }
-    case 4: for (let i = 0; i < length; i++) p = skipItem(buf, p); return p;
-    case 5: for (let i = 0; i < length; i++) p = skipItem(buf, skipItem(buf, p)); return p;
-    case 6: return skipItem(buf, p);
-    default: throw new CborFrameError(`bad major ${major}`);
+    case 4:
+      for (let i = 0; i < length; i++) p = skipItem(buf, p);
+      return p;
+    case 5:
+      for (let i = 0; i < length; i++) p = skipItem(buf, skipItem(buf, p));
+      return p;
+    case 6:
+      return skipItem(buf, p);
+    default:
+      throw new CborFrameError(`bad major ${major}`);
   }
 }
 
@@ -105,7 +123,9 @@ export function rawKey(raw: Uint8Array): string {
 /** CBOR of a SurrealDB UUID (tag 37 around 16 bytes). */
 export function encodeUuid(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(3 + 16);
-  out[0] = 0xd8; out[1] = 37; out[2] = 0x50; // tag(37), bytes(16)
+  out[0] = 0xd8;
+  out[1] = 37;
+  out[2] = 0x50; // tag(37), bytes(16)
   out.set(bytes.subarray(0, 16), 3);
   return out;
 }

@@ -27,9 +27,7 @@ type Protocol = 'ws' | 'http';
 
 /** A connected SDK client; signed in as root and using oya/sdk unless told otherwise. */
 async function client(srv: SurrealServerHandle, protocol: Protocol, opts: { signin?: boolean } = {}): Promise<Surreal> {
-  const db = protocol === 'ws'
-    ? new Surreal({ websocketImpl: sdkWebSocket })
-    : new Surreal();
+  const db = protocol === 'ws' ? new Surreal({ websocketImpl: sdkWebSocket }) : new Surreal();
   cleanups.push(() => db.close());
   await db.connect(`${protocol}://127.0.0.1:${srv.port}/rpc`, { reconnect: false });
   if (opts.signin !== false) await db.signin(ROOT);
@@ -103,7 +101,7 @@ describe.each<Protocol>(['ws', 'http'])('stock SDK over %s', (protocol) => {
     const book = new RecordId('book', 'surreal');
     await db.create(ann).content({ name: 'Ann' });
     await db.create(book).content({ title: 'Surreal' });
-    const edge = await db.relate(ann, new Table('wrote'), book, { year: 2024 }) as { in: RecordId; out: RecordId; year: number };
+    const edge = (await db.relate(ann, new Table('wrote'), book, { year: 2024 })) as { in: RecordId; out: RecordId; year: number };
     expect(edge).toMatchObject({ in: ann, out: book, year: 2024 });
     const [titles] = await db.query<[string[]]>('SELECT VALUE ->wrote->book.title FROM ONLY person:ann');
     expect(titles).toEqual(['Surreal']);

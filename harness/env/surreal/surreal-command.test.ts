@@ -5,7 +5,11 @@ describe('oya surreal flags', () => {
   it('parses --bind, --path and credentials, with defaults', () => {
     expect(parseSurrealArgs([])).toEqual({ host: '127.0.0.1', port: 8000, path: 'memory' });
     expect(parseSurrealArgs(['--bind', '0.0.0.0:0', '--path', '/data/db', '--user', 'root', '--pass', 'root'])).toEqual({
-      host: '0.0.0.0', port: 0, path: '/data/db', user: 'root', pass: 'root',
+      host: '0.0.0.0',
+      port: 0,
+      path: '/data/db',
+      user: 'root',
+      pass: 'root',
     });
     expect(parseSurrealArgs(['--bind', '[::1]:9000'])).toMatchObject({ host: '::1', port: 9000 });
     expect(parseSurrealArgs(['-h'])).toBe('help');
