@@ -12,7 +12,6 @@
  * Everything (states, output, payload) is a pure function of the input, the seed and the attempt,
  * so a run resumed from checkpoint k ends exactly as an uninterrupted run — and skips steps 1..k.
  */
-import { createHash } from 'node:crypto';
 import { setTimeout as sleepTimer } from 'node:timers/promises';
 import { OyaError } from '../errors.ts';
 import { AgentAbortedError, AgentCheckpointMismatchError, AgentInputError, AgentStepFailedError } from './errors.ts';
@@ -74,14 +73,22 @@ export class AgentCrashedError extends OyaError {
   }
 }
 
+/**
+ * node:crypto is loaded at the first hash, not at import: a warm worker that has run no step yet
+ * does not pay its ~1 MiB of RSS (system/worker/README.md "Memory").
+ */
+function sha256Hex(text: string): string {
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(text).digest('hex');
+}
+
 /** The deterministic state after `step` steps for `seed` (step 0 = the initial state). */
 export function stateFor(seed: number | string, step: number): string {
-  return createHash('sha256').update(`oya-sim:${seed}:${step}`).digest('hex').slice(0, 16);
+  return sha256Hex(`oya-sim:${seed}:${step}`).slice(0, 16);
 }
 
 /** A deterministic string of exactly `bytes` ASCII characters for `seed`. */
 export function payloadFor(seed: number | string, bytes: number): string {
-  const unit = createHash('sha256').update(`oya-payload:${seed}`).digest('hex');
+  const unit = sha256Hex(`oya-payload:${seed}`);
   return unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
 }
 

@@ -33,16 +33,25 @@ export interface WorkerEntry {
 }
 
 /**
- * V8 flags of every worker process. `--max-semi-space-size=1` (MiB): V8 grows the young
- * generation's semi-spaces up to 16 MiB each under a steady allocation rate, and a worker
- * allocates a little per request for as long as it lives; that growth, not a leak, is what made
- * worker RSS climb in the one-hour soak (46 -> 60 MiB). Measured over 4,000 beads on one worker
- * (system/bench/README.md): the live heap after each mark-compact stays at ~4.9 MiB with or
- * without the flag, while RSS reaches ~78 MiB by default and ~62 MiB with it; the extra
- * scavenges are within the noise of the run's time. (`--jitless` cut a few MiB more but made
- * each bead ~40 % slower.)
+ * V8 flags of every worker process.
+ *
+ * `--max-semi-space-size=1` (MiB): V8 grows the young generation's semi-spaces up to 16 MiB each
+ * under a steady allocation rate, and a worker allocates a little per request for as long as it
+ * lives; that growth, not a leak, is what made worker RSS climb in the one-hour soak (46 -> 60
+ * MiB). Measured over 4,000 beads on one worker (system/bench/README.md): the live heap after
+ * each mark-compact stays at ~4.9 MiB with or without the flag, while RSS reaches ~78 MiB by
+ * default and ~62 MiB with it; the extra scavenges are within the noise of the run's time.
+ *
+ * `--lite-mode` (V8's memory-for-speed trade: `--jitless` and `--optimize-for-size`): no
+ * machine code is generated at run time (bytecode only), so neither the compilers' pages of the
+ * node binary nor their code objects are ever touched. A worker's JavaScript is a thin layer over node:http and fs (the work is in C++),
+ * so it costs no time here: measured side by side in one run (system/worker/README.md "Memory"),
+ * CPU per bead and the bench's prompt → idle latency stayed within the run-to-run noise, while
+ * RSS after 1,000 beads fell from ~58 to ~50 MiB and an idle worker's by 1 MiB.
+ * `--no-expose-wasm`: lite mode has no WebAssembly (nothing in a worker uses it), and without
+ * this flag V8 prints a warning on every start that Node's default `--expose-wasm` conflicts.
  */
-export const WORKER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+export const WORKER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--lite-mode', '--no-expose-wasm'];
 
 let entry: WorkerEntry | undefined;
 

@@ -5,7 +5,6 @@
  * subscriber (the SSE clients); its end is `session.idle` (with the result) on success or
  * `session.error` (with `{type, retryable, message}`) on failure or abort — exactly one of the two.
  */
-import { randomUUID } from 'node:crypto';
 import { toAgentFailure } from '../agent/errors.ts';
 import type { SideEffectSink } from '../agent/side-effects.ts';
 import { runSimulatedAgent } from '../agent/simulated.ts';
@@ -48,7 +47,8 @@ export class SessionRegistry {
 
   /** Creates an idle session and returns its id. */
   create(): SessionInfo {
-    const id = `ses_${randomUUID()}`;
+    // node:crypto loaded at the first session, not at start (system/worker/README.md "Memory").
+    const id = `ses_${process.getBuiltinModule('node:crypto').randomUUID()}`;
     const info: SessionInfo = { id, status: 'idle', step: 0 };
     this.#sessions.set(id, { info });
     return { ...info };
