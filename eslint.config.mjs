@@ -22,6 +22,8 @@ export default tseslint.config(
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true, ignoreVoidOperator: true }],
       // AbortSignal.reason is typed `any`; rejecting with it is the platform's convention (fetch, timers/promises).
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true }],
+      // `x as never` satisfies any type and checks nothing: type the value, or cast to the type it is.
+      'no-restricted-syntax': ['error', { selector: 'TSAsExpression > TSNeverKeyword', message: 'No `as never`: give the value its real type.' }],
       // `_name` marks a binding kept for its position (destructuring rest, callback signature).
       '@typescript-eslint/no-unused-vars': [
         'error',

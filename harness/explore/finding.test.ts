@@ -58,7 +58,7 @@ describe('writeFinding', () => {
       shrinkRuns: 4,
       shrinkComplete: true,
       foundAfterMs: 12_000,
-      journal: buildJournal({ verdict: 'fail' } as never),
+      journal: { ...buildJournal(), verdict: 'fail' },
     };
     const written = await writeFinding(dir, finding);
     const text = await readFile(written.yaml, 'utf8');

@@ -5,6 +5,7 @@ import { loadScenarioText } from '../scenario/index.ts';
 import { evaluateGates, expectationsFor, formatFailedGates } from './gates.ts';
 import { measure, metricValue, slopePerSecond, stat, windowsOf, type Measured } from './measure.ts';
 import { planWorkload } from './plan.ts';
+import type { EventType } from '../../system/events/index.ts';
 
 const scenario = loadScenarioText(
   `
@@ -37,11 +38,11 @@ function world(options: { bSucceededTwice?: boolean } = {}) {
   clock = 5;
   op.ok({ status: 201, beadIds: ['wf-1.a', 'wf-1.b'], workflowId: 'wf-1' });
   let position = 0;
-  const ev = (stream: string, seq: number, type: string, at: number, data: Record<string, unknown> = {}) => ({
+  const ev = (stream: string, seq: number, type: EventType, at: number, data: Record<string, unknown> = {}) => ({
     stream,
     seq,
     position: ++position,
-    type: type as never,
+    type,
     data: { ...data },
     idempotencyKey: `${stream}:${seq}`,
     at: iso(at),

@@ -13,7 +13,7 @@ import { History } from '../history/index.ts';
 import { journalWithRun, spread } from '../report/compare/runs.test-helper.ts';
 import { loadScenarioFile, parseThreshold } from '../scenario/index.ts';
 import { ApiClient } from './api-client.ts';
-import { baselineGates, cpuMsPerBead, fairnessOf, FAIRNESS_FLOOR_MS, measure, metricValue, promSum, startMemorySampler } from './measure.ts';
+import { baselineGates, cpuMsPerBead, fairnessOf, FAIRNESS_FLOOR_MS, measure, metricValue, promSum, startMemorySampler, type Measured } from './measure.ts';
 import { planWorkload } from './plan.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -232,8 +232,8 @@ baseline:
     latency.p99: "+10%"
     throughput.mean: "-5%"
 `);
-    const same = journalWithRun({ latenciesMs: spread(200, 100, 1_050) }).metrics as never;
-    const slower = journalWithRun({ latenciesMs: spread(200, 100, 1_500) }).metrics as never;
+    const same = journalWithRun({ latenciesMs: spread(200, 100, 1_050) }).metrics as Measured['json'];
+    const slower = journalWithRun({ latenciesMs: spread(200, 100, 1_500) }).metrics as Measured['json'];
     const ok = await baselineGates(scenario, { json: same });
     expect(ok.map((g) => [g.name, g.pass])).toEqual([
       ['regression.latency.p99', true],
@@ -251,7 +251,7 @@ kind: load
 workload: [{ beads: 1 }]
 baseline: { file: /nonexistent/oya-baseline.json, rules: { overhead.p99: "+50ms" } }
 `);
-    const current = journalWithRun({ latenciesMs: [100] }).metrics as never;
+    const current = journalWithRun({ latenciesMs: [100] }).metrics as Measured['json'];
     const gates = await baselineGates(scenario, { json: current });
     expect(gates).toHaveLength(1);
     expect(gates[0]).toMatchObject({ pass: false, actual: expect.stringMatching(/^no baseline: .*no such file/) });

@@ -21,21 +21,22 @@ export type BeadInput = WithOptionalId<SchedulerBead>;
 /** `POST /beads` body `{ workflow }`, validated (defaults applied). */
 export type WorkflowInput = WithOptionalId<Omit<SchedulerWorkflow, 'beads'>> & { beads: BeadInput[] };
 
-// safeExtend keeps the scheduler's refinements (no self-dependency, issue_id = bead id); its
-// typing forbids widening `id` to optional (it types such a shape as never), so the shapes are
-// passed as never and the results are typed by hand.
-const optionalId = { id: BeadIdSchema.optional() } as never;
+// safeExtend keeps the scheduler's refinements (no self-dependency, issue_id = bead id), but its
+// typing forbids widening `id` to optional (it types such a shape as never). So it is called
+// through a signature that takes any shape, and the results are typed by hand (BeadInput and
+// WorkflowInput above say what the widened shapes are).
+type ExtendAnyShape = (shape: z.ZodRawShape) => z.ZodType;
 
 /** One bead to run: the scheduler's bead schema with an optional `id`. */
-export const BeadInputSchema = SchedulerBeadSchema.safeExtend(optionalId) as unknown as z.ZodType<BeadInput>;
-
-const workflowShape = {
+export const BeadInputSchema = (SchedulerBeadSchema.safeExtend.bind(SchedulerBeadSchema) as ExtendAnyShape)({
   id: BeadIdSchema.optional(),
-  beads: z.array(BeadInputSchema).min(1).max(10_000),
-} as never;
+}) as z.ZodType<BeadInput>;
 
 /** A workflow: a DAG of beads submitted together; `id` optional. */
-export const WorkflowInputSchema = SchedulerWorkflowSchema.safeExtend(workflowShape) as unknown as z.ZodType<WorkflowInput>;
+export const WorkflowInputSchema = (SchedulerWorkflowSchema.safeExtend.bind(SchedulerWorkflowSchema) as ExtendAnyShape)({
+  id: BeadIdSchema.optional(),
+  beads: z.array(BeadInputSchema).min(1).max(10_000),
+}) as z.ZodType<WorkflowInput>;
 
 /** A validated `POST /beads` request: one bead or one workflow. */
 export type SubmitRequest = { kind: 'bead'; bead: BeadInput } | { kind: 'workflow'; workflow: WorkflowInput };

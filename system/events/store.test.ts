@@ -191,7 +191,7 @@ describe('event store on mem://', () => {
 
   describe('bad input is refused whole, with a stable code, and writes nothing', () => {
     /** An append of `event` to bead:bad under `key`; the event is not one the types allow. */
-    const bad = (event: unknown, key: string) => (): Promise<unknown> => store.append('bead:bad', event as never, { idempotencyKey: key });
+    const bad = (event: unknown, key: string) => (): Promise<unknown> => store.append('bead:bad', event as NewEvent, { idempotencyKey: key });
     const cases: [string, () => Promise<unknown>, string][] = [
       ['unknown type', bad({ type: 'BeadExploded', data: {} }, 'bad-1'), 'ORCH_EVENT_INVALID'],
       ['workflow event on a bead stream', bad({ type: 'WorkflowSucceeded', data: {} }, 'bad-2'), 'ORCH_EVENT_INVALID'],
@@ -212,10 +212,14 @@ describe('event store on mem://', () => {
       ['an integer beyond 2^53', bad({ type: 'BeadQueued', data: { big: 2 ** 60 } }, 'bad-11'), 'ORCH_EVENT_INVALID'],
       ['more than 1 MiB', bad({ type: 'BeadQueued', data: { blob: 'x'.repeat(1024 * 1024) } }, 'bad-12'), 'ORCH_EVENT_INVALID'],
       ['not an object', bad('BeadQueued', 'bad-13'), 'ORCH_EVENT_INVALID'],
-      ['missing stream', () => store.append(undefined as never, { type: 'BeadQueued', data: {} }, { idempotencyKey: 'bad-9' }), 'ORCH_STREAM_INVALID'],
+      [
+        'missing stream',
+        () => store.append(undefined as unknown as string, { type: 'BeadQueued', data: {} }, { idempotencyKey: 'bad-9' }),
+        'ORCH_STREAM_INVALID',
+      ],
       ['stream of no family', () => store.append('job:1', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'bad-10' }), 'ORCH_STREAM_INVALID'],
       ['empty key', () => store.append('bead:bad', { type: 'BeadQueued', data: {} }, { idempotencyKey: '' }), 'ORCH_IDEMPOTENCY_KEY_INVALID'],
-      ['missing key', () => store.append('bead:bad', { type: 'BeadQueued', data: {} }, {} as never), 'ORCH_IDEMPOTENCY_KEY_INVALID'],
+      ['missing key', () => store.append('bead:bad', { type: 'BeadQueued', data: {} }, {} as { idempotencyKey: string }), 'ORCH_IDEMPOTENCY_KEY_INVALID'],
       ['key with a newline', () => store.append('bead:bad', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'a\nb' }), 'ORCH_IDEMPOTENCY_KEY_INVALID'],
       ['key too long', () => store.append('bead:bad', { type: 'BeadQueued', data: {} }, { idempotencyKey: 'k'.repeat(257) }), 'ORCH_IDEMPOTENCY_KEY_INVALID'],
     ];

@@ -41,7 +41,7 @@ describe('resolveOrchestratorOptions', () => {
   });
 
   it('rejects unknown options', () => {
-    expect(() => resolveOrchestratorOptions({ wrokers: 3 } as never, {})).toThrow(/wrokers|Unrecognized/);
+    expect(() => resolveOrchestratorOptions({ wrokers: 3 } as Parameters<typeof resolveOrchestratorOptions>[0], {})).toThrow(/wrokers|Unrecognized/);
   });
 
   it('rejects a non-numeric port from the environment with the field name', () => {

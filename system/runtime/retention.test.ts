@@ -19,7 +19,7 @@ function harness(options: { retainFinishedMs: number; retainFinishedBeads: numbe
     store: { health: () => ({ connection: 'connected' as const, outboxSize, rejected: 0 }) },
     options,
   };
-  const retention = new Retention(ctx as never, () => now);
+  const retention = new Retention(ctx, () => now);
   /** Submits, runs and finishes beads the way the runtime does (table fold + queue transition). */
   const finish = (ids: string[], workflowId?: string) => {
     const beads = ids.map((id) => parseBead({ id, title: id, ...(workflowId === undefined ? {} : { workflowId }) }));

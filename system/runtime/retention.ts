@@ -15,7 +15,10 @@ import { isFinished } from './outcomes.ts';
 import type { RuntimeContext } from './context.ts';
 
 /** What retention needs of the runtime. */
-type RetentionContext = Pick<RuntimeContext, 'table' | 'queue' | 'workflows' | 'attempts' | 'runners' | 'store' | 'options'>;
+type RetentionContext = Pick<RuntimeContext, 'table' | 'queue' | 'workflows' | 'attempts' | 'runners'> & {
+  store: { health(): Pick<ReturnType<RuntimeContext['store']['health']>, 'outboxSize'> };
+  options: Pick<RuntimeContext['options'], 'retainFinishedMs' | 'retainFinishedBeads'>;
+};
 
 /** Finished units waiting for eviction, oldest first. */
 export class Retention {

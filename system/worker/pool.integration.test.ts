@@ -28,10 +28,11 @@ async function pool(options: Partial<WorkerPoolOptions>): Promise<WorkerPool> {
 function nextEvent<K extends keyof WorkerPoolEvents>(p: WorkerPool, name: K, timeoutMs = 15_000): Promise<WorkerPoolEvents[K][0]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${name} event within ${timeoutMs} ms`)), timeoutMs);
-    p.once(name, ((info: WorkerPoolEvents[K][0]) => {
+    const listener = (info: WorkerPoolEvents[K][0]): void => {
       clearTimeout(timer);
       resolve(info);
-    }) as never);
+    };
+    p.once(name, listener as Parameters<typeof p.once<K>>[1]);
   });
 }
 
