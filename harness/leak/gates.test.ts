@@ -89,14 +89,34 @@ describe('evaluateLeakGates', () => {
     expect(slope.message).toContain('2.000 MiB/min');
   });
 
-  it('fails rss.cv when RSS swings more than the bar, and honours a custom bar', () => {
+  it('fails rss.cv when the RSS high-water mark climbs more than the bar, and honours a custom bar', () => {
+    // 100 → 140 MiB in steps over 40 s: every new peak moves the high-water mark.
     const s = series(
       40,
-      (t) => (Math.floor(t / 1000) % 2 === 0 ? 100 * MiB : 130 * MiB),
+      (t) => 100 * MiB + Math.floor(t / 10_000) * 10 * MiB,
       () => 5 * MiB,
     );
-    expect(evaluateLeakGates(s, noLeaks, { warmupMs: 0 }).gates[0]).toMatchObject({ name: 'rss.cv', status: 'fail' });
+    // High-water marks 100, 110, 120, 130 MiB, ten samples each: CV ≈ 9.7 %.
+    expect(evaluateLeakGates(s, noLeaks, { warmupMs: 0, rssCvMax: 0.05 }).gates[0]).toMatchObject({ name: 'rss.cv', status: 'fail' });
     expect(evaluateLeakGates(s, noLeaks, { warmupMs: 0, rssCvMax: 0.2 }).gates[0]).toMatchObject({ name: 'rss.cv', status: 'pass' });
+  });
+
+  it('passes rss.cv when RSS falls (memory returned to the OS) or swings below a peak it reached early', () => {
+    // The lanes' finding: 109 MiB, then 97 MiB from t=16 s on — raw samples vary by ~5.7 %.
+    const released = series(
+      25,
+      (t) => (t < 16_000 ? 109 * MiB : 97 * MiB),
+      () => 5 * MiB,
+    );
+    const gate = evaluateLeakGates(released, noLeaks, { warmupMs: 0, rssCvMax: 0.05 }).gates[0]!;
+    expect(gate).toMatchObject({ name: 'rss.cv', status: 'pass', value: 0 });
+    expect(gate.message).toMatch(/^rss\.cv: RSS high-water mark varies by 0\.00% \(below 5\.00%\)/);
+    const swinging = series(
+      40,
+      (t) => (Math.floor(t / 1000) % 2 === 0 ? 130 * MiB : 100 * MiB),
+      () => 5 * MiB,
+    );
+    expect(evaluateLeakGates(swinging, noLeaks, { warmupMs: 0, rssCvMax: 0.05 }).gates[0]).toMatchObject({ name: 'rss.cv', status: 'pass' });
   });
 
   it("judges the whole run after warm-up up to untilMs (the snapshot phase), so a snapshot's RSS step is not counted", () => {
