@@ -73,6 +73,21 @@ describe('generateDraft', () => {
     expect(overlapping).toBe(true);
   });
 
+  it('aims late duplicates past an orchestrator restart, with a client that retries through it (what forget-keys-on-restart needs)', () => {
+    const drafts = Array.from({ length: 300 }, (_, run) => generateDraft(local, 13, run));
+    const straddles = drafts.filter((d) => {
+      const restart = d.faults.find((f) => f.do === 'orchestrator.kill' || f.do === 'orchestrator.restart');
+      if (restart === undefined) return false;
+      return d.workload.some((p) => {
+        const start = p.start === undefined ? 0 : millis(p.start);
+        const resent = p.duplicateAfter === undefined ? undefined : start + millis(p.duplicateAfter);
+        return p.duplicates !== undefined && start < millis(restart.at) && resent !== undefined && resent > millis(restart.at) && p.retry !== undefined;
+      });
+    });
+    // Drawn independently (before), seed 101 straddled 0 of its first 26 runs.
+    expect(straddles.length).toBeGreaterThanOrEqual(10);
+  });
+
   it('says in expect: what the workload implies — failed for good with its dependents, priority order — and nothing else', () => {
     const drafts = Array.from({ length: 300 }, (_, run) => generateDraft(local, 11, run));
     for (const d of drafts) {
