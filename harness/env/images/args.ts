@@ -1,6 +1,6 @@
 /**
  * The local images accept the command lines of the official images, so one container plan runs
- * either (`surreal start … surrealkv:/data/db`, `toxiproxy -host=0.0.0.0 -seed=N`). These pure
+ * either (`surreal start … rocksdb:/data/db`, `toxiproxy -host=0.0.0.0 -seed=N`). These pure
  * functions translate them into `oya surreal` / `oya toxiproxy` options; anything they do not
  * know is refused with HARN_CLI_USAGE rather than silently dropped.
  */
@@ -10,7 +10,7 @@ import { ImagesArgsError } from './errors.ts';
 export interface SurrealStartArgs {
   host: string;
   port: number;
-  /** A data directory, or 'memory'. */
+  /** 'memory', or the datastore URL of a data directory (`rocksdb://DIR`, `surrealkv://DIR`). */
   path: string;
   user?: string;
   pass?: string;
@@ -33,7 +33,7 @@ function hostPort(bind: string): { host: string; port: number } {
   return { host: match[1]!.replace(/^\[|\]$/g, ''), port: Number(match[2]) };
 }
 
-/** Translates `surreal start [flags] [memory|surrealkv:PATH]` (the official image's CMD). */
+/** Translates `surreal start [flags] [memory|rocksdb:PATH|surrealkv:PATH]` (the official image's CMD). */
 export function parseSurrealStart(argv: string[]): SurrealStartArgs {
   if (argv[0] !== 'start') throw new ImagesArgsError(`only "start" is supported, got "${argv[0] ?? ''}"`, { argv });
   const alias: Record<string, string> = { u: 'user', username: 'user', p: 'pass', password: 'pass', b: 'bind', l: 'log' };
@@ -63,11 +63,16 @@ export function parseSurrealStart(argv: string[]): SurrealStartArgs {
   return out;
 }
 
+/**
+ * The engine the command line names is the engine that opens: `surrealkv:PATH` is surrealkv even
+ * though it loses committed events past its first memtable rotation (system/events/README.md
+ * "Engine") — the container plan asks for `rocksdb:`, and a user who asks for surrealkv gets it.
+ */
 function storePath(store: string): string {
   if (store === 'memory' || store === 'mem://') return 'memory';
-  const match = /^surrealkv:(?:\/\/)?(.+)$/.exec(store);
-  if (!match) throw new ImagesArgsError(`unsupported datastore "${store}": the embedded engine serves memory and surrealkv:PATH only`, { store });
-  return match[1]!;
+  const match = /^(rocksdb|surrealkv):(?:\/\/)?(.+)$/.exec(store);
+  if (!match) throw new ImagesArgsError(`unsupported datastore "${store}": the embedded engine serves memory, rocksdb:PATH and surrealkv:PATH`, { store });
+  return `${match[1]}://${match[2]}`;
 }
 
 /** Translates Go-style `toxiproxy-server` flags (`-host=H -port=P -seed=N -config=F`) into `oya toxiproxy` argv. */

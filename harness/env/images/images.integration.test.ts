@@ -42,7 +42,7 @@ describe('local images', () => {
     // A second call finds them current and builds nothing.
     expect(await ensureImages(imageNames({}))).toEqual({ built: false, pulled: [] });
 
-    const surreal = await runImage(LOCAL_SURREAL_IMAGE, 8000, ['start', '--user', 'root', '--pass', 'root', '--bind', '0.0.0.0:8000', 'surrealkv:/data/db']);
+    const surreal = await runImage(LOCAL_SURREAL_IMAGE, 8000, ['start', '--user', 'root', '--pass', 'root', '--bind', '0.0.0.0:8000', 'rocksdb:/data/db']);
     const toxiproxy = await runImage(LOCAL_TOXIPROXY_IMAGE, 8474, ['-host=0.0.0.0', '-seed=7']);
     await answers(`${surreal}/health`);
     expect(await (await answers(`${surreal}/version`)).text()).toMatch(/3\.0\.2/);
@@ -50,8 +50,8 @@ describe('local images', () => {
   });
 
   it.skipIf(!engine)(named('refuses a command line the embedded server cannot honour, with a clear message'), async () => {
-    const out = await docker(['run', '--rm', '--label', 'oya.harness=test', LOCAL_SURREAL_IMAGE, 'start', 'rocksdb:/data/db']);
+    const out = await docker(['run', '--rm', '--label', 'oya.harness=test', LOCAL_SURREAL_IMAGE, 'start', 'tikv://pd:2379']);
     expect(out.code).toBe(2);
-    expect(out.stderr).toMatch(/HARN_CLI_USAGE unsupported datastore "rocksdb:\/data\/db"/);
+    expect(out.stderr).toMatch(/HARN_CLI_USAGE unsupported datastore "tikv:\/\/pd:2379"/);
   });
 });

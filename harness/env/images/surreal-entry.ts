@@ -1,6 +1,6 @@
 /**
  * PID 1 of `oya/surrealdb:local`: takes the official image's command line (`start --user root
- * --pass root --bind 0.0.0.0:8000 surrealkv:/data/db`) and runs the embedded server as a child
+ * --pass root --bind 0.0.0.0:8000 rocksdb:/data/db`) and runs the embedded server as a child
  * through spawnSurrealServer, which starts a fresh process on the same port when a disk-full
  * poisoned the engine (the container stays up, as a real SurrealDB would). SIGTERM/SIGINT close
  * it gracefully; `docker kill` (SIGKILL of PID 1) takes the whole PID namespace down with it.

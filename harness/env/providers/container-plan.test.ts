@@ -4,10 +4,10 @@ import { containerPlan, SURREAL_IMAGE, TOXIPROXY_IMAGE } from './container-plan.
 describe('containerPlan', () => {
   const base = { seed: 11, label: 'plan', env: {} };
 
-  it('runs SurrealDB with a root user on surrealkv:/data/db, on a sized /data tmpfs, on its own network', () => {
+  it('runs SurrealDB with a root user on rocksdb:/data/db, on a sized /data tmpfs, on its own network', () => {
     const plan = containerPlan({ ...base, dataDiskBytes: 16 * 1024 * 1024 }, 9000, { 'oya.harness': 'env' });
     expect(plan.surreal.image).toBe('oya/surrealdb:local');
-    expect(plan.surreal.command).toEqual(['start', '--user', 'root', '--pass', 'root', '--bind', '0.0.0.0:8000', 'surrealkv:/data/db']);
+    expect(plan.surreal.command).toEqual(['start', '--user', 'root', '--pass', 'root', '--bind', '0.0.0.0:8000', 'rocksdb:/data/db']);
     expect(plan.surreal.tmpfs).toEqual({ '/data': 'rw,mode=1777,size=16777216' });
     expect(plan.surreal.network).toBe('own');
     expect(plan.surreal.labels).toEqual({ 'oya.harness': 'env', 'oya.env.label': 'plan', 'oya.env.seed': '11' });

@@ -52,7 +52,7 @@ export function containerPlan(options: EnvironmentOptions, toxiproxyApiPort: num
   return {
     surreal: {
       image: images.surreal,
-      command: ['start', '--user', DB_CREDENTIALS.username, '--pass', DB_CREDENTIALS.password, '--bind', `0.0.0.0:${SURREAL_PORT}`, `surrealkv:${DATA_DIR}/db`],
+      command: ['start', '--user', DB_CREDENTIALS.username, '--pass', DB_CREDENTIALS.password, '--bind', `0.0.0.0:${SURREAL_PORT}`, `rocksdb:${DATA_DIR}/db`],
       tmpfs,
       network: 'own',
       readyPath: '/health',
