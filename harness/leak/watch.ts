@@ -70,7 +70,12 @@ export interface LeakWatch {
   readonly sampler: ProcessSampler;
   /** Takes a labelled snapshot now (`baseline`, `target`, `final` feed memlab; other labels are kept as extras). */
   snapshot(label: string): Promise<WatchedSnapshot>;
-  /** Final snapshot, memlab, attribution, gates. Sampling stops. */
+  /**
+   * Sampling stops and the final snapshot is taken: call it when the load ends. Cheap for this
+   * process; memlab waits for finish(), which may come once the system under test is idle.
+   */
+  stop(): Promise<void>;
+  /** stop() if not done yet, then memlab, attribution, gates. memlab's parse blocks this process's event loop for seconds. */
   finish(): Promise<LeakWatchReport>;
   close(): Promise<void>;
   destroy(): void;
@@ -122,14 +127,22 @@ export async function startLeakWatch(options: LeakWatchOptions): Promise<LeakWat
     scheduled('target2', plan.target2);
   }
 
-  let finished: Promise<LeakWatchReport> | undefined;
-  const finish = (): Promise<LeakWatchReport> => {
-    finished ??= (async () => {
+  let stopped: Promise<LeakSample[]> | undefined;
+  const stop = (): Promise<LeakSample[]> => {
+    stopped ??= (async () => {
       for (const t of timers) clearTimeout(t);
       await chain;
       const series = await sampler.stop();
       await snapshot('final').catch((err: unknown) => problems.push(`final snapshot: ${err instanceof Error ? err.message : String(err)}`));
       problems.push(...sampler.problems);
+      return series;
+    })();
+    return stopped;
+  };
+  let finished: Promise<LeakWatchReport> | undefined;
+  const finish = (): Promise<LeakWatchReport> => {
+    finished ??= (async () => {
+      const series = await stop();
       const verdict = await analyse(snapshots, options, problems);
       // The judged window ends where snapshots begin (planned, or the first one the caller took).
       const untilMs = plan?.untilMs ?? snapshots.filter((s) => s.label !== 'final').at(0)?.startedAtMs;
@@ -153,12 +166,16 @@ export async function startLeakWatch(options: LeakWatchOptions): Promise<LeakWat
   return {
     sampler,
     snapshot,
+    async stop() {
+      await stop();
+    },
     finish,
     close() {
       closing ??= (async () => {
         for (const t of timers) clearTimeout(t);
         await sampler.close();
         await chain;
+        await stopped?.catch(() => undefined);
         await finished?.catch(() => undefined);
         await removeSnapshots();
       })();

@@ -12,6 +12,11 @@ describe('throughput', () => {
     expect(t.buckets[0]).toEqual({ t: 0, count: 2, perMinute: 120 });
   });
 
+  it('takes the window from 200,000 completions (more than a spread call can take)', () => {
+    const completions = Array.from({ length: 200_000 }, (_, i) => i + 1);
+    expect(throughput(completions, { startAt: 0 })).toMatchObject({ completions: 200_000, perMinute: 60_000 });
+  });
+
   it('is zero for an empty run', () => {
     expect(throughput([], { startAt: 10 })).toMatchObject({ completions: 0, perMinute: 0 });
   });

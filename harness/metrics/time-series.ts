@@ -95,7 +95,8 @@ export interface Throughput {
 export function throughput(completionsMs: readonly number[], options: { startAt: number; endAt?: number; bucketMs?: number }): Throughput {
   const bucketMs = options.bucketMs ?? 1000;
   if (!(bucketMs > 0)) throw new MetricsInvalidValueError('throughput.bucketMs', bucketMs);
-  const endAt = options.endAt ?? (completionsMs.length === 0 ? options.startAt : Math.max(...completionsMs));
+  // A loop, not Math.max(...completionsMs): one argument per completion overflows the stack past ~120,000.
+  const endAt = options.endAt ?? (completionsMs.length === 0 ? options.startAt : completionsMs.reduce((a, b) => Math.max(a, b), -Infinity));
   const inWindow = completionsMs.filter((t) => t >= options.startAt && t <= endAt);
   const durationMs = endAt - options.startAt;
   const bucketCount = Math.max(1, Math.ceil(durationMs / bucketMs));

@@ -28,42 +28,86 @@ export interface FinalState {
   sideEffects: SideEffectRecord[];
 }
 
-/** Reads every event straight from SurrealDB (bounded by timeoutMs). */
+/** Events per page of the log read: an hour of soak is ~150,000 events, one query would be one frame of ~100 MiB. */
+export const LOG_PAGE = 5_000;
+/** GETs of the final read in flight at once. */
+const API_CONCURRENCY = 8;
+/**
+ * How long a GET that answers 503 is retried (ms). The orchestrator's DB connection can be down
+ * for a tick after the drain (a reconnect in progress); a 503 that outlasts this is reported.
+ */
+export const API_RETRY_MS = 15_000;
+
+/**
+ * Reads every event straight from SurrealDB, in pages by the indexed `position` cursor (so no
+ * single query holds the server for long, and each page is answered within `timeoutMs`).
+ */
 export async function readEventLog(options: { url: string; username: string; password: string; timeoutMs?: number }): Promise<EventRecord[]> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
   const db = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
-  const work = (async () => {
+  const bounded = <T>(work: Promise<T>, what: string): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${timeoutMs} ms`)), timeoutMs)));
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  };
+  try {
     const url = options.url.replace(/\/?$/, '').replace(/(?<!\/rpc)$/, '/rpc');
-    await db.connect(url, {
+    const connect = db.connect(url, {
       namespace: OYA_NAMESPACE,
       database: OYA_DATABASE,
       reconnect: false,
       versionCheck: false,
       authentication: { username: options.username, password: options.password },
     });
-    // An empty result set may come back as no statement result at all.
-    const [rows] = await db.query<[EventRecord[] | undefined]>('SELECT * OMIT id FROM event ORDER BY position ASC').collect();
-    return rows ?? [];
-  })();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>(
-        (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${options.timeoutMs ?? 15_000} ms`)), options.timeoutMs ?? 15_000)),
-      ),
-    ]);
+    await bounded(connect, 'connect');
+    const events: EventRecord[] = [];
+    let after = 0;
+    for (;;) {
+      const page = db
+        .query<[EventRecord[] | undefined]>('SELECT * OMIT id FROM event WHERE position > $after ORDER BY position ASC LIMIT $limit', {
+          after,
+          limit: LOG_PAGE,
+        })
+        .collect();
+      // An empty result set may come back as no statement result at all.
+      const [rows = []] = await bounded(page, `events after position ${after}`);
+      for (const row of rows) events.push(row);
+      if (rows.length < LOG_PAGE) return events;
+      after = rows[rows.length - 1]!.position;
+    }
   } finally {
-    clearTimeout(timer);
     void db.close().catch(() => undefined);
   }
 }
 
-/** Reads the final state. `beadIds` are the ids the plan submitted; ids found in the log are added. */
+/** GET /beads/:id, retrying a 503 (the orchestrator reconnecting to its DB) for up to `retryMs`. */
+async function getFinalBead(api: ApiClient, id: string, retryMs: number): Promise<BeadState | undefined> {
+  const deadline = performance.now() + retryMs;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 1_000)) {
+    const res = await api.getBead(id);
+    if (res.status === 404) return undefined;
+    if (res.status === 200) return (res.body as { bead: BeadState }).bead;
+    const code = (res.body as { error?: { code?: unknown } } | null)?.error?.code;
+    if (res.status !== 503 || performance.now() + wait > deadline) {
+      throw new Error(`GET /beads/${id} answered ${res.status}${typeof code === 'string' ? ` ${code}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+/**
+ * Reads the final state. `beadIds` are the ids the plan submitted; ids found in the log are added.
+ * Every step is linear in the log and yields between pages and requests: the local environment's
+ * fault proxy runs in this process, so a blocked event loop would stall the orchestrator's DB
+ * traffic (an hour-long soak's final read once did, for ~80 s).
+ */
 export async function readFinalState(options: {
   api: ApiClient;
   beadIds: readonly string[];
   db: { url: string; username: string; password: string };
   dataDir: string;
+  /** @default API_RETRY_MS */
+  apiRetryMs?: number;
 }): Promise<FinalState> {
   let events: EventRecord[];
   try {
@@ -71,29 +115,42 @@ export async function readFinalState(options: {
   } catch (err) {
     throw new FinalStateError('db', err);
   }
-  const projected = projectBeads(events);
+  const submitKeys = new Map<string, string>();
+  for (const e of events) {
+    const key = (e.data as { idempotencyKey?: unknown } | undefined)?.idempotencyKey;
+    if (e.type === 'BeadSubmitted' && typeof key === 'string' && !submitKeys.has(e.stream)) submitKeys.set(e.stream, key);
+  }
   const logBeads: Record<string, BeadState> = {};
-  for (const [id, state] of projected) {
-    const submitted = events.find((e) => e.stream === `bead:${id}` && e.type === 'BeadSubmitted');
-    const key = (submitted?.data as { idempotencyKey?: unknown } | undefined)?.idempotencyKey;
+  for (const [id, state] of projectBeads(events)) {
+    const key = submitKeys.get(`bead:${id}`);
     logBeads[id] = {
       ...state,
       status: state.status,
       attempts: state.attempts,
       workflowId: state.workflowId,
-      ...(typeof key === 'string' ? { idempotencyKey: key } : {}),
+      ...(key === undefined ? {} : { idempotencyKey: key }),
     };
   }
   const apiBeads: Record<string, BeadState> = {};
-  const ids = new Set([...options.beadIds, ...Object.keys(logBeads)]);
+  const ids = [...new Set([...options.beadIds, ...Object.keys(logBeads)])];
   try {
-    for (const id of ids) {
-      const res = await options.api.getBead(id);
-      if (res.status === 404) continue;
-      if (res.status !== 200) throw new Error(`GET /beads/${id} answered ${res.status}`);
-      const bead = (res.body as { bead: BeadState }).bead;
-      apiBeads[id] = bead;
-    }
+    // A few GETs in flight (an hour of soak is 18,000 of them); the answers keep the ids' order.
+    const read = new Array<BeadState | undefined>(ids.length);
+    let next = 0;
+    let failed = false;
+    const lane = async (): Promise<void> => {
+      while (next < ids.length && !failed) {
+        const i = next++;
+        read[i] = await getFinalBead(options.api, ids[i]!, options.apiRetryMs ?? API_RETRY_MS).catch((err: unknown) => {
+          failed = true;
+          throw err;
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(API_CONCURRENCY, ids.length) }, lane));
+    ids.forEach((id, i) => {
+      if (read[i] !== undefined) apiBeads[id] = read[i];
+    });
   } catch (err) {
     throw new FinalStateError('api', err);
   }

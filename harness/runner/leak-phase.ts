@@ -96,8 +96,14 @@ export interface LeakPhaseOptions {
   log?: (line: string) => void;
 }
 
-/** A running leak phase. `finish()` once the arrivals end; `close()`/`destroy()` always (teardown). */
+/**
+ * A running leak phase. `stop()` once the arrivals end (the final snapshot); `finish()` once the
+ * final state is read (memlab's parse blocks the harness's event loop, and with it the local
+ * environment's in-process fault proxy, for seconds: not while the system still works);
+ * `close()`/`destroy()` always (teardown).
+ */
 export interface LeakPhase {
+  stop(): Promise<void>;
   finish(): Promise<LeakJournal>;
   close(): Promise<void>;
   destroy(): void;
@@ -137,8 +143,9 @@ export async function startLeakPhase(options: LeakPhaseOptions): Promise<LeakPha
       ),
   });
   return {
+    // Without snapshots the watch would still take a final one; skip it by stopping the sampler ourselves.
+    stop: () => (leak.snapshots ? watch.stop() : watch.sampler.stop().then(() => undefined)),
     async finish() {
-      // Without snapshots the watch still takes a final one in finish(); skip it by stopping the sampler ourselves.
       const raw = leak.snapshots ? await watch.finish() : await finishWithoutSnapshots(watch, limits, leak.warmup);
       const { report, allowed } = applyAllowances(raw, leak.allow, limits.ourClustersMax, leak.minClusterSize);
       return {

@@ -373,9 +373,11 @@ function loadSummary(m: Omit<Measured, 'json'>): LoadSummary {
     ),
   };
   const cpuPerBead = Object.fromEntries(Object.entries(perBead).filter(([, v]) => v !== undefined));
+  // A loop, not Math.max(...): one argument per bead overflows the stack past ~120,000 beads.
+  const lastCompletion = m.completions.reduce((a, b) => Math.max(a, b), -Infinity);
   return {
     // Over first arrival → last completion: the drain's polling tail is not the system's throughput.
-    beadsPerMinute: m.completions.length > 0 && Math.max(...m.completions) > 0 ? round((m.completions.length / Math.max(...m.completions)) * 60_000) : NaN,
+    beadsPerMinute: lastCompletion > 0 ? round((m.completions.length / lastCompletion) * 60_000) : NaN,
     fairness: fairnessOf(m.waits.all),
     ...(cpu ? { cpu } : {}),
     ...(rss.length > 0 ? { rss: { max: Math.max(...rss), last: rss[rss.length - 1]! } } : {}),

@@ -15,7 +15,7 @@ import type { DrainResult } from './drain.ts';
 import type { FaultTimeline } from './faults/index.ts';
 import type { FinalState } from './final-state.ts';
 import type { GateResult } from './gates.ts';
-import type { LeakJournal } from './leak-phase.ts';
+import type { LeakJournal, LeakPhase } from './leak-phase.ts';
 import type { Measured, MemorySample } from './measure.ts';
 import { planWorkload, type WorkloadPlan } from './plan.ts';
 import type { SubmissionSummary } from './submissions.ts';
@@ -83,6 +83,8 @@ export interface RunState {
   memory?: { samples: MemorySample[]; stop(): Promise<void> };
   timeline?: FaultTimeline;
   workload?: WorkloadOutcome;
+  /** A leak run's watch once the arrivals ended (final snapshot taken), until its analysis is in `leak`. */
+  leakWatch?: LeakPhase;
   leak?: LeakJournal;
   drain?: DrainResult;
   final?: FinalState & { outboxQuiet: boolean };

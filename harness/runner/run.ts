@@ -18,7 +18,7 @@ import { RunCancelledError, RunTimeoutError } from './errors.ts';
 import { PIPELINE } from './phases/index.ts';
 import { createRunContext, PHASES, type PhaseName, type RunContext, type RunOptions, type RunResult } from './run-context.ts';
 import { buildRunJournal } from './run-journal.ts';
-import { salvageChecks } from './salvage.ts';
+import { salvageChecks, salvageLeak } from './salvage.ts';
 
 export { DEFAULT_REPORT_DIR, PHASES, type PhaseName, type RunOptions, type RunResources, type RunResult } from './run-context.ts';
 export { SALVAGE_TIMEOUT_MS } from './salvage.ts';
@@ -62,6 +62,8 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const failedPhase = error === undefined ? undefined : ctx.state.phase;
   // A cancelled run is not judged: the caller wants it gone (salvaging could take SALVAGE_TIMEOUT_MS).
   if (error !== undefined && ctx.state.checks === undefined && !(error instanceof RunCancelledError)) await salvageChecks(ctx);
+  // The memory gates stand without the final state: a run that broke after its load still reports them.
+  if (error !== undefined && !(error instanceof RunCancelledError)) await salvageLeak(ctx);
   const teardown: CleanupFailure[] = await ctx.cleanup.run();
   const verdict: Verdict = error !== undefined ? 'error' : ctx.state.gates.every((g) => g.pass) ? 'pass' : 'fail';
   const journal = await buildRunJournal(ctx, { verdict, error, failedPhase, teardown });

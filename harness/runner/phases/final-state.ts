@@ -14,6 +14,19 @@ export async function finalStatePhase(ctx: RunContext): Promise<void> {
   const read = await readFinal(ctx);
   state.final = { ...read, outboxQuiet: outbox.quiet };
   state.submissions = summariseSubmissions(ctx.history.entries(), read.apiBeads);
+  await analyseLeak(ctx);
+}
+
+/**
+ * A leak run's memlab analysis and gates (once). Here, after the final read, and not when the
+ * arrivals end: memlab's parse blocks this process's event loop for seconds, and with it the local
+ * environment's in-process fault proxy, i.e. the orchestrator's DB traffic — a stall no scenario
+ * asked for, during the drain. A run that broke earlier gets it from run.ts.
+ */
+export async function analyseLeak(ctx: RunContext): Promise<void> {
+  const watch = ctx.state.leakWatch;
+  if (watch === undefined || ctx.state.leak !== undefined) return;
+  ctx.state.leak = await watch.finish();
 }
 
 /** The final state as the checks read it: every bead through the API, the log straight from SurrealDB, the side effects. */

@@ -34,6 +34,9 @@ export async function workloadPhase(ctx: RunContext): Promise<void> {
   await faults;
   const errors = await timeline.healAll(false);
   if (errors.length > 0) throw new Error(`healing faults failed: ${errors.join('; ')}`);
-  // Final heap snapshot, memlab and the leak gates, once the arrivals have ended.
-  if (leak) state.leak = await leak.finish();
+  // The final heap snapshot once the arrivals have ended; memlab and the leak gates after the final read (final-state.ts).
+  if (leak) {
+    await leak.stop();
+    state.leakWatch = leak;
+  }
 }
