@@ -51,10 +51,8 @@ export async function commitBulk(connection: DbConnection, heads: SequenceHeads,
       // After a refusal, ask the DB for every stream the map does not know instead of assuming it new.
       if (attempt > 1) await heads.loadStreams(connection, heads.unknown(entries));
       const plan = heads.plan(entries);
-      const { rows, after, heads: streamHeads, checkpoints } = plan;
-      const responses = await connection.run('append', (db) =>
-        db.query(bulkAppendQuery(checkpoints.length > 0), { rows, after, heads: streamHeads, checkpoints }).responses(),
-      );
+      const { rows, after, checkpoints } = plan;
+      const responses = await connection.run('append', (db) => db.query(bulkAppendQuery(checkpoints.length > 0), { rows, after, checkpoints }).responses());
       const failed = responses.find((r) => !r.success && !isNotExecuted(r.error));
       if (failed === undefined) {
         heads.advance(plan);

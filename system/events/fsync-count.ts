@@ -23,7 +23,9 @@ const dir = await mkdtemp(join(tmpdir(), 'oya-fsync-'));
 const store =
   suffix === 'outbox'
     ? await openEventStore({ url: 'ws://127.0.0.1:1/rpc', outboxPath: join(dir, 'outbox.jsonl'), connectTimeoutMs: 200, pingIntervalMs: 600_000 })
-    : await openEventStore({ url: `${engine}://${join(dir, 'db')}${suffix}`, pingIntervalMs: 600_000 });
+    : // Under strace -f the engine's start (a dozen threads, every syscall traced) takes seconds on a
+      // busy machine: the default 5 s connect bound failed this check beside a soak. What it counts is fsyncs, not time.
+      await openEventStore({ url: `${engine}://${join(dir, 'db')}${suffix}`, pingIntervalMs: 600_000, connectTimeoutMs: 60_000 });
 const started = performance.now();
 let next = 0;
 async function appender(): Promise<void> {

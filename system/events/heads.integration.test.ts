@@ -1,7 +1,7 @@
 /**
  * The bulk write path's heads under contention: many concurrent appends to the SAME streams,
  * spread over many streams, land in shared group commits; after a reopen every stream's head
- * (stream_head, what the next append numbers from) must equal the highest seq the stream holds,
+ * (what the writer loads after a refusal, what the next append numbers from) must equal the highest seq the stream holds,
  * and a further append must get the next seq. An earlier version once left an event at seq 1
  * that its stream head did not count. Each phase runs in its own process (fixtures/heads-contention.ts).
  */

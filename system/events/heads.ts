@@ -16,14 +16,15 @@
 import { RecordId } from 'surrealdb';
 import type { DbConnection } from './connection.ts';
 import type { EventRecord, PendingEvent } from './types.ts';
-import { LOAD_POSITION, LOAD_STREAM_HEADS } from './schema.ts';
+import { LOAD_POSITION, loadStreamHeadsQuery } from './schema.ts';
 
 /** The bindings of bulkAppendQuery() for one batch, and the records it creates. */
 export interface BulkPlan {
   /** `log_head` after the batch. */
   after: number;
   rows: Record<string, unknown>[];
-  heads: { id: RecordId<'stream_head', string>; seq: number }[];
+  /** The last seq of each stream of the batch (advances the map; not written: the events are the heads). */
+  heads: { stream: string; seq: number }[];
   checkpoints: { id: RecordId; event: RecordId }[];
   records: EventRecord[];
   /** Test-only `testGap`: this plan left one number out. */
@@ -64,13 +65,10 @@ export class SequenceHeads {
   /** Reads the heads of `streams` (a missing head is 0: the stream has no event yet). */
   async loadStreams(connection: DbConnection, streams: readonly string[]): Promise<void> {
     if (streams.length === 0) return;
-    const ids = streams.map((s) => new RecordId('stream_head', s));
-    const [rows] = await connection.run('load-heads', (db) =>
-      db.query<[{ id: RecordId<'stream_head', string>; seq: unknown }[]]>(LOAD_STREAM_HEADS, { ids }).collect(),
-    );
-    const found = new Map<string, number>();
-    for (const row of rows) found.set(row.id.id, Number(row.seq));
-    for (const stream of streams) this.#remember(stream, found.get(stream) ?? 0);
+    const bindings = Object.fromEntries(streams.map((stream, i) => [`s${i}`, stream]));
+    const [seqs] = await connection.run('load-heads', (db) => db.query<[unknown[]]>(loadStreamHeadsQuery(streams.length), bindings).collect());
+    // Decoded CBOR, read as unknown: Number() makes it the seq whatever numeric form it took.
+    streams.forEach((stream, i) => this.#remember(stream, Number(seqs[i] ?? 0)));
   }
 
   /** The streams of `entries` this map does not know. */
@@ -106,7 +104,7 @@ export class SequenceHeads {
     return {
       after: before + entries.length + positionsSkipped,
       rows,
-      heads: [...seqs].map(([stream, seq]) => ({ id: new RecordId('stream_head', stream), seq })),
+      heads: [...seqs].map(([stream, seq]) => ({ stream, seq })),
       checkpoints: [...checkpoints].map(([stream, event]) => ({ id: new RecordId('checkpoint_head', stream), event })),
       records,
       skipped,
@@ -117,7 +115,7 @@ export class SequenceHeads {
   advance(plan: BulkPlan): void {
     this.#position = plan.after;
     if (plan.skipped === true) this.#gapPending = undefined;
-    for (const { id, seq } of plan.heads) this.#remember(id.id, seq);
+    for (const { stream, seq } of plan.heads) this.#remember(stream, seq);
   }
 
   #remember(stream: string, seq: number): void {
