@@ -10,7 +10,8 @@
  * counters (`writes {...}`: bulk commits, fallbacks) so a caller can compare fsyncs with commits.
  * Optional 5th arg: the engine, `rocksdb` (default) or `surrealkv`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEventStore } from './index.ts';
@@ -20,6 +21,8 @@ const suffix = process.argv[3] === '-' ? '' : (process.argv[3] ?? '');
 const concurrency = Number(process.argv[4] ?? 1);
 const engine = process.argv[5] ?? 'rocksdb';
 const dir = await mkdtemp(join(tmpdir(), 'oya-fsync-'));
+// Also when the open or an append throws (the exit event fires after an uncaught error too).
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const store =
   suffix === 'outbox'
     ? await openEventStore({ url: 'ws://127.0.0.1:1/rpc', outboxPath: join(dir, 'outbox.jsonl'), connectTimeoutMs: 200, pingIntervalMs: 600_000 })
@@ -37,7 +40,6 @@ await Promise.all(Array.from({ length: concurrency }, appender));
 const elapsed = performance.now() - started;
 const writes = store.health().writes;
 await store.close();
-await rm(dir, { recursive: true, force: true });
 const perSecond = (count / elapsed) * 1000;
 process.stdout.write(`${count} appends, ${concurrency} in flight: ${elapsed.toFixed(0)} ms (${perSecond.toFixed(0)} appends/s)\n`);
 // Read by fsync.integration.test.ts: the transactions that had to be durable.
