@@ -9,6 +9,7 @@ import { Surreal } from 'surrealdb';
 import { WebSocket } from 'undici';
 import { readSideEffects, type SideEffectRecord } from '../../system/agent/index.ts';
 import { projectBeads, type EventRecord } from '../../system/events/index.ts';
+import { sleep, withDeadline } from '../../system/util/index.ts';
 import type { BeadState, CheckEvent } from '../checks/index.ts';
 import type { ApiClient } from './api-client.ts';
 import { FinalStateError } from './errors.ts';
@@ -45,11 +46,8 @@ export const API_RETRY_MS = 15_000;
 export async function readEventLog(options: { url: string; username: string; password: string; timeoutMs?: number }): Promise<EventRecord[]> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const db = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
-  const bounded = <T>(work: Promise<T>, what: string): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${timeoutMs} ms`)), timeoutMs)));
-    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-  };
+  const bounded = <T>(work: Promise<T>, what: string): Promise<T> =>
+    withDeadline(work, timeoutMs, () => new Error(`${what}: no answer within ${timeoutMs} ms`));
   try {
     const url = options.url.replace(/\/?$/, '').replace(/(?<!\/rpc)$/, '/rpc');
     const connect = db.connect(url, {
@@ -91,7 +89,7 @@ async function getFinalBead(api: ApiClient, id: string, retryMs: number): Promis
     if (res.status !== 503 || performance.now() + wait > deadline) {
       throw new Error(`GET /beads/${id} answered ${res.status}${typeof code === 'string' ? ` ${code}` : ''}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, wait));
+    await sleep(wait);
   }
 }
 

@@ -6,6 +6,7 @@
  * memory gates are analysed too (they need no final state).
  */
 import { errorMessage } from '../../system/errors.ts';
+import { withDeadline } from '../../system/util/index.ts';
 import { checksOn } from './phases/checks.ts';
 import { analyseLeak, readFinal } from './phases/final-state.ts';
 import type { RunContext } from './run-context.ts';
@@ -37,21 +38,13 @@ export async function salvageLeak(ctx: RunContext): Promise<void> {
   await bounded(ctx, 'salvage-leak', () => analyseLeak(ctx));
 }
 
-/** Runs `fn` for at most SALVAGE_TIMEOUT_MS and records it as phase `name` (with the error, if any). */
+/** Runs `fn` for at most SALVAGE_TIMEOUT_MS (not cancelled after) and records it as phase `name` (with the error, if any). */
 async function bounded(ctx: RunContext, name: string, fn: () => Promise<void>): Promise<void> {
   const p0 = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  const work = fn();
   try {
-    await Promise.race([
-      work,
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`not done within ${SALVAGE_TIMEOUT_MS} ms`)), SALVAGE_TIMEOUT_MS))),
-    ]);
+    await withDeadline(fn(), SALVAGE_TIMEOUT_MS, () => new Error(`not done within ${SALVAGE_TIMEOUT_MS} ms`));
     ctx.phases.push({ name, ms: Math.round(performance.now() - p0) });
   } catch (err) {
-    work.catch(() => undefined);
     ctx.phases.push({ name, ms: Math.round(performance.now() - p0), error: errorMessage(err) });
-  } finally {
-    clearTimeout(timer);
   }
 }

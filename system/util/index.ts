@@ -3,3 +3,4 @@ export { isProcessRunning } from './process.ts';
 export { childPids, descendantPids, type ChildPidsOptions } from './process-tree.ts';
 export { mulberry32 } from './random.ts';
 export { sleep } from './sleep.ts';
+export { withDeadline } from './deadline.ts';

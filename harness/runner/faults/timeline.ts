@@ -14,7 +14,7 @@ import type { History } from '../../history/index.ts';
 import { startWait } from '../waits.ts';
 import type { Fault } from '../../scenario/index.ts';
 import type { ApiClient } from '../api-client.ts';
-import { sleep, mulberry32 } from '../../../system/util/index.ts';
+import { sleep, mulberry32, withDeadline } from '../../../system/util/index.ts';
 import { FaultInjectionError, FaultUnsupportedError } from '../errors.ts';
 import type { WorkloadPlan } from '../plan.ts';
 import type { SutHandle } from '../sut.ts';
@@ -158,7 +158,7 @@ export class FaultTimeline {
       const entry: FaultActRecord = { act: i, plannedAt: at, at: ctx.now(), ok: false };
       record.acts.push(entry);
       try {
-        const state = await withDeadline(kind.inject(act), ctx.recoveryTimeoutMs, 'the act');
+        const state = await bounded(kind.inject(act), ctx.recoveryTimeoutMs, 'the act');
         pending.states.push({ act, state });
         entry.ok = true;
         record.startedAt ??= ctx.now();
@@ -206,7 +206,7 @@ export class FaultTimeline {
     let error: string | undefined;
     for (const { act, state } of [...pending.states].reverse()) {
       try {
-        await withDeadline(Promise.resolve(pending.kind.heal?.(act, state, aborting)), this.#ctx.recoveryTimeoutMs, 'the heal');
+        await bounded(Promise.resolve(pending.kind.heal?.(act, state, aborting)), this.#ctx.recoveryTimeoutMs, 'the heal');
       } catch (err) {
         error ??= errorMessage(err);
       }
@@ -250,14 +250,6 @@ export class FaultTimeline {
  * `ms` it rejects, and the timeline records that as the act's or the heal's error. The operation
  * itself is not cancelled; teardown SIGKILLs what it started.
  */
-async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms (timeouts.drain)`)), ms);
-  });
-  try {
-    return await Promise.race([work, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
+function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  return withDeadline(work, ms, () => new Error(`${what} did not finish within ${ms} ms (timeouts.drain)`));
 }
