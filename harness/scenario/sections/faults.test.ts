@@ -53,6 +53,12 @@ describe('faults', () => {
     expect(issue?.message).toMatch(/unknown fault "db\.nuke"; "do" must be one of actors\.kill, db\.outage/);
   });
 
+  it('says "do" is missing rather than naming an unknown fault undefined', () => {
+    const missing = faultsSchema.safeParse([{ at: '1s', target: 'db' }]).error?.issues[0];
+    expect(missing?.path).toEqual([0, 'do']);
+    expect(missing?.message).toMatch(/^"do" is missing: say which fault, one of actors\.kill, db\.outage/);
+  });
+
   it('refuses faults that end after the run', () => {
     expect(check([{ at: '50s', do: 'db.outage', for: '20s' }])).toEqual([
       'faults.0.for: fault ends at 70000ms, after the end of the run (timeouts.total = 60000ms)',

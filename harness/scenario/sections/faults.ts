@@ -28,7 +28,11 @@ export const faultSchema = z.discriminatedUnion('do', FAULT_SCHEMAS, {
   // promise `invalid_union` only.
   error: (iss: z.core.$ZodRawIssue) => {
     if (iss.code !== 'invalid_union') return undefined;
-    return `unknown fault ${JSON.stringify((iss.input as { do?: unknown } | undefined)?.do)}; "do" must be one of ${FAULT_NAMES.join(', ')}`;
+    const kinds = FAULT_NAMES.join(', ');
+    const named = (iss.input as { do?: unknown } | undefined)?.do;
+    // A missing `do` is the common slip (a fault written with `at:` and `target:` only): say so, not "unknown fault undefined".
+    if (named === undefined) return `"do" is missing: say which fault, one of ${kinds}`;
+    return `unknown fault ${JSON.stringify(named)}; "do" must be one of ${kinds}`;
   },
 });
 
