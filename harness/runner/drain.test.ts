@@ -1,23 +1,13 @@
 /**
- * The drain against a small real HTTP server whose beads end when the test says: it confirms
+ * The drain against a small real HTTP server (fake-orchestrator.test-helper.ts) whose beads end when the test says: it confirms
  * what ended, stops each round at the first bead still open (so polling does not load the system
  * it measures), and after the deadline names exactly the beads still open.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { History } from '../history/index.ts';
-import { ApiClient } from './api-client.ts';
+import type { ApiClient } from './api-client.ts';
 import { DRAIN_CONCURRENCY, drain } from './drain.ts';
-
-let server: Server | undefined;
-let api: ApiClient | undefined;
-afterEach(async () => {
-  await api?.destroy();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  server = undefined;
-  api = undefined;
-});
+import { json, startFakeOrchestrator, stopFakeOrchestrator } from './fake-orchestrator.test-helper.ts';
 
 /** Serves GET /beads/:id from `beads` (404 when absent) and counts the GETs per id. */
 async function orchestrator(
@@ -25,17 +15,14 @@ async function orchestrator(
   onGet: (id: string, count: number) => void = () => {},
 ): Promise<{ api: ApiClient; gets: Map<string, number> }> {
   const gets = new Map<string, number>();
-  server = createServer((req, res) => {
-    req.resume();
+  const api = await startFakeOrchestrator((req, res) => {
     const id = decodeURIComponent(req.url!.replace(/^\/beads\//, ''));
     gets.set(id, (gets.get(id) ?? 0) + 1);
     onGet(id, gets.get(id)!);
     const bead = beads.get(id);
-    if (bead === undefined) return res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"ORCH_NOT_FOUND"}}');
-    return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ bead }));
+    if (bead === undefined) json(res, 404, '{"error":{"code":"ORCH_NOT_FOUND"}}');
+    else json(res, 200, { bead });
   });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  api = new ApiClient({ baseUrl: () => `http://127.0.0.1:${(server!.address() as AddressInfo).port}` });
   return { api, gets };
 }
 
@@ -99,8 +86,7 @@ describe('drain', () => {
 
   it('keeps polling while the API is unreachable, bounded by the deadline', async () => {
     const { api: client } = await orchestrator(new Map());
-    await new Promise((resolve) => server!.close(resolve));
-    server = undefined;
+    await stopFakeOrchestrator();
     const started = performance.now();
     const result = await drain({ api: client, history: submitted(['b-0']), timeoutMs: 300, signal, pollMs: 20 });
     expect(result).toMatchObject({ drained: false, pending: ['b-0'] });

@@ -3,40 +3,23 @@
  * HTTP server standing in for an orchestrator that never creates or never starts a bead (the
  * states a fault leaves behind), so the bounded paths are exercised without minutes of chaos.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { History } from '../history/index.ts';
 import { loadScenarioText } from '../scenario/index.ts';
-import { ApiClient } from './api-client.ts';
+import type { ApiClient } from './api-client.ts';
 import { drain } from './drain.ts';
+import { json, startFakeOrchestrator } from './fake-orchestrator.test-helper.ts';
 import { planWorkload } from './plan.ts';
 import { expiredWaits, waitBudgets, WAIT_EXPIRED } from './waits.ts';
 import { runWorkload } from './workload.ts';
 
-let server: Server | undefined;
-let api: ApiClient | undefined;
-afterEach(async () => {
-  await api?.destroy();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  server = undefined;
-  api = undefined;
-});
-
-/** An HTTP server answering POST /beads with `submitStatus` and GET /beads/:id with `bead` (404 when undefined). */
-async function orchestrator(submitStatus: number, bead: { status: string } | undefined): Promise<ApiClient> {
-  server = createServer((req, res) => {
-    req.resume();
-    if (req.method === 'POST')
-      return res
-        .writeHead(submitStatus, { 'content-type': 'application/json' })
-        .end(submitStatus < 300 ? '{"beads":[{"id":"steady-0"}]}' : '{"error":{"code":"ORCH_UNAVAILABLE"}}');
-    if (bead === undefined) return res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"ORCH_NOT_FOUND"}}');
-    return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ bead }));
+/** An orchestrator answering POST /beads with `submitStatus` and GET /beads/:id with `bead` (404 when undefined). */
+function orchestrator(submitStatus: number, bead: { status: string } | undefined): Promise<ApiClient> {
+  return startFakeOrchestrator((req, res) => {
+    if (req.method === 'POST') json(res, submitStatus, submitStatus < 300 ? '{"beads":[{"id":"steady-0"}]}' : '{"error":{"code":"ORCH_UNAVAILABLE"}}');
+    else if (bead === undefined) json(res, 404, '{"error":{"code":"ORCH_NOT_FOUND"}}');
+    else json(res, 200, { bead });
   });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  api = new ApiClient({ baseUrl: () => `http://127.0.0.1:${(server!.address() as AddressInfo).port}` });
-  return api;
 }
 
 const scenario = loadScenarioText(
