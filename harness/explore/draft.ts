@@ -8,7 +8,15 @@
 import { Document, isCollection, visit } from 'yaml';
 import type { EnvironmentKind } from '../env/providers/types.ts';
 import { unsupportedFaults } from '../runner/faults/index.ts';
-import { ScenarioInvalidError, loadScenarioText, formatDuration, parseDuration, type ResolvedScenario } from '../scenario/index.ts';
+import {
+  ScenarioInvalidError,
+  loadScenarioText,
+  formatDuration,
+  parseDuration,
+  PROCESS_GROUPS,
+  PROCESS_SETTLE_MS,
+  type ResolvedScenario,
+} from '../scenario/index.ts';
 
 /** A raw fault entry: `{ at, do, for?, …params }` as in the YAML. */
 export interface DraftFault {
@@ -160,24 +168,10 @@ export function checkDraft(draft: Draft, env: EnvironmentKind): DraftCheck {
 }
 
 /**
- * Fault kinds that act on the same process, which explore never overlaps: two of them at once
- * make a harness error (no worker to crash while the orchestrator is down, a restart during a
- * kill), not a finding about the system.
+ * Pairs of faults on the same process (PROCESS_GROUPS) whose windows, plus PROCESS_SETTLE_MS,
+ * overlap. Stricter than `oya validate`, which refuses only a fault inside a kill's or restart's
+ * window: explore never overlaps two faults on one process, so a draft tests one thing at a time.
  */
-export const PROCESS_GROUPS: Readonly<Record<string, string>> = Object.freeze({
-  'orchestrator.kill': 'orchestrator',
-  'orchestrator.restart': 'orchestrator',
-  'actors.kill': 'orchestrator',
-  'agent.crash': 'orchestrator',
-  'agent.partition': 'orchestrator',
-  'db.kill': 'db',
-  'db.diskFull': 'db',
-});
-
-/** Time after a process fault's window during which the process is still coming back (ms). */
-export const PROCESS_SETTLE_MS = 2_500;
-
-/** Pairs of faults on the same process whose windows (plus the settle time) overlap. */
 export function faultConflicts(faults: readonly DraftFault[]): string[] {
   const problems: string[] = [];
   const windows = faults.map((f, index) => ({ index, group: PROCESS_GROUPS[f.do], from: millis(f.at), to: millis(f.at) + millis(f.for) + PROCESS_SETTLE_MS }));

@@ -98,7 +98,7 @@ function validateOnce(raw: unknown, file: string): ValidationResult {
     issues.push(...checkFaults(p.faults!, { totalMs: p.timeouts!.total, admin: p.system!.admin, workload: index, kind: p.kind }));
   }
   if (ok.has('expect') && index) issues.push(...checkExpect(p.expect!, index));
-  if (ok.has('thresholds') && ok.has('faults')) issues.push(...checkThresholds(p.thresholds!, p.faults!.length));
+  if (ok.has('thresholds') && ok.has('faults')) issues.push(...checkThresholds(p.thresholds!, p.faults!));
   if (ok.has('timeouts')) issues.push(...checkTimeouts(p.timeouts!));
   if (ok.has('leak') && ok.has('kind')) issues.push(...checkLeak(p.leak, p.kind!));
 

@@ -59,6 +59,55 @@ describe('faults', () => {
     expect(missing?.message).toMatch(/^"do" is missing: say which fault, one of actors\.kill, db\.outage/);
   });
 
+  it('refuses a fault on a process while a kill or restart of it is still in effect', () => {
+    const restart = check([
+      { at: '3s', do: 'orchestrator.kill', for: '1500ms' },
+      { at: '3500ms', do: 'orchestrator.restart' },
+    ]);
+    expect(restart).toEqual([
+      'faults.1.at: orchestrator.restart at 3500ms acts on the orchestrator while faults[0] (orchestrator.kill at 3000ms) still has it down or restarting (until 7000ms: its window plus 2500 ms to come back); start it at 7000ms or later',
+    ]);
+    // A crash of a worker 1 s after the orchestrator came back: its workers may not exist yet.
+    expect(
+      check([
+        { at: '1s', do: 'orchestrator.kill', for: '1s' },
+        { at: '3s', do: 'agent.crash' },
+      ]),
+    ).toHaveLength(1);
+    // Listed first at the same instant: the crash acts before the kill, so the kill is the one inside.
+    expect(
+      check([
+        { at: '1s', do: 'agent.crash' },
+        { at: '1s', do: 'db.kill' },
+      ]),
+    ).toEqual([]);
+    expect(
+      check([
+        { at: '2s', do: 'db.kill', for: '1s' },
+        { at: '2s', do: 'db.diskFull', for: '1s' },
+      ])[0],
+    ).toMatch(/^faults\.1\.at: db\.diskFull at 2000ms acts on the db while faults\[0\] \(db\.kill/);
+    // Allowed: after the settle time, two crashes close together, and faults on other parts.
+    expect(
+      check([
+        { at: '1s', do: 'orchestrator.kill', for: '1s' },
+        { at: '4500ms', do: 'agent.crash' },
+      ]),
+    ).toEqual([]);
+    expect(
+      check([
+        { at: '800ms', do: 'agent.crash' },
+        { at: '1800ms', do: 'agent.crash' },
+      ]),
+    ).toEqual([]);
+    expect(
+      check([
+        { at: '1s', do: 'orchestrator.kill', for: '2s' },
+        { at: '1500ms', do: 'db.outage', for: '1s' },
+      ]),
+    ).toEqual([]);
+  });
+
   it('refuses faults that end after the run', () => {
     expect(check([{ at: '50s', do: 'db.outage', for: '20s' }])).toEqual([
       'faults.0.for: fault ends at 70000ms, after the end of the run (timeouts.total = 60000ms)',

@@ -46,7 +46,55 @@ export function faultEnd(f: Fault): number {
   return f.at + ('for' in f && f.for !== undefined ? f.for : 0);
 }
 
-/** Faults must end inside the run, name known targets, and have what their kind needs. */
+/**
+ * The process each fault kind acts on, where two faults on one process can collide: an
+ * `agent.crash` needs the orchestrator's workers, which are gone while the orchestrator is killed.
+ */
+export const PROCESS_GROUPS: Readonly<Record<string, string>> = Object.freeze({
+  'orchestrator.kill': 'orchestrator',
+  'orchestrator.restart': 'orchestrator',
+  'actors.kill': 'orchestrator',
+  'agent.crash': 'orchestrator',
+  'agent.partition': 'orchestrator',
+  'db.kill': 'db',
+  'db.diskFull': 'db',
+});
+
+/** Faults that stop or restart their process: nothing else may act on it until it is back. */
+const LIFECYCLE_FAULTS: ReadonlySet<string> = new Set(['orchestrator.kill', 'orchestrator.restart', 'db.kill']);
+
+/** Time after a process fault's window during which the process is still coming back (ms). */
+export const PROCESS_SETTLE_MS = 2_500;
+
+/**
+ * A fault that acts on a process while a kill or restart of that process is still in effect
+ * (its window plus PROCESS_SETTLE_MS) cannot be carried out (a restart during a kill, a crash
+ * of a worker that does not exist yet): the run would end in a harness error, not a verdict.
+ * Two faults that do not stop the process (two agent.crash) may overlap.
+ */
+function checkLifecycleOverlaps(faults: Faults): RawIssue[] {
+  const issues: RawIssue[] = [];
+  faults.forEach((later, j) => {
+    const group = PROCESS_GROUPS[later.do];
+    if (group === undefined) return;
+    faults.forEach((earlier, i) => {
+      if (i === j || PROCESS_GROUPS[earlier.do] !== group || !LIFECYCLE_FAULTS.has(earlier.do)) return;
+      const until = faultEnd(earlier) + PROCESS_SETTLE_MS;
+      // `later` starts while `earlier` is in effect (ties: the one listed first acts first).
+      const startsInside = later.at > earlier.at || (later.at === earlier.at && j > i);
+      if (!startsInside || later.at >= until) return;
+      issues.push({
+        path: ['faults', j, 'at'],
+        message:
+          `${later.do} at ${later.at}ms acts on the ${group} while faults[${i}] (${earlier.do} at ${earlier.at}ms) still has it down or restarting ` +
+          `(until ${until}ms: its window plus ${PROCESS_SETTLE_MS} ms to come back); start it at ${until}ms or later`,
+      });
+    });
+  });
+  return issues;
+}
+
+/** Faults must end inside the run, name known targets, not collide on a process, and have what their kind needs. */
 export function checkFaults(
   faults: Faults,
   ctx: { totalMs: number; admin: boolean; workload: WorkloadIndex | undefined; kind?: string | undefined },
@@ -64,5 +112,6 @@ export function checkFaults(
     const kind: FaultKind | undefined = FAULT_KINDS.find((k) => k.do === f.do);
     for (const issue of kind?.validate?.(f, ctx) ?? []) issues.push({ path: [...path, ...issue.path], message: issue.message });
   });
+  issues.push(...checkLifecycleOverlaps(faults));
   return issues;
 }

@@ -26,9 +26,20 @@ describe('thresholds', () => {
 
   it('refuses fault-cut windows in a scenario without faults', () => {
     const parsed = thresholdsSchema.parse({ 'latency.p99': '< 1s', 'latency.p99@fault': '< 5s' });
-    expect(checkThresholds(parsed, 1)).toEqual([]);
-    expect(checkThresholds(parsed, 0)).toEqual([
+    expect(checkThresholds(parsed, [{ at: 1000 }])).toEqual([]);
+    expect(checkThresholds(parsed, [])).toEqual([
       { path: ['thresholds', 'latency.p99@fault'], message: 'the fault window is cut at fault times, but this scenario has no faults; drop @fault' },
     ]);
+  });
+
+  it('refuses @baseline when the first fault is at 0ms (the window is empty)', () => {
+    const parsed = thresholdsSchema.parse({ 'latency.p50@baseline': '< 1s', 'latency.p99@fault': '< 5s' });
+    expect(checkThresholds(parsed, [{ at: 2000 }, { at: 0 }])).toEqual([
+      {
+        path: ['thresholds', 'latency.p50@baseline'],
+        message: 'the baseline window ends at the first fault, which is at 0ms: it is empty; start the first fault later or drop @baseline',
+      },
+    ]);
+    expect(checkThresholds(parsed, [{ at: 1 }])).toEqual([]);
   });
 });

@@ -38,11 +38,23 @@ export type Thresholds = z.output<typeof thresholdsSchema>;
 
 /**
  * Windows other than `all` are cut at fault times: without faults they would be empty (baseline
- * would be the whole run and fault/recovery nothing), and an empty window can never pass.
+ * would be the whole run and fault/recovery nothing), and an empty window can never pass. For the
+ * same reason `baseline` (before the first fault) needs a first fault after the start.
  */
-export function checkThresholds(thresholds: Thresholds, faultCount: number): RawIssue[] {
-  if (faultCount > 0) return [];
-  return Object.values(thresholds)
-    .filter((t) => t.window !== 'all')
-    .map((t) => ({ path: ['thresholds', t.key], message: `the ${t.window} window is cut at fault times, but this scenario has no faults; drop @${t.window}` }));
+export function checkThresholds(thresholds: Thresholds, faults: readonly { at: number }[]): RawIssue[] {
+  const windowed = Object.values(thresholds).filter((t) => t.window !== 'all');
+  if (faults.length === 0) {
+    return windowed.map((t) => ({
+      path: ['thresholds', t.key],
+      message: `the ${t.window} window is cut at fault times, but this scenario has no faults; drop @${t.window}`,
+    }));
+  }
+  const first = Math.min(...faults.map((f) => f.at));
+  if (first > 0) return [];
+  return windowed
+    .filter((t) => t.window === 'baseline')
+    .map((t) => ({
+      path: ['thresholds', t.key],
+      message: 'the baseline window ends at the first fault, which is at 0ms: it is empty; start the first fault later or drop @baseline',
+    }));
 }
