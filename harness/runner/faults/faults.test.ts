@@ -29,7 +29,7 @@ const loadFaults = (faults: string, kind = 'integration') =>
 
 describe('assertFaultsSupported', () => {
   const all = loadFaults(
-    '  - { at: 1s, do: db.outage, for: 1s }\n  - { at: 1s, do: orchestrator.kill }\n  - { at: 1s, do: agent.crash }\n  - { at: 1s, do: agent.partition, for: 2s }\n  - { at: 1s, do: db.diskFull, for: 2s }',
+    '  - { at: 1s, do: db.outage, for: 1s }\n  - { at: 1s, do: orchestrator.kill }\n  - { at: 5s, do: agent.crash }\n  - { at: 6s, do: agent.partition, for: 2s }\n  - { at: 1s, do: db.diskFull, for: 2s }',
   );
 
   it('finds nothing unsupported when both providers can inject every kind of the timeline', () => {
