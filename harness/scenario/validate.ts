@@ -95,7 +95,7 @@ function validateOnce(raw: unknown, file: string): ValidationResult {
   if (ok.has('workload') && ok.has('system')) issues.push(...checkWorkload(p.workload!, p.system!.agent.steps));
   const index = ok.has('workload') ? indexWorkload(p.workload!) : undefined;
   if (ok.has('faults') && ok.has('timeouts') && ok.has('system')) {
-    issues.push(...checkFaults(p.faults!, { totalMs: p.timeouts!.total, admin: p.system!.admin, workload: index, kind: p.kind }));
+    issues.push(...checkFaults(p.faults!, { totalMs: p.timeouts!.total, drainMs: p.timeouts!.drain, admin: p.system!.admin, workload: index, kind: p.kind }));
   }
   if (ok.has('expect') && index) issues.push(...checkExpect(p.expect!, index));
   if (ok.has('thresholds') && ok.has('faults')) issues.push(...checkThresholds(p.thresholds!, p.faults!));

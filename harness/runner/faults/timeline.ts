@@ -192,6 +192,9 @@ export class FaultTimeline {
     else if (!ctx.signal.aborted) {
       record.recoveryTimedOut = true;
       wait.expired(`${planned.do} #${planned.index}: /health not 200 within ${ctx.recoveryTimeoutMs} ms of the heal`);
+    } else {
+      // The run ended (timeouts.total, a cancel) during the wait: the journal says which wait it was.
+      wait.expired(`${planned.do} #${planned.index}: the run ended (${errorMessage(ctx.signal.reason)}) while waiting for /health after the heal`);
     }
   }
 

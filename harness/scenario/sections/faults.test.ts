@@ -108,6 +108,14 @@ describe('faults', () => {
     ).toEqual([]);
   });
 
+  it('refuses a fault that leaves less than timeouts.drain before the end (recovery and drain come after it)', () => {
+    expect(check([{ at: '55s', do: 'db.reset', for: '4s' }], { drainMs: 30_000 })).toEqual([
+      'faults.0.for: fault ends at 59000ms, but the recovery after its heal and the drain (timeouts.drain = 30000ms) come after it, inside timeouts.total = 60000ms: end it by 30000ms or raise timeouts.total to at least 89000ms',
+    ]);
+    expect(check([{ at: '30s', do: 'db.kill' }], { drainMs: 30_000 })).toEqual([]);
+    expect(check([{ at: '31s', do: 'db.kill' }], { drainMs: 30_000 })[0]).toMatch(/^faults\.0\.at: fault ends at 31000ms, but/);
+  });
+
   it('refuses faults that end after the run', () => {
     expect(check([{ at: '50s', do: 'db.outage', for: '20s' }])).toEqual([
       'faults.0.for: fault ends at 70000ms, after the end of the run (timeouts.total = 60000ms)',

@@ -97,16 +97,26 @@ function checkLifecycleOverlaps(faults: Faults): RawIssue[] {
 /** Faults must end inside the run, name known targets, not collide on a process, and have what their kind needs. */
 export function checkFaults(
   faults: Faults,
-  ctx: { totalMs: number; admin: boolean; workload: WorkloadIndex | undefined; kind?: string | undefined },
+  ctx: { totalMs: number; drainMs?: number | undefined; admin: boolean; workload: WorkloadIndex | undefined; kind?: string | undefined },
 ): RawIssue[] {
   const issues: RawIssue[] = [];
   // A chaos scenario without faults would pass while proving nothing.
   if (ctx.kind === 'chaos' && faults.length === 0) issues.push({ path: ['faults'], message: 'a chaos scenario needs at least one fault' });
   faults.forEach((f, i) => {
     const path = ['faults', i];
-    if (faultEnd(f) > ctx.totalMs) {
-      const field = 'for' in f && f.for !== undefined ? 'for' : 'at';
-      issues.push({ path: [...path, field], message: `fault ends at ${faultEnd(f)}ms, after the end of the run (timeouts.total = ${ctx.totalMs}ms)` });
+    const field = 'for' in f && f.for !== undefined ? 'for' : 'at';
+    const end = faultEnd(f);
+    if (end > ctx.totalMs) {
+      issues.push({ path: [...path, field], message: `fault ends at ${end}ms, after the end of the run (timeouts.total = ${ctx.totalMs}ms)` });
+    } else if (ctx.drainMs !== undefined && end > ctx.totalMs - ctx.drainMs) {
+      // After the last heal the run still waits for /health and drains, each bounded by timeouts.drain:
+      // a fault ending later than that before the end runs out of the run's time, a harness error instead of a verdict.
+      issues.push({
+        path: [...path, field],
+        message:
+          `fault ends at ${end}ms, but the recovery after its heal and the drain (timeouts.drain = ${ctx.drainMs}ms) come after it, inside ` +
+          `timeouts.total = ${ctx.totalMs}ms: end it by ${ctx.totalMs - ctx.drainMs}ms or raise timeouts.total to at least ${end + ctx.drainMs}ms`,
+      });
     }
     // Seen as a kind of any entry: the registry is a tuple, so find() alone yields a union whose validate takes no entry.
     const kind: FaultKind | undefined = FAULT_KINDS.find((k) => k.do === f.do);
