@@ -157,10 +157,10 @@ const workload = fc
   .map(([first, second]): DraftPhase[] => (second === null ? [first] : [first, { ...second[0], start: duration(second[1]) }]));
 
 /**
- * The target of agent faults: always `random` (a warm worker always exists). `busiest` and
- * `<workflow>.<bead>` wait at most PICK_WAIT_MS for their bead to run and then fail the run with
- * HARN_RUNNER_FAULT_FAILED when it already finished or has not started — a harness error about
- * the generated timing, not a finding about the system.
+ * The target of agent faults: always `random` (a warm worker always exists). `<workflow>.<bead>`
+ * waits at most PICK_WAIT_MS for its bead to run and then fails the `faults.targets` gate when it
+ * already finished or has not started — a verdict about the generated timing, not a finding
+ * about the system.
  */
 const targetFor = (_phases: readonly DraftPhase[]) => fc.constant('random');
 

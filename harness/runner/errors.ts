@@ -22,6 +22,19 @@ export class FaultUnsupportedError extends OyaError {
   }
 }
 
+/**
+ * A targeted fault found nothing to act on: the bead it names never ran on a worker within the
+ * pick wait (it ended first, or never started), or no worker existed. Not a harness failure: the
+ * timeline records it and the run goes on to a verdict, where the `faults.targets` gate fails.
+ */
+export class FaultTargetMissingError extends OyaError {
+  constructor(fault: string, target: string, waitedMs: number) {
+    super('HARN_RUNNER_FAULT_NO_TARGET', `no worker ran target ${target} within ${waitedMs} ms, so ${fault} had nothing to act on`, {
+      details: { fault, target, waitedMs },
+    });
+  }
+}
+
 /** Injecting or healing a fault failed; the run's verdict is `error`, not `fail`. */
 export class FaultInjectionError extends OyaError {
   constructor(fault: string, phase: 'inject' | 'heal', cause: unknown) {

@@ -133,6 +133,17 @@ describe('evaluateGates', () => {
     expect(gates.find((g) => g.name === 'drain.drained')).toMatchObject({ pass: false, actual: '1 still open after 30000 ms: wf-1.b' });
   });
 
+  it('fails faults.targets when a targeted fault found nothing to act on, and shows no such gate without targets', () => {
+    const { checks, measured } = world();
+    const crash = { index: 1, do: 'agent.crash' as const, spec: { at: 9000, do: 'agent.crash' as const, target: 'doc.publish', count: 1 } };
+    const missed = { ...crash, targetMissing: 'no worker ran target doc.publish within 10000 ms, so agent.crash had nothing to act on' };
+    const gate = (faults: Parameters<typeof evaluateGates>[0]['faults']) =>
+      evaluateGates({ scenario, checks, measured, invalid: [], faults }).find((g) => g.name === 'faults.targets');
+    expect(gate([missed])).toMatchObject({ pass: false, actual: `faults[1] agent.crash: ${missed.targetMissing}` });
+    expect(gate([crash])).toMatchObject({ pass: true, actual: '1 of 1 found' });
+    expect(gate([{ index: 0, do: 'db.kill', spec: { at: 1000, do: 'db.kill' } }])).toBeUndefined();
+  });
+
   it('fails the lifecycle gate on a BeadStarted with no BeadQueued before it', () => {
     const { measured } = world();
     const history = new History();

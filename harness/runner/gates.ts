@@ -9,6 +9,7 @@ import { metricValue, type Measured } from './measure.ts';
 import type { WorkloadPlan } from './plan.ts';
 import type { InvalidResult } from './workload.ts';
 import type { DrainResult } from './drain.ts';
+import type { FaultRecord } from './faults/index.ts';
 
 /** One gate's verdict. `expected` and `actual` are readable text. */
 export interface GateResult {
@@ -58,9 +59,24 @@ export function evaluateGates(input: {
   invalid: readonly InvalidResult[];
   /** The drain's answer; when given, not draining in time fails the run (a bead still open is not judged). */
   drain?: Pick<DrainResult, 'drained' | 'ms' | 'pending'>;
+  /** The fault timeline's records; when one has a `target`, every targeted fault must have found it. */
+  faults?: readonly Pick<FaultRecord, 'index' | 'do' | 'spec' | 'targetMissing'>[];
 }): GateResult[] {
   const { scenario, checks } = input;
   const gates: GateResult[] = [];
+  const targeted = (input.faults ?? []).filter((f) => 'target' in f.spec);
+  if (targeted.length > 0) {
+    // A crash of `doc.publish` that found no worker running it tested nothing: the scenario's timing missed the system.
+    const missed = targeted.filter((f) => f.targetMissing !== undefined);
+    gates.push({
+      kind: 'expect',
+      name: 'faults.targets',
+      pass: missed.length === 0,
+      expected: 'every targeted fault found its target',
+      actual:
+        missed.length === 0 ? `${targeted.length} of ${targeted.length} found` : missed.map((f) => `faults[${f.index}] ${f.do}: ${f.targetMissing}`).join('; '),
+    });
+  }
   if (input.drain !== undefined) {
     const { drained, ms, pending } = input.drain;
     gates.push({

@@ -1,7 +1,8 @@
 /** agent.crash: worker processes SIGKILLed; the pool respawns them and their beads resume. */
 import { z } from 'zod';
 import { checkTarget, defineFault, targetSchema } from './kind.ts';
-import { pickWorker } from './workers.ts';
+import { FaultTargetMissingError } from '../errors.ts';
+import { PICK_WAIT_MS, pickWorker } from './workers.ts';
 
 export default defineFault({
   do: 'agent.crash',
@@ -29,6 +30,6 @@ export default defineFault({
       }
     }
     details.killed = killed;
-    if (killed.length === 0) throw new Error(`no worker process found for target ${fault.target}`);
+    if (killed.length === 0) throw new FaultTargetMissingError('agent.crash', fault.target, PICK_WAIT_MS);
   },
 });

@@ -8,7 +8,8 @@
  */
 import { sleep } from '../../../system/util/index.ts';
 import { checkTarget, defineFault, targetSchema, windowRequired, type Toxic } from './kind.ts';
-import { pickWorker } from './workers.ts';
+import { FaultTargetMissingError } from '../errors.ts';
+import { PICK_WAIT_MS, pickWorker } from './workers.ts';
 
 /** How often a `random` partition looks for proxies of workers started during the window (ms). */
 const WATCH_EVERY_MS = 200;
@@ -30,7 +31,7 @@ export default defineFault({
     let only: string | undefined;
     if (fault.target !== 'random') {
       const victim = await pickWorker(act, fault.target, []);
-      if (!victim) throw new Error(`no worker found for target ${fault.target}`);
+      if (!victim) throw new FaultTargetMissingError('agent.partition', fault.target, PICK_WAIT_MS);
       only = `agent-${victim.workerId}`;
     }
     const toxics = new Map<string, Toxic[]>();

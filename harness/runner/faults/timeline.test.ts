@@ -12,6 +12,7 @@ import type { Environment } from '../../env/providers/types.ts';
 import { startToxiproxyServer, type ToxiproxyServerHandle } from '../../env/toxiproxy/index.ts';
 import { hasCode } from '../../../system/errors.ts';
 import { ApiClient } from '../api-client.ts';
+import { FaultTargetMissingError } from '../errors.ts';
 import type { WorkloadPlan } from '../plan.ts';
 import type { SutHandle } from '../sut.ts';
 import { defineFault, windowRequired, type FaultKind } from './kind.ts';
@@ -152,6 +153,28 @@ describe('FaultTimeline', () => {
     expect((err as Error).message).toMatch(/test\.flaky failed to inject: act 0 refused/);
     expect(t.records[0]!.acts[0]).toMatchObject({ ok: false, error: 'act 0 refused' });
     expect(await t.healAll(false)).toEqual([]);
+  });
+
+  it('records a fault that found no target and goes on (a verdict, not a harness error): nothing to heal', async () => {
+    const log: string[] = [];
+    const kind = defineFault({
+      do: 'test.targeted',
+      description: 'test',
+      params: { for: windowRequired },
+      async inject() {
+        log.push('act');
+        throw new FaultTargetMissingError('test.targeted', 'doc.publish', 10);
+      },
+      async heal() {
+        log.push('heal');
+      },
+    });
+    const t = timeline(() => kind);
+    await t.run([{ ...planned([10], 50), do: 'test.targeted' } as unknown as PlannedFault]);
+    expect(t.records[0]).toMatchObject({ targetMissing: 'no worker ran target doc.publish within 10 ms, so test.targeted had nothing to act on' });
+    expect(t.records[0]!.acts[0]).toMatchObject({ ok: false });
+    expect(await t.healAll(false)).toEqual([]);
+    expect(log).toEqual(['act']);
   });
 
   it('fails the run when a heal fails, with the heal error on the timeline', async () => {

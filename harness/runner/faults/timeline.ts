@@ -15,7 +15,7 @@ import { startWait } from '../waits.ts';
 import type { Fault } from '../../scenario/index.ts';
 import type { ApiClient } from '../api-client.ts';
 import { sleep, mulberry32, withDeadline } from '../../../system/util/index.ts';
-import { FaultInjectionError, FaultUnsupportedError } from '../errors.ts';
+import { FaultInjectionError, FaultTargetMissingError, FaultUnsupportedError } from '../errors.ts';
 import type { WorkloadPlan } from '../plan.ts';
 import type { SutHandle } from '../sut.ts';
 import type { FaultAct, FaultKind } from './kind.ts';
@@ -61,6 +61,8 @@ export interface FaultRecord {
   healError?: string;
   /** The first failure of the fault (an act or its heal), for one-line displays. */
   error?: string;
+  /** Its first act found no target (HARN_RUNNER_FAULT_NO_TARGET): nothing was injected; the faults.targets gate fails. */
+  targetMissing?: string;
 }
 
 /** What faults act on. */
@@ -168,6 +170,11 @@ export class FaultTimeline {
         record.error ??= i === 0 ? entry.error : `act ${i}: ${entry.error}`;
         if (i > 0) continue;
         if (err instanceof FaultUnsupportedError) throw err;
+        // Nothing to act on is about the scenario's timing against the system, not the harness: on to a verdict.
+        if (err instanceof FaultTargetMissingError) {
+          record.targetMissing = entry.error;
+          return;
+        }
         throw new FaultInjectionError(planned.do, 'inject', err);
       }
     }

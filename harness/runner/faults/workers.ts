@@ -44,6 +44,9 @@ export async function pickWorker(act: FaultAct<unknown>, target: string, exclude
     }
     if (ref) return undefined;
   }
+  // No worker at all (the pool respawning after a restart): wait for one, bounded like the above.
+  const deadline = performance.now() + PICK_WAIT_MS;
+  while (workers().length === 0 && !signal.aborted && performance.now() < deadline) await sleep(50, signal);
   // Sorted by worker id, so the same seed picks the same slot whatever order /proc lists them in.
   const all = workers().sort((a, b) => a.workerId.localeCompare(b.workerId));
   return all.length === 0 ? undefined : all[Math.floor(act.draw() * all.length)];

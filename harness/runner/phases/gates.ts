@@ -13,6 +13,7 @@ export async function gatesPhase(ctx: RunContext): Promise<void> {
       measured: state.measured!,
       invalid: state.workload?.invalid ?? [],
       drain: state.drain!,
+      faults: state.timeline?.records ?? [],
     }),
     ...(state.leak ? leakGates(state.leak, scenario) : []),
     ...(await baselineGates(scenario, state.measured!)),
