@@ -44,9 +44,10 @@ export async function pickWorker(act: FaultAct<unknown>, target: string, exclude
     }
     if (ref) return undefined;
   }
-  // No worker at all (the pool respawning after a restart): wait for one, bounded like the above.
+  // No worker at all (the pool respawning after a restart): the first pick waits for one, bounded
+  // like the above. Later picks of a `count` do not: once the pool's workers are all hit, that is all.
   const deadline = performance.now() + PICK_WAIT_MS;
-  while (workers().length === 0 && !signal.aborted && performance.now() < deadline) await sleep(50, signal);
+  while (exclude.length === 0 && workerProcesses(sut.pid).length === 0 && !signal.aborted && performance.now() < deadline) await sleep(50, signal);
   // Sorted by worker id, so the same seed picks the same slot whatever order /proc lists them in.
   const all = workers().sort((a, b) => a.workerId.localeCompare(b.workerId));
   return all.length === 0 ? undefined : all[Math.floor(act.draw() * all.length)];
