@@ -37,23 +37,17 @@ export function beadsToDrain(history: History): { acknowledged: Set<string>; may
 /** GETs of one drain round in flight at once (an hour of soak leaves 18,000 beads to confirm). */
 export const DRAIN_CONCURRENCY = 8;
 
-/** What one round learnt: the beads confirmed done, and whether the API could not be reached. */
-interface Round {
-  done: Set<string>;
-  unreachable: boolean;
-}
-
 /**
  * Asks for the beads of `ids` in their order, DRAIN_CONCURRENCY at a time. With `untilOpen`, it
  * stops taking new ids at the first bead still open: the drain is not over, so reading the rest
  * now would only load the system it is measuring (beads end roughly in submission order, so the
- * next round starts where this one stopped). An unreachable API ends the round too.
+ * next round starts where this one stopped). An unreachable API ends the round too. Returns the
+ * beads confirmed done.
  */
-async function pollRound(api: ApiClient, ids: readonly string[], maybe: ReadonlySet<string>, untilOpen: boolean): Promise<Round> {
+async function pollRound(api: ApiClient, ids: readonly string[], maybe: ReadonlySet<string>, untilOpen: boolean): Promise<Set<string>> {
   const done = new Set<string>();
   let next = 0;
   let stop = false;
-  let unreachable = false;
   const lane = async (): Promise<void> => {
     while (!stop && next < ids.length) {
       const id = ids[next++]!;
@@ -61,8 +55,7 @@ async function pollRound(api: ApiClient, ids: readonly string[], maybe: Readonly
       try {
         res = await api.getBead(id);
       } catch {
-        unreachable = true;
-        stop = true;
+        stop = true; // the API is unreachable right now: try again next round
         return;
       }
       const bead = (res.body as { bead?: { status?: string; blockedBy?: unknown } } | null)?.bead;
@@ -74,7 +67,7 @@ async function pollRound(api: ApiClient, ids: readonly string[], maybe: Readonly
     }
   };
   await Promise.all(Array.from({ length: Math.min(DRAIN_CONCURRENCY, ids.length) }, lane));
-  return { done, unreachable };
+  return done;
 }
 
 /**
@@ -88,10 +81,9 @@ export async function drain(options: { api: ApiClient; history: History; timeout
   // Submission order (the history's); beads of indeterminate submissions last.
   let open = [...new Set([...acknowledged, ...maybe])];
   const wait = startWait(options.history, 'drain', [...open]);
-  const confirm = async (untilOpen: boolean): Promise<boolean> => {
-    const round = await pollRound(options.api, open, maybe, untilOpen);
-    if (round.done.size > 0) open = open.filter((id) => !round.done.has(id));
-    return !round.unreachable;
+  const confirm = async (untilOpen: boolean): Promise<void> => {
+    const done = await pollRound(options.api, open, maybe, untilOpen);
+    if (done.size > 0) open = open.filter((id) => !done.has(id));
   };
   while (!options.signal.aborted) {
     await confirm(true);
