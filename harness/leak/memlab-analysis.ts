@@ -14,8 +14,8 @@
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConsoleMode, config as memlabConfig, findLeaksBySnapshotFilePaths } from 'memlab';
 import type { IHeapNode, IHeapSnapshot, LeakFilterCallback } from 'memlab';
+import { loadMemlab } from './memlab-loader.ts';
 
 /** memlab's serialised cluster (`ISerializedInfo` in @memlab/core, not re-exported by `memlab`). */
 type ISerializedInfo = { [key: string]: string | number | boolean | ISerializedInfo };
@@ -60,7 +60,7 @@ export interface FindNodeLeaksOptions {
   final: string;
   /** Replaces {@link nodeLeakFilter}; see memlab's `ILeakFilter.leakFilter`. */
   leakFilter?: LeakFilterCallback;
-  /** memlab's scratch directory; a temp dir (removed afterwards) when omitted. */
+  /** memlab's scratch directory, also holding its default working directory; a temp dir (removed afterwards) when omitted. */
   workDir?: string;
 }
 
@@ -91,7 +91,10 @@ async function runMemlab(options: FindNodeLeaksOptions): Promise<LeakCluster[]> 
       throw new LeakAnalysisError(`snapshot file ${path} is missing`, { path }, err);
     });
   }
+  const { api, useTempDir } = loadMemlab();
+  const { ConsoleMode, config: memlabConfig, findLeaksBySnapshotFilePaths } = api;
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'oya-memlab-')));
+  useTempDir(workDir);
   const previousFilter = memlabConfig.externalLeakFilter;
   let finalSnapshot: IHeapSnapshot | undefined;
   memlabConfig.externalLeakFilter = {
@@ -111,6 +114,7 @@ async function runMemlab(options: FindNodeLeaksOptions): Promise<LeakCluster[]> 
     throw new LeakAnalysisError(`memlab failed: ${err instanceof Error ? err.message : String(err)}`, { ...options }, err);
   } finally {
     memlabConfig.externalLeakFilter = previousFilter;
+    useTempDir(undefined);
     if (options.workDir === undefined) await rm(workDir, { recursive: true, force: true });
   }
 }
