@@ -6,7 +6,7 @@
  */
 import { pairOperations, type History } from '../history/index.ts';
 import type { ApiClient } from './api-client.ts';
-import { sleep } from '../../system/util/index.ts';
+import { eachInOrder, sleep } from '../../system/util/index.ts';
 import { startWait } from './waits.ts';
 import { errorMessage } from '../../system/errors.ts';
 import { TERMINAL_BEAD_STATUSES } from '../../system/events/index.ts';
@@ -46,27 +46,21 @@ export const DRAIN_CONCURRENCY = 8;
  */
 async function pollRound(api: ApiClient, ids: readonly string[], maybe: ReadonlySet<string>, untilOpen: boolean): Promise<Set<string>> {
   const done = new Set<string>();
-  let next = 0;
-  let stop = false;
-  const lane = async (): Promise<void> => {
-    while (!stop && next < ids.length) {
-      const id = ids[next++]!;
-      let res;
-      try {
-        res = await api.getBead(id);
-      } catch {
-        stop = true; // the API is unreachable right now: try again next round
-        return;
-      }
-      const bead = (res.body as { bead?: { status?: string; blockedBy?: unknown } } | null)?.bead;
-      // An indeterminate submission that created nothing is owed nothing.
-      if (res.status === 404 && maybe.has(id)) done.add(id);
-      // A bead blocked for good by a failed dependency never runs: nothing left to wait for.
-      else if (bead && (isTerminal(bead.status) || bead.blockedBy !== undefined)) done.add(id);
-      else if (untilOpen) stop = true;
+  await eachInOrder(ids, DRAIN_CONCURRENCY, async (id) => {
+    let res;
+    try {
+      res = await api.getBead(id);
+    } catch {
+      return false; // the API is unreachable right now: try again next round
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(DRAIN_CONCURRENCY, ids.length) }, lane));
+    const bead = (res.body as { bead?: { status?: string; blockedBy?: unknown } } | null)?.bead;
+    // An indeterminate submission that created nothing is owed nothing.
+    if (res.status === 404 && maybe.has(id)) done.add(id);
+    // A bead blocked for good by a failed dependency never runs: nothing left to wait for.
+    else if (bead && (isTerminal(bead.status) || bead.blockedBy !== undefined)) done.add(id);
+    else if (untilOpen) return false;
+    return true;
+  });
   return done;
 }
 

@@ -9,7 +9,7 @@ import { Surreal } from 'surrealdb';
 import { WebSocket } from 'undici';
 import { readSideEffects, type SideEffectRecord } from '../../system/agent/index.ts';
 import { projectBeads, type EventRecord } from '../../system/events/index.ts';
-import { sleep, withDeadline } from '../../system/util/index.ts';
+import { eachInOrder, sleep, withDeadline } from '../../system/util/index.ts';
 import type { BeadState, CheckEvent } from '../checks/index.ts';
 import type { ApiClient } from './api-client.ts';
 import { FinalStateError } from './errors.ts';
@@ -134,18 +134,9 @@ export async function readFinalState(options: {
   try {
     // A few GETs in flight (an hour of soak is 18,000 of them); the answers keep the ids' order.
     const read = new Array<BeadState | undefined>(ids.length);
-    let next = 0;
-    let failed = false;
-    const lane = async (): Promise<void> => {
-      while (next < ids.length && !failed) {
-        const i = next++;
-        read[i] = await getFinalBead(options.api, ids[i]!, options.apiRetryMs ?? API_RETRY_MS).catch((err: unknown) => {
-          failed = true;
-          throw err;
-        });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(API_CONCURRENCY, ids.length) }, lane));
+    await eachInOrder(ids, API_CONCURRENCY, async (id, i) => {
+      read[i] = await getFinalBead(options.api, id, options.apiRetryMs ?? API_RETRY_MS);
+    });
     ids.forEach((id, i) => {
       if (read[i] !== undefined) apiBeads[id] = read[i];
     });

@@ -4,3 +4,4 @@ export { childPids, descendantPids, type ChildPidsOptions } from './process-tree
 export { mulberry32 } from './random.ts';
 export { sleep } from './sleep.ts';
 export { withDeadline } from './deadline.ts';
+export { eachInOrder } from './in-order.ts';
