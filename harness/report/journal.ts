@@ -72,8 +72,18 @@ export interface RunJournal {
   drain?: unknown;
   /** Waits whose deadline passed and operations the harness gave up sending (runner/waits.ts), each with why. */
   waits?: { what: string; at: number; message: string }[];
-  /** Per bead the workload submitted: acknowledged / failed / unknown / completed, and the submit attempts (runner/submissions.ts). */
-  submissions?: { submitted: number; acknowledged: number; failed: number; unknown: number; completed: number; attempts: number };
+  /** Per bead the workload submitted: acknowledged / refused (`failed`) / unknown, how the beads ended, and the submit attempts (runner/submissions.ts). */
+  submissions?: {
+    submitted: number;
+    acknowledged: number;
+    /** Beads whose every submit attempt was definitely refused (not beads that ran and failed: endedFailed). */
+    failed: number;
+    unknown: number;
+    completed: number;
+    endedFailed?: number;
+    endedCancelled?: number;
+    attempts: number;
+  };
   /** The checks ran on what could be read after the run broke (verdict `error`): they judge a cut-short run. */
   salvaged?: boolean;
   workload?: unknown;

@@ -14,7 +14,13 @@ describe('summariseSubmissions', () => {
     submit('c').fail({ status: 503 });
     submit('d');
     h.invoke({ kind: 'cancel', beadIds: ['a'] }).ok({ status: 200 });
-    const summary = summariseSubmissions(h.entries(), { a: { status: 'succeeded' }, e: { status: 'failed' } });
-    expect(summary).toEqual({ submitted: 4, acknowledged: 1, failed: 1, unknown: 2, completed: 1, attempts: 7 });
+    const summary = summariseSubmissions(h.entries(), {
+      a: { status: 'succeeded' },
+      e: { status: 'failed' },
+      f: { status: 'failed' },
+      g: { status: 'cancelled' },
+    });
+    // `failed` is c's submission (refused every time); e and f are beads that ran and failed.
+    expect(summary).toEqual({ submitted: 4, acknowledged: 1, failed: 1, unknown: 2, completed: 1, endedFailed: 2, endedCancelled: 1, attempts: 7 });
   });
 });

@@ -94,7 +94,17 @@ export interface JournalView {
   /** The checks ran after the run broke, on what could be read. */
   salvaged: boolean;
   /** Beads submitted / acknowledged / failed / unknown / completed, and submit attempts. */
-  submissions?: { submitted: number; acknowledged: number; failed: number; unknown: number; completed: number; attempts: number };
+  submissions?: {
+    submitted: number;
+    acknowledged: number;
+    /** Beads whose every submit attempt was definitely refused (not beads that ran and failed: endedFailed). */
+    failed: number;
+    unknown: number;
+    completed: number;
+    endedFailed?: number;
+    endedCancelled?: number;
+    attempts: number;
+  };
   /** Files next to the journal (the orchestrator log …): label → path relative to the page. */
   artifacts: Record<string, string>;
   metrics?: MetricsView;
@@ -265,6 +275,8 @@ function readSubmissions(value: Json): NonNullable<JournalView['submissions']> {
     failed: num(value.failed) ?? 0,
     unknown: num(value.unknown) ?? 0,
     completed: num(value.completed) ?? 0,
+    ...(num(value.endedFailed) === undefined ? {} : { endedFailed: num(value.endedFailed) }),
+    ...(num(value.endedCancelled) === undefined ? {} : { endedCancelled: num(value.endedCancelled) }),
     attempts: num(value.attempts) ?? 0,
   };
 }

@@ -109,8 +109,10 @@ const LATENCY_CAPTION =
 function renderSubmissions(view: JournalView): RawHtml | '' {
   const s = view.submissions;
   if (!s) return '';
-  return raw(html`<p class="submissions"><b>Beads</b>: submitted ${s.submitted} · acknowledged ${s.acknowledged} · failed ${s.failed} \
-· unknown ${s.unknown} · completed ${s.completed} <span class="dim">(${s.attempts} submit attempts, retries and duplicates included)</span></p>`);
+  const ended = s.endedFailed === undefined ? '' : ` · failed ${s.endedFailed} · cancelled ${s.endedCancelled ?? 0}`;
+  return raw(html`<p class="submissions"><b>Beads</b>: submitted ${s.submitted} · acknowledged ${s.acknowledged} · refused ${s.failed} \
+· unknown ${s.unknown} · completed ${s.completed}${ended} <span class="dim">(${s.attempts} submit attempts, retries and duplicates included; \
+refused: no attempt got in)</span></p>`);
 }
 
 function renderWaits(view: JournalView): RawHtml | '' {

@@ -42,7 +42,14 @@ export function renderSummaryTable(journal: JournalInput, options: SummaryTableO
   const line = (plain: string, style?: Parameters<Painter>[0]): string => (style ? paint(style, truncate(plain, width)) : truncate(plain, width));
   const lines: string[] = [headline(view, width, paint)];
   if (view.verdict === 'error') lines.push(line(`error: ${oneLine(view.error ?? 'the run errored (no error recorded)')}`, 'red'));
-  if (view.submissions) lines.push(line(submissionsLine(view.submissions), view.submissions.failed + view.submissions.unknown > 0 ? 'yellow' : undefined));
+  if (view.submissions) {
+    const s = view.submissions;
+    const [submitted, ended] = submissionsLines(s);
+    lines.push(
+      line(submitted, s.failed + s.unknown > 0 ? 'yellow' : undefined),
+      line(ended, (s.endedFailed ?? 0) + (s.endedCancelled ?? 0) > 0 ? 'yellow' : undefined),
+    );
+  }
   const metrics = view.metrics?.metrics as Record<string, { summary?: Record<string, number> }> | undefined;
   const rows = ROWS.filter(([key]) => (metrics?.[key]?.summary?.count ?? 0) > 0);
   if (rows.length > 0) {
@@ -91,10 +98,16 @@ function headline(view: JournalView, width: number, paint: Painter): string {
   return truncate(plain, width) === plain ? `${paint(style, word)}  ${paint('bold', name)}  ${facts}` : paint(style, truncate(plain, width));
 }
 
-/** submitted / acknowledged / failed / unknown / completed: what happened to every bead sent, not only the completed ones. */
-export function submissionsLine(s: NonNullable<JournalView['submissions']>): string {
-  const counts = `submitted ${s.submitted}  acknowledged ${s.acknowledged}  failed ${s.failed}  unknown ${s.unknown}  completed ${s.completed}`;
-  return `${pad('beads', LABEL_WIDTH)}${counts}  (${s.attempts} submit attempts)`;
+/**
+ * What happened to every bead sent, not only the completed ones: how the submissions went
+ * (submitted / acknowledged / refused / unknown; "refused" is a bead no attempt got in, the
+ * journal's `failed`), then how the beads ended (completed / failed / cancelled: beads that ran).
+ * Journals written before the ends were counted have no `endedFailed`: completed alone then.
+ */
+export function submissionsLines(s: NonNullable<JournalView['submissions']>): [submitted: string, ended: string] {
+  const submitted = `submitted ${s.submitted}  acknowledged ${s.acknowledged}  refused ${s.failed}  unknown ${s.unknown}  (${s.attempts} submit attempts)`;
+  const ended = s.endedFailed === undefined ? '' : `  failed ${s.endedFailed}  cancelled ${s.endedCancelled ?? 0}`;
+  return [`${pad('beads', LABEL_WIDTH)}${submitted}`, `${pad('ended', LABEL_WIDTH)}completed ${s.completed}${ended}`];
 }
 
 function violationsLine(view: JournalView, width: number, paint: Painter): string {

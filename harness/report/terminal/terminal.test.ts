@@ -27,12 +27,19 @@ describe('renderSummaryTable', () => {
   it('heads with what happened to every bead sent, and lists the waits that ran out', () => {
     const journal = {
       ...failing,
-      submissions: { submitted: 8, acknowledged: 6, failed: 1, unknown: 1, completed: 6, attempts: 11 },
+      submissions: { submitted: 8, acknowledged: 6, failed: 1, unknown: 1, completed: 4, endedFailed: 2, endedCancelled: 0, attempts: 11 },
       waits: [{ what: 'drain', at: 61_000, message: '1 bead(s) not terminal after 60000 ms (timeouts.drain 60000 ms): steady-3' }],
     };
     const lines = renderSummaryTable(journal).trimEnd().split('\n');
-    expect(lines[1]).toBe('beads       submitted 8  acknowledged 6  failed 1  unknown 1  completed 6  (11 submit attempts)');
+    // "refused": the journal's `failed` (a submission no attempt got in); "failed": beads that ran and failed.
+    expect(lines.slice(1, 3)).toEqual([
+      'beads       submitted 8  acknowledged 6  refused 1  unknown 1  (11 submit attempts)',
+      'ended       completed 4  failed 2  cancelled 0',
+    ]);
     expect(lines).toContain('  ⏱ drain at 61 s: 1 bead(s) not terminal after 60000 ms (timeouts.drain 60000 ms): steady-3');
+    // A journal written before the beads' ends were counted: no made-up zeros.
+    const old = renderSummaryTable({ ...journal, submissions: { submitted: 8, acknowledged: 6, failed: 1, unknown: 1, completed: 6, attempts: 11 } });
+    expect(old.split('\n')[2]).toBe('ended       completed 6');
   });
 
   it('shows verdict, gates, percentiles of the main metrics, throughput and violations', () => {
