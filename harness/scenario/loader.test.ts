@@ -98,6 +98,34 @@ describe('loadScenarioText issues', () => {
     expect(err.message).toContain('test.yaml:5:12 workload[0].beads:');
   });
 
+  it('checks the valid phases and faults across fields even when another phase or fault, or system, is invalid', () => {
+    const err = invalid(
+      [
+        'name: x', //                                          1
+        'kind: chaos', //                                      2
+        'system: { workers: 0 }', //                           3  invalid: min 1
+        'workload:', //                                        4
+        '  - { beads: 0 }', //                                 5  invalid: min 1
+        '  - workflow:', //                                    6
+        '      name: wf', //                                   7
+        '      beads: [{ id: a }, { id: b, dependsOn: [buld] }]', // 8  cross-field: unknown bead
+        'faults:', //                                          9
+        '  - { at: 1s, do: db.kill, bogus: 1 }', //            10 invalid: unknown key
+        '  - { at: 50s, do: db.outage, for: 20s }', //         11 cross-field: ends after the run
+        'timeouts: { drain: 10s, total: 60s }', //             12
+      ].join('\n'),
+    );
+    expect(err.issues.map((i) => i.path)).toEqual([
+      'system.workers',
+      'workload[0].beads',
+      'workload[1].workflow.beads[1].dependsOn[0]',
+      'faults[0].bogus',
+      'faults[1].for',
+    ]);
+    expect(err.issues[2]!.message).toMatch(/buld/);
+    expect(err.issues[4]!.message).toMatch(/after the end of the run/);
+  });
+
   it('points unknown keys at the key and suggests the closest allowed one', () => {
     const err = invalid('name: x\nkind: load\nworkload:\n  - beads: 1\n    rtae: 10/s\n');
     expect(err.issues).toEqual([

@@ -7,15 +7,15 @@
 import type { z } from 'zod';
 import { SECTION_KEYS, scenarioSchema, type ParsedScenario } from './schema.ts';
 import { checkExpect } from './sections/expect.ts';
-import { checkFaults } from './sections/faults.ts';
+import { checkFaults, faultSchema } from './sections/faults.ts';
 import type { PathSegment, RawIssue } from './sections/issue.ts';
 import { checkKind } from './sections/kind.ts';
 import { checkLeak } from './sections/leak.ts';
 import { PROFILES, mergeOverride, overrideHas, type ProfileName } from './sections/profiles.ts';
-import { checkSystem } from './sections/system.ts';
+import { agentDefaultsSchema, checkSystem, systemSchema } from './sections/system.ts';
 import { checkThresholds } from './sections/thresholds.ts';
 import { checkTimeouts } from './sections/timeouts.ts';
-import { checkWorkload, indexWorkload } from './sections/workload.ts';
+import { checkWorkload, indexWorkload, phaseSchema } from './sections/workload.ts';
 
 /** A raw issue plus whether it points at a key (unknown keys) rather than a value. */
 export interface PathIssue extends RawIssue {
@@ -88,14 +88,22 @@ function validateOnce(raw: unknown, file: string): ValidationResult {
     }
   }
 
-  // Stage 2: cross-field checks, each run only when the sections it reads are valid.
+  // Stage 2: cross-field checks, each run when the sections it reads are valid. A list section
+  // with an invalid element (a phase, a fault) is still checked over its valid elements, so one
+  // pass shows a bad field in one phase and a dangling dependsOn in another.
   const p = parsed as Partial<ParsedScenario>;
   if (ok.has('kind')) issues.push(...checkKind(p.kind!, file));
   if (ok.has('system')) issues.push(...checkSystem(p.system!));
-  if (ok.has('workload') && ok.has('system')) issues.push(...checkWorkload(p.workload!, p.system!.agent.steps));
+  // What the other checks read of system, taken field by field when system as a whole is invalid.
+  const rawSystem = isPlainObject(raw.system) ? raw.system : {};
+  const steps = ok.has('system') ? p.system!.agent.steps : parsedAlone(agentDefaultsSchema, rawSystem.agent)?.steps;
+  const admin = ok.has('system') ? p.system!.admin : parsedAlone(systemSchema.unwrap().shape.admin, rawSystem.admin);
+  const workload = ok.has('workload') ? p.workload : validElements(phaseSchema, raw.workload);
+  if (workload !== undefined && steps !== undefined) issues.push(...checkWorkload(workload, steps));
   const index = ok.has('workload') ? indexWorkload(p.workload!) : undefined;
-  if (ok.has('faults') && ok.has('timeouts') && ok.has('system')) {
-    issues.push(...checkFaults(p.faults!, { totalMs: p.timeouts!.total, drainMs: p.timeouts!.drain, admin: p.system!.admin, workload: index, kind: p.kind }));
+  const faults = ok.has('faults') ? p.faults : validElements(faultSchema, raw.faults);
+  if (faults !== undefined && ok.has('timeouts') && admin !== undefined) {
+    issues.push(...checkFaults(faults, { totalMs: p.timeouts!.total, drainMs: p.timeouts!.drain, admin, workload: index, kind: p.kind }));
   }
   if (ok.has('expect') && index) issues.push(...checkExpect(p.expect!, index));
   if (ok.has('thresholds') && ok.has('faults')) issues.push(...checkThresholds(p.thresholds!, p.faults!));
@@ -103,6 +111,30 @@ function validateOnce(raw: unknown, file: string): ValidationResult {
   if (ok.has('leak') && ok.has('kind')) issues.push(...checkLeak(p.leak, p.kind!));
 
   return { value: issues.length === 0 ? (parsed as ParsedScenario) : undefined, issues };
+}
+
+/** `value` parsed by `schema`, or undefined when it does not parse. */
+function parsedAlone<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
+  const result = schema.safeParse(value);
+  return result.success ? result.data : undefined;
+}
+
+/**
+ * The elements of a list section that parse on their own, at their own indices, with holes where
+ * an element is invalid (its issues are already reported); undefined when the section is not a
+ * list. The checks given it iterate with forEach, which skips holes, so issue paths keep the
+ * file's indices. Fewer elements can only hide a cross-element issue (two phases of one name),
+ * never invent one; checks that read another section's view of this one (a fault's target bead,
+ * expect's counts) still wait for the whole section.
+ */
+function validElements<T>(schema: z.ZodType<T>, section: unknown): T[] | undefined {
+  if (!Array.isArray(section)) return undefined;
+  const out = new Array<T>(section.length);
+  section.forEach((element, i) => {
+    const result = schema.safeParse(element);
+    if (result.success) out[i] = result.data;
+  });
+  return out;
 }
 
 /** Turns zod issues into path issues: one per unknown key, record-key messages unwrapped. */
