@@ -45,10 +45,13 @@ export class FaultInjectionError extends OyaError {
   }
 }
 
-/** The run exceeded the scenario's `timeouts.total`. */
+/** The run exceeded the scenario's `timeouts.total`; `waits`: the bounded waits still open then (waits.ts). */
 export class RunTimeoutError extends OyaError {
-  constructor(totalMs: number, phase: string) {
-    super('HARN_RUNNER_TIMEOUT', `the run exceeded timeouts.total (${totalMs} ms) during the ${phase} phase`, { details: { totalMs, phase } });
+  constructor(totalMs: number, phase: string, waits: readonly { what: string; sinceMs: number }[] = []) {
+    const open = waits.map((w) => `${w.what} (since ${(w.sinceMs / 1000).toFixed(1)} s)`).join(', ');
+    super('HARN_RUNNER_TIMEOUT', `the run exceeded timeouts.total (${totalMs} ms) during the ${phase} phase${open === '' ? '' : `, waiting for ${open}`}`, {
+      details: { totalMs, phase, waits: waits.map((w) => ({ ...w })) },
+    });
   }
 }
 

@@ -20,7 +20,7 @@ import type { Measured, MemorySample } from './measure.ts';
 import { planWorkload, type WorkloadPlan } from './plan.ts';
 import type { SubmissionSummary } from './submissions.ts';
 import type { SutHandle } from './sut.ts';
-import { waitBudgets, type WaitBudgets } from './waits.ts';
+import { openWaits, waitBudgets, type OpenWait, type WaitBudgets } from './waits.ts';
 import type { WorkloadOutcome } from './workload.ts';
 
 /** The phases of a run, in order (./phases/index.ts runs one module per name). */
@@ -135,7 +135,7 @@ export interface RunContext {
 export function createRunContext(
   scenario: ResolvedScenario,
   options: RunOptions,
-  onTimeout: (ms: number, phase: string) => Error,
+  onTimeout: (ms: number, phase: string, waits: OpenWait[]) => Error,
 ): RunContext & { dispose(): void } {
   let zero = performance.now();
   let zeroWall = Date.now();
@@ -154,6 +154,7 @@ export function createRunContext(
   setMaxListeners(0, controller.signal);
   const state: RunState = { gates: [], phase: 'environment' };
   let timer: NodeJS.Timeout | undefined;
+  const history = new History({ clock: clock.now });
   return {
     scenario,
     options,
@@ -168,13 +169,13 @@ export function createRunContext(
     },
     armTotal(ms = scenario.timeouts.total) {
       clearTimeout(timer);
-      timer = setTimeout(() => controller.abort(onTimeout(ms, state.phase)), ms);
+      timer = setTimeout(() => controller.abort(onTimeout(ms, state.phase, openWaits(history))), ms);
     },
     dispose: () => {
       clearTimeout(timer);
     },
     resources: { sutPids: [], envLabel: scenario.name.slice(0, 40) },
-    history: new History({ clock: clock.now }),
+    history,
     plan: planWorkload(scenario),
     budgets: waitBudgets(scenario),
     artifacts: {},

@@ -10,7 +10,8 @@ import type { ApiClient } from './api-client.ts';
 import { drain } from './drain.ts';
 import { json, startFakeOrchestrator } from './fake-orchestrator.test-helper.ts';
 import { planWorkload } from './plan.ts';
-import { expiredWaits, waitBudgets, WAIT_EXPIRED } from './waits.ts';
+import { expiredWaits, openWaits, startWait, waitBudgets, WAIT_EXPIRED } from './waits.ts';
+import { RunTimeoutError } from './errors.ts';
 import { runWorkload } from './workload.ts';
 
 /** An orchestrator answering POST /beads with `submitStatus` and GET /beads/:id with `bead` (404 when undefined). */
@@ -45,6 +46,25 @@ async function run(apiClient: ApiClient, budgets = { startOfBead: 5_000, notCrea
 describe('bounded waits', () => {
   it('derives every budget from the scenario', () => {
     expect(waitBudgets(scenario)).toEqual({ startOfBead: 2000, drain: 2000, recovery: 2000, notCreatedGrace: 2000 });
+  });
+
+  it('names the waits still open when timeouts.total cuts the run, in the HARN_RUNNER_TIMEOUT message', () => {
+    let now = 1_000;
+    const history = new History({ clock: () => now });
+    startWait(history, 'recovery').ok('healthy');
+    now = 58_240;
+    startWait(history, 'recovery');
+    now = 59_000;
+    startWait(history, 'drain', ['b1']);
+    const waits = openWaits(history);
+    expect(waits).toEqual([
+      { what: 'recovery', sinceMs: 58_240 },
+      { what: 'drain', sinceMs: 59_000 },
+    ]);
+    const err = new RunTimeoutError(60_000, 'workload', waits);
+    expect(err.code).toBe('HARN_RUNNER_TIMEOUT');
+    expect(err.message).toBe('the run exceeded timeouts.total (60000 ms) during the workload phase, waiting for recovery (since 58.2 s), drain (since 59.0 s)');
+    expect(new RunTimeoutError(60_000, 'drain').message).toBe('the run exceeded timeouts.total (60000 ms) during the drain phase');
   });
 
   it('records the cancel of a bead whose submit failed as fail, with why, after the grace', async () => {

@@ -7,7 +7,7 @@
  *
  * Each deadline comes from the scenario: see {@link waitBudgets}.
  */
-import type { History, OperationHandle } from '../history/index.ts';
+import { pairOperations, type History, type OperationHandle } from '../history/index.ts';
 import type { ResolvedScenario } from '../scenario/index.ts';
 
 /** History kind of a wait. */
@@ -84,4 +84,17 @@ export function expiredWaits(
     else if (NOT_SENT_CODES.has(e.code)) out.push({ what: e.kind, at: e.at, message: e.message ?? e.code });
   }
   return out;
+}
+
+/** A wait still in progress: what waits (`drain`, `recovery`, …) and since when (run clock, ms). */
+export interface OpenWait {
+  what: string;
+  sinceMs: number;
+}
+
+/** The waits of `history` not settled yet: what a run was doing when `timeouts.total` cut it. */
+export function openWaits(history: History): OpenWait[] {
+  return pairOperations(history.entries())
+    .filter((op) => op.kind === WAIT_KIND && op.outcome === 'pending')
+    .map((op) => ({ what: String(op.process ?? 'wait'), sinceMs: Math.round(op.invokedAt) }));
 }
