@@ -27,6 +27,8 @@ export interface FaultView {
   details?: Record<string, unknown>;
   /** Why injecting or healing it failed. */
   error?: string;
+  /** Its first act waited for an earlier kill or restart of the same process to heal (timeline.ts). */
+  deferred?: { by: string; ms: number };
 }
 
 /** One phase of the run (environment up, workload, drain …) and how long it took. */
@@ -346,9 +348,18 @@ function readFaults(value: unknown, runStart: number | undefined): FaultView[] {
       ...optional('recoveryMs', num(isObject(recovery) ? recovery.ms : recovery)),
       ...optional('details', isObject(item.details) && Object.keys(item.details).length > 0 ? item.details : undefined),
       ...optional('error', str(item.error)),
+      ...optional('deferred', readDeferred(item.acts)),
     });
   }
   return faults.sort((a, b) => a.startMs - b.startMs);
+}
+
+function readDeferred(acts: unknown): FaultView['deferred'] {
+  const firstAct: unknown = Array.isArray(acts) ? acts[0] : undefined;
+  const deferred = isObject(firstAct) && isObject(firstAct.deferred) ? firstAct.deferred : undefined;
+  const by = str(deferred?.by);
+  const ms = num(deferred?.ms);
+  return by === undefined || ms === undefined ? undefined : { by, ms };
 }
 
 function readEvents(value: unknown, runStart: number | undefined): TimelineEventView[] {

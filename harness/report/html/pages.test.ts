@@ -137,6 +137,35 @@ describe('renderScenarioPage', () => {
     expect(html).not.toContain('NaN');
   });
 
+  it('says when a fault was held back until an earlier kill of its process had healed', () => {
+    const html = renderScenarioPage({
+      scenario: { name: 'held', kind: 'chaos' },
+      verdict: 'pass',
+      faults: [
+        {
+          do: 'orchestrator.kill',
+          plannedAt: 3000,
+          startedAt: 3001,
+          healedAt: 9500,
+          spec: { at: 3000, do: 'orchestrator.kill', for: 1000 },
+          acts: [{ act: 0, plannedAt: 3000, at: 3001, ok: true }],
+          details: {},
+        },
+        {
+          do: 'agent.crash',
+          plannedAt: 6500,
+          startedAt: 9510,
+          spec: { at: 6500, do: 'agent.crash' },
+          acts: [{ act: 0, plannedAt: 6500, at: 9510, ok: true, deferred: { by: 'orchestrator.kill #0', ms: 3010 } }],
+          details: {},
+        },
+      ],
+      gates: [],
+    });
+    expect(html).toContain('held 3.0 s until orchestrator.kill #0 had healed');
+    expect(html.match(/held \d/g)).toHaveLength(1);
+  });
+
   it('renders a journal whose metrics section has no end-to-end latency (half-written), with no p99 card value', () => {
     const journal = buildJournal();
     const metrics = (journal.metrics as { metrics: Record<string, unknown> }).metrics;

@@ -263,6 +263,7 @@ function renderTimeline(view: JournalView): RawHtml {
     ...view.faults.map((f) => ({
       at: f.startMs,
       what: raw(html`<b>${f.name}</b> <code class="muted">${formatParams(f.params)}</code>\
+${f.deferred ? raw(html`<div class="muted">held ${(f.deferred.ms / 1000).toFixed(1)} s until ${f.deferred.by} had healed (its process was still coming back)</div>`) : ''}\
 ${f.details ? raw(html`<div class="muted mono">${JSON.stringify(f.details)}</div>`) : ''}${f.error ? raw(html`<div class="fail">${f.error}</div>`) : ''}`),
       end: f.endMs,
       recovery: f.recoveryMs,

@@ -145,6 +145,52 @@ describe('FaultTimeline', () => {
     ]);
   });
 
+  it('holds a fault on a process until an earlier kill of it has healed (its restart slower than planned), and records the wait', async () => {
+    const log: string[] = [];
+    const slowRestart = defineFault({
+      do: 'orchestrator.kill',
+      description: 'test: a kill whose restart takes 400 ms',
+      params: { for: windowRequired },
+      async inject() {
+        log.push('kill');
+      },
+      async heal() {
+        await new Promise((r) => setTimeout(r, 400));
+        log.push('restarted');
+      },
+    });
+    const crash = defineFault({
+      do: 'agent.crash',
+      description: 'test: records when it struck',
+      params: {},
+      async inject() {
+        log.push('crash');
+      },
+    });
+    const elsewhere = defineFault({
+      do: 'db.latency',
+      description: 'test: another process',
+      params: {},
+      async inject() {
+        log.push('latency');
+      },
+    });
+    const kinds = (name: string) => ({ 'orchestrator.kill': slowRestart, 'agent.crash': crash, 'db.latency': elsewhere })[name] as FaultKind;
+    const fault = (index: number, name: string, at: number, healAt: number): PlannedFault =>
+      ({ index, do: name, fault: { at, do: name }, at, healAt, actsAt: [at], draws: [0.5] }) as unknown as PlannedFault;
+    const t = timeline(kinds);
+    // The kill's window ends at 100 ms, its restart at ~500 ms; the crash is planned at 150 ms, the latency toxic at 200 ms.
+    await t.run([fault(0, 'orchestrator.kill', 20, 100), fault(1, 'agent.crash', 150, 150), fault(2, 'db.latency', 200, 200)]);
+    expect(log).toEqual(['kill', 'latency', 'restarted', 'crash']);
+    const [kill, crashed, latency] = ['orchestrator.kill', 'agent.crash', 'db.latency'].map((name) => t.records.find((r) => r.do === name));
+    const act = crashed!.acts[0]!;
+    expect(act.at).toBeGreaterThanOrEqual(kill!.healedAt! - 1);
+    expect(act.deferred).toEqual({ by: 'orchestrator.kill #0', ms: expect.any(Number) });
+    expect(act.deferred!.ms).toBeGreaterThanOrEqual(250);
+    expect(latency!.acts[0]!.deferred).toBeUndefined(); // another process: not held
+    expect(kill!.acts[0]!.deferred).toBeUndefined();
+  });
+
   it('fails the run when the first act fails, with the error on the timeline', async () => {
     const { kind } = recordingKind([0]);
     const t = timeline(() => kind);

@@ -5,6 +5,11 @@
  * included) with its own error if it failed, and how long the system took to answer /health
  * with 200 again afterwards (recovery).
  *
+ * A fault on a process that an earlier kill or restart of it has not brought back yet (its heal,
+ * the restart, still running: a loaded machine restarts slower than `oya validate`'s settle time
+ * assumes) waits for that heal, bounded by the recovery timeout, and its act records the wait: the
+ * verdict does not depend on how fast this machine restarts a process.
+ *
  * A failed first act or a failed heal means the scenario could not be played as written: the run
  * ends in `error`. A failed repeat is recorded on its act and reported; the run goes on, since
  * the fault did strike.
@@ -12,7 +17,7 @@
 import type { Environment } from '../../env/providers/types.ts';
 import type { History } from '../../history/index.ts';
 import { startWait } from '../waits.ts';
-import type { Fault } from '../../scenario/index.ts';
+import { LIFECYCLE_FAULTS, PROCESS_GROUPS, type Fault } from '../../scenario/index.ts';
 import type { ApiClient } from '../api-client.ts';
 import { sleep, mulberry32, withDeadline } from '../../../system/util/index.ts';
 import { FaultInjectionError, FaultTargetMissingError, FaultUnsupportedError } from '../errors.ts';
@@ -30,6 +35,8 @@ export interface FaultActRecord {
   at: number;
   ok: boolean;
   error?: string;
+  /** It waited for an earlier fault's heal on the same process first: which, and how long (ms). */
+  deferred?: { by: string; ms: number };
 }
 
 /** One fault as it happened. Times are ms from the run start. */
@@ -87,6 +94,16 @@ const DIP_WINDOW_MS = 2000;
 /** Between two /health polls of a recovery wait (ms). */
 const HEALTH_POLL_MS = 100;
 
+/** A kill or restart of a process whose heal has not finished: `healed` resolves when it has. */
+interface Lifecycle {
+  /** `orchestrator.kill #0`: for the records of the faults that waited. */
+  by: string;
+  /** Index of the fault in the plan. */
+  owner: number;
+  healed: Promise<void>;
+  done: () => void;
+}
+
 interface Pending {
   kind: FaultKind;
   /** What each successful act left for the heal, with the act it came from. */
@@ -98,6 +115,8 @@ export class FaultTimeline {
   readonly records: FaultRecord[] = [];
   readonly #ctx: FaultContext;
   readonly #pending = new Map<FaultRecord, Pending>();
+  /** Per process (PROCESS_GROUPS), the kill or restart of it whose heal has not finished yet. */
+  readonly #lifecycle = new Map<string, Lifecycle>();
 
   constructor(ctx: FaultContext) {
     this.#ctx = ctx;
@@ -117,6 +136,7 @@ export class FaultTimeline {
       this.#pending.delete(record);
       record.healStartedAt ??= this.#ctx.now();
       const error = await this.#heal(pending, aborting);
+      this.#endLifecycle(record.index);
       if (error === undefined) record.healedAt ??= this.#ctx.now();
       else {
         record.healError = error;
@@ -130,6 +150,14 @@ export class FaultTimeline {
   }
 
   async #runOne(planned: PlannedFault): Promise<void> {
+    try {
+      await this.#play(planned);
+    } finally {
+      this.#endLifecycle(planned.index); // a failed strike or heal, an abort: nothing waits on it any longer
+    }
+  }
+
+  async #play(planned: PlannedFault): Promise<void> {
     const ctx = this.#ctx;
     const kind = (ctx.kinds ?? faultKind)(planned.do);
     const draws = [...planned.draws];
@@ -141,6 +169,10 @@ export class FaultTimeline {
     for (const [i, at] of planned.actsAt.entries()) {
       await this.#sleepUntil(at);
       if (ctx.signal.aborted) break;
+      const deferred = await this.#afterLifecycleOf(planned);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the run may be aborted while it waited
+      if (ctx.signal.aborted) break;
+      if (i === 0) this.#startLifecycle(planned);
       if (!record) {
         record = { index: planned.index, do: planned.do, spec: planned.fault, plannedAt: planned.at, acts: [], details: {} };
         this.records.push(record);
@@ -157,7 +189,7 @@ export class FaultTimeline {
         draw,
         details: record.details,
       };
-      const entry: FaultActRecord = { act: i, plannedAt: at, at: ctx.now(), ok: false };
+      const entry: FaultActRecord = { act: i, plannedAt: at, at: ctx.now(), ok: false, ...(deferred ? { deferred } : {}) };
       record.acts.push(entry);
       try {
         const state = await bounded(kind.inject(act), ctx.recoveryTimeoutMs, 'the act');
@@ -184,6 +216,7 @@ export class FaultTimeline {
     this.#pending.delete(record);
     record.healStartedAt = ctx.now();
     const error = await this.#heal(pending, ctx.signal.aborted);
+    this.#endLifecycle(planned.index);
     if (error !== undefined) {
       record.healError = error;
       record.error ??= `heal: ${error}`;
@@ -202,6 +235,47 @@ export class FaultTimeline {
     } else {
       // The run ended (timeouts.total, a cancel) during the wait: the journal says which wait it was.
       wait.expired(`${planned.do} #${planned.index}: the run ended (${errorMessage(ctx.signal.reason)}) while waiting for /health after the heal`);
+    }
+  }
+
+  /**
+   * Waits while another fault's kill or restart of this fault's process has not healed (its
+   * restart still running), at most recoveryTimeoutMs in all; returns which one and how long, or
+   * undefined when nothing was in the way. After the bound the act goes ahead (and may fail).
+   */
+  async #afterLifecycleOf(planned: PlannedFault): Promise<{ by: string; ms: number } | undefined> {
+    const group = PROCESS_GROUPS[planned.do];
+    if (group === undefined) return undefined;
+    const { now, signal, recoveryTimeoutMs } = this.#ctx;
+    const started = now();
+    let by: string | undefined;
+    for (let busy = this.#lifecycle.get(group); busy !== undefined && busy.owner !== planned.index; busy = this.#lifecycle.get(group)) {
+      by ??= busy.by;
+      const left = recoveryTimeoutMs - (now() - started);
+      if (left <= 0 || signal.aborted) break;
+      // The sleep is only the bound: stop its timer once the heal won the race.
+      const bound = new AbortController();
+      await Promise.race([busy.healed, sleep(left, AbortSignal.any([signal, bound.signal]))]);
+      bound.abort();
+    }
+    return by === undefined ? undefined : { by, ms: Math.round(now() - started) };
+  }
+
+  /** A kill or restart strikes: other faults on its process wait for its heal (#afterLifecycleOf). */
+  #startLifecycle(planned: PlannedFault): void {
+    const group = PROCESS_GROUPS[planned.do];
+    if (group === undefined || !LIFECYCLE_FAULTS.has(planned.do)) return;
+    let done!: () => void;
+    const healed = new Promise<void>((resolve) => (done = resolve));
+    this.#lifecycle.set(group, { by: `${planned.do} #${planned.index}`, owner: planned.index, healed, done });
+  }
+
+  /** The fault `owner` healed (or will never heal): release whoever waits on it. Idempotent. */
+  #endLifecycle(owner: number): void {
+    for (const [group, busy] of this.#lifecycle) {
+      if (busy.owner !== owner) continue;
+      this.#lifecycle.delete(group);
+      busy.done();
     }
   }
 

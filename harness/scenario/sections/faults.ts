@@ -61,7 +61,7 @@ export const PROCESS_GROUPS: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /** Faults that stop or restart their process: nothing else may act on it until it is back. */
-const LIFECYCLE_FAULTS: ReadonlySet<string> = new Set(['orchestrator.kill', 'orchestrator.restart', 'db.kill']);
+export const LIFECYCLE_FAULTS: ReadonlySet<string> = new Set(['orchestrator.kill', 'orchestrator.restart', 'db.kill']);
 
 /** Time after a process fault's window during which the process is still coming back (ms). */
 export const PROCESS_SETTLE_MS = 2_500;
