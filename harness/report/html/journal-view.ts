@@ -9,7 +9,7 @@
  */
 import type { CheckReport } from '../../checks/types.ts';
 import type { RunMetricsJson } from '../../metrics/run-metrics.ts';
-import type { Verdict } from '../journal.ts';
+import type { RunJournal, Verdict } from '../journal.ts';
 import { ReportJournalInvalidError } from './errors.ts';
 
 /** The one verdict type (harness/report/journal.ts), re-exported for the views. */
@@ -95,18 +95,8 @@ export interface JournalView {
   waits: { what: string; at: number; message: string }[];
   /** The checks ran after the run broke, on what could be read. */
   salvaged: boolean;
-  /** Beads submitted / acknowledged / failed / unknown / completed, and submit attempts. */
-  submissions?: {
-    submitted: number;
-    acknowledged: number;
-    /** Beads whose every submit attempt was definitely refused (not beads that ran and failed: endedFailed). */
-    failed: number;
-    unknown: number;
-    completed: number;
-    endedFailed?: number;
-    endedCancelled?: number;
-    attempts: number;
-  };
+  /** Beads submitted / acknowledged / refused (`failed`) / unknown, how they ended, and submit attempts (the journal's own shape). */
+  submissions?: RunJournal['submissions'];
   /** Files next to the journal (the orchestrator log …): label → path relative to the page. */
   artifacts: Record<string, string>;
   metrics?: MetricsView;
