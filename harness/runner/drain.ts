@@ -69,7 +69,15 @@ async function pollRound(api: ApiClient, ids: readonly string[], maybe: Readonly
  * confirms the beads that ended since the last one and stops at the first still open; when the
  * deadline passes, one last full round names exactly the beads still open.
  */
-export async function drain(options: { api: ApiClient; history: History; timeoutMs: number; signal: AbortSignal; pollMs?: number }): Promise<DrainResult> {
+export async function drain(options: {
+  api: ApiClient;
+  history: History;
+  timeoutMs: number;
+  signal: AbortSignal;
+  pollMs?: number;
+  /** How the expired wait names its budget. @default `timeouts.drain <timeoutMs> ms` */
+  budget?: string;
+}): Promise<DrainResult> {
   const t0 = performance.now();
   const { acknowledged, maybe } = beadsToDrain(options.history);
   // Submission order (the history's); beads of indeterminate submissions last.
@@ -97,7 +105,7 @@ export async function drain(options: { api: ApiClient; history: History; timeout
   if (pending.length === 0) wait.ok();
   else if (!options.signal.aborted)
     wait.expired(
-      `${pending.length} bead(s) not terminal after ${ms} ms (timeouts.drain ${options.timeoutMs} ms): ${pending.slice(0, 10).join(', ')}${pending.length > 10 ? ' …' : ''}`,
+      `${pending.length} bead(s) not terminal after ${ms} ms (${options.budget ?? `timeouts.drain ${options.timeoutMs} ms`}): ${pending.slice(0, 10).join(', ')}${pending.length > 10 ? ' …' : ''}`,
       pending.slice(0, 50),
     );
   else wait.expired(`the run ended (${errorMessage(options.signal.reason)}) with ${pending.length} bead(s) not terminal`, pending.slice(0, 50));

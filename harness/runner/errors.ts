@@ -47,10 +47,14 @@ export class FaultInjectionError extends OyaError {
 
 /** The run exceeded the scenario's `timeouts.total`; `waits`: the bounded waits still open then (waits.ts). */
 export class RunTimeoutError extends OyaError {
-  constructor(totalMs: number, phase: string, waits: readonly { what: string; sinceMs: number }[] = []) {
+  constructor(totalMs: number, phase: string, waits: readonly { what: string; sinceMs: number }[] = [], finalPhasesMs?: number) {
     const open = waits.map((w) => `${w.what} (since ${(w.sinceMs / 1000).toFixed(1)} s)`).join(', ');
-    super('HARN_RUNNER_TIMEOUT', `the run exceeded timeouts.total (${totalMs} ms) during the ${phase} phase${open === '' ? '' : `, waiting for ${open}`}`, {
-      details: { totalMs, phase, waits: waits.map((w) => ({ ...w })) },
+    const bound =
+      finalPhasesMs === undefined
+        ? `timeouts.total (${totalMs} ms)`
+        : `timeouts.total (${totalMs} ms), extended to ${finalPhasesMs} ms from the drain's start for the drain and the checks after it`;
+    super('HARN_RUNNER_TIMEOUT', `the run exceeded ${bound} during the ${phase} phase${open === '' ? '' : `, waiting for ${open}`}`, {
+      details: { totalMs, phase, waits: waits.map((w) => ({ ...w })), ...(finalPhasesMs === undefined ? {} : { finalPhasesMs }) },
     });
   }
 }

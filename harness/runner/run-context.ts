@@ -122,6 +122,13 @@ export interface RunContext {
   abort(reason: unknown): void;
   /** (Re)arms `timeouts.total` from now (set-up has its own, longer bound). */
   armTotal(ms?: number): void;
+  /** Time left before the armed bound fires (ms; 0 once past it). */
+  totalLeftMs(): number;
+  /**
+   * Moves the bound to at least `ms` from now, never earlier than it is: reading and judging what
+   * the drain left get FINAL_PHASES_TIMEOUT_MS of their own once the drain's time is up.
+   */
+  extendTotal(ms: number): void;
   readonly resources: RunResources;
   readonly history: History;
   readonly plan: WorkloadPlan;
@@ -131,11 +138,18 @@ export interface RunContext {
   readonly state: RunState;
 }
 
+/**
+ * Bound on the phases after the drain (final read, checks, metrics, gates), counted from the end
+ * of the drain's time when `timeouts.total` would leave them less: `total` caps the run proper
+ * (arrivals, faults, drain), and a drain cut short by it still reaches a verdict.
+ */
+export const FINAL_PHASES_TIMEOUT_MS = 120_000;
+
 /** A fresh context for one run of `scenario`; `onTimeout` builds the abort reason of `timeouts.total`. */
 export function createRunContext(
   scenario: ResolvedScenario,
   options: RunOptions,
-  onTimeout: (ms: number, phase: string, waits: OpenWait[]) => Error,
+  onTimeout: (ms: number, phase: string, waits: OpenWait[], finalPhasesMs?: number) => Error,
 ): RunContext & { dispose(): void } {
   let zero = performance.now();
   let zeroWall = Date.now();
@@ -154,6 +168,7 @@ export function createRunContext(
   setMaxListeners(0, controller.signal);
   const state: RunState = { gates: [], phase: 'environment' };
   let timer: NodeJS.Timeout | undefined;
+  let firesAt = Number.POSITIVE_INFINITY;
   const history = new History({ clock: clock.now });
   return {
     scenario,
@@ -169,7 +184,17 @@ export function createRunContext(
     },
     armTotal(ms = scenario.timeouts.total) {
       clearTimeout(timer);
+      firesAt = performance.now() + ms;
       timer = setTimeout(() => controller.abort(onTimeout(ms, state.phase, openWaits(history))), ms);
+    },
+    totalLeftMs: () => Math.max(0, firesAt - performance.now()),
+    extendTotal(ms) {
+      const left = Math.max(0, firesAt - performance.now());
+      if (left >= ms) return;
+      const armed = Math.round(scenario.timeouts.total);
+      clearTimeout(timer);
+      firesAt = performance.now() + ms;
+      timer = setTimeout(() => controller.abort(onTimeout(armed, state.phase, openWaits(history), ms)), ms);
     },
     dispose: () => {
       clearTimeout(timer);

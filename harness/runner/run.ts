@@ -34,7 +34,7 @@ export async function runScenarioFile(file: string, options: RunOptions & { prof
 
 /** Runs one resolved scenario to a verdict. Never rejects for a run failure: see `verdict`. */
 export async function runScenario(scenario: ResolvedScenario, options: RunOptions = {}): Promise<RunResult> {
-  const ctx = createRunContext(scenario, options, (ms, phase, waits) => new RunTimeoutError(ms, phase, waits));
+  const ctx = createRunContext(scenario, options, (ms, phase, waits, finalPhasesMs) => new RunTimeoutError(ms, phase, waits, finalPhasesMs));
   // The run proper gets `total` from its first arrival (the workload phase re-arms it); set-up
   // (environment, orchestrator start) gets its own bound, so a slow machine's start-up does not
   // eat the scenario's budget.
