@@ -134,6 +134,17 @@ async function releaseOnFailure(ctx: RuntimeContext, record: BeadRecord, attempt
 export async function recordLost(ctx: RuntimeContext, record: BeadRecord, attempt: number, workerId: string, reason: string): Promise<void> {
   const id = record.bead.id;
   if (isFinished(record)) return;
+  if (record.state.status !== 'running') {
+    // The attempt died before its BeadStarted was issued (the worker's link failed while it
+    // connected: a worker that crashed just before it was leased). The log never saw it start, so
+    // there is nothing to end: a BeadWorkerLost here would be illegal in 'queued', and the next
+    // attempt, numbered from the log, would end that same attempt number a second time. The bead
+    // is still queued in the log; it only goes back to the dispatcher's queue.
+    ctx.log.warn({ beadId: id, attempt, workerId, reason }, 'attempt lost before it started; re-queued');
+    if (ctx.queue.status(id) === 'running') ctx.queue.requeue(id);
+    if (ctx.state === 'running') ctx.kick();
+    return;
+  }
   const lost = ctx.journal.bead(record, 'BeadWorkerLost', { attempt, workerId, reason }, `${id}:lost:${attempt}`);
   if (record.state.attempts >= record.bead.maxAttempts + EXTRA_LOST_ATTEMPTS) {
     const failure = { type: 'WorkerLost', message: `gave up after ${record.state.attempts} attempts: ${reason}`, nonRetryable: true };
