@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, readdir, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +74,28 @@ describe('simulated agent', () => {
     expect(resumed.result.state).toBe(full.result.state);
     expect(resumed.events.filter((e) => e.type === 'step.started').map((e) => e.step)).toEqual([4, 5]);
     expect((await readSideEffects(dir)).map((r) => r.step)).toEqual([4, 5]);
+  });
+
+  it('resumes from a checkpoint written by an older Oya (its sha256 state) and ends on the current states', async () => {
+    const full = await run({ steps: 5 });
+    await rm(dir, { recursive: true, force: true });
+    // The state as Oya wrote it before FNV-1a: the first 16 hex digits of sha256("oya-sim:42:3").
+    const legacy = createHash('sha256').update('oya-sim:42:3').digest('hex').slice(0, 16);
+    expect(legacy).not.toBe(stateFor(42, 3));
+    const resumed = await run({ steps: 5 }, { fromCheckpoint: { step: 3, state: legacy } });
+    expect(resumed.result.executedSteps).toEqual([4, 5]);
+    expect(resumed.result.state).toBe(full.result.state);
+  });
+
+  it('records each side effect with an ISO timestamp of when it was applied', async () => {
+    const before = Date.now();
+    await run({ steps: 2 });
+    const records = await readSideEffects(dir);
+    for (const record of records) {
+      expect(record.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(Date.parse(record.at)).toBeGreaterThanOrEqual(before - 1);
+      expect(Date.parse(record.at)).toBeLessThanOrEqual(Date.now());
+    }
   });
 
   it('rejects a checkpoint that does not belong to the seed', async () => {

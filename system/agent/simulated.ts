@@ -13,6 +13,8 @@
  * so a run resumed from checkpoint k ends exactly as an uninterrupted run — and skips steps 1..k.
  */
 import { setTimeout as sleepTimer } from 'node:timers/promises';
+import { fnv1a64 } from '../util/fingerprint.ts';
+import { isoTimestamp } from '../util/utc-text.ts';
 import { OyaError } from '../errors.ts';
 import { AgentAbortedError, AgentCheckpointMismatchError, AgentInputError, AgentStepFailedError } from './errors.ts';
 import { resolveAgentInput, type ResolvedAgentInput } from './input.ts';
@@ -73,22 +75,23 @@ export class AgentCrashedError extends OyaError {
   }
 }
 
-/**
- * node:crypto is loaded at the first hash, not at import: a warm worker that has run no step yet
- * does not pay its ~1 MiB of RSS (system/worker/README.md "Memory").
- */
-function sha256Hex(text: string): string {
-  return process.getBuiltinModule('node:crypto').createHash('sha256').update(text).digest('hex');
-}
-
 /** The deterministic state after `step` steps for `seed` (step 0 = the initial state). */
 export function stateFor(seed: number | string, step: number): string {
-  return sha256Hex(`oya-sim:${seed}:${step}`).slice(0, 16);
+  return fnv1a64(`oya-sim:${seed}:${step}`);
+}
+
+/**
+ * The state `stateFor` gave before it was FNV-1a (the first 16 hex digits of a sha256), still
+ * accepted from a checkpoint so that beads checkpointed by an older Oya resume after an upgrade.
+ * node:crypto is loaded only here, i.e. only for such a checkpoint (why: ../util/fingerprint.ts).
+ */
+export function legacyStateFor(seed: number | string, step: number): string {
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(`oya-sim:${seed}:${step}`).digest('hex').slice(0, 16);
 }
 
 /** A deterministic string of exactly `bytes` ASCII characters for `seed`. */
 export function payloadFor(seed: number | string, bytes: number): string {
-  const unit = sha256Hex(`oya-payload:${seed}`);
+  const unit = fnv1a64(`oya-payload:${seed}`);
   return unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
 }
 
@@ -128,7 +131,7 @@ export async function runSimulatedAgent(options: AgentRunOptions): Promise<Agent
       step,
       attempt,
       pid: process.pid,
-      at: new Date().toISOString(),
+      at: isoTimestamp(Date.now()),
     });
     executedSteps.push(step);
     emit({ type: 'checkpoint', step, state: stateFor(seed, step) });
@@ -161,7 +164,7 @@ function validateCheckpoint(checkpoint: AgentCheckpoint | undefined, seed: numbe
     });
   }
   const expected = stateFor(seed, step);
-  if (state !== expected) throw new AgentCheckpointMismatchError(step, expected, state);
+  if (state !== expected && state !== legacyStateFor(seed, step)) throw new AgentCheckpointMismatchError(step, expected, state);
   return step;
 }
 

@@ -5,3 +5,5 @@ export { mulberry32 } from './random.ts';
 export { sleep } from './sleep.ts';
 export { withDeadline } from './deadline.ts';
 export { eachInOrder } from './in-order.ts';
+export { httpDate, isoTimestamp } from './utc-text.ts';
+export { fnv1a64 } from './fingerprint.ts';

@@ -40,6 +40,14 @@ export class SessionRegistry {
   /** Ids of sessions whose last run ended, oldest first. */
   readonly #finished = new Set<string>();
   readonly #options: SessionRegistryOptions;
+  /**
+   * Session ids are `ses_<registry start, base 36 ms>_<pid>_<counter>`: unique within the worker
+   * and across its restarts (a new process has another pid or start time), which is all they need
+   * to be; they are not secrets. Not `crypto.randomUUID()`: node:crypto alone costs a worker ~0.75
+   * MiB of RSS (system/worker/README.md "Memory").
+   */
+  readonly #idPrefix = `ses_${Date.now().toString(36)}_${process.pid.toString(36)}_`;
+  #created = 0;
 
   constructor(options: SessionRegistryOptions) {
     this.#options = options;
@@ -47,8 +55,7 @@ export class SessionRegistry {
 
   /** Creates an idle session and returns its id. */
   create(): SessionInfo {
-    // node:crypto loaded at the first session, not at start (system/worker/README.md "Memory").
-    const id = `ses_${process.getBuiltinModule('node:crypto').randomUUID()}`;
+    const id = `${this.#idPrefix}${(this.#created++).toString(36)}`;
     const info: SessionInfo = { id, status: 'idle', step: 0 };
     this.#sessions.set(id, { info });
     return { ...info };
