@@ -75,9 +75,12 @@ export class AgentCrashedError extends OyaError {
   }
 }
 
+/** What a state is a hash of: the seed and the step. */
+const stateText = (seed: number | string, step: number): string => `oya-sim:${seed}:${step}`;
+
 /** The deterministic state after `step` steps for `seed` (step 0 = the initial state). */
 export function stateFor(seed: number | string, step: number): string {
-  return fnv1a64(`oya-sim:${seed}:${step}`);
+  return fnv1a64(stateText(seed, step));
 }
 
 /**
@@ -85,8 +88,8 @@ export function stateFor(seed: number | string, step: number): string {
  * accepted from a checkpoint so that beads checkpointed by an older Oya resume after an upgrade.
  * node:crypto is loaded only here, i.e. only for such a checkpoint (why: ../util/fingerprint.ts).
  */
-export function legacyStateFor(seed: number | string, step: number): string {
-  return process.getBuiltinModule('node:crypto').createHash('sha256').update(`oya-sim:${seed}:${step}`).digest('hex').slice(0, 16);
+function legacyStateFor(seed: number | string, step: number): string {
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(stateText(seed, step)).digest('hex').slice(0, 16);
 }
 
 /** A deterministic string of exactly `bytes` ASCII characters for `seed`. */
