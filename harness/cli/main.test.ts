@@ -44,6 +44,31 @@ describe('oya', () => {
     expect(err).toContain('oya start --help');
   });
 
+  it("exits 2 on a mistyped flag, suggesting the flag meant in place of parseArgs's own text", async () => {
+    const { code, err } = await oya('run', '--profle', 'ci', 'scenarios/x.yaml');
+    expect(code).toBe(2);
+    expect(err).toBe('oya run: unknown flag --profle (did you mean --profile?)\nSee `oya run --help`.\n');
+    const validate = await oya('validate', '--bogus', 'scenarios');
+    expect(validate.code).toBe(2);
+    expect(validate.err).toContain('oya validate: unknown flag --bogus (flags: --json, --profile, --env, --help)');
+  });
+
+  it('blames OYA_PROFILE, not --profile, for a bad profile from the environment (run and validate)', async () => {
+    vi.stubEnv('OYA_PROFILE', 'nope');
+    try {
+      for (const name of ['run', 'validate']) {
+        const { code, err } = await oya(name, 'scenarios');
+        expect(code, name).toBe(2);
+        expect(err).toContain(`oya ${name}: OYA_PROFILE must be ci or full, got "nope" (set in the environment; unset it or pass --profile)`);
+      }
+      // The flag wins over the variable, and its own bad value is blamed on the flag.
+      const { err } = await oya('validate', '--profile', 'nightly', 'scenarios');
+      expect(err).toContain('oya validate: --profile must be ci or full, got "nightly"\n');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('exits 2 and prints the overview when no command is given', async () => {
     const { code, out } = await oya();
     expect(code).toBe(2);

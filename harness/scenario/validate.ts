@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import { SECTION_KEYS, scenarioSchema, type ParsedScenario } from './schema.ts';
+import { checkArrivals } from './sections/arrivals.ts';
 import { checkExpect } from './sections/expect.ts';
 import { checkFaults, faultSchema } from './sections/faults.ts';
 import type { PathSegment, RawIssue } from './sections/issue.ts';
@@ -16,6 +17,7 @@ import { agentDefaultsSchema, checkSystem, systemSchema } from './sections/syste
 import { checkThresholds } from './sections/thresholds.ts';
 import { checkTimeouts } from './sections/timeouts.ts';
 import { checkWorkload, indexWorkload, phaseSchema } from './sections/workload.ts';
+import { didYouMean } from './suggest.ts';
 
 /** A raw issue plus whether it points at a key (unknown keys) rather than a value. */
 export interface PathIssue extends RawIssue {
@@ -108,6 +110,7 @@ function validateOnce(raw: unknown, file: string): ValidationResult {
   if (ok.has('expect') && index) issues.push(...checkExpect(p.expect!, index));
   if (ok.has('thresholds') && ok.has('faults')) issues.push(...checkThresholds(p.thresholds!, p.faults!));
   if (ok.has('timeouts')) issues.push(...checkTimeouts(p.timeouts!));
+  if (ok.has('timeouts') && ok.has('workload')) issues.push(...checkArrivals(p.workload!, p.timeouts!.total));
   if (ok.has('leak') && ok.has('kind')) issues.push(...checkLeak(p.leak, p.kind!));
 
   return { value: issues.length === 0 ? (parsed as ParsedScenario) : undefined, issues };
@@ -162,9 +165,7 @@ function fromZod(error: z.ZodError, prefix: PathSegment[], rawSection: unknown):
 
 /** `unknown key "lantency"; did you mean "latency"? (allowed: …)`. */
 function unknownKeyMessage(key: string, allowed: readonly string[]): string {
-  const close = allowed.filter((a) => editDistance(a.toLowerCase(), key.toLowerCase()) <= Math.max(1, Math.floor(a.length / 3)));
-  const hint = close.length > 0 ? `; did you mean ${close.map((c) => `"${c}"`).join(' or ')}?` : '';
-  return `unknown key "${key}"${hint} (allowed: ${allowed.join(', ') || 'none'})`;
+  return `unknown key "${key}"${didYouMean(key, allowed)} (allowed: ${allowed.join(', ') || 'none'})`;
 }
 
 /** Walks the zod schema along `path` (following the raw value for unions) and lists the object keys there. */
@@ -205,19 +206,6 @@ function literalOf(schema: z.ZodType, key: string | undefined): unknown {
   if (!key) return undefined;
   const shape = (schema as unknown as { _zod: { def: { shape?: Record<string, { _zod: { def: { values?: unknown[] } } }> } } })._zod.def.shape;
   return shape?.[key]?._zod.def.values?.[0];
-}
-
-/** Optimal string alignment distance: edits plus adjacent swaps, so "rtae" is 1 from "rate". */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
 }
 
 function describe(value: unknown): string {

@@ -69,7 +69,8 @@ export async function runReport(argv: string[], out: ReportOutput = process): Pr
     return 0;
   }
   const { rest, merge } = splitMergeArgs(argv);
-  const { values } = parseFlags('report', rest, { 'report-dir': { type: 'string' } });
+  // --merge was taken out above (it takes several values); it is declared so a typo of it is suggested.
+  const { values } = parseFlags('report', rest, { 'report-dir': { type: 'string' }, merge: { type: 'string', multiple: true } });
   if (values['report-dir'] === '') throw new CliUsageError('--report-dir takes a directory', { flag: '--report-dir' });
   const reportDir = resolve(values['report-dir'] ?? 'reports');
   // Loaded here: `oya --help` lists this command without loading the renderer.

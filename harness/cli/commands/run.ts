@@ -11,7 +11,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliCommand } from '../command.ts';
 import { CliUsageError } from '../errors.ts';
-import { parseFlags } from '../flags.ts';
+import { choiceFlag, parseFlags } from '../flags.ts';
 import { SIGNAL_EXIT, interruptOnSignals } from '../interrupt.ts';
 
 const HELP = `Usage: oya run <file|dir>… [--profile ci|full] [--report-dir DIR]
@@ -59,10 +59,8 @@ export const command: CliCommand = {
   async run(argv) {
     const { values, positionals } = parseFlags('run', argv, { profile: { type: 'string' }, 'report-dir': { type: 'string' } }, true);
     if (positionals.length === 0) throw new CliUsageError('give at least one scenario file or directory', { command: 'run' });
-    const profile = values.profile ?? (process.env.OYA_PROFILE?.trim() || undefined);
-    if (profile !== undefined && profile !== 'ci' && profile !== 'full') {
-      throw new CliUsageError(`--profile must be ci or full, got "${profile}"`, { flag: 'profile' });
-    }
+    const { PROFILES } = await import('../../scenario/sections/profiles.ts');
+    const profile = choiceFlag('profile', values.profile, PROFILES, { name: 'OYA_PROFILE', value: process.env.OYA_PROFILE });
 
     // Loaded lazily: `oya run --help` must not pay for the runner's imports.
     const { runScenario } = await import('../../runner/run.ts');
@@ -90,7 +88,7 @@ export const command: CliCommand = {
       let exit = 0;
       let scenario;
       try {
-        scenario = await loadScenarioFile(file, { profile: profile as 'ci' | 'full' | undefined });
+        scenario = await loadScenarioFile(file, { profile });
       } catch (err) {
         // Invalid or unreadable scenario: nothing ran.
         process.stderr.write(`${file}: ${(err as Error).message}\n`);

@@ -103,14 +103,33 @@ describe('oya validate', () => {
     rmSync(syntax);
   });
 
-  it('validates under a profile', async () => {
-    const { code } = await run(['--profile', 'ci', path.join(ROOT, 'scenarios')]);
-    expect(code).toBe(0);
+  it('accepts every shipped scenario under each profile', async () => {
+    for (const profile of ['ci', 'full']) {
+      const { code, out } = await run(['--profile', profile, path.join(ROOT, 'scenarios')]);
+      expect(
+        out.split('\n').filter((l) => !l.startsWith('OK ')),
+        profile,
+      ).toEqual([expect.stringMatching(/^\d+ valid, 0 invalid$/), '']);
+      expect(code).toBe(0);
+    }
+  });
+
+  it('refuses a workload whose arrivals run past timeouts.total, with file:line, the phase and the numbers', async () => {
+    const late = path.join(dir, 'late', 'late-arrivals.yaml');
+    mkdirSync(path.dirname(late));
+    writeFileSync(late, 'name: late\nkind: load\nworkload:\n  - beads: 10\n  - start: 5s\n    beads: 91\n    rate: 1/s\ntimeouts: { drain: 10s, total: 1m }\n');
+    const { code, out } = await run([late]);
+    expect(code).toBe(2);
+    expect(out).toContain(
+      `${late}:5:5 workload[1]: arrivals run until 1m35s but timeouts.total is 1m (91 beads at 1/s from 5s): raise timeouts.total above 1m35s plus the time to drain, or end the phase earlier`,
+    );
+    rmSync(path.dirname(late), { recursive: true });
   });
 
   it('refuses bad flags and no files with CliUsageError', async () => {
     await expect(run(['--strict', valid])).rejects.toThrow(CliUsageError);
-    await expect(run(['--profile', 'nightly', valid])).rejects.toThrow(/--profile takes one of ci, full/);
+    await expect(run(['--profile', 'nightly', valid])).rejects.toThrow('--profile must be ci or full, got "nightly"');
+    await expect(run(['--jsno', valid])).rejects.toThrow('unknown flag --jsno (did you mean --json?)');
     await expect(run([])).rejects.toMatchObject({ code: 'HARN_CLI_USAGE' });
   });
 

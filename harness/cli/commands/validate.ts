@@ -14,6 +14,7 @@ import { loadScenarioFile } from '../../scenario/loader.ts';
 import { PROFILES, type ProfileName } from '../../scenario/sections/profiles.ts';
 import type { CliCommand } from '../command.ts';
 import { CliUsageError } from '../errors.ts';
+import { choiceFlag, parseFlags } from '../flags.ts';
 
 /** Where the command writes; process streams by default, swappable so tests read the output. */
 export interface ValidateOutput {
@@ -31,7 +32,7 @@ declares is checked whatever --profile says; --profile picks the one whose summa
 
 Flags:
   --json               print one JSON object per file: {file, ok, issues[]} (default: text)
-  --profile <name>     ci or full (default: none, the base document)
+  --profile <name>     ci or full (default: OYA_PROFILE, else none: the base document)
   --env <kind>         local or containers: also refuse faults that environment cannot inject
                        (e.g. a container-only fault under local), before any run
 
@@ -50,31 +51,18 @@ interface ValidateFlags {
   targets: string[];
 }
 
-function parseFlags(argv: string[]): ValidateFlags {
-  const flags: ValidateFlags = { json: false, profile: undefined, env: undefined, targets: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--json') flags.json = true;
-    else if (arg === '--profile' || arg.startsWith('--profile=')) {
-      const value = arg.includes('=') ? arg.slice('--profile='.length) : argv[++i];
-      if (value === undefined || !(PROFILES as readonly string[]).includes(value)) {
-        throw new CliUsageError(`--profile takes one of ${PROFILES.join(', ')}, got ${JSON.stringify(value ?? '')}`, { flag: '--profile' });
-      }
-      flags.profile = value as ProfileName;
-    } else if (arg === '--env' || arg.startsWith('--env=')) {
-      const value = arg.includes('=') ? arg.slice('--env='.length) : argv[++i];
-      if (value === undefined || !(ENV_KINDS as readonly string[]).includes(value)) {
-        throw new CliUsageError(`--env takes one of ${ENV_KINDS.join(', ')}, got ${JSON.stringify(value ?? '')}`, { flag: '--env' });
-      }
-      flags.env = value as EnvironmentKind;
-    } else if (arg === '--') {
-      flags.targets.push(...argv.slice(i + 1));
-      break;
-    } else if (arg.startsWith('-')) throw new CliUsageError(`unknown flag ${arg}`, { flag: arg });
-    else flags.targets.push(arg);
-  }
-  if (flags.targets.length === 0) throw new CliUsageError('give at least one scenario file or folder');
-  return flags;
+/** `--profile` falls back to OYA_PROFILE, as `oya run` does, so validate checks what run would run. */
+function parseValidateFlags(argv: string[]): ValidateFlags {
+  const { values, positionals } = parseFlags(
+    'validate',
+    argv,
+    { json: { type: 'boolean', default: false }, profile: { type: 'string' }, env: { type: 'string' } },
+    true,
+  );
+  const profile = choiceFlag('profile', values.profile, PROFILES, { name: 'OYA_PROFILE', value: process.env.OYA_PROFILE });
+  const env = choiceFlag('env', values.env, ENV_KINDS);
+  if (positionals.length === 0) throw new CliUsageError('give at least one scenario file or folder');
+  return { json: values.json, profile, env, targets: positionals };
 }
 
 /** Expands folders into the *.yaml/*.yml files under them (sorted, so output is stable). */
@@ -113,7 +101,7 @@ export function createValidateCommand(
     summary: 'Check scenario files (schema, units, thresholds, references) without running them; with --env, also the faults that environment can inject',
     help: HELP,
     async run(argv) {
-      const flags = parseFlags(argv);
+      const flags = parseValidateFlags(argv);
       const files = await expandTargets(flags.targets);
       if (files.length === 0) throw new CliUsageError(`no .yaml files found under ${flags.targets.join(', ')}`);
       let invalid = 0;

@@ -31,6 +31,10 @@ describe('expect', () => {
     expect(checkExpect(expectSchema.parse({ completed: 5, beads: { 'build.lint': 'completed' } }), build)).toEqual([
       { path: ['expect', 'beads', 'build.lint'], message: 'unknown bead "lint" in workflow "build" (beads: code, test)' },
     ]);
+    expect(checkExpect(expectSchema.parse({ beads: { 'build.tset': 'completed', 'biuld.code': 'failed' } }), build).map((i) => i.message)).toEqual([
+      'unknown bead "tset" in workflow "build"; did you mean "build.test"? (beads: code, test)',
+      'unknown workflow "biuld"; did you mean "build.code"? (workflows: build)',
+    ]);
   });
 
   it('checks counts fit the workload and "all" fits the scenario', () => {

@@ -3,6 +3,7 @@
  * checker). Safety invariants default to 0, so a scenario checks them unless it says otherwise.
  */
 import { z } from 'zod';
+import { unknownBeadRef } from './bead-ref.ts';
 import type { RawIssue } from './issue.ts';
 import type { WorkloadIndex } from './workload.ts';
 
@@ -57,14 +58,8 @@ export type Expect = z.output<typeof expectSchema>;
 export function checkExpect(expect: Expect, workload: WorkloadIndex): RawIssue[] {
   const issues: RawIssue[] = [];
   for (const ref of Object.keys(expect.beads ?? {})) {
-    const [workflow, bead] = ref.split('.') as [string, string];
-    const beads = workload.workflows.get(workflow);
-    if (!beads) {
-      const known = [...workload.workflows.keys()].join(', ') || 'none';
-      issues.push({ path: ['expect', 'beads', ref], message: `unknown workflow "${workflow}" (workflows: ${known})` });
-    } else if (!beads.has(bead)) {
-      issues.push({ path: ['expect', 'beads', ref], message: `unknown bead "${bead}" in workflow "${workflow}" (beads: ${[...beads].join(', ')})` });
-    }
+    const unknown = unknownBeadRef(ref, workload.workflows);
+    if (unknown !== undefined) issues.push({ path: ['expect', 'beads', ref], message: unknown });
   }
   const settled = (expect.completed === 'all' ? 0 : expect.completed) + (expect.failed ?? 0) + (expect.cancelled ?? 0);
   if (settled > workload.totalBeads) {

@@ -127,11 +127,27 @@ describe('faults', () => {
   it('checks targets against the workload and actors.kill against admin hooks', () => {
     expect(check([{ at: '1s', do: 'agent.crash', target: 'build.code' }])).toEqual([]);
     expect(check([{ at: '1s', do: 'agent.partition', for: '1s', target: 'deploy.code' }])).toEqual([
-      'faults.0.target: unknown workflow "deploy" (workflows: build)',
+      'faults.0.target: unknown workflow "deploy"; did you mean "build.code"? (workflows: build)',
     ]);
     expect(faultsSchema.safeParse([{ at: '1s', do: 'agent.crash', target: 'Busiest' }]).success).toBe(false);
     expect(check([{ at: '1s', do: 'actors.kill' }])).toEqual(['faults.0.do: actors.kill uses the /admin hooks: set system.admin: true']);
     expect(check([{ at: '1s', do: 'actors.kill', every: '1s' }], { admin: true })).toEqual(['faults.0.every: every needs a `for` window to repeat in']);
+  });
+
+  it('lists the beads a target could name (the first 10, then a count) and suggests the closest, once per target', () => {
+    const ids = ['fetch', 'compile', 'test', 'lint', 'package', 'sign', 'upload', 'notify', 'docs', 'bench', 'audit', 'release'];
+    const big = indexWorkload(
+      workloadSchema.parse([{ workflow: { name: 'build', beads: ids.map((id) => ({ id })) } }, { workflow: { name: 'ship', beads: [{ id: 'push' }] } }]),
+    );
+    const listed = '(beads: fetch, compile, test, lint, package, sign, upload, notify, docs, bench and 2 more)';
+    const checkBig = (target: string, partition = false) =>
+      check([partition ? { at: '1s', do: 'agent.partition', for: '1s', target } : { at: '1s', do: 'agent.crash', target }], { workload: big });
+    expect(checkBig('build.compil')).toEqual([`faults.0.target: unknown bead "compil" in workflow "build"; did you mean "build.compile"? ${listed}`]);
+    expect(checkBig('build.zzz', true)).toEqual([`faults.0.target: unknown bead "zzz" in workflow "build" ${listed}`]);
+    expect(checkBig('biuld.test')).toEqual(['faults.0.target: unknown workflow "biuld"; did you mean "build.test"? (workflows: build, ship)']);
+    // The right bead under the wrong workflow.
+    expect(checkBig('deploy.push')).toEqual(['faults.0.target: unknown workflow "deploy"; did you mean "ship.push"? (workflows: build, ship)']);
+    expect(checkBig('build.release')).toEqual([]);
   });
 
   it('needs at least one fault in a chaos scenario', () => {

@@ -33,6 +33,9 @@ describe('workload', () => {
     expect(issuesOf(wf([{ id: 'a' }, { id: 'a' }]))).toEqual(['workload.0.workflow.beads.1.id: bead id "a" is used twice in this workflow']);
     expect(issuesOf(wf([{ id: 'a', dependsOn: ['a'] }]))).toEqual(['workload.0.workflow.beads.0.dependsOn.0: bead "a" depends on itself']);
     expect(issuesOf(wf([{ id: 'a', dependsOn: ['zz'] }]))[0]).toMatch(/unknown bead "zz" \(beads: a\)/);
+    expect(issuesOf(wf([{ id: 'fetch' }, { id: 'build', dependsOn: ['fecth'] }]))).toEqual([
+      'workload.0.workflow.beads.1.dependsOn.0: unknown bead "fecth"; did you mean "fetch"? (beads: fetch, build)',
+    ]);
     expect(
       issuesOf(
         wf([
@@ -64,6 +67,9 @@ describe('workload', () => {
     expect(issuesOf([{ workflow: { name: 'w', beads: [{ id: 'a' }] }, cancel: { bead: 'b', afterStart: '1s' } }])[0]).toMatch(
       /unknown bead "b" in workflow "w"/,
     );
+    expect(issuesOf([{ workflow: { name: 'w', beads: [{ id: 'deploy' }] }, cancel: { bead: 'deplyo', at: '1s' } }])).toEqual([
+      'workload.0.cancel.bead: unknown bead "deplyo" in workflow "w"; did you mean "deploy"? (beads: deploy)',
+    ]);
     const wf = { workflow: { name: 'w', beads: [{ id: 'a' }] } };
     expect(
       issuesOf([

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { findCycle } from '../../../system/scheduler/index.ts';
 import { durationSchema, fractionSchema, rateSchema } from '../units.ts';
 import { agentScriptSchema, checkAgentScript } from './agent-script.ts';
+import { unknownBeadId } from './bead-ref.ts';
 import { SLUG_HINT, SLUG_RE, type RawIssue } from './issue.ts';
 
 const slug = (what: string) => z.string().regex(SLUG_RE, { error: (iss) => `${JSON.stringify(iss.input)} is not a valid ${what}; use ${SLUG_HINT}` });
@@ -206,8 +207,8 @@ function checkCancel(phase: Phase, at: (string | number)[]): RawIssue[] {
     if (!phase.workflow) {
       issues.push({ path: [...path, 'bead'], message: "cancel.bead names a bead of this phase's workflow; for independent beads use fraction" });
     } else if (!phase.workflow.beads.some((b) => b.id === cancel.bead)) {
-      const beads = phase.workflow.beads.map((b) => b.id).join(', ');
-      issues.push({ path: [...path, 'bead'], message: `unknown bead "${cancel.bead}" in workflow "${phase.workflow.name}" (beads: ${beads})` });
+      const beads = phase.workflow.beads.map((b) => b.id);
+      issues.push({ path: [...path, 'bead'], message: unknownBeadId(cancel.bead, beads, phase.workflow.name) });
     }
   }
   return issues;
@@ -225,7 +226,7 @@ function checkDag(phase: Phase, at: (string | number)[], defaultSteps: number): 
     bead.dependsOn.forEach((dep, k) => {
       if (dep === bead.id) issues.push({ path: [...at, 'beads', j, 'dependsOn', k], message: `bead "${bead.id}" depends on itself` });
       else if (!ids.has(dep)) {
-        issues.push({ path: [...at, 'beads', j, 'dependsOn', k], message: `unknown bead "${dep}" (beads: ${[...ids.keys()].join(', ')})` });
+        issues.push({ path: [...at, 'beads', j, 'dependsOn', k], message: unknownBeadId(dep, ids.keys()) });
       }
     });
     if (bead.agent) issues.push(...checkAgentScript(bead.agent, phase.agent?.steps ?? defaultSteps, [...at, 'beads', j, 'agent']));
