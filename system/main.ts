@@ -54,7 +54,8 @@ export class StartUsageError extends OyaError {
   }
 }
 
-const FLAGS = {
+/** The flags of `oya start` / `npm start` (exported so the CLI can name a mistyped one in its own words). */
+export const START_FLAGS = {
   host: { type: 'string' },
   port: { type: 'string' },
   workers: { type: 'string' },
@@ -75,9 +76,9 @@ const FLAGS = {
  * naming the bad flag; the options themselves are validated once, by resolveOrchestratorOptions.
  */
 export function parseStartArgs(argv: string[]): OrchestratorOptions | 'help' {
-  let values: ReturnType<typeof parseArgs<{ options: typeof FLAGS; strict: true }>>['values'];
+  let values: ReturnType<typeof parseArgs<{ options: typeof START_FLAGS; strict: true }>>['values'];
   try {
-    ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true }));
+    ({ values } = parseArgs({ args: argv, options: START_FLAGS, strict: true }));
   } catch (err) {
     throw new StartUsageError((err as Error).message, { argv });
   }

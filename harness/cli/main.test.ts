@@ -51,6 +51,13 @@ describe('oya', () => {
     const validate = await oya('validate', '--bogus', 'scenarios');
     expect(validate.code).toBe(2);
     expect(validate.err).toContain('oya validate: unknown flag --bogus (flags: --json, --profile, --env, --help)');
+    // start (whose flags system/main.ts owns) and soak (harness/leak) word it the same way.
+    const start = await oya('start', '--wrokers', '3');
+    expect(start.code).toBe(2);
+    expect(start.err).toBe('oya start: unknown flag --wrokers (did you mean --workers?)\nSee `oya start --help`.\n');
+    const soak = await oya('soak', '--duraton', '1m');
+    expect(soak.code).toBe(2);
+    expect(soak.err).toBe('oya soak: unknown flag --duraton (did you mean --duration?)\nSee `oya soak --help`.\n');
   });
 
   it('blames OYA_PROFILE, not --profile, for a bad profile from the environment (run and validate)', async () => {

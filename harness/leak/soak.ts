@@ -9,10 +9,10 @@
  * `--duration` rescales the soak: the (single, rate-driven) workload phase gets rate × duration
  * beads, and `timeouts.total` grows to fit. Everything else comes from the scenario file.
  */
-import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CliCommand } from '../cli/command.ts';
 import { CliUsageError } from '../cli/errors.ts';
+import { parseFlags } from '../cli/flags.ts';
 import { formatDuration, loadScenarioFile, parseDuration, type ResolvedScenario } from '../scenario/index.ts';
 
 /** The soak scenario `npm run soak` runs by default. */
@@ -62,22 +62,13 @@ export const command: CliCommand = {
   summary: 'Run the leak soak (RSS/heap sampling, heap snapshots, memlab) with progress',
   help: HELP,
   async run(argv) {
-    let values: { duration?: string; profile?: string; scenario?: string; 'report-dir'?: string; help?: boolean };
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        options: {
-          duration: { type: 'string' },
-          profile: { type: 'string' },
-          scenario: { type: 'string' },
-          'report-dir': { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }));
-    } catch (err) {
-      throw new CliUsageError((err as Error).message, { command: 'soak' });
-    }
+    const { values } = parseFlags('soak', argv, {
+      duration: { type: 'string' },
+      profile: { type: 'string' },
+      scenario: { type: 'string' },
+      'report-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
     if (values.help) {
       process.stdout.write(`${HELP}\n`);
       return 0;

@@ -6,13 +6,17 @@
 import type { CliCommand } from '../command.ts';
 import { CliUsageError } from '../errors.ts';
 import { hasCode } from '../../../system/errors.ts';
-import { START_HELP, runOrchestratorProcess } from '../../../system/main.ts';
+import { START_FLAGS, START_HELP, runOrchestratorProcess } from '../../../system/main.ts';
+import { parseFlags } from '../flags.ts';
 
 export const command: CliCommand = {
   name: 'start',
   summary: 'Run the orchestrator (event log, supervision tree, worker pool, reconciler, REST API)',
   help: START_HELP,
   async run(argv) {
+    // The orchestrator parses its flags itself (npm start runs it without the CLI); checking them
+    // here first gives a mistyped one the CLI's wording: the flag meant, or the flags there are.
+    parseFlags('start', argv, START_FLAGS);
     try {
       return await runOrchestratorProcess(argv);
     } catch (err) {

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { Proxy } from 'toxiproxy-node-client';
 import type { EnvCapability, Environment, EnvironmentOptions } from '../../env/providers/types.ts';
+import { unknownBeadRef } from '../../scenario/sections/bead-ref.ts';
 import type { RawIssue } from '../../scenario/sections/issue.ts';
 import type { WorkloadIndex } from '../../scenario/sections/workload.ts';
 import { durationSchema } from '../../scenario/units.ts';
@@ -105,10 +106,7 @@ export const targetSchema = z
 
 /** A `<workflow>.<bead>` target must name a bead of the workload. */
 export function checkTarget(target: string, workload: WorkloadIndex | undefined): RawIssue[] {
-  const ref = /^([^.]+)\.(.+)$/.exec(target);
-  if (!ref || !workload) return [];
-  const beads = workload.workflows.get(ref[1]!);
-  if (!beads) return [{ path: ['target'], message: `unknown workflow "${ref[1]}" (workflows: ${[...workload.workflows.keys()].join(', ') || 'none'})` }];
-  if (!beads.has(ref[2]!)) return [{ path: ['target'], message: `unknown bead "${ref[2]}" in workflow "${ref[1]}"` }];
-  return [];
+  if (!/^[^.]+\..+$/.test(target) || !workload) return [];
+  const unknown = unknownBeadRef(target, workload.workflows);
+  return unknown === undefined ? [] : [{ path: ['target'], message: unknown }];
 }

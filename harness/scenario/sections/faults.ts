@@ -8,7 +8,6 @@
  */
 import { z } from 'zod';
 import { FAULT_KINDS } from '../../runner/faults/registry.ts';
-import { unknownBeadRef } from './bead-ref.ts';
 import type { RawIssue } from './issue.ts';
 import type { WorkloadIndex } from './workload.ts';
 
@@ -119,15 +118,9 @@ export function checkFaults(
           `timeouts.total = ${ctx.totalMs}ms: end it by ${ctx.totalMs - ctx.drainMs}ms or raise timeouts.total to at least ${end + ctx.drainMs}ms`,
       });
     }
-    // `target` means the same in every kind that has one (targetSchema), so its reference is checked here, with the
-    // known beads and the closest; the kind's own check of it (checkTarget) then says less about the same path.
-    const target = 'target' in f && typeof f.target === 'string' && f.target.includes('.') ? f.target : undefined;
-    const unknownTarget = target !== undefined && ctx.workload ? unknownBeadRef(target, ctx.workload.workflows) : undefined;
-    if (unknownTarget !== undefined) issues.push({ path: [...path, 'target'], message: unknownTarget });
     // Seen as a kind of any entry: the registry is a tuple, so find() alone yields a union whose validate takes no entry.
     const kind: FaultKind | undefined = FAULT_KINDS.find((k) => k.do === f.do);
     for (const issue of kind?.validate?.(f, ctx) ?? []) {
-      if (unknownTarget !== undefined && issue.path.length === 1 && issue.path[0] === 'target') continue;
       issues.push({ path: [...path, ...issue.path], message: issue.message });
     }
   });
