@@ -31,6 +31,8 @@ export interface RawRequest {
   path: string;
   body?: string | Buffer;
   headers?: Record<string, string>;
+  /** Aborts the request (undici rejects with an AbortError). */
+  signal?: AbortSignal;
 }
 
 /** The orchestrator API as the harness drives it. */
@@ -77,14 +79,15 @@ export class ApiClient {
     return this.raw({ method: 'GET', path: '/metrics' });
   }
 
-  /** GET /events, one page. */
-  events(query: { stream?: string; from?: string | number; limit?: number } = {}): Promise<ApiResponse> {
+  /** GET /events, one page; with `wait` (ms), a long-poll for the next commit when there is none yet. */
+  events(query: { stream?: string; from?: string | number; limit?: number; wait?: number } = {}, signal?: AbortSignal): Promise<ApiResponse> {
     const params = new URLSearchParams();
     if (query.stream !== undefined) params.set('stream', query.stream);
     if (query.from !== undefined) params.set('from', String(query.from));
     if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.wait !== undefined) params.set('wait', String(query.wait));
     const qs = params.toString();
-    return this.raw({ method: 'GET', path: `/events${qs ? `?${qs}` : ''}` });
+    return this.raw({ method: 'GET', path: `/events${qs ? `?${qs}` : ''}`, ...(signal ? { signal } : {}) });
   }
 
   /** POST /admin/actors/kill with `{random: count, seed}`. */
@@ -105,6 +108,7 @@ export class ApiClient {
       headers: req.headers,
       body: req.body,
       dispatcher: this.#agent,
+      ...(req.signal ? { signal: req.signal } : {}),
     });
     const text = await res.body.text();
     const type = String(res.headers['content-type'] ?? '');

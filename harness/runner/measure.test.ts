@@ -119,6 +119,61 @@ workload:
   });
 });
 
+describe('measure (completion clock)', () => {
+  it('ends latency when the tail read the outcome, puts the bead in the fault window by that time, and counts stamp fallbacks', async () => {
+    const scenario = await scenarioOf(`
+name: slow-db
+kind: chaos
+system: { agent: { steps: 1, stepTime: 100ms } }
+workload:
+  - { name: steady, beads: 3, rate: 10/s }
+faults:
+  - { at: 150ms, do: db.latency, for: 1s, latency: 500ms }
+`);
+    const plan = planWorkload(scenario);
+    const t0Wall = Date.parse('2026-01-01T00:00:00Z');
+    const iso = (ms: number) => new Date(t0Wall + ms).toISOString();
+    const [a, b] = plan.beadIds as [string, string];
+    // Each bead's success is stamped 100 ms after it was sent; the DB makes b's commit 600 ms late.
+    const events: EventRecord[] = plan.beadIds.map((id, i) => ({
+      stream: `bead:${id}`,
+      seq: 1,
+      position: i + 1,
+      type: 'BeadSucceeded',
+      data: {},
+      idempotencyKey: `${id}:done`,
+      at: iso(i * 100 + 100),
+    }));
+    const m = measure({
+      events,
+      observed: {
+        succeededSeen: new Map([
+          [a, 103],
+          [b, 800],
+        ]),
+        stats: { pages: 4, events: 3, slowestPageMs: 7, retries: 1 },
+      },
+      history: new History(),
+      plan,
+      faults: [{ index: 0, do: 'db.latency', spec: scenario.faults[0]!, plannedAt: 150, startedAt: 150, healedAt: 1150, acts: [], details: {} }],
+      workload: undefined,
+      memory: [],
+      t0Wall,
+      endAt: 2_000,
+    });
+    expect([...m.latency.all].sort((x, y) => x - y)).toEqual([100, 103, 700]);
+    // Stamped at 200 ms (inside the fault too) and read at 800: b counts in the fault window by its read.
+    expect(m.latency.fault).toContain(700);
+    expect(m.latency.baseline).toEqual([103]);
+    expect(m.json.load.completionClock).toEqual({
+      observed: 2,
+      stamped: 1,
+      lagMs: { p50: 3, p99: 600, max: 600 },
+      tail: { pages: 4, events: 3, slowestPageMs: 7, retries: 1 },
+    });
+  });
+});
+
 describe('cpuMsPerBead', () => {
   const cpu = (s: { cpuSeconds?: number }) => s.cpuSeconds;
   const pid = (s: { pid?: number }) => s.pid;

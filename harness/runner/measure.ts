@@ -3,10 +3,15 @@
  * thresholds gate, per window (all | baseline | fault | recovery), in canonical units (ms, per
  * second, bytes, bytes per second, fraction, count).
  *
- * - latency:  intended send time (the plan) → the terminal event's commit time (the log), for
- *             beads that succeeded. Clocked from the INTENDED time: no coordinated omission.
+ * - latency:  intended send time (the plan) → when the harness first read the bead's
+ *             BeadSucceeded from the log (log-observer.ts: a long-poll tail, so commit + a read),
+ *             for beads that succeeded. Clocked from the INTENDED time: no coordinated omission.
+ *             Not the event's `at`: that is stamped before the commit, blind to a slow DB. A bead
+ *             the tail missed (no tail, or the orchestrator unreachable at the end) falls back to
+ *             its stamp; `load.completionClock` counts both and the lag between them.
  * - overhead: latency minus the bead's nominal agent time (steps × step time, one attempt).
- * - dispatch: the last BeadQueued → the BeadStarted after it.
+ * - dispatch: the last BeadQueued → the BeadStarted after it (the orchestrator's own stamps: its
+ *             decision time, which the commit does not delay).
  * - recovery: per healed fault, heal → /health 200 again.
  * - fairness: per workflow, the mean dispatch wait of its beads; the worst workflow's over the
  *             median workflow's (see {@link fairnessOf}). "Workflow" means the workload's phases
@@ -23,6 +28,7 @@ import { RunMetrics, type RunMetricsJson } from '../metrics/index.ts';
 import { evaluateRegressionFromFiles, type RegressionGate } from '../report/compare/index.ts';
 import type { ParsedThreshold, ResolvedScenario } from '../scenario/index.ts';
 import type { FaultRecord } from './faults/index.ts';
+import type { LogObserver, ObserverStats } from './log-observer.ts';
 import { NOT_SENT_CODES, WAIT_KIND } from './waits.ts';
 import type { MemorySample } from './orchestrator-sampler.ts';
 import type { WorkloadPlan } from './plan.ts';
@@ -70,6 +76,12 @@ export interface LoadSummary {
    * (start-up before the first sample is not counted). Absent without two samples that saw beads finish.
    */
   cpuMsPerBead?: { orchestrator?: number; workers?: number; db?: number };
+  /**
+   * Where the latencies end: `observed` beads at the time the harness's tail read their outcome,
+   * `stamped` ones at their event's `at` (the tail missed them); `lagMs`, read minus stamp over the
+   * observed ones (commit + visibility delay: it grows under a slow DB); `tail`, what the tail did.
+   */
+  completionClock: { observed: number; stamped: number; lagMs?: { p50: number; p99: number; max: number }; tail?: ObserverStats };
   /** Event-store appends over the run (from the orchestrator's /metrics): how many per bead, and their mean latency. */
   eventStore?: { appends: number; appendsPerBead: number; meanAppendMs: number };
 }
@@ -84,6 +96,12 @@ export interface Measured {
   recovery: number[];
   /** Completion times (ms from start) of succeeded beads. */
   completions: number[];
+  /** Per succeeded bead whose outcome the tail read: read time minus stamp (ms). */
+  completionLag: number[];
+  /** Succeeded beads timed by their stamp (the tail did not read them). */
+  stampedCompletions: number;
+  /** The tail's own account, when there was one. */
+  tail?: ObserverStats;
   requests: { t: number; failed: boolean }[];
   arrivals: number;
   dropped: number;
@@ -107,6 +125,8 @@ export function windowsOf(t: number, w: Measured['windows']): Window[] {
 /** Computes every metric. `t0Wall` is Date.now() at the run start (events carry wall-clock times). */
 export function measure(input: {
   events: readonly EventRecord[];
+  /** The log tail's read times (run clock); without it completions are the events' stamps. */
+  observed?: Pick<LogObserver, 'succeededSeen' | 'stats'>;
   history: History;
   plan: WorkloadPlan;
   faults: readonly FaultRecord[];
@@ -145,6 +165,9 @@ export function measure(input: {
     waits: { all: [], baseline: [], fault: [], recovery: [] },
     recovery: [],
     completions: [],
+    completionLag: [],
+    stampedCompletions: 0,
+    ...(input.observed ? { tail: { ...input.observed.stats } } : {}),
     requests: [],
     arrivals: input.workload?.arrivals ?? 0,
     dropped: input.workload?.dropped ?? 0,
@@ -164,7 +187,12 @@ export function measure(input: {
       const done = events.find((e) => e.type === 'BeadSucceeded');
       if (intendedAt === undefined || !done) continue;
       events.sort((a, b) => a.seq - b.seq);
-      const completedAt = rel(done.at);
+      const stampedAt = rel(done.at);
+      const seenAt = input.observed?.succeededSeen.get(id);
+      // A read cannot precede the commit, nor the commit the stamp: max() only absorbs clock skew.
+      const completedAt = seenAt === undefined ? stampedAt : Math.max(seenAt, stampedAt);
+      if (seenAt === undefined) out.stampedCompletions++;
+      else out.completionLag.push(Math.max(0, seenAt - stampedAt));
       const lastQueued = events.filter((e) => e.type === 'BeadQueued' && e.seq < done.seq).pop();
       const started = lastQueued && events.find((e) => e.type === 'BeadStarted' && e.seq > lastQueued.seq);
       const agentMs = input.plan.nominalAgentMs.get(id);
@@ -379,6 +407,14 @@ function loadSummary(m: Omit<Measured, 'json'>): LoadSummary {
     // Over first arrival → last completion: the drain's polling tail is not the system's throughput.
     beadsPerMinute: lastCompletion > 0 ? round((m.completions.length / lastCompletion) * 60_000) : NaN,
     fairness: fairnessOf(m.waits.all),
+    completionClock: {
+      observed: m.completionLag.length,
+      stamped: m.stampedCompletions,
+      ...(m.completionLag.length > 0
+        ? { lagMs: { p50: round(stat(m.completionLag, 'p50')), p99: round(stat(m.completionLag, 'p99')), max: round(stat(m.completionLag, 'max')) } }
+        : {}),
+      ...(m.tail ? { tail: m.tail } : {}),
+    },
     ...(cpu ? { cpu } : {}),
     ...(rss.length > 0 ? { rss: { max: Math.max(...rss), last: rss[rss.length - 1]! } } : {}),
     ...(dbCpu ? { dbCpu } : {}),

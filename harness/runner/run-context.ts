@@ -16,6 +16,7 @@ import type { FaultTimeline } from './faults/index.ts';
 import type { FinalState } from './final-state.ts';
 import type { GateResult } from './gates.ts';
 import type { LeakJournal, LeakPhase } from './leak-phase.ts';
+import type { LogObserver } from './log-observer.ts';
 import type { Measured, MemorySample } from './measure.ts';
 import { planWorkload, type WorkloadPlan } from './plan.ts';
 import type { SubmissionSummary } from './submissions.ts';
@@ -82,6 +83,8 @@ export interface RunState {
   api?: ApiClient;
   memory?: { samples: MemorySample[]; stop(): Promise<void> };
   timeline?: FaultTimeline;
+  /** The tail of the log that times when outcomes became readable (from the first arrival to the drain's end). */
+  observer?: LogObserver;
   workload?: WorkloadOutcome;
   /** A leak run's watch once the arrivals ended (final snapshot taken), until its analysis is in `leak`. */
   leakWatch?: LeakPhase;

@@ -22,6 +22,8 @@ export interface RequestContext {
   url: URL;
   params: Record<string, string>;
   requestId: string;
+  /** Aborted when the client goes away or the server begins to close: long waits (GET /events?wait=) end on it. */
+  signal: AbortSignal;
 }
 
 /** One route. `mutates`: refused with 503 once the service stops accepting work. */

@@ -78,9 +78,9 @@ export function publicRoutes(service: BeadService, bodyLimitBytes: number): Rout
     {
       method: 'GET',
       path: '/events',
-      async handler({ url }) {
+      async handler({ url, signal }) {
         const query = parseQuery(EventsQuerySchema, url.searchParams);
-        const page = await service.events(query);
+        const page = await service.events(query, signal);
         return { status: 200, json: page.next === undefined ? { events: page.events } : { events: page.events, next: page.next } };
       },
     },

@@ -63,10 +63,15 @@ const intParam = (min: number, max: number) =>
     .pipe(z.number().int().min(min).max(max));
 
 /** `GET /events?stream=&from=&limit=`: `from` is an exclusive cursor; `limit` defaults to 100. */
+/** Longest `GET /events?wait=` (ms): well under the server's whole-request deadline (30 s by default). */
+export const MAX_EVENTS_WAIT_MS = 25_000;
+
 export const EventsQuerySchema = z.strictObject({
   stream: z.string().min(1).max(300).optional(),
   from: intParam(0, Number.MAX_SAFE_INTEGER).optional(),
   limit: intParam(1, 1000).default(100),
+  /** Long-poll: when nothing is after `from`, wait up to this many ms for the next commit. */
+  wait: intParam(0, MAX_EVENTS_WAIT_MS).default(0),
 });
 
 /**

@@ -90,7 +90,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   let inFlight = 0;
   let onDrained: (() => void) | undefined;
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // One per request in flight: aborted when its client goes away or the server begins to close,
+  // so a long-poll (GET /events?wait=) never holds a graceful close for its whole wait.
+  const requestAborts = new Set<AbortController>();
+  const abortRequests = (): void => {
+    for (const controller of requestAborts) controller.abort();
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
     const startedAt = performance.now();
     const given = req.headers['x-request-id'];
     const requestId = typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
@@ -106,7 +113,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const { route, params } = router.match(method, path);
       routeLabel = route.path;
       if (route.mutates && !service.accepting()) throw new ShuttingDownError();
-      send(req, res, await route.handler({ req, url, params, requestId }));
+      send(req, res, await route.handler({ req, url, params, requestId, signal }));
     } catch (err) {
       const mapped = toHttpError(err);
       if (mapped.internal) log.error({ reqId: requestId, method, path, err }, 'request failed with an unexpected error');
@@ -139,18 +146,23 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     // A request is over when its handler returned (its response may still wait behind an earlier
     // one on the same connection) or when its connection closed under it, whichever comes first.
     inFlight += 1;
+    const abort = new AbortController();
+    requestAborts.add(abort);
+    if (closing) abort.abort();
     let over = false;
     const finish = () => {
       if (over) return;
       over = true;
       inFlight -= 1;
+      requestAborts.delete(abort);
+      abort.abort();
       if (closing) {
         server.closeIdleConnections();
         if (inFlight === 0) onDrained?.();
       }
     };
     res.once('close', finish);
-    void handle(req, res).finally(finish);
+    void handle(req, res, abort.signal).finally(finish);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -166,12 +178,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   let closePromise: Promise<void> | undefined;
   const destroy = (): void => {
     closing = true;
+    abortRequests();
     server.close();
     server.closeAllConnections();
   };
   const close = (): Promise<void> => {
     closePromise ??= new Promise<void>((resolve) => {
       closing = true;
+      abortRequests();
       const closed = new Promise<void>((done) => server.close(() => done()));
       const drained = new Promise<void>((done) => {
         onDrained = done;

@@ -105,8 +105,11 @@ export interface BeadService {
   /** Throws NotFoundError (404) or BeadAlreadyFinishedError (409) from ./errors.ts. */
   cancel(id: string, opts: { reason?: string }): Promise<BeadView>;
   health(): Promise<HealthReport>;
-  /** `from` is exclusive: events with cursor > from. */
-  events(q: { stream?: string; from?: number; limit: number }): Promise<EventPage>;
+  /**
+   * `from` is exclusive: events with cursor > from. `wait` (ms): when there are none yet, wait up
+   * to that long for one to be committed (a long-poll), ending early on `signal`.
+   */
+  events(q: { stream?: string; from?: number; limit: number; wait?: number }, signal?: AbortSignal): Promise<EventPage>;
   /** Prometheus text exposition (a prom-client registry's `metrics()`). */
   metricsText(): Promise<string>;
   admin: AdminService;

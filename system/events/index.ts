@@ -56,6 +56,7 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
 }
 
 export type { EventStore, EventStoreHealth } from './store.ts';
+export type { CommitWaitOutcome } from './commit-watch.ts';
 export type { FlushResult } from './writer.ts';
 export type { WriteStats } from './bulk.ts';
 export type { EventStoreOptions, ResolvedEventStoreOptions } from './options.ts';

@@ -22,6 +22,7 @@ import { projectBeads, applyEvent, type BeadState } from './projection.ts';
 import { LATEST_CHECKPOINT, READ_ALL, READ_STREAM } from './schema.ts';
 import { EventWriter, type FlushResult } from './writer.ts';
 import { HighWaterMark } from './mark.ts';
+import { CommitWatch, type CommitWaitOutcome } from './commit-watch.ts';
 import { beadStream, type AppendResult, type Checkpoint, type EventPage, type EventRecord, type EventType, type NewEvent, type PendingEvent } from './types.ts';
 import { EventInvalidError, EventStoreClosedError } from './errors.ts';
 
@@ -51,6 +52,13 @@ export interface EventStore {
   read(stream: string, fromSeq?: number, limit?: number): Promise<EventRecord[]>;
   /** One page of the global log, in commit order, after `afterCursor` (from the start when absent). */
   readAll(options?: { afterCursor?: string; limit?: number }): Promise<EventPage>;
+  /**
+   * The highest position committed since open (0 before the first commit: it is not read from the
+   * DB). For long-polls: take it before a read that came back empty, then wait with commitAfter().
+   */
+  readonly committedPosition: number;
+  /** Resolves once a position above `after` is committed, after `ms`, on `signal`, or at close; never rejects. */
+  commitAfter(after: number, ms: number, signal?: AbortSignal): Promise<CommitWaitOutcome>;
   /** Appends a StepCheckpointed event (key `checkpoint:<beadId>:<step>` unless given): one checkpoint per step, first wins. */
   saveCheckpoint(beadId: string, checkpoint: { step: number; state: unknown }, options?: { idempotencyKey?: string }): Promise<AppendResult>;
   /** The newest checkpoint of a bead, outbox included; undefined when it has none. */
@@ -74,6 +82,7 @@ export class SurrealEventStore implements EventStore {
   readonly #outbox: Outbox;
   readonly #writer: EventWriter;
   readonly #mark: HighWaterMark;
+  readonly #commits = new CommitWatch();
   #watchdog: WatchdogHandle | null = null;
   #closing: Promise<void> | null = null;
 
@@ -84,7 +93,13 @@ export class SurrealEventStore implements EventStore {
     this.#mark = mark;
     const heads = new SequenceHeads(options.streamHeadCacheSize, options.testGap === undefined ? {} : { gap: options.testGap });
     const cache = new IdempotencyCache(options.idempotencyCacheSize);
-    this.#writer = new EventWriter(connection, outbox, cache, heads, { maxBulkBatch: options.maxBulkBatch, onCommitted: (p) => mark.record(p) });
+    this.#writer = new EventWriter(connection, outbox, cache, heads, {
+      maxBulkBatch: options.maxBulkBatch,
+      onCommitted: (p) => {
+        mark.record(p);
+        this.#commits.record(p);
+      },
+    });
     this.#watchdog = startWatchdog({ intervalMs: options.pingIntervalMs, tick: () => this.#tick() });
   }
 
@@ -125,6 +140,15 @@ export class SurrealEventStore implements EventStore {
     const [rows] = await this.#connection.run('readAll', (db) => db.query<[Record<string, unknown>[]]>(READ_ALL, { after, limit }).collect());
     const events = rows.map(toRecord);
     return { events, nextCursor: String(events.length > 0 ? events[events.length - 1]!.position : after) };
+  }
+
+  get committedPosition(): number {
+    return this.#commits.position;
+  }
+
+  commitAfter(after: number, ms: number, signal?: AbortSignal): Promise<CommitWaitOutcome> {
+    if (this.#closing !== null) return Promise.resolve('aborted');
+    return this.#commits.after(after, ms, signal);
   }
 
   // A missing checkpoint (untyped caller) becomes data the StepCheckpointed schema refuses.
@@ -190,6 +214,7 @@ export class SurrealEventStore implements EventStore {
   }
 
   close(): Promise<void> {
+    this.#commits.abortAll();
     this.#closing ??= (async () => {
       await this.#watchdog?.close();
       await this.#writer.idle();
@@ -202,6 +227,7 @@ export class SurrealEventStore implements EventStore {
   }
 
   destroy(): void {
+    this.#commits.abortAll();
     this.#closing ??= Promise.resolve();
     this.#watchdog?.destroy();
     this.#connection.destroy();

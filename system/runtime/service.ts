@@ -36,7 +36,7 @@ export function createBeadService(ctx: RuntimeContext, memory: ReconcilerMemory)
     cancel: (id, opts) => cancel(ctx, id, opts.reason ?? 'cancelled by request'),
     // Through the executor, so a throw is a rejection, as from an async function.
     health: () => new Promise((resolve) => resolve(healthReport(ctx, memory))),
-    events: (q) => events(ctx, q),
+    events: (q, signal) => events(ctx, q, signal),
     metricsText: () => ctx.metrics.registry.metrics(),
     admin: createAdmin(ctx),
     accepting: () => ctx.state === 'running',
@@ -293,13 +293,25 @@ async function cancel(ctx: RuntimeContext, id: string, reason: string): Promise<
   return toView(record);
 }
 
-async function events(ctx: RuntimeContext, q: { stream?: string; from?: number; limit: number }): Promise<EventPage> {
+/**
+ * One page of the log. With `wait`, an empty page is a long-poll: it parks until a commit (any
+ * stream: a stream's page is read again and may still be empty), the deadline, or the request's
+ * end, and answers the page as it is then. The position is taken before each read (commit-watch.ts).
+ */
+async function events(ctx: RuntimeContext, q: { stream?: string; from?: number; limit: number; wait?: number }, signal?: AbortSignal): Promise<EventPage> {
   const from = q.from ?? 0;
-  let records: EventRecord[];
-  if (q.stream === undefined) {
-    records = (await ctx.store.readAll({ afterCursor: String(from), limit: q.limit })).events;
-  } else {
-    records = await readStreamPage(ctx.store, q.stream, from, q.limit);
+  const read = (): Promise<EventRecord[]> =>
+    q.stream === undefined
+      ? ctx.store.readAll({ afterCursor: String(from), limit: q.limit }).then((page) => page.events)
+      : readStreamPage(ctx.store, q.stream, from, q.limit);
+  const deadline = performance.now() + (q.wait ?? 0);
+  let seen = ctx.store.committedPosition;
+  let records = await read();
+  while (records.length === 0 && ctx.state === 'running') {
+    const outcome = await ctx.store.commitAfter(seen, deadline - performance.now(), signal);
+    if (outcome !== 'committed') break;
+    seen = ctx.store.committedPosition;
+    records = await read();
   }
   const views = records.map((e) => ({
     cursor: e.position,

@@ -107,6 +107,8 @@ export interface JournalView {
   judged?: { fromMs: number; untilMs: number };
   /** Submissions the arrival schedule produced, and how many went out late (open model). */
   arrivals?: { arrivals: number; dropped: number };
+  /** Where latencies end: beads timed when the harness read their outcome from the log, or by their stamp (measure.ts). */
+  completionClock?: { observed: number; stamped: number; lagMs?: { p50: number; p99: number; max: number } };
   checks?: CheckReport;
   gates: GateView[];
 }
@@ -210,6 +212,7 @@ export function toJournalView(raw: unknown, source = 'journal'): JournalView {
       ? { judged: { fromMs: num(raw.leak.judged.fromMs)!, untilMs: num(raw.leak.judged.untilMs)! } }
       : {}),
     ...optional('arrivals', readArrivals(raw.metrics)),
+    ...optional('completionClock', readCompletionClock(raw.metrics)),
     ...optional('checks', readChecks(raw.checks)),
   };
   READ_VIEWS.add(view);
@@ -271,6 +274,17 @@ function readSubmissions(value: Json): NonNullable<JournalView['submissions']> {
     ...(num(value.endedCancelled) === undefined ? {} : { endedCancelled: num(value.endedCancelled) }),
     attempts: num(value.attempts) ?? 0,
   };
+}
+
+function readCompletionClock(metrics: unknown): JournalView['completionClock'] {
+  const clock = isObject(metrics) && isObject(metrics.load) ? metrics.load.completionClock : undefined;
+  if (!isObject(clock)) return undefined;
+  const observed = num(clock.observed);
+  const stamped = num(clock.stamped);
+  if (observed === undefined || stamped === undefined) return undefined;
+  const lag = isObject(clock.lagMs) ? clock.lagMs : undefined;
+  const [p50, p99, max] = [num(lag?.p50), num(lag?.p99), num(lag?.max)];
+  return { observed, stamped, ...(p50 !== undefined && p99 !== undefined && max !== undefined ? { lagMs: { p50, p99, max } } : {}) };
 }
 
 function readArrivals(metrics: unknown): JournalView['arrivals'] {

@@ -166,6 +166,19 @@ describe('renderScenarioPage', () => {
     expect(html.match(/held \d/g)).toHaveLength(1);
   });
 
+  it('says where latencies end: read from the log, the lag behind the stamps, and how many fell back to a stamp', () => {
+    const page = (clock: unknown) =>
+      renderScenarioPage({ scenario: { name: 'clock', kind: 'load' }, verdict: 'pass', gates: [], metrics: { load: { completionClock: clock } } });
+    const both = page({ observed: 58, stamped: 2, lagMs: { p50: 19.3, p99: 64, max: 70 } });
+    expect(both).toContain('read the outcome from the log: <b>58</b> beads');
+    expect(both).toMatch(/readable 19(\.3)? ms \(p50\) \/ 64(\.0)? ms \(p99\)/);
+    expect(both).toContain('<b>2</b> the harness did not read in time are timed by their stamp');
+    expect(page({ observed: 5, stamped: 0 })).not.toContain('timed by their stamp');
+    // A journal from before the tail (or half-written) renders without the line.
+    expect(page(undefined)).not.toContain('completion-clock');
+    expect(page({ observed: 'x' })).not.toContain('completion-clock');
+  });
+
   it('renders a journal whose metrics section has no end-to-end latency (half-written), with no p99 card value', () => {
     const journal = buildJournal();
     const metrics = (journal.metrics as { metrics: Record<string, unknown> }).metrics;

@@ -87,7 +87,7 @@ ${renderArtifacts(view.artifacts)}
 </header>
 ${renderCards(view)}
 <section id="gates"><h2>Gates</h2>${renderGates(view)}</section>
-<section id="percentiles"><h2>Percentiles</h2>${renderPercentileTable(view.metrics, view.arrivals)}</section>
+<section id="percentiles"><h2>Percentiles</h2>${renderPercentileTable(view.metrics, view.arrivals)}${renderCompletionClock(view.completionClock)}</section>
 <section id="latency-over-time"><h2>Latency over time</h2>
 <figure>${raw(latencyChart)}
 ${legend([...SERIES_STATS.map((stat, i) => [`series-${i}`, stat] as const), ...(windows.length > 0 ? [['fault-key', 'fault active'] as const] : [])])}
@@ -104,7 +104,8 @@ ${renderMemory(view, windows)}
 }
 
 const LATENCY_CAPTION =
-  'Each point is one second of completions, clocked from the intended send time (no coordinated omission). ' + 'Gaps: nothing completed that second.';
+  'Each point is one second of completions, clocked from the intended send time (no coordinated omission) ' +
+  'to when the harness read the outcome from the log. Gaps: nothing completed that second.';
 
 function renderSubmissions(view: JournalView): RawHtml | '' {
   const s = view.submissions;
@@ -236,6 +237,21 @@ ${cell(s.p50)}${cell(s.p95)}${cell(s.p99)}${cell(s.max)}${cell(s.mean)}<td class
 </tbody></table></div>
 <p class="muted">Throughput: <b>${formatPerMinute(metrics.throughput.perMinute)}</b> \
 over ${formatMillis(metrics.throughput.durationMs)}${arrivalsNote}${recoveriesNote}</p>`);
+}
+
+/** Says where latencies end, and how far the log's visibility trailed the orchestrator's stamps. */
+function renderCompletionClock(clock: JournalView['completionClock']): RawHtml | '' {
+  if (clock === undefined) return '';
+  const lag = clock.lagMs
+    ? html`, readable ${formatMillis(clock.lagMs.p50)} (p50) / ${formatMillis(clock.lagMs.p99)} (p99) after the orchestrator stamped it`
+    : '';
+  const stamped =
+    clock.stamped > 0
+      ? html`; <b>${formatCount(clock.stamped)}</b> the harness did not read in time are timed by their stamp (earlier than a client could see them)`
+      : '';
+  return raw(
+    html`<p class="muted" id="completion-clock">Latency ends when the harness read the outcome from the log: <b>${formatCount(clock.observed)}</b> beads${raw(lag)}${raw(stamped)}.</p>`,
+  );
 }
 
 function renderDistribution(metrics: MetricsView | undefined): RawHtml {

@@ -17,4 +17,6 @@ export async function drainPhase(ctx: RunContext): Promise<void> {
   const budget = timeoutMs < ctx.budgets.drain ? `timeouts.drain ${ctx.budgets.drain} ms, cut to ${timeoutMs} ms by timeouts.total` : undefined;
   ctx.state.drain = await drain({ api: ctx.state.api!, history: ctx.history, timeoutMs, signal: ctx.signal, ...(budget ? { budget } : {}) });
   await ctx.state.memory?.stop();
+  // Every outcome the drain saw is in the log by now: the tail reads what it has not and stops.
+  await ctx.state.observer?.stop();
 }

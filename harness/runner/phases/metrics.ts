@@ -7,6 +7,7 @@ export function metricsPhase(ctx: RunContext): void {
   const { state } = ctx;
   state.measured = measure({
     events: state.final!.events,
+    ...(state.observer ? { observed: state.observer } : {}),
     history: ctx.history,
     plan: ctx.plan,
     faults: state.timeline!.records,

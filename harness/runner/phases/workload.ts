@@ -1,11 +1,13 @@
 /**
- * Phase `workload`: the scenario's clock starts (and `timeouts.total` with it), the fault
+ * Phase `workload`: the scenario's clock starts (and `timeouts.total` with it), the harness
+ * starts tailing the log (log-observer.ts: when outcomes became readable), the fault
  * timeline plays alongside the arrivals, every fault is healed when both are done; a leak
  * scenario also samples memory and takes its heap snapshots (../leak-phase.ts) meanwhile.
  */
 import { join } from 'node:path';
 import { planFaults } from '../faults/index.ts';
 import { startLeakPhase } from '../leak-phase.ts';
+import { startLogObserver } from '../log-observer.ts';
 import type { RunContext } from '../run-context.ts';
 import { runWorkload } from '../workload.ts';
 
@@ -14,6 +16,9 @@ export async function workloadPhase(ctx: RunContext): Promise<void> {
   const timeline = state.timeline!;
   ctx.clock.startNow();
   ctx.armTotal();
+  const observer = startLogObserver({ api: state.api!, now: ctx.clock.now, signal: ctx.signal });
+  ctx.cleanup.push('stop log tail', () => observer.stop());
+  state.observer = observer;
   const leak =
     scenario.kind === 'leak'
       ? await startLeakPhase({
