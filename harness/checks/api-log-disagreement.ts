@@ -10,10 +10,16 @@
  *
  * The final read must happen with the outbox empty: `outboxQuiet: false` makes this check
  * `unknown`, because a disagreement may be events still on their way to the DB.
+ *
+ * When the drain was cut short, a bead both sides hold open is in flight (unfinished.ts): the API,
+ * read after the log, may be further along (a later attempt, a later checkpoint, queued → running).
+ * That is left out (`counts.unfinished`); an API state BEHIND the log is still compared field by
+ * field, and so is every bead one side calls terminal.
  */
 import { foldLog } from './fold.ts';
 import { lastEventWitness, prepare } from './prepare.ts';
 import type { BeadState, CheckInput, CheckResult, Violation, Witness } from './types.ts';
+import { apiCaughtUpWith, foldedState, unfinishedBeads } from './unfinished.ts';
 
 /** The user-visible fields compared, API name → how the harness fold names it. */
 const FIELDS = ['status', 'attempts', 'lastCheckpointStep', 'blockedBy'] as const;
@@ -25,6 +31,8 @@ export function checkApiLogDisagreement(input: CheckInput): CheckResult {
   if (log === undefined || input.outboxQuiet === false) {
     return { name: 'apiLogDisagreement', valid: 'unknown', violations: [], counts: { compared: 0 } };
   }
+  const inFlight = unfinishedBeads(input);
+  const unfinished: string[] = [];
   const violations: Violation[] = [];
   const ids = [...new Set([...p.final.keys(), ...log.states.keys()])].sort();
   for (const beadId of ids) {
@@ -38,6 +46,10 @@ export function checkApiLogDisagreement(input: CheckInput): CheckResult {
     }
     if (fromLog === undefined) {
       violations.push({ kind: 'missing-in-log', beadId, message: `bead ${beadId} is '${api.status}' in the API but absent from the log`, witness });
+      continue;
+    }
+    if (inFlight.has(beadId) && apiCaughtUpWith(api, fromLog)) {
+      unfinished.push(beadId); // both open, the API only further along: the bead moved between the two reads
       continue;
     }
     for (const field of log.fields) {
@@ -57,7 +69,8 @@ export function checkApiLogDisagreement(input: CheckInput): CheckResult {
     name: 'apiLogDisagreement',
     valid: violations.length === 0,
     violations,
-    counts: { compared: ids.length, disagreements: violations.length, fromFold: log.fromFold ? 1 : 0 },
+    counts: { compared: ids.length, disagreements: violations.length, unfinished: unfinished.length, fromFold: log.fromFold ? 1 : 0 },
+    ...(unfinished.length > 0 ? { unfinished } : {}),
   };
 }
 
@@ -67,9 +80,7 @@ function logSide(
 ): { states: ReadonlyMap<string, BeadState>; fields: readonly string[]; fromFold: boolean } | undefined {
   if (p.events !== undefined) {
     const states = new Map<string, BeadState>();
-    for (const [id, bead] of foldLog(p.events, p.vocab).beads) {
-      states.set(id, { status: bead.status, attempts: bead.attempts, lastCheckpointStep: bead.lastCheckpointStep, blockedBy: bead.blockedBy });
-    }
+    for (const [id, bead] of foldLog(p.events, p.vocab).beads) states.set(id, foldedState(bead));
     return { states, fields: FIELDS, fromFold: true };
   }
   if (input.logBeads !== undefined && p.log !== undefined) return { states: p.log, fields: ['status'], fromFold: false };

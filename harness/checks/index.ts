@@ -15,3 +15,4 @@ export type { Fold, FoldedBead, FoldStatus } from './fold.ts';
 export { DEFAULT_VOCABULARY, resolveVocabulary } from './vocabulary.ts';
 export type { CheckVocabulary } from './vocabulary.ts';
 export type * from './types.ts';
+export { unfinishedBeads } from './unfinished.ts';

@@ -8,13 +8,16 @@
  * appear are counted as `recovered`, the others as `notApplied`, and neither is a violation.
  *
  * Without events the API state (else the log-projected state) is used, and the verdict is at best
- * `unknown`. With `drained: false` a bead still running may only be slow: `not-terminal` findings
- * then make the check `unknown`, and only `missing` ones make it false.
+ * `unknown`. When the drain was cut short (`drained: false`), a bead the API and the log both hold
+ * open is in flight, not lost (unfinished.ts): it is named in `unfinished` and counted in
+ * `counts.unfinished`, never in `lost`. An open bead the API calls terminal or does not know is
+ * still `not-terminal`, drained or not: the log lacks an outcome the API served, or lost the bead.
  */
 import type { Operation } from '../history/types.ts';
 import { foldLog } from './fold.ts';
 import { beadsOf, lastEventWitness, prepare, viewOf } from './prepare.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
+import { unfinishedBeads } from './unfinished.ts';
 
 /** Finds acknowledged beads that never reached a terminal state. */
 export function checkLost(input: CheckInput): CheckResult {
@@ -22,6 +25,8 @@ export function checkLost(input: CheckInput): CheckResult {
   const fold = p.events === undefined ? undefined : foldLog(p.events, p.vocab);
   // The state a bead is judged on: the log's own when the log was read.
   const stateOf = (id: string) => (fold === undefined ? viewOf(p, id) : fold.beads.get(id));
+  const inFlight = unfinishedBeads(input);
+  const unfinished: string[] = [];
   const violations: Violation[] = [];
   const acknowledged = new Map<string, Operation>();
   let unattributed = 0;
@@ -57,6 +62,8 @@ export function checkLost(input: CheckInput): CheckResult {
         message: `bead ${beadId} was acknowledged by op ${op.opId} but is absent from the ${fold === undefined ? 'final state' : 'log (no BeadSubmitted)'}`,
         witness: { ops: [op] },
       });
+    } else if (inFlight.has(beadId)) {
+      unfinished.push(beadId); // no outcome yet, and the log holds it: unknown, not lost
     } else if (!p.vocab.terminalStatuses.includes(state.status)) {
       const events = lastEventWitness(p, beadId);
       violations.push({
@@ -68,11 +75,19 @@ export function checkLost(input: CheckInput): CheckResult {
     }
   }
 
-  const onlySlow = input.drained === false && violations.every((v) => v.kind === 'not-terminal');
   return {
     name: 'lost',
-    valid: violations.length > 0 && !onlySlow ? false : fold === undefined || onlySlow ? 'unknown' : true,
+    valid: violations.length > 0 ? false : fold === undefined ? 'unknown' : true,
     violations,
-    counts: { acknowledged: acknowledged.size, lost: violations.length, unattributed, recovered, notApplied, fromLog: fold === undefined ? 0 : 1 },
+    counts: {
+      acknowledged: acknowledged.size,
+      lost: violations.length,
+      unfinished: unfinished.length,
+      unattributed,
+      recovered,
+      notApplied,
+      fromLog: fold === undefined ? 0 : 1,
+    },
+    ...(unfinished.length > 0 ? { unfinished } : {}),
   };
 }

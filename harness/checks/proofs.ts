@@ -56,8 +56,8 @@ const p = (check: CheckerProof['check'], kind: string | undefined, defect: Defec
 /** Every proof, grouped by checker in report order. */
 export const PROOFS: readonly CheckerProof[] = Object.freeze([
   p('lost', 'missing', 'ack-before-durable'),
-  // Not lose-on-restart: its forgotten bead never ends, the drain times out, and `not-terminal`
-  // with `drained: false` is `unknown` (slow, not provably lost) — the drain gate is what fails.
+  // Not lose-on-restart: its forgotten bead never ends, the drain times out, and a bead the API and
+  // the log both hold open is unfinished (unfinished.ts), not lost — the drain gate is what fails.
   p('lost', 'not-terminal', 'skip-outbox'),
   p('duplicated', 'retry-refused', 'forget-keys-on-restart'),
   p('duplicated', 'double-terminal', 'double-outcome'),

@@ -9,8 +9,9 @@ import { checkEventGaps } from './event-gaps.ts';
 import { checkLifecycle } from './lifecycle.ts';
 import { checkLost } from './lost.ts';
 import { checkStateExpectations } from './state-expectations.ts';
-import type { CheckInput, CheckName, CheckReport, CheckResult, Checker, Validity } from './types.ts';
+import type { CheckInput, CheckName, CheckReport, CheckResult, Checker, Unfinished, Validity } from './types.ts';
 import { checkUnexpected } from './unexpected.ts';
+import { unfinishedBeads } from './unfinished.ts';
 
 /** Every checker by name, in report order. */
 export const CHECKERS: Readonly<Record<CheckName, Checker>> = Object.freeze({
@@ -34,7 +35,20 @@ export function runChecks(input: CheckInput, only?: readonly CheckName[]): Check
     checks[name] = result;
     counts[name] = result.violations.length;
   }
-  return { valid: combineValidity(Object.values(checks).map((c) => c.valid)), checks, counts };
+  const unfinished = inFlightSafely(input);
+  return { valid: combineValidity(Object.values(checks).map((c) => c.valid)), checks, counts, ...(unfinished.length > 0 ? { unfinished } : {}) };
+}
+
+/**
+ * The beads whose outcome the cut drain left unknown, once for the whole report (the checks name
+ * them by id). An input too broken to read gives none here: the checks that read it say why.
+ */
+function inFlightSafely(input: CheckInput): Unfinished[] {
+  try {
+    return [...unfinishedBeads(input).values()];
+  } catch {
+    return [];
+  }
 }
 
 /**

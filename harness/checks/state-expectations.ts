@@ -9,15 +9,28 @@
  *   succeeded (cancel races completion): `not-completed` per offending bead.
  * - `completed: N`, `failed: N`, `cancelled: N`: exact counts over the API's final state:
  *   `count-mismatch` (aggregate; the witness lists the beads in that status).
+ *
+ * A bead in flight at the final read (the drain cut short, unfinished.ts) did not complete: it
+ * still fails these expectations, and the message says it is unfinished rather than that it ended
+ * in an open status.
  */
 import { lastEventWitness, prepare } from './prepare.ts';
-import type { CheckInput, CheckResult, Violation } from './types.ts';
+import type { CheckInput, CheckResult, Violation, Witness } from './types.ts';
+import { unfinishedBeads } from './unfinished.ts';
 
 /** Compares the final API state with the scenario's expectations. */
 export function checkStateExpectations(input: CheckInput): CheckResult {
   const p = prepare(input);
   const expect = input.expectations ?? {};
   const { succeededStatus, failedStatus, cancelledStatus } = p.vocab;
+  const inFlight = unfinishedBeads(input);
+  /** How a bead's end is worded, and its witness: an unfinished bead did not end at all. */
+  const endOf = (beadId: string, status: string | undefined): { ended: string; witness: Witness } => {
+    const unfinished = inFlight.get(beadId);
+    if (unfinished !== undefined) return { ended: `is unfinished (still '${status}' at the final read: the drain was cut short)`, witness: unfinished.witness };
+    const events = lastEventWitness(p, beadId);
+    return { ended: `ended '${status ?? 'absent'}'`, witness: events === undefined ? {} : { events } };
+  };
   const violations: Violation[] = [];
   const statusCounts: Record<string, number> = {};
   for (const state of p.final.values()) statusCounts[state.status] = (statusCounts[state.status] ?? 0) + 1;
@@ -33,12 +46,12 @@ export function checkStateExpectations(input: CheckInput): CheckResult {
       neverCreated++;
       continue;
     }
-    const events = lastEventWitness(p, beadId);
+    const { ended, witness } = endOf(beadId, actual);
     violations.push({
       kind: 'wrong-status',
       beadId,
-      message: `bead ${beadId} ended '${actual ?? 'absent'}', expected ${acceptable.map((s) => `'${s}'`).join(' or ')}`,
-      witness: events === undefined ? {} : { events },
+      message: `bead ${beadId} ${ended}, expected ${acceptable.map((s) => `'${s}'`).join(' or ')}`,
+      witness,
     });
   }
 
@@ -47,13 +60,8 @@ export function checkStateExpectations(input: CheckInput): CheckResult {
     for (const [beadId, state] of p.final) {
       if (beadId in perBead || state.status === succeededStatus) continue;
       if (cancelRequested.has(beadId) && state.status === cancelledStatus) continue;
-      const events = lastEventWitness(p, beadId);
-      violations.push({
-        kind: 'not-completed',
-        beadId,
-        message: `bead ${beadId} ended '${state.status}'; the scenario expects every bead to complete`,
-        witness: events === undefined ? {} : { events },
-      });
+      const { ended, witness } = endOf(beadId, state.status);
+      violations.push({ kind: 'not-completed', beadId, message: `bead ${beadId} ${ended}; the scenario expects every bead to complete`, witness });
     }
   }
 
@@ -70,9 +78,12 @@ export function checkStateExpectations(input: CheckInput): CheckResult {
       .filter(([, s]) => s.status === status)
       .map(([id]) => id)
       .slice(0, 50);
+    // Short of the count with beads still in flight: say so, they may be why.
+    const open = status === succeededStatus && actual < wanted ? [...inFlight.keys()] : [];
+    const why = open.length === 0 ? '' : ` (${open.length} unfinished at the final read: ${open.slice(0, 5).join(', ')}${open.length > 5 ? ', …' : ''})`;
     violations.push({
       kind: 'count-mismatch',
-      message: `${actual} beads ended '${status}', the scenario expects ${name}: ${wanted}`,
+      message: `${actual} beads ended '${status}', the scenario expects ${name}: ${wanted}${why}`,
       witness: { beadIds },
     });
   }
@@ -81,7 +92,7 @@ export function checkStateExpectations(input: CheckInput): CheckResult {
     name: 'stateExpectations',
     valid: violations.length === 0,
     violations,
-    counts: { beads: p.final.size, mismatches: violations.length, neverCreated, ...prefixed(statusCounts) },
+    counts: { beads: p.final.size, mismatches: violations.length, neverCreated, unfinished: inFlight.size, ...prefixed(statusCounts) },
   };
 }
 

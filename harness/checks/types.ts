@@ -91,7 +91,10 @@ export interface CheckInput {
    * runner's drain contract (it reads after the drain).
    */
   outboxQuiet?: boolean;
-  /** Whether the drain finished (runner `drain.drained`). `false`: a bead still running may be slow, not lost. */
+  /**
+   * Whether the drain finished (runner `drain.drained`). `false`: a bead the API and the log both
+   * hold open is in flight at the final read (unfinished.ts), not lost and not a disagreement.
+   */
   drained?: boolean;
   /**
    * Bead definitions by id (dependsOn, priority, agent steps), e.g. from the scenario's plan.
@@ -126,6 +129,19 @@ export type Validity = true | false | 'unknown';
 /** The names of the checks, in the order runChecks runs them. */
 export type CheckName = 'lost' | 'duplicated' | 'unexpected' | 'eventGaps' | 'doubleSideEffects' | 'apiLogDisagreement' | 'stateExpectations' | 'lifecycle';
 
+/**
+ * A bead still open, in the API and in the log, at the final read of a run whose drain was cut
+ * short: its outcome is unknown (Jepsen's `:info`), so it is neither lost nor a disagreement.
+ */
+export interface Unfinished {
+  beadId: string;
+  /** Its status in the log (the harness fold), else in the API. */
+  status: string;
+  message: string;
+  /** Both states and the bead's last event. */
+  witness: Witness;
+}
+
 /** A repeat that was allowed, and why. */
 export interface Tolerated {
   beadId: string;
@@ -141,6 +157,8 @@ export interface CheckResult {
   counts: Record<string, number>;
   /** Repeats the check allowed, each with why (doubleSideEffects: the one repeat after a lost attempt). */
   tolerated?: Tolerated[];
+  /** Beads in flight at the final read that this check left out of its count (CheckReport.unfinished has their witnesses). */
+  unfinished?: string[];
   /** Beads the check could not decide, with why (at most 20): the reason a verdict is `unknown`. */
   undecided?: Record<string, string>;
   /** Set when the checker threw: its verdict is then `unknown` (Jepsen's check-safe), the rest still decide. */
@@ -154,6 +172,8 @@ export interface CheckReport {
   checks: Record<CheckName, CheckResult>;
   /** Violation count per check: what the scenario's `expect: { lost: 0, … }` gates compare. */
   counts: Record<CheckName, number>;
+  /** Every bead in flight at the final read, when the drain was cut short (absent when it drained). */
+  unfinished?: Unfinished[];
 }
 
 /** A checker. */
