@@ -47,6 +47,17 @@ describe('parseThreshold', () => {
     ['latency.p99@lunch', '< 1s', /window one of all, baseline, fault, recovery/],
     ['latency.p99', '10s', /not a condition; write an operator/],
     ['latency.p99', '=< 10s', /not a condition/],
+    // measure.ts ignores the window of these two: the gate would quietly judge the whole run.
+    [
+      'recovery.max@fault',
+      '< 1m',
+      /^recovery is measured once per healed fault \(heal → \/health 200\), not in a window: recovery\.max@fault would gate recovery\.max; drop @fault$/,
+    ],
+    [
+      'dropped.count@recovery',
+      '== 0',
+      /^dropped counts the whole run's late arrivals, not in a window: dropped\.count@recovery would gate dropped\.count; drop @recovery$/,
+    ],
   ])('refuses %s: %j', (key, condition, message) => {
     expect(() => parseThreshold(key, condition)).toThrow(ThresholdSyntaxError);
     expect(() => parseThreshold(key, condition)).toThrow(message);

@@ -48,6 +48,15 @@ export type MetricName = keyof typeof METRICS;
 export const STATS = ['p50', 'p95', 'p99', 'max', 'mean', 'count', 'slope', 'variance', 'ratio'] as const;
 export type StatName = (typeof STATS)[number];
 
+/**
+ * Metrics harness/runner/measure.ts does not cut into windows (`metricValue` ignores the window
+ * for them), each with what it is instead: a window on them would quietly gate the whole run.
+ */
+const UNWINDOWED: Readonly<Partial<Record<MetricName, string>>> = {
+  recovery: 'is measured once per healed fault (heal → /health 200)',
+  dropped: "counts the whole run's late arrivals",
+};
+
 /** Measurement windows: the whole run (default), before the first fault, while faults are active, after they heal. */
 export const WINDOWS = ['all', 'baseline', 'fault', 'recovery'] as const;
 export type WindowName = (typeof WINDOWS)[number];
@@ -109,6 +118,10 @@ export function parseThreshold(key: string, condition: string): ParsedThreshold 
   const found = statKind(metric, stat);
   if ('invalid' in found) throw new ThresholdSyntaxError(found.invalid);
   const { kind } = found;
+  const unwindowed = UNWINDOWED[metric];
+  if (window !== 'all' && unwindowed !== undefined) {
+    throw new ThresholdSyntaxError(`${metric} ${unwindowed}, not in a window: ${metric}.${stat}@${window} would gate ${metric}.${stat}; drop @${window}`);
+  }
 
   const condMatch = /^\s*(<=|>=|==|<|>)\s*(\S+)\s*$/.exec(condition);
   if (!condMatch) {

@@ -14,7 +14,7 @@ import { checkKind } from './sections/kind.ts';
 import { checkLeak } from './sections/leak.ts';
 import { PROFILES, mergeOverride, overrideHas, type ProfileName } from './sections/profiles.ts';
 import { agentDefaultsSchema, checkSystem, systemSchema } from './sections/system.ts';
-import { checkThresholds } from './sections/thresholds.ts';
+import { checkThresholds, thresholdsSchema } from './sections/thresholds.ts';
 import { checkTimeouts } from './sections/timeouts.ts';
 import { checkWorkload, indexWorkload, phaseSchema } from './sections/workload.ts';
 import { didYouMean } from './suggest.ts';
@@ -108,7 +108,10 @@ function validateOnce(raw: unknown, file: string): ValidationResult {
     issues.push(...checkFaults(faults, { totalMs: p.timeouts!.total, drainMs: p.timeouts!.drain, admin, workload: index, kind: p.kind }));
   }
   if (ok.has('expect') && index) issues.push(...checkExpect(p.expect!, index));
-  if (ok.has('thresholds') && ok.has('faults')) issues.push(...checkThresholds(p.thresholds!, p.faults!));
+  // The thresholds that parse are judged even when another does not; what the workload can
+  // measure, only on a valid workload (a broken one is reported already).
+  const thresholds = ok.has('thresholds') ? p.thresholds : validEntries(thresholdsSchema, raw.thresholds);
+  if (thresholds !== undefined && ok.has('faults')) issues.push(...checkThresholds(thresholds, p.faults!, ok.has('workload') ? p.workload : undefined));
   if (ok.has('timeouts')) issues.push(...checkTimeouts(p.timeouts!));
   if (ok.has('timeouts') && ok.has('workload')) issues.push(...checkArrivals(p.workload!, p.timeouts!.total));
   if (ok.has('leak') && ok.has('kind')) issues.push(...checkLeak(p.leak, p.kind!));
@@ -137,6 +140,20 @@ function validElements<T>(schema: z.ZodType<T>, section: unknown): T[] | undefin
     const result = schema.safeParse(element);
     if (result.success) out[i] = result.data;
   });
+  return out;
+}
+
+/**
+ * The entries of a record section that parse on their own (each key with its value, alone), as
+ * validElements does for lists; undefined when the section is not a mapping.
+ */
+function validEntries<T extends object>(schema: z.ZodType<T>, section: unknown): T | undefined {
+  if (!isPlainObject(section)) return undefined;
+  const out = {} as T;
+  for (const [key, value] of Object.entries(section)) {
+    const result = schema.safeParse({ [key]: value });
+    if (result.success) Object.assign(out, result.data);
+  }
   return out;
 }
 
