@@ -124,6 +124,10 @@ describe('teardown', () => {
     // The harness broke (timeout), yet every check that could run did, on what could be read.
     expect(result.journal.salvaged).toBe(true);
     expect(result.journal.checks).toBeDefined();
+    // Its beads (4 s each) were all still running when it broke: in flight, not lost.
+    const checks = result.journal.checks as CheckReport;
+    expect(checks.counts.lost).toBe(0);
+    expect(checks.unfinished?.length).toBeGreaterThan(0);
     expect(result.journal.phases.find((p) => p.name === ('salvage-checks' as string))).toMatchObject({ ms: expect.any(Number) });
     expect(result.journal.submissions).toMatchObject({ submitted: expect.any(Number) });
     expect(result.journal.teardown).toEqual([]);
