@@ -12,7 +12,7 @@ const MAX_VIOLATIONS_SHOWN = 100;
 
 /** What each check proves, in one line (mirrors harness/checks/README.md). */
 const CHECK_DESCRIPTIONS: Record<string, string> = {
-  lost: 'Acknowledged work that never finished.',
+  lost: 'Acknowledged work the log does not have, or lost after having it.',
   duplicated: 'Work that happened twice (terminal events, creations, idempotency keys).',
   unexpected: 'Beads that no request could have created.',
   eventGaps: "Each event stream's sequence numbers are exactly 1..n.",
@@ -40,7 +40,33 @@ export function renderChecks(report: CheckReport | undefined): RawHtml {
   const results = Object.values(report.checks);
   return raw(html`
 <p>Overall: ${badge(validityState(report.valid))} <span class="muted">— unknown never passes a gate.</span></p>
+${renderUnfinished(report.unfinished ?? [])}
 ${results.map(renderCheck)}`);
+}
+
+/**
+ * Beads both the API and the log still held open when the drain was cut short: their outcome is
+ * unknown (Jepsen's :info), so no check counts them; the drain and expect.completed gates do.
+ */
+function renderUnfinished(unfinished: NonNullable<CheckReport['unfinished']>): RawHtml | '' {
+  if (unfinished.length === 0) return '';
+  const shown = unfinished.slice(0, MAX_VIOLATIONS_SHOWN);
+  const hidden = unfinished.length - shown.length;
+  return raw(html`
+<details class="check" data-check="unfinished" data-valid="unknown" open>
+<summary>${badge('unknown')} <b>in flight at the final read</b> <span class="muted">The drain was cut short: outcome unknown, not lost.</span>
+<span class="count">${unfinished.length} bead${unfinished.length === 1 ? '' : 's'}</span></summary>
+<div class="body">
+${shown.map((u) =>
+  raw(html`
+<details class="violation">
+<summary><code>${u.status}</code> <span class="mono muted">${u.beadId}</span> <span class="message">${u.message}</span></summary>
+<div class="body"><h3>Witness</h3><pre>${JSON.stringify(u.witness, null, 2)}</pre></div>
+</details>`),
+)}
+${hidden > 0 ? raw(html`<p class="muted">… and ${hidden} more in the journal.</p>`) : ''}
+</div>
+</details>`);
 }
 
 function renderCheck(result: CheckResult): RawHtml {

@@ -97,6 +97,29 @@ describe('renderScenarioPage', () => {
     expect(page).toContain('&quot;pid&quot;: 1001');
   });
 
+  it('lists the beads in flight at the final read (a cut drain) apart from the checks, with their witnesses', () => {
+    const cut = buildJournal({ name: 'cut', kind: 'chaos', beads: 3, violations: false, faults: [] });
+    const html = renderScenarioPage({
+      ...cut,
+      checks: {
+        ...(cut.checks as object),
+        unfinished: [
+          {
+            beadId: 'slow-1',
+            status: 'running',
+            message: 'bead slow-1 was still open at the final read: the drain was cut short, so its outcome is unknown, not lost',
+            witness: { api: 'running', log: 'running' },
+          },
+        ],
+      },
+    });
+    expect(html).toMatch(/<details class="check" data-check="unfinished" data-valid="unknown" open>/);
+    expect(html).toContain('in flight at the final read');
+    expect(html).toContain('slow-1');
+    expect(html).toContain('outcome is unknown, not lost');
+    expect(renderScenarioPage(cut)).not.toContain('data-check="unfinished"');
+  });
+
   it('says under each check which test-only defect proves it (harness/checks/proofs.ts)', () => {
     expect(page).toMatch(/data-check="lost"[\s\S]*?proven by: <code>ack-before-durable<\/code>, <code>skip-outbox<\/code>/);
     expect(page).toMatch(/data-check="eventGaps"[\s\S]*?proven by: <code>seq-gap<\/code>/);

@@ -117,7 +117,13 @@ function violationsLine(view: JournalView, width: number, paint: Painter): strin
   const unknown = Object.values(view.checks.checks)
     .filter((c) => c.valid === 'unknown')
     .map((c) => c.name);
-  const parts = [...found.map(([name, n]) => `${name} ${n}`), ...(unknown.length > 0 ? [`unknown: ${unknown.join(', ')}`] : [])];
+  const unfinished = view.checks.unfinished?.length ?? 0;
+  const parts = [
+    ...found.map(([name, n]) => `${name} ${n}`),
+    ...(unknown.length > 0 ? [`unknown: ${unknown.join(', ')}`] : []),
+    // Not a violation: in flight when the drain was cut short (the drain gate fails the run).
+    ...(unfinished > 0 ? [`unfinished ${unfinished}`] : []),
+  ];
   if (parts.length === 0) return truncate(`${label}none`, width);
   return paint(found.length > 0 ? 'red' : 'yellow', truncate(`${label}${parts.join(', ')}`, width));
 }
