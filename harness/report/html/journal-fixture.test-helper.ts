@@ -32,6 +32,8 @@ export interface JournalFixtureOptions {
   witnessText?: string;
   thresholds?: Record<string, string>;
   seed?: number;
+  /** Bead ids to report as in flight at the final read (a cut drain), as CheckReport.unfinished does. */
+  unfinished?: readonly string[];
 }
 
 const RUN_START_EPOCH = Date.parse('2026-11-26T17:00:00.000Z');
@@ -94,6 +96,14 @@ export function buildJournal(options: JournalFixtureOptions = {}): Record<string
     }
     const logBeads = Object.fromEntries(Object.entries(finalBeads).map(([id, s]) => [id, { ...s }]));
     const checks = runChecks({ history, finalBeads, logBeads, events, sideEffects, expectations: { completed: 'all' } });
+    if (options.unfinished && options.unfinished.length > 0) {
+      checks.unfinished = options.unfinished.map((beadId) => ({
+        beadId,
+        status: 'running',
+        message: `bead ${beadId} was still open at the final read: the drain was cut short, so its outcome is unknown, not lost`,
+        witness: { beadIds: [beadId] },
+      }));
+    }
     if (options.witnessText !== undefined) {
       for (const result of Object.values(checks.checks)) for (const v of result.violations) v.message = `${v.message} ${options.witnessText}`;
     }

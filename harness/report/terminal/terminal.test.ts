@@ -56,21 +56,7 @@ describe('renderSummaryTable', () => {
     expect(text).toContain('  ✗ latency.p99: expected latency.p99 < 10s, actual 11.6s');
     expect(text).not.toContain('\x1b[');
     // Beads in flight when the drain was cut short are said, in yellow, and are not violations.
-    const cut = buildJournal({ name: 'cut', kind: 'load', beads: 3, violations: false, faults: [] });
-    const withUnfinished = {
-      ...cut,
-      checks: {
-        ...(cut.checks as object),
-        unfinished: [
-          {
-            beadId: 'slow-1',
-            status: 'running',
-            message: 'bead slow-1 was still open at the final read: the drain was cut short, so its outcome is unknown, not lost',
-            witness: { api: 'running', log: 'running' },
-          },
-        ],
-      },
-    };
+    const withUnfinished = buildJournal({ name: 'cut', kind: 'load', beads: 3, violations: false, faults: [], unfinished: ['slow-1'] });
     expect(renderSummaryTable(withUnfinished)).toMatch(/^violations\s+unfinished 1$/m);
     expect(renderSummaryTable(passing)).toMatch(/^✓ PASS {2}load\/steady.*gates 7\/7 passed\n[\s\S]*violations\s+none\n$/);
   });
