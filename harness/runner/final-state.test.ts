@@ -37,14 +37,15 @@ async function logOf(beads: number, perBead: number): Promise<string> {
 }
 
 /** An HTTP server answering GET /beads/:id with `answer(id, nth call for that id)`. */
-async function apiOf(answer: (id: string, call: number) => { status: number; body: unknown }): Promise<ApiClient> {
+async function apiOf(answer: (id: string, call: number) => { status: number; body: unknown } | Promise<{ status: number; body: unknown }>): Promise<ApiClient> {
   const calls = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     const id = decodeURIComponent(req.url!.replace(/^\/beads\//, ''));
     const call = (calls.get(id) ?? 0) + 1;
     calls.set(id, call);
-    const { status, body } = answer(id, call);
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    void Promise.resolve(answer(id, call)).then(({ status, body }) => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise((resolve) => server.close(resolve)));
@@ -81,6 +82,29 @@ describe('readFinalState', () => {
     expect(final.apiBeads.b7).toMatchObject({ status: 'succeeded' });
     expect(final.logBeads.b7).toMatchObject({ status: 'succeeded', idempotencyKey: 'submit:b7' });
     expect(final.events).toHaveLength(90);
+  });
+
+  it('reads again the stream of a bead that ended between the log read and its GET; one the log never ends stays open', async () => {
+    const url = await logOf(3, 3);
+    const db = new Surreal({ websocketImpl: sdkWebSocket });
+    cleanups.push(() => db.close());
+    await db.connect(url, { reconnect: false, namespace: OYA_NAMESPACE, database: OYA_DATABASE, authentication: CREDENTIALS });
+    // b2 and b3 are still running when the log is read (their BeadSucceeded, positions 8 and 9, not yet there).
+    const ends = (
+      await db.query<[Record<string, unknown>[]]>("SELECT * OMIT id FROM event WHERE type = 'BeadSucceeded' AND stream IN ['bead:b2', 'bead:b3']").collect()
+    )[0];
+    await db.query("DELETE event WHERE type = 'BeadSucceeded' AND stream IN ['bead:b2', 'bead:b3']").collect();
+    const api = await apiOf(async (id) => {
+      // b2 ends while the harness asks for it (the write lands before the answer, as the orchestrator's settle does); b3's end never reaches the log.
+      if (id === 'b2') await db.query('INSERT INTO event $rows RETURN NONE', { rows: ends.filter((e) => e.stream === 'bead:b2') }).collect();
+      return { status: 200, body: { bead: { id, status: 'succeeded', attempts: 1 } } };
+    });
+    const final = await readFinalState({ api, beadIds: ['b1', 'b2', 'b3'], db: { url, ...CREDENTIALS }, dataDir: await dataDir() });
+    expect(final.logBeads.b2).toMatchObject({ status: 'succeeded' });
+    expect(final.events.filter((e) => e.stream === 'bead:b2').map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(final.events.map((e) => e.position)).toEqual([...final.events.map((e) => e.position)].sort((a, b) => a - b));
+    expect(final.logBeads.b3?.status).not.toBe('succeeded');
+    expect(final.events).toHaveLength(8);
   });
 
   it('fails with the status and code when the 503 outlasts the retry window', async () => {

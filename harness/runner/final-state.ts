@@ -3,12 +3,16 @@
  * read STRAIGHT from SurrealDB (the stock SDK on the direct URL, not through the fault proxy and
  * not through the orchestrator), folded with the system's own projection. The side-effect records
  * come from the orchestrator's data dir. The checkers compare all of them.
+ *
+ * Log first, then the API: the API answers only once what it reports is durable, so a bead can be
+ * ahead in the API only by ending between the two reads (a drain cut short leaves the system
+ * running). Such a bead's stream is read again after its GET, so the race is not taken for a loss.
  */
 import { join } from 'node:path';
 import { Surreal } from 'surrealdb';
 import { WebSocket } from 'undici';
 import { readSideEffects, type SideEffectRecord } from '../../system/agent/index.ts';
-import { projectBeads, type EventRecord } from '../../system/events/index.ts';
+import { projectBeads, TERMINAL_BEAD_STATUSES, type EventRecord } from '../../system/events/index.ts';
 import { eachInOrder, sleep, withDeadline } from '../../system/util/index.ts';
 import type { BeadState, CheckEvent } from '../checks/index.ts';
 import type { ApiClient } from './api-client.ts';
@@ -43,21 +47,8 @@ export const API_RETRY_MS = 15_000;
  * Reads every event straight from SurrealDB, in pages by the indexed `position` cursor (so no
  * single query holds the server for long, and each page is answered within `timeoutMs`).
  */
-export async function readEventLog(options: { url: string; username: string; password: string; timeoutMs?: number }): Promise<EventRecord[]> {
-  const timeoutMs = options.timeoutMs ?? 15_000;
-  const db = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
-  const bounded = <T>(work: Promise<T>, what: string): Promise<T> =>
-    withDeadline(work, timeoutMs, () => new Error(`${what}: no answer within ${timeoutMs} ms`));
-  try {
-    const url = options.url.replace(/\/?$/, '').replace(/(?<!\/rpc)$/, '/rpc');
-    const connect = db.connect(url, {
-      namespace: OYA_NAMESPACE,
-      database: OYA_DATABASE,
-      reconnect: false,
-      versionCheck: false,
-      authentication: { username: options.username, password: options.password },
-    });
-    await bounded(connect, 'connect');
+export async function readEventLog(options: LogDb): Promise<EventRecord[]> {
+  return withLog(options, async (db, bounded) => {
     const events: EventRecord[] = [];
     let after = 0;
     for (;;) {
@@ -73,6 +64,47 @@ export async function readEventLog(options: { url: string; username: string; pas
       if (rows.length < LOG_PAGE) return events;
       after = rows[rows.length - 1]!.position;
     }
+  });
+}
+
+/** Every event of each stream, read again (straight from SurrealDB), in seq order per stream. */
+export async function readStreams(options: LogDb, streams: readonly string[]): Promise<EventRecord[]> {
+  return withLog(options, async (db, bounded) => {
+    const events: EventRecord[] = [];
+    for (const stream of streams) {
+      const query = db.query<[EventRecord[] | undefined]>('SELECT * OMIT id FROM event WHERE stream = $stream ORDER BY seq ASC', { stream }).collect();
+      const [rows = []] = await bounded(query, `events of ${stream}`);
+      events.push(...rows);
+    }
+    return events;
+  });
+}
+
+/** Where the log is, and how long each query may take (ms, default 15000). */
+export interface LogDb {
+  url: string;
+  username: string;
+  password: string;
+  timeoutMs?: number;
+}
+
+/** Runs `work` on a fresh SDK connection to the log (closed after), each step bounded by `timeoutMs`. */
+async function withLog<T>(options: LogDb, work: (db: Surreal, bounded: <R>(step: Promise<R>, what: string) => Promise<R>) => Promise<T>): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const db = new Surreal({ websocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+  const bounded = <R>(step: Promise<R>, what: string): Promise<R> =>
+    withDeadline(step, timeoutMs, () => new Error(`${what}: no answer within ${timeoutMs} ms`));
+  try {
+    const url = options.url.replace(/\/?$/, '').replace(/(?<!\/rpc)$/, '/rpc');
+    const connect = db.connect(url, {
+      namespace: OYA_NAMESPACE,
+      database: OYA_DATABASE,
+      reconnect: false,
+      versionCheck: false,
+      authentication: { username: options.username, password: options.password },
+    });
+    await bounded(connect, 'connect');
+    return await work(db, bounded);
   } finally {
     void db.close().catch(() => undefined);
   }
@@ -113,6 +145,49 @@ export async function readFinalState(options: {
   } catch (err) {
     throw new FinalStateError('db', err);
   }
+  let logBeads = projectLog(events);
+  const apiBeads: Record<string, BeadState> = {};
+  const ids = [...new Set([...options.beadIds, ...Object.keys(logBeads)])];
+  try {
+    // A few GETs in flight (an hour of soak is 18,000 of them); the answers keep the ids' order.
+    const read = new Array<BeadState | undefined>(ids.length);
+    await eachInOrder(ids, API_CONCURRENCY, async (id, i) => {
+      read[i] = await getFinalBead(options.api, id, options.apiRetryMs ?? API_RETRY_MS);
+    });
+    ids.forEach((id, i) => {
+      if (read[i] !== undefined) apiBeads[id] = read[i];
+    });
+  } catch (err) {
+    throw new FinalStateError('api', err);
+  }
+  // A bead can end between the log read and its GET (a drain cut short leaves the system running):
+  // the API then shows an end the earlier read lacks. Its stream is read again, after the GET; an
+  // end is final, so a second read that still lacks it means the log really does (lost).
+  const endedSince = Object.keys(apiBeads).filter((id) => isTerminal(apiBeads[id]) && !isTerminal(logBeads[id]));
+  if (endedSince.length > 0) {
+    const streams = new Set(endedSince.map((id) => `bead:${id}`));
+    let again: EventRecord[];
+    try {
+      again = await readStreams(options.db, [...streams]);
+    } catch (err) {
+      throw new FinalStateError('db', err);
+    }
+    events = [...events.filter((e) => !streams.has(e.stream)), ...again].sort((a, b) => a.position - b.position);
+    logBeads = projectLog(events);
+  }
+  let sideEffects: SideEffectRecord[];
+  try {
+    sideEffects = await readSideEffects(join(options.dataDir, 'side-effects'));
+  } catch (err) {
+    throw new FinalStateError('side-effects', err);
+  }
+  return { apiBeads, logBeads, events, sideEffects };
+}
+
+const isTerminal = (bead: BeadState | undefined): boolean => bead !== undefined && (TERMINAL_BEAD_STATUSES as ReadonlySet<string>).has(bead.status);
+
+/** The log folded with the system's own projection, by bead id, with each bead's submit key. */
+function projectLog(events: readonly EventRecord[]): Record<string, BeadState> {
   const submitKeys = new Map<string, string>();
   for (const e of events) {
     const key = (e.data as { idempotencyKey?: unknown } | undefined)?.idempotencyKey;
@@ -129,27 +204,7 @@ export async function readFinalState(options: {
       ...(key === undefined ? {} : { idempotencyKey: key }),
     };
   }
-  const apiBeads: Record<string, BeadState> = {};
-  const ids = [...new Set([...options.beadIds, ...Object.keys(logBeads)])];
-  try {
-    // A few GETs in flight (an hour of soak is 18,000 of them); the answers keep the ids' order.
-    const read = new Array<BeadState | undefined>(ids.length);
-    await eachInOrder(ids, API_CONCURRENCY, async (id, i) => {
-      read[i] = await getFinalBead(options.api, id, options.apiRetryMs ?? API_RETRY_MS);
-    });
-    ids.forEach((id, i) => {
-      if (read[i] !== undefined) apiBeads[id] = read[i];
-    });
-  } catch (err) {
-    throw new FinalStateError('api', err);
-  }
-  let sideEffects: SideEffectRecord[];
-  try {
-    sideEffects = await readSideEffects(join(options.dataDir, 'side-effects'));
-  } catch (err) {
-    throw new FinalStateError('side-effects', err);
-  }
-  return { apiBeads, logBeads, events, sideEffects };
+  return logBeads;
 }
 
 /** Events as the checkers take them. */
