@@ -14,7 +14,8 @@
  * outcome the API served that the log does not have); a bead whose API state is BEHIND its log.
  * The runtime folds an event into the state the API serves before appending it
  * (system/runtime/journal.ts), and the runner reads the log before the API
- * (harness/runner/final-state.ts), so in flight the API can only be as far as the log or further.
+ * (harness/runner/final-state.ts), so in flight the API can only be as far as the log or further;
+ * a bead the API shows ended that the log read lacked has its stream read again after its GET.
  */
 import { describe, foldLog, type FoldedBead } from './fold.ts';
 import { lastEventWitness, prepare } from './prepare.ts';

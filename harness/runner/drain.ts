@@ -9,10 +9,7 @@ import type { ApiClient } from './api-client.ts';
 import { eachInOrder, sleep } from '../../system/util/index.ts';
 import { startWait } from './waits.ts';
 import { errorMessage } from '../../system/errors.ts';
-import { TERMINAL_BEAD_STATUSES } from '../../system/events/index.ts';
-
-/** A status the API reports is terminal when system/events says so (the one terminal set). */
-const isTerminal = (status: string | undefined): boolean => status !== undefined && (TERMINAL_BEAD_STATUSES as ReadonlySet<string>).has(status);
+import { isTerminalStatus } from '../../system/events/index.ts';
 
 /** How the drain ended. */
 export interface DrainResult {
@@ -57,7 +54,7 @@ async function pollRound(api: ApiClient, ids: readonly string[], maybe: Readonly
     // An indeterminate submission that created nothing is owed nothing.
     if (res.status === 404 && maybe.has(id)) done.add(id);
     // A bead blocked for good by a failed dependency never runs: nothing left to wait for.
-    else if (bead && (isTerminal(bead.status) || bead.blockedBy !== undefined)) done.add(id);
+    else if (bead && (isTerminalStatus(bead.status) || bead.blockedBy !== undefined)) done.add(id);
     else if (untilOpen) return false;
     return true;
   });

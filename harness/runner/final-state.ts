@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Surreal } from 'surrealdb';
 import { WebSocket } from 'undici';
 import { readSideEffects, type SideEffectRecord } from '../../system/agent/index.ts';
-import { projectBeads, TERMINAL_BEAD_STATUSES, type EventRecord } from '../../system/events/index.ts';
+import { isTerminalStatus, projectBeads, type EventRecord } from '../../system/events/index.ts';
 import { eachInOrder, sleep, withDeadline } from '../../system/util/index.ts';
 import type { BeadState, CheckEvent } from '../checks/index.ts';
 import type { ApiClient } from './api-client.ts';
@@ -163,7 +163,7 @@ export async function readFinalState(options: {
   // A bead can end between the log read and its GET (a drain cut short leaves the system running):
   // the API then shows an end the earlier read lacks. Its stream is read again, after the GET; an
   // end is final, so a second read that still lacks it means the log really does (lost).
-  const endedSince = Object.keys(apiBeads).filter((id) => isTerminal(apiBeads[id]) && !isTerminal(logBeads[id]));
+  const endedSince = Object.keys(apiBeads).filter((id) => isTerminalStatus(apiBeads[id]?.status) && !isTerminalStatus(logBeads[id]?.status));
   if (endedSince.length > 0) {
     const streams = new Set(endedSince.map((id) => `bead:${id}`));
     let again: EventRecord[];
@@ -183,8 +183,6 @@ export async function readFinalState(options: {
   }
   return { apiBeads, logBeads, events, sideEffects };
 }
-
-const isTerminal = (bead: BeadState | undefined): boolean => bead !== undefined && (TERMINAL_BEAD_STATUSES as ReadonlySet<string>).has(bead.status);
 
 /** The log folded with the system's own projection, by bead id, with each bead's submit key. */
 function projectLog(events: readonly EventRecord[]): Record<string, BeadState> {

@@ -34,7 +34,7 @@ export interface ObserverStats {
   pages: number;
   /** Events read. */
   events: number;
-  /** Slowest page that had events: request to parsed answer (ms), waiting excluded only when it did not wait. */
+  /** Longest request that returned events, sent to parsed (ms): a long-poll's parked time included, so an upper bound on a read. */
   slowestPageMs: number;
   /** Reads that failed (connection refused or reset, an error status) and were retried. */
   retries: number;

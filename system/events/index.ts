@@ -63,7 +63,7 @@ export type { EventStoreOptions, ResolvedEventStoreOptions } from './options.ts'
 export type { ConnectionState } from './connection.ts';
 export * from './types.ts';
 export * from './errors.ts';
-export { applyEvent, projectBead, projectBeads, TERMINAL_BEAD_STATUSES, type BeadState, type BeadStatus } from './projection.ts';
+export { applyEvent, isTerminalStatus, projectBead, projectBeads, TERMINAL_BEAD_STATUSES, type BeadState, type BeadStatus } from './projection.ts';
 export { validateAppend } from './validate.ts';
 // For the harness's embedded server (harness/env/surreal): which engine a directory opens with, the RocksDB block cache bound.
 export { boundRocksDbBlockCache, embeddedDir, embeddedUrlFor, isSurrealKvDir, ROCKSDB_BLOCK_CACHE_BYTES } from './engine.ts';

@@ -25,6 +25,9 @@ export type BeadStatus = 'submitted' | 'queued' | 'running' | 'retrying' | 'succ
 /** Terminal statuses: nothing moves a bead out of them. */
 export const TERMINAL_BEAD_STATUSES: ReadonlySet<BeadStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 
+/** Whether a status (as any client reads it: a string, or none) is one of TERMINAL_BEAD_STATUSES. */
+export const isTerminalStatus = (status: string | undefined): boolean => status !== undefined && (TERMINAL_BEAD_STATUSES as ReadonlySet<string>).has(status);
+
 /** The folded state of one bead. */
 export interface BeadState {
   beadId: string;

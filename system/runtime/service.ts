@@ -307,7 +307,9 @@ async function events(ctx: RuntimeContext, q: { stream?: string; from?: number; 
   const deadline = performance.now() + (q.wait ?? 0);
   let seen = ctx.store.committedPosition;
   let records = await read();
-  while (records.length === 0 && ctx.state === 'running') {
+  // Only while there is wait left: a commit that landed during the read of a `wait=0` page (or the
+  // last read of a long-poll) would otherwise buy another read nobody asked for.
+  while (records.length === 0 && ctx.state === 'running' && performance.now() < deadline) {
     const outcome = await ctx.store.commitAfter(seen, deadline - performance.now(), signal);
     if (outcome !== 'committed') break;
     seen = ctx.store.committedPosition;
